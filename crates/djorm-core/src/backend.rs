@@ -1,0 +1,78 @@
+//! The backend seam: what the query layer needs from a database, and nothing more.
+
+use std::pin::Pin;
+
+use djorm_sql::{Dialect, Value, ValueKind};
+use futures_core::Stream;
+
+use crate::Result;
+
+/// A stream of rows, each holding its columns in order.
+pub type RowStream = Pin<Box<dyn Stream<Item = Result<Vec<Value>>> + Send>>;
+
+/// Result rows, stored flat: `width` values per row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rows {
+    /// Columns per row.
+    pub width: usize,
+    /// All values, row after row.
+    pub values: Vec<Value>,
+}
+
+impl Rows {
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        if self.width == 0 {
+            0
+        } else {
+            self.values.len() / self.width
+        }
+    }
+
+    /// True when there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows, each as its own vector.
+    pub fn into_rows(self) -> Vec<Vec<Value>> {
+        let width = self.width.max(1);
+        let mut out = Vec::with_capacity(self.len());
+        let mut iter = self.values.into_iter();
+        loop {
+            let row: Vec<Value> = iter.by_ref().take(width).collect();
+            if row.is_empty() {
+                break;
+            }
+            out.push(row);
+        }
+        out
+    }
+}
+
+/// One database: a driver and its pool behind a dialect.
+///
+/// Implementors MUST run each call on a pooled connection without blocking the async runtime,
+/// bind every parameter (never interpolate), map the driver's errors to [`crate::Error`]
+/// kinds (a unique violation is `Error::Integrity`), and decode each column into the
+/// requested [`ValueKind`]. They SHOULD cache prepared statements per connection.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + std::fmt::Debug {
+    /// The SQL dialect of this database.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// Where this backend connects, with any password redacted.
+    fn describe(&self) -> String;
+
+    /// Runs a statement and returns the number of rows it changed.
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64>;
+
+    /// Runs a query and returns every row, decoding column `i` as `kinds[i]`.
+    async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows>;
+
+    /// Runs a query and streams its rows, holding only a bounded number in memory.
+    async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream>;
+
+    /// Runs schema statements, in one transaction where the database allows it.
+    async fn execute_script(&self, statements: &[String]) -> Result<()>;
+}

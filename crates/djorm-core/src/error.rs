@@ -1,0 +1,154 @@
+//! The one error type of djorm, with Django's names for what went wrong.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in djorm, as matchable variants.
+///
+/// Messages never contain credentials: connection strings are redacted before they get here.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `get()` found no row (Django's `Model.DoesNotExist`).
+    #[error("{model} matching query does not exist.")]
+    DoesNotExist {
+        /// The model's name.
+        model: &'static str,
+    },
+    /// `get()` found more than one row (Django's `MultipleObjectsReturned`).
+    #[error("get() returned more than one {model} -- it returned {count}!")]
+    MultipleObjectsReturned {
+        /// The model's name.
+        model: &'static str,
+        /// How many rows matched.
+        count: u64,
+    },
+    /// A field name or lookup that does not exist (Django's `FieldError`).
+    #[error("{0}")]
+    FieldError(String),
+    /// A value the model rejects (Django's `ValidationError`), with messages per field.
+    #[error("{0}")]
+    Validation(ValidationError),
+    /// The database refused a write because of a constraint (Django's `IntegrityError`).
+    #[error("IntegrityError: {message}")]
+    Integrity {
+        /// Which kind of constraint.
+        kind: IntegrityKind,
+        /// The violated constraint's name, when the database reports it.
+        constraint: Option<String>,
+        /// The database's message.
+        message: String,
+    },
+    /// A query that cannot be run as asked (Django's `TypeError`s on querysets).
+    #[error("{0}")]
+    InvalidQuery(String),
+    /// The backend cannot express what was asked.
+    #[error("{what} is not supported on {backend}")]
+    NotSupported {
+        /// The backend's name.
+        backend: &'static str,
+        /// What was asked.
+        what: String,
+    },
+    /// Bad or missing configuration.
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// The database could not be reached or the connection broke.
+    #[error("connection error: {0}")]
+    Connection(String),
+    /// A value read from the database does not fit the model field.
+    #[error("cannot decode {0}")]
+    Decode(String),
+    /// Any other error the database reported.
+    #[error("database error{}: {message}", sqlstate.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default())]
+    Database {
+        /// The SQLSTATE (or SQLite extended code) when known.
+        sqlstate: Option<String>,
+        /// The database's message.
+        message: String,
+    },
+}
+
+/// Which constraint an [`Error::Integrity`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntegrityKind {
+    /// A unique constraint or primary key.
+    Unique,
+    /// A foreign key.
+    ForeignKey,
+    /// A NOT NULL column.
+    NotNull,
+    /// A check constraint.
+    Check,
+    /// Something else the database called an integrity violation.
+    Other,
+}
+
+impl Error {
+    /// True for [`Error::DoesNotExist`].
+    pub fn is_does_not_exist(&self) -> bool {
+        matches!(self, Error::DoesNotExist { .. })
+    }
+
+    /// True for [`Error::MultipleObjectsReturned`].
+    pub fn is_multiple_objects_returned(&self) -> bool {
+        matches!(self, Error::MultipleObjectsReturned { .. })
+    }
+
+    /// True for a unique-constraint [`Error::Integrity`].
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Error::Integrity { kind: IntegrityKind::Unique, .. })
+    }
+
+    /// A [`Error::FieldError`] with the given message.
+    pub fn field(message: impl Into<String>) -> Self {
+        Error::FieldError(message.into())
+    }
+}
+
+/// Validation messages, per field name (`"__all__"` for the whole object), as Django's
+/// `ValidationError.message_dict`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationError {
+    /// Field name → its messages.
+    pub errors: BTreeMap<String, Vec<String>>,
+}
+
+impl ValidationError {
+    /// Adds a message for a field.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.entry(field.to_owned()).or_default().push(message.into());
+    }
+
+    /// True when no field has a message.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The messages of one field.
+    pub fn messages(&self, field: &str) -> &[String] {
+        self.errors.get(field).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ValidationError: {")?;
+        for (i, (field, messages)) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "'{field}': {messages:?}")?;
+        }
+        f.write_str("}")
+    }
+}
+
+impl From<ValidationError> for Error {
+    fn from(e: ValidationError) -> Self {
+        Error::Validation(e)
+    }
+}

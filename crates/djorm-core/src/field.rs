@@ -1,0 +1,335 @@
+//! Typed field paths: `Author::name().icontains("doe")`, checked by the Rust compiler.
+//!
+//! `#[derive(Model)]` generates one associated function per field returning a [`Field`]; its
+//! lookup methods only accept values that fit the field's type, and text lookups exist only
+//! on text fields. They build the same [`Q`] the runtime string form builds.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use djorm_sql::{Nulls, Value};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::{AutoId, Expression, Rhs, Q};
+
+/// A path to a field of model `M` whose Rust type is `T`, possibly through transforms.
+#[derive(Debug)]
+pub struct Field<M, T> {
+    path: Cow<'static, str>,
+    _marker: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Clone for Field<M, T> {
+    fn clone(&self) -> Self {
+        Field { path: self.path.clone(), _marker: PhantomData }
+    }
+}
+
+/// A value usable on the right of a lookup on a field of type `T`.
+pub trait Comparable<T> {
+    /// The value as a lookup right-hand side.
+    fn into_rhs(self) -> Rhs;
+}
+
+/// Marks text field types, which take the text lookups.
+pub trait TextType {}
+impl TextType for String {}
+impl TextType for Option<String> {}
+
+/// Marks date and timestamp field types, which take `year`, `month`, `day`, ...
+pub trait DateType {}
+impl DateType for DateTime<Utc> {}
+impl DateType for Option<DateTime<Utc>> {}
+impl DateType for NaiveDate {}
+impl DateType for Option<NaiveDate> {}
+
+/// Marks timestamp field types, which take `date`, `time`, `hour`, ...
+pub trait DateTimeType {}
+impl DateTimeType for DateTime<Utc> {}
+impl DateTimeType for Option<DateTime<Utc>> {}
+
+impl<M, T> Field<M, T> {
+    /// The path to a field, by name (used by the derive).
+    pub const fn new(name: &'static str) -> Self {
+        Field { path: Cow::Borrowed(name), _marker: PhantomData }
+    }
+
+    /// The path in Django's spelling (`"created_at__year"`).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn lookup(self, lookup: &str, rhs: Rhs) -> Q {
+        Q::Lookup { path: format!("{}__{lookup}", self.path), rhs }
+    }
+
+    fn transform<U>(self, name: &str) -> Field<M, U> {
+        Field { path: Cow::Owned(format!("{}__{name}", self.path)), _marker: PhantomData }
+    }
+
+    /// `exact`: equal to the value (`None` means `IS NULL`).
+    pub fn exact(self, v: impl Comparable<T>) -> Q {
+        self.lookup("exact", v.into_rhs())
+    }
+
+    /// `gt`: greater than.
+    pub fn gt(self, v: impl Comparable<T>) -> Q {
+        self.lookup("gt", v.into_rhs())
+    }
+
+    /// `gte`: greater than or equal.
+    pub fn gte(self, v: impl Comparable<T>) -> Q {
+        self.lookup("gte", v.into_rhs())
+    }
+
+    /// `lt`: less than.
+    pub fn lt(self, v: impl Comparable<T>) -> Q {
+        self.lookup("lt", v.into_rhs())
+    }
+
+    /// `lte`: less than or equal.
+    pub fn lte(self, v: impl Comparable<T>) -> Q {
+        self.lookup("lte", v.into_rhs())
+    }
+
+    /// `in`: one of the values (an empty list matches nothing, without a query).
+    pub fn in_<V: Comparable<T>>(self, values: impl IntoIterator<Item = V>) -> Q {
+        let list = values
+            .into_iter()
+            .map(|v| match v.into_rhs() {
+                Rhs::Value(v) => v,
+                _ => Value::Null,
+            })
+            .collect();
+        self.lookup("in", Rhs::List(list))
+    }
+
+    /// `range`: between the two bounds, inclusive.
+    pub fn range(self, low: impl Comparable<T>, high: impl Comparable<T>) -> Q {
+        match (low.into_rhs(), high.into_rhs()) {
+            (Rhs::Value(l), Rhs::Value(h)) => self.lookup("range", Rhs::Range(l, h)),
+            _ => self.lookup("range", Rhs::List(Vec::new())),
+        }
+    }
+
+    /// `isnull`: the column is (or is not) NULL.
+    pub fn isnull(self, is_null: bool) -> Q {
+        self.lookup("isnull", Rhs::Value(Value::Bool(is_null)))
+    }
+
+    /// `field = value` for `update()`.
+    pub fn set(self, v: impl Comparable<T>) -> (String, Expression) {
+        let expr = match v.into_rhs() {
+            Rhs::Expr(e) => e,
+            Rhs::Value(v) => Expression::Value(v),
+            _ => Expression::Value(Value::Null),
+        };
+        (self.path.into_owned(), expr)
+    }
+
+    /// Ascending order on this field.
+    pub fn asc(self) -> crate::OrderBy {
+        crate::OrderBy { path: self.path.into_owned(), descending: false, nulls: None }
+    }
+
+    /// Descending order on this field.
+    pub fn desc(self) -> crate::OrderBy {
+        crate::OrderBy { path: self.path.into_owned(), descending: true, nulls: None }
+    }
+}
+
+impl<M, T: TextType> Field<M, T> {
+    /// `iexact`: equal, ignoring case.
+    pub fn iexact(self, v: impl Comparable<T>) -> Q {
+        self.lookup("iexact", v.into_rhs())
+    }
+    /// `contains`: contains the text (case-sensitive, `%` and `_` match literally).
+    pub fn contains(self, v: impl Comparable<T>) -> Q {
+        self.lookup("contains", v.into_rhs())
+    }
+    /// `icontains`: contains the text, ignoring case.
+    pub fn icontains(self, v: impl Comparable<T>) -> Q {
+        self.lookup("icontains", v.into_rhs())
+    }
+    /// `startswith`.
+    pub fn startswith(self, v: impl Comparable<T>) -> Q {
+        self.lookup("startswith", v.into_rhs())
+    }
+    /// `istartswith`.
+    pub fn istartswith(self, v: impl Comparable<T>) -> Q {
+        self.lookup("istartswith", v.into_rhs())
+    }
+    /// `endswith`.
+    pub fn endswith(self, v: impl Comparable<T>) -> Q {
+        self.lookup("endswith", v.into_rhs())
+    }
+    /// `iendswith`.
+    pub fn iendswith(self, v: impl Comparable<T>) -> Q {
+        self.lookup("iendswith", v.into_rhs())
+    }
+    /// `regex`: matches the regular expression.
+    pub fn regex(self, pattern: &str) -> Q {
+        self.lookup("regex", Rhs::Value(Value::from(pattern)))
+    }
+    /// `iregex`: matches the regular expression, ignoring case.
+    pub fn iregex(self, pattern: &str) -> Q {
+        self.lookup("iregex", Rhs::Value(Value::from(pattern)))
+    }
+}
+
+macro_rules! int_part {
+    ($($(#[$doc:meta])* $name:ident),*) => {$(
+        $(#[$doc])*
+        pub fn $name(self) -> Field<M, i32> {
+            self.transform(stringify!($name))
+        }
+    )*};
+}
+
+impl<M, T: DateType> Field<M, T> {
+    int_part!(
+        /// `__year`.
+        year,
+        /// `__iso_year`.
+        iso_year,
+        /// `__quarter`.
+        quarter,
+        /// `__month`.
+        month,
+        /// `__week` (ISO week number).
+        week,
+        /// `__day`.
+        day,
+        /// `__week_day` (1 = Sunday … 7 = Saturday).
+        week_day,
+        /// `__iso_week_day` (1 = Monday … 7 = Sunday).
+        iso_week_day
+    );
+}
+
+impl<M, T: DateTimeType> Field<M, T> {
+    /// `__date`: the UTC calendar date.
+    pub fn date(self) -> Field<M, NaiveDate> {
+        self.transform("date")
+    }
+    /// `__time`: the UTC time of day.
+    pub fn time(self) -> Field<M, NaiveTime> {
+        self.transform("time")
+    }
+    int_part!(
+        /// `__hour`.
+        hour,
+        /// `__minute`.
+        minute,
+        /// `__second`.
+        second
+    );
+}
+
+impl<T> Comparable<T> for Expression {
+    fn into_rhs(self) -> Rhs {
+        Rhs::Expr(self)
+    }
+}
+
+/// Implements [`Comparable`] for a field type `$field` from each listed value type.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __comparable {
+    ($field:ty => $($v:ty),+) => {$(
+        impl $crate::Comparable<$field> for $v {
+            fn into_rhs(self) -> $crate::Rhs {
+                $crate::Rhs::Value($crate::FieldType::to_value(&<$field>::from(self)))
+            }
+        }
+        impl $crate::Comparable<Option<$field>> for $v {
+            fn into_rhs(self) -> $crate::Rhs {
+                $crate::Rhs::Value($crate::FieldType::to_value(&<$field>::from(self)))
+            }
+        }
+    )+
+        impl $crate::Comparable<Option<$field>> for Option<$field> {
+            fn into_rhs(self) -> $crate::Rhs {
+                $crate::Rhs::Value($crate::FieldType::to_value(&self))
+            }
+        }
+    };
+}
+
+__comparable!(String => String, &str, &String);
+__comparable!(bool => bool);
+__comparable!(i16 => i16);
+__comparable!(i32 => i32, i16);
+__comparable!(i64 => i64, i32, i16);
+__comparable!(u32 => u32);
+__comparable!(f64 => f64, f32);
+__comparable!(Decimal => Decimal);
+__comparable!(DateTime<Utc> => DateTime<Utc>);
+__comparable!(NaiveDate => NaiveDate);
+__comparable!(NaiveTime => NaiveTime);
+__comparable!(Uuid => Uuid);
+__comparable!(serde_json::Value => serde_json::Value);
+__comparable!(Vec<u8> => Vec<u8>);
+
+impl Comparable<AutoId> for AutoId {
+    fn into_rhs(self) -> Rhs {
+        Rhs::Value(crate::FieldType::to_value(&self))
+    }
+}
+impl Comparable<AutoId> for i64 {
+    fn into_rhs(self) -> Rhs {
+        Rhs::Value(Value::I64(self))
+    }
+}
+impl Comparable<AutoId> for i32 {
+    fn into_rhs(self) -> Rhs {
+        Rhs::Value(Value::I64(i64::from(self)))
+    }
+}
+
+/// An `ORDER BY` key: a field path, direction and NULL placement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderBy {
+    /// Field path (`"?"` for random order).
+    pub path: String,
+    /// Descending when true.
+    pub descending: bool,
+    /// Where NULLs go.
+    pub nulls: Option<Nulls>,
+}
+
+impl OrderBy {
+    /// Parses Django's spelling: `"name"`, `"-name"`, `"?"`.
+    pub fn parse(spec: &str) -> Self {
+        match spec.strip_prefix('-') {
+            Some(path) => OrderBy { path: path.to_owned(), descending: true, nulls: None },
+            None => OrderBy { path: spec.trim_start_matches('+').to_owned(), descending: false, nulls: None },
+        }
+    }
+
+    /// Puts NULLs first (`F("x").asc(nulls_first=True)`).
+    pub fn nulls_first(mut self) -> Self {
+        self.nulls = Some(Nulls::First);
+        self
+    }
+
+    /// Puts NULLs last (`F("x").desc(nulls_last=True)`).
+    pub fn nulls_last(mut self) -> Self {
+        self.nulls = Some(Nulls::Last);
+        self
+    }
+}
+
+impl From<&str> for OrderBy {
+    fn from(spec: &str) -> Self {
+        OrderBy::parse(spec)
+    }
+}
+
+impl From<String> for OrderBy {
+    fn from(spec: String) -> Self {
+        OrderBy::parse(&spec)
+    }
+}

@@ -1,0 +1,40 @@
+//! Methods on model instances: `save()`, `delete()`, `full_clean()`, `refresh_from_db()`.
+
+use crate::queryset::Deleted;
+use crate::{Db, Error, Model, Result, ValidationError};
+
+/// Instance methods for every model, as Django's `Model` methods.
+#[allow(async_fn_in_trait)]
+pub trait ModelExt: Model {
+    /// Inserts the object when it has no primary key yet, else updates its row (inserting it
+    /// when no row has that key). Fills `auto_now`/`auto_now_add` fields first.
+    async fn save(&mut self, db: &Db) -> Result<()> {
+        crate::queryset::save_instance(db, self).await
+    }
+
+    /// Deletes the object's row and returns Django's counts.
+    async fn delete(&self, db: &Db) -> Result<Deleted> {
+        let pk = self.pk_value();
+        if pk.is_null() {
+            return Err(Error::InvalidQuery(format!(
+                "{} object can't be deleted because its id attribute is set to None.",
+                Self::meta().object_name
+            )));
+        }
+        Self::objects().filter(crate::queryset::pk_filter(pk)).delete(db).await
+    }
+
+    /// Reloads every field from the database.
+    async fn refresh_from_db(&mut self, db: &Db) -> Result<()> {
+        *self = Self::objects().get(db, crate::queryset::pk_filter(self.pk_value())).await?;
+        Ok(())
+    }
+
+    /// Validates every field (length, blank, null, choices, e-mail, URL, slug, decimal digits)
+    /// and returns the messages per field.
+    fn full_clean(&self) -> Result<(), ValidationError> {
+        crate::validation::full_clean(self)
+    }
+}
+
+impl<M: Model> ModelExt for M {}

@@ -1,0 +1,146 @@
+//! Lowering one lookup (`name__icontains = "ann"`) into a SQL condition.
+
+use djorm_sql::{BinOp, Expr, PatternKind, Value};
+
+use super::coerce::coerce;
+use super::path::{resolve, LookupKind, ResolvedPath, Transform};
+use super::Lowerer;
+use crate::{Error, Result, Rhs};
+
+impl Lowerer<'_> {
+    /// The transformed left-hand side of a resolved path.
+    fn lhs(&self, resolved: &ResolvedPath) -> Expr {
+        let mut expr = self.column(resolved.field);
+        let mut is_datetime = resolved.field.kind.value_kind() == djorm_sql::ValueKind::DateTime;
+        for t in &resolved.transforms {
+            expr = match t {
+                Transform::Date => {
+                    is_datetime = false;
+                    Expr::DateOf(Box::new(expr))
+                }
+                Transform::Time => Expr::TimeOf(Box::new(expr)),
+                Transform::Part(part) => Expr::DatePart { part: *part, expr: Box::new(expr), is_datetime },
+            };
+        }
+        expr
+    }
+
+    /// Lowers `path = rhs`; `negated` says whether an odd number of NOTs encloses it.
+    pub(super) fn lookup(&self, path: &str, rhs: &Rhs, negated: bool) -> Result<Expr> {
+        let resolved = resolve(self.meta, path)?;
+        let lhs = self.lhs(&resolved);
+        let kind = resolved.output_kind();
+        let name = resolved.field.name;
+        let cond = match (resolved.lookup, rhs) {
+            (LookupKind::IsNull, Rhs::Value(v)) => {
+                let is_null = match v {
+                    Value::Bool(b) => *b,
+                    other => {
+                        return Err(Error::InvalidQuery(format!(
+                            "The QuerySet value for an isnull lookup must be True or False, got {other:?}."
+                        )))
+                    }
+                };
+                return Ok(Expr::IsNull { expr: Box::new(lhs), negated: !is_null });
+            }
+            (LookupKind::In, Rhs::List(values)) => {
+                let list: Vec<Expr> = values
+                    .iter()
+                    .filter(|v| !v.is_null())
+                    .map(|v| coerce(v.clone(), kind, name).map(Expr::Param))
+                    .collect::<Result<_>>()?;
+                if list.is_empty() {
+                    return Ok(Expr::Const(false));
+                }
+                Expr::In { expr: Box::new(lhs.clone()), list }
+            }
+            (LookupKind::Range, Rhs::Range(low, high)) => Expr::Between {
+                expr: Box::new(lhs.clone()),
+                low: Box::new(Expr::Param(coerce(low.clone(), kind, name)?)),
+                high: Box::new(Expr::Param(coerce(high.clone(), kind, name)?)),
+            },
+            (LookupKind::Exact | LookupKind::IExact, Rhs::Value(Value::Null)) => {
+                return Ok(Expr::IsNull { expr: Box::new(lhs), negated: false });
+            }
+            (lookup, Rhs::Value(v)) => {
+                let v = coerce(v.clone(), kind, name)?;
+                self.compare(lookup, lhs.clone(), v)?
+            }
+            (lookup, Rhs::Expr(e)) => {
+                let rhs = self.expression(e)?;
+                self.compare_expr(lookup, lhs.clone(), rhs)?
+            }
+            (lookup, _) => {
+                return Err(Error::InvalidQuery(format!(
+                    "the '{lookup:?}' lookup on '{name}' got the wrong kind of value (in takes a list, range two bounds)"
+                )))
+            }
+        };
+        // Django: under a negation, a nullable column must not turn NOT(NULL = x) into NULL.
+        if negated && resolved.field.null {
+            return Ok(cond.and(Expr::IsNull { expr: Box::new(lhs), negated: true }));
+        }
+        Ok(cond)
+    }
+
+    fn compare(&self, lookup: LookupKind, lhs: Expr, v: Value) -> Result<Expr> {
+        let needle = |v: Value| match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        let pattern = |kind, ci, v| Expr::Pattern { expr: Box::new(lhs.clone()), kind, needle: needle(v), case_insensitive: ci };
+        Ok(match lookup {
+            LookupKind::Exact => lhs.binary(BinOp::Eq, Expr::Param(v)),
+            LookupKind::Gt => lhs.binary(BinOp::Gt, Expr::Param(v)),
+            LookupKind::Gte => lhs.binary(BinOp::GtEq, Expr::Param(v)),
+            LookupKind::Lt => lhs.binary(BinOp::Lt, Expr::Param(v)),
+            LookupKind::Lte => lhs.binary(BinOp::LtEq, Expr::Param(v)),
+            LookupKind::IExact => pattern(PatternKind::Exact, true, v),
+            LookupKind::Contains => pattern(PatternKind::Contains, false, v),
+            LookupKind::IContains => pattern(PatternKind::Contains, true, v),
+            LookupKind::StartsWith => pattern(PatternKind::StartsWith, false, v),
+            LookupKind::IStartsWith => pattern(PatternKind::StartsWith, true, v),
+            LookupKind::EndsWith => pattern(PatternKind::EndsWith, false, v),
+            LookupKind::IEndsWith => pattern(PatternKind::EndsWith, true, v),
+            LookupKind::Regex | LookupKind::IRegex => Expr::Regex {
+                expr: Box::new(lhs),
+                pattern: Box::new(Expr::Param(v)),
+                case_insensitive: lookup == LookupKind::IRegex,
+            },
+            LookupKind::In | LookupKind::Range | LookupKind::IsNull => {
+                return Err(Error::InvalidQuery(format!("the {lookup:?} lookup needs a list or two bounds")))
+            }
+        })
+    }
+
+    fn compare_expr(&self, lookup: LookupKind, lhs: Expr, rhs: Expr) -> Result<Expr> {
+        let pattern = |kind, ci| Expr::PatternExpr {
+            expr: Box::new(lhs.clone()),
+            kind,
+            needle: Box::new(rhs.clone()),
+            case_insensitive: ci,
+        };
+        Ok(match lookup {
+            LookupKind::Exact => lhs.binary(BinOp::Eq, rhs),
+            LookupKind::Gt => lhs.binary(BinOp::Gt, rhs),
+            LookupKind::Gte => lhs.binary(BinOp::GtEq, rhs),
+            LookupKind::Lt => lhs.binary(BinOp::Lt, rhs),
+            LookupKind::Lte => lhs.binary(BinOp::LtEq, rhs),
+            LookupKind::IExact => pattern(PatternKind::Exact, true),
+            LookupKind::Contains => pattern(PatternKind::Contains, false),
+            LookupKind::IContains => pattern(PatternKind::Contains, true),
+            LookupKind::StartsWith => pattern(PatternKind::StartsWith, false),
+            LookupKind::IStartsWith => pattern(PatternKind::StartsWith, true),
+            LookupKind::EndsWith => pattern(PatternKind::EndsWith, false),
+            LookupKind::IEndsWith => pattern(PatternKind::EndsWith, true),
+            LookupKind::Regex | LookupKind::IRegex => Expr::Regex {
+                expr: Box::new(lhs),
+                pattern: Box::new(rhs),
+                case_insensitive: lookup == LookupKind::IRegex,
+            },
+            LookupKind::In | LookupKind::Range | LookupKind::IsNull => {
+                return Err(Error::InvalidQuery(format!("the {lookup:?} lookup cannot compare with an expression")))
+            }
+        })
+    }
+}

@@ -1,0 +1,159 @@
+//! What `#[derive(Model)]` tells the runtime about a model: Django's `_meta`.
+
+use djorm_sql::Value;
+
+use crate::{Error, FieldKind, Q, Result};
+
+/// One concrete field (one column).
+#[derive(Debug)]
+pub struct FieldMeta {
+    /// The Rust field name, also Django's field name.
+    pub name: &'static str,
+    /// The column name (`db_column`, or the field name).
+    pub column: &'static str,
+    /// The Django field class.
+    pub kind: FieldKind,
+    /// `null=True`: the column accepts NULL (the Rust type is `Option<T>`).
+    pub null: bool,
+    /// `blank=True`: validation accepts an empty value.
+    pub blank: bool,
+    /// The primary key.
+    pub primary_key: bool,
+    /// `unique=True`.
+    pub unique: bool,
+    /// `db_index=True`.
+    pub db_index: bool,
+    /// `max_length` for text fields.
+    pub max_length: Option<u32>,
+    /// `max_digits` for decimals.
+    pub max_digits: Option<u32>,
+    /// `decimal_places` for decimals.
+    pub decimal_places: Option<u32>,
+    /// `(value, label)` pairs when the field has choices.
+    pub choices: &'static [(&'static str, &'static str)],
+    /// Human-readable name.
+    pub verbose_name: &'static str,
+    /// Help text for forms and admin-like tools.
+    pub help_text: &'static str,
+    /// The default value, when the field has one.
+    pub default: Option<fn() -> Value>,
+    /// Set to now on every save.
+    pub auto_now: bool,
+    /// Set to now when first saved.
+    pub auto_now_add: bool,
+    /// False when forms and validation should skip the field.
+    pub editable: bool,
+}
+
+/// A `Meta.indexes` entry.
+#[derive(Debug)]
+pub struct IndexMeta {
+    /// The index name; Django's generated name when `None`.
+    pub name: Option<&'static str>,
+    /// Field names, `-` prefixed for descending.
+    pub fields: &'static [&'static str],
+}
+
+/// A `UniqueConstraint` in `Meta.constraints`.
+#[derive(Debug)]
+pub struct UniqueMeta {
+    /// Constraint name.
+    pub name: &'static str,
+    /// Field names that are unique together.
+    pub fields: &'static [&'static str],
+}
+
+/// A `CheckConstraint` in `Meta.constraints`.
+#[derive(Debug)]
+pub struct CheckMeta {
+    /// Constraint name.
+    pub name: &'static str,
+    /// The condition, as lookups on the model's own fields.
+    pub condition: fn() -> Q,
+}
+
+/// Everything known about one model.
+#[derive(Debug)]
+pub struct ModelMeta {
+    /// The app the model belongs to (the crate name unless overridden).
+    pub app_label: &'static str,
+    /// The Rust struct name (Django's `object_name`).
+    pub object_name: &'static str,
+    /// The table name (`<app>_<model>` unless `db_table` is set).
+    pub db_table: &'static str,
+    /// The concrete fields, in declaration order.
+    pub fields: &'static [FieldMeta],
+    /// Index of the primary key in `fields`.
+    pub pk_index: usize,
+    /// Default ordering, as `"field"` / `"-field"`.
+    pub ordering: &'static [&'static str],
+    /// Human-readable name.
+    pub verbose_name: &'static str,
+    /// Human-readable plural name.
+    pub verbose_name_plural: &'static str,
+    /// `Meta.indexes`.
+    pub indexes: &'static [IndexMeta],
+    /// Unique constraints.
+    pub unique_constraints: &'static [UniqueMeta],
+    /// Check constraints.
+    pub check_constraints: &'static [CheckMeta],
+}
+
+impl ModelMeta {
+    /// The primary key field.
+    pub fn pk(&self) -> &'static FieldMeta {
+        &self.fields[self.pk_index]
+    }
+
+    /// Django's lowercased model name (`"post"`).
+    pub fn model_name(&self) -> String {
+        self.object_name.to_lowercase()
+    }
+
+    /// `app_label.ObjectName`, as Django labels models.
+    pub fn label(&self) -> String {
+        format!("{}.{}", self.app_label, self.object_name)
+    }
+
+    /// The field called `name` (`"pk"` names the primary key).
+    pub fn field(&self, name: &str) -> Option<&'static FieldMeta> {
+        if name == "pk" {
+            return Some(self.pk());
+        }
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Like [`ModelMeta::field`], but a missing name is Django's `FieldError` listing the
+    /// valid choices.
+    pub fn field_or_error(&self, name: &str) -> Result<&'static FieldMeta> {
+        self.field(name).ok_or_else(|| {
+            Error::field(format!(
+                "Cannot resolve keyword '{name}' into field. Choices are: {}",
+                self.field_names().join(", ")
+            ))
+        })
+    }
+
+    /// The field names, sorted, as Django lists them in errors.
+    pub fn field_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<_> = self.fields.iter().map(|f| f.name).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+/// A model registered at link time, so tools see every model of the binary.
+#[derive(Debug)]
+pub struct ModelRegistration {
+    /// The model's metadata.
+    pub meta: fn() -> &'static ModelMeta,
+}
+
+inventory::collect!(ModelRegistration);
+
+/// Every model linked into this binary, in a stable order (app label, then model name).
+pub fn registered_models() -> Vec<&'static ModelMeta> {
+    let mut models: Vec<_> = inventory::iter::<ModelRegistration>().map(|r| (r.meta)()).collect();
+    models.sort_by_key(|m| (m.app_label, m.object_name));
+    models
+}

@@ -1,0 +1,85 @@
+//! The model-level query IR: what a QuerySet means, before any SQL exists.
+
+use crate::{ModelMeta, OrderBy, Q};
+
+/// An immutable description of a query on one model.
+///
+/// QuerySet methods return modified copies, so a chained QuerySet never changes its parent.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// The queried model.
+    pub model: &'static ModelMeta,
+    /// The WHERE condition, as Django's `Q` tree.
+    pub filter: Q,
+    /// Explicit ordering; the model's `Meta.ordering` applies when `None`.
+    pub order_by: Option<Vec<OrderBy>>,
+    /// `reverse()` was called an odd number of times.
+    pub reversed: bool,
+    /// Rows skipped (`OFFSET`).
+    pub low_mark: u64,
+    /// One past the last row taken, counted from the start (`LIMIT high - low`).
+    pub high_mark: Option<u64>,
+    /// `SELECT DISTINCT`.
+    pub distinct: bool,
+    /// `none()`: matches nothing and runs no query.
+    pub empty: bool,
+}
+
+impl Query {
+    /// A query for every row of `model`.
+    pub fn new(model: &'static ModelMeta) -> Self {
+        Query {
+            model,
+            filter: Q::all(),
+            order_by: None,
+            reversed: false,
+            low_mark: 0,
+            high_mark: None,
+            distinct: false,
+            empty: false,
+        }
+    }
+
+    /// True once a slice has been taken (Django forbids filtering or updating after that).
+    pub fn is_sliced(&self) -> bool {
+        self.low_mark > 0 || self.high_mark.is_some()
+    }
+
+    /// Applies a slice relative to the current one, as Django's `set_limits`.
+    pub fn set_limits(&mut self, low: Option<u64>, high: Option<u64>) {
+        if let Some(high) = high {
+            let absolute = self.low_mark + high;
+            self.high_mark = Some(self.high_mark.map_or(absolute, |h| h.min(absolute)));
+        }
+        if let Some(low) = low {
+            let absolute = self.low_mark + low;
+            self.low_mark = self.high_mark.map_or(absolute, |h| h.min(absolute));
+        }
+    }
+
+    /// The ordering in force: explicit, else `Meta.ordering`; flipped by `reverse()`.
+    pub fn effective_ordering(&self) -> Vec<OrderBy> {
+        let mut ordering = match &self.order_by {
+            Some(o) => o.clone(),
+            None => self.model.ordering.iter().map(|s| OrderBy::parse(s)).collect(),
+        };
+        if self.reversed {
+            for o in &mut ordering {
+                o.descending = !o.descending;
+                o.nulls = o.nulls.map(|n| match n {
+                    djorm_sql::Nulls::First => djorm_sql::Nulls::Last,
+                    djorm_sql::Nulls::Last => djorm_sql::Nulls::First,
+                });
+            }
+        }
+        ordering
+    }
+
+    /// True when some ordering applies (explicit or `Meta.ordering`).
+    pub fn is_ordered(&self) -> bool {
+        match &self.order_by {
+            Some(o) => !o.is_empty(),
+            None => !self.model.ordering.is_empty(),
+        }
+    }
+}

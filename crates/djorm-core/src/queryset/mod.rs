@@ -1,0 +1,137 @@
+//! `QuerySet<M>`: Django's lazy, chainable query builder, typed by model.
+//!
+//! Builder methods return a new QuerySet and never run anything; the async terminal methods
+//! (in `read` and `write`) take a [`crate::Db`] and run exactly one statement each, except the
+//! documented compound ones (`get_or_create`, `update_or_create`).
+
+mod read;
+mod values;
+mod write;
+
+use std::marker::PhantomData;
+use std::ops::{Bound, RangeBounds};
+
+pub use values::ValuesRow;
+pub use write::Deleted;
+pub(crate) use write::{pk_filter, save_instance};
+
+use crate::{Model, OrderBy, Query, Q};
+
+/// A lazy query over the rows of model `M`.
+#[derive(Debug)]
+pub struct QuerySet<M> {
+    query: Query,
+    /// A misuse found while chaining (e.g. filtering a sliced QuerySet), reported when it runs.
+    invalid: Option<&'static str>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for QuerySet<M> {
+    fn clone(&self) -> Self {
+        QuerySet { query: self.query.clone(), invalid: self.invalid, _model: PhantomData }
+    }
+}
+
+impl<M: Model> Default for QuerySet<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Every row of `M` (Django's `Model.objects.all()`).
+    pub fn new() -> Self {
+        QuerySet { query: Query::new(M::meta()), invalid: None, _model: PhantomData }
+    }
+
+    /// The query this QuerySet will run.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    fn with(&self, change: impl FnOnce(&mut Query)) -> Self {
+        let mut next = self.clone();
+        change(&mut next.query);
+        next
+    }
+
+    fn check_not_sliced(mut self, what: &'static str) -> Self {
+        if self.query.is_sliced() && self.invalid.is_none() {
+            self.invalid = Some(what);
+        }
+        self
+    }
+
+    /// Rows matching `q` (Django's `filter()`).
+    pub fn filter(&self, q: impl Into<Q>) -> Self {
+        let q = q.into();
+        self.with(|query| query.filter = std::mem::replace(&mut query.filter, Q::all()) & q)
+            .check_not_sliced("Cannot filter a query once a slice has been taken.")
+    }
+
+    /// Rows not matching `q` (Django's `exclude()`).
+    pub fn exclude(&self, q: impl Into<Q>) -> Self {
+        let q = q.into();
+        self.with(|query| query.filter = std::mem::replace(&mut query.filter, Q::all()) & !q)
+            .check_not_sliced("Cannot filter a query once a slice has been taken.")
+    }
+
+    /// Orders by the given keys: `"name"`, `"-created_at"`, `"?"`, or typed
+    /// `Post::published_at().desc().nulls_last()`. An empty list clears all ordering.
+    pub fn order_by<O: Into<OrderBy>>(&self, keys: impl IntoIterator<Item = O>) -> Self {
+        let keys: Vec<OrderBy> = keys.into_iter().map(Into::into).collect();
+        self.with(|query| {
+            query.order_by = Some(keys);
+            query.reversed = false;
+        })
+        .check_not_sliced("Cannot reorder a query once a slice has been taken.")
+    }
+
+    /// Reverses the ordering in force.
+    pub fn reverse(&self) -> Self {
+        self.with(|query| query.reversed = !query.reversed)
+    }
+
+    /// Takes a slice, as Python's `qs[low:high]`: `slice(..5)`, `slice(5..10)`, `slice(10..)`.
+    /// Slices compose like Django's: each is relative to the previous one.
+    pub fn slice(&self, range: impl RangeBounds<u64>) -> Self {
+        let low = match range.start_bound() {
+            Bound::Included(l) => Some(*l),
+            Bound::Excluded(l) => Some(l + 1),
+            Bound::Unbounded => None,
+        };
+        let high = match range.end_bound() {
+            Bound::Included(h) => Some(h + 1),
+            Bound::Excluded(h) => Some(*h),
+            Bound::Unbounded => None,
+        };
+        self.with(|query| query.set_limits(low, high))
+    }
+
+    /// At most `n` rows (`qs[:n]`).
+    pub fn limit(&self, n: u64) -> Self {
+        self.slice(..n)
+    }
+
+    /// Skips `n` rows (`qs[n:]`).
+    pub fn offset(&self, n: u64) -> Self {
+        self.slice(n..)
+    }
+
+    /// `SELECT DISTINCT`.
+    pub fn distinct(&self) -> Self {
+        self.with(|query| query.distinct = true)
+    }
+
+    /// A QuerySet that matches nothing and never queries the database.
+    pub fn none(&self) -> Self {
+        self.with(|query| query.empty = true)
+    }
+
+    fn validity(&self) -> crate::Result<()> {
+        match self.invalid {
+            Some(message) => Err(crate::Error::InvalidQuery(message.to_owned())),
+            None => Ok(()),
+        }
+    }
+}

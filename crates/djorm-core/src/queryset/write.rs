@@ -1,0 +1,179 @@
+//! Terminal methods that write: create, bulk_create, get_or_create, update_or_create,
+//! update, delete.
+
+use std::collections::BTreeMap;
+
+use djorm_sql::Value;
+
+use super::QuerySet;
+use crate::lower::Lowerer;
+use crate::{Db, Error, Expression, Model, Q, Result};
+
+/// What a `delete()` removed: the total and the count per model label, as Django's
+/// `(total, {"app.Model": n})`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deleted {
+    /// Rows deleted in all.
+    pub total: u64,
+    /// Rows deleted per model label (`"blog.Author"`).
+    pub per_model: BTreeMap<String, u64>,
+}
+
+/// Inserts `objects` (all without a primary key) in as few statements as the database's
+/// parameter limit allows, and stores the keys the database hands back.
+async fn insert_returning<M: Model>(db: &Db, objects: &mut [M]) -> Result<()> {
+    let lowerer = Lowerer::new(M::meta());
+    let params_per_row = M::meta().fields.len().max(1);
+    let batch = (db.dialect().features().max_query_params / params_per_row).max(1);
+    let pk_kind = M::meta().pk().kind.value_kind();
+    for chunk in objects.chunks_mut(batch) {
+        let rows = chunk.iter().map(Model::field_values).collect();
+        let insert = lowerer.insert(rows, true);
+        let result = db.fetch(&db.dialect().compile_insert(&insert), &[pk_kind]).await?;
+        if result.len() != chunk.len() {
+            return Err(Error::Database {
+                sqlstate: None,
+                message: format!("INSERT returned {} keys for {} rows", result.len(), chunk.len()),
+            });
+        }
+        for (obj, pk) in chunk.iter_mut().zip(result.values) {
+            obj.set_pk_value(pk)?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts objects whose primary key is already set.
+async fn insert_with_pk<M: Model>(db: &Db, objects: &[M]) -> Result<()> {
+    let lowerer = Lowerer::new(M::meta());
+    let params_per_row = M::meta().fields.len().max(1);
+    let batch = (db.dialect().features().max_query_params / params_per_row).max(1);
+    for chunk in objects.chunks(batch) {
+        let insert = lowerer.insert(chunk.iter().map(Model::field_values).collect(), false);
+        db.execute(&db.dialect().compile_insert(&insert)).await?;
+    }
+    Ok(())
+}
+
+/// Saves one instance: INSERT when it has no primary key yet, else UPDATE, falling back to
+/// INSERT when no row has that key (Django's `save()`).
+pub(crate) async fn save_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> {
+    if obj.pk_value().is_null() {
+        obj.pre_save(true);
+        return insert_returning(db, std::slice::from_mut(obj)).await;
+    }
+    obj.pre_save(false);
+    let update = Lowerer::new(M::meta()).update_instance(obj.field_values());
+    if db.execute(&db.dialect().compile_update(&update)).await? == 0 {
+        obj.pre_save(true);
+        insert_with_pk(db, std::slice::from_ref(obj)).await?;
+    }
+    Ok(())
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Inserts `obj` and returns it with its primary key set (Django's `create()`).
+    pub async fn create(&self, db: &Db, mut obj: M) -> Result<M> {
+        obj.pre_save(true);
+        if obj.pk_value().is_null() {
+            insert_returning(db, std::slice::from_mut(&mut obj)).await?;
+        } else {
+            insert_with_pk(db, std::slice::from_ref(&obj)).await?;
+        }
+        Ok(obj)
+    }
+
+    /// Inserts many objects in as few statements as possible and returns them with their
+    /// primary keys set (Django's `bulk_create()`).
+    pub async fn bulk_create(&self, db: &Db, objects: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
+        let mut objects: Vec<M> = objects.into_iter().collect();
+        for obj in &mut objects {
+            obj.pre_save(true);
+        }
+        let (mut without_pk, with_pk): (Vec<M>, Vec<M>) = objects.into_iter().partition(|o| o.pk_value().is_null());
+        insert_with_pk(db, &with_pk).await?;
+        insert_returning(db, &mut without_pk).await?;
+        let mut all = with_pk;
+        all.extend(without_pk);
+        Ok(all)
+    }
+
+    /// The object matching `q`, or a new one from `create()` saved to the database. The flag
+    /// says whether it was created. A concurrent insert of the same unique key is caught and
+    /// the winner's row returned, as Django does.
+    pub async fn get_or_create(&self, db: &Db, q: impl Into<Q>, create: impl FnOnce() -> M) -> Result<(M, bool)> {
+        let q = q.into();
+        match self.get(db, q.clone()).await {
+            Ok(obj) => Ok((obj, false)),
+            Err(Error::DoesNotExist { .. }) => match self.create(db, create()).await {
+                Ok(obj) => Ok((obj, true)),
+                Err(e @ Error::Integrity { .. }) => match self.get(db, q).await {
+                    Ok(obj) => Ok((obj, false)),
+                    Err(_) => Err(e),
+                },
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Updates the object matching `q` with `defaults` and saves it, or creates one from
+    /// `create()` with `defaults` applied (Django's `update_or_create()`).
+    pub async fn update_or_create(
+        &self,
+        db: &Db,
+        q: impl Into<Q>,
+        defaults: impl FnOnce(&mut M),
+        create: impl FnOnce() -> M,
+    ) -> Result<(M, bool)> {
+        match self.get(db, q).await {
+            Ok(mut obj) => {
+                defaults(&mut obj);
+                save_instance(db, &mut obj).await?;
+                Ok((obj, false))
+            }
+            Err(Error::DoesNotExist { .. }) => {
+                let mut obj = create();
+                defaults(&mut obj);
+                Ok((self.create(db, obj).await?, true))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sets fields on every matching row in one UPDATE and returns how many rows matched
+    /// (Django's `update()`). Values may be `F()` expressions, evaluated by the database:
+    /// `[("views", F("views") + 1)]` or typed `[Post::views().set(F("views") + 1)]`.
+    pub async fn update<K, E>(&self, db: &Db, assignments: impl IntoIterator<Item = (K, E)>) -> Result<u64>
+    where
+        K: Into<String>,
+        E: Into<Expression>,
+    {
+        self.validity()?;
+        let assignments: Vec<(String, Expression)> =
+            assignments.into_iter().map(|(k, e)| (k.into(), e.into())).collect();
+        if assignments.is_empty() {
+            return Err(Error::InvalidQuery("update() needs at least one field to set.".into()));
+        }
+        let Some(update) = Lowerer::new(M::meta()).update(&self.query, &assignments)? else { return Ok(0) };
+        db.execute(&db.dialect().compile_update(&update)).await
+    }
+
+    /// Deletes every matching row in one statement and returns the counts (Django's
+    /// `delete()`).
+    pub async fn delete(&self, db: &Db) -> Result<Deleted> {
+        self.validity()?;
+        let Some(delete) = Lowerer::new(M::meta()).delete(&self.query)? else { return Ok(Deleted::default()) };
+        let total = db.execute(&db.dialect().compile_delete(&delete)).await?;
+        let mut per_model = BTreeMap::new();
+        if total > 0 {
+            per_model.insert(M::meta().label(), total);
+        }
+        Ok(Deleted { total, per_model })
+    }
+}
+
+/// Helper used by instance methods: a filter on one primary key.
+pub(crate) fn pk_filter(pk: Value) -> Q {
+    Q::new("pk", pk)
+}

@@ -1,0 +1,400 @@
+//! Statements and expressions as plain data.
+//!
+//! These nodes know nothing about models and never render themselves: a
+//! [`crate::Dialect`] turns them into text through the [`crate::SqlWriter`].
+
+use crate::Value;
+
+/// A scalar SQL expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A column, optionally qualified by a table name or alias.
+    Column {
+        /// The table (or alias) that owns the column.
+        table: Option<String>,
+        /// The column name.
+        column: String,
+    },
+    /// A bound parameter.
+    Param(Value),
+    /// `TRUE`/`FALSE` as a condition (rendered portably as `1 = 1` / `1 = 0`).
+    Const(bool),
+    /// `*`, as in `COUNT(*)`.
+    Star,
+    /// `lhs op rhs`.
+    Binary {
+        /// The operator.
+        op: BinOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `NOT (expr)`.
+    Not(Box<Expr>),
+    /// `expr IS [NOT] NULL`.
+    IsNull {
+        /// The tested expression.
+        expr: Box<Expr>,
+        /// `IS NOT NULL` when true.
+        negated: bool,
+    },
+    /// `expr IN (list...)`.
+    In {
+        /// The tested expression.
+        expr: Box<Expr>,
+        /// The candidates (never empty: the query layer short-circuits an empty list).
+        list: Vec<Expr>,
+    },
+    /// `expr BETWEEN low AND high`.
+    Between {
+        /// The tested expression.
+        expr: Box<Expr>,
+        /// Inclusive lower bound.
+        low: Box<Expr>,
+        /// Inclusive upper bound.
+        high: Box<Expr>,
+    },
+    /// A pattern match on text (`contains`, `startswith`, ...), matching the value literally.
+    ///
+    /// The dialect chooses the operator (LIKE, GLOB, ...) and escapes `%`, `_` and friends.
+    Pattern {
+        /// The text being searched.
+        expr: Box<Expr>,
+        /// Where the needle must sit.
+        kind: PatternKind,
+        /// The literal needle, bound as a parameter after escaping.
+        needle: String,
+        /// Case-insensitive match (`icontains`, `iexact`, ...).
+        case_insensitive: bool,
+    },
+    /// A pattern match against another expression (`name__contains = F("other")`).
+    PatternExpr {
+        /// The text being searched.
+        expr: Box<Expr>,
+        /// Where the needle must sit.
+        kind: PatternKind,
+        /// The needle expression.
+        needle: Box<Expr>,
+        /// Case-insensitive match.
+        case_insensitive: bool,
+    },
+    /// A regular-expression match (`regex`, `iregex`).
+    Regex {
+        /// The text being searched.
+        expr: Box<Expr>,
+        /// The pattern, bound as a parameter.
+        pattern: Box<Expr>,
+        /// `iregex`.
+        case_insensitive: bool,
+    },
+    /// A part of a date or timestamp, as an integer (`year`, `week_day`, ...), taken in UTC.
+    DatePart {
+        /// Which part.
+        part: DatePart,
+        /// The date or timestamp.
+        expr: Box<Expr>,
+        /// True when `expr` is a timestamp (false for a date).
+        is_datetime: bool,
+    },
+    /// The UTC calendar date of a timestamp (`__date`).
+    DateOf(Box<Expr>),
+    /// The UTC time of day of a timestamp (`__time`).
+    TimeOf(Box<Expr>),
+    /// `UPPER(expr)`.
+    Upper(Box<Expr>),
+    /// `COUNT(expr)` / `COUNT(*)`.
+    Count {
+        /// What to count; [`Expr::Star`] for rows.
+        expr: Box<Expr>,
+        /// `COUNT(DISTINCT ...)`.
+        distinct: bool,
+    },
+    /// A random number, for `order_by("?")`.
+    Random,
+    /// A parenthesised sub-select used as a value.
+    Subquery(Box<Select>),
+    /// `EXISTS (select)`.
+    Exists(Box<Select>),
+}
+
+impl Expr {
+    /// A column qualified by its table.
+    pub fn column(table: impl Into<String>, column: impl Into<String>) -> Self {
+        Expr::Column { table: Some(table.into()), column: column.into() }
+    }
+
+    /// A bound parameter.
+    pub fn param(value: impl Into<Value>) -> Self {
+        Expr::Param(value.into())
+    }
+
+    /// `self op rhs`.
+    pub fn binary(self, op: BinOp, rhs: Expr) -> Self {
+        Expr::Binary { op, lhs: Box::new(self), rhs: Box::new(rhs) }
+    }
+
+    /// `self AND rhs`, folding constants.
+    pub fn and(self, rhs: Expr) -> Self {
+        match (self, rhs) {
+            (Expr::Const(true), e) | (e, Expr::Const(true)) => e,
+            (Expr::Const(false), _) | (_, Expr::Const(false)) => Expr::Const(false),
+            (l, r) => l.binary(BinOp::And, r),
+        }
+    }
+
+    /// `self OR rhs`, folding constants.
+    pub fn or(self, rhs: Expr) -> Self {
+        match (self, rhs) {
+            (Expr::Const(false), e) | (e, Expr::Const(false)) => e,
+            (Expr::Const(true), _) | (_, Expr::Const(true)) => Expr::Const(true),
+            (l, r) => l.binary(BinOp::Or, r),
+        }
+    }
+
+    /// `NOT self`, folding constants.
+    pub fn negate(self) -> Self {
+        match self {
+            Expr::Const(b) => Expr::Const(!b),
+            e => Expr::Not(Box::new(e)),
+        }
+    }
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `=`
+    Eq,
+    /// `<>`
+    NotEq,
+    /// `<`
+    Lt,
+    /// `<=`
+    LtEq,
+    /// `>`
+    Gt,
+    /// `>=`
+    GtEq,
+    /// `AND`
+    And,
+    /// `OR`
+    Or,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+}
+
+impl BinOp {
+    /// The operator's standard SQL spelling.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            BinOp::Eq => "=",
+            BinOp::NotEq => "<>",
+            BinOp::Lt => "<",
+            BinOp::LtEq => "<=",
+            BinOp::Gt => ">",
+            BinOp::GtEq => ">=",
+            BinOp::And => "AND",
+            BinOp::Or => "OR",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+        }
+    }
+}
+
+/// Where a pattern's needle must sit in the searched text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternKind {
+    /// The whole text (`iexact`).
+    Exact,
+    /// Anywhere (`contains`).
+    Contains,
+    /// At the start (`startswith`).
+    StartsWith,
+    /// At the end (`endswith`).
+    EndsWith,
+}
+
+/// A part of a date or time, as Django's transforms name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatePart {
+    /// Calendar year.
+    Year,
+    /// ISO-8601 week-numbering year.
+    IsoYear,
+    /// Quarter, 1–4.
+    Quarter,
+    /// Month, 1–12.
+    Month,
+    /// ISO-8601 week number, 1–53.
+    Week,
+    /// Day of the month.
+    Day,
+    /// Day of the week, 1 = Sunday … 7 = Saturday (Django's `week_day`).
+    WeekDay,
+    /// Day of the week, 1 = Monday … 7 = Sunday (Django's `iso_week_day`).
+    IsoWeekDay,
+    /// Hour, 0–23.
+    Hour,
+    /// Minute, 0–59.
+    Minute,
+    /// Second, 0–59.
+    Second,
+}
+
+/// `NULLS FIRST` / `NULLS LAST`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nulls {
+    /// NULLs sort before every value.
+    First,
+    /// NULLs sort after every value.
+    Last,
+}
+
+/// One `ORDER BY` key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderItem {
+    /// The sort expression.
+    pub expr: Expr,
+    /// Descending when true.
+    pub descending: bool,
+    /// Where NULLs go; the database's default when `None`.
+    pub nulls: Option<Nulls>,
+}
+
+/// One output column of a SELECT.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectItem {
+    /// The value.
+    pub expr: Expr,
+    /// `AS alias`, when given.
+    pub alias: Option<String>,
+}
+
+/// What a SELECT reads from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A table, optionally aliased.
+    Table {
+        /// The table name.
+        name: String,
+        /// `AS alias`.
+        alias: Option<String>,
+    },
+    /// A derived table: `(SELECT ...) alias`.
+    Subquery {
+        /// The inner statement.
+        select: Box<Select>,
+        /// Its alias.
+        alias: String,
+    },
+}
+
+/// `INNER` or `LEFT OUTER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// `INNER JOIN`.
+    Inner,
+    /// `LEFT OUTER JOIN`.
+    LeftOuter,
+}
+
+/// One joined table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Join {
+    /// Inner or left outer.
+    pub kind: JoinKind,
+    /// The joined table.
+    pub table: String,
+    /// Its alias, when the same table appears twice.
+    pub alias: Option<String>,
+    /// The `ON` condition.
+    pub on: Expr,
+}
+
+/// A SELECT statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select {
+    /// `SELECT DISTINCT`.
+    pub distinct: bool,
+    /// The output columns.
+    pub columns: Vec<SelectItem>,
+    /// The main source.
+    pub from: Source,
+    /// Joined tables, in order.
+    pub joins: Vec<Join>,
+    /// The `WHERE` condition.
+    pub filter: Option<Expr>,
+    /// `GROUP BY` keys.
+    pub group_by: Vec<Expr>,
+    /// The `HAVING` condition.
+    pub having: Option<Expr>,
+    /// `ORDER BY` keys.
+    pub order_by: Vec<OrderItem>,
+    /// `LIMIT`.
+    pub limit: Option<u64>,
+    /// `OFFSET`.
+    pub offset: Option<u64>,
+}
+
+impl Select {
+    /// `SELECT <nothing yet> FROM table`.
+    pub fn from_table(table: impl Into<String>) -> Self {
+        Select {
+            distinct: false,
+            columns: Vec::new(),
+            from: Source::Table { name: table.into(), alias: None },
+            joins: Vec::new(),
+            filter: None,
+            group_by: Vec::new(),
+            having: None,
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+        }
+    }
+}
+
+/// An INSERT of one or more rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insert {
+    /// The table.
+    pub table: String,
+    /// The columns given; empty means `DEFAULT VALUES`.
+    pub columns: Vec<String>,
+    /// One list of values per row, each as long as `columns`.
+    pub rows: Vec<Vec<Expr>>,
+    /// Columns to hand back (`RETURNING`).
+    pub returning: Vec<String>,
+}
+
+/// An UPDATE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Update {
+    /// The table.
+    pub table: String,
+    /// `SET column = value` pairs.
+    pub assignments: Vec<(String, Expr)>,
+    /// The `WHERE` condition.
+    pub filter: Option<Expr>,
+}
+
+/// A DELETE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delete {
+    /// The table.
+    pub table: String,
+    /// The `WHERE` condition.
+    pub filter: Option<Expr>,
+}

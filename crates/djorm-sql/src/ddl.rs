@@ -1,0 +1,136 @@
+//! Schema statements (DDL) as plain data.
+//!
+//! The schema editors build these from model metadata; the dialect renders column types and
+//! the writer renders the statements. Values inside DDL (defaults, check constraints) are
+//! written as literals, because DDL cannot carry bound parameters.
+
+use crate::{Expr, Value};
+
+/// A dialect-neutral column type; each dialect names it in its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// Auto-incrementing 32-bit key (AutoField).
+    AutoInt,
+    /// Auto-incrementing 64-bit key (BigAutoField).
+    AutoBigInt,
+    /// `varchar(n)`.
+    Varchar(u32),
+    /// Unbounded text.
+    Text,
+    /// 16-bit integer.
+    SmallInt,
+    /// 32-bit integer.
+    Integer,
+    /// 64-bit integer.
+    BigInt,
+    /// 32-bit integer that must not be negative (PositiveIntegerField).
+    PositiveInteger,
+    /// 16-bit integer that must not be negative (PositiveSmallIntegerField).
+    PositiveSmallInt,
+    /// 64-bit integer that must not be negative (PositiveBigIntegerField).
+    PositiveBigInt,
+    /// Double-precision float.
+    Double,
+    /// `numeric(max_digits, decimal_places)`.
+    Decimal {
+        /// Total digits.
+        max_digits: u32,
+        /// Digits after the point.
+        decimal_places: u32,
+    },
+    /// Boolean.
+    Boolean,
+    /// Timestamp with time zone (stored as UTC).
+    TimestampTz,
+    /// Calendar date.
+    Date,
+    /// Time of day.
+    Time,
+    /// UUID.
+    Uuid,
+    /// JSON document.
+    Json,
+    /// Binary data.
+    Binary,
+}
+
+/// One column of a CREATE TABLE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnDef {
+    /// Column name.
+    pub name: String,
+    /// Its type.
+    pub ty: ColumnType,
+    /// `NULL` allowed.
+    pub nullable: bool,
+    /// The table's primary key.
+    pub primary_key: bool,
+    /// `UNIQUE`.
+    pub unique: bool,
+    /// A `DEFAULT` written into the schema (djorm sets defaults in Rust, as Django does, so this
+    /// is only used where a migration needs one to fill existing rows).
+    pub default: Option<Value>,
+    /// A column check such as `"views" >= 0`.
+    pub check: Option<Expr>,
+}
+
+/// A table-level constraint.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableConstraint {
+    /// `CONSTRAINT name UNIQUE (columns)`.
+    Unique {
+        /// Constraint name.
+        name: String,
+        /// The columns, together unique.
+        columns: Vec<String>,
+    },
+    /// `CONSTRAINT name CHECK (condition)`.
+    Check {
+        /// Constraint name.
+        name: String,
+        /// The condition; its parameters are rendered as literals.
+        condition: Expr,
+    },
+}
+
+/// CREATE TABLE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateTable {
+    /// Table name.
+    pub name: String,
+    /// Columns in order.
+    pub columns: Vec<ColumnDef>,
+    /// Table-level constraints.
+    pub constraints: Vec<TableConstraint>,
+}
+
+/// DROP TABLE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropTable {
+    /// Table name.
+    pub name: String,
+    /// `IF EXISTS`.
+    pub if_exists: bool,
+}
+
+/// CREATE [UNIQUE] INDEX.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateIndex {
+    /// Index name.
+    pub name: String,
+    /// The indexed table.
+    pub table: String,
+    /// `(column, descending)` pairs in order.
+    pub columns: Vec<(String, bool)>,
+    /// `UNIQUE`.
+    pub unique: bool,
+}
+
+/// DROP INDEX.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropIndex {
+    /// Index name.
+    pub name: String,
+    /// The table the index belongs to (some databases need it).
+    pub table: String,
+}

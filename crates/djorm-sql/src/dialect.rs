@@ -1,0 +1,156 @@
+//! The `Dialect` trait: how one database spells what the AST means.
+
+use crate::{ColumnType, DatePart, Expr, Features, PatternKind, SqlWriter, Value};
+
+/// One database's SQL spelling.
+///
+/// Implementors MUST provide the placeholder syntax, column type names and the few nodes that
+/// have no standard spelling (date parts, regular expressions). Everything else has a
+/// standard-SQL default here or in the [`SqlWriter`]; override a hook only for a real syntax
+/// difference, and put yes/no differences into [`Features`].
+pub trait Dialect: Send + Sync + std::fmt::Debug {
+    /// A short name for messages: `"postgresql"`, `"sqlite"`.
+    fn name(&self) -> &'static str;
+
+    /// What this database can do.
+    fn features(&self) -> &'static Features;
+
+    /// Appends the placeholder for the `index`-th (1-based) bound parameter.
+    fn write_placeholder(&self, out: &mut String, index: usize);
+
+    /// Appends an identifier, quoted so any name (even a keyword) is safe.
+    fn write_ident(&self, out: &mut String, ident: &str) {
+        out.push('"');
+        for ch in ident.chars() {
+            if ch == '"' {
+                out.push('"');
+            }
+            out.push(ch);
+        }
+        out.push('"');
+    }
+
+    /// Appends a value as a literal. Only DDL uses this (defaults, check constraints);
+    /// queries always bind values as parameters.
+    fn write_literal(&self, out: &mut String, value: &Value) {
+        match value {
+            Value::Null => out.push_str("NULL"),
+            Value::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+            Value::I16(_) | Value::I32(_) | Value::I64(_) | Value::F64(_) | Value::Decimal(_) => {
+                out.push_str(&value.to_string())
+            }
+            Value::Bytes(bytes) => {
+                out.push_str("X'");
+                for b in bytes {
+                    out.push_str(&format!("{b:02X}"));
+                }
+                out.push('\'');
+            }
+            other => {
+                let text = self.literal_text(other);
+                out.push('\'');
+                out.push_str(&text.replace('\'', "''"));
+                out.push('\'');
+            }
+        }
+    }
+
+    /// The text form of a non-numeric literal, as the database stores it.
+    fn literal_text(&self, value: &Value) -> String {
+        value.to_string()
+    }
+
+    /// The type name of a column.
+    fn column_type(&self, ty: ColumnType) -> String;
+
+    /// Extra words after an auto-incrementing primary key's type (e.g. `AUTOINCREMENT`).
+    fn auto_increment_suffix(&self, _ty: ColumnType) -> &'static str {
+        ""
+    }
+
+    /// A literal-matching pattern test. The default uses `LIKE ... ESCAPE '\'`, which is
+    /// case-sensitive on PostgreSQL; `UPPER` on both sides makes it case-insensitive.
+    fn write_pattern(&self, w: &mut SqlWriter<'_>, expr: &Expr, kind: PatternKind, needle: &str, ci: bool) {
+        let pattern = like_pattern(kind, needle);
+        if ci {
+            w.push("UPPER(");
+            w.expr(expr);
+            w.push(") LIKE UPPER(");
+            w.param(Value::String(pattern));
+            w.push(") ESCAPE '\\'");
+        } else {
+            w.expr(expr);
+            w.push(" LIKE ");
+            w.param(Value::String(pattern));
+            w.push(" ESCAPE '\\'");
+        }
+    }
+
+    /// A pattern test whose needle is another expression (escaped in SQL).
+    fn write_pattern_expr(&self, w: &mut SqlWriter<'_>, expr: &Expr, kind: PatternKind, needle: &Expr, ci: bool) {
+        let wrap = |w: &mut SqlWriter<'_>| {
+            if matches!(kind, PatternKind::Contains | PatternKind::EndsWith) {
+                w.push("'%' || ");
+            }
+            w.push("REPLACE(REPLACE(REPLACE(");
+            w.expr(needle);
+            w.push(", '\\', '\\\\'), '%', '\\%'), '_', '\\_')");
+            if matches!(kind, PatternKind::Contains | PatternKind::StartsWith) {
+                w.push(" || '%'");
+            }
+        };
+        if ci {
+            w.push("UPPER(");
+            w.expr(expr);
+            w.push(") LIKE UPPER(");
+            wrap(w);
+            w.push(") ESCAPE '\\'");
+        } else {
+            w.expr(expr);
+            w.push(" LIKE ");
+            wrap(w);
+            w.push(" ESCAPE '\\'");
+        }
+    }
+
+    /// A regular-expression test.
+    fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool);
+
+    /// A part of a date or timestamp as an integer, in UTC.
+    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr, is_datetime: bool);
+
+    /// The UTC date of a timestamp.
+    fn write_date_of(&self, w: &mut SqlWriter<'_>, expr: &Expr);
+
+    /// The UTC time of day of a timestamp.
+    fn write_time_of(&self, w: &mut SqlWriter<'_>, expr: &Expr);
+
+    /// `LIMIT`/`OFFSET`, in the standard spelling by default.
+    fn write_limit_offset(&self, w: &mut SqlWriter<'_>, limit: Option<u64>, offset: Option<u64>) {
+        if let Some(limit) = limit {
+            w.push(&format!(" LIMIT {limit}"));
+        }
+        if let Some(offset) = offset.filter(|o| *o > 0) {
+            w.push(&format!(" OFFSET {offset}"));
+        }
+    }
+}
+
+/// Escapes `\`, `%` and `_` so a LIKE pattern matches the needle literally, and adds the
+/// wildcards the pattern kind needs.
+pub fn like_pattern(kind: PatternKind, needle: &str) -> String {
+    let mut escaped = String::with_capacity(needle.len() + 2);
+    if matches!(kind, PatternKind::Contains | PatternKind::EndsWith) {
+        escaped.push('%');
+    }
+    for ch in needle.chars() {
+        if matches!(ch, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(ch);
+    }
+    if matches!(kind, PatternKind::Contains | PatternKind::StartsWith) {
+        escaped.push('%');
+    }
+    escaped
+}

@@ -1,0 +1,21 @@
+//! Backend capabilities as plain data.
+
+/// What a database can and cannot do, as yes/no facts and limits.
+///
+/// Shared code reads these flags instead of asking which database it talks to; only real
+/// syntax differences become [`crate::Dialect`] methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    /// `INSERT ... RETURNING` gives back generated keys.
+    pub can_return_rows_from_insert: bool,
+    /// DDL runs inside a transaction and rolls back with it.
+    pub supports_transactional_ddl: bool,
+    /// `ORDER BY ... NULLS FIRST / NULLS LAST` is understood.
+    pub supports_order_by_nulls_modifier: bool,
+    /// `SELECT ... FOR UPDATE` exists.
+    pub has_select_for_update: bool,
+    /// The most bound parameters one statement may carry.
+    pub max_query_params: usize,
+    /// The longest identifier the database keeps (longer ones are truncated by Django's rules).
+    pub max_name_length: usize,
+}

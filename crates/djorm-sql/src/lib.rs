@@ -1,0 +1,24 @@
+//! Dialect-neutral SQL for djorm.
+//!
+//! This crate sits at the bottom of the query pipeline: the query layer lowers model-level
+//! queries into the plain-data statements of [`ast`] and [`ddl`], and a [`Dialect`] renders them
+//! into SQL text plus bound parameters through the one [`SqlWriter`]. Nothing else in djorm
+//! builds SQL text: quoting, placeholders and binds live here, so every value is a bound
+//! parameter and every identifier is quoted by the dialect.
+
+mod ast;
+mod ddl;
+mod dialect;
+mod features;
+mod value;
+mod writer;
+
+pub use ast::{
+    BinOp, DatePart, Delete, Expr, Insert, Join, JoinKind, Nulls, OrderItem, PatternKind, Select,
+    SelectItem, Source, Update,
+};
+pub use ddl::{ColumnDef, ColumnType, CreateIndex, CreateTable, DropIndex, DropTable, TableConstraint};
+pub use dialect::{like_pattern, Dialect};
+pub use features::Features;
+pub use value::{Value, ValueKind};
+pub use writer::{Compiled, SqlWriter};

@@ -1,0 +1,162 @@
+//! The values that travel between models, queries and drivers.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+/// One SQL value: a bound parameter on the way in, a decoded column on the way out.
+///
+/// Backends convert it to and from their driver's types; nothing renders it into SQL text
+/// except [`crate::Dialect::write_literal`], which only DDL (check constraints) uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A 16-bit integer (SmallIntegerField).
+    I16(i16),
+    /// A 32-bit integer (IntegerField).
+    I32(i32),
+    /// A 64-bit integer (BigIntegerField, BigAutoField).
+    I64(i64),
+    /// A double-precision float (FloatField).
+    F64(f64),
+    /// An exact decimal (DecimalField).
+    Decimal(Decimal),
+    /// Text (CharField, TextField and friends).
+    String(String),
+    /// Raw bytes (BinaryField).
+    Bytes(Vec<u8>),
+    /// A UUID (UUIDField).
+    Uuid(Uuid),
+    /// A calendar date (DateField).
+    Date(NaiveDate),
+    /// A time of day (TimeField).
+    Time(NaiveTime),
+    /// A point in time, always UTC (DateTimeField).
+    DateTime(DateTime<Utc>),
+    /// A JSON document (JSONField).
+    Json(serde_json::Value),
+}
+
+impl Value {
+    /// True for SQL NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The value as an `i64`, when it is any integer.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::I16(v) => Some(i64::from(*v)),
+            Value::I32(v) => Some(i64::from(*v)),
+            Value::I64(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The value as text, when it is text.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Value {
+    /// Shows the value as a person reads it in a result table (not SQL).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Null => f.write_str("NULL"),
+            Value::Bool(v) => write!(f, "{v}"),
+            Value::I16(v) => write!(f, "{v}"),
+            Value::I32(v) => write!(f, "{v}"),
+            Value::I64(v) => write!(f, "{v}"),
+            Value::F64(v) => write!(f, "{v}"),
+            Value::Decimal(v) => write!(f, "{v}"),
+            Value::String(v) => f.write_str(v),
+            Value::Bytes(v) => write!(f, "<{} bytes>", v.len()),
+            Value::Uuid(v) => write!(f, "{v}"),
+            Value::Date(v) => write!(f, "{v}"),
+            Value::Time(v) => write!(f, "{v}"),
+            Value::DateTime(v) => write!(f, "{}", v.format("%Y-%m-%d %H:%M:%S%.f%:z")),
+            Value::Json(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// What a result column should decode into.
+///
+/// PostgreSQL knows its column types; SQLite stores dates, decimals and UUIDs as text or
+/// numbers, so the backend needs this hint to give back the same [`Value`] on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueKind {
+    /// Whatever the driver reports.
+    Any,
+    /// [`Value::Bool`].
+    Bool,
+    /// [`Value::I16`].
+    I16,
+    /// [`Value::I32`].
+    I32,
+    /// [`Value::I64`].
+    I64,
+    /// [`Value::F64`].
+    F64,
+    /// [`Value::Decimal`].
+    Decimal,
+    /// [`Value::String`].
+    String,
+    /// [`Value::Bytes`].
+    Bytes,
+    /// [`Value::Uuid`].
+    Uuid,
+    /// [`Value::Date`].
+    Date,
+    /// [`Value::Time`].
+    Time,
+    /// [`Value::DateTime`].
+    DateTime,
+    /// [`Value::Json`].
+    Json,
+}
+
+macro_rules! value_from {
+    ($($t:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self { Value::$variant(v) }
+        }
+    )*};
+}
+
+value_from!(
+    bool => Bool, i16 => I16, i32 => I32, i64 => I64, f64 => F64, Decimal => Decimal,
+    String => String, Vec<u8> => Bytes, Uuid => Uuid, NaiveDate => Date, NaiveTime => Time,
+    DateTime<Utc> => DateTime, serde_json::Value => Json,
+);
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::String(v.to_owned())
+    }
+}
+
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::I64(i64::from(v))
+    }
+}
+
+impl From<f32> for Value {
+    fn from(v: f32) -> Self {
+        Value::F64(f64::from(v))
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}

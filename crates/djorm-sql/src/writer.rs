@@ -1,0 +1,424 @@
+//! The one place SQL text is written: quoting, placeholders and bound parameters.
+
+use crate::{
+    ColumnDef, CreateIndex, CreateTable, Delete, Dialect, DropIndex, DropTable, Expr, Insert,
+    JoinKind, Nulls, Select, Source, TableConstraint, Update, Value,
+};
+
+/// SQL text with its bound parameters, ready for a driver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    /// The statement text, with the dialect's placeholders.
+    pub sql: String,
+    /// The parameters, in placeholder order.
+    pub params: Vec<Value>,
+}
+
+/// Renders AST nodes for one dialect, collecting parameters as it goes.
+///
+/// In DDL mode parameters are written as literals, since schema statements cannot bind.
+#[derive(Debug)]
+pub struct SqlWriter<'d> {
+    dialect: &'d dyn Dialect,
+    sql: String,
+    params: Vec<Value>,
+    inline_params: bool,
+}
+
+impl<'d> SqlWriter<'d> {
+    /// A writer for query statements (values become bound parameters).
+    pub fn new(dialect: &'d dyn Dialect) -> Self {
+        SqlWriter { dialect, sql: String::with_capacity(128), params: Vec::new(), inline_params: false }
+    }
+
+    /// A writer for schema statements (values become literals).
+    pub fn for_ddl(dialect: &'d dyn Dialect) -> Self {
+        SqlWriter { inline_params: true, ..SqlWriter::new(dialect) }
+    }
+
+    /// The dialect this writer renders for.
+    pub fn dialect(&self) -> &'d dyn Dialect {
+        self.dialect
+    }
+
+    /// Finishes, handing back the text and the parameters.
+    pub fn finish(self) -> Compiled {
+        Compiled { sql: self.sql, params: self.params }
+    }
+
+    /// Appends raw SQL syntax (keywords and punctuation only, never user data).
+    pub fn push(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+    }
+
+    /// Appends a quoted identifier.
+    pub fn ident(&mut self, ident: &str) {
+        self.dialect.write_ident(&mut self.sql, ident);
+    }
+
+    /// Appends a bound parameter (or a literal in DDL mode).
+    pub fn param(&mut self, value: Value) {
+        if self.inline_params {
+            self.dialect.write_literal(&mut self.sql, &value);
+        } else {
+            self.params.push(value);
+            self.dialect.write_placeholder(&mut self.sql, self.params.len());
+        }
+    }
+
+    fn comma_list<T>(&mut self, items: &[T], mut each: impl FnMut(&mut Self, &T)) {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            each(self, item);
+        }
+    }
+
+    /// Appends an expression.
+    pub fn expr(&mut self, expr: &Expr) {
+        let d = self.dialect;
+        match expr {
+            Expr::Column { table, column } => {
+                if let Some(table) = table {
+                    self.ident(table);
+                    self.push(".");
+                }
+                self.ident(column);
+            }
+            Expr::Param(v) => self.param(v.clone()),
+            Expr::Const(b) => self.push(if *b { "1 = 1" } else { "1 = 0" }),
+            Expr::Star => self.push("*"),
+            Expr::Binary { op, lhs, rhs } => {
+                self.operand(lhs);
+                self.push(" ");
+                self.push(op.as_sql());
+                self.push(" ");
+                self.operand(rhs);
+            }
+            Expr::Not(inner) => {
+                self.push("NOT (");
+                self.expr(inner);
+                self.push(")");
+            }
+            Expr::IsNull { expr, negated } => {
+                self.operand(expr);
+                self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+            }
+            Expr::In { expr, list } => {
+                self.operand(expr);
+                self.push(" IN (");
+                self.comma_list(list, |w, e| w.expr(e));
+                self.push(")");
+            }
+            Expr::Between { expr, low, high } => {
+                self.operand(expr);
+                self.push(" BETWEEN ");
+                self.operand(low);
+                self.push(" AND ");
+                self.operand(high);
+            }
+            Expr::Pattern { expr, kind, needle, case_insensitive } => {
+                d.write_pattern(self, expr, *kind, needle, *case_insensitive)
+            }
+            Expr::PatternExpr { expr, kind, needle, case_insensitive } => {
+                d.write_pattern_expr(self, expr, *kind, needle, *case_insensitive)
+            }
+            Expr::Regex { expr, pattern, case_insensitive } => {
+                d.write_regex(self, expr, pattern, *case_insensitive)
+            }
+            Expr::DatePart { part, expr, is_datetime } => d.write_date_part(self, *part, expr, *is_datetime),
+            Expr::DateOf(expr) => d.write_date_of(self, expr),
+            Expr::TimeOf(expr) => d.write_time_of(self, expr),
+            Expr::Upper(expr) => {
+                self.push("UPPER(");
+                self.expr(expr);
+                self.push(")");
+            }
+            Expr::Count { expr, distinct } => {
+                self.push(if *distinct { "COUNT(DISTINCT " } else { "COUNT(" });
+                self.expr(expr);
+                self.push(")");
+            }
+            Expr::Random => self.push("RANDOM()"),
+            Expr::Subquery(select) => {
+                self.push("(");
+                self.select(select);
+                self.push(")");
+            }
+            Expr::Exists(select) => {
+                self.push("EXISTS(");
+                self.select(select);
+                self.push(")");
+            }
+        }
+    }
+
+    /// An operand of a binary operator, parenthesised when it is itself compound.
+    fn operand(&mut self, expr: &Expr) {
+        let compound = matches!(
+            expr,
+            Expr::Binary { .. } | Expr::Between { .. } | Expr::In { .. } | Expr::IsNull { .. }
+                | Expr::Pattern { .. } | Expr::PatternExpr { .. } | Expr::Regex { .. } | Expr::Const(_)
+        );
+        if compound {
+            self.push("(");
+            self.expr(expr);
+            self.push(")");
+        } else {
+            self.expr(expr);
+        }
+    }
+
+    /// Appends a SELECT statement.
+    pub fn select(&mut self, s: &Select) {
+        self.push(if s.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        self.comma_list(&s.columns, |w, item| {
+            w.expr(&item.expr);
+            if let Some(alias) = &item.alias {
+                w.push(" AS ");
+                w.ident(alias);
+            }
+        });
+        self.push(" FROM ");
+        match &s.from {
+            Source::Table { name, alias } => {
+                self.ident(name);
+                if let Some(alias) = alias {
+                    self.push(" ");
+                    self.ident(alias);
+                }
+            }
+            Source::Subquery { select, alias } => {
+                self.push("(");
+                self.select(select);
+                self.push(") ");
+                self.ident(alias);
+            }
+        }
+        for join in &s.joins {
+            self.push(match join.kind {
+                JoinKind::Inner => " INNER JOIN ",
+                JoinKind::LeftOuter => " LEFT OUTER JOIN ",
+            });
+            self.ident(&join.table);
+            if let Some(alias) = &join.alias {
+                self.push(" ");
+                self.ident(alias);
+            }
+            self.push(" ON (");
+            self.expr(&join.on);
+            self.push(")");
+        }
+        if let Some(filter) = &s.filter {
+            self.push(" WHERE ");
+            self.expr(filter);
+        }
+        if !s.group_by.is_empty() {
+            self.push(" GROUP BY ");
+            self.comma_list(&s.group_by, |w, e| w.expr(e));
+        }
+        if let Some(having) = &s.having {
+            self.push(" HAVING ");
+            self.expr(having);
+        }
+        if !s.order_by.is_empty() {
+            self.push(" ORDER BY ");
+            self.comma_list(&s.order_by, |w, item| {
+                w.expr(&item.expr);
+                w.push(if item.descending { " DESC" } else { " ASC" });
+                match item.nulls {
+                    Some(Nulls::First) => w.push(" NULLS FIRST"),
+                    Some(Nulls::Last) => w.push(" NULLS LAST"),
+                    None => {}
+                }
+            });
+        }
+        let d = self.dialect;
+        d.write_limit_offset(self, s.limit, s.offset);
+    }
+
+    /// Appends an INSERT statement.
+    pub fn insert(&mut self, ins: &Insert) {
+        self.push("INSERT INTO ");
+        self.ident(&ins.table);
+        if ins.columns.is_empty() {
+            self.push(" DEFAULT VALUES");
+        } else {
+            self.push(" (");
+            self.comma_list(&ins.columns, |w, c| w.ident(c));
+            self.push(") VALUES ");
+            self.comma_list(&ins.rows, |w, row| {
+                w.push("(");
+                w.comma_list(row, |w, e| w.expr(e));
+                w.push(")");
+            });
+        }
+        if !ins.returning.is_empty() {
+            self.push(" RETURNING ");
+            self.comma_list(&ins.returning, |w, c| w.ident(c));
+        }
+    }
+
+    /// Appends an UPDATE statement.
+    pub fn update(&mut self, up: &Update) {
+        self.push("UPDATE ");
+        self.ident(&up.table);
+        self.push(" SET ");
+        self.comma_list(&up.assignments, |w, (col, e)| {
+            w.ident(col);
+            w.push(" = ");
+            w.expr(e);
+        });
+        if let Some(filter) = &up.filter {
+            self.push(" WHERE ");
+            self.expr(filter);
+        }
+    }
+
+    /// Appends a DELETE statement.
+    pub fn delete(&mut self, del: &Delete) {
+        self.push("DELETE FROM ");
+        self.ident(&del.table);
+        if let Some(filter) = &del.filter {
+            self.push(" WHERE ");
+            self.expr(filter);
+        }
+    }
+
+    fn column_def(&mut self, col: &ColumnDef) {
+        let d = self.dialect;
+        self.ident(&col.name);
+        self.push(" ");
+        self.push(&d.column_type(col.ty));
+        self.push(if col.nullable { " NULL" } else { " NOT NULL" });
+        if col.primary_key {
+            self.push(" PRIMARY KEY");
+            self.push(d.auto_increment_suffix(col.ty));
+        } else if col.unique {
+            self.push(" UNIQUE");
+        }
+        if let Some(default) = &col.default {
+            self.push(" DEFAULT ");
+            self.param(default.clone());
+        }
+        if let Some(check) = &col.check {
+            self.push(" CHECK (");
+            self.expr(check);
+            self.push(")");
+        }
+    }
+
+    /// Appends a CREATE TABLE statement.
+    pub fn create_table(&mut self, t: &CreateTable) {
+        self.push("CREATE TABLE ");
+        self.ident(&t.name);
+        self.push(" (");
+        self.comma_list(&t.columns, |w, c| w.column_def(c));
+        for constraint in &t.constraints {
+            self.push(", CONSTRAINT ");
+            match constraint {
+                TableConstraint::Unique { name, columns } => {
+                    self.ident(name);
+                    self.push(" UNIQUE (");
+                    self.comma_list(columns, |w, c| w.ident(c));
+                    self.push(")");
+                }
+                TableConstraint::Check { name, condition } => {
+                    self.ident(name);
+                    self.push(" CHECK (");
+                    self.expr(condition);
+                    self.push(")");
+                }
+            }
+        }
+        self.push(")");
+    }
+
+    /// Appends a DROP TABLE statement.
+    pub fn drop_table(&mut self, t: &DropTable) {
+        self.push(if t.if_exists { "DROP TABLE IF EXISTS " } else { "DROP TABLE " });
+        self.ident(&t.name);
+    }
+
+    /// Appends a CREATE INDEX statement.
+    pub fn create_index(&mut self, i: &CreateIndex) {
+        self.push(if i.unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
+        self.ident(&i.name);
+        self.push(" ON ");
+        self.ident(&i.table);
+        self.push(" (");
+        self.comma_list(&i.columns, |w, (c, desc)| {
+            w.ident(c);
+            if *desc {
+                w.push(" DESC");
+            }
+        });
+        self.push(")");
+    }
+
+    /// Appends a DROP INDEX statement.
+    pub fn drop_index(&mut self, i: &DropIndex) {
+        self.push("DROP INDEX ");
+        self.ident(&i.name);
+    }
+}
+
+/// Convenience entry points: one call per statement kind.
+impl dyn Dialect + '_ {
+    /// Renders a SELECT.
+    pub fn compile_select(&self, s: &Select) -> Compiled {
+        let mut w = SqlWriter::new(self);
+        w.select(s);
+        w.finish()
+    }
+
+    /// Renders an INSERT.
+    pub fn compile_insert(&self, s: &Insert) -> Compiled {
+        let mut w = SqlWriter::new(self);
+        w.insert(s);
+        w.finish()
+    }
+
+    /// Renders an UPDATE.
+    pub fn compile_update(&self, s: &Update) -> Compiled {
+        let mut w = SqlWriter::new(self);
+        w.update(s);
+        w.finish()
+    }
+
+    /// Renders a DELETE.
+    pub fn compile_delete(&self, s: &Delete) -> Compiled {
+        let mut w = SqlWriter::new(self);
+        w.delete(s);
+        w.finish()
+    }
+
+    /// Renders a CREATE TABLE.
+    pub fn compile_create_table(&self, s: &CreateTable) -> String {
+        let mut w = SqlWriter::for_ddl(self);
+        w.create_table(s);
+        w.finish().sql
+    }
+
+    /// Renders a DROP TABLE.
+    pub fn compile_drop_table(&self, s: &DropTable) -> String {
+        let mut w = SqlWriter::for_ddl(self);
+        w.drop_table(s);
+        w.finish().sql
+    }
+
+    /// Renders a CREATE INDEX.
+    pub fn compile_create_index(&self, s: &CreateIndex) -> String {
+        let mut w = SqlWriter::for_ddl(self);
+        w.create_index(s);
+        w.finish().sql
+    }
+
+    /// Renders a DROP INDEX.
+    pub fn compile_drop_index(&self, s: &DropIndex) -> String {
+        let mut w = SqlWriter::for_ddl(self);
+        w.drop_index(s);
+        w.finish().sql
+    }
+}
