@@ -249,13 +249,13 @@ macro_rules! __comparable {
                 $crate::Rhs::Value($crate::FieldType::to_value(&<$field>::from(self)))
             }
         }
-    )+
-        impl $crate::Comparable<Option<$field>> for Option<$field> {
-            fn into_rhs(self) -> $crate::Rhs {
-                $crate::Rhs::Value($crate::FieldType::to_value(&self))
-            }
-        }
-    };
+    )+};
+}
+
+impl<T: crate::FieldType> Comparable<Option<T>> for Option<T> {
+    fn into_rhs(self) -> Rhs {
+        Rhs::Value(crate::FieldType::to_value(&self))
+    }
 }
 
 __comparable!(String => String, &str, &String);

@@ -42,4 +42,74 @@ pub use types::{longest_choice, AutoId, Choices, FieldType};
 #[doc(hidden)]
 pub mod __private {
     pub use inventory;
+
+    use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+
+    /// The current time, for `auto_now` / `auto_now_add` fields.
+    pub trait Now {
+        /// Now, in the field's type.
+        fn now() -> Self;
+    }
+
+    impl Now for DateTime<Utc> {
+        fn now() -> Self {
+            Utc::now()
+        }
+    }
+    impl Now for NaiveDate {
+        fn now() -> Self {
+            Utc::now().date_naive()
+        }
+    }
+    impl Now for NaiveTime {
+        fn now() -> Self {
+            Utc::now().time()
+        }
+    }
+    impl<T: Now> Now for Option<T> {
+        fn now() -> Self {
+            Some(T::now())
+        }
+    }
+
+    /// A field default written as a string literal (`default = "draft"`).
+    pub trait DefaultFromStr {
+        /// The field value for the literal.
+        fn default_from_str(s: &str) -> Self;
+    }
+
+    impl DefaultFromStr for String {
+        fn default_from_str(s: &str) -> Self {
+            s.to_owned()
+        }
+    }
+
+    impl DefaultFromStr for Option<String> {
+        fn default_from_str(s: &str) -> Self {
+            Some(s.to_owned())
+        }
+    }
+
+    /// The two bounds of a `range` lookup, from a tuple or a two-element array.
+    pub trait IntoBounds {
+        /// The bound type.
+        type Bound;
+        /// `(low, high)`.
+        fn into_bounds(self) -> (Self::Bound, Self::Bound);
+    }
+
+    impl<T> IntoBounds for (T, T) {
+        type Bound = T;
+        fn into_bounds(self) -> (T, T) {
+            self
+        }
+    }
+
+    impl<T> IntoBounds for [T; 2] {
+        type Bound = T;
+        fn into_bounds(self) -> (T, T) {
+            let [low, high] = self;
+            (low, high)
+        }
+    }
 }

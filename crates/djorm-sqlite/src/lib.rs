@@ -1,1 +1,13 @@
-//! placeholder
+//! The SQLite backend of djorm: rusqlite with its bundled SQLite (nothing to install), each
+//! call run on tokio's blocking pool so the async runtime never blocks.
+//!
+//! Files mirror every djorm backend: `backend` (connections and I/O), `dialect` (SQL spelling
+//! and features), `types` (values in and out), `error` (SQLite codes to djorm error kinds).
+
+mod backend;
+mod dialect;
+mod error;
+mod types;
+
+pub use backend::SqliteBackend;
+pub use dialect::{SqliteDialect, FEATURES};

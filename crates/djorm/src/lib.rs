@@ -1,1 +1,70 @@
-//! placeholder
+//! # djorm — Django's model layer for Rust
+//!
+//! Declare models with `#[derive(Model)]`, query them with Django's QuerySet API, lookups,
+//! `Q` and `F`, on SQLite (bundled, the default: nothing to install) or PostgreSQL.
+//!
+//! ```no_run
+//! use djorm::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone)]
+//! #[djorm(app = "blog", ordering = ["name"])]
+//! pub struct Author {
+//!     pub id: AutoId,
+//!     #[djorm(max_length = 100)]
+//!     pub name: String,
+//!     #[djorm(email, unique)]
+//!     pub email: String,
+//! }
+//!
+//! # async fn run() -> djorm::Result<()> {
+//! let db = djorm::connect_from_env().await?; // DATABASE_URL, DB_*, or ./db.sqlite3
+//! db.create_tables(&[Author::meta()]).await?;
+//! let jane = Author::objects()
+//!     .create(&db, Author { name: "Jane Doe".into(), email: "jane@example.com".into(), ..Default::default() })
+//!     .await?;
+//! let does = Author::objects().filter(q!(Author, name__icontains = "doe")).all(&db).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The layers (see ARCHITECTURE.md): `QuerySet` → query IR → lowering → SQL AST → dialect →
+//! backend. This crate is the facade: it re-exports the public API of `djorm-core`, the
+//! derive macros, and the backends selected by cargo features (`sqlite`, `postgres`).
+
+mod config;
+pub mod testing;
+
+pub use config::{connect, connect_from_env, DatabaseConfig};
+pub use djorm_core::{
+    lower, naming, registered_models, schema, validation, AutoId, Backend, CapturedQuery, CheckMeta, Choices,
+    Comparable, Db, Deleted, longest_choice, Error, Expression, Field, FieldKind, FieldMeta, FieldType, IndexMeta, IntegrityKind,
+    Model, ModelExt, ModelMeta, ModelRegistration, OrderBy, Query, QueryCapture, QuerySet, Result, Rhs, RowReader,
+    Rows, UniqueMeta, ValidationError, ValuesRow, F, Q,
+};
+pub use djorm_macros::{q, Choices, Model};
+pub use djorm_sql as sql;
+pub use djorm_sql::{Nulls, Value, ValueKind};
+
+#[cfg(feature = "postgres")]
+pub use djorm_postgres as postgres;
+#[cfg(feature = "sqlite")]
+pub use djorm_sqlite as sqlite;
+
+/// The types most code needs: `use djorm::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        q, AutoId, Choices, Db, Error, Expression, Model, ModelExt, OrderBy, QuerySet, Result, Value, F, Q,
+    };
+    pub use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+    pub use rust_decimal::Decimal;
+    pub use uuid::Uuid;
+}
+
+/// Re-exports used by generated code and the test macros. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use djorm_core::__private::*;
+    pub use tokio;
+}
+
+#[doc(hidden)]
+pub use djorm_core::__comparable;

@@ -1,0 +1,86 @@
+//! `q!(Model, field__transform__lookup = value, ...)`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, Token, Type};
+
+const LOOKUPS: &[&str] = &[
+    "exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith", "istartswith",
+    "endswith", "iendswith", "range", "isnull", "regex", "iregex",
+];
+
+struct Lookup {
+    path: Ident,
+    value: Expr,
+}
+
+impl Parse for Lookup {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let path = input.call(Ident::parse_any_ident)?;
+        input.parse::<Token![=]>()?;
+        Ok(Lookup { path, value: input.parse()? })
+    }
+}
+
+trait ParseAnyIdent {
+    fn parse_any_ident(input: ParseStream<'_>) -> syn::Result<Ident>;
+}
+
+impl ParseAnyIdent for Ident {
+    fn parse_any_ident(input: ParseStream<'_>) -> syn::Result<Ident> {
+        syn::ext::IdentExt::parse_any(input)
+    }
+}
+
+struct QInput {
+    model: Type,
+    lookups: Punctuated<Lookup, Token![,]>,
+}
+
+impl Parse for QInput {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let model: Type = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let lookups = Punctuated::parse_terminated(input)?;
+        Ok(QInput { model, lookups })
+    }
+}
+
+fn lookup_call(model: &Type, lookup: &Lookup) -> syn::Result<TokenStream> {
+    let text = lookup.path.to_string();
+    let span = lookup.path.span();
+    let parts: Vec<&str> = text.split("__").collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(syn::Error::new(span, format!("`{text}` is not a lookup: use `field__lookup`, as Django does")));
+    }
+    let (segments, lookup_name) = match parts.split_last() {
+        Some((last, rest)) if !rest.is_empty() && LOOKUPS.contains(last) => (rest, *last),
+        _ => (parts.as_slice(), "exact"),
+    };
+    let field = Ident::new(segments[0], span);
+    let transforms = segments[1..].iter().map(|t| Ident::new(t, span));
+    let value = &lookup.value;
+    let target = quote! { <#model>::#field()#(.#transforms())* };
+    Ok(match lookup_name {
+        "in" => quote! { #target.in_(#value) },
+        "range" => quote! {{
+            let (low, high) = ::djorm::__private::IntoBounds::into_bounds(#value);
+            #target.range(low, high)
+        }},
+        name => {
+            let method = Ident::new(name, Span::call_site().located_at(span));
+            quote! { #target.#method(#value) }
+        }
+    })
+}
+
+pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
+    let input: QInput = syn::parse2(input)?;
+    if input.lookups.is_empty() {
+        return Ok(quote! { ::djorm::Q::all() });
+    }
+    let calls = input.lookups.iter().map(|l| lookup_call(&input.model, l)).collect::<syn::Result<Vec<_>>>()?;
+    Ok(quote! { ( ::djorm::Q::all() #(& #calls)* ) })
+}

@@ -1,0 +1,123 @@
+//! djorm values in and out of PostgreSQL's binary protocol.
+
+use std::error::Error as StdError;
+
+use bytes::BytesMut;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use djorm_core::{Error, Result};
+use djorm_sql::{Value, ValueKind};
+use rust_decimal::Decimal;
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+type BoxError = Box<dyn StdError + Sync + Send>;
+
+/// A [`Value`] bound as a parameter, converted to whatever type the server inferred for its
+/// placeholder (an `i64` for an `integer` column, a number for a `numeric`, ...).
+#[derive(Debug)]
+pub struct PgParam<'a>(pub &'a Value);
+
+fn int_to_sql(i: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    match *ty {
+        Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
+        Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
+        Type::FLOAT4 => (i as f32).to_sql(ty, out),
+        Type::FLOAT8 => (i as f64).to_sql(ty, out),
+        Type::NUMERIC => Decimal::from(i).to_sql(ty, out),
+        Type::BOOL => (i != 0).to_sql(ty, out),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => i.to_string().to_sql(ty, out),
+        Type::JSON | Type::JSONB => serde_json::Value::from(i).to_sql(ty, out),
+        _ => i.to_sql(ty, out),
+    }
+}
+
+impl ToSql for PgParam<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        let is_text = matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN);
+        match self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Bool(b) => b.to_sql(ty, out),
+            Value::I16(i) => int_to_sql(i64::from(*i), ty, out),
+            Value::I32(i) => int_to_sql(i64::from(*i), ty, out),
+            Value::I64(i) => int_to_sql(*i, ty, out),
+            Value::F64(f) => match *ty {
+                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+                Type::NUMERIC => Decimal::try_from(*f)?.to_sql(ty, out),
+                _ if is_text => f.to_string().to_sql(ty, out),
+                _ => f.to_sql(ty, out),
+            },
+            Value::Decimal(d) => match *ty {
+                Type::FLOAT8 => d.to_string().parse::<f64>()?.to_sql(ty, out),
+                Type::FLOAT4 => d.to_string().parse::<f32>()?.to_sql(ty, out),
+                Type::INT2 | Type::INT4 | Type::INT8 => int_to_sql(i64::try_from(*d)?, ty, out),
+                _ if is_text => d.to_string().to_sql(ty, out),
+                _ => d.to_sql(ty, out),
+            },
+            Value::String(s) => match *ty {
+                Type::JSON | Type::JSONB => serde_json::Value::String(s.clone()).to_sql(ty, out),
+                _ => s.as_str().to_sql(ty, out),
+            },
+            Value::Bytes(b) => b.as_slice().to_sql(ty, out),
+            Value::Uuid(u) if is_text => u.to_string().to_sql(ty, out),
+            Value::Uuid(u) => u.to_sql(ty, out),
+            Value::Date(d) => match *ty {
+                Type::TIMESTAMPTZ => d.and_time(NaiveTime::MIN).and_utc().to_sql(ty, out),
+                Type::TIMESTAMP => d.and_time(NaiveTime::MIN).to_sql(ty, out),
+                _ if is_text => d.to_string().to_sql(ty, out),
+                _ => d.to_sql(ty, out),
+            },
+            Value::Time(t) if is_text => t.to_string().to_sql(ty, out),
+            Value::Time(t) => t.to_sql(ty, out),
+            Value::DateTime(dt) => match *ty {
+                Type::TIMESTAMP => dt.naive_utc().to_sql(ty, out),
+                Type::DATE => dt.date_naive().to_sql(ty, out),
+                _ if is_text => dt.to_rfc3339().to_sql(ty, out),
+                _ => dt.to_sql(ty, out),
+            },
+            Value::Json(j) if is_text => j.to_string().to_sql(ty, out),
+            Value::Json(j) => j.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<Option<T>> {
+    row.try_get::<_, Option<T>>(idx).map_err(|e| Error::Decode(format!("column {idx}: {e}")))
+}
+
+/// Decodes column `idx` by its PostgreSQL type.
+pub fn decode(row: &Row, idx: usize, _kind: ValueKind) -> Result<Value> {
+    let ty = row.columns()[idx].type_();
+    let value = match *ty {
+        Type::BOOL => get::<bool>(row, idx)?.map(Value::Bool),
+        Type::INT2 => get::<i16>(row, idx)?.map(Value::I16),
+        Type::INT4 => get::<i32>(row, idx)?.map(Value::I32),
+        Type::INT8 => get::<i64>(row, idx)?.map(Value::I64),
+        Type::FLOAT4 => get::<f32>(row, idx)?.map(|f| Value::F64(f64::from(f))),
+        Type::FLOAT8 => get::<f64>(row, idx)?.map(Value::F64),
+        Type::NUMERIC => get::<Decimal>(row, idx)?.map(Value::Decimal),
+        Type::BYTEA => get::<Vec<u8>>(row, idx)?.map(Value::Bytes),
+        Type::UUID => get::<Uuid>(row, idx)?.map(Value::Uuid),
+        Type::DATE => get::<NaiveDate>(row, idx)?.map(Value::Date),
+        Type::TIME => get::<NaiveTime>(row, idx)?.map(Value::Time),
+        Type::TIMESTAMPTZ => get::<DateTime<Utc>>(row, idx)?.map(Value::DateTime),
+        Type::TIMESTAMP => get::<NaiveDateTime>(row, idx)?.map(|d| Value::DateTime(d.and_utc())),
+        Type::JSON | Type::JSONB => get::<serde_json::Value>(row, idx)?.map(Value::Json),
+        _ => get::<String>(row, idx)?.map(Value::String),
+    };
+    Ok(value.unwrap_or(Value::Null))
+}
+
+/// Appends every column of `row` to `out`.
+pub fn decode_row_into(row: &Row, kinds: &[ValueKind], out: &mut Vec<Value>) -> Result<()> {
+    for idx in 0..row.len() {
+        out.push(decode(row, idx, kinds.get(idx).copied().unwrap_or(ValueKind::Any))?);
+    }
+    Ok(())
+}

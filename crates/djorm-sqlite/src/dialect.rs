@@ -1,0 +1,193 @@
+//! How SQLite spells the nodes that have no standard SQL.
+
+use djorm_sql::{ColumnType, DatePart, Dialect, Expr, Features, PatternKind, SqlWriter, Value};
+
+/// What SQLite (3.46, bundled) can do.
+pub static FEATURES: Features = Features {
+    can_return_rows_from_insert: true,
+    supports_transactional_ddl: true,
+    supports_order_by_nulls_modifier: true,
+    has_select_for_update: false,
+    max_query_params: 32_766,
+    max_name_length: 200,
+};
+
+/// The SQLite dialect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqliteDialect;
+
+/// Escapes GLOB's wildcards so the needle matches literally.
+fn glob_escape(needle: &str) -> String {
+    let mut out = String::with_capacity(needle.len() + 2);
+    for ch in needle.chars() {
+        match ch {
+            '*' => out.push_str("[*]"),
+            '?' => out.push_str("[?]"),
+            '[' => out.push_str("[[]"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Dialect for SqliteDialect {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn features(&self) -> &'static Features {
+        &FEATURES
+    }
+
+    fn write_placeholder(&self, out: &mut String, index: usize) {
+        out.push('?');
+        out.push_str(&index.to_string());
+    }
+
+    fn literal_text(&self, value: &Value) -> String {
+        crate::types::storage_text(value)
+    }
+
+    fn column_type(&self, ty: ColumnType) -> String {
+        match ty {
+            ColumnType::AutoInt | ColumnType::AutoBigInt | ColumnType::Integer => "integer".into(),
+            ColumnType::BigInt => "bigint".into(),
+            ColumnType::SmallInt => "smallint".into(),
+            ColumnType::PositiveInteger => "integer unsigned".into(),
+            ColumnType::PositiveSmallInt => "smallint unsigned".into(),
+            ColumnType::PositiveBigInt => "bigint unsigned".into(),
+            ColumnType::Varchar(n) => format!("varchar({n})"),
+            ColumnType::Text => "text".into(),
+            ColumnType::Double => "real".into(),
+            ColumnType::Decimal { .. } => "decimal".into(),
+            ColumnType::Boolean => "bool".into(),
+            ColumnType::TimestampTz => "datetime".into(),
+            ColumnType::Date => "date".into(),
+            ColumnType::Time => "time".into(),
+            ColumnType::Uuid => "char(32)".into(),
+            ColumnType::Json => "text".into(),
+            ColumnType::Binary => "BLOB".into(),
+        }
+    }
+
+    fn auto_increment_suffix(&self, ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::AutoInt | ColumnType::AutoBigInt => " AUTOINCREMENT",
+            _ => "",
+        }
+    }
+
+    /// SQLite's LIKE ignores ASCII case, so case-sensitive lookups use GLOB instead.
+    fn write_pattern(&self, w: &mut SqlWriter<'_>, expr: &Expr, kind: PatternKind, needle: &str, ci: bool) {
+        if ci {
+            w.expr(expr);
+            w.push(" LIKE ");
+            w.param(Value::String(djorm_sql::like_pattern(kind, needle)));
+            w.push(" ESCAPE '\\'");
+            return;
+        }
+        let escaped = glob_escape(needle);
+        let pattern = match kind {
+            PatternKind::Exact => escaped,
+            PatternKind::Contains => format!("*{escaped}*"),
+            PatternKind::StartsWith => format!("{escaped}*"),
+            PatternKind::EndsWith => format!("*{escaped}"),
+        };
+        w.expr(expr);
+        w.push(" GLOB ");
+        w.param(Value::String(pattern));
+    }
+
+    fn write_pattern_expr(&self, w: &mut SqlWriter<'_>, expr: &Expr, kind: PatternKind, needle: &Expr, ci: bool) {
+        let (lhs, rhs) = if ci {
+            (Expr::Upper(Box::new(expr.clone())), Expr::Upper(Box::new(needle.clone())))
+        } else {
+            (expr.clone(), needle.clone())
+        };
+        match kind {
+            PatternKind::Exact => {
+                w.expr(&lhs);
+                w.push(" = ");
+                w.expr(&rhs);
+            }
+            PatternKind::Contains => {
+                w.push("instr(");
+                w.expr(&lhs);
+                w.push(", ");
+                w.expr(&rhs);
+                w.push(") > 0");
+            }
+            PatternKind::StartsWith | PatternKind::EndsWith => {
+                w.push("substr(");
+                w.expr(&lhs);
+                w.push(if kind == PatternKind::StartsWith { ", 1, length(" } else { ", -length(" });
+                w.expr(&rhs);
+                w.push(")) = ");
+                w.expr(&rhs);
+            }
+        }
+    }
+
+    fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool) {
+        w.expr(expr);
+        w.push(" REGEXP ");
+        if ci {
+            w.push("'(?i)' || ");
+        }
+        w.expr(pattern);
+    }
+
+    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr, _is_datetime: bool) {
+        let strftime = |w: &mut SqlWriter<'_>, format: &str| {
+            w.push("CAST(strftime('");
+            w.push(format);
+            w.push("', ");
+            w.expr(expr);
+            w.push(") AS INTEGER)");
+        };
+        w.push("(");
+        match part {
+            DatePart::Year => strftime(w, "%Y"),
+            DatePart::IsoYear => strftime(w, "%G"),
+            DatePart::Quarter => {
+                w.push("(");
+                strftime(w, "%m");
+                w.push(" + 2) / 3");
+            }
+            DatePart::Month => strftime(w, "%m"),
+            DatePart::Week => strftime(w, "%V"),
+            DatePart::Day => strftime(w, "%d"),
+            DatePart::WeekDay => {
+                strftime(w, "%w");
+                w.push(" + 1");
+            }
+            DatePart::IsoWeekDay => strftime(w, "%u"),
+            DatePart::Hour => strftime(w, "%H"),
+            DatePart::Minute => strftime(w, "%M"),
+            DatePart::Second => strftime(w, "%S"),
+        }
+        w.push(")");
+    }
+
+    fn write_date_of(&self, w: &mut SqlWriter<'_>, expr: &Expr) {
+        w.push("date(");
+        w.expr(expr);
+        w.push(")");
+    }
+
+    /// Timestamps are stored as `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC; the time is the tail.
+    fn write_time_of(&self, w: &mut SqlWriter<'_>, expr: &Expr) {
+        w.push("substr(");
+        w.expr(expr);
+        w.push(", 12)");
+    }
+
+    fn write_limit_offset(&self, w: &mut SqlWriter<'_>, limit: Option<u64>, offset: Option<u64>) {
+        match (limit, offset.filter(|o| *o > 0)) {
+            (Some(l), Some(o)) => w.push(&format!(" LIMIT {l} OFFSET {o}")),
+            (Some(l), None) => w.push(&format!(" LIMIT {l}")),
+            (None, Some(o)) => w.push(&format!(" LIMIT -1 OFFSET {o}")),
+            (None, None) => {}
+        }
+    }
+}
