@@ -43,7 +43,7 @@ pub use types::{longest_choice, AutoId, Choices, FieldType};
 pub mod __private {
     pub use inventory;
 
-    use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+    use chrono::{DateTime, NaiveDate, NaiveTime, SubsecRound, Utc};
 
     /// The current time, for `auto_now` / `auto_now_add` fields.
     pub trait Now {
@@ -51,9 +51,10 @@ pub mod __private {
         fn now() -> Self;
     }
 
+    /// Databases keep microseconds; so does `now()`, so a saved object equals its reload.
     impl Now for DateTime<Utc> {
         fn now() -> Self {
-            Utc::now()
+            Utc::now().trunc_subsecs(6)
         }
     }
     impl Now for NaiveDate {
@@ -63,7 +64,7 @@ pub mod __private {
     }
     impl Now for NaiveTime {
         fn now() -> Self {
-            Utc::now().time()
+            Utc::now().time().trunc_subsecs(6)
         }
     }
     impl<T: Now> Now for Option<T> {

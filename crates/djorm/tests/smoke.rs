@@ -1,3 +1,4 @@
+//! Smoke test: create and read back on both backends.
 mod common;
 use common::*;
 use djorm::prelude::*;
