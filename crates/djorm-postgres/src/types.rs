@@ -92,7 +92,7 @@ fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: usize) -> R
 }
 
 /// Decodes column `idx` by its PostgreSQL type.
-pub fn decode(row: &Row, idx: usize, _kind: ValueKind) -> Result<Value> {
+pub fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value> {
     let ty = row.columns()[idx].type_();
     let value = match *ty {
         Type::BOOL => get::<bool>(row, idx)?.map(Value::Bool),
@@ -111,7 +111,7 @@ pub fn decode(row: &Row, idx: usize, _kind: ValueKind) -> Result<Value> {
         Type::JSON | Type::JSONB => get::<serde_json::Value>(row, idx)?.map(Value::Json),
         _ => get::<String>(row, idx)?.map(Value::String),
     };
-    Ok(value.unwrap_or(Value::Null))
+    Ok(value.map_or(Value::Null, |v| v.conform(kind)))
 }
 
 /// Appends every column of `row` to `out`.

@@ -56,6 +56,19 @@ impl Value {
         }
     }
 
+    /// The same value in the integer or float width `kind` asks for, when it fits; anything
+    /// else is returned unchanged. Backends use it so every database hands back the same
+    /// [`Value`] variant for the same field.
+    pub fn conform(self, kind: ValueKind) -> Value {
+        match (kind, self.as_i64()) {
+            (ValueKind::I16, Some(i)) => i16::try_from(i).map_or(self, Value::I16),
+            (ValueKind::I32, Some(i)) => i32::try_from(i).map_or(self, Value::I32),
+            (ValueKind::I64, Some(i)) => Value::I64(i),
+            (ValueKind::F64, Some(i)) => Value::F64(i as f64),
+            _ => self,
+        }
+    }
+
     /// The value as text, when it is text.
     pub fn as_str(&self) -> Option<&str> {
         match self {

@@ -73,8 +73,8 @@ pub fn decode(v: ValueRef<'_>, kind: ValueKind) -> Result<Value> {
     }
     Ok(match (kind, v) {
         (K::Bool, ValueRef::Integer(i)) => Value::Bool(i != 0),
-        (K::I16 | K::I32 | K::I64, ValueRef::Integer(i)) => Value::I64(i),
-        (K::I16 | K::I32 | K::I64, ValueRef::Real(f)) => Value::I64(f as i64),
+        (K::I16 | K::I32 | K::I64, ValueRef::Integer(i)) => Value::I64(i).conform(kind),
+        (K::I16 | K::I32 | K::I64, ValueRef::Real(f)) => Value::I64(f as i64).conform(kind),
         (K::F64, ValueRef::Real(f)) => Value::F64(f),
         (K::F64, ValueRef::Integer(i)) => Value::F64(i as f64),
         (K::Decimal, ValueRef::Integer(i)) => Value::Decimal(Decimal::from(i)),

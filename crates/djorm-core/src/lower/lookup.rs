@@ -78,7 +78,8 @@ impl Lowerer<'_> {
         };
         // Django: under a negation, a nullable column must not turn NOT(NULL = x) into NULL.
         if negated && resolved.field.null {
-            return Ok(cond.and(Expr::IsNull { expr: Box::new(lhs), negated: true }));
+            let column = self.column(resolved.field);
+            return Ok(cond.and(Expr::IsNull { expr: Box::new(column), negated: true }));
         }
         Ok(cond)
     }

@@ -33,8 +33,13 @@ impl<M: Model> QuerySet<M> {
     /// The SQL and parameters this QuerySet runs on `db` (Django's `str(qs.query)`), or `None`
     /// when it can match nothing and would not query at all.
     pub fn sql(&self, db: &Db) -> Result<Option<Compiled>> {
+        self.sql_for(db.dialect())
+    }
+
+    /// The SQL this QuerySet compiles to in `dialect`, without any database.
+    pub fn sql_for(&self, dialect: &dyn djorm_sql::Dialect) -> Result<Option<Compiled>> {
         self.validity()?;
-        Ok(self.lowerer().select(&self.query, &Columns::Model)?.map(|(s, _)| db.dialect().compile_select(&s)))
+        Ok(self.lowerer().select(&self.query, &Columns::Model)?.map(|(s, _)| dialect.compile_select(&s)))
     }
 
     /// Runs the query and returns every matching object.

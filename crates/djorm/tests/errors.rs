@@ -1,0 +1,122 @@
+//! Bad input gets a typed error and loses nothing; values are always bound parameters.
+
+mod common;
+use common::*;
+use djorm::prelude::*;
+use djorm::{IntegrityKind, ModelExt};
+
+djorm::backend_tests! {
+    models = [Author, Article];
+
+    async fn unique_violation_is_an_integrity_error_naming_the_constraint(db) {
+        Author::objects().create(&db, Author::new("Jane", "jane@example.com")).await?;
+        let err = Author::objects().create(&db, Author::new("Other", "jane@example.com")).await.expect_err("duplicate email");
+        assert!(err.is_unique_violation(), "{err:?}");
+        let Error::Integrity { kind, constraint, .. } = &err else { panic!("{err:?}") };
+        assert_eq!(*kind, IntegrityKind::Unique);
+        let constraint = constraint.clone().unwrap_or_default();
+        assert!(constraint.contains("email"), "constraint names the column: {constraint}");
+        // The failed insert left the table as it was.
+        assert_eq!(Author::objects().count(&db).await?, 1);
+        // A named Meta constraint is reported by name on PostgreSQL, by columns on SQLite.
+        Article::objects().create(&db, article("Same")).await?;
+        let err = Article::objects().create(&db, article("Same")).await.expect_err("duplicate title+slug");
+        let Error::Integrity { constraint, .. } = &err else { panic!("{err:?}") };
+        let constraint = constraint.clone().unwrap_or_default();
+        assert!(constraint == "article_title_slug_uniq" || constraint.contains("title"), "{constraint}");
+        Ok(())
+    }
+
+    async fn check_constraints_hold(db) {
+        let err = Article::objects().create(&db, Article { views: 2_000_000, ..article("too popular") }).await.expect_err("check");
+        assert!(matches!(err, Error::Integrity { kind: IntegrityKind::Check, .. }), "{err:?}");
+        assert_eq!(Article::objects().count(&db).await?, 0);
+        Ok(())
+    }
+
+    async fn injection_attempts_round_trip_as_data(db) {
+        let evil = "'; DROP TABLE blog_author; --";
+        let a = Author::objects().create(&db, Author::new(evil, "evil@example.com")).await?;
+        let found = Author::objects().filter(q!(Author, name = evil)).all(&db).await?;
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].name, evil);
+        assert_eq!(Author::objects().filter(q!(Author, name__icontains = "drop table")).count(&db).await?, 1);
+        Author::objects().filter(q!(Author, pk = a.id)).update(&db, [("bio", "\"; DELETE FROM blog_author; --")]).await?;
+        assert_eq!(Author::objects().count(&db).await?, 1, "the table is still there and intact");
+        // Identifiers are quoted too: a model whose column is a keyword works.
+        Ok(())
+    }
+
+    async fn misspelt_fields_are_field_errors_listing_the_choices(db) {
+        let err = Author::objects().filter(Q::new("nme__icontains", "x")).all(&db).await.expect_err("bad field");
+        assert!(matches!(err, Error::FieldError(_)));
+        assert_eq!(
+            err.to_string(),
+            "Cannot resolve keyword 'nme' into field. Choices are: bio, created_at, email, id, name"
+        );
+        let err = Author::objects().filter(Q::new("name__icontainz", "x")).count(&db).await.expect_err("bad lookup");
+        assert!(err.to_string().contains("Unsupported lookup 'icontainz' for CharField"), "{err}");
+        assert!(err.to_string().contains("perhaps you meant icontains?"), "{err}");
+        let err = Author::objects().order_by(["-nope"]).all(&db).await.expect_err("bad order");
+        assert!(err.to_string().starts_with("Cannot resolve keyword 'nope'"), "{err}");
+        let err = Author::objects().filter(Q::new("id", "abc")).all(&db).await.expect_err("bad value");
+        assert!(err.to_string().contains("Field 'id' expected a number"), "{err}");
+        Ok(())
+    }
+
+    async fn full_clean_reports_per_field(db) {
+        let mut a = Article {
+            title: "x".repeat(201),
+            slug: "not a slug".into(),
+            website: "notaurl".into(),
+            price: Decimal::new(123456, 1), // 12345.6: 6 digits, 1 place, but 5 before the point > 4
+            body: String::new(),
+            ..Default::default()
+        };
+        let err = a.full_clean().expect_err("invalid");
+        assert_eq!(err.messages("title"), ["Ensure this value has at most 200 characters (it has 201)."]);
+        assert_eq!(err.messages("slug"), ["Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."]);
+        assert_eq!(err.messages("website"), ["Enter a valid URL."]);
+        assert_eq!(err.messages("price"), ["Ensure that there are no more than 4 digits before the decimal point."]);
+        assert_eq!(err.messages("body"), ["This field cannot be blank."]);
+        assert!(err.messages("tagline").is_empty(), "blank=True allows empty");
+        a = Article { price: Decimal::new(1234, 3), ..article("ok") };
+        assert_eq!(a.full_clean().expect_err("3 places").messages("price"), ["Ensure that there are no more than 2 decimal places."]);
+        assert!(article("Fine title").full_clean().is_ok());
+        let bad_email = Author::new("Jane", "jane-at-example");
+        assert_eq!(bad_email.full_clean().expect_err("email").messages("email"), ["Enter a valid email address."]);
+        assert!(Author::new("Jane", "jane@example.com").full_clean().is_ok());
+        // Nothing was written by validation.
+        assert_eq!(Author::objects().count(&db).await?, 0);
+        Ok(())
+    }
+
+    async fn every_field_type_round_trips(db) {
+        let token = Uuid::new_v4();
+        let a = Article {
+            tagline: Some("tag".into()),
+            rating: Some(4.25),
+            published: true,
+            published_at: Some(ts("2024-02-29 12:34:56.789012")),
+            birthday: NaiveDate::from_ymd_opt(1990, 5, 17),
+            alarm: NaiveTime::from_hms_micro_opt(6, 30, 15, 250_000),
+            price: Decimal::new(1999, 2),
+            status: Status::Published,
+            website: "https://example.com/a?b=c".into(),
+            token: Some(token),
+            data: Some(serde_json::json!({"k": [1, 2, {"x": null}]})),
+            payload: Some(vec![0, 159, 146, 150, 255]),
+            small: -32768,
+            big: i64::MAX,
+            views: 999_999,
+            ..article("Round trip")
+        };
+        let saved = Article::objects().create(&db, a.clone()).await?;
+        let loaded = Article::objects().get(&db, q!(Article, pk = saved.id)).await?;
+        assert_eq!(loaded, Article { id: saved.id, ..a });
+        assert_eq!(Article::objects().filter(q!(Article, token = token)).count(&db).await?, 1);
+        assert_eq!(Article::objects().filter(q!(Article, price = Decimal::new(1999, 2))).count(&db).await?, 1);
+        assert_eq!(Article::objects().filter(q!(Article, status = Status::Published)).count(&db).await?, 1);
+        Ok(())
+    }
+}
