@@ -28,6 +28,11 @@ impl<M, T> Clone for Field<M, T> {
 }
 
 /// A value usable on the right of a lookup on a field of type `T`.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be compared with a field of type `{T}`",
+    label = "this value does not fit the field's type",
+    note = "lookups take a value of the field's Rust type (or F(\"other_field\")); use the runtime form Q::new(\"field__lookup\", value) to convert strings"
+)]
 pub trait Comparable<T> {
     /// The value as a lookup right-hand side.
     fn into_rhs(self) -> Rhs;

@@ -81,7 +81,7 @@ fn validate(field: &FieldInfo) -> syn::Result<()> {
         if let Some(kind) = non_text_kind(&name) {
             return Err(syn::Error::new(
                 span,
-                format!("max_length is only valid on text fields (String); `{name}` is a {kind}"),
+                format!("max_length is only valid on text fields (String); `{name}` maps to {kind}"),
             ));
         }
     }

@@ -1,0 +1,12 @@
+use djorm::prelude::*;
+
+#[derive(Model)]
+struct Author {
+    id: AutoId,
+    #[djorm(max_length = 100)]
+    name: String,
+}
+
+fn main() {
+    let _ = q!(Author, nme__icontains = "ann");
+}
