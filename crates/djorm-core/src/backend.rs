@@ -22,11 +22,7 @@ pub struct Rows {
 impl Rows {
     /// How many rows there are.
     pub fn len(&self) -> usize {
-        if self.width == 0 {
-            0
-        } else {
-            self.values.len() / self.width
-        }
+        self.values.len().checked_div(self.width).unwrap_or(0)
     }
 
     /// True when there is no row.
@@ -71,7 +67,12 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows>;
 
     /// Runs a query and streams its rows, holding only a bounded number in memory.
-    async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream>;
+    async fn stream(
+        &self,
+        sql: String,
+        params: Vec<Value>,
+        kinds: Vec<ValueKind>,
+    ) -> Result<RowStream>;
 
     /// Runs schema statements, in one transaction where the database allows it.
     async fn execute_script(&self, statements: &[String]) -> Result<()>;

@@ -79,7 +79,10 @@ impl Db {
         self.inner.executed.fetch_add(1, Ordering::Relaxed);
         if self.inner.capturing.load(Ordering::Relaxed) {
             if let Ok(mut captured) = self.inner.captured.lock() {
-                captured.push(CapturedQuery { sql: compiled.sql.clone(), params: compiled.params.clone() });
+                captured.push(CapturedQuery {
+                    sql: compiled.sql.clone(),
+                    params: compiled.params.clone(),
+                });
             }
         }
     }
@@ -87,40 +90,56 @@ impl Db {
     /// Runs a compiled query and returns its rows.
     pub async fn fetch(&self, compiled: &Compiled, kinds: &[ValueKind]) -> Result<Rows> {
         self.record(compiled);
-        self.inner.backend.fetch(&compiled.sql, &compiled.params, kinds).await
+        self.inner
+            .backend
+            .fetch(&compiled.sql, &compiled.params, kinds)
+            .await
     }
 
     /// Runs a compiled statement and returns how many rows it changed.
     pub async fn execute(&self, compiled: &Compiled) -> Result<u64> {
         self.record(compiled);
-        self.inner.backend.execute(&compiled.sql, &compiled.params).await
+        self.inner
+            .backend
+            .execute(&compiled.sql, &compiled.params)
+            .await
     }
 
     /// Runs a compiled query and streams its rows.
     pub async fn stream(&self, compiled: Compiled, kinds: Vec<ValueKind>) -> Result<RowStream> {
         self.record(&compiled);
-        self.inner.backend.stream(compiled.sql, compiled.params, kinds).await
+        self.inner
+            .backend
+            .stream(compiled.sql, compiled.params, kinds)
+            .await
     }
 
     /// Runs schema statements, atomically where the database allows.
     pub async fn execute_script(&self, statements: &[String]) -> Result<()> {
         for sql in statements {
-            self.record(&Compiled { sql: sql.clone(), params: Vec::new() });
+            self.record(&Compiled {
+                sql: sql.clone(),
+                params: Vec::new(),
+            });
         }
         self.inner.backend.execute_script(statements).await
     }
 
     /// Creates the tables, indexes and constraints of `models` (in the given order).
     pub async fn create_tables(&self, models: &[&crate::ModelMeta]) -> Result<()> {
-        let statements: Vec<String> =
-            models.iter().flat_map(|m| crate::schema::create_model(self.dialect(), m)).collect();
+        let statements: Vec<String> = models
+            .iter()
+            .flat_map(|m| crate::schema::create_model(self.dialect(), m))
+            .collect();
         self.execute_script(&statements).await
     }
 
     /// Drops the tables of `models` (in the given order), if they exist.
     pub async fn drop_tables(&self, models: &[&crate::ModelMeta]) -> Result<()> {
-        let statements: Vec<String> =
-            models.iter().map(|m| crate::schema::drop_model(self.dialect(), m)).collect();
+        let statements: Vec<String> = models
+            .iter()
+            .map(|m| crate::schema::drop_model(self.dialect(), m))
+            .collect();
         self.execute_script(&statements).await
     }
 }
@@ -134,12 +153,22 @@ pub struct QueryCapture {
 impl QueryCapture {
     /// The statements recorded so far.
     pub fn queries(&self) -> Vec<CapturedQuery> {
-        self.db.inner.captured.lock().map(|c| c.clone()).unwrap_or_default()
+        self.db
+            .inner
+            .captured
+            .lock()
+            .map(|c| c.clone())
+            .unwrap_or_default()
     }
 
     /// Returns and forgets the statements recorded so far.
     pub fn take(&self) -> Vec<CapturedQuery> {
-        self.db.inner.captured.lock().map(|mut c| std::mem::take(&mut *c)).unwrap_or_default()
+        self.db
+            .inner
+            .captured
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default()
     }
 }
 

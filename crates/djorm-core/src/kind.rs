@@ -84,7 +84,11 @@ impl FieldKind {
     pub fn is_text(self) -> bool {
         matches!(
             self,
-            FieldKind::CharField | FieldKind::TextField | FieldKind::EmailField | FieldKind::URLField | FieldKind::SlugField
+            FieldKind::CharField
+                | FieldKind::TextField
+                | FieldKind::EmailField
+                | FieldKind::URLField
+                | FieldKind::SlugField
         )
     }
 
@@ -97,9 +101,9 @@ impl FieldKind {
     pub fn value_kind(self) -> ValueKind {
         match self {
             FieldKind::AutoField | FieldKind::IntegerField => ValueKind::I32,
-            FieldKind::BigAutoField | FieldKind::BigIntegerField | FieldKind::PositiveBigIntegerField => {
-                ValueKind::I64
-            }
+            FieldKind::BigAutoField
+            | FieldKind::BigIntegerField
+            | FieldKind::PositiveBigIntegerField => ValueKind::I64,
             FieldKind::PositiveIntegerField => ValueKind::I64,
             FieldKind::SmallIntegerField => ValueKind::I16,
             FieldKind::PositiveSmallIntegerField => ValueKind::I32,
@@ -121,7 +125,12 @@ impl FieldKind {
     }
 
     /// The dialect-neutral column type, given the field's size options.
-    pub fn column_type(self, max_length: Option<u32>, max_digits: Option<u32>, decimal_places: Option<u32>) -> ColumnType {
+    pub fn column_type(
+        self,
+        max_length: Option<u32>,
+        max_digits: Option<u32>,
+        decimal_places: Option<u32>,
+    ) -> ColumnType {
         match self {
             FieldKind::AutoField => ColumnType::AutoInt,
             FieldKind::BigAutoField => ColumnType::AutoBigInt,
@@ -155,7 +164,9 @@ impl FieldKind {
     pub fn is_positive(self) -> bool {
         matches!(
             self,
-            FieldKind::PositiveIntegerField | FieldKind::PositiveSmallIntegerField | FieldKind::PositiveBigIntegerField
+            FieldKind::PositiveIntegerField
+                | FieldKind::PositiveSmallIntegerField
+                | FieldKind::PositiveBigIntegerField
         )
     }
 }

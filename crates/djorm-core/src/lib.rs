@@ -31,7 +31,9 @@ pub use expr::{Expression, F};
 pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};
 pub use instance::ModelExt;
 pub use kind::FieldKind;
-pub use meta::{registered_models, CheckMeta, FieldMeta, IndexMeta, ModelMeta, ModelRegistration, UniqueMeta};
+pub use meta::{
+    registered_models, CheckMeta, FieldMeta, IndexMeta, ModelMeta, ModelRegistration, UniqueMeta,
+};
 pub use model::{Model, RowReader};
 pub use q::{Rhs, Q};
 pub use query::Query;

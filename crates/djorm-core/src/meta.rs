@@ -2,7 +2,7 @@
 
 use djorm_sql::Value;
 
-use crate::{Error, FieldKind, Q, Result};
+use crate::{Error, FieldKind, Result, Q};
 
 /// One concrete field (one column).
 #[derive(Debug)]
@@ -153,7 +153,9 @@ inventory::collect!(ModelRegistration);
 
 /// Every model linked into this binary, in a stable order (app label, then model name).
 pub fn registered_models() -> Vec<&'static ModelMeta> {
-    let mut models: Vec<_> = inventory::iter::<ModelRegistration>().map(|r| (r.meta)()).collect();
+    let mut models: Vec<_> = inventory::iter::<ModelRegistration>()
+        .map(|r| (r.meta)())
+        .collect();
     models.sort_by_key(|m| (m.app_label, m.object_name));
     models
 }

@@ -46,7 +46,7 @@ impl<'a> RowReader<'a> {
     }
 
     /// The next column, decoded as `T`.
-    pub fn next<T: FieldType>(&mut self) -> Result<T> {
+    pub fn read<T: FieldType>(&mut self) -> Result<T> {
         T::from_value(self.values.next().unwrap_or(Value::Null))
     }
 }

@@ -7,7 +7,14 @@ use tokio_postgres::error::SqlState;
 /// `Error::Integrity` naming the constraint.
 pub fn map_error(e: tokio_postgres::Error) -> Error {
     let Some(db) = e.as_db_error() else {
-        return if e.is_closed() { Error::Connection(e.to_string()) } else { Error::Database { sqlstate: None, message: e.to_string() } };
+        return if e.is_closed() {
+            Error::Connection(e.to_string())
+        } else {
+            Error::Database {
+                sqlstate: None,
+                message: e.to_string(),
+            }
+        };
     };
     let code = db.code();
     let kind = if *code == SqlState::UNIQUE_VIOLATION {
@@ -28,8 +35,15 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
         None => db.message().to_owned(),
     };
     match kind {
-        Some(kind) => Error::Integrity { kind, constraint: db.constraint().map(str::to_owned), message },
-        None => Error::Database { sqlstate: Some(code.code().to_owned()), message },
+        Some(kind) => Error::Integrity {
+            kind,
+            constraint: db.constraint().map(str::to_owned),
+            message,
+        },
+        None => Error::Database {
+            sqlstate: Some(code.code().to_owned()),
+            message,
+        },
     }
 }
 

@@ -17,7 +17,9 @@ pub use ast::{
     BinOp, DatePart, Delete, Expr, Insert, Join, JoinKind, Nulls, OrderItem, PatternKind, Select,
     SelectItem, Source, Update,
 };
-pub use ddl::{ColumnDef, ColumnType, CreateIndex, CreateTable, DropIndex, DropTable, TableConstraint};
+pub use ddl::{
+    ColumnDef, ColumnType, CreateIndex, CreateTable, DropIndex, DropTable, TableConstraint,
+};
 pub use dialect::{like_pattern, Dialect};
 pub use features::Features;
 pub use value::{Value, ValueKind};

@@ -28,12 +28,20 @@ pub struct SqlWriter<'d> {
 impl<'d> SqlWriter<'d> {
     /// A writer for query statements (values become bound parameters).
     pub fn new(dialect: &'d dyn Dialect) -> Self {
-        SqlWriter { dialect, sql: String::with_capacity(128), params: Vec::new(), inline_params: false }
+        SqlWriter {
+            dialect,
+            sql: String::with_capacity(128),
+            params: Vec::new(),
+            inline_params: false,
+        }
     }
 
     /// A writer for schema statements (values become literals).
     pub fn for_ddl(dialect: &'d dyn Dialect) -> Self {
-        SqlWriter { inline_params: true, ..SqlWriter::new(dialect) }
+        SqlWriter {
+            inline_params: true,
+            ..SqlWriter::new(dialect)
+        }
     }
 
     /// The dialect this writer renders for.
@@ -43,7 +51,10 @@ impl<'d> SqlWriter<'d> {
 
     /// Finishes, handing back the text and the parameters.
     pub fn finish(self) -> Compiled {
-        Compiled { sql: self.sql, params: self.params }
+        Compiled {
+            sql: self.sql,
+            params: self.params,
+        }
     }
 
     /// Appends raw SQL syntax (keywords and punctuation only, never user data).
@@ -62,7 +73,8 @@ impl<'d> SqlWriter<'d> {
             self.dialect.write_literal(&mut self.sql, &value);
         } else {
             self.params.push(value);
-            self.dialect.write_placeholder(&mut self.sql, self.params.len());
+            self.dialect
+                .write_placeholder(&mut self.sql, self.params.len());
         }
     }
 
@@ -118,16 +130,28 @@ impl<'d> SqlWriter<'d> {
                 self.push(" AND ");
                 self.operand(high);
             }
-            Expr::Pattern { expr, kind, needle, case_insensitive } => {
-                d.write_pattern(self, expr, *kind, needle, *case_insensitive)
-            }
-            Expr::PatternExpr { expr, kind, needle, case_insensitive } => {
-                d.write_pattern_expr(self, expr, *kind, needle, *case_insensitive)
-            }
-            Expr::Regex { expr, pattern, case_insensitive } => {
-                d.write_regex(self, expr, pattern, *case_insensitive)
-            }
-            Expr::DatePart { part, expr, is_datetime } => d.write_date_part(self, *part, expr, *is_datetime),
+            Expr::Pattern {
+                expr,
+                kind,
+                needle,
+                case_insensitive,
+            } => d.write_pattern(self, expr, *kind, needle, *case_insensitive),
+            Expr::PatternExpr {
+                expr,
+                kind,
+                needle,
+                case_insensitive,
+            } => d.write_pattern_expr(self, expr, *kind, needle, *case_insensitive),
+            Expr::Regex {
+                expr,
+                pattern,
+                case_insensitive,
+            } => d.write_regex(self, expr, pattern, *case_insensitive),
+            Expr::DatePart {
+                part,
+                expr,
+                is_datetime,
+            } => d.write_date_part(self, *part, expr, *is_datetime),
             Expr::DateOf(expr) => d.write_date_of(self, expr),
             Expr::TimeOf(expr) => d.write_time_of(self, expr),
             Expr::Upper(expr) => {
@@ -136,7 +160,11 @@ impl<'d> SqlWriter<'d> {
                 self.push(")");
             }
             Expr::Count { expr, distinct } => {
-                self.push(if *distinct { "COUNT(DISTINCT " } else { "COUNT(" });
+                self.push(if *distinct {
+                    "COUNT(DISTINCT "
+                } else {
+                    "COUNT("
+                });
                 self.expr(expr);
                 self.push(")");
             }
@@ -158,8 +186,14 @@ impl<'d> SqlWriter<'d> {
     fn operand(&mut self, expr: &Expr) {
         let compound = matches!(
             expr,
-            Expr::Binary { .. } | Expr::Between { .. } | Expr::In { .. } | Expr::IsNull { .. }
-                | Expr::Pattern { .. } | Expr::PatternExpr { .. } | Expr::Regex { .. } | Expr::Const(_)
+            Expr::Binary { .. }
+                | Expr::Between { .. }
+                | Expr::In { .. }
+                | Expr::IsNull { .. }
+                | Expr::Pattern { .. }
+                | Expr::PatternExpr { .. }
+                | Expr::Regex { .. }
+                | Expr::Const(_)
         );
         if compound {
             self.push("(");
@@ -172,7 +206,11 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends a SELECT statement.
     pub fn select(&mut self, s: &Select) {
-        self.push(if s.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        self.push(if s.distinct {
+            "SELECT DISTINCT "
+        } else {
+            "SELECT "
+        });
         self.comma_list(&s.columns, |w, item| {
             w.expr(&item.expr);
             if let Some(alias) = &item.alias {
@@ -337,13 +375,21 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends a DROP TABLE statement.
     pub fn drop_table(&mut self, t: &DropTable) {
-        self.push(if t.if_exists { "DROP TABLE IF EXISTS " } else { "DROP TABLE " });
+        self.push(if t.if_exists {
+            "DROP TABLE IF EXISTS "
+        } else {
+            "DROP TABLE "
+        });
         self.ident(&t.name);
     }
 
     /// Appends a CREATE INDEX statement.
     pub fn create_index(&mut self, i: &CreateIndex) {
-        self.push(if i.unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
+        self.push(if i.unique {
+            "CREATE UNIQUE INDEX "
+        } else {
+            "CREATE INDEX "
+        });
         self.ident(&i.name);
         self.push(" ON ");
         self.ident(&i.table);

@@ -14,7 +14,7 @@ use djorm_core::{Db, Error, Result};
 pub enum DatabaseConfig {
     /// A PostgreSQL server.
     #[cfg(feature = "postgres")]
-    Postgres(tokio_postgres::Config),
+    Postgres(Box<tokio_postgres::Config>),
     /// A SQLite file (`":memory:"` for a private in-memory database).
     #[cfg(feature = "sqlite")]
     Sqlite(PathBuf),
@@ -40,7 +40,11 @@ impl fmt::Display for DatabaseConfig {
                         tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
                     })
                     .unwrap_or_else(|| "localhost".into());
-                let password = if c.get_password().is_some() { ":***" } else { "" };
+                let password = if c.get_password().is_some() {
+                    ":***"
+                } else {
+                    ""
+                };
                 write!(
                     f,
                     "postgresql://{}{password}@{host}:{}/{}",
@@ -68,14 +72,16 @@ impl DatabaseConfig {
             #[cfg(feature = "postgres")]
             "postgres" | "postgresql" => url
                 .parse::<tokio_postgres::Config>()
-                .map(DatabaseConfig::Postgres)
+                .map(|c| DatabaseConfig::Postgres(Box::new(c)))
                 .map_err(|e| Error::Config(format!("invalid PostgreSQL URL: {e}"))),
             #[cfg(feature = "sqlite")]
             "sqlite" => {
                 let rest = &url["sqlite:".len()..];
                 let path = rest.strip_prefix("//").unwrap_or(rest);
                 if path.is_empty() {
-                    return Err(Error::Config("a sqlite URL needs a path: sqlite://db.sqlite3".into()));
+                    return Err(Error::Config(
+                        "a sqlite URL needs a path: sqlite://db.sqlite3".into(),
+                    ));
                 }
                 Ok(DatabaseConfig::Sqlite(PathBuf::from(path)))
             }
@@ -101,14 +107,18 @@ impl DatabaseConfig {
                 config.dbname(&name);
                 config.host(var("DB_HOST").as_deref().unwrap_or("localhost"));
                 let port = var("DB_PORT").unwrap_or_else(|| "5432".into());
-                config.port(port.parse().map_err(|_| Error::Config(format!("DB_PORT is not a port number: {port}")))?);
+                config.port(
+                    port.parse().map_err(|_| {
+                        Error::Config(format!("DB_PORT is not a port number: {port}"))
+                    })?,
+                );
                 if let Some(user) = var("DB_USER") {
                     config.user(&user);
                 }
                 if let Some(password) = var("DB_PASSWORD") {
                     config.password(password);
                 }
-                return Ok(DatabaseConfig::Postgres(config));
+                return Ok(DatabaseConfig::Postgres(Box::new(config)));
             }
             #[cfg(not(feature = "postgres"))]
             return Err(Error::Config(format!("DB_NAME={name} names a PostgreSQL database, but djorm was built without the `postgres` feature")));
@@ -116,7 +126,9 @@ impl DatabaseConfig {
         #[cfg(feature = "sqlite")]
         return Ok(DatabaseConfig::Sqlite(PathBuf::from("db.sqlite3")));
         #[cfg(not(feature = "sqlite"))]
-        Err(Error::Config("set DATABASE_URL (or DB_NAME, DB_USER, DB_PASSWORD, DB_HOST, DB_PORT)".into()))
+        Err(Error::Config(
+            "set DATABASE_URL (or DB_NAME, DB_USER, DB_PASSWORD, DB_HOST, DB_PORT)".into(),
+        ))
     }
 
     /// Opens the database: a pool of `DJORM_POOL_SIZE` (default 16) connections for
@@ -125,12 +137,17 @@ impl DatabaseConfig {
         match self {
             #[cfg(feature = "postgres")]
             DatabaseConfig::Postgres(config) => {
-                let size = std::env::var("DJORM_POOL_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
-                let backend = djorm_postgres::PgBackend::from_config(config.clone(), size).await?;
+                let size = std::env::var("DJORM_POOL_SIZE")
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(16);
+                let backend = djorm_postgres::PgBackend::from_config((**config).clone(), size).await?;
                 Ok(Db::new(Arc::new(backend)))
             }
             #[cfg(feature = "sqlite")]
-            DatabaseConfig::Sqlite(path) => Ok(Db::new(Arc::new(djorm_sqlite::SqliteBackend::open(path).await?))),
+            DatabaseConfig::Sqlite(path) => Ok(Db::new(Arc::new(
+                djorm_sqlite::SqliteBackend::open(path).await?,
+            ))),
         }
     }
 }
@@ -159,22 +176,32 @@ mod tests {
 
     #[test]
     fn display_never_shows_the_password() {
-        let config = DatabaseConfig::from_url("postgres://app:s3cret@db.internal:6543/shop").expect("valid url");
+        let config = DatabaseConfig::from_url("postgres://app:s3cret@db.internal:6543/shop")
+            .expect("valid url");
         let shown = format!("{config} {config:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
-        assert!(shown.contains("postgresql://app:***@db.internal:6543/shop"), "{shown}");
+        assert!(
+            shown.contains("postgresql://app:***@db.internal:6543/shop"),
+            "{shown}"
+        );
     }
 
     #[test]
     fn bad_url_errors_do_not_echo_the_url() {
         let err = DatabaseConfig::from_url("mysql://app:s3cret@host/db").expect_err("unsupported");
         assert!(!err.to_string().contains("s3cret"));
-        assert!(err.to_string().contains("unsupported database URL scheme 'mysql'"));
+        assert!(err
+            .to_string()
+            .contains("unsupported database URL scheme 'mysql'"));
     }
 
     #[test]
     fn sqlite_urls() {
-        assert!(matches!(DatabaseConfig::from_url("sqlite://db.sqlite3"), Ok(DatabaseConfig::Sqlite(p)) if p == PathBuf::from("db.sqlite3")));
-        assert!(matches!(DatabaseConfig::from_url("sqlite::memory:"), Ok(DatabaseConfig::Sqlite(p)) if p == PathBuf::from(":memory:")));
+        assert!(
+            matches!(DatabaseConfig::from_url("sqlite://db.sqlite3"), Ok(DatabaseConfig::Sqlite(p)) if p.as_os_str() == "db.sqlite3")
+        );
+        assert!(
+            matches!(DatabaseConfig::from_url("sqlite::memory:"), Ok(DatabaseConfig::Sqlite(p)) if p.as_os_str() == ":memory:")
+        );
     }
 }

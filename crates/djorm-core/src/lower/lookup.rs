@@ -19,7 +19,11 @@ impl Lowerer<'_> {
                     Expr::DateOf(Box::new(expr))
                 }
                 Transform::Time => Expr::TimeOf(Box::new(expr)),
-                Transform::Part(part) => Expr::DatePart { part: *part, expr: Box::new(expr), is_datetime },
+                Transform::Part(part) => Expr::DatePart {
+                    part: *part,
+                    expr: Box::new(expr),
+                    is_datetime,
+                },
             };
         }
         expr
@@ -79,7 +83,10 @@ impl Lowerer<'_> {
         // Django: under a negation, a nullable column must not turn NOT(NULL = x) into NULL.
         if negated && resolved.field.null {
             let column = self.column(resolved.field);
-            return Ok(cond.and(Expr::IsNull { expr: Box::new(column), negated: true }));
+            return Ok(cond.and(Expr::IsNull {
+                expr: Box::new(column),
+                negated: true,
+            }));
         }
         Ok(cond)
     }
@@ -89,7 +96,12 @@ impl Lowerer<'_> {
             Value::String(s) => s,
             other => other.to_string(),
         };
-        let pattern = |kind, ci, v| Expr::Pattern { expr: Box::new(lhs.clone()), kind, needle: needle(v), case_insensitive: ci };
+        let pattern = |kind, ci, v| Expr::Pattern {
+            expr: Box::new(lhs.clone()),
+            kind,
+            needle: needle(v),
+            case_insensitive: ci,
+        };
         Ok(match lookup {
             LookupKind::Exact => lhs.binary(BinOp::Eq, Expr::Param(v)),
             LookupKind::Gt => lhs.binary(BinOp::Gt, Expr::Param(v)),
@@ -109,7 +121,9 @@ impl Lowerer<'_> {
                 case_insensitive: lookup == LookupKind::IRegex,
             },
             LookupKind::In | LookupKind::Range | LookupKind::IsNull => {
-                return Err(Error::InvalidQuery(format!("the {lookup:?} lookup needs a list or two bounds")))
+                return Err(Error::InvalidQuery(format!(
+                    "the {lookup:?} lookup needs a list or two bounds"
+                )))
             }
         })
     }
@@ -140,7 +154,9 @@ impl Lowerer<'_> {
                 case_insensitive: lookup == LookupKind::IRegex,
             },
             LookupKind::In | LookupKind::Range | LookupKind::IsNull => {
-                return Err(Error::InvalidQuery(format!("the {lookup:?} lookup cannot compare with an expression")))
+                return Err(Error::InvalidQuery(format!(
+                    "the {lookup:?} lookup cannot compare with an expression"
+                )))
             }
         })
     }

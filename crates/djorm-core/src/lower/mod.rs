@@ -10,9 +10,11 @@ mod path;
 pub use coerce::{parse_datetime, parse_time};
 pub use path::{resolve, LookupKind, ResolvedPath, Transform, LOOKUP_NAMES};
 
-use djorm_sql::{BinOp, Delete, Expr, Insert, OrderItem, Select, SelectItem, Source, Update, Value, ValueKind};
+use djorm_sql::{
+    BinOp, Delete, Expr, Insert, OrderItem, Select, SelectItem, Source, Update, Value, ValueKind,
+};
 
-use crate::{Error, Expression, FieldMeta, ModelMeta, OrderBy, Q, Query, Result};
+use crate::{Error, Expression, FieldMeta, ModelMeta, OrderBy, Query, Result, Q};
 
 /// Lowers queries on one model.
 #[derive(Debug, Clone, Copy)]
@@ -33,19 +35,28 @@ pub enum Columns {
 impl<'m> Lowerer<'m> {
     /// A lowerer for `meta`.
     pub fn new(meta: &'m ModelMeta) -> Self {
-        Lowerer { meta, qualify: true }
+        Lowerer {
+            meta,
+            qualify: true,
+        }
     }
 
     /// A lowerer that leaves columns unqualified, for check constraints inside CREATE TABLE.
     pub fn unqualified(meta: &'m ModelMeta) -> Self {
-        Lowerer { meta, qualify: false }
+        Lowerer {
+            meta,
+            qualify: false,
+        }
     }
 
     fn column(&self, field: &FieldMeta) -> Expr {
         if self.qualify {
             Expr::column(self.meta.db_table, field.column)
         } else {
-            Expr::Column { table: None, column: field.column.to_owned() }
+            Expr::Column {
+                table: None,
+                column: field.column.to_owned(),
+            }
         }
     }
 
@@ -80,7 +91,9 @@ impl<'m> Lowerer<'m> {
         Ok(match e {
             Expression::Field(name) => self.column(self.meta.field_or_error(name)?),
             Expression::Value(v) => Expr::Param(v.clone()),
-            Expression::Arith { op, lhs, rhs } => self.expression(lhs)?.binary(*op, self.expression(rhs)?),
+            Expression::Arith { op, lhs, rhs } => {
+                self.expression(lhs)?.binary(*op, self.expression(rhs)?)
+            }
         })
     }
 
@@ -98,27 +111,47 @@ impl<'m> Lowerer<'m> {
         ordering
             .iter()
             .map(|o| {
-                let expr = if o.path == "?" { Expr::Random } else { self.column(self.meta.field_or_error(&o.path)?) };
-                Ok(OrderItem { expr, descending: o.descending, nulls: o.nulls })
+                let expr = if o.path == "?" {
+                    Expr::Random
+                } else {
+                    self.column(self.meta.field_or_error(&o.path)?)
+                };
+                Ok(OrderItem {
+                    expr,
+                    descending: o.descending,
+                    nulls: o.nulls,
+                })
             })
             .collect()
     }
 
     /// The SELECT for `query`, with the kinds its columns decode into, or `None` when the
     /// query can match nothing (an empty `in`, `none()`) and need not run.
-    pub fn select(&self, query: &Query, columns: &Columns) -> Result<Option<(Select, Vec<ValueKind>)>> {
+    pub fn select(
+        &self,
+        query: &Query,
+        columns: &Columns,
+    ) -> Result<Option<(Select, Vec<ValueKind>)>> {
         let filter = self.where_clause(query)?;
         if filter == Some(Expr::Const(false)) {
             return Ok(None);
         }
         let fields: Vec<&FieldMeta> = match columns {
             Columns::Model => self.meta.fields.iter().collect(),
-            Columns::Fields(names) => names.iter().map(|n| self.meta.field_or_error(n)).collect::<Result<_>>()?,
+            Columns::Fields(names) => names
+                .iter()
+                .map(|n| self.meta.field_or_error(n))
+                .collect::<Result<_>>()?,
         };
         let mut select = Select::from_table(self.meta.db_table);
         select.distinct = query.distinct;
-        select.columns =
-            fields.iter().map(|f| SelectItem { expr: self.column(f), alias: None }).collect();
+        select.columns = fields
+            .iter()
+            .map(|f| SelectItem {
+                expr: self.column(f),
+                alias: None,
+            })
+            .collect();
         select.filter = filter;
         select.order_by = self.order_items(&query.effective_ordering())?;
         if let Some(high) = query.high_mark {
@@ -131,12 +164,23 @@ impl<'m> Lowerer<'m> {
 
     /// `SELECT COUNT(*)` for `query`, or `None` when it can match nothing.
     pub fn count(&self, query: &Query) -> Result<Option<Select>> {
-        let count = SelectItem { expr: Expr::Count { expr: Box::new(Expr::Star), distinct: false }, alias: None };
+        let count = SelectItem {
+            expr: Expr::Count {
+                expr: Box::new(Expr::Star),
+                distinct: false,
+            },
+            alias: None,
+        };
         if query.distinct || query.is_sliced() {
-            let Some((mut inner, _)) = self.select(query, &Columns::Model)? else { return Ok(None) };
+            let Some((mut inner, _)) = self.select(query, &Columns::Model)? else {
+                return Ok(None);
+            };
             inner.order_by.clear();
             let mut outer = Select::from_table("");
-            outer.from = Source::Subquery { select: Box::new(inner), alias: "subquery".into() };
+            outer.from = Source::Subquery {
+                select: Box::new(inner),
+                alias: "subquery".into(),
+            };
             outer.columns = vec![count];
             return Ok(Some(outer));
         }
@@ -152,8 +196,13 @@ impl<'m> Lowerer<'m> {
 
     /// `SELECT 1 ... LIMIT 1` for `exists()`, or `None` when it can match nothing.
     pub fn exists(&self, query: &Query) -> Result<Option<Select>> {
-        let Some((mut select, _)) = self.select(query, &Columns::Model)? else { return Ok(None) };
-        select.columns = vec![SelectItem { expr: Expr::Const(true), alias: Some("a".into()) }];
+        let Some((mut select, _)) = self.select(query, &Columns::Model)? else {
+            return Ok(None);
+        };
+        select.columns = vec![SelectItem {
+            expr: Expr::Const(true),
+            alias: Some("a".into()),
+        }];
         select.order_by.clear();
         select.distinct = false;
         let remaining = query.high_mark.map(|h| h.saturating_sub(query.low_mark));
@@ -162,9 +211,15 @@ impl<'m> Lowerer<'m> {
     }
 
     /// The UPDATE for `query`, or `None` when it can match nothing.
-    pub fn update(&self, query: &Query, assignments: &[(String, Expression)]) -> Result<Option<Update>> {
+    pub fn update(
+        &self,
+        query: &Query,
+        assignments: &[(String, Expression)],
+    ) -> Result<Option<Update>> {
         if query.is_sliced() {
-            return Err(Error::InvalidQuery("Cannot update a query once a slice has been taken.".into()));
+            return Err(Error::InvalidQuery(
+                "Cannot update a query once a slice has been taken.".into(),
+            ));
         }
         let filter = self.where_clause(query)?;
         if filter == Some(Expr::Const(false)) {
@@ -175,28 +230,43 @@ impl<'m> Lowerer<'m> {
             .map(|(name, e)| {
                 let field = self.meta.field_or_error(name)?;
                 let value = match e {
-                    Expression::Value(v) => Expr::Param(coerce::coerce(v.clone(), field.kind.value_kind(), field.name)?),
+                    Expression::Value(v) => Expr::Param(coerce::coerce(
+                        v.clone(),
+                        field.kind.value_kind(),
+                        field.name,
+                    )?),
                     other => self.expression(other)?,
                 };
                 Ok((field.column.to_owned(), value))
             })
             .collect::<Result<_>>()?;
-        Ok(Some(Update { table: self.meta.db_table.into(), assignments, filter }))
+        Ok(Some(Update {
+            table: self.meta.db_table.into(),
+            assignments,
+            filter,
+        }))
     }
 
     /// The DELETE for `query`, or `None` when it can match nothing.
     pub fn delete(&self, query: &Query) -> Result<Option<Delete>> {
         if query.is_sliced() {
-            return Err(Error::InvalidQuery("Cannot use 'limit' or 'offset' with delete().".into()));
+            return Err(Error::InvalidQuery(
+                "Cannot use 'limit' or 'offset' with delete().".into(),
+            ));
         }
         if query.distinct {
-            return Err(Error::InvalidQuery("Cannot call delete() after .distinct().".into()));
+            return Err(Error::InvalidQuery(
+                "Cannot call delete() after .distinct().".into(),
+            ));
         }
         let filter = self.where_clause(query)?;
         if filter == Some(Expr::Const(false)) {
             return Ok(None);
         }
-        Ok(Some(Delete { table: self.meta.db_table.into(), filter }))
+        Ok(Some(Delete {
+            table: self.meta.db_table.into(),
+            filter,
+        }))
     }
 
     /// An INSERT of model rows (each holding every concrete field in order). An unset auto
@@ -226,7 +296,11 @@ impl<'m> Lowerer<'m> {
             table: self.meta.db_table.into(),
             columns,
             rows,
-            returning: if returning_pk { vec![self.meta.pk().column.to_owned()] } else { Vec::new() },
+            returning: if returning_pk {
+                vec![self.meta.pk().column.to_owned()]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -242,7 +316,13 @@ impl<'m> Lowerer<'m> {
                 assignments.push((self.meta.fields[i].column.to_owned(), Expr::Param(v)));
             }
         }
-        let filter = self.column(self.meta.pk()).binary(BinOp::Eq, Expr::Param(pk_value));
-        Update { table: self.meta.db_table.into(), assignments, filter: Some(filter) }
+        let filter = self
+            .column(self.meta.pk())
+            .binary(BinOp::Eq, Expr::Param(pk_value));
+        Update {
+            table: self.meta.db_table.into(),
+            assignments,
+            filter: Some(filter),
+        }
     }
 }

@@ -98,8 +98,23 @@ impl LookupKind {
 
 /// Every lookup name, for messages and completion.
 pub const LOOKUP_NAMES: &[&str] = &[
-    "contains", "endswith", "exact", "gt", "gte", "icontains", "iendswith", "iexact", "in", "iregex", "isnull",
-    "istartswith", "lt", "lte", "range", "regex", "startswith",
+    "contains",
+    "endswith",
+    "exact",
+    "gt",
+    "gte",
+    "icontains",
+    "iendswith",
+    "iexact",
+    "in",
+    "iregex",
+    "isnull",
+    "istartswith",
+    "lt",
+    "lte",
+    "range",
+    "regex",
+    "startswith",
 ];
 
 /// A resolved lookup path.
@@ -182,17 +197,29 @@ pub fn resolve(meta: &ModelMeta, path: &str) -> Result<ResolvedPath> {
         }
         if last {
             if let Some(lookup) = LookupKind::from_name(part) {
-                let resolved = ResolvedPath { field, transforms, lookup };
+                let resolved = ResolvedPath {
+                    field,
+                    transforms,
+                    lookup,
+                };
                 if lookup.is_text_only() && !resolved.is_text() {
                     return Err(unsupported(part, field.kind, &resolved));
                 }
                 return Ok(resolved);
             }
         }
-        let resolved = ResolvedPath { field, transforms, lookup: LookupKind::Exact };
+        let resolved = ResolvedPath {
+            field,
+            transforms,
+            lookup: LookupKind::Exact,
+        };
         return Err(unsupported(part, field.kind, &resolved));
     }
-    Ok(ResolvedPath { field, transforms, lookup: LookupKind::Exact })
+    Ok(ResolvedPath {
+        field,
+        transforms,
+        lookup: LookupKind::Exact,
+    })
 }
 
 fn unsupported(name: &str, kind: FieldKind, resolved: &ResolvedPath) -> Error {

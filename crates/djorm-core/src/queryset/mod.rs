@@ -28,7 +28,11 @@ pub struct QuerySet<M> {
 
 impl<M> Clone for QuerySet<M> {
     fn clone(&self) -> Self {
-        QuerySet { query: self.query.clone(), invalid: self.invalid, _model: PhantomData }
+        QuerySet {
+            query: self.query.clone(),
+            invalid: self.invalid,
+            _model: PhantomData,
+        }
     }
 }
 
@@ -41,7 +45,11 @@ impl<M: Model> Default for QuerySet<M> {
 impl<M: Model> QuerySet<M> {
     /// Every row of `M` (Django's `Model.objects.all()`).
     pub fn new() -> Self {
-        QuerySet { query: Query::new(M::meta()), invalid: None, _model: PhantomData }
+        QuerySet {
+            query: Query::new(M::meta()),
+            invalid: None,
+            _model: PhantomData,
+        }
     }
 
     /// The query this QuerySet will run.

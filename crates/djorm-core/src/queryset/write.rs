@@ -7,7 +7,7 @@ use djorm_sql::Value;
 
 use super::QuerySet;
 use crate::lower::Lowerer;
-use crate::{Db, Error, Expression, Model, Q, Result};
+use crate::{Db, Error, Expression, Model, Result, Q};
 
 /// What a `delete()` removed: the total and the count per model label, as Django's
 /// `(total, {"app.Model": n})`.
@@ -29,11 +29,17 @@ async fn insert_returning<M: Model>(db: &Db, objects: &mut [M]) -> Result<()> {
     for chunk in objects.chunks_mut(batch) {
         let rows = chunk.iter().map(Model::field_values).collect();
         let insert = lowerer.insert(rows, true);
-        let result = db.fetch(&db.dialect().compile_insert(&insert), &[pk_kind]).await?;
+        let result = db
+            .fetch(&db.dialect().compile_insert(&insert), &[pk_kind])
+            .await?;
         if result.len() != chunk.len() {
             return Err(Error::Database {
                 sqlstate: None,
-                message: format!("INSERT returned {} keys for {} rows", result.len(), chunk.len()),
+                message: format!(
+                    "INSERT returned {} keys for {} rows",
+                    result.len(),
+                    chunk.len()
+                ),
             });
         }
         for (obj, pk) in chunk.iter_mut().zip(result.values) {
@@ -85,12 +91,17 @@ impl<M: Model> QuerySet<M> {
 
     /// Inserts many objects in as few statements as possible and returns them with their
     /// primary keys set (Django's `bulk_create()`).
-    pub async fn bulk_create(&self, db: &Db, objects: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
+    pub async fn bulk_create(
+        &self,
+        db: &Db,
+        objects: impl IntoIterator<Item = M>,
+    ) -> Result<Vec<M>> {
         let mut objects: Vec<M> = objects.into_iter().collect();
         for obj in &mut objects {
             obj.pre_save(true);
         }
-        let (mut without_pk, with_pk): (Vec<M>, Vec<M>) = objects.into_iter().partition(|o| o.pk_value().is_null());
+        let (mut without_pk, with_pk): (Vec<M>, Vec<M>) =
+            objects.into_iter().partition(|o| o.pk_value().is_null());
         insert_with_pk(db, &with_pk).await?;
         insert_returning(db, &mut without_pk).await?;
         let mut all = with_pk;
@@ -101,7 +112,12 @@ impl<M: Model> QuerySet<M> {
     /// The object matching `q`, or a new one from `create()` saved to the database. The flag
     /// says whether it was created. A concurrent insert of the same unique key is caught and
     /// the winner's row returned, as Django does.
-    pub async fn get_or_create(&self, db: &Db, q: impl Into<Q>, create: impl FnOnce() -> M) -> Result<(M, bool)> {
+    pub async fn get_or_create(
+        &self,
+        db: &Db,
+        q: impl Into<Q>,
+        create: impl FnOnce() -> M,
+    ) -> Result<(M, bool)> {
         let q = q.into();
         match self.get(db, q.clone()).await {
             Ok(obj) => Ok((obj, false)),
@@ -144,18 +160,28 @@ impl<M: Model> QuerySet<M> {
     /// Sets fields on every matching row in one UPDATE and returns how many rows matched
     /// (Django's `update()`). Values may be `F()` expressions, evaluated by the database:
     /// `[("views", F("views") + 1)]` or typed `[Post::views().set(F("views") + 1)]`.
-    pub async fn update<K, E>(&self, db: &Db, assignments: impl IntoIterator<Item = (K, E)>) -> Result<u64>
+    pub async fn update<K, E>(
+        &self,
+        db: &Db,
+        assignments: impl IntoIterator<Item = (K, E)>,
+    ) -> Result<u64>
     where
         K: Into<String>,
         E: Into<Expression>,
     {
         self.validity()?;
-        let assignments: Vec<(String, Expression)> =
-            assignments.into_iter().map(|(k, e)| (k.into(), e.into())).collect();
+        let assignments: Vec<(String, Expression)> = assignments
+            .into_iter()
+            .map(|(k, e)| (k.into(), e.into()))
+            .collect();
         if assignments.is_empty() {
-            return Err(Error::InvalidQuery("update() needs at least one field to set.".into()));
+            return Err(Error::InvalidQuery(
+                "update() needs at least one field to set.".into(),
+            ));
         }
-        let Some(update) = Lowerer::new(M::meta()).update(&self.query, &assignments)? else { return Ok(0) };
+        let Some(update) = Lowerer::new(M::meta()).update(&self.query, &assignments)? else {
+            return Ok(0);
+        };
         db.execute(&db.dialect().compile_update(&update)).await
     }
 
@@ -163,7 +189,9 @@ impl<M: Model> QuerySet<M> {
     /// `delete()`).
     pub async fn delete(&self, db: &Db) -> Result<Deleted> {
         self.validity()?;
-        let Some(delete) = Lowerer::new(M::meta()).delete(&self.query)? else { return Ok(Deleted::default()) };
+        let Some(delete) = Lowerer::new(M::meta()).delete(&self.query)? else {
+            return Ok(Deleted::default());
+        };
         let total = db.execute(&db.dialect().compile_delete(&delete)).await?;
         let mut per_model = BTreeMap::new();
         if total > 0 {

@@ -61,7 +61,10 @@ fn camel_to_spaces(name: &str) -> String {
 /// field's text (also for `Option<String>`), anything else is used as written.
 fn default_value(expr: &syn::Expr, ty: &Type) -> TokenStream {
     match expr {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. }) => {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(_),
+            ..
+        }) => {
             quote! { <#ty as ::djorm::__private::DefaultFromStr>::default_from_str(#expr) }
         }
         other => quote! { #other },
@@ -81,7 +84,9 @@ fn validate(field: &FieldInfo) -> syn::Result<()> {
         if let Some(kind) = non_text_kind(&name) {
             return Err(syn::Error::new(
                 span,
-                format!("max_length is only valid on text fields (String); `{name}` maps to {kind}"),
+                format!(
+                    "max_length is only valid on text fields (String); `{name}` maps to {kind}"
+                ),
             ));
         }
     }
@@ -100,17 +105,25 @@ fn validate(field: &FieldInfo) -> syn::Result<()> {
                 Special::Url => "url",
                 Special::Slug => "slug",
             };
-            return Err(syn::Error::new(span, format!("`{which}` is only valid on a String field, not on `{name}`")));
+            return Err(syn::Error::new(
+                span,
+                format!("`{which}` is only valid on a String field, not on `{name}`"),
+            ));
         }
     }
-    if (a.auto_now || a.auto_now_add) && !matches!(name.as_str(), "DateTime" | "NaiveDate" | "NaiveTime") {
+    if (a.auto_now || a.auto_now_add)
+        && !matches!(name.as_str(), "DateTime" | "NaiveDate" | "NaiveTime")
+    {
         return Err(syn::Error::new_spanned(
             &field.ty,
             "auto_now and auto_now_add are only valid on DateTime<Utc>, NaiveDate or NaiveTime fields",
         ));
     }
     if (a.max_digits.is_some() || a.decimal_places.is_some()) && name != "Decimal" {
-        return Err(syn::Error::new_spanned(&field.ty, "max_digits and decimal_places are only valid on Decimal fields"));
+        return Err(syn::Error::new_spanned(
+            &field.ty,
+            "max_digits and decimal_places are only valid on Decimal fields",
+        ));
     }
     Ok(())
 }
@@ -150,8 +163,13 @@ fn field_meta(model: &syn::Ident, field: &FieldInfo, is_pk: bool) -> TokenStream
     let blank = a.blank || auto || is_pk;
     let editable = a.editable.unwrap_or(!auto);
     let unique = a.unique || is_pk;
-    let db_index = a.db_index.unwrap_or(matches!(a.special, Some((Special::Slug, _))));
-    let verbose_name = a.verbose_name.clone().unwrap_or_else(|| name.replace('_', " "));
+    let db_index = a
+        .db_index
+        .unwrap_or(matches!(a.special, Some((Special::Slug, _))));
+    let verbose_name = a
+        .verbose_name
+        .clone()
+        .unwrap_or_else(|| name.replace('_', " "));
     let help_text = a.help_text.clone().unwrap_or_default();
     let (auto_now, auto_now_add) = (a.auto_now, a.auto_now_add);
     let default_expr = a.default.as_ref().map(|e| default_value(e, ty));
@@ -196,19 +214,34 @@ fn field_meta(model: &syn::Ident, field: &FieldInfo, is_pk: bool) -> TokenStream
 pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let ident = &input.ident;
     let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(ident, "Model can only be derived for a struct with named fields"));
+        return Err(syn::Error::new_spanned(
+            ident,
+            "Model can only be derived for a struct with named fields",
+        ));
     };
     let Fields::Named(named) = &data.fields else {
-        return Err(syn::Error::new_spanned(ident, "Model can only be derived for a struct with named fields"));
+        return Err(syn::Error::new_spanned(
+            ident,
+            "Model can only be derived for a struct with named fields",
+        ));
     };
     if !input.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(&input.generics, "a Model cannot have generic parameters"));
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "a Model cannot have generic parameters",
+        ));
     }
     let model = attrs::parse_model(&input.attrs)?;
     let mut fields = Vec::new();
     for f in &named.named {
-        let Some(field_ident) = f.ident.clone() else { continue };
-        let info = FieldInfo { ident: field_ident, ty: f.ty.clone(), attrs: attrs::parse_field(&f.attrs)? };
+        let Some(field_ident) = f.ident.clone() else {
+            continue;
+        };
+        let info = FieldInfo {
+            ident: field_ident,
+            ty: f.ty.clone(),
+            attrs: attrs::parse_field(&f.attrs)?,
+        };
         validate(&info)?;
         fields.push(info);
     }
@@ -226,14 +259,27 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         .ordering
         .iter()
         .map(|s| (s, "ordering"))
-        .chain(model.indexes.iter().flat_map(|(_, f)| f.iter().map(|s| (s, "index"))))
-        .chain(model.uniques.iter().flat_map(|(_, f)| f.iter().map(|s| (s, "unique constraint"))))
+        .chain(
+            model
+                .indexes
+                .iter()
+                .flat_map(|(_, f)| f.iter().map(|s| (s, "index"))),
+        )
+        .chain(
+            model
+                .uniques
+                .iter()
+                .flat_map(|(_, f)| f.iter().map(|s| (s, "unique constraint"))),
+        )
     {
         let name = spec.trim_start_matches('-');
         if name != "?" && name != "pk" && !field_names.iter().any(|f| f == name) {
             return Err(syn::Error::new_spanned(
                 ident,
-                format!("{what} refers to the nonexistent field '{name}'. Choices are: {}", field_names.join(", ")),
+                format!(
+                    "{what} refers to the nonexistent field '{name}'. Choices are: {}",
+                    field_names.join(", ")
+                ),
             ));
         }
     }
@@ -255,10 +301,19 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             quote! { concat!(env!("CARGO_CRATE_NAME"), #suffix) }
         }
     };
-    let verbose_name = model.verbose_name.clone().unwrap_or_else(|| camel_to_spaces(&object_name));
-    let verbose_name_plural = model.verbose_name_plural.clone().unwrap_or_else(|| format!("{verbose_name}s"));
+    let verbose_name = model
+        .verbose_name
+        .clone()
+        .unwrap_or_else(|| camel_to_spaces(&object_name));
+    let verbose_name_plural = model
+        .verbose_name_plural
+        .clone()
+        .unwrap_or_else(|| format!("{verbose_name}s"));
     let ordering = &model.ordering;
-    let field_metas = fields.iter().enumerate().map(|(i, f)| field_meta(ident, f, i == pk_index));
+    let field_metas = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| field_meta(ident, f, i == pk_index));
     let indexes = model.indexes.iter().map(|(name, fields)| {
         let name = match name {
             Some(n) => quote! { ::core::option::Option::Some(#n) },
@@ -266,9 +321,13 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         };
         quote! { ::djorm::IndexMeta { name: #name, fields: &[#(#fields),*] } }
     });
-    let uniques = model.uniques.iter().map(|(name, fields)| quote! { ::djorm::UniqueMeta { name: #name, fields: &[#(#fields),*] } });
+    let uniques = model.uniques.iter().map(
+        |(name, fields)| quote! { ::djorm::UniqueMeta { name: #name, fields: &[#(#fields),*] } },
+    );
     let checks = model.checks.iter().map(|(name, lookups)| {
-        let lookups = lookups.iter().map(|(path, value)| quote! { #path = #value });
+        let lookups = lookups
+            .iter()
+            .map(|(path, value)| quote! { #path = #value });
         quote! {
             ::djorm::CheckMeta {
                 name: #name,
@@ -331,7 +390,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             }
 
             fn from_row(row: &mut ::djorm::RowReader<'_>) -> ::djorm::Result<Self> {
-                ::core::result::Result::Ok(Self { #(#idents: row.next::<#types>()?,)* })
+                ::core::result::Result::Ok(Self { #(#idents: row.read::<#types>()?,)* })
             }
 
             fn field_values(&self) -> ::std::vec::Vec<::djorm::Value> {
