@@ -74,6 +74,10 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         kinds: Vec<ValueKind>,
     ) -> Result<RowStream>;
 
+    /// Runs statements with their parameters in one transaction, all or nothing, and returns
+    /// each one's changed-row count.
+    async fn execute_atomic(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>>;
+
     /// Runs schema statements, in one transaction where the database allows it.
     async fn execute_script(&self, statements: &[String]) -> Result<()>;
 }

@@ -14,6 +14,8 @@ pub struct CapturedQuery {
     pub sql: String,
     /// The bound parameters.
     pub params: Vec<djorm_sql::Value>,
+    /// Where a lazy relation access ran it, with the advice to avoid it (for the N+1 report).
+    pub trace: Option<String>,
 }
 
 #[derive(Debug)]
@@ -75,13 +77,14 @@ impl Db {
         QueryCapture { db: self.clone() }
     }
 
-    fn record(&self, compiled: &Compiled) {
+    fn record(&self, compiled: &Compiled, trace: Option<&str>) {
         self.inner.executed.fetch_add(1, Ordering::Relaxed);
         if self.inner.capturing.load(Ordering::Relaxed) {
             if let Ok(mut captured) = self.inner.captured.lock() {
                 captured.push(CapturedQuery {
                     sql: compiled.sql.clone(),
                     params: compiled.params.clone(),
+                    trace: trace.map(str::to_owned),
                 });
             }
         }
@@ -89,58 +92,63 @@ impl Db {
 
     /// Runs a compiled query and returns its rows.
     pub async fn fetch(&self, compiled: &Compiled, kinds: &[ValueKind]) -> Result<Rows> {
-        self.record(compiled);
-        self.inner
-            .backend
-            .fetch(&compiled.sql, &compiled.params, kinds)
-            .await
+        self.fetch_traced(compiled, kinds, None).await
+    }
+
+    /// Like [`Db::fetch`], labelled with the relation access that caused it.
+    pub async fn fetch_traced(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Rows> {
+        self.record(compiled, trace);
+        self.inner.backend.fetch(&compiled.sql, &compiled.params, kinds).await
     }
 
     /// Runs a compiled statement and returns how many rows it changed.
     pub async fn execute(&self, compiled: &Compiled) -> Result<u64> {
-        self.record(compiled);
-        self.inner
-            .backend
-            .execute(&compiled.sql, &compiled.params)
-            .await
+        self.record(compiled, None);
+        self.inner.backend.execute(&compiled.sql, &compiled.params).await
+    }
+
+    /// Runs statements in one transaction, all or nothing; returns each one's row count.
+    pub async fn execute_atomic(&self, statements: &[Compiled]) -> Result<Vec<u64>> {
+        for c in statements {
+            self.record(c, None);
+        }
+        let owned: Vec<(String, Vec<djorm_sql::Value>)> =
+            statements.iter().map(|c| (c.sql.clone(), c.params.clone())).collect();
+        self.inner.backend.execute_atomic(&owned).await
     }
 
     /// Runs a compiled query and streams its rows.
     pub async fn stream(&self, compiled: Compiled, kinds: Vec<ValueKind>) -> Result<RowStream> {
-        self.record(&compiled);
-        self.inner
-            .backend
-            .stream(compiled.sql, compiled.params, kinds)
-            .await
+        self.record(&compiled, None);
+        self.inner.backend.stream(compiled.sql, compiled.params, kinds).await
     }
 
     /// Runs schema statements, atomically where the database allows.
     pub async fn execute_script(&self, statements: &[String]) -> Result<()> {
         for sql in statements {
-            self.record(&Compiled {
-                sql: sql.clone(),
-                params: Vec::new(),
-            });
+            self.record(&Compiled { sql: sql.clone(), params: Vec::new() }, None);
         }
         self.inner.backend.execute_script(statements).await
     }
 
-    /// Creates the tables, indexes and constraints of `models` (in the given order).
-    pub async fn create_tables(&self, models: &[&crate::ModelMeta]) -> Result<()> {
-        let statements: Vec<String> = models
-            .iter()
-            .flat_map(|m| crate::schema::create_model(self.dialect(), m))
-            .collect();
+    /// Creates the tables (with their many-to-many join tables), indexes and constraints of
+    /// `models`, in one transaction.
+    pub async fn create_tables(&self, models: &[&'static crate::ModelMeta]) -> Result<()> {
+        let statements = crate::schema::create_models(self.dialect(), models)?;
         self.execute_script(&statements).await
     }
 
-    /// Drops the tables of `models` (in the given order), if they exist.
-    pub async fn drop_tables(&self, models: &[&crate::ModelMeta]) -> Result<()> {
-        let statements: Vec<String> = models
-            .iter()
-            .map(|m| crate::schema::drop_model(self.dialect(), m))
-            .collect();
+    /// Drops the tables of `models` and their join tables, if they exist.
+    pub async fn drop_tables(&self, models: &[&'static crate::ModelMeta]) -> Result<()> {
+        let statements = crate::schema::drop_models(self.dialect(), models)?;
         self.execute_script(&statements).await
+    }
+
+    /// Starts watching for N+1 queries: the same statement run again and again by lazy
+    /// relation access. `report()` names the relation to select_related or prefetch_related;
+    /// in debug builds the report is also printed when the detector is dropped.
+    pub fn detect_n_plus_one(&self) -> NPlusOneDetector {
+        NPlusOneDetector { capture: self.capture_queries() }
     }
 }
 
@@ -175,5 +183,54 @@ impl QueryCapture {
 impl Drop for QueryCapture {
     fn drop(&mut self) {
         self.db.inner.capturing.store(false, Ordering::Relaxed);
+    }
+}
+
+/// One repeated query found by the N+1 detector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NPlusOne {
+    /// The statement.
+    pub sql: String,
+    /// How many times it ran.
+    pub count: usize,
+    /// Where it came from and what to do (`Post.author: use select_related("author")`).
+    pub advice: String,
+}
+
+impl std::fmt::Display for NPlusOne {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "N+1 queries: {} ran {} times ({})", self.advice, self.count, self.sql)
+    }
+}
+
+/// Watches a unit of work for N+1 queries; see [`Db::detect_n_plus_one`].
+#[derive(Debug)]
+pub struct NPlusOneDetector {
+    capture: QueryCapture,
+}
+
+impl NPlusOneDetector {
+    /// The statements that lazy relation access ran more than once, with advice.
+    pub fn report(&self) -> Vec<NPlusOne> {
+        let mut found: Vec<NPlusOne> = Vec::new();
+        for q in self.capture.queries() {
+            let Some(trace) = q.trace else { continue };
+            match found.iter_mut().find(|n| n.sql == q.sql && n.advice == trace) {
+                Some(n) => n.count += 1,
+                None => found.push(NPlusOne { sql: q.sql, count: 1, advice: trace }),
+            }
+        }
+        found.retain(|n| n.count > 1);
+        found
+    }
+}
+
+impl Drop for NPlusOneDetector {
+    fn drop(&mut self) {
+        if cfg!(debug_assertions) {
+            for n in self.report() {
+                eprintln!("djorm: {n}");
+            }
+        }
     }
 }

@@ -42,6 +42,24 @@ pub enum Error {
         /// The database's message.
         message: String,
     },
+    /// A delete refused because PROTECT relations point at the rows (Django's
+    /// `ProtectedError`); nothing was deleted.
+    #[error("ProtectedError: {message}")]
+    Protected {
+        /// Django's message, naming the protecting relations.
+        message: String,
+        /// The protecting objects: (model label, primary key).
+        objects: Vec<(String, djorm_sql::Value)>,
+    },
+    /// A delete refused because RESTRICT relations point at the rows and are not deleted
+    /// through a CASCADE (Django's `RestrictedError`); nothing was deleted.
+    #[error("RestrictedError: {message}")]
+    Restricted {
+        /// Django's message, naming the restricting relations.
+        message: String,
+        /// The restricting objects: (model label, primary key).
+        objects: Vec<(String, djorm_sql::Value)>,
+    },
     /// A query that cannot be run as asked (Django's `TypeError`s on querysets).
     #[error("{0}")]
     InvalidQuery(String),

@@ -67,6 +67,11 @@ impl<M, T> Field<M, T> {
         }
     }
 
+    /// The path to a field given in full (`"author__name"`), for paths through relations.
+    pub fn with_path(path: String) -> Self {
+        Field { path: Cow::Owned(path), _marker: PhantomData }
+    }
+
     /// The path in Django's spelling (`"created_at__year"`).
     pub fn path(&self) -> &str {
         &self.path

@@ -49,6 +49,10 @@ pub enum FieldKind {
     JSONField,
     /// Raw bytes.
     BinaryField,
+    /// A key to another model (many-to-one).
+    ForeignKey,
+    /// A unique key to another model (one-to-one).
+    OneToOneField,
 }
 
 impl FieldKind {
@@ -77,6 +81,8 @@ impl FieldKind {
             FieldKind::UUIDField => "UUIDField",
             FieldKind::JSONField => "JSONField",
             FieldKind::BinaryField => "BinaryField",
+            FieldKind::ForeignKey => "ForeignKey",
+            FieldKind::OneToOneField => "OneToOneField",
         }
     }
 
@@ -103,7 +109,9 @@ impl FieldKind {
             FieldKind::AutoField | FieldKind::IntegerField => ValueKind::I32,
             FieldKind::BigAutoField
             | FieldKind::BigIntegerField
-            | FieldKind::PositiveBigIntegerField => ValueKind::I64,
+            | FieldKind::PositiveBigIntegerField
+            | FieldKind::ForeignKey
+            | FieldKind::OneToOneField => ValueKind::I64,
             FieldKind::PositiveIntegerField => ValueKind::I64,
             FieldKind::SmallIntegerField => ValueKind::I16,
             FieldKind::PositiveSmallIntegerField => ValueKind::I32,
@@ -141,7 +149,7 @@ impl FieldKind {
             FieldKind::TextField => ColumnType::Text,
             FieldKind::IntegerField => ColumnType::Integer,
             FieldKind::SmallIntegerField => ColumnType::SmallInt,
-            FieldKind::BigIntegerField => ColumnType::BigInt,
+            FieldKind::BigIntegerField | FieldKind::ForeignKey | FieldKind::OneToOneField => ColumnType::BigInt,
             FieldKind::PositiveIntegerField => ColumnType::PositiveInteger,
             FieldKind::PositiveSmallIntegerField => ColumnType::PositiveSmallInt,
             FieldKind::PositiveBigIntegerField => ColumnType::PositiveBigInt,

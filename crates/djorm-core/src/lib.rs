@@ -7,6 +7,7 @@
 
 mod backend;
 mod db;
+mod deletion;
 mod error;
 mod expr;
 mod field;
@@ -20,24 +21,27 @@ mod queryset;
 mod types;
 
 pub mod lower;
+pub mod relations;
 pub mod naming;
 pub mod schema;
 pub mod validation;
 
 pub use backend::{Backend, RowStream, Rows};
-pub use db::{CapturedQuery, Db, QueryCapture};
+pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
 pub use error::{Error, IntegrityKind, Result, ValidationError};
 pub use expr::{Expression, F};
 pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};
 pub use instance::ModelExt;
 pub use kind::FieldKind;
 pub use meta::{
-    registered_models, CheckMeta, FieldMeta, IndexMeta, ModelMeta, ModelRegistration, UniqueMeta,
+    registered_models, CheckMeta, FieldMeta, IndexMeta, ManyToManyMeta, ModelMeta, ModelRegistration, ModelVTable,
+    OnDelete, RelationMeta, UniqueMeta,
 };
 pub use model::{Model, RowReader};
 pub use q::{Rhs, Q};
 pub use query::Query;
-pub use queryset::{Deleted, QuerySet, ValuesRow};
+pub use queryset::{Deleted, Prefetch, QuerySet, ValuesRow};
+pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
 pub use types::{longest_choice, AutoId, Choices, FieldType};
 
 /// Re-exports used by the code `#[derive(Model)]` generates. Not a public API.
@@ -91,6 +95,33 @@ pub mod __private {
         fn default_from_str(s: &str) -> Self {
             Some(s.to_owned())
         }
+    }
+
+    /// The one related object in `related`, as `T`.
+    pub fn related_one<T: 'static>(related: crate::Related) -> crate::Result<Option<T>> {
+        match related {
+            crate::Related::One(Some(b)) => b
+                .downcast::<T>()
+                .map(|b| Some(*b))
+                .map_err(|_| crate::Error::Decode("related object of another type".into())),
+            crate::Related::One(None) => Ok(None),
+            crate::Related::Many(mut v) => match v.pop() {
+                Some(b) => b.downcast::<T>().map(|b| Some(*b)).map_err(|_| crate::Error::Decode("related object of another type".into())),
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// The related objects in `related`, as `T`.
+    pub fn related_many<T: 'static>(related: crate::Related) -> crate::Result<Vec<T>> {
+        let boxes = match related {
+            crate::Related::Many(v) => v,
+            crate::Related::One(o) => o.into_iter().collect(),
+        };
+        boxes
+            .into_iter()
+            .map(|b| b.downcast::<T>().map(|b| *b).map_err(|_| crate::Error::Decode("related object of another type".into())))
+            .collect()
     }
 
     /// The two bounds of a `range` lookup, from a tuple or a two-element array.

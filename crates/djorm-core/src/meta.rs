@@ -1,8 +1,10 @@
 //! What `#[derive(Model)]` tells the runtime about a model: Django's `_meta`.
 
-use djorm_sql::Value;
+use std::any::Any;
 
-use crate::{Error, FieldKind, Result, Q};
+use djorm_sql::{Value, ValueKind};
+
+use crate::{Error, FieldKind, Q, Related, Result, RowReader};
 
 /// One concrete field (one column).
 #[derive(Debug)]
@@ -43,6 +45,91 @@ pub struct FieldMeta {
     pub auto_now_add: bool,
     /// False when forms and validation should skip the field.
     pub editable: bool,
+    /// For a ForeignKey or OneToOneField: where it points and what deleting the target does.
+    pub relation: Option<RelationMeta>,
+}
+
+impl FieldMeta {
+    /// What a column of this field decodes into (a key takes its target's key type).
+    pub fn value_kind(&self) -> ValueKind {
+        match &self.relation {
+            Some(rel) => rel.target_field().value_kind(),
+            None => self.kind.value_kind(),
+        }
+    }
+}
+
+/// What happens to rows pointing at a deleted row (Django's `on_delete`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDelete {
+    /// Delete them too.
+    Cascade,
+    /// Refuse the delete with `ProtectedError`.
+    Protect,
+    /// Refuse with `RestrictedError`, unless they are deleted through a CASCADE too.
+    Restrict,
+    /// Set the key to NULL.
+    SetNull,
+    /// Set the key to the field's default.
+    SetDefault,
+    /// Leave them; the database constraint decides.
+    DoNothing,
+}
+
+/// A ForeignKey or OneToOneField's target and behaviour.
+#[derive(Debug)]
+pub struct RelationMeta {
+    /// True for OneToOneField (unique key, single-object reverse side).
+    pub one_to_one: bool,
+    /// The target model.
+    pub target: fn() -> &'static ModelMeta,
+    /// `on_delete`.
+    pub on_delete: OnDelete,
+    /// The reverse accessor's name (default `<model>_set`, or `<model>` for one-to-one).
+    pub related_name: Option<&'static str>,
+    /// The name used in reverse lookups (default: related_name, else the model name).
+    pub related_query_name: Option<&'static str>,
+    /// The target field the key holds (default: its primary key).
+    pub to_field: Option<&'static str>,
+}
+
+impl RelationMeta {
+    /// The target field the key refers to.
+    pub fn target_field(&self) -> &'static FieldMeta {
+        let target = (self.target)();
+        self.to_field.and_then(|f| target.field(f)).unwrap_or_else(|| target.pk())
+    }
+}
+
+/// A ManyToManyField.
+#[derive(Debug)]
+pub struct ManyToManyMeta {
+    /// The field name.
+    pub name: &'static str,
+    /// The target model.
+    pub target: fn() -> &'static ModelMeta,
+    /// The reverse accessor's name (default `<model>_set`).
+    pub related_name: Option<&'static str>,
+    /// The name used in reverse lookups.
+    pub related_query_name: Option<&'static str>,
+    /// An explicit intermediate model (`through`).
+    pub through: Option<fn() -> &'static ModelMeta>,
+    /// The join table's name, when not Django's `<app>_<model>_<field>`.
+    pub db_table: Option<&'static str>,
+    /// For a relation to the same model: adding A→B also adds B→A (Django's default).
+    pub symmetrical: bool,
+}
+
+/// Functions to handle instances of a model without knowing its Rust type, for related
+/// objects (select_related, prefetch_related).
+#[derive(Debug, Clone, Copy)]
+pub struct ModelVTable {
+    /// Decodes one instance from the next columns of a row.
+    pub decode: fn(&mut RowReader<'_>) -> Result<Box<dyn Any + Send>>,
+    /// Every concrete field's value of an instance.
+    pub field_values: fn(&(dyn Any + Send)) -> Vec<Value>,
+    /// Stores related objects on an instance.
+    pub set_related: fn(&mut (dyn Any + Send), &str, Related) -> Result<()>,
 }
 
 /// A `Meta.indexes` entry.
@@ -97,6 +184,10 @@ pub struct ModelMeta {
     pub unique_constraints: &'static [UniqueMeta],
     /// Check constraints.
     pub check_constraints: &'static [CheckMeta],
+    /// ManyToManyFields.
+    pub many_to_many: &'static [ManyToManyMeta],
+    /// Type-erased instance handling.
+    pub vtable: ModelVTable,
 }
 
 impl ModelMeta {
@@ -134,11 +225,25 @@ impl ModelMeta {
         })
     }
 
-    /// The field names, sorted, as Django lists them in errors.
-    pub fn field_names(&self) -> Vec<&'static str> {
-        let mut names: Vec<_> = self.fields.iter().map(|f| f.name).collect();
+    /// Every name a lookup may start with (fields, many-to-many fields, reverse relations),
+    /// sorted, as Django lists them in errors.
+    pub fn field_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.fields.iter().map(|f| f.name.to_owned()).collect();
+        names.extend(self.many_to_many.iter().map(|m| m.name.to_owned()));
+        names.extend(crate::relations::reverse_relations(self).iter().map(|r| r.query_name.clone()));
         names.sort_unstable();
+        names.dedup();
         names
+    }
+
+    /// The ManyToManyField called `name`.
+    pub fn many_to_many_field(&self, name: &str) -> Option<&'static ManyToManyMeta> {
+        self.many_to_many.iter().find(|m| m.name == name)
+    }
+
+    /// True when `self` and `other` are the same model.
+    pub fn is(&self, other: &ModelMeta) -> bool {
+        std::ptr::eq(self, other)
     }
 }
 

@@ -1,14 +1,25 @@
 //! The `Model` trait that `#[derive(Model)]` implements.
 
+use std::fmt::Debug;
+
 use djorm_sql::Value;
 
-use crate::{FieldType, ModelMeta, QuerySet, Result};
+use crate::{Error, FieldType, ModelMeta, QuerySet, Related, Result};
 
 /// A database-backed struct: one row of one table.
 ///
 /// Implemented by `#[derive(Model)]`; the methods are the glue the QuerySet needs and are not
 /// meant to be called by hand.
 pub trait Model: Sized + Send + Sync + Unpin + 'static {
+    /// The primary key's Rust type (`AutoId` for Django's implicit `id`).
+    type Pk: FieldType + Clone + PartialEq + Default + Debug;
+
+    /// The typed field paths of this model, reached from model `R` through relations.
+    type Paths<R>;
+
+    /// The paths of this model's fields, each prefixed with `prefix` (`"author__"`).
+    fn paths<R>(prefix: String) -> Self::Paths<R>;
+
     /// The model's metadata (Django's `_meta`).
     fn meta() -> &'static ModelMeta;
 
@@ -18,11 +29,31 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// Every concrete field's value, in declaration order.
     fn field_values(&self) -> Vec<Value>;
 
+    /// The primary key.
+    fn pk(&self) -> Self::Pk;
+
     /// The primary key's value (`Value::Null` before the first save of an auto key).
-    fn pk_value(&self) -> Value;
+    fn pk_value(&self) -> Value {
+        self.pk().to_value()
+    }
 
     /// Stores the primary key the database assigned.
     fn set_pk_value(&mut self, value: Value) -> Result<()>;
+
+    /// Sets one concrete field by name (a key field takes the related primary key).
+    fn set_value(&mut self, field: &str, value: Value) -> Result<()>;
+
+    /// Connects related managers (`Reverse`, `ManyToMany`, ...) to this instance's key.
+    fn bind_relations(&mut self) {}
+
+    /// Stores objects loaded by select_related / prefetch_related on the relation `name`.
+    fn set_related(&mut self, name: &str, related: Related) -> Result<()> {
+        let _ = related;
+        Err(Error::field(format!(
+            "{} has no relation field '{name}' to hold related objects",
+            Self::meta().object_name
+        )))
+    }
 
     /// Fills `auto_now` (and, when `adding`, `auto_now_add`) fields before a save.
     fn pre_save(&mut self, adding: bool);
@@ -47,6 +78,23 @@ impl<'a> RowReader<'a> {
 
     /// The next column, decoded as `T`.
     pub fn read<T: FieldType>(&mut self) -> Result<T> {
-        T::from_value(self.values.next().unwrap_or(Value::Null))
+        T::from_value(self.read_value())
+    }
+
+    /// The next column as it came from the database.
+    pub fn read_value(&mut self) -> Value {
+        self.values.next().unwrap_or(Value::Null)
+    }
+
+    /// The column `offset` places ahead, without consuming anything.
+    pub fn peek(&self, offset: usize) -> Option<&Value> {
+        self.values.as_slice().get(offset)
+    }
+
+    /// Skips `n` columns.
+    pub fn skip(&mut self, n: usize) {
+        for _ in 0..n {
+            self.values.next();
+        }
     }
 }

@@ -2,6 +2,15 @@
 
 use crate::{ModelMeta, OrderBy, Q};
 
+impl Query {
+    /// Adds one `filter()` call.
+    pub fn add_filter(&mut self, q: Q) {
+        if !q.is_empty() {
+            self.filters.push(q);
+        }
+    }
+}
+
 /// An immutable description of a query on one model.
 ///
 /// QuerySet methods return modified copies, so a chained QuerySet never changes its parent.
@@ -9,8 +18,13 @@ use crate::{ModelMeta, OrderBy, Q};
 pub struct Query {
     /// The queried model.
     pub model: &'static ModelMeta,
-    /// The WHERE condition, as Django's `Q` tree.
-    pub filter: Q,
+    /// One `Q` per `filter()`/`exclude()` call, ANDed. Calls are kept apart because a
+    /// many-valued relation is joined once per call, as Django does.
+    pub filters: Vec<Q>,
+    /// `select_related` paths.
+    pub select_related: Vec<String>,
+    /// `prefetch_related` lookups.
+    pub prefetch: Vec<crate::Prefetch>,
     /// Explicit ordering; the model's `Meta.ordering` applies when `None`.
     pub order_by: Option<Vec<OrderBy>>,
     /// `reverse()` was called an odd number of times.
@@ -30,7 +44,9 @@ impl Query {
     pub fn new(model: &'static ModelMeta) -> Self {
         Query {
             model,
-            filter: Q::all(),
+            filters: Vec::new(),
+            select_related: Vec::new(),
+            prefetch: Vec::new(),
             order_by: None,
             reversed: false,
             low_mark: 0,

@@ -159,6 +159,12 @@ impl From<i64> for AutoId {
     }
 }
 
+impl From<AutoId> for Value {
+    fn from(id: AutoId) -> Self {
+        id.to_value()
+    }
+}
+
 impl PartialEq<i64> for AutoId {
     fn eq(&self, other: &i64) -> bool {
         self.0 == Some(*other)

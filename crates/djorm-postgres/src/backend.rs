@@ -151,6 +151,18 @@ impl Backend for PgBackend {
         Ok(Box::pin(stream))
     }
 
+    async fn execute_atomic(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.map_err(map_error)?;
+        let mut counts = Vec::with_capacity(statements.len());
+        for (sql, params) in statements {
+            let statement = transaction.prepare_cached(sql).await.map_err(map_error)?;
+            counts.push(transaction.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?);
+        }
+        transaction.commit().await.map_err(map_error)?;
+        Ok(counts)
+    }
+
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await.map_err(map_error)?;

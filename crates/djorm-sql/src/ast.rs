@@ -116,6 +116,13 @@ pub enum Expr {
     Subquery(Box<Select>),
     /// `EXISTS (select)`.
     Exists(Box<Select>),
+    /// `expr IN (select)`.
+    InSubquery {
+        /// The tested expression.
+        expr: Box<Expr>,
+        /// A one-column sub-select.
+        select: Box<Select>,
+    },
 }
 
 impl Expr {

@@ -72,6 +72,33 @@ pub struct ColumnDef {
     pub default: Option<Value>,
     /// A column check such as `"views" >= 0`.
     pub check: Option<Expr>,
+    /// An inline foreign key (`REFERENCES ...`), for databases that declare them in the column.
+    pub references: Option<ForeignKeyRef>,
+}
+
+/// The target of a foreign key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignKeyRef {
+    /// Referenced table.
+    pub table: String,
+    /// Referenced column.
+    pub column: String,
+    /// `DEFERRABLE INITIALLY DEFERRED`, as Django creates them.
+    pub deferrable: bool,
+}
+
+/// `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY ...`, for databases that add foreign keys after
+/// every table exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddForeignKey {
+    /// Constraint name.
+    pub name: String,
+    /// The referencing table.
+    pub table: String,
+    /// The referencing column.
+    pub column: String,
+    /// The referenced table and column.
+    pub references: ForeignKeyRef,
 }
 
 /// A table-level constraint.

@@ -16,6 +16,9 @@ pub struct Features {
     pub has_select_for_update: bool,
     /// The most bound parameters one statement may carry.
     pub max_query_params: usize,
+    /// Foreign keys are declared inside CREATE TABLE (SQLite) rather than added afterwards with
+    /// ALTER TABLE (PostgreSQL, as Django does).
+    pub inline_foreign_keys: bool,
     /// The longest identifier the database keeps (longer ones are truncated by Django's rules).
     pub max_name_length: usize,
 }

@@ -18,7 +18,7 @@ pub use ast::{
     SelectItem, Source, Update,
 };
 pub use ddl::{
-    ColumnDef, ColumnType, CreateIndex, CreateTable, DropIndex, DropTable, TableConstraint,
+    AddForeignKey, ColumnDef, ColumnType, CreateIndex, CreateTable, DropIndex, DropTable, ForeignKeyRef, TableConstraint,
 };
 pub use dialect::{like_pattern, Dialect};
 pub use features::Features;

@@ -1,7 +1,7 @@
 //! The one place SQL text is written: quoting, placeholders and bound parameters.
 
 use crate::{
-    ColumnDef, CreateIndex, CreateTable, Delete, Dialect, DropIndex, DropTable, Expr, Insert,
+    AddForeignKey, ColumnDef, CreateIndex, CreateTable, Delete, Dialect, DropIndex, DropTable, Expr, Insert,
     JoinKind, Nulls, Select, Source, TableConstraint, Update, Value,
 };
 
@@ -179,6 +179,12 @@ impl<'d> SqlWriter<'d> {
                 self.select(select);
                 self.push(")");
             }
+            Expr::InSubquery { expr, select } => {
+                self.operand(expr);
+                self.push(" IN (");
+                self.select(select);
+                self.push(")");
+            }
         }
     }
 
@@ -345,6 +351,34 @@ impl<'d> SqlWriter<'d> {
             self.expr(check);
             self.push(")");
         }
+        if let Some(fk) = &col.references {
+            self.push(" REFERENCES ");
+            self.ident(&fk.table);
+            self.push(" (");
+            self.ident(&fk.column);
+            self.push(")");
+            if fk.deferrable {
+                self.push(" DEFERRABLE INITIALLY DEFERRED");
+            }
+        }
+    }
+
+    /// Appends `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY`.
+    pub fn add_foreign_key(&mut self, fk: &AddForeignKey) {
+        self.push("ALTER TABLE ");
+        self.ident(&fk.table);
+        self.push(" ADD CONSTRAINT ");
+        self.ident(&fk.name);
+        self.push(" FOREIGN KEY (");
+        self.ident(&fk.column);
+        self.push(") REFERENCES ");
+        self.ident(&fk.references.table);
+        self.push(" (");
+        self.ident(&fk.references.column);
+        self.push(")");
+        if fk.references.deferrable {
+            self.push(" DEFERRABLE INITIALLY DEFERRED");
+        }
     }
 
     /// Appends a CREATE TABLE statement.
@@ -458,6 +492,13 @@ impl dyn Dialect + '_ {
     pub fn compile_create_index(&self, s: &CreateIndex) -> String {
         let mut w = SqlWriter::for_ddl(self);
         w.create_index(s);
+        w.finish().sql
+    }
+
+    /// Renders an ALTER TABLE ADD CONSTRAINT FOREIGN KEY.
+    pub fn compile_add_foreign_key(&self, s: &AddForeignKey) -> String {
+        let mut w = SqlWriter::for_ddl(self);
+        w.add_foreign_key(s);
         w.finish().sql
     }
 

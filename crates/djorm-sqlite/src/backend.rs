@@ -204,6 +204,22 @@ impl Backend for SqliteBackend {
         Ok(stream)
     }
 
+    async fn execute_atomic(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
+        let statements = statements.to_vec();
+        self.run(move |conn| {
+            let transaction = conn.transaction().map_err(map_error)?;
+            let mut counts = Vec::with_capacity(statements.len());
+            for (sql, params) in &statements {
+                let mut statement = transaction.prepare_cached(sql).map_err(map_error)?;
+                let n = statement.execute(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
+                counts.push(n as u64);
+            }
+            transaction.commit().map_err(map_error)?;
+            Ok(counts)
+        })
+        .await
+    }
+
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         let statements = statements.to_vec();
         self.run(move |conn| {

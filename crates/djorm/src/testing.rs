@@ -78,7 +78,7 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     /// A fresh database on `backend` with the tables of `models` created (in order).
-    pub async fn new(backend: TestBackend, models: &[&ModelMeta]) -> Result<Self> {
+    pub async fn new(backend: TestBackend, models: &[&'static ModelMeta]) -> Result<Self> {
         let test_db = match backend {
             TestBackend::Postgres => Self::postgres_empty().await?,
             TestBackend::Sqlite => Self::sqlite_empty().await?,
@@ -88,12 +88,12 @@ impl TestDatabase {
     }
 
     /// A fresh PostgreSQL database with the tables of `models`.
-    pub async fn postgres(models: &[&ModelMeta]) -> Result<Self> {
+    pub async fn postgres(models: &[&'static ModelMeta]) -> Result<Self> {
         Self::new(TestBackend::Postgres, models).await
     }
 
     /// A fresh SQLite file with the tables of `models`.
-    pub async fn sqlite(models: &[&ModelMeta]) -> Result<Self> {
+    pub async fn sqlite(models: &[&'static ModelMeta]) -> Result<Self> {
         Self::new(TestBackend::Sqlite, models).await
     }
 

@@ -2,16 +2,18 @@
 
 use djorm_sql::{BinOp, Expr, PatternKind, Value};
 
+use djorm_sql::{Select, SelectItem};
+
 use super::coerce::coerce;
-use super::path::{resolve, LookupKind, ResolvedPath, Transform};
+use super::path::{LookupKind, ResolvedPath, Transform};
 use super::Lowerer;
 use crate::{Error, Result, Rhs};
 
-impl Lowerer<'_> {
+impl Lowerer {
     /// The transformed left-hand side of a resolved path.
     fn lhs(&self, resolved: &ResolvedPath) -> Expr {
-        let mut expr = self.column(resolved.field);
-        let mut is_datetime = resolved.field.kind.value_kind() == djorm_sql::ValueKind::DateTime;
+        let mut expr = resolved.column.clone();
+        let mut is_datetime = resolved.field.value_kind() == djorm_sql::ValueKind::DateTime;
         for t in &resolved.transforms {
             expr = match t {
                 Transform::Date => {
@@ -31,7 +33,17 @@ impl Lowerer<'_> {
 
     /// Lowers `path = rhs`; `negated` says whether an odd number of NOTs encloses it.
     pub(super) fn lookup(&self, path: &str, rhs: &Rhs, negated: bool) -> Result<Expr> {
-        let resolved = resolve(self.meta, path)?;
+        if negated && self.qualify && self.crosses_multi_valued(path) {
+            return self.excluded_through_subquery(path, rhs);
+        }
+        let resolved = if negated {
+            let was = std::mem::replace(&mut self.state.borrow_mut().in_or, true);
+            let r = self.resolve(path);
+            self.state.borrow_mut().in_or = was;
+            r?
+        } else {
+            self.resolve(path)?
+        };
         let lhs = self.lhs(&resolved);
         let kind = resolved.output_kind();
         let name = resolved.field.name;
@@ -45,6 +57,11 @@ impl Lowerer<'_> {
                         )))
                     }
                 };
+                if is_null {
+                    if let Some(alias) = &resolved.last_join {
+                        self.state.borrow_mut().joins.promote(alias);
+                    }
+                }
                 return Ok(Expr::IsNull { expr: Box::new(lhs), negated: !is_null });
             }
             (LookupKind::In, Rhs::List(values)) => {
@@ -81,14 +98,24 @@ impl Lowerer<'_> {
             }
         };
         // Django: under a negation, a nullable column must not turn NOT(NULL = x) into NULL.
-        if negated && resolved.field.null {
-            let column = self.column(resolved.field);
-            return Ok(cond.and(Expr::IsNull {
-                expr: Box::new(column),
-                negated: true,
-            }));
+        // A column reached through a LEFT OUTER JOIN can be NULL as well.
+        if negated && (resolved.field.null || resolved.last_join.is_some()) {
+            let column = resolved.column.clone();
+            return Ok(cond.and(Expr::IsNull { expr: Box::new(column), negated: true }));
         }
         Ok(cond)
+    }
+
+    /// Django's exclude() across a many-valued relation: "no related row matches", written as
+    /// `pk IN (SELECT pk ... WHERE <positive condition>)` under the enclosing NOT.
+    fn excluded_through_subquery(&self, path: &str, rhs: &Rhs) -> Result<Expr> {
+        let inner = Lowerer::new(self.meta);
+        let cond = inner.lookup(path, rhs, false)?;
+        let mut select = Select::from_table(self.meta.db_table);
+        select.columns = vec![SelectItem { expr: inner.pk_column(), alias: None }];
+        select.filter = Some(cond);
+        let select = inner.finish(select);
+        Ok(Expr::InSubquery { expr: Box::new(self.pk_column()), select: Box::new(select) })
     }
 
     fn compare(&self, lookup: LookupKind, lhs: Expr, v: Value) -> Result<Expr> {

@@ -1,26 +1,43 @@
 //! Lowering: the model-level [`Query`] IR into table-level SQL AST. Pure functions, no I/O.
 //!
-//! Names are resolved here against [`ModelMeta`], so a misspelt field becomes a `FieldError`
-//! before any SQL exists.
+//! Names are resolved here against [`ModelMeta`] (fields, relations both ways), so a misspelt
+//! field becomes a `FieldError` before any SQL exists; the joins a path crosses are collected
+//! with Django's rules (aliases, reuse within one `filter()` call, LEFT OUTER where a missing
+//! row must still match).
 
 mod coerce;
+mod joins;
 mod lookup;
 mod path;
+mod related;
+mod resolve;
+
+use std::cell::RefCell;
 
 pub use coerce::{parse_datetime, parse_time};
-pub use path::{resolve, LookupKind, ResolvedPath, Transform, LOOKUP_NAMES};
+pub use path::{LookupKind, ResolvedPath, Transform, LOOKUP_NAMES};
+pub use related::RelatedNode;
 
-use djorm_sql::{
-    BinOp, Delete, Expr, Insert, OrderItem, Select, SelectItem, Source, Update, Value, ValueKind,
-};
+use djorm_sql::{BinOp, Delete, Expr, Insert, OrderItem, Select, SelectItem, Source, Update, Value, ValueKind};
 
-use crate::{Error, Expression, FieldMeta, ModelMeta, OrderBy, Query, Result, Q};
+use crate::{Error, Expression, FieldMeta, ModelMeta, OrderBy, Q, Query, Result};
+use joins::JoinSet;
 
-/// Lowers queries on one model.
-#[derive(Debug, Clone, Copy)]
-pub struct Lowerer<'m> {
-    meta: &'m ModelMeta,
+#[derive(Debug)]
+struct State {
+    joins: JoinSet,
+    scope: usize,
+    in_or: bool,
+    /// Paths outside filter() (ordering, values) reuse any join of the same relation.
+    reuse_any: bool,
+}
+
+/// Lowers queries on one model. One lowerer per statement: it collects that statement's joins.
+#[derive(Debug)]
+pub struct Lowerer {
+    meta: &'static ModelMeta,
     qualify: bool,
+    state: RefCell<State>,
 }
 
 /// Which columns a SELECT returns.
@@ -28,41 +45,73 @@ pub struct Lowerer<'m> {
 pub enum Columns {
     /// Every concrete field, in declaration order (for model instances).
     Model,
-    /// The named fields (for `values()` / `values_list()`).
+    /// Every concrete field, then the named paths (prefetch_related's keys).
+    ModelPlus(Vec<String>),
+    /// The named paths (for `values()` / `values_list()`).
     Fields(Vec<String>),
 }
 
-impl<'m> Lowerer<'m> {
+/// A lowered SELECT: the statement, how to decode each column, and the related objects
+/// select_related put after the model's own columns.
+#[derive(Debug)]
+pub struct LoweredSelect {
+    /// The statement.
+    pub select: Select,
+    /// One decode hint per column.
+    pub kinds: Vec<ValueKind>,
+    /// select_related objects, in column order.
+    pub related: Vec<RelatedNode>,
+}
+
+impl Lowerer {
     /// A lowerer for `meta`.
-    pub fn new(meta: &'m ModelMeta) -> Self {
+    pub fn new(meta: &'static ModelMeta) -> Self {
         Lowerer {
             meta,
             qualify: true,
+            state: RefCell::new(State { joins: JoinSet::new(meta.db_table), scope: 0, in_or: false, reuse_any: false }),
         }
     }
 
     /// A lowerer that leaves columns unqualified, for check constraints inside CREATE TABLE.
-    pub fn unqualified(meta: &'m ModelMeta) -> Self {
-        Lowerer {
-            meta,
-            qualify: false,
+    pub fn unqualified(meta: &'static ModelMeta) -> Self {
+        Lowerer { qualify: false, ..Lowerer::new(meta) }
+    }
+
+    fn root_alias(&self) -> String {
+        self.meta.db_table.to_owned()
+    }
+
+    fn qualified(&self, alias: &str, column: &str) -> Expr {
+        if self.qualify {
+            Expr::column(alias, column)
+        } else {
+            Expr::Column { table: None, column: column.to_owned() }
         }
     }
 
     fn column(&self, field: &FieldMeta) -> Expr {
-        if self.qualify {
-            Expr::column(self.meta.db_table, field.column)
-        } else {
-            Expr::Column {
-                table: None,
-                column: field.column.to_owned(),
-            }
-        }
+        self.qualified(self.meta.db_table, field.column)
     }
 
-    /// Lowers a `Q` tree; `Expr::Const(false)` means "matches nothing".
+    /// The primary key column of the root table.
+    pub fn pk_column(&self) -> Expr {
+        self.column(self.meta.pk())
+    }
+
+    /// Lowers one `Q` tree as one `filter()` call; `Expr::Const(false)` means "matches nothing".
     pub fn filter(&self, q: &Q) -> Result<Expr> {
         self.q(q, false)
+    }
+
+    fn filters(&self, filters: &[Q]) -> Result<Expr> {
+        let mut acc = Expr::Const(true);
+        for (scope, q) in filters.iter().enumerate() {
+            self.state.borrow_mut().scope = scope;
+            acc = acc.and(self.q(q, false)?);
+        }
+        self.state.borrow_mut().scope = filters.len();
+        Ok(acc)
     }
 
     fn q(&self, q: &Q, negated: bool) -> Result<Expr> {
@@ -76,24 +125,31 @@ impl<'m> Lowerer<'m> {
                 Ok(acc)
             }
             Q::Or(children) => {
+                let was = std::mem::replace(&mut self.state.borrow_mut().in_or, children.len() > 1);
                 let mut acc = Expr::Const(false);
+                let mut result = Ok(());
                 for child in children {
-                    acc = acc.or(self.q(child, negated)?);
+                    match self.q(child, negated) {
+                        Ok(e) => acc = acc.or(e),
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
                 }
-                Ok(acc)
+                self.state.borrow_mut().in_or = was;
+                result.map(|()| acc)
             }
             Q::Not(inner) => Ok(self.q(inner, !negated)?.negate()),
         }
     }
 
-    /// Lowers an `F()` expression.
+    /// Lowers an `F()` expression (paths may cross relations).
     pub fn expression(&self, e: &Expression) -> Result<Expr> {
         Ok(match e {
-            Expression::Field(name) => self.column(self.meta.field_or_error(name)?),
+            Expression::Field(name) => self.resolve(name)?.column,
             Expression::Value(v) => Expr::Param(v.clone()),
-            Expression::Arith { op, lhs, rhs } => {
-                self.expression(lhs)?.binary(*op, self.expression(rhs)?)
-            }
+            Expression::Arith { op, lhs, rhs } => self.expression(lhs)?.binary(*op, self.expression(rhs)?),
         })
     }
 
@@ -101,7 +157,7 @@ impl<'m> Lowerer<'m> {
         if query.empty {
             return Ok(Some(Expr::Const(false)));
         }
-        Ok(match self.filter(&query.filter)? {
+        Ok(match self.filters(&query.filters)? {
             Expr::Const(true) => None,
             e => Some(e),
         })
@@ -111,76 +167,74 @@ impl<'m> Lowerer<'m> {
         ordering
             .iter()
             .map(|o| {
-                let expr = if o.path == "?" {
-                    Expr::Random
-                } else {
-                    self.column(self.meta.field_or_error(&o.path)?)
-                };
-                Ok(OrderItem {
-                    expr,
-                    descending: o.descending,
-                    nulls: o.nulls,
-                })
+                let expr = if o.path == "?" { Expr::Random } else { self.resolve(&o.path)?.column };
+                Ok(OrderItem { expr, descending: o.descending, nulls: o.nulls })
             })
             .collect()
     }
 
-    /// The SELECT for `query`, with the kinds its columns decode into, or `None` when the
-    /// query can match nothing (an empty `in`, `none()`) and need not run.
-    pub fn select(
-        &self,
-        query: &Query,
-        columns: &Columns,
-    ) -> Result<Option<(Select, Vec<ValueKind>)>> {
+    fn finish(&self, mut select: Select) -> Select {
+        select.joins = self.state.borrow().joins.to_ast();
+        select
+    }
+
+    /// The SELECT for `query`, or `None` when the query can match nothing (an empty `in`,
+    /// `none()`) and need not run.
+    pub fn select(&self, query: &Query, columns: &Columns) -> Result<Option<LoweredSelect>> {
         let filter = self.where_clause(query)?;
         if filter == Some(Expr::Const(false)) {
             return Ok(None);
         }
-        let fields: Vec<&FieldMeta> = match columns {
-            Columns::Model => self.meta.fields.iter().collect(),
-            Columns::Fields(names) => names
-                .iter()
-                .map(|n| self.meta.field_or_error(n))
-                .collect::<Result<_>>()?,
-        };
+        self.state.borrow_mut().reuse_any = true;
         let mut select = Select::from_table(self.meta.db_table);
+        let mut kinds = Vec::new();
+        let model_fields = |select: &mut Select, kinds: &mut Vec<ValueKind>| {
+            for f in self.meta.fields {
+                select.columns.push(SelectItem { expr: self.column(f), alias: None });
+                kinds.push(f.value_kind());
+            }
+        };
+        let mut related = Vec::new();
+        match columns {
+            Columns::Model => {
+                model_fields(&mut select, &mut kinds);
+                related = self.select_related(&query.select_related, &mut select, &mut kinds)?;
+            }
+            Columns::ModelPlus(extra) => {
+                model_fields(&mut select, &mut kinds);
+                for path in extra {
+                    let resolved = self.resolve(path)?;
+                    select.columns.push(SelectItem { expr: resolved.column, alias: None });
+                    kinds.push(resolved.field.value_kind());
+                }
+            }
+            Columns::Fields(paths) => {
+                for path in paths {
+                    let resolved = self.resolve(path)?;
+                    kinds.push(resolved.output_kind());
+                    select.columns.push(SelectItem { expr: resolved.column, alias: None });
+                }
+            }
+        }
         select.distinct = query.distinct;
-        select.columns = fields
-            .iter()
-            .map(|f| SelectItem {
-                expr: self.column(f),
-                alias: None,
-            })
-            .collect();
         select.filter = filter;
         select.order_by = self.order_items(&query.effective_ordering())?;
         if let Some(high) = query.high_mark {
             select.limit = Some(high.saturating_sub(query.low_mark));
         }
         select.offset = Some(query.low_mark).filter(|l| *l > 0);
-        let kinds = fields.iter().map(|f| f.kind.value_kind()).collect();
-        Ok(Some((select, kinds)))
+        Ok(Some(LoweredSelect { select: self.finish(select), kinds, related }))
     }
 
     /// `SELECT COUNT(*)` for `query`, or `None` when it can match nothing.
     pub fn count(&self, query: &Query) -> Result<Option<Select>> {
-        let count = SelectItem {
-            expr: Expr::Count {
-                expr: Box::new(Expr::Star),
-                distinct: false,
-            },
-            alias: None,
-        };
+        let count = SelectItem { expr: Expr::Count { expr: Box::new(Expr::Star), distinct: false }, alias: None };
         if query.distinct || query.is_sliced() {
-            let Some((mut inner, _)) = self.select(query, &Columns::Model)? else {
-                return Ok(None);
-            };
+            let Some(lowered) = self.select(query, &Columns::Model)? else { return Ok(None) };
+            let mut inner = lowered.select;
             inner.order_by.clear();
             let mut outer = Select::from_table("");
-            outer.from = Source::Subquery {
-                select: Box::new(inner),
-                alias: "subquery".into(),
-            };
+            outer.from = Source::Subquery { select: Box::new(inner), alias: "subquery".into() };
             outer.columns = vec![count];
             return Ok(Some(outer));
         }
@@ -191,18 +245,16 @@ impl<'m> Lowerer<'m> {
         let mut select = Select::from_table(self.meta.db_table);
         select.columns = vec![count];
         select.filter = filter;
-        Ok(Some(select))
+        Ok(Some(self.finish(select)))
     }
 
     /// `SELECT 1 ... LIMIT 1` for `exists()`, or `None` when it can match nothing.
     pub fn exists(&self, query: &Query) -> Result<Option<Select>> {
-        let Some((mut select, _)) = self.select(query, &Columns::Model)? else {
-            return Ok(None);
-        };
-        select.columns = vec![SelectItem {
-            expr: Expr::Const(true),
-            alias: Some("a".into()),
-        }];
+        let mut query = query.clone();
+        query.select_related.clear();
+        let Some(lowered) = self.select(&query, &Columns::Model)? else { return Ok(None) };
+        let mut select = lowered.select;
+        select.columns = vec![SelectItem { expr: Expr::Const(true), alias: Some("a".into()) }];
         select.order_by.clear();
         select.distinct = false;
         let remaining = query.high_mark.map(|h| h.saturating_sub(query.low_mark));
@@ -210,63 +262,52 @@ impl<'m> Lowerer<'m> {
         Ok(Some(select))
     }
 
-    /// The UPDATE for `query`, or `None` when it can match nothing.
-    pub fn update(
-        &self,
-        query: &Query,
-        assignments: &[(String, Expression)],
-    ) -> Result<Option<Update>> {
-        if query.is_sliced() {
-            return Err(Error::InvalidQuery(
-                "Cannot update a query once a slice has been taken.".into(),
-            ));
-        }
+    /// The WHERE of an UPDATE or DELETE: when the filters need joins, `pk IN (SELECT ...)`.
+    fn write_filter(&self, query: &Query) -> Result<Option<Option<Expr>>> {
         let filter = self.where_clause(query)?;
         if filter == Some(Expr::Const(false)) {
             return Ok(None);
+        }
+        if self.state.borrow().joins.is_empty() {
+            return Ok(Some(filter));
+        }
+        let mut inner = Select::from_table(self.meta.db_table);
+        inner.columns = vec![SelectItem { expr: self.pk_column(), alias: None }];
+        inner.filter = filter;
+        let inner = self.finish(inner);
+        Ok(Some(Some(Expr::InSubquery { expr: Box::new(self.pk_column()), select: Box::new(inner) })))
+    }
+
+    /// The UPDATE for `query`, or `None` when it can match nothing.
+    pub fn update(&self, query: &Query, assignments: &[(String, Expression)]) -> Result<Option<Update>> {
+        if query.is_sliced() {
+            return Err(Error::InvalidQuery("Cannot update a query once a slice has been taken.".into()));
         }
         let assignments = assignments
             .iter()
             .map(|(name, e)| {
                 let field = self.meta.field_or_error(name)?;
                 let value = match e {
-                    Expression::Value(v) => Expr::Param(coerce::coerce(
-                        v.clone(),
-                        field.kind.value_kind(),
-                        field.name,
-                    )?),
-                    other => self.expression(other)?,
+                    Expression::Value(v) => Expr::Param(coerce::coerce(v.clone(), field.value_kind(), field.name)?),
+                    other => Lowerer::new(self.meta).expression(other)?,
                 };
                 Ok((field.column.to_owned(), value))
             })
             .collect::<Result<_>>()?;
-        Ok(Some(Update {
-            table: self.meta.db_table.into(),
-            assignments,
-            filter,
-        }))
+        let Some(filter) = self.write_filter(query)? else { return Ok(None) };
+        Ok(Some(Update { table: self.meta.db_table.into(), assignments, filter }))
     }
 
     /// The DELETE for `query`, or `None` when it can match nothing.
     pub fn delete(&self, query: &Query) -> Result<Option<Delete>> {
         if query.is_sliced() {
-            return Err(Error::InvalidQuery(
-                "Cannot use 'limit' or 'offset' with delete().".into(),
-            ));
+            return Err(Error::InvalidQuery("Cannot use 'limit' or 'offset' with delete().".into()));
         }
         if query.distinct {
-            return Err(Error::InvalidQuery(
-                "Cannot call delete() after .distinct().".into(),
-            ));
+            return Err(Error::InvalidQuery("Cannot call delete() after .distinct().".into()));
         }
-        let filter = self.where_clause(query)?;
-        if filter == Some(Expr::Const(false)) {
-            return Ok(None);
-        }
-        Ok(Some(Delete {
-            table: self.meta.db_table.into(),
-            filter,
-        }))
+        let Some(filter) = self.write_filter(query)? else { return Ok(None) };
+        Ok(Some(Delete { table: self.meta.db_table.into(), filter }))
     }
 
     /// An INSERT of model rows (each holding every concrete field in order). An unset auto
@@ -285,22 +326,14 @@ impl<'m> Lowerer<'m> {
         let rows = rows
             .into_iter()
             .map(|row| {
-                row.into_iter()
-                    .enumerate()
-                    .filter(|(i, _)| !(skip_pk && *i == pk))
-                    .map(|(_, v)| Expr::Param(v))
-                    .collect()
+                row.into_iter().enumerate().filter(|(i, _)| !(skip_pk && *i == pk)).map(|(_, v)| Expr::Param(v)).collect()
             })
             .collect();
         Insert {
             table: self.meta.db_table.into(),
             columns,
             rows,
-            returning: if returning_pk {
-                vec![self.meta.pk().column.to_owned()]
-            } else {
-                Vec::new()
-            },
+            returning: if returning_pk { vec![self.meta.pk().column.to_owned()] } else { Vec::new() },
         }
     }
 
@@ -316,13 +349,7 @@ impl<'m> Lowerer<'m> {
                 assignments.push((self.meta.fields[i].column.to_owned(), Expr::Param(v)));
             }
         }
-        let filter = self
-            .column(self.meta.pk())
-            .binary(BinOp::Eq, Expr::Param(pk_value));
-        Update {
-            table: self.meta.db_table.into(),
-            assignments,
-            filter: Some(filter),
-        }
+        let filter = self.column(self.meta.pk()).binary(BinOp::Eq, Expr::Param(pk_value));
+        Update { table: self.meta.db_table.into(), assignments, filter: Some(filter) }
     }
 }

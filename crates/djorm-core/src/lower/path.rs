@@ -2,7 +2,7 @@
 
 use djorm_sql::{DatePart, ValueKind};
 
-use crate::{Error, FieldKind, FieldMeta, ModelMeta, Result};
+use crate::{Error, FieldKind, FieldMeta, Result};
 
 /// A transform applied to a field before the lookup (`__date`, `__year`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,8 +120,12 @@ pub const LOOKUP_NAMES: &[&str] = &[
 /// A resolved lookup path.
 #[derive(Debug, Clone)]
 pub struct ResolvedPath {
-    /// The field the path starts from.
+    /// The concrete field the path ends on (for a relation, the related primary key).
     pub field: &'static FieldMeta,
+    /// The column holding it, qualified by its table alias.
+    pub column: djorm_sql::Expr,
+    /// The alias of the last join the path made, if any.
+    pub last_join: Option<String>,
     /// Transforms, in order.
     pub transforms: Vec<Transform>,
     /// The lookup (exact when the path names none).
@@ -135,7 +139,7 @@ impl ResolvedPath {
             Some(Transform::Date) => ValueKind::Date,
             Some(Transform::Time) => ValueKind::Time,
             Some(Transform::Part(_)) => ValueKind::I64,
-            None => self.field.kind.value_kind(),
+            None => self.field.value_kind(),
         }
     }
 
@@ -173,17 +177,17 @@ fn transform_for(kind: ValueKind, name: &str) -> Option<Transform> {
     }
 }
 
-/// Resolves `"created_at__date__range"` into a field, transforms and a lookup.
-///
-/// An unknown field is Django's `FieldError` listing the valid field names; an unknown
-/// transform or lookup names the field class it was tried on.
-pub fn resolve(meta: &ModelMeta, path: &str) -> Result<ResolvedPath> {
-    let mut parts = path.split("__");
-    let first = parts.next().unwrap_or_default();
-    let field = meta.field_or_error(first)?;
+/// Parses the transforms and lookup after a field (`date__range` in `created_at__date__range`).
+pub fn parse_tail(field: &'static FieldMeta, rest: &[&str]) -> Result<(Vec<Transform>, LookupKind)> {
     let mut transforms = Vec::new();
-    let mut kind = field.kind.value_kind();
-    let rest: Vec<&str> = parts.collect();
+    let mut kind = field.value_kind();
+    let probe = |transforms: &[Transform], lookup| ResolvedPath {
+        field,
+        column: djorm_sql::Expr::Const(true),
+        last_join: None,
+        transforms: transforms.to_vec(),
+        lookup,
+    };
     for (i, part) in rest.iter().enumerate() {
         let last = i + 1 == rest.len();
         if let Some(t) = transform_for(kind, part) {
@@ -197,29 +201,26 @@ pub fn resolve(meta: &ModelMeta, path: &str) -> Result<ResolvedPath> {
         }
         if last {
             if let Some(lookup) = LookupKind::from_name(part) {
-                let resolved = ResolvedPath {
-                    field,
-                    transforms,
-                    lookup,
-                };
+                let resolved = probe(&transforms, lookup);
                 if lookup.is_text_only() && !resolved.is_text() {
                     return Err(unsupported(part, field.kind, &resolved));
                 }
-                return Ok(resolved);
+                return Ok((transforms, lookup));
             }
         }
-        let resolved = ResolvedPath {
-            field,
-            transforms,
-            lookup: LookupKind::Exact,
-        };
-        return Err(unsupported(part, field.kind, &resolved));
+        return Err(unsupported(part, field.kind, &probe(&transforms, LookupKind::Exact)));
     }
-    Ok(ResolvedPath {
-        field,
-        transforms,
-        lookup: LookupKind::Exact,
-    })
+    Ok((transforms, LookupKind::Exact))
+}
+
+/// True when `name` is a lookup or transform name, not a field.
+pub fn is_lookup_or_transform(name: &str) -> bool {
+    LookupKind::from_name(name).is_some()
+        || matches!(
+            name,
+            "year" | "iso_year" | "quarter" | "month" | "week" | "day" | "week_day" | "iso_week_day" | "hour"
+                | "minute" | "second" | "date" | "time"
+        )
 }
 
 fn unsupported(name: &str, kind: FieldKind, resolved: &ResolvedPath) -> Error {

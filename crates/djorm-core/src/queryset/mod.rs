@@ -4,6 +4,7 @@
 //! (in `read` and `write`) take a [`crate::Db`] and run exactly one statement each, except the
 //! documented compound ones (`get_or_create`, `update_or_create`).
 
+mod prefetch;
 mod read;
 mod values;
 mod write;
@@ -11,6 +12,7 @@ mod write;
 use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 
+pub use prefetch::Prefetch;
 pub use values::ValuesRow;
 pub use write::Deleted;
 pub(crate) use write::{pk_filter, save_instance};
@@ -23,6 +25,7 @@ pub struct QuerySet<M> {
     query: Query,
     /// A misuse found while chaining (e.g. filtering a sliced QuerySet), reported when it runs.
     invalid: Option<&'static str>,
+    trace: Option<std::sync::Arc<str>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -30,8 +33,7 @@ impl<M> Clone for QuerySet<M> {
     fn clone(&self) -> Self {
         QuerySet {
             query: self.query.clone(),
-            invalid: self.invalid,
-            _model: PhantomData,
+            invalid: self.invalid, trace: self.trace.clone(), _model: PhantomData,
         }
     }
 }
@@ -47,8 +49,7 @@ impl<M: Model> QuerySet<M> {
     pub fn new() -> Self {
         QuerySet {
             query: Query::new(M::meta()),
-            invalid: None,
-            _model: PhantomData,
+            invalid: None, trace: None, _model: PhantomData,
         }
     }
 
@@ -73,15 +74,46 @@ impl<M: Model> QuerySet<M> {
     /// Rows matching `q` (Django's `filter()`).
     pub fn filter(&self, q: impl Into<Q>) -> Self {
         let q = q.into();
-        self.with(|query| query.filter = std::mem::replace(&mut query.filter, Q::all()) & q)
-            .check_not_sliced("Cannot filter a query once a slice has been taken.")
+        self.with(|query| query.add_filter(q)).check_not_sliced("Cannot filter a query once a slice has been taken.")
     }
 
-    /// Rows not matching `q` (Django's `exclude()`).
+    /// Rows not matching `q` (Django's `exclude()`). Across a many-valued relation this
+    /// excludes rows with *any* related row matching, as Django does.
     pub fn exclude(&self, q: impl Into<Q>) -> Self {
         let q = q.into();
-        self.with(|query| query.filter = std::mem::replace(&mut query.filter, Q::all()) & !q)
-            .check_not_sliced("Cannot filter a query once a slice has been taken.")
+        self.with(|query| {
+            if !q.is_empty() {
+                query.add_filter(!q)
+            }
+        })
+        .check_not_sliced("Cannot filter a query once a slice has been taken.")
+    }
+
+    /// Loads the related objects of these ForeignKey / OneToOne paths in the same query, with
+    /// joins (`["author", "author__user"]`); nullable keys use LEFT OUTER JOIN.
+    pub fn select_related<S: Into<String>>(&self, paths: impl IntoIterator<Item = S>) -> Self {
+        let paths: Vec<String> = paths.into_iter().map(Into::into).collect();
+        self.with(|query| {
+            for p in paths {
+                if !query.select_related.contains(&p) {
+                    query.select_related.push(p);
+                }
+            }
+        })
+    }
+
+    /// Loads related objects (reverse keys, many-to-many, several levels as `"posts__tags"`)
+    /// with one extra query per level, whatever the number of objects.
+    pub fn prefetch_related<P: Into<crate::Prefetch>>(&self, lookups: impl IntoIterator<Item = P>) -> Self {
+        let lookups: Vec<crate::Prefetch> = lookups.into_iter().map(Into::into).collect();
+        self.with(|query| query.prefetch.extend(lookups))
+    }
+
+    /// Labels the queries this QuerySet runs, for the N+1 detector.
+    #[doc(hidden)]
+    pub fn traced(mut self, trace: String) -> Self {
+        self.trace = Some(std::sync::Arc::from(trace));
+        self
     }
 
     /// Orders by the given keys: `"name"`, `"-created_at"`, `"?"`, or typed

@@ -1,32 +1,54 @@
 //! Terminal methods that read: all, get, first, last, count, exists, iterator, values, in_bulk.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 
-use djorm_sql::{Compiled, Value};
+use djorm_sql::{Compiled, Value, ValueKind};
 use futures_core::Stream;
 use futures_util::StreamExt;
 
 use super::{QuerySet, ValuesRow};
-use crate::lower::{Columns, Lowerer};
-use crate::{Db, Error, FieldType, Model, OrderBy, Result, Rhs, RowReader, Rows, Q};
+use crate::lower::{Columns, Lowerer, RelatedNode};
+use crate::{Db, Error, FieldType, Model, OrderBy, Related, Result, Rhs, RowReader, Rows, Q};
 
 /// Django's `MAX_GET_RESULTS`: `get()` fetches at most this many rows to report a count.
 const MAX_GET_RESULTS: u64 = 21;
 
-fn decode_all<M: Model>(rows: Rows) -> Result<Vec<M>> {
+fn decode_all<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<M>> {
     let n = rows.len();
     let mut out = Vec::with_capacity(n);
     let mut iter = rows.values.into_iter();
     for _ in 0..n {
-        out.push(M::from_row(&mut RowReader::new(&mut iter))?);
+        let mut reader = RowReader::new(&mut iter);
+        let mut object = M::from_row(&mut reader)?;
+        for node in related {
+            let loaded = decode_related(node, &mut reader)?;
+            object.set_related(&node.name, Related::One(loaded))?;
+        }
+        out.push(object);
     }
     Ok(out)
 }
 
+/// Decodes one select_related object (and its own related objects), or skips its columns when
+/// the LEFT OUTER JOIN found none.
+fn decode_related(node: &RelatedNode, reader: &mut RowReader<'_>) -> Result<Option<Box<dyn Any + Send>>> {
+    if reader.peek(node.meta.pk_index).is_none_or(Value::is_null) {
+        reader.skip(node.width());
+        return Ok(None);
+    }
+    let mut object = (node.meta.vtable.decode)(reader)?;
+    for child in &node.children {
+        let loaded = decode_related(child, reader)?;
+        (node.meta.vtable.set_related)(&mut *object, &child.name, Related::One(loaded))?;
+    }
+    Ok(Some(object))
+}
+
 impl<M: Model> QuerySet<M> {
-    fn lowerer(&self) -> Lowerer<'static> {
+    fn lowerer(&self) -> Lowerer {
         Lowerer::new(M::meta())
     }
 
@@ -39,22 +61,25 @@ impl<M: Model> QuerySet<M> {
     /// The SQL this QuerySet compiles to in `dialect`, without any database.
     pub fn sql_for(&self, dialect: &dyn djorm_sql::Dialect) -> Result<Option<Compiled>> {
         self.validity()?;
-        Ok(self
-            .lowerer()
-            .select(&self.query, &Columns::Model)?
-            .map(|(s, _)| dialect.compile_select(&s)))
+        Ok(self.lowerer().select(&self.query, &Columns::Model)?.map(|l| dialect.compile_select(&l.select)))
     }
 
-    /// Runs the query and returns every matching object.
+    /// Runs the query and returns every matching object, with select_related objects loaded
+    /// from the same rows and prefetch_related lookups loaded with one query per level.
     pub async fn all(&self, db: &Db) -> Result<Vec<M>> {
         self.validity()?;
-        let Some((select, kinds)) = self.lowerer().select(&self.query, &Columns::Model)? else {
+        let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
             return Ok(Vec::new());
         };
-        let rows = db
-            .fetch(&db.dialect().compile_select(&select), &kinds)
-            .await?;
-        decode_all(rows)
+        let compiled = db.dialect().compile_select(&lowered.select);
+        let rows = db.fetch_traced(&compiled, &lowered.kinds, self.trace.as_deref()).await?;
+        let mut objects: Vec<M> = decode_all(rows, &lowered.related)?;
+        if !self.query.prefetch.is_empty() && !objects.is_empty() {
+            let mut refs: Vec<&mut (dyn Any + Send)> =
+                objects.iter_mut().map(|o| o as &mut (dyn Any + Send)).collect();
+            super::prefetch::prefetch(db, M::meta(), &mut refs, &self.query.prefetch).await?;
+        }
+        Ok(objects)
     }
 
     /// The one object matching `q` (use `Q::all()` for no extra condition).
@@ -68,75 +93,41 @@ impl<M: Model> QuerySet<M> {
         }
         let mut objects = qs.all(db).await?;
         match objects.len() {
-            0 => Err(Error::DoesNotExist {
-                model: M::meta().object_name,
-            }),
+            0 => Err(Error::DoesNotExist { model: M::meta().object_name }),
             1 => Ok(objects.remove(0)),
-            n => Err(Error::MultipleObjectsReturned {
-                model: M::meta().object_name,
-                count: n as u64,
-            }),
+            n => Err(Error::MultipleObjectsReturned { model: M::meta().object_name, count: n as u64 }),
         }
     }
 
     /// The first object in order (by primary key when unordered), or `None`.
     pub async fn first(&self, db: &Db) -> Result<Option<M>> {
-        let mut qs = if self.query.is_ordered() {
-            self.clone()
-        } else {
-            self.order_by(["pk"])
-        };
-        qs = qs.limit(1);
-        Ok(qs.all(db).await?.into_iter().next())
+        let qs = if self.query.is_ordered() { self.clone() } else { self.order_by(["pk"]) };
+        Ok(qs.limit(1).all(db).await?.into_iter().next())
     }
 
     /// The last object in order (by primary key when unordered), or `None`.
     pub async fn last(&self, db: &Db) -> Result<Option<M>> {
         if self.query.is_sliced() {
-            return Err(Error::InvalidQuery(
-                "Cannot reverse a query once a slice has been taken.".into(),
-            ));
+            return Err(Error::InvalidQuery("Cannot reverse a query once a slice has been taken.".into()));
         }
-        let qs = if self.query.is_ordered() {
-            self.reverse()
-        } else {
-            self.order_by([OrderBy::parse("-pk")])
-        };
+        let qs = if self.query.is_ordered() { self.reverse() } else { self.order_by([OrderBy::parse("-pk")]) };
         Ok(qs.limit(1).all(db).await?.into_iter().next())
     }
 
     /// How many rows match (`SELECT COUNT(*)`).
     pub async fn count(&self, db: &Db) -> Result<u64> {
         self.validity()?;
-        let Some(select) = self.lowerer().count(&self.query)? else {
-            return Ok(0);
-        };
-        let rows = db
-            .fetch(
-                &db.dialect().compile_select(&select),
-                &[djorm_sql::ValueKind::I64],
-            )
-            .await?;
-        Ok(rows
-            .values
-            .first()
-            .and_then(Value::as_i64)
-            .unwrap_or(0)
-            .max(0) as u64)
+        let Some(select) = self.lowerer().count(&self.query)? else { return Ok(0) };
+        let compiled = db.dialect().compile_select(&select);
+        let rows = db.fetch_traced(&compiled, &[ValueKind::I64], self.trace.as_deref()).await?;
+        Ok(rows.values.first().and_then(Value::as_i64).unwrap_or(0).max(0) as u64)
     }
 
     /// True when at least one row matches.
     pub async fn exists(&self, db: &Db) -> Result<bool> {
         self.validity()?;
-        let Some(select) = self.lowerer().exists(&self.query)? else {
-            return Ok(false);
-        };
-        let rows = db
-            .fetch(
-                &db.dialect().compile_select(&select),
-                &[djorm_sql::ValueKind::Any],
-            )
-            .await?;
+        let Some(select) = self.lowerer().exists(&self.query)? else { return Ok(false) };
+        let rows = db.fetch(&db.dialect().compile_select(&select), &[ValueKind::Any]).await?;
         Ok(!rows.is_empty())
     }
 
@@ -144,18 +135,17 @@ impl<M: Model> QuerySet<M> {
     /// stays flat however many rows there are.
     pub async fn iterator(&self, db: &Db) -> Result<impl Stream<Item = Result<M>> + Send + use<M>> {
         self.validity()?;
-        let lowered = self.lowerer().select(&self.query, &Columns::Model)?;
-        let stream = match lowered {
-            Some((select, kinds)) => Some(
-                db.stream(db.dialect().compile_select(&select), kinds)
-                    .await?,
-            ),
+        if !self.query.select_related.is_empty() || !self.query.prefetch.is_empty() {
+            return Err(Error::InvalidQuery(
+                "iterator() does not load related objects; drop select_related/prefetch_related".into(),
+            ));
+        }
+        let stream = match self.lowerer().select(&self.query, &Columns::Model)? {
+            Some(l) => Some(db.stream(db.dialect().compile_select(&l.select), l.kinds).await?),
             None => None,
         };
         let rows = futures_util::stream::iter(stream).flatten();
-        Ok(rows.map(|row| {
-            row.and_then(|values| M::from_row(&mut RowReader::new(&mut values.into_iter())))
-        }))
+        Ok(rows.map(|row| row.and_then(|values| M::from_row(&mut RowReader::new(&mut values.into_iter())))))
     }
 
     async fn fetch_fields(&self, db: &Db, fields: &[&str]) -> Result<(Vec<String>, Rows)> {
@@ -165,34 +155,21 @@ impl<M: Model> QuerySet<M> {
         } else {
             fields.iter().map(|f| (*f).to_owned()).collect()
         };
-        let Some((select, kinds)) = self
-            .lowerer()
-            .select(&self.query, &Columns::Fields(names.clone()))?
-        else {
-            return Ok((
-                names,
-                Rows {
-                    width: fields.len(),
-                    values: Vec::new(),
-                },
-            ));
+        let mut query = self.query.clone();
+        query.select_related.clear();
+        let Some(lowered) = self.lowerer().select(&query, &Columns::Fields(names.clone()))? else {
+            return Ok((names, Rows { width: fields.len(), values: Vec::new() }));
         };
-        let rows = db
-            .fetch(&db.dialect().compile_select(&select), &kinds)
-            .await?;
+        let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
         Ok((names, rows))
     }
 
-    /// The named fields of each row (every field when `fields` is empty), like Django's
-    /// `values()` dictionaries.
+    /// The named fields of each row (every field when `fields` is empty; paths may cross
+    /// relations, as `"author__name"`), like Django's `values()` dictionaries.
     pub async fn values(&self, db: &Db, fields: &[&str]) -> Result<Vec<ValuesRow>> {
         let (names, rows) = self.fetch_fields(db, fields).await?;
         let names: Arc<[String]> = names.into();
-        Ok(rows
-            .into_rows()
-            .into_iter()
-            .map(|r| ValuesRow::new(names.clone(), r))
-            .collect())
+        Ok(rows.into_rows().into_iter().map(|r| ValuesRow::new(names.clone(), r)).collect())
     }
 
     /// The named fields of each row as a list (Django's `values_list()`).
@@ -208,23 +185,12 @@ impl<M: Model> QuerySet<M> {
 
     /// The objects whose primary keys are in `ids`, keyed by primary key (Django's
     /// `in_bulk()`); an empty list runs no query.
-    pub async fn in_bulk<K>(
-        &self,
-        db: &Db,
-        ids: impl IntoIterator<Item = K>,
-    ) -> Result<HashMap<K, M>>
+    pub async fn in_bulk<K>(&self, db: &Db, ids: impl IntoIterator<Item = K>) -> Result<HashMap<K, M>>
     where
         K: FieldType + Into<Value> + Hash + Eq,
     {
         let list: Vec<Value> = ids.into_iter().map(Into::into).collect();
-        let objects = self
-            .filter(Q::new("pk__in", Rhs::List(list)))
-            .order_by(Vec::<OrderBy>::new())
-            .all(db)
-            .await?;
-        objects
-            .into_iter()
-            .map(|o| Ok((K::from_value(o.pk_value())?, o)))
-            .collect()
+        let objects = self.filter(Q::new("pk__in", Rhs::List(list))).order_by(Vec::<OrderBy>::new()).all(db).await?;
+        objects.into_iter().map(|o| Ok((K::from_value(o.pk_value())?, o))).collect()
     }
 }

@@ -185,19 +185,14 @@ impl<M: Model> QuerySet<M> {
         db.execute(&db.dialect().compile_update(&update)).await
     }
 
-    /// Deletes every matching row in one statement and returns the counts (Django's
-    /// `delete()`).
+    /// Deletes every matching row, applying each relation's `on_delete` (CASCADE through any
+    /// number of levels, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING) in one
+    /// transaction, and returns Django's counts (total and per model).
     pub async fn delete(&self, db: &Db) -> Result<Deleted> {
         self.validity()?;
-        let Some(delete) = Lowerer::new(M::meta()).delete(&self.query)? else {
-            return Ok(Deleted::default());
-        };
-        let total = db.execute(&db.dialect().compile_delete(&delete)).await?;
-        let mut per_model = BTreeMap::new();
-        if total > 0 {
-            per_model.insert(M::meta().label(), total);
-        }
-        Ok(Deleted { total, per_model })
+        // Validate the query (slices, distinct) the way Django does before collecting.
+        let _ = Lowerer::new(M::meta()).delete(&self.query)?;
+        crate::deletion::delete(db, &self.query).await
     }
 }
 

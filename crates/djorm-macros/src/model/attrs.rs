@@ -35,6 +35,13 @@ pub struct FieldAttrs {
     pub auto_now_add: bool,
     pub editable: Option<bool>,
     pub special: Option<(Special, proc_macro2::Span)>,
+    pub on_delete: Option<Ident>,
+    pub related_name: Option<String>,
+    pub related_query_name: Option<String>,
+    pub to_field: Option<String>,
+    pub through: Option<syn::Path>,
+    pub symmetrical: Option<bool>,
+    pub m2m_db_table: Option<String>,
 }
 
 /// A text field with its own validation.
@@ -48,7 +55,8 @@ pub enum Special {
 const MODEL_OPTIONS: &str =
     "app, db_table, ordering, verbose_name, verbose_name_plural, index(...), unique(...), check(...)";
 const FIELD_OPTIONS: &str = "primary_key, max_length, max_digits, decimal_places, blank, null, default, unique, \
-     db_index, verbose_name, help_text, db_column, auto_now, auto_now_add, editable, email, url, slug";
+     db_index, verbose_name, help_text, db_column, auto_now, auto_now_add, editable, email, url, slug, on_delete, \
+     related_name, related_query_name, to_field, through, symmetrical, db_table";
 
 fn string_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<String>> {
     let value = meta.value()?;
@@ -206,6 +214,28 @@ pub fn parse_field(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                 out.special = Some((Special::Url, span));
             } else if path.is_ident("slug") {
                 out.special = Some((Special::Slug, span));
+            } else if path.is_ident("on_delete") {
+                let ident: Ident = meta.value()?.parse()?;
+                const RULES: &[&str] = &["Cascade", "Protect", "SetNull", "SetDefault", "Restrict", "DoNothing"];
+                if !RULES.contains(&ident.to_string().as_str()) {
+                    return Err(syn::Error::new(
+                        ident.span(),
+                        "on_delete must be one of Cascade, Protect, SetNull, SetDefault, Restrict, DoNothing",
+                    ));
+                }
+                out.on_delete = Some(ident);
+            } else if path.is_ident("related_name") {
+                out.related_name = Some(string(&meta)?);
+            } else if path.is_ident("related_query_name") {
+                out.related_query_name = Some(string(&meta)?);
+            } else if path.is_ident("to_field") {
+                out.to_field = Some(string(&meta)?);
+            } else if path.is_ident("through") {
+                out.through = Some(meta.value()?.parse()?);
+            } else if path.is_ident("symmetrical") {
+                out.symmetrical = Some(flag(&meta)?);
+            } else if path.is_ident("db_table") {
+                out.m2m_db_table = Some(string(&meta)?);
             } else {
                 let given = path
                     .get_ident()

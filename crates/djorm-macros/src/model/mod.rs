@@ -1,50 +1,15 @@
 //! `#[derive(Model)]`: parse, validate, expand.
 
 mod attrs;
+mod field;
+mod kinds;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use syn::{Data, DeriveInput, Fields, GenericArgument, PathArguments, Type};
+use syn::{Data, DeriveInput, Fields};
 
-use attrs::{FieldAttrs, Special};
-
-/// The last path segment of a type and, for `Option<T>`, the inner type's.
-fn type_name(ty: &Type) -> (String, bool) {
-    if let Type::Path(p) = ty {
-        if let Some(last) = p.path.segments.last() {
-            if last.ident == "Option" {
-                if let PathArguments::AngleBracketed(args) = &last.arguments {
-                    if let Some(GenericArgument::Type(inner)) = args.args.first() {
-                        return (type_name(inner).0, true);
-                    }
-                }
-            }
-            return (last.ident.to_string(), false);
-        }
-    }
-    (String::new(), false)
-}
-
-/// Rust types djorm maps to a non-text Django field, with that field's class name.
-fn non_text_kind(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "i16" => "SmallIntegerField",
-        "i32" => "IntegerField",
-        "i64" => "BigIntegerField",
-        "u32" => "PositiveIntegerField",
-        "f64" | "f32" => "FloatField",
-        "bool" => "BooleanField",
-        "Decimal" => "DecimalField",
-        "DateTime" => "DateTimeField",
-        "NaiveDate" => "DateField",
-        "NaiveTime" => "TimeField",
-        "Uuid" => "UUIDField",
-        "Value" | "JsonValue" => "JSONField",
-        "Vec" => "BinaryField",
-        "AutoId" => "BigAutoField",
-        _ => return None,
-    })
-}
+use field::{default_value, FieldInfo};
+use kinds::Role;
 
 fn camel_to_spaces(name: &str) -> String {
     let mut out = String::new();
@@ -57,197 +22,36 @@ fn camel_to_spaces(name: &str) -> String {
     out
 }
 
-/// A `default = ...` as an expression of the field's type: a string literal becomes the
-/// field's text (also for `Option<String>`), anything else is used as written.
-fn default_value(expr: &syn::Expr, ty: &Type) -> TokenStream {
-    match expr {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(_),
-            ..
-        }) => {
-            quote! { <#ty as ::djorm::__private::DefaultFromStr>::default_from_str(#expr) }
-        }
-        other => quote! { #other },
-    }
-}
-
-struct FieldInfo {
-    ident: syn::Ident,
-    ty: Type,
-    attrs: FieldAttrs,
-}
-
-fn validate(field: &FieldInfo) -> syn::Result<()> {
-    let (name, is_option) = type_name(&field.ty);
-    let a = &field.attrs;
-    if let Some((_, span)) = a.max_length {
-        if let Some(kind) = non_text_kind(&name) {
-            return Err(syn::Error::new(
-                span,
-                format!(
-                    "max_length is only valid on text fields (String); `{name}` maps to {kind}"
-                ),
-            ));
-        }
-    }
-    if let Some(span) = a.null {
-        if !is_option {
-            return Err(syn::Error::new(
-                span,
-                "null = true needs an `Option<T>` field: djorm spells Django's null=True as `Option<T>`",
-            ));
-        }
-    }
-    if let Some((special, span)) = a.special {
-        if name != "String" {
-            let which = match special {
-                Special::Email => "email",
-                Special::Url => "url",
-                Special::Slug => "slug",
-            };
-            return Err(syn::Error::new(
-                span,
-                format!("`{which}` is only valid on a String field, not on `{name}`"),
-            ));
-        }
-    }
-    if (a.auto_now || a.auto_now_add)
-        && !matches!(name.as_str(), "DateTime" | "NaiveDate" | "NaiveTime")
-    {
-        return Err(syn::Error::new_spanned(
-            &field.ty,
-            "auto_now and auto_now_add are only valid on DateTime<Utc>, NaiveDate or NaiveTime fields",
-        ));
-    }
-    if (a.max_digits.is_some() || a.decimal_places.is_some()) && name != "Decimal" {
-        return Err(syn::Error::new_spanned(
-            &field.ty,
-            "max_digits and decimal_places are only valid on Decimal fields",
-        ));
-    }
-    Ok(())
-}
-
-fn field_meta(model: &syn::Ident, field: &FieldInfo, is_pk: bool) -> TokenStream {
-    let a = &field.attrs;
-    let ty = &field.ty;
-    let name = field.ident.to_string();
-    let column = a.db_column.clone().unwrap_or_else(|| name.clone());
-    let kind = match a.special.map(|s| s.0) {
-        Some(Special::Email) => quote! { ::djorm::FieldKind::EmailField },
-        Some(Special::Url) => quote! { ::djorm::FieldKind::URLField },
-        Some(Special::Slug) => quote! { ::djorm::FieldKind::SlugField },
-        None if a.max_length.is_some() => quote! {
-            if matches!(<#ty as ::djorm::FieldType>::KIND, ::djorm::FieldKind::TextField) {
-                ::djorm::FieldKind::CharField
-            } else {
-                <#ty as ::djorm::FieldType>::KIND
-            }
-        },
-        None => quote! { <#ty as ::djorm::FieldType>::KIND },
+fn parse_fields(input: &DeriveInput) -> syn::Result<Vec<FieldInfo>> {
+    let ident = &input.ident;
+    let Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new_spanned(ident, "Model can only be derived for a struct with named fields"));
     };
-    let max_length = match (a.max_length, a.special.map(|s| s.0)) {
-        (Some((n, _)), _) => quote! { ::core::option::Option::Some(#n) },
-        (None, Some(Special::Email)) => quote! { ::core::option::Option::Some(254u32) },
-        (None, Some(Special::Url)) => quote! { ::core::option::Option::Some(200u32) },
-        (None, Some(Special::Slug)) => quote! { ::core::option::Option::Some(50u32) },
-        (None, None) => quote! { <#ty as ::djorm::FieldType>::IMPLIED_MAX_LENGTH },
+    let Fields::Named(named) = &data.fields else {
+        return Err(syn::Error::new_spanned(ident, "Model can only be derived for a struct with named fields"));
     };
-    let opt = |v: Option<u32>| match v {
-        Some(n) => quote! { ::core::option::Option::Some(#n) },
-        None => quote! { ::core::option::Option::None },
-    };
-    let max_digits = opt(a.max_digits);
-    let decimal_places = opt(a.decimal_places);
-    let auto = a.auto_now || a.auto_now_add;
-    let blank = a.blank || auto || is_pk;
-    let editable = a.editable.unwrap_or(!auto);
-    let unique = a.unique || is_pk;
-    let db_index = a
-        .db_index
-        .unwrap_or(matches!(a.special, Some((Special::Slug, _))));
-    let verbose_name = a
-        .verbose_name
-        .clone()
-        .unwrap_or_else(|| name.replace('_', " "));
-    let help_text = a.help_text.clone().unwrap_or_default();
-    let (auto_now, auto_now_add) = (a.auto_now, a.auto_now_add);
-    let default_expr = a.default.as_ref().map(|e| default_value(e, ty));
-    let default = match &default_expr {
-        Some(expr) => {
-            let f = format_ident!("__djorm_default_{}", field.ident);
-            quote! {{
-                fn #f() -> ::djorm::Value {
-                    let value: #ty = #expr;
-                    ::djorm::FieldType::to_value(&value)
-                }
-                ::core::option::Option::Some(#f as fn() -> ::djorm::Value)
-            }}
-        }
-        None => quote! { ::core::option::Option::None },
-    };
-    let _ = model;
-    quote! {
-        ::djorm::FieldMeta {
-            name: #name,
-            column: #column,
-            kind: #kind,
-            null: <#ty as ::djorm::FieldType>::NULLABLE,
-            blank: #blank,
-            primary_key: #is_pk,
-            unique: #unique,
-            db_index: #db_index,
-            max_length: #max_length,
-            max_digits: #max_digits,
-            decimal_places: #decimal_places,
-            choices: <#ty as ::djorm::FieldType>::CHOICES,
-            verbose_name: #verbose_name,
-            help_text: #help_text,
-            default: #default,
-            auto_now: #auto_now,
-            auto_now_add: #auto_now_add,
-            editable: #editable,
-        }
+    if !input.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(&input.generics, "a Model cannot have generic parameters"));
     }
+    let mut fields = Vec::new();
+    for f in &named.named {
+        let Some(field_ident) = f.ident.clone() else { continue };
+        let info =
+            FieldInfo { ident: field_ident, ty: f.ty.clone(), attrs: attrs::parse_field(&f.attrs)?, role: kinds::role(&f.ty) };
+        info.validate()?;
+        fields.push(info);
+    }
+    Ok(fields)
 }
 
 pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let ident = &input.ident;
-    let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(
-            ident,
-            "Model can only be derived for a struct with named fields",
-        ));
-    };
-    let Fields::Named(named) = &data.fields else {
-        return Err(syn::Error::new_spanned(
-            ident,
-            "Model can only be derived for a struct with named fields",
-        ));
-    };
-    if !input.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(
-            &input.generics,
-            "a Model cannot have generic parameters",
-        ));
-    }
     let model = attrs::parse_model(&input.attrs)?;
-    let mut fields = Vec::new();
-    for f in &named.named {
-        let Some(field_ident) = f.ident.clone() else {
-            continue;
-        };
-        let info = FieldInfo {
-            ident: field_ident,
-            ty: f.ty.clone(),
-            attrs: attrs::parse_field(&f.attrs)?,
-        };
-        validate(&info)?;
-        fields.push(info);
-    }
-    let pk_index = match fields.iter().position(|f| f.attrs.primary_key) {
+    let fields = parse_fields(&input)?;
+    let columns: Vec<&FieldInfo> = fields.iter().filter(|f| f.role.is_column()).collect();
+    let pk_index = match columns.iter().position(|f| f.attrs.primary_key) {
         Some(i) => i,
-        None => fields.iter().position(|f| f.ident == "id").ok_or_else(|| {
+        None => columns.iter().position(|f| f.ident == "id").ok_or_else(|| {
             syn::Error::new_spanned(
                 ident,
                 "a model needs a primary key: add `pub id: AutoId` (Django's implicit id) or mark a field `#[djorm(primary_key)]`",
@@ -259,27 +63,14 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         .ordering
         .iter()
         .map(|s| (s, "ordering"))
-        .chain(
-            model
-                .indexes
-                .iter()
-                .flat_map(|(_, f)| f.iter().map(|s| (s, "index"))),
-        )
-        .chain(
-            model
-                .uniques
-                .iter()
-                .flat_map(|(_, f)| f.iter().map(|s| (s, "unique constraint"))),
-        )
+        .chain(model.indexes.iter().flat_map(|(_, f)| f.iter().map(|s| (s, "index"))))
+        .chain(model.uniques.iter().flat_map(|(_, f)| f.iter().map(|s| (s, "unique constraint"))))
     {
-        let name = spec.trim_start_matches('-');
+        let name = spec.trim_start_matches('-').split("__").next().unwrap_or_default();
         if name != "?" && name != "pk" && !field_names.iter().any(|f| f == name) {
             return Err(syn::Error::new_spanned(
                 ident,
-                format!(
-                    "{what} refers to the nonexistent field '{name}'. Choices are: {}",
-                    field_names.join(", ")
-                ),
+                format!("{what} refers to the nonexistent field '{name}'. Choices are: {}", field_names.join(", ")),
             ));
         }
     }
@@ -301,19 +92,11 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             quote! { concat!(env!("CARGO_CRATE_NAME"), #suffix) }
         }
     };
-    let verbose_name = model
-        .verbose_name
-        .clone()
-        .unwrap_or_else(|| camel_to_spaces(&object_name));
-    let verbose_name_plural = model
-        .verbose_name_plural
-        .clone()
-        .unwrap_or_else(|| format!("{verbose_name}s"));
+    let verbose_name = model.verbose_name.clone().unwrap_or_else(|| camel_to_spaces(&object_name));
+    let verbose_name_plural = model.verbose_name_plural.clone().unwrap_or_else(|| format!("{verbose_name}s"));
     let ordering = &model.ordering;
-    let field_metas = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| field_meta(ident, f, i == pk_index));
+    let field_metas = columns.iter().enumerate().map(|(i, f)| f.field_meta(i == pk_index));
+    let m2m_metas = fields.iter().filter_map(FieldInfo::many_to_many_meta);
     let indexes = model.indexes.iter().map(|(name, fields)| {
         let name = match name {
             Some(n) => quote! { ::core::option::Option::Some(#n) },
@@ -321,13 +104,12 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         };
         quote! { ::djorm::IndexMeta { name: #name, fields: &[#(#fields),*] } }
     });
-    let uniques = model.uniques.iter().map(
-        |(name, fields)| quote! { ::djorm::UniqueMeta { name: #name, fields: &[#(#fields),*] } },
-    );
+    let uniques = model
+        .uniques
+        .iter()
+        .map(|(name, fields)| quote! { ::djorm::UniqueMeta { name: #name, fields: &[#(#fields),*] } });
     let checks = model.checks.iter().map(|(name, lookups)| {
-        let lookups = lookups
-            .iter()
-            .map(|(path, value)| quote! { #path = #value });
+        let lookups = lookups.iter().map(|(path, value)| quote! { #path = #value });
         quote! {
             ::djorm::CheckMeta {
                 name: #name,
@@ -339,10 +121,20 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         }
     });
 
-    let idents: Vec<_> = fields.iter().map(|f| &f.ident).collect();
-    let types: Vec<_> = fields.iter().map(|f| &f.ty).collect();
-    let pk_ident = &fields[pk_index].ident;
-    let pk_ty = &fields[pk_index].ty;
+    let pk_ident = &columns[pk_index].ident;
+    let pk_ty = &columns[pk_index].ty;
+    let column_idents: Vec<_> = columns.iter().map(|f| &f.ident).collect();
+    let column_names: Vec<String> = columns.iter().map(|f| f.ident.to_string()).collect();
+    let column_types: Vec<_> = columns.iter().map(|f| &f.ty).collect();
+    let field_inits = fields.iter().map(|f| {
+        let id = &f.ident;
+        let ty = &f.ty;
+        if f.role.is_column() {
+            quote! { #id: row.read::<#ty>()? }
+        } else {
+            quote! { #id: ::core::default::Default::default() }
+        }
+    });
     let now_assignments = fields.iter().filter(|f| f.attrs.auto_now).map(|f| {
         let id = &f.ident;
         quote! { self.#id = ::djorm::__private::Now::now(); }
@@ -353,9 +145,70 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     });
     let defaults = fields.iter().map(|f| {
         let id = &f.ident;
-        match &f.attrs.default.as_ref().map(|e| default_value(e, &f.ty)) {
+        match f.attrs.default.as_ref().map(|e| default_value(e, &f.ty)) {
             Some(expr) => quote_spanned! { id.span()=> #id: #expr },
             None => quote! { #id: ::core::default::Default::default() },
+        }
+    });
+    let binds = fields.iter().filter_map(|f| {
+        let id = &f.ident;
+        let name = id.to_string();
+        match &f.role {
+            Role::ManyToMany { .. } | Role::Reverse { .. } => Some(quote! {
+                self.#id.bind(::djorm::relations::Binding { owner: Self::meta(), name: #name, pk: pk.clone() });
+            }),
+            Role::Key { .. } if kinds::type_name(&f.ty).1 => Some(quote! {
+                if let ::core::option::Option::Some(key) = &mut self.#id { key.set_origin(#object_name, #name); }
+            }),
+            Role::Key { .. } => Some(quote! { self.#id.set_origin(#object_name, #name); }),
+            Role::Column => None,
+        }
+    });
+    let related_arms = fields.iter().filter_map(|f| {
+        let id = &f.ident;
+        let name = id.to_string();
+        let target = f.role.target()?;
+        Some(match &f.role {
+            Role::Key { .. } if kinds::type_name(&f.ty).1 => quote! {
+                #name => {
+                    let object = ::djorm::__private::related_one::<#target>(related)?;
+                    if let ::core::option::Option::Some(key) = &mut self.#id { key.set_cached(object); }
+                    ::core::result::Result::Ok(())
+                }
+            },
+            Role::Key { .. } | Role::Reverse { one: true, .. } => quote! {
+                #name => {
+                    self.#id.set_cached(::djorm::__private::related_one::<#target>(related)?);
+                    ::core::result::Result::Ok(())
+                }
+            },
+            _ => quote! {
+                #name => {
+                    self.#id.set_cached(::djorm::__private::related_many::<#target>(related)?);
+                    ::core::result::Result::Ok(())
+                }
+            },
+        })
+    });
+    let paths_ident = format_ident!("{}Paths", ident);
+    let path_methods = fields.iter().map(|f| {
+        let id = &f.ident;
+        let ty = &f.ty;
+        let name = id.to_string();
+        let doc = format!("The `{name}` field, for typed lookups, ordering and updates.");
+        match f.role.target() {
+            Some(target) => quote! {
+                #[doc = #doc]
+                pub fn #id(&self) -> ::djorm::RelatedPath<R, #target> {
+                    ::djorm::RelatedPath::new(::std::format!("{}{}", self.prefix, #name))
+                }
+            },
+            None => quote! {
+                #[doc = #doc]
+                pub fn #id(&self) -> ::djorm::Field<R, #ty> {
+                    ::djorm::Field::with_path(::std::format!("{}{}", self.prefix, #name))
+                }
+            },
         }
     });
     let accessors = fields.iter().map(|f| {
@@ -363,15 +216,42 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         let ty = &f.ty;
         let name = id.to_string();
         let doc = format!("The `{name}` field, for typed lookups, ordering and updates.");
-        quote! {
-            #[doc = #doc]
-            #[allow(dead_code)]
-            pub fn #id() -> ::djorm::Field<#ident, #ty> { ::djorm::Field::new(#name) }
+        match f.role.target() {
+            Some(target) => quote! {
+                #[doc = #doc]
+                #[allow(dead_code)]
+                pub fn #id() -> ::djorm::RelatedPath<#ident, #target> { ::djorm::RelatedPath::new(#name.to_owned()) }
+            },
+            None => quote! {
+                #[doc = #doc]
+                #[allow(dead_code)]
+                pub fn #id() -> ::djorm::Field<#ident, #ty> { ::djorm::Field::new(#name) }
+            },
         }
     });
+    let paths_doc = format!("Typed paths to the fields of [`{object_name}`], reached through relations.");
 
     Ok(quote! {
+        #[doc = #paths_doc]
+        #[allow(dead_code)]
+        pub struct #paths_ident<R> {
+            prefix: ::std::string::String,
+            _root: ::core::marker::PhantomData<fn() -> R>,
+        }
+
+        #[allow(dead_code)]
+        impl<R> #paths_ident<R> {
+            #(#path_methods)*
+        }
+
         impl ::djorm::Model for #ident {
+            type Pk = #pk_ty;
+            type Paths<R> = #paths_ident<R>;
+
+            fn paths<R>(prefix: ::std::string::String) -> Self::Paths<R> {
+                #paths_ident { prefix, _root: ::core::marker::PhantomData }
+            }
+
             fn meta() -> &'static ::djorm::ModelMeta {
                 static META: ::djorm::ModelMeta = ::djorm::ModelMeta {
                     app_label: #app_label,
@@ -385,27 +265,77 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                     indexes: &[#(#indexes),*],
                     unique_constraints: &[#(#uniques),*],
                     check_constraints: &[#(#checks),*],
+                    many_to_many: &[#(#m2m_metas),*],
+                    vtable: ::djorm::ModelVTable {
+                        decode: |row| {
+                            ::core::result::Result::Ok(::std::boxed::Box::new(<#ident as ::djorm::Model>::from_row(row)?)
+                                as ::std::boxed::Box<dyn ::core::any::Any + ::core::marker::Send>)
+                        },
+                        field_values: |object| {
+                            object.downcast_ref::<#ident>().map(::djorm::Model::field_values).unwrap_or_default()
+                        },
+                        set_related: |object, name, related| match object.downcast_mut::<#ident>() {
+                            ::core::option::Option::Some(object) => ::djorm::Model::set_related(object, name, related),
+                            ::core::option::Option::None => ::core::result::Result::Err(::djorm::Error::Decode(
+                                ::std::format!("not a {}", #object_name),
+                            )),
+                        },
+                    },
                 };
                 &META
             }
 
             fn from_row(row: &mut ::djorm::RowReader<'_>) -> ::djorm::Result<Self> {
-                ::core::result::Result::Ok(Self { #(#idents: row.read::<#types>()?,)* })
+                let mut object = Self { #(#field_inits,)* };
+                ::djorm::Model::bind_relations(&mut object);
+                ::core::result::Result::Ok(object)
             }
 
             fn field_values(&self) -> ::std::vec::Vec<::djorm::Value> {
-                ::std::vec![#(::djorm::FieldType::to_value(&self.#idents)),*]
+                ::std::vec![#(::djorm::FieldType::to_value(&self.#column_idents)),*]
             }
 
-            fn pk_value(&self) -> ::djorm::Value {
-                ::djorm::FieldType::to_value(&self.#pk_ident)
+            fn pk(&self) -> Self::Pk {
+                ::core::clone::Clone::clone(&self.#pk_ident)
             }
 
             fn set_pk_value(&mut self, value: ::djorm::Value) -> ::djorm::Result<()> {
                 self.#pk_ident = <#pk_ty as ::djorm::FieldType>::from_value(value)?;
+                ::djorm::Model::bind_relations(self);
                 ::core::result::Result::Ok(())
             }
 
+            fn set_value(&mut self, field: &str, value: ::djorm::Value) -> ::djorm::Result<()> {
+                match field {
+                    #(#column_names => {
+                        self.#column_idents = <#column_types as ::djorm::FieldType>::from_value(value)?;
+                        ::core::result::Result::Ok(())
+                    })*
+                    "pk" => ::djorm::Model::set_pk_value(self, value),
+                    other => ::core::result::Result::Err(::djorm::Error::field(::std::format!(
+                        "{} has no field '{}'", #object_name, other
+                    ))),
+                }
+            }
+
+            #[allow(unused_variables)]
+            fn bind_relations(&mut self) {
+                let pk = ::djorm::Model::pk_value(self);
+                #(#binds)*
+            }
+
+            #[allow(unused_variables, unreachable_code)]
+            fn set_related(&mut self, name: &str, related: ::djorm::Related) -> ::djorm::Result<()> {
+                match name {
+                    #(#related_arms)*
+                    other => ::core::result::Result::Err(::djorm::Error::field(::std::format!(
+                        "{} has no relation field '{}' to hold related objects (declare it, e.g. `pub {}: Reverse<..>`)",
+                        #object_name, other, other
+                    ))),
+                }
+            }
+
+            #[allow(unused_variables)]
             fn pre_save(&mut self, adding: bool) {
                 #(#now_assignments)*
                 if adding {

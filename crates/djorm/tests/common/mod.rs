@@ -1,3 +1,4 @@
+//! Shared test models (lookups, CRUD).
 //! Models shared by the integration tests: the chapter's Author and an Article with every
 //! field type the lookups need.
 #![allow(dead_code)]

@@ -1,0 +1,168 @@
+//! Walking `author__posts__title` through relations, making the joins it needs.
+
+use djorm_sql::{BinOp, Expr};
+
+use super::joins::JoinRequest;
+use super::path::{is_lookup_or_transform, parse_tail, ResolvedPath};
+use super::Lowerer;
+use crate::relations::{join_table, reverse_by_query_name, ReverseKind};
+use crate::{Error, ModelMeta, Result};
+
+fn column(alias: &str, column: &str) -> Expr {
+    Expr::column(alias, column)
+}
+
+/// True when `name` continues a path into `meta` (a field or relation of it).
+fn continues_into(meta: &ModelMeta, name: Option<&&str>) -> bool {
+    match name {
+        Some(n) if !is_lookup_or_transform(n) => {
+            meta.field(n).is_some() || meta.many_to_many_field(n).is_some() || reverse_by_query_name(meta, n).is_some()
+        }
+        _ => false,
+    }
+}
+
+impl Lowerer {
+    fn request(&self, nullable: bool, multi: bool) -> JoinRequest {
+        let state = self.state.borrow();
+        JoinRequest { outer: nullable || state.in_or, multi, scope: (!state.reuse_any).then_some(state.scope) }
+    }
+
+    fn join(&self, parent: &str, relation: &str, table: &str, request: JoinRequest, on: impl FnOnce(&str) -> Expr) -> String {
+        self.state.borrow_mut().joins.join(parent, relation, table, request, on)
+    }
+
+    /// True when the path goes through a relation with many rows on the other side.
+    pub(super) fn crosses_multi_valued(&self, path: &str) -> bool {
+        let mut meta = self.meta;
+        for seg in path.split("__") {
+            if let Some(field) = meta.field(seg) {
+                match &field.relation {
+                    Some(rel) => meta = (rel.target)(),
+                    None => return false,
+                }
+            } else if let Some(m2m) = meta.many_to_many_field(seg) {
+                let _ = m2m;
+                return true;
+            } else if let Some(rev) = reverse_by_query_name(meta, seg) {
+                if rev.is_multi() {
+                    return true;
+                }
+                meta = rev.model;
+            } else {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Resolves a path to the column it ends on, making the joins it crosses.
+    pub(super) fn resolve(&self, path: &str) -> Result<ResolvedPath> {
+        let segs: Vec<&str> = path.split("__").collect();
+        let mut meta: &'static ModelMeta = self.meta;
+        let mut alias = self.root_alias();
+        let mut last_join = None;
+        let mut i = 0;
+        while i < segs.len() {
+            let seg = segs[i];
+            let next = segs.get(i + 1);
+            if let Some(field) = meta.field(seg) {
+                if let Some(rel) = &field.relation {
+                    let target = (rel.target)();
+                    if continues_into(target, next) {
+                        let target_column = rel.target_field().column;
+                        let (parent, fk) = (alias.clone(), field.column);
+                        alias = self.join(&parent, seg, target.db_table, self.request(field.null, false), |new| {
+                            column(&parent, fk).binary(BinOp::Eq, column(new, target_column))
+                        });
+                        last_join = Some(alias.clone());
+                        meta = target;
+                        i += 1;
+                        continue;
+                    }
+                }
+                let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
+                return Ok(ResolvedPath { field, column: self.qualified(&alias, field.column), last_join, transforms, lookup });
+            }
+            if let Some(m2m) = meta.many_to_many_field(seg) {
+                let table = join_table(meta, m2m)?;
+                let (parent, pk) = (alias.clone(), meta.pk().column);
+                let source = table.source_column.clone();
+                let through = self.join(&parent, seg, &table.table, self.request(false, true), |new| {
+                    column(&parent, pk).binary(BinOp::Eq, column(new, &source))
+                });
+                last_join = Some(through.clone());
+                let target = table.target;
+                if continues_into(target, next) {
+                    let target_column = table.target_column.clone();
+                    let target_pk = target.pk().column;
+                    let key = format!("{seg}+");
+                    alias = self.join(&through, &key, target.db_table, self.request(false, true), |new| {
+                        column(&through, &target_column).binary(BinOp::Eq, column(new, target_pk))
+                    });
+                    last_join = Some(alias.clone());
+                    meta = target;
+                    i += 1;
+                    continue;
+                }
+                let field = target.pk();
+                let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
+                let col = self.qualified(&through, &table.target_column);
+                return Ok(ResolvedPath { field, column: col, last_join, transforms, lookup });
+            }
+            if let Some(rev) = reverse_by_query_name(meta, seg) {
+                let related = rev.model;
+                match (rev.kind, rev.field, rev.m2m) {
+                    (ReverseKind::ManyToMany, _, Some(m2m)) => {
+                        let table = join_table(related, m2m)?;
+                        let (parent, pk) = (alias.clone(), meta.pk().column);
+                        let target_col = table.target_column.clone();
+                        let through = self.join(&parent, seg, &table.table, self.request(false, true), |new| {
+                            column(&parent, pk).binary(BinOp::Eq, column(new, &target_col))
+                        });
+                        last_join = Some(through.clone());
+                        if continues_into(related, next) {
+                            let source_col = table.source_column.clone();
+                            let related_pk = related.pk().column;
+                            let key = format!("{seg}+");
+                            alias = self.join(&through, &key, related.db_table, self.request(false, true), |new| {
+                                column(&through, &source_col).binary(BinOp::Eq, column(new, related_pk))
+                            });
+                            last_join = Some(alias.clone());
+                            meta = related;
+                            i += 1;
+                            continue;
+                        }
+                        let field = related.pk();
+                        let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
+                        let col = self.qualified(&through, &table.source_column);
+                        return Ok(ResolvedPath { field, column: col, last_join, transforms, lookup });
+                    }
+                    (_, Some(fk), _) => {
+                        let target_column =
+                            fk.relation.as_ref().map_or(meta.pk().column, |r| r.target_field().column);
+                        let (parent, fk_column) = (alias.clone(), fk.column);
+                        alias = self.join(&parent, seg, related.db_table, self.request(false, rev.is_multi()), |new| {
+                            column(&parent, target_column).binary(BinOp::Eq, column(new, fk_column))
+                        });
+                        last_join = Some(alias.clone());
+                        meta = related;
+                        if continues_into(related, next) {
+                            i += 1;
+                            continue;
+                        }
+                        let field = related.pk();
+                        let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
+                        return Ok(ResolvedPath { field, column: self.qualified(&alias, field.column), last_join, transforms, lookup });
+                    }
+                    _ => {}
+                }
+            }
+            return Err(Error::field(format!(
+                "Cannot resolve keyword '{seg}' into field. Choices are: {}",
+                meta.field_names().into_iter().filter(|n| !n.ends_with('+')).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        Err(Error::field(format!("'{path}' does not name a field")))
+    }
+}

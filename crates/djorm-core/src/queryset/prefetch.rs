@@ -1,0 +1,149 @@
+//! prefetch_related: one query per level, whatever the number of objects, handled without
+//! knowing the Rust types (through each model's vtable).
+
+use std::any::Any;
+use std::collections::HashMap;
+
+use djorm_sql::Value;
+
+use crate::lower::{Columns, Lowerer};
+use crate::relations::{reverse_by_accessor, reverse_by_query_name, reverse_relations, ReverseKind};
+use crate::{Db, Error, ModelMeta, Query, QuerySet, Related, Result, Rhs, RowReader, Q};
+
+/// One `prefetch_related` lookup, optionally with its own QuerySet (Django's `Prefetch`).
+#[derive(Debug, Clone)]
+pub struct Prefetch {
+    /// The relation path (`"posts"`, `"posts__tags"`).
+    pub path: String,
+    /// The QuerySet for the last level (filters and ordering), when given.
+    pub query: Option<Query>,
+}
+
+impl Prefetch {
+    /// Prefetches `path` with a QuerySet of your own, e.g. filtered and ordered.
+    pub fn new<M: crate::Model>(path: impl Into<String>, queryset: QuerySet<M>) -> Self {
+        Prefetch { path: path.into(), query: Some(queryset.query().clone()) }
+    }
+}
+
+impl From<&str> for Prefetch {
+    fn from(path: &str) -> Self {
+        Prefetch { path: path.to_owned(), query: None }
+    }
+}
+
+impl From<String> for Prefetch {
+    fn from(path: String) -> Self {
+        Prefetch { path, query: None }
+    }
+}
+
+fn key(v: &Value) -> String {
+    format!("{v:?}")
+}
+
+/// How one level links children to parents.
+struct Level {
+    child: &'static ModelMeta,
+    /// The path on the child back to the parent (`author`, `tags`, ...).
+    link: String,
+    /// Which parent field the link holds.
+    parent_key: usize,
+    many: bool,
+}
+
+fn level(meta: &'static ModelMeta, name: &str) -> Result<Level> {
+    if let Some(m2m) = meta.many_to_many_field(name) {
+        let child = (m2m.target)();
+        let back = reverse_relations(child)
+            .iter()
+            .find(|r| r.kind == ReverseKind::ManyToMany && r.m2m.is_some_and(|m| std::ptr::eq(m, m2m)))
+            .ok_or_else(|| Error::field(format!("no reverse side for {}.{name}", meta.object_name)))?;
+        return Ok(Level { child, link: back.query_name.clone(), parent_key: meta.pk_index, many: true });
+    }
+    if let Some(rev) = reverse_by_accessor(meta, name).or_else(|| reverse_by_query_name(meta, name)) {
+        let (link, parent_key) = match (rev.field, rev.m2m) {
+            (Some(f), _) => {
+                let target = f.relation.as_ref().map_or(meta.pk().name, |r| r.target_field().name);
+                (f.name.to_owned(), meta.fields.iter().position(|x| x.name == target).unwrap_or(meta.pk_index))
+            }
+            (None, Some(m)) => (m.name.to_owned(), meta.pk_index),
+            (None, None) => (String::new(), meta.pk_index),
+        };
+        return Ok(Level { child: rev.model, link, parent_key, many: rev.is_multi() });
+    }
+    let hint = if meta.field(name).is_some_and(|f| f.relation.is_some()) { " (use select_related for a forward key)" } else { "" };
+    Err(Error::field(format!(
+        "Cannot find '{name}' on {} object, '{name}' is an invalid parameter to prefetch_related(){hint}",
+        meta.object_name
+    )))
+}
+
+/// Loads `lookups` for `parents` (instances of `meta`) and stores them on each parent.
+pub(crate) async fn prefetch(
+    db: &Db,
+    meta: &'static ModelMeta,
+    parents: &mut [&mut (dyn Any + Send)],
+    lookups: &[Prefetch],
+) -> Result<()> {
+    let mut groups: Vec<(String, Option<Query>, Vec<Prefetch>)> = Vec::new();
+    for lookup in lookups {
+        let (head, rest) = match lookup.path.split_once("__") {
+            Some((h, r)) => (h.to_owned(), Some(r.to_owned())),
+            None => (lookup.path.clone(), None),
+        };
+        let index = match groups.iter().position(|g| g.0 == head) {
+            Some(i) => i,
+            None => {
+                groups.push((head, None, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        match rest {
+            Some(rest) => groups[index].2.push(Prefetch { path: rest, query: lookup.query.clone() }),
+            None => groups[index].1 = lookup.query.clone().or(groups[index].1.take()),
+        }
+    }
+    for (name, custom, children) in groups {
+        let level = level(meta, &name)?;
+        let parent_keys: Vec<Value> =
+            parents.iter().map(|p| (meta.vtable.field_values)(&**p).swap_remove(level.parent_key)).collect();
+        let mut wanted: Vec<Value> = Vec::new();
+        for k in &parent_keys {
+            if !k.is_null() && !wanted.contains(k) {
+                wanted.push(k.clone());
+            }
+        }
+        let mut found: Vec<(Value, Box<dyn Any + Send>)> = Vec::new();
+        if !wanted.is_empty() {
+            let mut query = custom.unwrap_or_else(|| Query::new(level.child));
+            query.add_filter(Q::new(format!("{}__in", level.link), Rhs::List(wanted)));
+            let lowerer = Lowerer::new(level.child);
+            if let Some(lowered) = lowerer.select(&query, &Columns::ModelPlus(vec![level.link.clone()]))? {
+                let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
+                let n = rows.len();
+                let mut iter = rows.values.into_iter();
+                for _ in 0..n {
+                    let mut reader = RowReader::new(&mut iter);
+                    let object = (level.child.vtable.decode)(&mut reader)?;
+                    let link = reader.read_value();
+                    found.push((link, object));
+                }
+            }
+        }
+        if !children.is_empty() && !found.is_empty() {
+            let mut refs: Vec<&mut (dyn Any + Send)> = found.iter_mut().map(|(_, o)| &mut **o).collect();
+            Box::pin(prefetch(db, level.child, &mut refs, &children)).await?;
+        }
+        let mut by_key: HashMap<String, Vec<Box<dyn Any + Send>>> = HashMap::new();
+        for (link, object) in found {
+            by_key.entry(key(&link)).or_default().push(object);
+        }
+        for (parent, parent_key) in parents.iter_mut().zip(&parent_keys) {
+            let mut objects = by_key.remove(&key(parent_key)).unwrap_or_default();
+            let related = if level.many { Related::Many(objects) } else { Related::One(objects.pop()) };
+            (meta.vtable.set_related)(&mut **parent, &name, related)?;
+        }
+    }
+    Ok(())
+}

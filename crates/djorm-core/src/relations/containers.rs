@@ -1,0 +1,33 @@
+//! What a relation container knows about the instance it belongs to.
+
+use djorm_sql::Value;
+
+use crate::{Error, ModelMeta, Result};
+
+/// The owning instance of a related manager: its model, the field name and its primary key.
+/// Set when the instance is loaded or saved.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    /// The model that holds the container.
+    pub owner: &'static ModelMeta,
+    /// The container's field name.
+    pub name: &'static str,
+    /// The owner's primary key.
+    pub pk: Value,
+}
+
+/// The binding, or the error Django gives for an unsaved instance.
+pub(crate) fn bound<'a>(binding: &'a Option<Binding>, what: &str) -> Result<&'a Binding> {
+    match binding {
+        Some(b) if !b.pk.is_null() => Ok(b),
+        _ => Err(Error::InvalidQuery(format!(
+            "the instance needs a primary key value before the relationship '{what}' can be used (save it first)"
+        ))),
+    }
+}
+
+impl PartialEq for Binding {
+    fn eq(&self, other: &Self) -> bool {
+        self.owner.is(other.owner) && self.name == other.name && self.pk == other.pk
+    }
+}

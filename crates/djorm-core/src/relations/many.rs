@@ -1,0 +1,259 @@
+//! `ManyToMany<T>`: the forward side of a many-to-many field and its manager.
+
+use std::sync::Arc;
+
+use djorm_sql::{BinOp, Delete, Expr, Insert, Select, SelectItem, Value};
+
+use super::containers::{bound, Binding};
+use super::{join_table, reverse_relations, JoinTable, ReverseKind};
+use crate::{Db, Error, Model, QuerySet, Result, Rhs, Q};
+
+/// A ManyToManyField to `T`. Not a column: the rows live in a join table. Use it as Django's
+/// manager: `post.tags.add(&db, [&django, &rust])`, `post.tags.all(&db)`.
+pub struct ManyToMany<T: Model> {
+    binding: Option<Binding>,
+    cached: Option<Arc<Vec<T>>>,
+}
+
+impl<T: Model> Default for ManyToMany<T> {
+    fn default() -> Self {
+        ManyToMany { binding: None, cached: None }
+    }
+}
+
+impl<T: Model> Clone for ManyToMany<T> {
+    fn clone(&self) -> Self {
+        ManyToMany { binding: self.binding.clone(), cached: self.cached.clone() }
+    }
+}
+
+impl<T: Model> PartialEq for ManyToMany<T> {
+    /// Managers compare equal when they belong to the same row and field.
+    fn eq(&self, other: &Self) -> bool {
+        self.binding == other.binding
+    }
+}
+
+impl<T: Model> std::fmt::Debug for ManyToMany<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ManyToMany<{}>", T::meta().object_name)
+    }
+}
+
+/// Rows of a join table, seen from one side: `own` is the column of the instance that owns the
+/// manager, `other` the column of the objects added.
+pub(crate) struct Side {
+    pub table: JoinTable,
+    pub own: String,
+    pub other: String,
+    pub symmetrical: bool,
+}
+
+impl Side {
+    fn pairs_filter(&self, own: &Value, others: Option<&[Value]>) -> Expr {
+        let mut cond = Expr::Column { table: None, column: self.own.clone() }.binary(BinOp::Eq, Expr::Param(own.clone()));
+        if let Some(others) = others {
+            let list = others.iter().cloned().map(Expr::Param).collect();
+            cond = cond.and(Expr::In { expr: Box::new(Expr::Column { table: None, column: self.other.clone() }), list });
+        }
+        cond
+    }
+
+    /// The keys already linked to `own` among `others`.
+    async fn existing(&self, db: &Db, own: &Value, others: &[Value]) -> Result<Vec<Value>> {
+        let mut select = Select::from_table(self.table.table.clone());
+        select.columns = vec![SelectItem { expr: Expr::Column { table: None, column: self.other.clone() }, alias: None }];
+        select.filter = Some(self.pairs_filter(own, Some(others)));
+        let kind = self.table.target.pk().value_kind();
+        Ok(db.fetch(&db.dialect().compile_select(&select), &[kind]).await?.values)
+    }
+
+    async fn link(&self, db: &Db, own: &Value, others: &[Value], defaults: &[(String, Value)]) -> Result<()> {
+        if others.is_empty() {
+            return Ok(());
+        }
+        let existing = self.existing(db, own, others).await?;
+        let mut missing: Vec<Value> = Vec::new();
+        for v in others {
+            if !existing.contains(v) && !missing.contains(v) {
+                missing.push(v.clone());
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut columns = vec![self.own.clone(), self.other.clone()];
+        let mut extra: Vec<Value> = Vec::new();
+        if let Some(through) = self.table.through {
+            for field in through.fields {
+                if field.primary_key || field.column == self.own || field.column == self.other {
+                    continue;
+                }
+                let value = if let Some((_, v)) = defaults.iter().find(|(n, _)| n == field.name) {
+                    v.clone()
+                } else if field.auto_now || field.auto_now_add {
+                    Value::DateTime(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6))
+                } else if let Some(default) = field.default {
+                    default()
+                } else if field.null {
+                    Value::Null
+                } else {
+                    return Err(Error::InvalidQuery(format!(
+                        "adding to a relation through {} needs a value for '{}': pass it in through_defaults",
+                        through.object_name, field.name
+                    )));
+                };
+                columns.push(field.column.to_owned());
+                extra.push(value);
+            }
+        }
+        let rows = missing
+            .iter()
+            .map(|other| {
+                let mut row = vec![Expr::Param(own.clone()), Expr::Param(other.clone())];
+                row.extend(extra.iter().cloned().map(Expr::Param));
+                row
+            })
+            .collect();
+        let insert = Insert { table: self.table.table.clone(), columns, rows, returning: Vec::new() };
+        db.execute(&db.dialect().compile_insert(&insert)).await?;
+        Ok(())
+    }
+
+    async fn unlink(&self, db: &Db, own: &Value, others: Option<&[Value]>) -> Result<u64> {
+        let delete = Delete { table: self.table.table.clone(), filter: Some(self.pairs_filter(own, others)) };
+        db.execute(&db.dialect().compile_delete(&delete)).await
+    }
+
+    /// Adds links from `own` to `others` (and back, for a symmetrical relation).
+    pub async fn add(&self, db: &Db, own: &Value, others: &[Value], defaults: &[(String, Value)]) -> Result<()> {
+        self.link(db, own, others, defaults).await?;
+        if self.symmetrical {
+            for other in others {
+                self.link(db, other, std::slice::from_ref(own), defaults).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes links (all of them when `others` is `None`).
+    pub async fn remove(&self, db: &Db, own: &Value, others: Option<&[Value]>) -> Result<()> {
+        self.unlink(db, own, others).await?;
+        if self.symmetrical {
+            match others {
+                Some(others) => {
+                    for other in others {
+                        self.unlink(db, other, Some(std::slice::from_ref(own))).await?;
+                    }
+                }
+                None => {
+                    let delete = Delete {
+                        table: self.table.table.clone(),
+                        filter: Some(Expr::Column { table: None, column: self.other.clone() }.binary(BinOp::Eq, Expr::Param(own.clone()))),
+                    };
+                    db.execute(&db.dialect().compile_delete(&delete)).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn keys<'a, T: Model + 'a>(objects: impl IntoIterator<Item = &'a T>) -> Vec<Value> {
+    objects.into_iter().map(|o| o.pk_value()).collect()
+}
+
+impl<T: Model> ManyToMany<T> {
+    /// Connects the manager to its instance (called by the derive).
+    #[doc(hidden)]
+    pub fn bind(&mut self, binding: Binding) {
+        self.binding = Some(binding);
+    }
+
+    /// The objects prefetch_related loaded, if it ran.
+    pub fn cached(&self) -> Option<&[T]> {
+        self.cached.as_deref().map(Vec::as_slice)
+    }
+
+    /// Stores prefetched objects.
+    pub fn set_cached(&mut self, objects: Vec<T>) {
+        self.cached = Some(Arc::new(objects));
+    }
+
+    fn side(&self) -> Result<(Side, Value)> {
+        let b = bound(&self.binding, T::meta().object_name)?;
+        let m2m = b.owner.many_to_many_field(b.name).ok_or_else(|| Error::field(format!("{} has no many-to-many field '{}'", b.owner.object_name, b.name)))?;
+        let table = join_table(b.owner, m2m)?;
+        let symmetrical = m2m.symmetrical && table.source.is(table.target);
+        let (own, other) = (table.source_column.clone(), table.target_column.clone());
+        Ok((Side { table, own, other, symmetrical }, b.pk.clone()))
+    }
+
+    /// A QuerySet over the related objects, to chain further (`post.tags.queryset()?.filter(...)`).
+    pub fn queryset(&self) -> Result<QuerySet<T>> {
+        let b = bound(&self.binding, T::meta().object_name)?;
+        let reverse = reverse_relations(T::meta())
+            .iter()
+            .find(|r| r.kind == ReverseKind::ManyToMany && r.model.is(b.owner) && r.m2m.is_some_and(|m| m.name == b.name))
+            .ok_or_else(|| Error::field(format!("no reverse side for {}.{}", b.owner.object_name, b.name)))?;
+        Ok(T::objects().filter(Q::new(reverse.query_name.clone(), Rhs::Value(b.pk.clone()))))
+    }
+
+    /// Every related object.
+    pub async fn all(&self, db: &Db) -> Result<Vec<T>> {
+        self.queryset()?.all(db).await
+    }
+
+    /// The related objects matching `q`.
+    pub fn filter(&self, q: impl Into<Q>) -> Result<QuerySet<T>> {
+        Ok(self.queryset()?.filter(q))
+    }
+
+    /// How many objects are related.
+    pub async fn count(&self, db: &Db) -> Result<u64> {
+        self.queryset()?.count(db).await
+    }
+
+    /// Links the objects (already linked ones are left alone), as Django's `add()`.
+    pub async fn add<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
+        let (side, own) = self.side()?;
+        side.add(db, &own, &keys(objects), &[]).await
+    }
+
+    /// Links the objects through the through model, filling its extra fields from
+    /// `through_defaults` (field name → value), as Django's `add(..., through_defaults=...)`.
+    pub async fn add_with<'a>(
+        &self,
+        db: &Db,
+        objects: impl IntoIterator<Item = &'a T>,
+        through_defaults: &[(&str, Value)],
+    ) -> Result<()> {
+        let (side, own) = self.side()?;
+        let defaults: Vec<(String, Value)> = through_defaults.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        side.add(db, &own, &keys(objects), &defaults).await
+    }
+
+    /// Unlinks the objects.
+    pub async fn remove<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
+        let (side, own) = self.side()?;
+        side.remove(db, &own, Some(&keys(objects))).await
+    }
+
+    /// Unlinks every object.
+    pub async fn clear(&self, db: &Db) -> Result<()> {
+        let (side, own) = self.side()?;
+        side.remove(db, &own, None).await
+    }
+
+    /// Makes the related set exactly `objects`.
+    pub async fn set<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
+        let (side, own) = self.side()?;
+        let wanted = keys(objects);
+        let current: Vec<Value> = self.queryset()?.values_list(db, &["pk"]).await?.into_iter().flatten().collect();
+        let stale: Vec<Value> = current.iter().filter(|v| !wanted.contains(v)).cloned().collect();
+        if !stale.is_empty() {
+            side.remove(db, &own, Some(&stale)).await?;
+        }
+        side.add(db, &own, &wanted, &[]).await
+    }
+}

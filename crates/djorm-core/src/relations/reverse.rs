@@ -1,0 +1,281 @@
+//! `Reverse<T>` and `ReverseOne<T>`: the other side of a ForeignKey, OneToOneField or
+//! ManyToManyField, declared on the target model (`pub posts: Reverse<Post>`).
+
+use std::sync::Arc;
+
+use djorm_sql::{BinOp, Expr, Update, Value};
+
+use super::containers::{bound, Binding};
+use super::many::Side;
+use super::{join_table, reverse_by_accessor, ReverseKind, ReverseRelation};
+use crate::lower::Lowerer;
+use crate::{Db, Error, Model, QuerySet, Result, Rhs, Q};
+
+fn relation(binding: &Binding) -> Result<&'static ReverseRelation> {
+    reverse_by_accessor(binding.owner, binding.name).ok_or_else(|| {
+        Error::field(format!(
+            "{}.{} matches no relation: declare it on the other model with related_name = \"{}\"",
+            binding.owner.object_name, binding.name, binding.name
+        ))
+    })
+}
+
+/// The forward path from the related model back to the owner (`author` for `Post.author`,
+/// `tags` for `Post.tags`).
+fn forward_name(rel: &ReverseRelation) -> &'static str {
+    match (rel.field, rel.m2m) {
+        (Some(f), _) => f.name,
+        (None, Some(m)) => m.name,
+        (None, None) => "pk",
+    }
+}
+
+/// The many objects on the other side of a relation: Django's related manager
+/// (`author.posts.all()`, `author.posts.create(...)`, `tag.posts.all()`).
+pub struct Reverse<T: Model> {
+    binding: Option<Binding>,
+    cached: Option<Arc<Vec<T>>>,
+}
+
+impl<T: Model> Default for Reverse<T> {
+    fn default() -> Self {
+        Reverse { binding: None, cached: None }
+    }
+}
+
+impl<T: Model> Clone for Reverse<T> {
+    fn clone(&self) -> Self {
+        Reverse { binding: self.binding.clone(), cached: self.cached.clone() }
+    }
+}
+
+impl<T: Model> PartialEq for Reverse<T> {
+    /// Managers compare equal when they belong to the same row and relation.
+    fn eq(&self, other: &Self) -> bool {
+        self.binding == other.binding
+    }
+}
+
+impl<T: Model> std::fmt::Debug for Reverse<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Reverse<{}>", T::meta().object_name)
+    }
+}
+
+impl<T: Model> Reverse<T> {
+    /// Connects the manager to its instance (called by the derive).
+    #[doc(hidden)]
+    pub fn bind(&mut self, binding: Binding) {
+        self.binding = Some(binding);
+    }
+
+    /// The objects prefetch_related loaded, if it ran.
+    pub fn cached(&self) -> Option<&[T]> {
+        self.cached.as_deref().map(Vec::as_slice)
+    }
+
+    /// Stores prefetched objects.
+    pub fn set_cached(&mut self, objects: Vec<T>) {
+        self.cached = Some(Arc::new(objects));
+    }
+
+    /// A QuerySet over the related objects.
+    pub fn queryset(&self) -> Result<QuerySet<T>> {
+        let b = bound(&self.binding, T::meta().object_name)?;
+        let rel = relation(b)?;
+        let mut qs = T::objects().filter(Q::new(forward_name(rel), Rhs::Value(b.pk.clone())));
+        qs = qs.traced(format!("{}.{}: use prefetch_related(\"{}\")", b.owner.object_name, b.name, b.name));
+        Ok(qs)
+    }
+
+    /// Every related object.
+    pub async fn all(&self, db: &Db) -> Result<Vec<T>> {
+        self.queryset()?.all(db).await
+    }
+
+    /// The related objects matching `q`.
+    pub fn filter(&self, q: impl Into<Q>) -> Result<QuerySet<T>> {
+        Ok(self.queryset()?.filter(q))
+    }
+
+    /// How many objects are related.
+    pub async fn count(&self, db: &Db) -> Result<u64> {
+        self.queryset()?.count(db).await
+    }
+
+    /// Creates an object pointing at the owner (the key is set for you) and returns it.
+    pub async fn create(&self, db: &Db, mut object: T) -> Result<T> {
+        let b = bound(&self.binding, T::meta().object_name)?;
+        let rel = relation(b)?;
+        match rel.kind {
+            ReverseKind::ManyToMany => {
+                let object = T::objects().create(db, object).await?;
+                self.side(b, rel)?.add(db, &object.pk_value(), std::slice::from_ref(&b.pk), &[]).await?;
+                Ok(object)
+            }
+            _ => {
+                object.set_value(forward_name(rel), b.pk.clone())?;
+                T::objects().create(db, object).await
+            }
+        }
+    }
+
+    fn side(&self, b: &Binding, rel: &ReverseRelation) -> Result<Side> {
+        let m2m = rel.m2m.ok_or_else(|| Error::InvalidQuery("not a many-to-many relation".into()))?;
+        let table = join_table(rel.model, m2m)?;
+        let (own, other) = (table.target_column.clone(), table.source_column.clone());
+        let _ = b;
+        Ok(Side { table, own, other, symmetrical: false })
+    }
+
+    async fn set_keys(&self, db: &Db, rel: &ReverseRelation, keys: &[Value], to: Value) -> Result<()> {
+        let Some(field) = rel.field else { return Ok(()) };
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let model = rel.model;
+        let pk_column = Lowerer::new(model).pk_column();
+        let update = Update {
+            table: model.db_table.to_owned(),
+            assignments: vec![(field.column.to_owned(), Expr::Param(to))],
+            filter: Some(Expr::In { expr: Box::new(pk_column), list: keys.iter().cloned().map(Expr::Param).collect() }),
+        };
+        db.execute(&db.dialect().compile_update(&update)).await?;
+        Ok(())
+    }
+
+    /// Points the objects at the owner (a ForeignKey is updated; a many-to-many row added).
+    pub async fn add<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
+        let b = bound(&self.binding, T::meta().object_name)?;
+        let rel = relation(b)?;
+        let keys: Vec<Value> = objects.into_iter().map(Model::pk_value).collect();
+        match rel.kind {
+            ReverseKind::ManyToMany => {
+                let side = self.side(b, rel)?;
+                for key in &keys {
+                    side.add(db, key, std::slice::from_ref(&b.pk), &[]).await?;
+                }
+                Ok(())
+            }
+            _ => self.set_keys(db, rel, &keys, b.pk.clone()).await,
+        }
+    }
+
+    fn require_nullable(&self, rel: &ReverseRelation) -> Result<()> {
+        match rel.field {
+            Some(f) if !f.null => Err(Error::InvalidQuery(format!(
+                "remove() and clear() need {}.{} to be nullable (Option<ForeignKey<..>>)",
+                rel.model.object_name, f.name
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Detaches the objects (the key is set to NULL; a many-to-many row removed).
+    pub async fn remove<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
+        let b = bound(&self.binding, T::meta().object_name)?;
+        let rel = relation(b)?;
+        let keys: Vec<Value> = objects.into_iter().map(Model::pk_value).collect();
+        match rel.kind {
+            ReverseKind::ManyToMany => {
+                let side = self.side(b, rel)?;
+                for key in &keys {
+                    side.remove(db, key, Some(std::slice::from_ref(&b.pk))).await?;
+                }
+                Ok(())
+            }
+            _ => {
+                self.require_nullable(rel)?;
+                self.set_keys(db, rel, &keys, Value::Null).await
+            }
+        }
+    }
+
+    /// Detaches every related object.
+    pub async fn clear(&self, db: &Db) -> Result<()> {
+        let b = bound(&self.binding, T::meta().object_name)?;
+        let rel = relation(b)?;
+        if rel.kind != ReverseKind::ManyToMany {
+            self.require_nullable(rel)?;
+        }
+        let keys: Vec<Value> = self.queryset()?.values_list(db, &["pk"]).await?.into_iter().flatten().collect();
+        match rel.kind {
+            ReverseKind::ManyToMany => {
+                let side = Side { table: self.side(b, rel)?.table, own: String::new(), other: String::new(), symmetrical: false };
+                let own_column = side.table.target_column.clone();
+                let delete = djorm_sql::Delete {
+                    table: side.table.table.clone(),
+                    filter: Some(Expr::Column { table: None, column: own_column }.binary(BinOp::Eq, Expr::Param(b.pk.clone()))),
+                };
+                db.execute(&db.dialect().compile_delete(&delete)).await?;
+                Ok(())
+            }
+            _ => self.set_keys(db, rel, &keys, Value::Null).await,
+        }
+    }
+}
+
+/// The one object on the other side of a OneToOneField (`user.profile`).
+pub struct ReverseOne<T: Model> {
+    binding: Option<Binding>,
+    cached: Option<Arc<T>>,
+}
+
+impl<T: Model> Default for ReverseOne<T> {
+    fn default() -> Self {
+        ReverseOne { binding: None, cached: None }
+    }
+}
+
+impl<T: Model> Clone for ReverseOne<T> {
+    fn clone(&self) -> Self {
+        ReverseOne { binding: self.binding.clone(), cached: self.cached.clone() }
+    }
+}
+
+impl<T: Model> PartialEq for ReverseOne<T> {
+    /// Accessors compare equal when they belong to the same row and relation.
+    fn eq(&self, other: &Self) -> bool {
+        self.binding == other.binding
+    }
+}
+
+impl<T: Model> std::fmt::Debug for ReverseOne<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReverseOne<{}>", T::meta().object_name)
+    }
+}
+
+impl<T: Model> ReverseOne<T> {
+    /// Connects the accessor to its instance (called by the derive).
+    #[doc(hidden)]
+    pub fn bind(&mut self, binding: Binding) {
+        self.binding = Some(binding);
+    }
+
+    /// The object select_related or prefetch_related loaded, if any.
+    pub fn cached(&self) -> Option<&T> {
+        self.cached.as_deref()
+    }
+
+    /// Stores the loaded object.
+    pub fn set_cached(&mut self, object: Option<T>) {
+        self.cached = object.map(Arc::new);
+    }
+
+    /// The related object, or `DoesNotExist` when there is none.
+    pub async fn get(&self, db: &Db) -> Result<T>
+    where
+        T: Clone,
+    {
+        if let Some(cached) = &self.cached {
+            return Ok((**cached).clone());
+        }
+        let b = bound(&self.binding, T::meta().object_name)?;
+        let rel = relation(b)?;
+        T::objects()
+            .traced(format!("{}.{}: use select_related(\"{}\")", b.owner.object_name, b.name, b.name))
+            .get(db, Q::new(forward_name(rel), Rhs::Value(b.pk.clone())))
+            .await
+    }
+}
