@@ -67,12 +67,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows>;
 
     /// Runs a query and streams its rows, holding only a bounded number in memory.
-    async fn stream(
-        &self,
-        sql: String,
-        params: Vec<Value>,
-        kinds: Vec<ValueKind>,
-    ) -> Result<RowStream>;
+    async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream>;
 
     /// Runs statements with their parameters in one transaction, all or nothing, and returns
     /// each one's changed-row count.

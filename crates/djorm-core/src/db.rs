@@ -161,22 +161,12 @@ pub struct QueryCapture {
 impl QueryCapture {
     /// The statements recorded so far.
     pub fn queries(&self) -> Vec<CapturedQuery> {
-        self.db
-            .inner
-            .captured
-            .lock()
-            .map(|c| c.clone())
-            .unwrap_or_default()
+        self.db.inner.captured.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
     /// Returns and forgets the statements recorded so far.
     pub fn take(&self) -> Vec<CapturedQuery> {
-        self.db
-            .inner
-            .captured
-            .lock()
-            .map(|mut c| std::mem::take(&mut *c))
-            .unwrap_or_default()
+        self.db.inner.captured.lock().map(|mut c| std::mem::take(&mut *c)).unwrap_or_default()
     }
 }
 

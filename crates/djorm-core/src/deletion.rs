@@ -11,6 +11,7 @@ use djorm_sql::{Delete, Expr, Update, Value};
 
 use crate::lower::{Columns, Lowerer};
 use crate::relations::{join_table, reverse_relations, ReverseKind};
+use crate::signals::{self, Signal};
 use crate::{Db, Deleted, Error, ModelMeta, OnDelete, Query, Result, Rhs, Q};
 
 fn key(v: &Value) -> String {
@@ -104,11 +105,16 @@ async fn collect(db: &Db, c: &mut Collector, meta: &'static ModelMeta, keys: Vec
                 c.protected_fields.push(format!("'{}.{}'", rel.model.object_name, field.name));
                 c.protected.extend(related.into_iter().map(|k| (rel.model.label(), k)));
             }
-            OnDelete::Restrict => c.restricted.push((rel.model, related, format!("'{}.{}'", rel.model.object_name, field.name))),
+            OnDelete::Restrict => {
+                c.restricted.push((rel.model, related, format!("'{}.{}'", rel.model.object_name, field.name)))
+            }
             OnDelete::SetNull => c.updates.push((rel.model, field.column, Value::Null, related)),
             OnDelete::SetDefault => {
                 let default = field.default.map(|f| f()).ok_or_else(|| {
-                    Error::InvalidQuery(format!("{}.{} uses SET_DEFAULT but has no default", rel.model.object_name, field.name))
+                    Error::InvalidQuery(format!(
+                        "{}.{} uses SET_DEFAULT but has no default",
+                        rel.model.object_name, field.name
+                    ))
                 })?;
                 c.updates.push((rel.model, field.column, default, related));
             }
@@ -116,6 +122,25 @@ async fn collect(db: &Db, c: &mut Collector, meta: &'static ModelMeta, keys: Vec
         }
     }
     Ok(())
+}
+
+/// Loads the instances with these keys, type-erased, for delete receivers.
+async fn load(db: &Db, model: &'static ModelMeta, keys: &[Value]) -> Result<Vec<Box<dyn std::any::Any + Send + Sync>>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks((db.dialect().features().max_query_params - 1).max(1)) {
+        let mut query = Query::new(model);
+        query.order_by = Some(Vec::new());
+        query.add_filter(Q::new("pk__in", Rhs::List(chunk.to_vec())));
+        if let Some(lowered) = Lowerer::new(model).select(&query, &Columns::Model)? {
+            let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
+            let n = rows.len();
+            let mut iter = rows.values.into_iter();
+            for _ in 0..n {
+                out.push((model.vtable.decode)(&mut crate::RowReader::new(&mut iter))?);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn in_list(column: Expr, keys: &[Value]) -> Expr {
@@ -206,8 +231,25 @@ pub(crate) async fn delete(db: &Db, query: &Query) -> Result<Deleted> {
             statements.push((db.dialect().compile_delete(&delete), Some(model.label())));
         }
     }
+    // Instances are loaded only for models with delete receivers (Django's fast delete).
+    let mut instances: Vec<(&'static ModelMeta, Vec<Box<dyn std::any::Any + Send + Sync>>)> = Vec::new();
+    for (model, keys, _) in &c.order {
+        if signals::has_receivers(Signal::PreDelete, model) || signals::has_receivers(Signal::PostDelete, model) {
+            instances.push((model, load(db, model, keys).await?));
+        }
+    }
+    for (model, objects) in &instances {
+        for object in objects {
+            signals::send(Signal::PreDelete, model, db, &**object, false).await?;
+        }
+    }
     let compiled: Vec<djorm_sql::Compiled> = statements.iter().map(|(c, _)| c.clone()).collect();
     let counts = db.execute_atomic(&compiled).await?;
+    for (model, objects) in &instances {
+        for object in objects {
+            signals::send(Signal::PostDelete, model, db, &**object, false).await?;
+        }
+    }
     let mut per_model: BTreeMap<String, u64> = BTreeMap::new();
     let mut total = 0;
     for ((_, label), n) in statements.iter().zip(counts) {

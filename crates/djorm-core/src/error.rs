@@ -118,13 +118,7 @@ impl Error {
 
     /// True for a unique-constraint [`Error::Integrity`].
     pub fn is_unique_violation(&self) -> bool {
-        matches!(
-            self,
-            Error::Integrity {
-                kind: IntegrityKind::Unique,
-                ..
-            }
-        )
+        matches!(self, Error::Integrity { kind: IntegrityKind::Unique, .. })
     }
 
     /// A [`Error::FieldError`] with the given message.
@@ -144,10 +138,7 @@ pub struct ValidationError {
 impl ValidationError {
     /// Adds a message for a field.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.errors
-            .entry(field.to_owned())
-            .or_default()
-            .push(message.into());
+        self.errors.entry(field.to_owned()).or_default().push(message.into());
     }
 
     /// True when no field has a message.
@@ -157,10 +148,7 @@ impl ValidationError {
 
     /// The messages of one field.
     pub fn messages(&self, field: &str) -> &[String] {
-        self.errors
-            .get(field)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+        self.errors.get(field).map(Vec::as_slice).unwrap_or_default()
     }
 }
 

@@ -42,11 +42,7 @@ macro_rules! arith {
         impl<R: Into<Expression>> $trait<R> for Expression {
             type Output = Expression;
             fn $method(self, rhs: R) -> Expression {
-                Expression::Arith {
-                    op: BinOp::$op,
-                    lhs: Box::new(self),
-                    rhs: Box::new(rhs.into()),
-                }
+                Expression::Arith { op: BinOp::$op, lhs: Box::new(self), rhs: Box::new(rhs.into()) }
             }
         }
     };

@@ -23,10 +23,7 @@ pub struct Field<M, T> {
 
 impl<M, T> Clone for Field<M, T> {
     fn clone(&self) -> Self {
-        Field {
-            path: self.path.clone(),
-            _marker: PhantomData,
-        }
+        Field { path: self.path.clone(), _marker: PhantomData }
     }
 }
 
@@ -61,10 +58,7 @@ impl DateTimeType for Option<DateTime<Utc>> {}
 impl<M, T> Field<M, T> {
     /// The path to a field, by name (used by the derive).
     pub const fn new(name: &'static str) -> Self {
-        Field {
-            path: Cow::Borrowed(name),
-            _marker: PhantomData,
-        }
+        Field { path: Cow::Borrowed(name), _marker: PhantomData }
     }
 
     /// The path to a field given in full (`"author__name"`), for paths through relations.
@@ -78,17 +72,11 @@ impl<M, T> Field<M, T> {
     }
 
     fn lookup(self, lookup: &str, rhs: Rhs) -> Q {
-        Q::Lookup {
-            path: format!("{}__{lookup}", self.path),
-            rhs,
-        }
+        Q::Lookup { path: format!("{}__{lookup}", self.path), rhs }
     }
 
     fn transform<U>(self, name: &str) -> Field<M, U> {
-        Field {
-            path: Cow::Owned(format!("{}__{name}", self.path)),
-            _marker: PhantomData,
-        }
+        Field { path: Cow::Owned(format!("{}__{name}", self.path)), _marker: PhantomData }
     }
 
     /// `exact`: equal to the value (`None` means `IS NULL`).
@@ -153,20 +141,12 @@ impl<M, T> Field<M, T> {
 
     /// Ascending order on this field.
     pub fn asc(self) -> crate::OrderBy {
-        crate::OrderBy {
-            path: self.path.into_owned(),
-            descending: false,
-            nulls: None,
-        }
+        crate::OrderBy { path: self.path.into_owned(), descending: false, nulls: None }
     }
 
     /// Descending order on this field.
     pub fn desc(self) -> crate::OrderBy {
-        crate::OrderBy {
-            path: self.path.into_owned(),
-            descending: true,
-            nulls: None,
-        }
+        crate::OrderBy { path: self.path.into_owned(), descending: true, nulls: None }
     }
 }
 
@@ -334,16 +314,8 @@ impl OrderBy {
     /// Parses Django's spelling: `"name"`, `"-name"`, `"?"`.
     pub fn parse(spec: &str) -> Self {
         match spec.strip_prefix('-') {
-            Some(path) => OrderBy {
-                path: path.to_owned(),
-                descending: true,
-                nulls: None,
-            },
-            None => OrderBy {
-                path: spec.trim_start_matches('+').to_owned(),
-                descending: false,
-                nulls: None,
-            },
+            Some(path) => OrderBy { path: path.to_owned(), descending: true, nulls: None },
+            None => OrderBy { path: spec.trim_start_matches('+').to_owned(), descending: false, nulls: None },
         }
     }
 

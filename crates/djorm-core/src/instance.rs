@@ -21,17 +21,12 @@ pub trait ModelExt: Model {
                 Self::meta().object_name
             )));
         }
-        Self::objects()
-            .filter(crate::queryset::pk_filter(pk))
-            .delete(db)
-            .await
+        Self::objects().filter(crate::queryset::pk_filter(pk)).delete(db).await
     }
 
     /// Reloads every field from the database.
     async fn refresh_from_db(&mut self, db: &Db) -> Result<()> {
-        *self = Self::objects()
-            .get(db, crate::queryset::pk_filter(self.pk_value()))
-            .await?;
+        *self = Self::objects().get(db, crate::queryset::pk_filter(self.pk_value())).await?;
         Ok(())
     }
 

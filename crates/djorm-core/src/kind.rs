@@ -172,9 +172,7 @@ impl FieldKind {
     pub fn is_positive(self) -> bool {
         matches!(
             self,
-            FieldKind::PositiveIntegerField
-                | FieldKind::PositiveSmallIntegerField
-                | FieldKind::PositiveBigIntegerField
+            FieldKind::PositiveIntegerField | FieldKind::PositiveSmallIntegerField | FieldKind::PositiveBigIntegerField
         )
     }
 }

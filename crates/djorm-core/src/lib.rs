@@ -21,9 +21,10 @@ mod queryset;
 mod types;
 
 pub mod lower;
-pub mod relations;
 pub mod naming;
+pub mod relations;
 pub mod schema;
+pub mod signals;
 pub mod validation;
 
 pub use backend::{Backend, RowStream, Rows};
@@ -106,7 +107,10 @@ pub mod __private {
                 .map_err(|_| crate::Error::Decode("related object of another type".into())),
             crate::Related::One(None) => Ok(None),
             crate::Related::Many(mut v) => match v.pop() {
-                Some(b) => b.downcast::<T>().map(|b| Some(*b)).map_err(|_| crate::Error::Decode("related object of another type".into())),
+                Some(b) => b
+                    .downcast::<T>()
+                    .map(|b| Some(*b))
+                    .map_err(|_| crate::Error::Decode("related object of another type".into())),
                 None => Ok(None),
             },
         }
@@ -120,7 +124,9 @@ pub mod __private {
         };
         boxes
             .into_iter()
-            .map(|b| b.downcast::<T>().map(|b| *b).map_err(|_| crate::Error::Decode("related object of another type".into())))
+            .map(|b| {
+                b.downcast::<T>().map(|b| *b).map_err(|_| crate::Error::Decode("related object of another type".into()))
+            })
             .collect()
     }
 

@@ -4,7 +4,7 @@ use std::any::Any;
 
 use djorm_sql::{Value, ValueKind};
 
-use crate::{Error, FieldKind, Q, Related, Result, RowReader};
+use crate::{Error, FieldKind, Related, Result, RowReader, Q};
 
 /// One concrete field (one column).
 #[derive(Debug)]
@@ -125,11 +125,11 @@ pub struct ManyToManyMeta {
 #[derive(Debug, Clone, Copy)]
 pub struct ModelVTable {
     /// Decodes one instance from the next columns of a row.
-    pub decode: fn(&mut RowReader<'_>) -> Result<Box<dyn Any + Send>>,
+    pub decode: fn(&mut RowReader<'_>) -> Result<Box<dyn Any + Send + Sync>>,
     /// Every concrete field's value of an instance.
-    pub field_values: fn(&(dyn Any + Send)) -> Vec<Value>,
+    pub field_values: fn(&(dyn Any + Send + Sync)) -> Vec<Value>,
     /// Stores related objects on an instance.
-    pub set_related: fn(&mut (dyn Any + Send), &str, Related) -> Result<()>,
+    pub set_related: fn(&mut (dyn Any + Send + Sync), &str, Related) -> Result<()>,
 }
 
 /// A `Meta.indexes` entry.
@@ -258,9 +258,7 @@ inventory::collect!(ModelRegistration);
 
 /// Every model linked into this binary, in a stable order (app label, then model name).
 pub fn registered_models() -> Vec<&'static ModelMeta> {
-    let mut models: Vec<_> = inventory::iter::<ModelRegistration>()
-        .map(|r| (r.meta)())
-        .collect();
+    let mut models: Vec<_> = inventory::iter::<ModelRegistration>().map(|r| (r.meta)()).collect();
     models.sort_by_key(|m| (m.app_label, m.object_name));
     models
 }

@@ -8,11 +8,7 @@ pub fn names_digest(parts: &[&str], length: usize) -> String {
     for part in parts {
         hasher.update(part.as_bytes());
     }
-    let hex: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
     hex[..length].to_owned()
 }
 
@@ -30,12 +26,7 @@ pub fn create_index_name(table: &str, columns: &[&str], suffix: &str, max_length
         hash_suffix.truncate(max_length / 3);
     }
     let other = (max_length - hash_suffix.len()) / 2 - 1;
-    let mut name = format!(
-        "{}_{}_{}",
-        truncate(table, other),
-        truncate(&joined, other),
-        hash_suffix
-    );
+    let mut name = format!("{}_{}_{}", truncate(table, other), truncate(&joined, other), hash_suffix);
     if name.starts_with('_') || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.pop();
         name.insert(0, 'D');
@@ -46,19 +37,11 @@ pub fn create_index_name(table: &str, columns: &[&str], suffix: &str, max_length
 /// Django's `Index.set_name_with_model`, used for `Meta.indexes` without a name.
 /// `columns` carries a `-` prefix for descending columns.
 pub fn meta_index_name(table: &str, columns: &[String]) -> String {
-    let first = columns
-        .first()
-        .map(|c| c.trim_start_matches('-'))
-        .unwrap_or_default();
+    let first = columns.first().map(|c| c.trim_start_matches('-')).unwrap_or_default();
     let mut hash_data: Vec<&str> = vec![table];
     hash_data.extend(columns.iter().map(String::as_str));
     hash_data.push("idx");
-    let mut name = format!(
-        "{}_{}_{}_idx",
-        truncate(table, 11),
-        truncate(first, 7),
-        names_digest(&hash_data, 6)
-    );
+    let mut name = format!("{}_{}_{}_idx", truncate(table, 11), truncate(first, 7), names_digest(&hash_data, 6));
     if name.starts_with('_') || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.replace_range(0..1, "D");
     }

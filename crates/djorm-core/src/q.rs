@@ -56,10 +56,7 @@ pub enum Q {
 impl Q {
     /// A lookup in Django's spelling, resolved against the model when the query runs.
     pub fn new(path: impl Into<String>, rhs: impl Into<Rhs>) -> Self {
-        Q::Lookup {
-            path: path.into(),
-            rhs: rhs.into(),
-        }
+        Q::Lookup { path: path.into(), rhs: rhs.into() }
     }
 
     /// The condition that every row meets.

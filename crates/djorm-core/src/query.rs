@@ -77,12 +77,7 @@ impl Query {
     pub fn effective_ordering(&self) -> Vec<OrderBy> {
         let mut ordering = match &self.order_by {
             Some(o) => o.clone(),
-            None => self
-                .model
-                .ordering
-                .iter()
-                .map(|s| OrderBy::parse(s))
-                .collect(),
+            None => self.model.ordering.iter().map(|s| OrderBy::parse(s)).collect(),
         };
         if self.reversed {
             for o in &mut ordering {

@@ -139,21 +139,13 @@ pub fn create_table(meta: &'static ModelMeta, inline_fk: bool) -> CreateTable {
         .iter()
         .map(|u| TableConstraint::Unique {
             name: u.name.to_owned(),
-            columns: u
-                .fields
-                .iter()
-                .filter_map(|f| meta.field(f))
-                .map(|f| f.column.to_owned())
-                .collect(),
+            columns: u.fields.iter().filter_map(|f| meta.field(f)).map(|f| f.column.to_owned()).collect(),
         })
         .collect();
     let lowerer = Lowerer::unqualified(meta);
     for check in meta.check_constraints {
         if let Ok(condition) = lowerer.filter(&(check.condition)()) {
-            constraints.push(TableConstraint::Check {
-                name: check.name.to_owned(),
-                condition,
-            });
+            constraints.push(TableConstraint::Check { name: check.name.to_owned(), condition });
         }
     }
     CreateTable {
@@ -189,19 +181,10 @@ pub fn indexes(meta: &ModelMeta, max_name_length: usize) -> Vec<CreateIndex> {
                 meta.field(name).map(|f| (f.column.to_owned(), desc))
             })
             .collect();
-        let ordered: Vec<String> = columns
-            .iter()
-            .map(|(c, desc)| if *desc { format!("-{c}") } else { c.clone() })
-            .collect();
-        let name = index
-            .name
-            .map_or_else(|| meta_index_name(meta.db_table, &ordered), str::to_owned);
-        out.push(CreateIndex {
-            name,
-            table: meta.db_table.to_owned(),
-            columns,
-            unique: false,
-        });
+        let ordered: Vec<String> =
+            columns.iter().map(|(c, desc)| if *desc { format!("-{c}") } else { c.clone() }).collect();
+        let name = index.name.map_or_else(|| meta_index_name(meta.db_table, &ordered), str::to_owned);
+        out.push(CreateIndex { name, table: meta.db_table.to_owned(), columns, unique: false });
     }
     out
 }

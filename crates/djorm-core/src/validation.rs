@@ -14,7 +14,8 @@ static EMAIL_USER: LazyLock<Regex> = LazyLock::new(|| {
 });
 #[allow(clippy::unwrap_used)]
 static EMAIL_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}|localhost|\[[0-9a-f:.]+\])$").unwrap()
+    Regex::new(r"(?i)^(?:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}|localhost|\[[0-9a-f:.]+\])$")
+        .unwrap()
 });
 #[allow(clippy::unwrap_used)]
 static URL: LazyLock<Regex> = LazyLock::new(|| {
@@ -34,10 +35,7 @@ static SLUG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[-a-zA-Z0-9_]+$").
 pub fn is_valid_email(value: &str) -> bool {
     match value.rsplit_once('@') {
         Some((user, domain)) => {
-            value.len() <= 320
-                && EMAIL_USER.is_match(user)
-                && EMAIL_DOMAIN.is_match(domain)
-                && !domain.ends_with('-')
+            value.len() <= 320 && EMAIL_USER.is_match(user) && EMAIL_DOMAIN.is_match(domain) && !domain.ends_with('-')
         }
         None => false,
     }
@@ -57,38 +55,25 @@ fn check_decimal(field: &FieldMeta, d: &Decimal, errors: &mut ValidationError) {
     let normalized = d.normalize();
     let digits_str = normalized.abs().mantissa().to_string();
     let scale = normalized.scale();
-    let digits = if digits_str == "0" {
-        1
-    } else {
-        digits_str.len() as u32
-    };
+    let digits = if digits_str == "0" { 1 } else { digits_str.len() as u32 };
     let whole = digits.saturating_sub(scale);
     let total = digits.max(scale);
     if let Some(max) = field.max_digits {
         if total > max {
-            errors.add(
-                field.name,
-                format!("Ensure that there are no more than {max} digits in total."),
-            );
+            errors.add(field.name, format!("Ensure that there are no more than {max} digits in total."));
             return;
         }
     }
     if let Some(places) = field.decimal_places {
         if scale > places {
-            errors.add(
-                field.name,
-                format!("Ensure that there are no more than {places} decimal places."),
-            );
+            errors.add(field.name, format!("Ensure that there are no more than {places} decimal places."));
             return;
         }
         if let Some(max) = field.max_digits {
             if whole > max - places {
                 errors.add(
                     field.name,
-                    format!(
-                        "Ensure that there are no more than {} digits before the decimal point.",
-                        max - places
-                    ),
+                    format!("Ensure that there are no more than {} digits before the decimal point.", max - places),
                 );
             }
         }
@@ -123,10 +108,7 @@ fn clean_field(field: &FieldMeta, value: &Value, errors: &mut ValidationError) {
     if !field.choices.is_empty() {
         let stored = value.to_string();
         if !field.choices.iter().any(|(v, _)| *v == stored) {
-            errors.add(
-                field.name,
-                format!("Value '{stored}' is not a valid choice."),
-            );
+            errors.add(field.name, format!("Value '{stored}' is not a valid choice."));
             return;
         }
     }
@@ -134,21 +116,15 @@ fn clean_field(field: &FieldMeta, value: &Value, errors: &mut ValidationError) {
         let length = s.chars().count();
         if let Some(max) = field.max_length {
             if field.kind.is_text() && length > max as usize {
-                errors.add(
-                    field.name,
-                    format!("Ensure this value has at most {max} characters (it has {length})."),
-                );
+                errors.add(field.name, format!("Ensure this value has at most {max} characters (it has {length})."));
             }
         }
         match field.kind {
-            FieldKind::EmailField if !is_valid_email(s) => {
-                errors.add(field.name, "Enter a valid email address.")
-            }
+            FieldKind::EmailField if !is_valid_email(s) => errors.add(field.name, "Enter a valid email address."),
             FieldKind::URLField if !is_valid_url(s) => errors.add(field.name, "Enter a valid URL."),
-            FieldKind::SlugField if !is_valid_slug(s) => errors.add(
-                field.name,
-                "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.",
-            ),
+            FieldKind::SlugField if !is_valid_slug(s) => {
+                errors.add(field.name, "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.")
+            }
             _ => {}
         }
     }
@@ -156,10 +132,7 @@ fn clean_field(field: &FieldMeta, value: &Value, errors: &mut ValidationError) {
         check_decimal(field, d, errors);
     }
     if field.kind.is_positive() && value.as_i64().is_some_and(|i| i < 0) {
-        errors.add(
-            field.name,
-            "Ensure this value is greater than or equal to 0.",
-        );
+        errors.add(field.name, "Ensure this value is greater than or equal to 0.");
     }
 }
 

@@ -30,10 +30,7 @@ fn spaced(name: &str) -> String {
 
 pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let Data::Enum(data) = &input.data else {
-        return Err(syn::Error::new_spanned(
-            &input.ident,
-            "Choices can only be derived for an enum of unit variants",
-        ));
+        return Err(syn::Error::new_spanned(&input.ident, "Choices can only be derived for an enum of unit variants"));
     };
     let ident = &input.ident;
     let mut variants = Vec::new();
@@ -41,10 +38,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let mut labels = Vec::new();
     for variant in &data.variants {
         if !matches!(variant.fields, Fields::Unit) {
-            return Err(syn::Error::new_spanned(
-                variant,
-                "a Choices variant cannot carry data",
-            ));
+            return Err(syn::Error::new_spanned(variant, "a Choices variant cannot carry data"));
         }
         let mut value = snake_case(&variant.ident.to_string());
         let mut label = spaced(&variant.ident.to_string());
@@ -55,9 +49,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 } else if meta.path.is_ident("label") {
                     label = meta.value()?.parse::<LitStr>()?.value();
                 } else {
-                    return Err(meta.error(
-                        "unknown Choices option; expected `value = \"...\"` or `label = \"...\"`",
-                    ));
+                    return Err(meta.error("unknown Choices option; expected `value = \"...\"` or `label = \"...\"`"));
                 }
                 Ok(())
             })?;

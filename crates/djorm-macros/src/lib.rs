@@ -16,9 +16,7 @@ mod q;
 #[proc_macro_derive(Model, attributes(djorm))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    model::expand(input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    model::expand(input).unwrap_or_else(syn::Error::into_compile_error).into()
 }
 
 /// Derives `djorm::Choices` and `djorm::FieldType` for a fieldless enum, so it can be a model
@@ -27,9 +25,7 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Choices, attributes(djorm))]
 pub fn derive_choices(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    choices::expand(input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    choices::expand(input).unwrap_or_else(syn::Error::into_compile_error).into()
 }
 
 /// Django's keyword lookups, checked at compile time:
@@ -38,7 +34,5 @@ pub fn derive_choices(input: TokenStream) -> TokenStream {
 /// field or a value of the wrong type is a compile error.
 #[proc_macro]
 pub fn q(input: TokenStream) -> TokenStream {
-    q::expand(input.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    q::expand(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
 }

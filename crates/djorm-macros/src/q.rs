@@ -35,10 +35,7 @@ impl Parse for Lookup {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let path = input.call(Ident::parse_any_ident)?;
         input.parse::<Token![=]>()?;
-        Ok(Lookup {
-            path,
-            value: input.parse()?,
-        })
+        Ok(Lookup { path, value: input.parse()? })
     }
 }
 
@@ -71,10 +68,7 @@ fn lookup_call(model: &Type, lookup: &Lookup) -> syn::Result<TokenStream> {
     let span = lookup.path.span();
     let parts: Vec<&str> = text.split("__").collect();
     if parts.iter().any(|p| p.is_empty()) {
-        return Err(syn::Error::new(
-            span,
-            format!("`{text}` is not a lookup: use `field__lookup`, as Django does"),
-        ));
+        return Err(syn::Error::new(span, format!("`{text}` is not a lookup: use `field__lookup`, as Django does")));
     }
     let (segments, lookup_name) = match parts.split_last() {
         Some((last, rest)) if !rest.is_empty() && LOOKUPS.contains(last) => (rest, *last),
@@ -102,10 +96,6 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     if input.lookups.is_empty() {
         return Ok(quote! { ::djorm::Q::all() });
     }
-    let calls = input
-        .lookups
-        .iter()
-        .map(|l| lookup_call(&input.model, l))
-        .collect::<syn::Result<Vec<_>>>()?;
+    let calls = input.lookups.iter().map(|l| lookup_call(&input.model, l)).collect::<syn::Result<Vec<_>>>()?;
     Ok(quote! { ( ::djorm::Q::all() #(& #calls)* ) })
 }

@@ -23,9 +23,7 @@ pub struct PgBackend {
 
 impl std::fmt::Debug for PgBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgBackend")
-            .field("database", &self.description)
-            .finish_non_exhaustive()
+        f.debug_struct("PgBackend").field("database", &self.description).finish_non_exhaustive()
     }
 }
 
@@ -40,11 +38,7 @@ fn describe(config: &tokio_postgres::Config) -> String {
         })
         .unwrap_or_else(|| "localhost".into());
     let port = config.get_ports().first().copied().unwrap_or(5432);
-    format!(
-        "postgresql://{}@{host}:{port}/{}",
-        config.get_user().unwrap_or(""),
-        config.get_dbname().unwrap_or("")
-    )
+    format!("postgresql://{}@{host}:{port}/{}", config.get_user().unwrap_or(""), config.get_dbname().unwrap_or(""))
 }
 
 impl PgBackend {
@@ -57,30 +51,17 @@ impl PgBackend {
     }
 
     /// Like [`PgBackend::connect`], from a driver configuration.
-    pub async fn from_config(
-        config: tokio_postgres::Config,
-        max_connections: usize,
-    ) -> Result<Self> {
+    pub async fn from_config(config: tokio_postgres::Config, max_connections: usize) -> Result<Self> {
         let description = describe(&config);
         // Fast recycling: a checkout costs no round trip (a verifying pool adds ~40 µs/query).
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(max_connections.max(1))
             .build()
             .map_err(|e| Error::Config(e.to_string()))?;
         let backend = PgBackend { pool, description };
         let _verified = backend.pool.get().await.map_err(|e| {
-            Error::Connection(format!(
-                "could not connect to {}: {}",
-                backend.description,
-                map_pool_error(e)
-            ))
+            Error::Connection(format!("could not connect to {}: {}", backend.description, map_pool_error(e)))
         })?;
         Ok(backend)
     }
@@ -103,20 +84,14 @@ impl Backend for PgBackend {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
         let client = self.client().await?;
         let statement = client.prepare_cached(sql).await.map_err(map_error)?;
-        client
-            .execute_raw(&statement, params.iter().map(PgParam))
-            .await
-            .map_err(map_error)
+        client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)
     }
 
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
         let client = self.client().await?;
         let statement = client.prepare_cached(sql).await.map_err(map_error)?;
         let width = statement.columns().len();
-        let stream = client
-            .query_raw(&statement, params.iter().map(PgParam))
-            .await
-            .map_err(map_error)?;
+        let stream = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
         futures_util::pin_mut!(stream);
         let mut values = Vec::new();
         while let Some(row) = stream.next().await {
@@ -125,20 +100,12 @@ impl Backend for PgBackend {
         Ok(Rows { width, values })
     }
 
-    async fn stream(
-        &self,
-        sql: String,
-        params: Vec<Value>,
-        kinds: Vec<ValueKind>,
-    ) -> Result<RowStream> {
+    async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream> {
         let client = self.client().await?;
         let statement = client.prepare_cached(&sql).await.map_err(map_error)?;
         // The driver reads rows off the socket only as fast as they are consumed, so memory
         // stays bounded; the pooled connection lives as long as the stream.
-        let rows = client
-            .query_raw(&statement, params.iter().map(PgParam))
-            .await
-            .map_err(map_error)?;
+        let rows = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
         let state = (client, Box::pin(rows), kinds);
         let stream = futures_util::stream::unfold(state, |(client, mut rows, kinds)| async move {
             let next = rows.next().await?;

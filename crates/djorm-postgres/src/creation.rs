@@ -11,10 +11,7 @@ use crate::error::map_error;
 async fn admin_client(admin_url: &str) -> Result<tokio_postgres::Client> {
     let config = tokio_postgres::Config::from_str(admin_url)
         .map_err(|e| Error::Config(format!("invalid PostgreSQL connection string: {e}")))?;
-    let (client, connection) = config
-        .connect(NoTls)
-        .await
-        .map_err(|e| Error::Connection(e.to_string()))?;
+    let (client, connection) = config.connect(NoTls).await.map_err(|e| Error::Connection(e.to_string()))?;
     tokio::spawn(connection);
     Ok(client)
 }
@@ -26,22 +23,13 @@ fn quoted(name: &str) -> String {
 /// Creates the database `name` through the server `admin_url` points at.
 pub async fn create_database(admin_url: &str, name: &str) -> Result<()> {
     let client = admin_client(admin_url).await?;
-    client
-        .batch_execute(&format!("CREATE DATABASE {}", quoted(name)))
-        .await
-        .map_err(map_error)
+    client.batch_execute(&format!("CREATE DATABASE {}", quoted(name))).await.map_err(map_error)
 }
 
 /// Drops the database `name`, closing any connection still open to it.
 pub async fn drop_database(admin_url: &str, name: &str) -> Result<()> {
     let client = admin_client(admin_url).await?;
-    client
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            quoted(name)
-        ))
-        .await
-        .map_err(map_error)
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quoted(name))).await.map_err(map_error)
 }
 
 /// `admin_url` with its database name replaced by `name`.

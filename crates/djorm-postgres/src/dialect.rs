@@ -33,20 +33,13 @@ impl Dialect for PostgresDialect {
 
     fn column_type(&self, ty: ColumnType) -> String {
         match ty {
-            ColumnType::AutoInt | ColumnType::Integer | ColumnType::PositiveInteger => {
-                "integer".into()
-            }
-            ColumnType::AutoBigInt | ColumnType::BigInt | ColumnType::PositiveBigInt => {
-                "bigint".into()
-            }
+            ColumnType::AutoInt | ColumnType::Integer | ColumnType::PositiveInteger => "integer".into(),
+            ColumnType::AutoBigInt | ColumnType::BigInt | ColumnType::PositiveBigInt => "bigint".into(),
             ColumnType::SmallInt | ColumnType::PositiveSmallInt => "smallint".into(),
             ColumnType::Varchar(n) => format!("varchar({n})"),
             ColumnType::Text => "text".into(),
             ColumnType::Double => "double precision".into(),
-            ColumnType::Decimal {
-                max_digits,
-                decimal_places,
-            } => format!("numeric({max_digits}, {decimal_places})"),
+            ColumnType::Decimal { max_digits, decimal_places } => format!("numeric({max_digits}, {decimal_places})"),
             ColumnType::Boolean => "boolean".into(),
             ColumnType::TimestampTz => "timestamp with time zone".into(),
             ColumnType::Date => "date".into(),
@@ -70,13 +63,7 @@ impl Dialect for PostgresDialect {
         w.expr(pattern);
     }
 
-    fn write_date_part(
-        &self,
-        w: &mut SqlWriter<'_>,
-        part: DatePart,
-        expr: &Expr,
-        is_datetime: bool,
-    ) {
+    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr, is_datetime: bool) {
         let (field, plus_one) = match part {
             DatePart::Year => ("YEAR", false),
             DatePart::IsoYear => ("ISOYEAR", false),

@@ -10,10 +10,7 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
         return if e.is_closed() {
             Error::Connection(e.to_string())
         } else {
-            Error::Database {
-                sqlstate: None,
-                message: e.to_string(),
-            }
+            Error::Database { sqlstate: None, message: e.to_string() }
         };
     };
     let code = db.code();
@@ -35,15 +32,8 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
         None => db.message().to_owned(),
     };
     match kind {
-        Some(kind) => Error::Integrity {
-            kind,
-            constraint: db.constraint().map(str::to_owned),
-            message,
-        },
-        None => Error::Database {
-            sqlstate: Some(code.code().to_owned()),
-            message,
-        },
+        Some(kind) => Error::Integrity { kind, constraint: db.constraint().map(str::to_owned), message },
+        None => Error::Database { sqlstate: Some(code.code().to_owned()), message },
     }
 }
 

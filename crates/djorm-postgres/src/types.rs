@@ -26,9 +26,7 @@ fn int_to_sql(i: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError>
         Type::FLOAT8 => (i as f64).to_sql(ty, out),
         Type::NUMERIC => Decimal::from(i).to_sql(ty, out),
         Type::BOOL => (i != 0).to_sql(ty, out),
-        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-            i.to_string().to_sql(ty, out)
-        }
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => i.to_string().to_sql(ty, out),
         Type::JSON | Type::JSONB => serde_json::Value::from(i).to_sql(ty, out),
         _ => i.to_sql(ty, out),
     }
@@ -36,10 +34,7 @@ fn int_to_sql(i: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError>
 
 impl ToSql for PgParam<'_> {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
-        let is_text = matches!(
-            *ty,
-            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN
-        );
+        let is_text = matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN);
         match self.0 {
             Value::Null => Ok(IsNull::Yes),
             Value::Bool(b) => b.to_sql(ty, out),
@@ -93,8 +88,7 @@ impl ToSql for PgParam<'_> {
 }
 
 fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<Option<T>> {
-    row.try_get::<_, Option<T>>(idx)
-        .map_err(|e| Error::Decode(format!("column {idx}: {e}")))
+    row.try_get::<_, Option<T>>(idx).map_err(|e| Error::Decode(format!("column {idx}: {e}")))
 }
 
 /// Decodes column `idx` by its PostgreSQL type.
@@ -123,11 +117,7 @@ pub fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value> {
 /// Appends every column of `row` to `out`.
 pub fn decode_row_into(row: &Row, kinds: &[ValueKind], out: &mut Vec<Value>) -> Result<()> {
     for idx in 0..row.len() {
-        out.push(decode(
-            row,
-            idx,
-            kinds.get(idx).copied().unwrap_or(ValueKind::Any),
-        )?);
+        out.push(decode(row, idx, kinds.get(idx).copied().unwrap_or(ValueKind::Any))?);
     }
     Ok(())
 }

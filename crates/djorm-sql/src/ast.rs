@@ -128,10 +128,7 @@ pub enum Expr {
 impl Expr {
     /// A column qualified by its table.
     pub fn column(table: impl Into<String>, column: impl Into<String>) -> Self {
-        Expr::Column {
-            table: Some(table.into()),
-            column: column.into(),
-        }
+        Expr::Column { table: Some(table.into()), column: column.into() }
     }
 
     /// A bound parameter.
@@ -141,11 +138,7 @@ impl Expr {
 
     /// `self op rhs`.
     pub fn binary(self, op: BinOp, rhs: Expr) -> Self {
-        Expr::Binary {
-            op,
-            lhs: Box::new(self),
-            rhs: Box::new(rhs),
-        }
+        Expr::Binary { op, lhs: Box::new(self), rhs: Box::new(rhs) }
     }
 
     /// `self AND rhs`, folding constants.
@@ -368,10 +361,7 @@ impl Select {
         Select {
             distinct: false,
             columns: Vec::new(),
-            from: Source::Table {
-                name: table.into(),
-                alias: None,
-            },
+            from: Source::Table { name: table.into(), alias: None },
             joins: Vec::new(),
             filter: None,
             group_by: Vec::new(),

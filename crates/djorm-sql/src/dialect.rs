@@ -70,14 +70,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
 
     /// A literal-matching pattern test. The default uses `LIKE ... ESCAPE '\'`, which is
     /// case-sensitive on PostgreSQL; `UPPER` on both sides makes it case-insensitive.
-    fn write_pattern(
-        &self,
-        w: &mut SqlWriter<'_>,
-        expr: &Expr,
-        kind: PatternKind,
-        needle: &str,
-        ci: bool,
-    ) {
+    fn write_pattern(&self, w: &mut SqlWriter<'_>, expr: &Expr, kind: PatternKind, needle: &str, ci: bool) {
         let pattern = like_pattern(kind, needle);
         if ci {
             w.push("UPPER(");
@@ -94,14 +87,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     }
 
     /// A pattern test whose needle is another expression (escaped in SQL).
-    fn write_pattern_expr(
-        &self,
-        w: &mut SqlWriter<'_>,
-        expr: &Expr,
-        kind: PatternKind,
-        needle: &Expr,
-        ci: bool,
-    ) {
+    fn write_pattern_expr(&self, w: &mut SqlWriter<'_>, expr: &Expr, kind: PatternKind, needle: &Expr, ci: bool) {
         let wrap = |w: &mut SqlWriter<'_>| {
             if matches!(kind, PatternKind::Contains | PatternKind::EndsWith) {
                 w.push("'%' || ");
@@ -131,13 +117,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool);
 
     /// A part of a date or timestamp as an integer, in UTC.
-    fn write_date_part(
-        &self,
-        w: &mut SqlWriter<'_>,
-        part: DatePart,
-        expr: &Expr,
-        is_datetime: bool,
-    );
+    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr, is_datetime: bool);
 
     /// The UTC date of a timestamp.
     fn write_date_of(&self, w: &mut SqlWriter<'_>, expr: &Expr);

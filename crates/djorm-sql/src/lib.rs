@@ -14,11 +14,12 @@ mod value;
 mod writer;
 
 pub use ast::{
-    BinOp, DatePart, Delete, Expr, Insert, Join, JoinKind, Nulls, OrderItem, PatternKind, Select,
-    SelectItem, Source, Update,
+    BinOp, DatePart, Delete, Expr, Insert, Join, JoinKind, Nulls, OrderItem, PatternKind, Select, SelectItem, Source,
+    Update,
 };
 pub use ddl::{
-    AddForeignKey, ColumnDef, ColumnType, CreateIndex, CreateTable, DropIndex, DropTable, ForeignKeyRef, TableConstraint,
+    AddForeignKey, ColumnDef, ColumnType, CreateIndex, CreateTable, DropIndex, DropTable, ForeignKeyRef,
+    TableConstraint,
 };
 pub use dialect::{like_pattern, Dialect};
 pub use features::Features;

@@ -1,8 +1,8 @@
 //! The one place SQL text is written: quoting, placeholders and bound parameters.
 
 use crate::{
-    AddForeignKey, ColumnDef, CreateIndex, CreateTable, Delete, Dialect, DropIndex, DropTable, Expr, Insert,
-    JoinKind, Nulls, Select, Source, TableConstraint, Update, Value,
+    AddForeignKey, ColumnDef, CreateIndex, CreateTable, Delete, Dialect, DropIndex, DropTable, Expr, Insert, JoinKind,
+    Nulls, Select, Source, TableConstraint, Update, Value,
 };
 
 /// SQL text with its bound parameters, ready for a driver.
@@ -28,20 +28,12 @@ pub struct SqlWriter<'d> {
 impl<'d> SqlWriter<'d> {
     /// A writer for query statements (values become bound parameters).
     pub fn new(dialect: &'d dyn Dialect) -> Self {
-        SqlWriter {
-            dialect,
-            sql: String::with_capacity(128),
-            params: Vec::new(),
-            inline_params: false,
-        }
+        SqlWriter { dialect, sql: String::with_capacity(128), params: Vec::new(), inline_params: false }
     }
 
     /// A writer for schema statements (values become literals).
     pub fn for_ddl(dialect: &'d dyn Dialect) -> Self {
-        SqlWriter {
-            inline_params: true,
-            ..SqlWriter::new(dialect)
-        }
+        SqlWriter { inline_params: true, ..SqlWriter::new(dialect) }
     }
 
     /// The dialect this writer renders for.
@@ -51,10 +43,7 @@ impl<'d> SqlWriter<'d> {
 
     /// Finishes, handing back the text and the parameters.
     pub fn finish(self) -> Compiled {
-        Compiled {
-            sql: self.sql,
-            params: self.params,
-        }
+        Compiled { sql: self.sql, params: self.params }
     }
 
     /// Appends raw SQL syntax (keywords and punctuation only, never user data).
@@ -73,8 +62,7 @@ impl<'d> SqlWriter<'d> {
             self.dialect.write_literal(&mut self.sql, &value);
         } else {
             self.params.push(value);
-            self.dialect
-                .write_placeholder(&mut self.sql, self.params.len());
+            self.dialect.write_placeholder(&mut self.sql, self.params.len());
         }
     }
 
@@ -130,28 +118,14 @@ impl<'d> SqlWriter<'d> {
                 self.push(" AND ");
                 self.operand(high);
             }
-            Expr::Pattern {
-                expr,
-                kind,
-                needle,
-                case_insensitive,
-            } => d.write_pattern(self, expr, *kind, needle, *case_insensitive),
-            Expr::PatternExpr {
-                expr,
-                kind,
-                needle,
-                case_insensitive,
-            } => d.write_pattern_expr(self, expr, *kind, needle, *case_insensitive),
-            Expr::Regex {
-                expr,
-                pattern,
-                case_insensitive,
-            } => d.write_regex(self, expr, pattern, *case_insensitive),
-            Expr::DatePart {
-                part,
-                expr,
-                is_datetime,
-            } => d.write_date_part(self, *part, expr, *is_datetime),
+            Expr::Pattern { expr, kind, needle, case_insensitive } => {
+                d.write_pattern(self, expr, *kind, needle, *case_insensitive)
+            }
+            Expr::PatternExpr { expr, kind, needle, case_insensitive } => {
+                d.write_pattern_expr(self, expr, *kind, needle, *case_insensitive)
+            }
+            Expr::Regex { expr, pattern, case_insensitive } => d.write_regex(self, expr, pattern, *case_insensitive),
+            Expr::DatePart { part, expr, is_datetime } => d.write_date_part(self, *part, expr, *is_datetime),
             Expr::DateOf(expr) => d.write_date_of(self, expr),
             Expr::TimeOf(expr) => d.write_time_of(self, expr),
             Expr::Upper(expr) => {
@@ -160,11 +134,7 @@ impl<'d> SqlWriter<'d> {
                 self.push(")");
             }
             Expr::Count { expr, distinct } => {
-                self.push(if *distinct {
-                    "COUNT(DISTINCT "
-                } else {
-                    "COUNT("
-                });
+                self.push(if *distinct { "COUNT(DISTINCT " } else { "COUNT(" });
                 self.expr(expr);
                 self.push(")");
             }
@@ -212,11 +182,7 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends a SELECT statement.
     pub fn select(&mut self, s: &Select) {
-        self.push(if s.distinct {
-            "SELECT DISTINCT "
-        } else {
-            "SELECT "
-        });
+        self.push(if s.distinct { "SELECT DISTINCT " } else { "SELECT " });
         self.comma_list(&s.columns, |w, item| {
             w.expr(&item.expr);
             if let Some(alias) = &item.alias {
@@ -409,21 +375,13 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends a DROP TABLE statement.
     pub fn drop_table(&mut self, t: &DropTable) {
-        self.push(if t.if_exists {
-            "DROP TABLE IF EXISTS "
-        } else {
-            "DROP TABLE "
-        });
+        self.push(if t.if_exists { "DROP TABLE IF EXISTS " } else { "DROP TABLE " });
         self.ident(&t.name);
     }
 
     /// Appends a CREATE INDEX statement.
     pub fn create_index(&mut self, i: &CreateIndex) {
-        self.push(if i.unique {
-            "CREATE UNIQUE INDEX "
-        } else {
-            "CREATE INDEX "
-        });
+        self.push(if i.unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
         self.ident(&i.name);
         self.push(" ON ");
         self.ident(&i.table);

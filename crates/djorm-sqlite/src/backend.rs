@@ -28,9 +28,7 @@ pub struct SqliteBackend {
 
 impl std::fmt::Debug for SqliteBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteBackend")
-            .field("database", &self.description)
-            .finish_non_exhaustive()
+        f.debug_struct("SqliteBackend").field("database", &self.description).finish_non_exhaustive()
     }
 }
 
@@ -39,35 +37,23 @@ fn open(target: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(target, flags).map_err(|e| {
-        Error::Connection(format!(
-            "could not open SQLite database {}: {e}",
-            target.display()
-        ))
-    })?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))
+    let conn = Connection::open_with_flags(target, flags)
+        .map_err(|e| Error::Connection(format!("could not open SQLite database {}: {e}", target.display())))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(map_error)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
         .map_err(map_error)?;
-    conn.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-    )
-    .map_err(map_error)?;
     conn.set_prepared_statement_cache_capacity(256);
     // `x REGEXP y` calls regexp(y, x); Django registers the same function.
-    conn.create_scalar_function(
-        "regexp",
-        2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            let regex = ctx.get_or_create_aux(
-                0,
-                |v| -> std::result::Result<regex::Regex, Box<dyn std::error::Error + Send + Sync>> {
-                    Ok(regex::Regex::new(v.as_str()?)?)
-                },
-            )?;
-            let text: Option<String> = ctx.get(1)?;
-            Ok(text.map(|t| regex.is_match(&t)))
-        },
-    )
+    conn.create_scalar_function("regexp", 2, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        let regex = ctx.get_or_create_aux(
+            0,
+            |v| -> std::result::Result<regex::Regex, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(regex::Regex::new(v.as_str()?)?)
+            },
+        )?;
+        let text: Option<String> = ctx.get(1)?;
+        Ok(text.map(|t| regex.is_match(&t)))
+    })
     .map_err(map_error)?;
     Ok(conn)
 }
@@ -75,17 +61,12 @@ fn open(target: &Path) -> Result<Connection> {
 fn query_into(conn: &Connection, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
     let mut statement = conn.prepare_cached(sql).map_err(map_error)?;
     let width = statement.column_count();
-    let mut rows = statement
-        .query(rusqlite::params_from_iter(params.iter().map(SqlParam)))
-        .map_err(map_error)?;
+    let mut rows = statement.query(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
     let mut values = Vec::new();
     while let Some(row) = rows.next().map_err(map_error)? {
         for i in 0..width {
             let raw = row.get_ref(i).map_err(map_error)?;
-            values.push(decode(
-                raw,
-                kinds.get(i).copied().unwrap_or(ValueKind::Any),
-            )?);
+            values.push(decode(raw, kinds.get(i).copied().unwrap_or(ValueKind::Any))?);
         }
     }
     Ok(Rows { width, values })
@@ -98,10 +79,7 @@ impl SqliteBackend {
         let path = path.as_ref();
         let (target, description) = if path.as_os_str() == ":memory:" {
             let n = MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed);
-            let uri = format!(
-                "file:djorm-memory-{}-{n}?mode=memory&cache=shared",
-                std::process::id()
-            );
+            let uri = format!("file:djorm-memory-{}-{n}?mode=memory&cache=shared", std::process::id());
             (PathBuf::from(uri), "sqlite::memory:".to_owned())
         } else {
             (path.to_path_buf(), format!("sqlite://{}", path.display()))
@@ -110,11 +88,7 @@ impl SqliteBackend {
         let conn = tokio::task::spawn_blocking(move || open(&opened))
             .await
             .map_err(|e| Error::Connection(e.to_string()))??;
-        Ok(SqliteBackend {
-            target,
-            description,
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(SqliteBackend { target, description, conn: Arc::new(Mutex::new(conn)) })
     }
 
     async fn run<T: Send + 'static>(
@@ -123,9 +97,7 @@ impl SqliteBackend {
     ) -> Result<T> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| Error::Connection("SQLite connection lock poisoned".into()))?;
+            let mut guard = conn.lock().map_err(|_| Error::Connection("SQLite connection lock poisoned".into()))?;
             job(&mut guard)
         })
         .await
@@ -147,9 +119,7 @@ impl Backend for SqliteBackend {
         let (sql, params) = (sql.to_owned(), params.to_vec());
         self.run(move |conn| {
             let mut statement = conn.prepare_cached(&sql).map_err(map_error)?;
-            let n = statement
-                .execute(rusqlite::params_from_iter(params.iter().map(SqlParam)))
-                .map_err(map_error)?;
+            let n = statement.execute(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
             Ok(n as u64)
         })
         .await
@@ -157,18 +127,12 @@ impl Backend for SqliteBackend {
 
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
         let (sql, params, kinds) = (sql.to_owned(), params.to_vec(), kinds.to_vec());
-        self.run(move |conn| query_into(conn, &sql, &params, &kinds))
-            .await
+        self.run(move |conn| query_into(conn, &sql, &params, &kinds)).await
     }
 
     /// Streams on a connection of its own (so the caller may run other queries meanwhile),
     /// handing rows over a small bounded channel.
-    async fn stream(
-        &self,
-        sql: String,
-        params: Vec<Value>,
-        kinds: Vec<ValueKind>,
-    ) -> Result<RowStream> {
+    async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream> {
         let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<Value>>>(64);
         let target = self.target.clone();
         let keep_memory_db_alive = self.conn.clone();
@@ -178,17 +142,13 @@ impl Backend for SqliteBackend {
                 let conn = open(&target)?;
                 let mut statement = conn.prepare(&sql).map_err(map_error)?;
                 let width = statement.column_count();
-                let mut rows = statement
-                    .query(rusqlite::params_from_iter(params.iter().map(SqlParam)))
-                    .map_err(map_error)?;
+                let mut rows =
+                    statement.query(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
                 while let Some(row) = rows.next().map_err(map_error)? {
                     let mut values = Vec::with_capacity(width);
                     for i in 0..width {
                         let raw = row.get_ref(i).map_err(map_error)?;
-                        values.push(decode(
-                            raw,
-                            kinds.get(i).copied().unwrap_or(ValueKind::Any),
-                        )?);
+                        values.push(decode(raw, kinds.get(i).copied().unwrap_or(ValueKind::Any))?);
                     }
                     if sender.blocking_send(Ok(values)).is_err() {
                         return Ok(()); // the consumer dropped the stream
@@ -211,7 +171,8 @@ impl Backend for SqliteBackend {
             let mut counts = Vec::with_capacity(statements.len());
             for (sql, params) in &statements {
                 let mut statement = transaction.prepare_cached(sql).map_err(map_error)?;
-                let n = statement.execute(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
+                let n =
+                    statement.execute(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
                 counts.push(n as u64);
             }
             transaction.commit().map_err(map_error)?;
@@ -235,8 +196,7 @@ impl Backend for SqliteBackend {
 
 /// Adapts the channel's receiver into a `Stream`.
 fn futures_util_stream(receiver: tokio::sync::mpsc::Receiver<Result<Vec<Value>>>) -> RowStream {
-    Box::pin(futures_util::stream::unfold(
-        receiver,
-        |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
-    ))
+    Box::pin(futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    }))
 }

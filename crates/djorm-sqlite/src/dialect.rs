@@ -79,14 +79,7 @@ impl Dialect for SqliteDialect {
     }
 
     /// SQLite's LIKE ignores ASCII case, so case-sensitive lookups use GLOB instead.
-    fn write_pattern(
-        &self,
-        w: &mut SqlWriter<'_>,
-        expr: &Expr,
-        kind: PatternKind,
-        needle: &str,
-        ci: bool,
-    ) {
+    fn write_pattern(&self, w: &mut SqlWriter<'_>, expr: &Expr, kind: PatternKind, needle: &str, ci: bool) {
         if ci {
             w.expr(expr);
             w.push(" LIKE ");
@@ -106,19 +99,9 @@ impl Dialect for SqliteDialect {
         w.param(Value::String(pattern));
     }
 
-    fn write_pattern_expr(
-        &self,
-        w: &mut SqlWriter<'_>,
-        expr: &Expr,
-        kind: PatternKind,
-        needle: &Expr,
-        ci: bool,
-    ) {
+    fn write_pattern_expr(&self, w: &mut SqlWriter<'_>, expr: &Expr, kind: PatternKind, needle: &Expr, ci: bool) {
         let (lhs, rhs) = if ci {
-            (
-                Expr::Upper(Box::new(expr.clone())),
-                Expr::Upper(Box::new(needle.clone())),
-            )
+            (Expr::Upper(Box::new(expr.clone())), Expr::Upper(Box::new(needle.clone())))
         } else {
             (expr.clone(), needle.clone())
         };
@@ -138,11 +121,7 @@ impl Dialect for SqliteDialect {
             PatternKind::StartsWith | PatternKind::EndsWith => {
                 w.push("substr(");
                 w.expr(&lhs);
-                w.push(if kind == PatternKind::StartsWith {
-                    ", 1, length("
-                } else {
-                    ", -length("
-                });
+                w.push(if kind == PatternKind::StartsWith { ", 1, length(" } else { ", -length(" });
                 w.expr(&rhs);
                 w.push(")) = ");
                 w.expr(&rhs);
@@ -159,13 +138,7 @@ impl Dialect for SqliteDialect {
         w.expr(pattern);
     }
 
-    fn write_date_part(
-        &self,
-        w: &mut SqlWriter<'_>,
-        part: DatePart,
-        expr: &Expr,
-        _is_datetime: bool,
-    ) {
+    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr, _is_datetime: bool) {
         let strftime = |w: &mut SqlWriter<'_>, format: &str| {
             w.push("CAST(strftime('");
             w.push(format);

@@ -11,29 +11,17 @@ pub fn map_error(e: rusqlite::Error) -> Error {
             let message = message.unwrap_or_else(|| err.to_string());
             if err.code == rusqlite::ErrorCode::ConstraintViolation {
                 let kind = match err.extended_code {
-                    ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
-                        IntegrityKind::Unique
-                    }
+                    ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => IntegrityKind::Unique,
                     ffi::SQLITE_CONSTRAINT_FOREIGNKEY => IntegrityKind::ForeignKey,
                     ffi::SQLITE_CONSTRAINT_NOTNULL => IntegrityKind::NotNull,
                     ffi::SQLITE_CONSTRAINT_CHECK => IntegrityKind::Check,
                     _ => IntegrityKind::Other,
                 };
                 let constraint = message.split_once(": ").map(|(_, c)| c.to_owned());
-                return Error::Integrity {
-                    kind,
-                    constraint,
-                    message,
-                };
+                return Error::Integrity { kind, constraint, message };
             }
-            Error::Database {
-                sqlstate: Some(err.extended_code.to_string()),
-                message,
-            }
+            Error::Database { sqlstate: Some(err.extended_code.to_string()), message }
         }
-        other => Error::Database {
-            sqlstate: None,
-            message: other.to_string(),
-        },
+        other => Error::Database { sqlstate: None, message: other.to_string() },
     }
 }

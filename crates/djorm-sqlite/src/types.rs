@@ -81,39 +81,27 @@ pub fn decode(v: ValueRef<'_>, kind: ValueKind) -> Result<Value> {
         (K::Decimal, ValueRef::Real(f)) => {
             Value::Decimal(Decimal::try_from(f).map_err(|e| Error::Decode(e.to_string()))?)
         }
-        (K::Decimal, v @ ValueRef::Text(_)) => Value::Decimal(
-            text(v)
-                .unwrap_or_default()
-                .parse()
-                .map_err(|_| bad(kind, v))?,
-        ),
-        (K::String, v) if !matches!(v, ValueRef::Blob(_)) => {
-            Value::String(text(v).unwrap_or_default())
+        (K::Decimal, v @ ValueRef::Text(_)) => {
+            Value::Decimal(text(v).unwrap_or_default().parse().map_err(|_| bad(kind, v))?)
         }
+        (K::String, v) if !matches!(v, ValueRef::Blob(_)) => Value::String(text(v).unwrap_or_default()),
         (K::Bytes | K::Any, ValueRef::Blob(b)) => Value::Bytes(b.to_vec()),
-        (K::Uuid, v @ ValueRef::Text(_)) => Value::Uuid(
-            text(v)
-                .unwrap_or_default()
-                .parse()
-                .map_err(|_| bad(kind, v))?,
-        ),
+        (K::Uuid, v @ ValueRef::Text(_)) => Value::Uuid(text(v).unwrap_or_default().parse().map_err(|_| bad(kind, v))?),
         (K::Date, v @ ValueRef::Text(_)) => {
             let s = text(v).unwrap_or_default();
             Value::Date(
-                chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(&s), "%Y-%m-%d")
-                    .map_err(|_| bad(kind, v))?,
+                chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(&s), "%Y-%m-%d").map_err(|_| bad(kind, v))?,
             )
         }
         (K::Time, v @ ValueRef::Text(_)) => {
             Value::Time(parse_time(&text(v).unwrap_or_default()).ok_or_else(|| bad(kind, v))?)
         }
-        (K::DateTime, v @ ValueRef::Text(_)) => Value::DateTime(
-            parse_datetime(&text(v).unwrap_or_default()).ok_or_else(|| bad(kind, v))?,
-        ),
-        (K::Json, v @ ValueRef::Text(_)) => Value::Json(
-            serde_json::from_str(&text(v).unwrap_or_default())
-                .map_err(|e| Error::Decode(e.to_string()))?,
-        ),
+        (K::DateTime, v @ ValueRef::Text(_)) => {
+            Value::DateTime(parse_datetime(&text(v).unwrap_or_default()).ok_or_else(|| bad(kind, v))?)
+        }
+        (K::Json, v @ ValueRef::Text(_)) => {
+            Value::Json(serde_json::from_str(&text(v).unwrap_or_default()).map_err(|e| Error::Decode(e.to_string()))?)
+        }
         (K::Json, ValueRef::Integer(i)) => Value::Json(i.into()),
         (K::Json, ValueRef::Real(f)) => Value::Json(f.into()),
         (_, ValueRef::Integer(i)) => Value::I64(i),

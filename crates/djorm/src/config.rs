@@ -40,11 +40,7 @@ impl fmt::Display for DatabaseConfig {
                         tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
                     })
                     .unwrap_or_else(|| "localhost".into());
-                let password = if c.get_password().is_some() {
-                    ":***"
-                } else {
-                    ""
-                };
+                let password = if c.get_password().is_some() { ":***" } else { "" };
                 write!(
                     f,
                     "postgresql://{}{password}@{host}:{}/{}",
@@ -79,9 +75,7 @@ impl DatabaseConfig {
                 let rest = &url["sqlite:".len()..];
                 let path = rest.strip_prefix("//").unwrap_or(rest);
                 if path.is_empty() {
-                    return Err(Error::Config(
-                        "a sqlite URL needs a path: sqlite://db.sqlite3".into(),
-                    ));
+                    return Err(Error::Config("a sqlite URL needs a path: sqlite://db.sqlite3".into()));
                 }
                 Ok(DatabaseConfig::Sqlite(PathBuf::from(path)))
             }
@@ -107,11 +101,7 @@ impl DatabaseConfig {
                 config.dbname(&name);
                 config.host(var("DB_HOST").as_deref().unwrap_or("localhost"));
                 let port = var("DB_PORT").unwrap_or_else(|| "5432".into());
-                config.port(
-                    port.parse().map_err(|_| {
-                        Error::Config(format!("DB_PORT is not a port number: {port}"))
-                    })?,
-                );
+                config.port(port.parse().map_err(|_| Error::Config(format!("DB_PORT is not a port number: {port}")))?);
                 if let Some(user) = var("DB_USER") {
                     config.user(&user);
                 }
@@ -121,14 +111,14 @@ impl DatabaseConfig {
                 return Ok(DatabaseConfig::Postgres(Box::new(config)));
             }
             #[cfg(not(feature = "postgres"))]
-            return Err(Error::Config(format!("DB_NAME={name} names a PostgreSQL database, but djorm was built without the `postgres` feature")));
+            return Err(Error::Config(format!(
+                "DB_NAME={name} names a PostgreSQL database, but djorm was built without the `postgres` feature"
+            )));
         }
         #[cfg(feature = "sqlite")]
         return Ok(DatabaseConfig::Sqlite(PathBuf::from("db.sqlite3")));
         #[cfg(not(feature = "sqlite"))]
-        Err(Error::Config(
-            "set DATABASE_URL (or DB_NAME, DB_USER, DB_PASSWORD, DB_HOST, DB_PORT)".into(),
-        ))
+        Err(Error::Config("set DATABASE_URL (or DB_NAME, DB_USER, DB_PASSWORD, DB_HOST, DB_PORT)".into()))
     }
 
     /// Opens the database: a pool of `DJORM_POOL_SIZE` (default 16) connections for
@@ -137,17 +127,12 @@ impl DatabaseConfig {
         match self {
             #[cfg(feature = "postgres")]
             DatabaseConfig::Postgres(config) => {
-                let size = std::env::var("DJORM_POOL_SIZE")
-                    .ok()
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(16);
+                let size = std::env::var("DJORM_POOL_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
                 let backend = djorm_postgres::PgBackend::from_config((**config).clone(), size).await?;
                 Ok(Db::new(Arc::new(backend)))
             }
             #[cfg(feature = "sqlite")]
-            DatabaseConfig::Sqlite(path) => Ok(Db::new(Arc::new(
-                djorm_sqlite::SqliteBackend::open(path).await?,
-            ))),
+            DatabaseConfig::Sqlite(path) => Ok(Db::new(Arc::new(djorm_sqlite::SqliteBackend::open(path).await?))),
         }
     }
 }
@@ -176,23 +161,17 @@ mod tests {
 
     #[test]
     fn display_never_shows_the_password() {
-        let config = DatabaseConfig::from_url("postgres://app:s3cret@db.internal:6543/shop")
-            .expect("valid url");
+        let config = DatabaseConfig::from_url("postgres://app:s3cret@db.internal:6543/shop").expect("valid url");
         let shown = format!("{config} {config:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
-        assert!(
-            shown.contains("postgresql://app:***@db.internal:6543/shop"),
-            "{shown}"
-        );
+        assert!(shown.contains("postgresql://app:***@db.internal:6543/shop"), "{shown}");
     }
 
     #[test]
     fn bad_url_errors_do_not_echo_the_url() {
         let err = DatabaseConfig::from_url("mysql://app:s3cret@host/db").expect_err("unsupported");
         assert!(!err.to_string().contains("s3cret"));
-        assert!(err
-            .to_string()
-            .contains("unsupported database URL scheme 'mysql'"));
+        assert!(err.to_string().contains("unsupported database URL scheme 'mysql'"));
     }
 
     #[test]

@@ -35,12 +35,12 @@ pub mod testing;
 
 pub use config::{connect, connect_from_env, DatabaseConfig};
 pub use djorm_core::{
-    longest_choice, lower, naming, registered_models, relations, schema, validation, AutoId, Backend, CapturedQuery,
-    CheckMeta, Choices, Comparable, Db, Deleted, Error, Expression, Field, FieldKind, FieldMeta, FieldType, ForeignKey,
-    IndexMeta, IntegrityKind, ManyToMany, ManyToManyMeta, Model, ModelExt, ModelMeta, ModelRegistration, ModelVTable,
-    NPlusOne, NPlusOneDetector, OnDelete, OneToOne, OrderBy, Prefetch, Query, QueryCapture, QuerySet, Related,
-    RelatedPath, RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, Rows, UniqueMeta, ValidationError,
-    ValuesRow, F, Q,
+    longest_choice, lower, naming, registered_models, relations, schema, signals, validation, AutoId, Backend,
+    CapturedQuery, CheckMeta, Choices, Comparable, Db, Deleted, Error, Expression, Field, FieldKind, FieldMeta,
+    FieldType, ForeignKey, IndexMeta, IntegrityKind, ManyToMany, ManyToManyMeta, Model, ModelExt, ModelMeta,
+    ModelRegistration, ModelVTable, NPlusOne, NPlusOneDetector, OnDelete, OneToOne, OrderBy, Prefetch, Query,
+    QueryCapture, QuerySet, Related, RelatedPath, RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, Rows,
+    UniqueMeta, ValidationError, ValuesRow, F, Q,
 };
 pub use djorm_macros::{q, Choices, Model};
 pub use djorm_sql as sql;

@@ -36,8 +36,7 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// The PostgreSQL server tests use: `DJORM_TEST_POSTGRES_URL`, by default
 /// `postgres://root@127.0.0.1:5432/test`.
 pub fn postgres_admin_url() -> String {
-    std::env::var("DJORM_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
+    std::env::var("DJORM_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
 }
 
 fn unique_name() -> String {
@@ -45,11 +44,7 @@ fn unique_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or_default();
-    format!(
-        "djorm_test_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("djorm_test_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Which backend a test database lives on.
@@ -101,52 +96,35 @@ impl TestDatabase {
     async fn postgres_empty() -> Result<Self> {
         let admin_url = postgres_admin_url();
         let name = unique_name();
-        djorm_postgres::creation::create_database(&admin_url, &name)
-            .await
-            .map_err(|e| {
-                let shown = crate::DatabaseConfig::from_url(&admin_url)
-                    .map(|c| c.to_string())
-                    .unwrap_or_default();
-                Error::Connection(format!(
+        djorm_postgres::creation::create_database(&admin_url, &name).await.map_err(|e| {
+            let shown = crate::DatabaseConfig::from_url(&admin_url).map(|c| c.to_string()).unwrap_or_default();
+            Error::Connection(format!(
                 "PostgreSQL is not reachable at {shown} ({e}). Start it with \
                  `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, \
                  or point DJORM_TEST_POSTGRES_URL at a server where this role may create databases."
             ))
-            })?;
-        let cleanup = Some(Cleanup::Postgres {
-            admin_url: admin_url.clone(),
-            name: name.clone(),
-        });
+        })?;
+        let cleanup = Some(Cleanup::Postgres { admin_url: admin_url.clone(), name: name.clone() });
         let config = djorm_postgres::creation::url_for_database(&admin_url, &name)?;
         let backend = djorm_postgres::PgBackend::from_config(config, 8).await?;
-        Ok(TestDatabase {
-            db: Db::new(Arc::new(backend)),
-            cleanup,
-        })
+        Ok(TestDatabase { db: Db::new(Arc::new(backend)), cleanup })
     }
 
     #[cfg(not(feature = "postgres"))]
     async fn postgres_empty() -> Result<Self> {
-        Err(Error::Config(
-            "djorm was built without the `postgres` feature".into(),
-        ))
+        Err(Error::Config("djorm was built without the `postgres` feature".into()))
     }
 
     #[cfg(feature = "sqlite")]
     async fn sqlite_empty() -> Result<Self> {
         let path = std::env::temp_dir().join(format!("{}.sqlite3", unique_name()));
         let backend = djorm_sqlite::SqliteBackend::open(&path).await?;
-        Ok(TestDatabase {
-            db: Db::new(Arc::new(backend)),
-            cleanup: Some(Cleanup::Sqlite { path }),
-        })
+        Ok(TestDatabase { db: Db::new(Arc::new(backend)), cleanup: Some(Cleanup::Sqlite { path }) })
     }
 
     #[cfg(not(feature = "sqlite"))]
     async fn sqlite_empty() -> Result<Self> {
-        Err(Error::Config(
-            "djorm was built without the `sqlite` feature".into(),
-        ))
+        Err(Error::Config("djorm was built without the `sqlite` feature".into()))
     }
 
     /// The handle to pass to QuerySet methods.
@@ -163,12 +141,8 @@ impl Drop for TestDatabase {
                 // Drop runs inside the test's runtime, which cannot block on itself: use a
                 // runtime of our own on another thread. WITH (FORCE) closes pooled connections.
                 let dropper = std::thread::spawn(move || {
-                    if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    {
-                        let _ =
-                            rt.block_on(djorm_postgres::creation::drop_database(&admin_url, &name));
+                    if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                        let _ = rt.block_on(djorm_postgres::creation::drop_database(&admin_url, &name));
                     }
                 });
                 let _ = dropper.join();
@@ -188,11 +162,7 @@ impl Drop for TestDatabase {
 
 /// Runs `body` and checks it ran exactly `expected` statements on `db`, listing them if not
 /// (Django's `assertNumQueries`).
-pub async fn assert_num_queries<T>(
-    db: &Db,
-    expected: usize,
-    body: impl std::future::Future<Output = T>,
-) -> T {
+pub async fn assert_num_queries<T>(db: &Db, expected: usize, body: impl std::future::Future<Output = T>) -> T {
     let capture = db.capture_queries();
     let out = body.await;
     let queries = capture.take();
@@ -200,11 +170,7 @@ pub async fn assert_num_queries<T>(
         queries.len() == expected,
         "expected {expected} queries, {} ran:\n{}",
         queries.len(),
-        queries
-            .iter()
-            .map(|q| format!("  {}", q.sql))
-            .collect::<Vec<_>>()
-            .join("\n")
+        queries.iter().map(|q| format!("  {}", q.sql)).collect::<Vec<_>>().join("\n")
     );
     out
 }

@@ -5,18 +5,9 @@ use common::*;
 use djorm::prelude::*;
 
 async fn seed(db: &Db) -> djorm::Result<()> {
-    let rows = [
-        ("Jane post", 5, true, Some("x")),
-        ("Django intro", 10, false, None),
-        ("Other", 10, true, Some("y")),
-    ];
+    let rows = [("Jane post", 5, true, Some("x")), ("Django intro", 10, false, None), ("Other", 10, true, Some("y"))];
     for (title, views, published, tagline) in rows {
-        let a = Article {
-            views,
-            published,
-            tagline: tagline.map(Into::into),
-            ..article(title)
-        };
+        let a = Article { views, published, tagline: tagline.map(Into::into), ..article(title) };
         Article::objects().create(db, a).await?;
     }
     Ok(())
@@ -111,10 +102,6 @@ djorm::backend_tests! {
 }
 
 /// Runs a future on its own task, so the two updaters really run concurrently.
-async fn tokio_spawn(
-    f: impl std::future::Future<Output = djorm::Result<()>> + Send + 'static,
-) -> djorm::Result<()> {
-    djorm::__private::tokio::spawn(f)
-        .await
-        .map_err(|e| Error::Connection(e.to_string()))?
+async fn tokio_spawn(f: impl std::future::Future<Output = djorm::Result<()>> + Send + 'static) -> djorm::Result<()> {
+    djorm::__private::tokio::spawn(f).await.map_err(|e| Error::Connection(e.to_string()))?
 }

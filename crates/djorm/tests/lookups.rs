@@ -27,26 +27,8 @@ async fn seed(db: &Db) -> djorm::Result<()> {
             Some("2023-11-05 23:59:59"),
             Status::Published,
         ),
-        (
-            "drafty",
-            "drafty",
-            None,
-            0,
-            Some(2.0),
-            false,
-            None,
-            Status::Draft,
-        ),
-        (
-            "Python_Notes",
-            "python-notes",
-            Some(""),
-            7,
-            Some(3.0),
-            true,
-            Some("2022-06-18 08:00:00"),
-            Status::Published,
-        ),
+        ("drafty", "drafty", None, 0, Some(2.0), false, None, Status::Draft),
+        ("Python_Notes", "python-notes", Some(""), 7, Some(3.0), true, Some("2022-06-18 08:00:00"), Status::Published),
     ];
     for (title, slug, tagline, views, rating, published, at, status) in rows {
         let a = Article {
@@ -69,13 +51,7 @@ async fn seed(db: &Db) -> djorm::Result<()> {
 }
 
 async fn titles(db: &Db, q: Q) -> djorm::Result<Vec<String>> {
-    let mut t: Vec<String> = Article::objects()
-        .filter(q)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.title)
-        .collect();
+    let mut t: Vec<String> = Article::objects().filter(q).all(db).await?.into_iter().map(|a| a.title).collect();
     t.sort();
     Ok(t)
 }

@@ -6,15 +6,7 @@ use djorm::prelude::*;
 
 async fn three_articles(db: &Db) -> djorm::Result<()> {
     for (title, rating) in [("b", Some(2.0)), ("a", None), ("c", Some(1.0))] {
-        Article::objects()
-            .create(
-                db,
-                Article {
-                    rating,
-                    ..article(title)
-                },
-            )
-            .await?;
+        Article::objects().create(db, Article { rating, ..article(title) }).await?;
     }
     Ok(())
 }
@@ -159,9 +151,6 @@ djorm::backend_tests! {
 }
 
 /// bulk_create of 250 small rows is one INSERT.
-async fn assert_ok_queries<T>(
-    db: &Db,
-    body: impl std::future::Future<Output = djorm::Result<T>>,
-) -> djorm::Result<T> {
+async fn assert_ok_queries<T>(db: &Db, body: impl std::future::Future<Output = djorm::Result<T>>) -> djorm::Result<T> {
     djorm::testing::assert_num_queries(db, 1, body).await
 }

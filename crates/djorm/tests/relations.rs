@@ -333,3 +333,75 @@ djorm::backend_tests! {
         Ok(())
     }
 }
+
+mod signal_models {
+    use djorm::prelude::*;
+
+    /// A user model of this test's own, so the global receivers touch no other test.
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "sig")]
+    pub struct Member {
+        pub id: AutoId,
+        #[djorm(max_length = 50)]
+        pub username: String,
+        pub profile: ReverseOne<MemberProfile>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "sig")]
+    pub struct MemberProfile {
+        pub id: AutoId,
+        #[djorm(on_delete = Cascade, related_name = "profile")]
+        pub user: OneToOne<Member>,
+        #[djorm(blank)]
+        pub bio: String,
+    }
+}
+use signal_models::{Member, MemberProfile};
+
+static DELETED_PROFILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn connect_receivers() {
+    use djorm::signals::{connect, Signal};
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // @receiver(post_save, sender=User) def create_user_profile(sender, instance, created, **kwargs)
+        connect::<Member>(Signal::PostSave, |db, member, created| {
+            Box::pin(async move {
+                if created {
+                    MemberProfile::objects()
+                        .create(db, MemberProfile { user: member.into(), ..Default::default() })
+                        .await?;
+                }
+                Ok(())
+            })
+        });
+        connect::<MemberProfile>(Signal::PostDelete, |_db, _profile, _| {
+            Box::pin(async move {
+                DELETED_PROFILES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            })
+        });
+    });
+}
+
+djorm::backend_tests! {
+    models = [Member, MemberProfile];
+
+    async fn post_save_creates_the_profile_and_delete_hooks_fire_for_cascades(db) {
+        connect_receivers();
+        let member = Member::objects().create(&db, Member { username: "ann".into(), ..Default::default() }).await?;
+        let mut saved = Member { username: "bob".into(), ..Default::default() };
+        saved.save(&db).await?;
+        assert_eq!(member.profile.get(&db).await?.user.id, member.id);
+        assert_eq!(MemberProfile::objects().count(&db).await?, 2);
+        saved.username = "bobby".into();
+        saved.save(&db).await?; // an update: created = false, no second profile
+        assert_eq!(MemberProfile::objects().count(&db).await?, 2);
+        let before = DELETED_PROFILES.load(std::sync::atomic::Ordering::SeqCst);
+        Member::objects().delete(&db).await?;
+        let fired = DELETED_PROFILES.load(std::sync::atomic::Ordering::SeqCst) - before;
+        assert!(fired >= 2, "post_delete fired for each cascaded profile ({fired})");
+        Ok(())
+    }
+}

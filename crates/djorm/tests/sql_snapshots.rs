@@ -27,21 +27,9 @@ const ORDER: &str = r#" ORDER BY "blog_post"."created_at" DESC"#;
 
 /// The WHERE clause and parameters `q` compiles to in `dialect`.
 fn where_of(dialect: &dyn Dialect, q: Q) -> (String, Vec<Value>) {
-    let compiled = Post::objects()
-        .filter(q)
-        .sql_for(dialect)
-        .expect("compiles")
-        .expect("runs a query");
-    let sql = compiled
-        .sql
-        .strip_prefix(SELECT)
-        .expect("select list")
-        .strip_suffix(ORDER)
-        .expect("ordering");
-    (
-        sql.strip_prefix(" WHERE ").unwrap_or(sql).to_owned(),
-        compiled.params,
-    )
+    let compiled = Post::objects().filter(q).sql_for(dialect).expect("compiles").expect("runs a query");
+    let sql = compiled.sql.strip_prefix(SELECT).expect("select list").strip_suffix(ORDER).expect("ordering");
+    (sql.strip_prefix(" WHERE ").unwrap_or(sql).to_owned(), compiled.params)
 }
 
 fn check(q: Q, postgres: &str, sqlite: &str, params: Vec<Value>) {
@@ -59,12 +47,7 @@ fn s(v: &str) -> Value {
 
 #[test]
 fn exact_and_null() {
-    check(
-        q!(Post, title = "a"),
-        r#""blog_post"."title" = $1"#,
-        r#""blog_post"."title" = ?1"#,
-        vec![s("a")],
-    );
+    check(q!(Post, title = "a"), r#""blog_post"."title" = $1"#, r#""blog_post"."title" = ?1"#, vec![s("a")]);
     check(
         q!(Post, published_at = None::<DateTime<Utc>>),
         r#""blog_post"."published_at" IS NULL"#,
@@ -101,12 +84,7 @@ fn text_lookups_escape_wildcards() {
     assert_eq!((pg_sql.as_str(), pg_params), (pg, pg_p("a\\_%")));
     let (l_sql, l_params) = where_of(&SqliteDialect, q!(Post, title__endswith = "?"));
     assert_eq!((l_sql.as_str(), l_params), (lite, glob("*[?]")));
-    check(
-        q!(Post, title__istartswith = "x"),
-        pgi,
-        litei,
-        vec![s("x%")],
-    );
+    check(q!(Post, title__istartswith = "x"), pgi, litei, vec![s("x%")]);
     check(q!(Post, title__iendswith = "x"), pgi, litei, vec![s("%x")]);
 }
 
@@ -187,19 +165,13 @@ fn date_transforms() {
     );
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
     check(
-        q!(
-            Post,
-            published_at__date__range = [d("2023-01-01"), d("2023-12-31")]
-        ),
+        q!(Post, published_at__date__range = [d("2023-01-01"), d("2023-12-31")]),
         r#"("blog_post"."published_at" AT TIME ZONE 'UTC')::date BETWEEN $1 AND $2"#,
         r#"date("blog_post"."published_at") BETWEEN ?1 AND ?2"#,
         vec![Value::Date(d("2023-01-01")), Value::Date(d("2023-12-31"))],
     );
     check(
-        q!(
-            Post,
-            published_at__time = NaiveTime::from_hms_opt(1, 2, 3).expect("time")
-        ),
+        q!(Post, published_at__time = NaiveTime::from_hms_opt(1, 2, 3).expect("time")),
         r#"("blog_post"."published_at" AT TIME ZONE 'UTC')::time = $1"#,
         r#"substr("blog_post"."published_at", 12) = ?1"#,
         vec![Value::Time(NaiveTime::from_hms_opt(1, 2, 3).expect("time"))],
@@ -232,34 +204,17 @@ fn q_trees_and_negation_of_nullable_columns() {
 #[test]
 fn statements_other_than_select() {
     let pg: &dyn Dialect = &PostgresDialect;
-    let qs = Post::objects()
-        .filter(q!(Post, title = "a"))
-        .order_by(["title"])
-        .slice(5..15);
+    let qs = Post::objects().filter(q!(Post, title = "a")).order_by(["title"]).slice(5..15);
     let sql = qs.sql_for(pg).expect("ok").expect("query").sql;
     assert!(
-        sql.ends_with(
-            r#" WHERE "blog_post"."title" = $1 ORDER BY "blog_post"."title" ASC LIMIT 10 OFFSET 5"#
-        ),
+        sql.ends_with(r#" WHERE "blog_post"."title" = $1 ORDER BY "blog_post"."title" ASC LIMIT 10 OFFSET 5"#),
         "{sql}"
     );
-    let lite = Post::objects()
-        .slice(5..)
-        .sql_for(&SqliteDialect)
-        .expect("ok")
-        .expect("query")
-        .sql;
+    let lite = Post::objects().slice(5..).sql_for(&SqliteDialect).expect("ok").expect("query").sql;
     assert!(lite.ends_with(" LIMIT -1 OFFSET 5"), "{lite}");
-    let nulls = Post::objects()
-        .order_by([Post::published_at().desc().nulls_last()])
-        .sql_for(pg)
-        .expect("ok")
-        .expect("q")
-        .sql;
-    assert!(
-        nulls.ends_with(r#"ORDER BY "blog_post"."published_at" DESC NULLS LAST"#),
-        "{nulls}"
-    );
+    let nulls =
+        Post::objects().order_by([Post::published_at().desc().nulls_last()]).sql_for(pg).expect("ok").expect("q").sql;
+    assert!(nulls.ends_with(r#"ORDER BY "blog_post"."published_at" DESC NULLS LAST"#), "{nulls}");
 }
 
 #[test]

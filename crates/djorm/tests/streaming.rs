@@ -70,23 +70,16 @@ async fn stream_with_flat_memory(db: Db) -> djorm::Result<()> {
     // Materialised, 100,000 rows of ~150 bytes of text alone take ~15 MB; streaming must
     // stay far below that.
     eprintln!("streamed {n} rows; peak heap growth {growth} bytes");
-    assert!(
-        growth < 4 * 1024 * 1024,
-        "streaming grew memory by {growth} bytes"
-    );
+    assert!(growth < 4 * 1024 * 1024, "streaming grew memory by {growth} bytes");
     Ok(())
 }
 
 // One test per backend, run one after the other, so the allocator measures one stream.
 #[tokio::test]
 async fn iterator_streams_100k_rows_with_flat_memory() {
-    for backend in [
-        djorm::testing::TestBackend::Postgres,
-        djorm::testing::TestBackend::Sqlite,
-    ] {
-        let test_db = djorm::testing::TestDatabase::new(backend, &[Reading::meta()])
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+    for backend in [djorm::testing::TestBackend::Postgres, djorm::testing::TestBackend::Sqlite] {
+        let test_db =
+            djorm::testing::TestDatabase::new(backend, &[Reading::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
         if let Err(e) = stream_with_flat_memory(test_db.db().clone()).await {
             panic!("{backend:?}: {e}");
         }

@@ -29,20 +29,9 @@ async fn run() -> djorm::Result<()> {
 
     show::step("Create: Author.objects.create(...) and Author(...).save()");
     let jane = Author::objects()
-        .create(
-            &db,
-            Author {
-                name: "Jane Doe".into(),
-                email: "jane@example.com".into(),
-                ..Default::default()
-            },
-        )
+        .create(&db, Author { name: "Jane Doe".into(), email: "jane@example.com".into(), ..Default::default() })
         .await?;
-    let mut john = Author {
-        name: "John Smith".into(),
-        email: "john@example.com".into(),
-        ..Default::default()
-    };
+    let mut john = Author { name: "John Smith".into(), email: "john@example.com".into(), ..Default::default() };
     john.save(&db).await?;
     show::sql(&capture);
     let posts = [
@@ -62,14 +51,7 @@ async fn run() -> djorm::Result<()> {
         .collect();
     let created = Post::objects().bulk_create(&db, posts).await?;
     show::sql(&capture);
-    show::result(
-        "bulk_create ids",
-        created
-            .iter()
-            .map(|p| p.id.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
+    show::result("bulk_create ids", created.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(", "));
 
     show::step("Read: Author.objects.all()");
     let all = Author::objects().all(&db).await?;
@@ -87,9 +69,7 @@ async fn run() -> djorm::Result<()> {
     show::result("last", last.map(|a| a.name).unwrap_or_default());
 
     show::step("get() that matches nothing raises DoesNotExist");
-    let missing = Author::objects()
-        .get(&db, q!(Author, name = "Nobody"))
-        .await;
+    let missing = Author::objects().get(&db, q!(Author, name = "Nobody")).await;
     show::sql(&capture);
     match missing {
         Err(e @ Error::DoesNotExist { .. }) => show::result("error", e),
@@ -97,40 +77,18 @@ async fn run() -> djorm::Result<()> {
     }
 
     show::step("Filtering: filter(name=\"Jane Doe\"), exclude(name=\"John Smith\")");
-    let janes = Author::objects()
-        .filter(q!(Author, name = "Jane Doe"))
-        .all(&db)
-        .await?;
-    let not_john = Author::objects()
-        .exclude(q!(Author, name = "John Smith"))
-        .all(&db)
-        .await?;
+    let janes = Author::objects().filter(q!(Author, name = "Jane Doe")).all(&db).await?;
+    let not_john = Author::objects().exclude(q!(Author, name = "John Smith")).all(&db).await?;
     show::sql(&capture);
     show::objects(&janes);
     show::objects(&not_john);
 
     show::step("Lookups: name__icontains, id__in, created_at__year, title__contains a literal %");
-    let does = Author::objects()
-        .filter(q!(Author, name__icontains = "doe"))
-        .count(&db)
-        .await?;
-    let some = Post::objects()
-        .filter(q!(Post, id__in = [1, 3, 5]))
-        .values(&db, &["id", "title"])
-        .await?;
-    let year = Utc::now()
-        .format("%Y")
-        .to_string()
-        .parse::<i32>()
-        .unwrap_or(2026);
-    let this_year = Post::objects()
-        .filter(q!(Post, created_at__year = year))
-        .count(&db)
-        .await?;
-    let percent = Post::objects()
-        .filter(q!(Post, title__contains = "100%"))
-        .values(&db, &["title"])
-        .await?;
+    let does = Author::objects().filter(q!(Author, name__icontains = "doe")).count(&db).await?;
+    let some = Post::objects().filter(q!(Post, id__in = [1, 3, 5])).values(&db, &["id", "title"]).await?;
+    let year = Utc::now().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let this_year = Post::objects().filter(q!(Post, created_at__year = year)).count(&db).await?;
+    let percent = Post::objects().filter(q!(Post, title__contains = "100%")).values(&db, &["title"]).await?;
     show::sql(&capture);
     show::result("authors named like 'doe'", does);
     show::values(&some);
@@ -151,33 +109,20 @@ async fn run() -> djorm::Result<()> {
     show::values(&and_not);
 
     show::step("F expressions: update(views=F(\"views\") + 1); filter(name=F(\"email\"))");
-    let changed = Post::objects()
-        .filter(q!(Post, published = true))
-        .update(&db, [("views", F("views") + 1)])
-        .await?;
-    let odd = Author::objects()
-        .filter(q!(Author, name = F("email")))
-        .count(&db)
-        .await?;
+    let changed = Post::objects().filter(q!(Post, published = true)).update(&db, [("views", F("views") + 1)]).await?;
+    let odd = Author::objects().filter(q!(Author, name = F("email"))).count(&db).await?;
     show::sql(&capture);
     show::result("posts updated", changed);
     show::result("authors whose name equals their email", odd);
-    show::values(
-        &Post::objects()
-            .order_by(["id"])
-            .values(&db, &["title", "views"])
-            .await?,
-    );
+    show::values(&Post::objects().order_by(["id"]).values(&db, &["title", "views"]).await?);
     show::sql(&capture);
 
     show::step("Update: author.name = \"Jane Roe\"; author.save(); bulk update()");
     let mut author = Author::objects().get(&db, q!(Author, id = jane.id)).await?;
     author.name = "Jane Roe".into();
     author.save(&db).await?;
-    let renamed = Author::objects()
-        .filter(q!(Author, name = "John Smith"))
-        .update(&db, [("name", "Johnny Smith")])
-        .await?;
+    let renamed =
+        Author::objects().filter(q!(Author, name = "John Smith")).update(&db, [("name", "Johnny Smith")]).await?;
     show::sql(&capture);
     show::result("bulk update rows", renamed);
     show::objects(&Author::objects().all(&db).await?);
@@ -185,19 +130,10 @@ async fn run() -> djorm::Result<()> {
 
     show::step("Delete: author.delete(); filter(...).delete()");
     let deleted = author.delete(&db).await?;
-    let drafts = Post::objects()
-        .filter(q!(Post, published = false))
-        .delete(&db)
-        .await?;
+    let drafts = Post::objects().filter(q!(Post, published = false)).delete(&db).await?;
     show::sql(&capture);
-    show::result(
-        "author.delete()",
-        format!("{} {:?}", deleted.total, deleted.per_model),
-    );
-    show::result(
-        "drafts deleted",
-        format!("{} {:?}", drafts.total, drafts.per_model),
-    );
+    show::result("author.delete()", format!("{} {:?}", deleted.total, deleted.per_model));
+    show::result("drafts deleted", format!("{} {:?}", drafts.total, drafts.per_model));
     show::result("authors left", Author::objects().count(&db).await?);
     show::sql(&capture);
     Ok(())

@@ -59,9 +59,5 @@ pub fn result(label: &str, value: impl std::fmt::Display) {
 
 /// Where the example writes, without credentials.
 pub fn database(db: &Db) {
-    println!(
-        "djorm blog example on {} ({})",
-        db.vendor(),
-        db.backend().describe()
-    );
+    println!("djorm blog example on {} ({})", db.vendor(), db.backend().describe());
 }

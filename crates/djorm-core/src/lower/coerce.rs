@@ -18,18 +18,13 @@ pub fn coerce(value: Value, kind: ValueKind, field: &str) -> Result<Value> {
     Ok(match (kind, v) {
         (_, Value::Null) => Value::Null,
         (K::Any, v) => v,
-        (K::I16 | K::I32 | K::I64, v) => {
-            Value::I64(to_int(&v).ok_or_else(|| expected(field, "a number", &v))?)
-        }
+        (K::I16 | K::I32 | K::I64, v) => Value::I64(to_int(&v).ok_or_else(|| expected(field, "a number", &v))?),
         (K::F64, v) => Value::F64(to_float(&v).ok_or_else(|| expected(field, "a number", &v))?),
-        (K::Decimal, v) => {
-            Value::Decimal(to_decimal(&v).ok_or_else(|| expected(field, "a decimal number", &v))?)
-        }
+        (K::Decimal, v) => Value::Decimal(to_decimal(&v).ok_or_else(|| expected(field, "a decimal number", &v))?),
         (K::String, Value::String(s)) => Value::String(s),
-        (
-            K::String,
-            v @ (Value::I16(_) | Value::I32(_) | Value::I64(_) | Value::F64(_) | Value::Decimal(_)),
-        ) => Value::String(v.to_string()),
+        (K::String, v @ (Value::I16(_) | Value::I32(_) | Value::I64(_) | Value::F64(_) | Value::Decimal(_))) => {
+            Value::String(v.to_string())
+        }
         (K::Bool, Value::Bool(b)) => Value::Bool(b),
         (K::Bool, v) => Value::Bool(to_bool(&v).ok_or_else(|| expected(field, "a boolean", &v))?),
         (K::Date, Value::Date(d)) => Value::Date(d),
@@ -40,21 +35,17 @@ pub fn coerce(value: Value, kind: ValueKind, field: &str) -> Result<Value> {
         ),
         (K::Time, Value::Time(t)) => Value::Time(t),
         (K::Time, Value::String(s)) => Value::Time(
-            parse_time(&s)
-                .ok_or_else(|| expected(field, "a time (HH:MM[:SS])", &Value::String(s.clone())))?,
+            parse_time(&s).ok_or_else(|| expected(field, "a time (HH:MM[:SS])", &Value::String(s.clone())))?,
         ),
         (K::DateTime, Value::DateTime(dt)) => Value::DateTime(dt),
         (K::DateTime, Value::Date(d)) => Value::DateTime(d.and_time(NaiveTime::MIN).and_utc()),
         (K::DateTime, Value::String(s)) => Value::DateTime(
-            parse_datetime(&s)
-                .ok_or_else(|| expected(field, "a date and time", &Value::String(s.clone())))?,
+            parse_datetime(&s).ok_or_else(|| expected(field, "a date and time", &Value::String(s.clone())))?,
         ),
         (K::Uuid, Value::Uuid(u)) => Value::Uuid(u),
-        (K::Uuid, Value::String(s)) => Value::Uuid(
-            s.trim()
-                .parse()
-                .map_err(|_| expected(field, "a UUID", &Value::String(s.clone())))?,
-        ),
+        (K::Uuid, Value::String(s)) => {
+            Value::Uuid(s.trim().parse().map_err(|_| expected(field, "a UUID", &Value::String(s.clone())))?)
+        }
         (K::Json, Value::Json(j)) => Value::Json(j),
         (K::Json, v) => Value::Json(to_json(v)),
         (K::Bytes, Value::Bytes(b)) => Value::Bytes(b),
@@ -121,9 +112,7 @@ fn to_json(v: Value) -> serde_json::Value {
 /// Parses `HH:MM`, `HH:MM:SS` and `HH:MM:SS.ffffff`.
 pub fn parse_time(s: &str) -> Option<NaiveTime> {
     let s = s.trim();
-    NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-        .ok()
+    NaiveTime::parse_from_str(s, "%H:%M:%S%.f").or_else(|_| NaiveTime::parse_from_str(s, "%H:%M")).ok()
 }
 
 /// Parses RFC 3339 and Django's `YYYY-MM-DD HH:MM[:SS[.ffffff]][+HH:MM]`; a time without an
@@ -133,26 +122,15 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.with_timezone(&Utc));
     }
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S%.f%:z",
-        "%Y-%m-%d %H:%M:%S%.f%#z",
-        "%Y-%m-%dT%H:%M:%S%.f%:z",
-    ] {
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f%:z"] {
         if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
             return Some(dt.with_timezone(&Utc));
         }
     }
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-    ] {
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(dt.and_utc());
         }
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_time(NaiveTime::MIN).and_utc())
 }

@@ -61,7 +61,9 @@ impl JoinSet {
         let scope = if request.multi { request.scope } else { None };
         let outer = request.outer || self.is_outer(parent);
         let reusable = |e: &JoinEntry| {
-            e.parent == parent && e.relation == relation && (!request.multi || request.scope.is_none() || e.scope == scope)
+            e.parent == parent
+                && e.relation == relation
+                && (!request.multi || request.scope.is_none() || e.scope == scope)
         };
         if let Some(existing) = self.entries.iter_mut().find(|e| reusable(e)) {
             if outer {

@@ -21,11 +21,7 @@ impl Lowerer {
                     Expr::DateOf(Box::new(expr))
                 }
                 Transform::Time => Expr::TimeOf(Box::new(expr)),
-                Transform::Part(part) => Expr::DatePart {
-                    part: *part,
-                    expr: Box::new(expr),
-                    is_datetime,
-                },
+                Transform::Part(part) => Expr::DatePart { part: *part, expr: Box::new(expr), is_datetime },
             };
         }
         expr
@@ -91,11 +87,9 @@ impl Lowerer {
                 let rhs = self.expression(e)?;
                 self.compare_expr(lookup, lhs.clone(), rhs)?
             }
-            (lookup, _) => {
-                return Err(Error::InvalidQuery(format!(
-                    "the '{lookup:?}' lookup on '{name}' got the wrong kind of value (in takes a list, range two bounds)"
-                )))
-            }
+            (lookup, _) => return Err(Error::InvalidQuery(format!(
+                "the '{lookup:?}' lookup on '{name}' got the wrong kind of value (in takes a list, range two bounds)"
+            ))),
         };
         // Django: under a negation, a nullable column must not turn NOT(NULL = x) into NULL.
         // A column reached through a LEFT OUTER JOIN can be NULL as well.
@@ -123,12 +117,8 @@ impl Lowerer {
             Value::String(s) => s,
             other => other.to_string(),
         };
-        let pattern = |kind, ci, v| Expr::Pattern {
-            expr: Box::new(lhs.clone()),
-            kind,
-            needle: needle(v),
-            case_insensitive: ci,
-        };
+        let pattern =
+            |kind, ci, v| Expr::Pattern { expr: Box::new(lhs.clone()), kind, needle: needle(v), case_insensitive: ci };
         Ok(match lookup {
             LookupKind::Exact => lhs.binary(BinOp::Eq, Expr::Param(v)),
             LookupKind::Gt => lhs.binary(BinOp::Gt, Expr::Param(v)),
@@ -148,9 +138,7 @@ impl Lowerer {
                 case_insensitive: lookup == LookupKind::IRegex,
             },
             LookupKind::In | LookupKind::Range | LookupKind::IsNull => {
-                return Err(Error::InvalidQuery(format!(
-                    "the {lookup:?} lookup needs a list or two bounds"
-                )))
+                return Err(Error::InvalidQuery(format!("the {lookup:?} lookup needs a list or two bounds")))
             }
         })
     }
@@ -181,9 +169,7 @@ impl Lowerer {
                 case_insensitive: lookup == LookupKind::IRegex,
             },
             LookupKind::In | LookupKind::Range | LookupKind::IsNull => {
-                return Err(Error::InvalidQuery(format!(
-                    "the {lookup:?} lookup cannot compare with an expression"
-                )))
+                return Err(Error::InvalidQuery(format!("the {lookup:?} lookup cannot compare with an expression")))
             }
         })
     }

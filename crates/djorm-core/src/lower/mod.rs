@@ -20,7 +20,7 @@ pub use related::RelatedNode;
 
 use djorm_sql::{BinOp, Delete, Expr, Insert, OrderItem, Select, SelectItem, Source, Update, Value, ValueKind};
 
-use crate::{Error, Expression, FieldMeta, ModelMeta, OrderBy, Q, Query, Result};
+use crate::{Error, Expression, FieldMeta, ModelMeta, OrderBy, Query, Result, Q};
 use joins::JoinSet;
 
 #[derive(Debug)]
@@ -326,7 +326,11 @@ impl Lowerer {
         let rows = rows
             .into_iter()
             .map(|row| {
-                row.into_iter().enumerate().filter(|(i, _)| !(skip_pk && *i == pk)).map(|(_, v)| Expr::Param(v)).collect()
+                row.into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| !(skip_pk && *i == pk))
+                    .map(|(_, v)| Expr::Param(v))
+                    .collect()
             })
             .collect();
         Insert {

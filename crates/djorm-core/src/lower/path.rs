@@ -218,8 +218,19 @@ pub fn is_lookup_or_transform(name: &str) -> bool {
     LookupKind::from_name(name).is_some()
         || matches!(
             name,
-            "year" | "iso_year" | "quarter" | "month" | "week" | "day" | "week_day" | "iso_week_day" | "hour"
-                | "minute" | "second" | "date" | "time"
+            "year"
+                | "iso_year"
+                | "quarter"
+                | "month"
+                | "week"
+                | "day"
+                | "week_day"
+                | "iso_week_day"
+                | "hour"
+                | "minute"
+                | "second"
+                | "date"
+                | "time"
         )
 }
 
@@ -237,11 +248,7 @@ fn unsupported(name: &str, kind: FieldKind, resolved: &ResolvedPath) -> Error {
 }
 
 fn closest(name: &str) -> &'static str {
-    LOOKUP_NAMES
-        .iter()
-        .copied()
-        .min_by_key(|candidate| edit_distance(name, candidate))
-        .unwrap_or("exact")
+    LOOKUP_NAMES.iter().copied().min_by_key(|candidate| edit_distance(name, candidate)).unwrap_or("exact")
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

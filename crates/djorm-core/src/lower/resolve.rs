@@ -28,7 +28,14 @@ impl Lowerer {
         JoinRequest { outer: nullable || state.in_or, multi, scope: (!state.reuse_any).then_some(state.scope) }
     }
 
-    fn join(&self, parent: &str, relation: &str, table: &str, request: JoinRequest, on: impl FnOnce(&str) -> Expr) -> String {
+    fn join(
+        &self,
+        parent: &str,
+        relation: &str,
+        table: &str,
+        request: JoinRequest,
+        on: impl FnOnce(&str) -> Expr,
+    ) -> String {
         self.state.borrow_mut().joins.join(parent, relation, table, request, on)
     }
 
@@ -72,7 +79,9 @@ impl Lowerer {
                     if continues_into(target, next) {
                         let target_column = rel.target_field().column;
                         let (parent, fk) = (alias.clone(), field.column);
-                        alias = self.join(&parent, seg, target.db_table, self.request(field.null, false), |new| {
+                        // A condition on the joined row already rejects a missing one, so filters join INNER
+                        // (Django does too); OR, NOT and isnull=True promote to LEFT OUTER.
+                        alias = self.join(&parent, seg, target.db_table, self.request(false, false), |new| {
                             column(&parent, fk).binary(BinOp::Eq, column(new, target_column))
                         });
                         last_join = Some(alias.clone());
@@ -82,7 +91,13 @@ impl Lowerer {
                     }
                 }
                 let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
-                return Ok(ResolvedPath { field, column: self.qualified(&alias, field.column), last_join, transforms, lookup });
+                return Ok(ResolvedPath {
+                    field,
+                    column: self.qualified(&alias, field.column),
+                    last_join,
+                    transforms,
+                    lookup,
+                });
             }
             if let Some(m2m) = meta.many_to_many_field(seg) {
                 let table = join_table(meta, m2m)?;
@@ -139,8 +154,7 @@ impl Lowerer {
                         return Ok(ResolvedPath { field, column: col, last_join, transforms, lookup });
                     }
                     (_, Some(fk), _) => {
-                        let target_column =
-                            fk.relation.as_ref().map_or(meta.pk().column, |r| r.target_field().column);
+                        let target_column = fk.relation.as_ref().map_or(meta.pk().column, |r| r.target_field().column);
                         let (parent, fk_column) = (alias.clone(), fk.column);
                         alias = self.join(&parent, seg, related.db_table, self.request(false, rev.is_multi()), |new| {
                             column(&parent, target_column).binary(BinOp::Eq, column(new, fk_column))
@@ -153,7 +167,13 @@ impl Lowerer {
                         }
                         let field = related.pk();
                         let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
-                        return Ok(ResolvedPath { field, column: self.qualified(&alias, field.column), last_join, transforms, lookup });
+                        return Ok(ResolvedPath {
+                            field,
+                            column: self.qualified(&alias, field.column),
+                            last_join,
+                            transforms,
+                            lookup,
+                        });
                     }
                     _ => {}
                 }

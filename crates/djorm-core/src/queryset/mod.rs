@@ -31,10 +31,7 @@ pub struct QuerySet<M> {
 
 impl<M> Clone for QuerySet<M> {
     fn clone(&self) -> Self {
-        QuerySet {
-            query: self.query.clone(),
-            invalid: self.invalid, trace: self.trace.clone(), _model: PhantomData,
-        }
+        QuerySet { query: self.query.clone(), invalid: self.invalid, trace: self.trace.clone(), _model: PhantomData }
     }
 }
 
@@ -47,10 +44,7 @@ impl<M: Model> Default for QuerySet<M> {
 impl<M: Model> QuerySet<M> {
     /// Every row of `M` (Django's `Model.objects.all()`).
     pub fn new() -> Self {
-        QuerySet {
-            query: Query::new(M::meta()),
-            invalid: None, trace: None, _model: PhantomData,
-        }
+        QuerySet { query: Query::new(M::meta()), invalid: None, trace: None, _model: PhantomData }
     }
 
     /// The query this QuerySet will run.

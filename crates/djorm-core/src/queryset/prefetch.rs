@@ -72,7 +72,11 @@ fn level(meta: &'static ModelMeta, name: &str) -> Result<Level> {
         };
         return Ok(Level { child: rev.model, link, parent_key, many: rev.is_multi() });
     }
-    let hint = if meta.field(name).is_some_and(|f| f.relation.is_some()) { " (use select_related for a forward key)" } else { "" };
+    let hint = if meta.field(name).is_some_and(|f| f.relation.is_some()) {
+        " (use select_related for a forward key)"
+    } else {
+        ""
+    };
     Err(Error::field(format!(
         "Cannot find '{name}' on {} object, '{name}' is an invalid parameter to prefetch_related(){hint}",
         meta.object_name
@@ -83,7 +87,7 @@ fn level(meta: &'static ModelMeta, name: &str) -> Result<Level> {
 pub(crate) async fn prefetch(
     db: &Db,
     meta: &'static ModelMeta,
-    parents: &mut [&mut (dyn Any + Send)],
+    parents: &mut [&mut (dyn Any + Send + Sync)],
     lookups: &[Prefetch],
 ) -> Result<()> {
     let mut groups: Vec<(String, Option<Query>, Vec<Prefetch>)> = Vec::new();
@@ -114,7 +118,7 @@ pub(crate) async fn prefetch(
                 wanted.push(k.clone());
             }
         }
-        let mut found: Vec<(Value, Box<dyn Any + Send>)> = Vec::new();
+        let mut found: Vec<(Value, Box<dyn Any + Send + Sync>)> = Vec::new();
         if !wanted.is_empty() {
             let mut query = custom.unwrap_or_else(|| Query::new(level.child));
             query.add_filter(Q::new(format!("{}__in", level.link), Rhs::List(wanted)));
@@ -132,10 +136,10 @@ pub(crate) async fn prefetch(
             }
         }
         if !children.is_empty() && !found.is_empty() {
-            let mut refs: Vec<&mut (dyn Any + Send)> = found.iter_mut().map(|(_, o)| &mut **o).collect();
+            let mut refs: Vec<&mut (dyn Any + Send + Sync)> = found.iter_mut().map(|(_, o)| &mut **o).collect();
             Box::pin(prefetch(db, level.child, &mut refs, &children)).await?;
         }
-        let mut by_key: HashMap<String, Vec<Box<dyn Any + Send>>> = HashMap::new();
+        let mut by_key: HashMap<String, Vec<Box<dyn Any + Send + Sync>>> = HashMap::new();
         for (link, object) in found {
             by_key.entry(key(&link)).or_default().push(object);
         }

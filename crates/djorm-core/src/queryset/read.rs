@@ -34,7 +34,7 @@ fn decode_all<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<M>> {
 
 /// Decodes one select_related object (and its own related objects), or skips its columns when
 /// the LEFT OUTER JOIN found none.
-fn decode_related(node: &RelatedNode, reader: &mut RowReader<'_>) -> Result<Option<Box<dyn Any + Send>>> {
+fn decode_related(node: &RelatedNode, reader: &mut RowReader<'_>) -> Result<Option<Box<dyn Any + Send + Sync>>> {
     if reader.peek(node.meta.pk_index).is_none_or(Value::is_null) {
         reader.skip(node.width());
         return Ok(None);
@@ -75,8 +75,8 @@ impl<M: Model> QuerySet<M> {
         let rows = db.fetch_traced(&compiled, &lowered.kinds, self.trace.as_deref()).await?;
         let mut objects: Vec<M> = decode_all(rows, &lowered.related)?;
         if !self.query.prefetch.is_empty() && !objects.is_empty() {
-            let mut refs: Vec<&mut (dyn Any + Send)> =
-                objects.iter_mut().map(|o| o as &mut (dyn Any + Send)).collect();
+            let mut refs: Vec<&mut (dyn Any + Send + Sync)> =
+                objects.iter_mut().map(|o| o as &mut (dyn Any + Send + Sync)).collect();
             super::prefetch::prefetch(db, M::meta(), &mut refs, &self.query.prefetch).await?;
         }
         Ok(objects)

@@ -18,10 +18,7 @@ impl ValuesRow {
 
     /// The value of field `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.names
-            .iter()
-            .position(|n| n == name)
-            .and_then(|i| self.values.get(i))
+        self.names.iter().position(|n| n == name).and_then(|i| self.values.get(i))
     }
 
     /// The field names.
@@ -36,9 +33,6 @@ impl ValuesRow {
 
     /// `(name, value)` pairs in field order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.names
-            .iter()
-            .map(String::as_str)
-            .zip(self.values.iter())
+        self.names.iter().map(String::as_str).zip(self.values.iter())
     }
 }

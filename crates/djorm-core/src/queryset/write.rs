@@ -7,6 +7,7 @@ use djorm_sql::Value;
 
 use super::QuerySet;
 use crate::lower::Lowerer;
+use crate::signals::{self, Signal};
 use crate::{Db, Error, Expression, Model, Result, Q};
 
 /// What a `delete()` removed: the total and the count per model label, as Django's
@@ -29,17 +30,11 @@ async fn insert_returning<M: Model>(db: &Db, objects: &mut [M]) -> Result<()> {
     for chunk in objects.chunks_mut(batch) {
         let rows = chunk.iter().map(Model::field_values).collect();
         let insert = lowerer.insert(rows, true);
-        let result = db
-            .fetch(&db.dialect().compile_insert(&insert), &[pk_kind])
-            .await?;
+        let result = db.fetch(&db.dialect().compile_insert(&insert), &[pk_kind]).await?;
         if result.len() != chunk.len() {
             return Err(Error::Database {
                 sqlstate: None,
-                message: format!(
-                    "INSERT returned {} keys for {} rows",
-                    result.len(),
-                    chunk.len()
-                ),
+                message: format!("INSERT returned {} keys for {} rows", result.len(), chunk.len()),
             });
         }
         for (obj, pk) in chunk.iter_mut().zip(result.values) {
@@ -64,44 +59,50 @@ async fn insert_with_pk<M: Model>(db: &Db, objects: &[M]) -> Result<()> {
 /// Saves one instance: INSERT when it has no primary key yet, else UPDATE, falling back to
 /// INSERT when no row has that key (Django's `save()`).
 pub(crate) async fn save_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> {
+    let created = save_row(db, obj).await?;
+    signals::send(Signal::PostSave, M::meta(), db, &*obj, created).await
+}
+
+/// Writes one instance (insert or update) after pre_save; returns whether it was created.
+async fn save_row<M: Model>(db: &Db, obj: &mut M) -> Result<bool> {
+    signals::send(Signal::PreSave, M::meta(), db, &*obj, false).await?;
     if obj.pk_value().is_null() {
         obj.pre_save(true);
-        return insert_returning(db, std::slice::from_mut(obj)).await;
+        insert_returning(db, std::slice::from_mut(obj)).await?;
+        return Ok(true);
     }
     obj.pre_save(false);
     let update = Lowerer::new(M::meta()).update_instance(obj.field_values());
     if db.execute(&db.dialect().compile_update(&update)).await? == 0 {
         obj.pre_save(true);
         insert_with_pk(db, std::slice::from_ref(obj)).await?;
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
 }
 
 impl<M: Model> QuerySet<M> {
     /// Inserts `obj` and returns it with its primary key set (Django's `create()`).
     pub async fn create(&self, db: &Db, mut obj: M) -> Result<M> {
+        signals::send(Signal::PreSave, M::meta(), db, &obj, false).await?;
         obj.pre_save(true);
         if obj.pk_value().is_null() {
             insert_returning(db, std::slice::from_mut(&mut obj)).await?;
         } else {
             insert_with_pk(db, std::slice::from_ref(&obj)).await?;
         }
+        signals::send(Signal::PostSave, M::meta(), db, &obj, true).await?;
         Ok(obj)
     }
 
     /// Inserts many objects in as few statements as possible and returns them with their
     /// primary keys set (Django's `bulk_create()`).
-    pub async fn bulk_create(
-        &self,
-        db: &Db,
-        objects: impl IntoIterator<Item = M>,
-    ) -> Result<Vec<M>> {
+    pub async fn bulk_create(&self, db: &Db, objects: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
         let mut objects: Vec<M> = objects.into_iter().collect();
         for obj in &mut objects {
             obj.pre_save(true);
         }
-        let (mut without_pk, with_pk): (Vec<M>, Vec<M>) =
-            objects.into_iter().partition(|o| o.pk_value().is_null());
+        let (mut without_pk, with_pk): (Vec<M>, Vec<M>) = objects.into_iter().partition(|o| o.pk_value().is_null());
         insert_with_pk(db, &with_pk).await?;
         insert_returning(db, &mut without_pk).await?;
         let mut all = with_pk;
@@ -112,12 +113,7 @@ impl<M: Model> QuerySet<M> {
     /// The object matching `q`, or a new one from `create()` saved to the database. The flag
     /// says whether it was created. A concurrent insert of the same unique key is caught and
     /// the winner's row returned, as Django does.
-    pub async fn get_or_create(
-        &self,
-        db: &Db,
-        q: impl Into<Q>,
-        create: impl FnOnce() -> M,
-    ) -> Result<(M, bool)> {
+    pub async fn get_or_create(&self, db: &Db, q: impl Into<Q>, create: impl FnOnce() -> M) -> Result<(M, bool)> {
         let q = q.into();
         match self.get(db, q.clone()).await {
             Ok(obj) => Ok((obj, false)),
@@ -160,24 +156,16 @@ impl<M: Model> QuerySet<M> {
     /// Sets fields on every matching row in one UPDATE and returns how many rows matched
     /// (Django's `update()`). Values may be `F()` expressions, evaluated by the database:
     /// `[("views", F("views") + 1)]` or typed `[Post::views().set(F("views") + 1)]`.
-    pub async fn update<K, E>(
-        &self,
-        db: &Db,
-        assignments: impl IntoIterator<Item = (K, E)>,
-    ) -> Result<u64>
+    pub async fn update<K, E>(&self, db: &Db, assignments: impl IntoIterator<Item = (K, E)>) -> Result<u64>
     where
         K: Into<String>,
         E: Into<Expression>,
     {
         self.validity()?;
-        let assignments: Vec<(String, Expression)> = assignments
-            .into_iter()
-            .map(|(k, e)| (k.into(), e.into()))
-            .collect();
+        let assignments: Vec<(String, Expression)> =
+            assignments.into_iter().map(|(k, e)| (k.into(), e.into())).collect();
         if assignments.is_empty() {
-            return Err(Error::InvalidQuery(
-                "update() needs at least one field to set.".into(),
-            ));
+            return Err(Error::InvalidQuery("update() needs at least one field to set.".into()));
         }
         let Some(update) = Lowerer::new(M::meta()).update(&self.query, &assignments)? else {
             return Ok(0);

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use djorm_sql::Value;
 
-use crate::{Db, Error, FieldKind, FieldType, Model, Q, Result};
+use crate::{Db, Error, FieldKind, FieldType, Model, Result, Q};
 
 macro_rules! key_field {
     ($(#[$doc:meta])* $name:ident, $kind:ident) => {

@@ -51,10 +51,12 @@ pub(crate) struct Side {
 
 impl Side {
     fn pairs_filter(&self, own: &Value, others: Option<&[Value]>) -> Expr {
-        let mut cond = Expr::Column { table: None, column: self.own.clone() }.binary(BinOp::Eq, Expr::Param(own.clone()));
+        let mut cond =
+            Expr::Column { table: None, column: self.own.clone() }.binary(BinOp::Eq, Expr::Param(own.clone()));
         if let Some(others) = others {
             let list = others.iter().cloned().map(Expr::Param).collect();
-            cond = cond.and(Expr::In { expr: Box::new(Expr::Column { table: None, column: self.other.clone() }), list });
+            cond =
+                cond.and(Expr::In { expr: Box::new(Expr::Column { table: None, column: self.other.clone() }), list });
         }
         cond
     }
@@ -62,7 +64,8 @@ impl Side {
     /// The keys already linked to `own` among `others`.
     async fn existing(&self, db: &Db, own: &Value, others: &[Value]) -> Result<Vec<Value>> {
         let mut select = Select::from_table(self.table.table.clone());
-        select.columns = vec![SelectItem { expr: Expr::Column { table: None, column: self.other.clone() }, alias: None }];
+        select.columns =
+            vec![SelectItem { expr: Expr::Column { table: None, column: self.other.clone() }, alias: None }];
         select.filter = Some(self.pairs_filter(own, Some(others)));
         let kind = self.table.target.pk().value_kind();
         Ok(db.fetch(&db.dialect().compile_select(&select), &[kind]).await?.values)
@@ -149,7 +152,10 @@ impl Side {
                 None => {
                     let delete = Delete {
                         table: self.table.table.clone(),
-                        filter: Some(Expr::Column { table: None, column: self.other.clone() }.binary(BinOp::Eq, Expr::Param(own.clone()))),
+                        filter: Some(
+                            Expr::Column { table: None, column: self.other.clone() }
+                                .binary(BinOp::Eq, Expr::Param(own.clone())),
+                        ),
                     };
                     db.execute(&db.dialect().compile_delete(&delete)).await?;
                 }
@@ -182,7 +188,10 @@ impl<T: Model> ManyToMany<T> {
 
     fn side(&self) -> Result<(Side, Value)> {
         let b = bound(&self.binding, T::meta().object_name)?;
-        let m2m = b.owner.many_to_many_field(b.name).ok_or_else(|| Error::field(format!("{} has no many-to-many field '{}'", b.owner.object_name, b.name)))?;
+        let m2m = b
+            .owner
+            .many_to_many_field(b.name)
+            .ok_or_else(|| Error::field(format!("{} has no many-to-many field '{}'", b.owner.object_name, b.name)))?;
         let table = join_table(b.owner, m2m)?;
         let symmetrical = m2m.symmetrical && table.source.is(table.target);
         let (own, other) = (table.source_column.clone(), table.target_column.clone());
@@ -194,7 +203,9 @@ impl<T: Model> ManyToMany<T> {
         let b = bound(&self.binding, T::meta().object_name)?;
         let reverse = reverse_relations(T::meta())
             .iter()
-            .find(|r| r.kind == ReverseKind::ManyToMany && r.model.is(b.owner) && r.m2m.is_some_and(|m| m.name == b.name))
+            .find(|r| {
+                r.kind == ReverseKind::ManyToMany && r.model.is(b.owner) && r.m2m.is_some_and(|m| m.name == b.name)
+            })
             .ok_or_else(|| Error::field(format!("no reverse side for {}.{}", b.owner.object_name, b.name)))?;
         Ok(T::objects().filter(Q::new(reverse.query_name.clone(), Rhs::Value(b.pk.clone()))))
     }
@@ -229,7 +240,8 @@ impl<T: Model> ManyToMany<T> {
         through_defaults: &[(&str, Value)],
     ) -> Result<()> {
         let (side, own) = self.side()?;
-        let defaults: Vec<(String, Value)> = through_defaults.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        let defaults: Vec<(String, Value)> =
+            through_defaults.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
         side.add(db, &own, &keys(objects), &defaults).await
     }
 

@@ -23,9 +23,9 @@ use crate::{registered_models, Error, FieldMeta, ManyToManyMeta, ModelMeta, Resu
 #[derive(Debug)]
 pub enum Related {
     /// One object (or none), for a forward key or a reverse one-to-one.
-    One(Option<Box<dyn Any + Send>>),
+    One(Option<Box<dyn Any + Send + Sync>>),
     /// Many objects, for a reverse key or a many-to-many field.
-    Many(Vec<Box<dyn Any + Send>>),
+    Many(Vec<Box<dyn Any + Send + Sync>>),
 }
 
 /// Which kind of relation points back at a model.
@@ -87,7 +87,8 @@ fn index() -> &'static ReverseIndex {
                         format!("{model_name}_set")
                     }
                 });
-                let query = rel.related_query_name.or(rel.related_name).map_or_else(|| model_name.clone(), str::to_owned);
+                let query =
+                    rel.related_query_name.or(rel.related_name).map_or_else(|| model_name.clone(), str::to_owned);
                 index.entry(target as *const ModelMeta as usize).or_default().push(ReverseRelation {
                     query_name: query,
                     accessor_name: accessor,
@@ -105,7 +106,8 @@ fn index() -> &'static ReverseIndex {
                     (hidden.clone(), hidden)
                 } else {
                     let accessor = m2m.related_name.map_or_else(|| format!("{model_name}_set"), str::to_owned);
-                    let query = m2m.related_query_name.or(m2m.related_name).map_or_else(|| model_name.clone(), str::to_owned);
+                    let query =
+                        m2m.related_query_name.or(m2m.related_name).map_or_else(|| model_name.clone(), str::to_owned);
                     (query, accessor)
                 };
                 index.entry(target as *const ModelMeta as usize).or_default().push(ReverseRelation {
@@ -162,7 +164,8 @@ pub fn join_table(owner: &'static ModelMeta, m2m: &ManyToManyMeta) -> Result<Joi
         let keys: Vec<&FieldMeta> = through.fields.iter().filter(|f| f.relation.is_some()).collect();
         let points_to = |f: &&FieldMeta, m: &ModelMeta| f.relation.as_ref().is_some_and(|r| (r.target)().is(m));
         let source = keys.iter().find(|f| points_to(f, owner));
-        let target_key = keys.iter().filter(|f| points_to(f, target)).find(|f| source.is_none_or(|s| s.column != f.column));
+        let target_key =
+            keys.iter().filter(|f| points_to(f, target)).find(|f| source.is_none_or(|s| s.column != f.column));
         let (Some(source), Some(target_key)) = (source, target_key) else {
             return Err(Error::field(format!(
                 "the through model {} needs a ForeignKey to {} and one to {}",

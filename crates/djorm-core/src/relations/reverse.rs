@@ -201,11 +201,18 @@ impl<T: Model> Reverse<T> {
         let keys: Vec<Value> = self.queryset()?.values_list(db, &["pk"]).await?.into_iter().flatten().collect();
         match rel.kind {
             ReverseKind::ManyToMany => {
-                let side = Side { table: self.side(b, rel)?.table, own: String::new(), other: String::new(), symmetrical: false };
+                let side = Side {
+                    table: self.side(b, rel)?.table,
+                    own: String::new(),
+                    other: String::new(),
+                    symmetrical: false,
+                };
                 let own_column = side.table.target_column.clone();
                 let delete = djorm_sql::Delete {
                     table: side.table.table.clone(),
-                    filter: Some(Expr::Column { table: None, column: own_column }.binary(BinOp::Eq, Expr::Param(b.pk.clone()))),
+                    filter: Some(
+                        Expr::Column { table: None, column: own_column }.binary(BinOp::Eq, Expr::Param(b.pk.clone())),
+                    ),
                 };
                 db.execute(&db.dialect().compile_delete(&delete)).await?;
                 Ok(())

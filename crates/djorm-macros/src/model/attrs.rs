@@ -110,9 +110,7 @@ pub fn parse_model(attrs: &[Attribute]) -> syn::Result<ModelAttrs> {
                     } else if inner.path.is_ident("name") {
                         name = Some(string(&inner)?);
                     } else {
-                        return Err(inner.error(
-                            "unknown index option; expected `fields = [...]` or `name = \"...\"`",
-                        ));
+                        return Err(inner.error("unknown index option; expected `fields = [...]` or `name = \"...\"`"));
                     }
                     Ok(())
                 })?;
@@ -128,15 +126,13 @@ pub fn parse_model(attrs: &[Attribute]) -> syn::Result<ModelAttrs> {
                     } else if inner.path.is_ident("name") {
                         name = Some(string(&inner)?);
                     } else {
-                        return Err(inner.error(
-                            "unknown unique option; expected `fields = [...]` and `name = \"...\"`",
-                        ));
+                        return Err(
+                            inner.error("unknown unique option; expected `fields = [...]` and `name = \"...\"`")
+                        );
                     }
                     Ok(())
                 })?;
-                let name = name.ok_or_else(|| {
-                    meta.error("a UniqueConstraint needs `name = \"...\"`, as in Django")
-                })?;
+                let name = name.ok_or_else(|| meta.error("a UniqueConstraint needs `name = \"...\"`, as in Django"))?;
                 out.uniques.push((name, fields));
             } else if path.is_ident("check") {
                 let (mut name, mut lookups) = (None, Vec::new());
@@ -149,18 +145,11 @@ pub fn parse_model(attrs: &[Attribute]) -> syn::Result<ModelAttrs> {
                     }
                     Ok(())
                 })?;
-                let name = name.ok_or_else(|| {
-                    meta.error("a CheckConstraint needs `name = \"...\"`, as in Django")
-                })?;
+                let name = name.ok_or_else(|| meta.error("a CheckConstraint needs `name = \"...\"`, as in Django"))?;
                 out.checks.push((name, lookups));
             } else {
-                let given = path
-                    .get_ident()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                return Err(meta.error(format!(
-                    "unknown model option `{given}`; expected one of: {MODEL_OPTIONS}"
-                )));
+                let given = path.get_ident().map(ToString::to_string).unwrap_or_default();
+                return Err(meta.error(format!("unknown model option `{given}`; expected one of: {MODEL_OPTIONS}")));
             }
             Ok(())
         })?;
@@ -173,9 +162,7 @@ pub fn parse_field(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
     for attr in djorm_attrs(attrs) {
         attr.parse_nested_meta(|meta| {
             let path = &meta.path;
-            let span = path
-                .get_ident()
-                .map_or_else(proc_macro2::Span::call_site, Ident::span);
+            let span = path.get_ident().map_or_else(proc_macro2::Span::call_site, Ident::span);
             if path.is_ident("primary_key") {
                 out.primary_key = flag(&meta)?;
             } else if path.is_ident("max_length") {
@@ -237,13 +224,8 @@ pub fn parse_field(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
             } else if path.is_ident("db_table") {
                 out.m2m_db_table = Some(string(&meta)?);
             } else {
-                let given = path
-                    .get_ident()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                return Err(meta.error(format!(
-                    "unknown field option `{given}`; expected one of: {FIELD_OPTIONS}"
-                )));
+                let given = path.get_ident().map(ToString::to_string).unwrap_or_default();
+                return Err(meta.error(format!("unknown field option `{given}`; expected one of: {FIELD_OPTIONS}")));
             }
             Ok(())
         })?;

@@ -77,7 +77,10 @@ impl FieldInfo {
                     Special::Url => "url",
                     Special::Slug => "slug",
                 };
-                return Err(syn::Error::new(span, format!("`{which}` is only valid on a String field, not on `{name}`")));
+                return Err(syn::Error::new(
+                    span,
+                    format!("`{which}` is only valid on a String field, not on `{name}`"),
+                ));
             }
         }
         if (a.auto_now || a.auto_now_add) && !matches!(name.as_str(), "DateTime" | "NaiveDate" | "NaiveTime") {
@@ -87,7 +90,10 @@ impl FieldInfo {
             ));
         }
         if (a.max_digits.is_some() || a.decimal_places.is_some()) && name != "Decimal" {
-            return Err(syn::Error::new_spanned(&self.ty, "max_digits and decimal_places are only valid on Decimal fields"));
+            return Err(syn::Error::new_spanned(
+                &self.ty,
+                "max_digits and decimal_places are only valid on Decimal fields",
+            ));
         }
         let relation_only = a.on_delete.is_some() || a.related_name.is_some() || a.to_field.is_some();
         match &self.role {
@@ -105,7 +111,10 @@ impl FieldInfo {
                     ));
                 }
                 if rule == "SetDefault" && a.default.is_none() {
-                    return Err(syn::Error::new(rule.span(), "on_delete = SetDefault needs a `default = ...` on the field"));
+                    return Err(syn::Error::new(
+                        rule.span(),
+                        "on_delete = SetDefault needs a `default = ...` on the field",
+                    ));
                 }
             }
             Role::ManyToMany { .. } => {

@@ -36,8 +36,12 @@ fn parse_fields(input: &DeriveInput) -> syn::Result<Vec<FieldInfo>> {
     let mut fields = Vec::new();
     for f in &named.named {
         let Some(field_ident) = f.ident.clone() else { continue };
-        let info =
-            FieldInfo { ident: field_ident, ty: f.ty.clone(), attrs: attrs::parse_field(&f.attrs)?, role: kinds::role(&f.ty) };
+        let info = FieldInfo {
+            ident: field_ident,
+            ty: f.ty.clone(),
+            attrs: attrs::parse_field(&f.attrs)?,
+            role: kinds::role(&f.ty),
+        };
         info.validate()?;
         fields.push(info);
     }
@@ -269,7 +273,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                     vtable: ::djorm::ModelVTable {
                         decode: |row| {
                             ::core::result::Result::Ok(::std::boxed::Box::new(<#ident as ::djorm::Model>::from_row(row)?)
-                                as ::std::boxed::Box<dyn ::core::any::Any + ::core::marker::Send>)
+                                as ::std::boxed::Box<dyn ::core::any::Any + ::core::marker::Send + ::core::marker::Sync>)
                         },
                         field_values: |object| {
                             object.downcast_ref::<#ident>().map(::djorm::Model::field_values).unwrap_or_default()

@@ -21,11 +21,7 @@ pub struct Author {
 
 impl Author {
     pub fn new(name: &str, email: &str) -> Self {
-        Author {
-            name: name.into(),
-            email: email.into(),
-            ..Default::default()
-        }
+        Author { name: name.into(), email: email.into(), ..Default::default() }
     }
 }
 
