@@ -27,6 +27,35 @@ struct User {
     active: bool,
 }
 
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "bench", db_table = "bench_author")]
+struct Writer {
+    id: AutoId,
+    #[djorm(max_length = 100)]
+    name: String,
+    articles: Reverse<Article>,
+}
+
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "bench", db_table = "bench_article")]
+struct Article {
+    id: AutoId,
+    #[djorm(on_delete = Cascade, related_name = "articles")]
+    writer: ForeignKey<Writer>,
+    #[djorm(max_length = 200)]
+    title: String,
+    notes: Reverse<Note>,
+}
+
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "bench", db_table = "bench_note")]
+struct Note {
+    id: AutoId,
+    #[djorm(on_delete = Cascade, related_name = "notes")]
+    article: ForeignKey<Article>,
+    body: String,
+}
+
 /// The struct the raw-driver side maps rows into, field for field.
 #[allow(dead_code)]
 struct RawUser {
@@ -65,6 +94,19 @@ async fn setup() -> Setup {
         .map(|i| User { name: format!("user {i}"), email: format!("user{i}@example.com"), age: (i % 90) as i32, ..Default::default() })
         .collect();
     User::objects().bulk_create(&db, users).await.expect("seed");
+    db.create_tables(&[Writer::meta(), Article::meta(), Note::meta()]).await.expect("schema");
+    let writers: Vec<Writer> = (0..100).map(|i| Writer { name: format!("writer {i}"), ..Default::default() }).collect();
+    let writers = Writer::objects().bulk_create(&db, writers).await.expect("writers");
+    let articles: Vec<Article> = writers
+        .iter()
+        .flat_map(|w| (0..5).map(move |j| Article { writer: w.into(), title: format!("article {j}"), ..Default::default() }))
+        .collect();
+    let articles = Article::objects().bulk_create(&db, articles).await.expect("articles");
+    let notes: Vec<Note> = articles
+        .iter()
+        .flat_map(|a| (0..3).map(move |k| Note { article: a.into(), body: format!("note {k}"), ..Default::default() }))
+        .collect();
+    Note::objects().bulk_create(&db, notes).await.expect("notes");
     let (raw, connection) = bench_config().connect(tokio_postgres::NoTls).await.expect("raw connects");
     tokio::spawn(connection);
     Setup { db, raw }
@@ -154,6 +196,132 @@ fn insert_100(c: &mut Criterion, rt: &Runtime, s: &Setup) {
     group.finish();
 }
 
+/// 100 writers → 500 articles → 1,500 notes: djorm's prefetch_related (3 queries) against the
+/// same three queries by hand, grouped into structs.
+fn prefetch_two_levels(c: &mut Criterion, rt: &Runtime, s: &Setup) {
+    let mut group = c.benchmark_group("prefetch_100_writers_articles_notes");
+    group.sample_size(20).measurement_time(Duration::from_secs(10));
+    group.bench_function("djorm", |b| {
+        b.to_async(rt).iter(|| async {
+            let writers = Writer::objects()
+                .order_by(["id"])
+                .prefetch_related(["articles", "articles__notes"])
+                .all(&s.db)
+                .await
+                .expect("prefetch");
+            assert_eq!(writers.len(), 100);
+            std::hint::black_box(writers);
+        })
+    });
+    let q_writers = rt.block_on(s.raw.prepare("SELECT id, name FROM bench_author ORDER BY id")).expect("prepare");
+    let q_articles = rt
+        .block_on(s.raw.prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)"))
+        .expect("prepare");
+    let q_notes =
+        rt.block_on(s.raw.prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)")).expect("prepare");
+    group.bench_function("tokio_postgres", |b| {
+        b.to_async(rt).iter(|| async {
+            struct RawNote {
+                _id: i64,
+                _body: String,
+            }
+            struct RawArticle {
+                id: i64,
+                _title: String,
+                notes: Vec<RawNote>,
+            }
+            struct RawWriter {
+                id: i64,
+                _name: String,
+                articles: Vec<RawArticle>,
+            }
+            let mut writers: Vec<RawWriter> = s
+                .raw
+                .query(&q_writers, &[])
+                .await
+                .expect("writers")
+                .iter()
+                .map(|r| RawWriter { id: r.get(0), _name: r.get(1), articles: Vec::new() })
+                .collect();
+            let ids: Vec<i64> = writers.iter().map(|w| w.id).collect();
+            let mut articles: Vec<(i64, RawArticle)> = s
+                .raw
+                .query(&q_articles, &[&ids])
+                .await
+                .expect("articles")
+                .iter()
+                .map(|r| (r.get(1), RawArticle { id: r.get(0), _title: r.get(2), notes: Vec::new() }))
+                .collect();
+            let article_ids: Vec<i64> = articles.iter().map(|(_, a)| a.id).collect();
+            let mut notes_by_article: std::collections::HashMap<i64, Vec<RawNote>> = std::collections::HashMap::new();
+            for r in s.raw.query(&q_notes, &[&article_ids]).await.expect("notes") {
+                notes_by_article.entry(r.get(1)).or_default().push(RawNote { _id: r.get(0), _body: r.get(2) });
+            }
+            let mut by_writer: std::collections::HashMap<i64, Vec<RawArticle>> = std::collections::HashMap::new();
+            for (writer, mut a) in articles.drain(..) {
+                a.notes = notes_by_article.remove(&a.id).unwrap_or_default();
+                by_writer.entry(writer).or_default().push(a);
+            }
+            for w in &mut writers {
+                w.articles = by_writer.remove(&w.id).unwrap_or_default();
+            }
+            assert_eq!(writers.len(), 100);
+            std::hint::black_box(writers);
+        })
+    });
+    group.finish();
+}
+
+/// Every article with its writer: one LEFT OUTER JOIN... djorm's select_related on a
+/// non-null key joins INNER, as Django does; the raw side runs the same statement.
+fn select_related_join(c: &mut Criterion, rt: &Runtime, s: &Setup) {
+    let mut group = c.benchmark_group("articles_join_writers_500_rows");
+    group.sample_size(20).measurement_time(Duration::from_secs(10));
+    group.bench_function("djorm", |b| {
+        b.to_async(rt).iter(|| async {
+            let articles = Article::objects().order_by(["id"]).select_related(["writer"]).all(&s.db).await.expect("join");
+            assert_eq!(articles.len(), 500);
+            std::hint::black_box(articles);
+        })
+    });
+    let stmt = rt
+        .block_on(s.raw.prepare(
+            "SELECT a.id, a.writer_id, a.title, w.id, w.name FROM bench_article a \
+             INNER JOIN bench_author w ON a.writer_id = w.id ORDER BY a.id",
+        ))
+        .expect("prepare");
+    group.bench_function("tokio_postgres", |b| {
+        b.to_async(rt).iter(|| async {
+            struct RawWriter {
+                _id: i64,
+                _name: String,
+            }
+            struct RawArticle {
+                _id: i64,
+                _writer_id: i64,
+                _title: String,
+                _writer: RawWriter,
+            }
+            let rows: Vec<RawArticle> = s
+                .raw
+                .query(&stmt, &[])
+                .await
+                .expect("join")
+                .iter()
+                .map(|r| RawArticle {
+                    _id: r.get(0),
+                    _writer_id: r.get(1),
+                    _title: r.get(2),
+                    _writer: RawWriter { _id: r.get(3), _name: r.get(4) },
+                })
+                .collect();
+            assert_eq!(rows.len(), 500);
+            std::hint::black_box(rows);
+        })
+    });
+    group.finish();
+}
+
 fn estimate_ns(group: &str, id: &str) -> Option<f64> {
     let path = format!("target/criterion/{group}/{id}/new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
@@ -162,10 +330,16 @@ fn estimate_ns(group: &str, id: &str) -> Option<f64> {
 }
 
 fn report() {
-    println!("\n{:<32} {:>14} {:>16} {:>8}", "workload", "djorm", "tokio-postgres", "ratio");
-    for group in ["get_by_pk_x1000", "select_10000_rows", "insert_100_rows_one_statement"] {
+    println!("\n{:<38} {:>14} {:>16} {:>8}", "workload", "djorm", "tokio-postgres", "ratio");
+    for group in [
+        "get_by_pk_x1000",
+        "select_10000_rows",
+        "insert_100_rows_one_statement",
+        "prefetch_100_writers_articles_notes",
+        "articles_join_writers_500_rows",
+    ] {
         if let (Some(d), Some(r)) = (estimate_ns(group, "djorm"), estimate_ns(group, "tokio_postgres")) {
-            println!("{group:<32} {:>12.3}ms {:>14.3}ms {:>7.3}x", d / 1e6, r / 1e6, d / r);
+            println!("{group:<38} {:>12.3}ms {:>14.3}ms {:>7.3}x", d / 1e6, r / 1e6, d / r);
         }
     }
 }
@@ -176,6 +350,8 @@ fn benches(c: &mut Criterion) {
     get_by_pk(c, &rt, &setup);
     select_10k(c, &rt, &setup);
     insert_100(c, &rt, &setup);
+    prefetch_two_levels(c, &rt, &setup);
+    select_related_join(c, &rt, &setup);
     drop(setup);
     rt.block_on(djorm::postgres::creation::drop_database(&admin_url(), DB_NAME)).expect("drop bench database");
 }

@@ -77,6 +77,7 @@ impl ToSql for PgParam<'_> {
             },
             Value::Json(j) if is_text => j.to_string().to_sql(ty, out),
             Value::Json(j) => j.to_sql(ty, out),
+            Value::Array(items) => items.iter().map(PgParam).collect::<Vec<_>>().to_sql(ty, out),
         }
     }
 

@@ -113,6 +113,21 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         }
     }
 
+    /// `expr IN (list)`. The default binds one parameter per item; a dialect with arrays can
+    /// bind the whole list as one parameter, so the statement text (and its prepared plan)
+    /// does not change with the list's length.
+    fn write_in_list(&self, w: &mut SqlWriter<'_>, expr: &Expr, list: &[Expr]) {
+        w.expr(expr);
+        w.push(" IN (");
+        for (i, item) in list.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.expr(item);
+        }
+        w.push(")");
+    }
+
     /// A regular-expression test.
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool);
 

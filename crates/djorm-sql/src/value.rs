@@ -38,6 +38,8 @@ pub enum Value {
     DateTime(DateTime<Utc>),
     /// A JSON document (JSONField).
     Json(serde_json::Value),
+    /// A list bound as one array parameter (PostgreSQL's `= ANY($1)`).
+    Array(Vec<Value>),
 }
 
 impl Value {
@@ -96,6 +98,16 @@ impl std::fmt::Display for Value {
             Value::Time(v) => write!(f, "{v}"),
             Value::DateTime(v) => write!(f, "{}", v.format("%Y-%m-%d %H:%M:%S%.f%:z")),
             Value::Json(v) => write!(f, "{v}"),
+            Value::Array(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }

@@ -46,6 +46,11 @@ impl<'d> SqlWriter<'d> {
         Compiled { sql: self.sql, params: self.params }
     }
 
+    /// True when values become bound parameters (false while writing DDL literals).
+    pub fn binds_parameters(&self) -> bool {
+        !self.inline_params
+    }
+
     /// Appends raw SQL syntax (keywords and punctuation only, never user data).
     pub fn push(&mut self, sql: &str) {
         self.sql.push_str(sql);
@@ -106,10 +111,14 @@ impl<'d> SqlWriter<'d> {
                 self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
             }
             Expr::In { expr, list } => {
-                self.operand(expr);
-                self.push(" IN (");
-                self.comma_list(list, |w, e| w.expr(e));
-                self.push(")");
+                let compound = matches!(**expr, Expr::Binary { .. });
+                if compound {
+                    self.push("(");
+                }
+                d.write_in_list(self, expr, list);
+                if compound {
+                    self.push(")");
+                }
             }
             Expr::Between { expr, low, high } => {
                 self.operand(expr);

@@ -47,6 +47,7 @@ impl rusqlite::ToSql for SqlParam<'_> {
             Value::String(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
             Value::Json(j) => ToSqlOutput::Owned(SqlValue::Text(j.to_string())),
+            Value::Array(items) => ToSqlOutput::Owned(SqlValue::Text(Value::Array(items.clone()).to_string())),
             other => ToSqlOutput::Owned(SqlValue::Text(storage_text(other))),
         })
     }

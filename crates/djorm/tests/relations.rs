@@ -76,9 +76,11 @@ djorm::backend_tests! {
         post.tags.set(&db, [&django, &python]).await?;
         post.tags.set(&db, [&python]).await?;
         assert_eq!(post.tags.all(&db).await?.into_iter().map(|t| t.name).collect::<Vec<_>>(), ["Python"]);
-        // from the other side: tag.posts.add(post)
+        // from the other side: tag.posts.add(post), tag.posts.set([...])
         django.posts.add(&db, [&post]).await?;
         assert_eq!(post.tags.count(&db).await?, 2);
+        django.posts.set(&db, []).await?;
+        assert_eq!(post.tags.count(&db).await?, 1);
         Ok(())
     }
 
@@ -290,6 +292,14 @@ djorm::backend_tests! {
             .await?;
         let jane = authors.iter().find(|a| a.name == "Jane").expect("jane");
         assert_eq!(titles(jane.posts.cached().expect("prefetched")), ["j2"]);
+        // ... and into another attribute (to_attr), leaving the relation's cache alone.
+        let authors = Author::objects()
+            .prefetch_related([Prefetch::new("posts", Post::objects().filter(q!(Post, title__startswith = "j"))).to_attr("recent_posts")])
+            .all(&db)
+            .await?;
+        let jane = authors.iter().find(|a| a.name == "Jane").expect("jane");
+        assert_eq!(titles(jane.recent_posts.cached().expect("to_attr")), ["j1", "j2"]);
+        assert!(jane.posts.cached().is_none());
         // Reverse many-to-many prefetch.
         let tags = Tag::objects().prefetch_related(["posts"]).all(&db).await?;
         assert_eq!(tags[0].posts.cached().map(<[Post]>::len), Some(3));

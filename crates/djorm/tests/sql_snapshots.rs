@@ -114,12 +114,12 @@ fn comparison_in_and_range() {
         r#""blog_post"."views" <= ?1"#,
         vec![Value::I64(1)],
     );
-    check(
-        q!(Post, id__in = [1, 3, 5]),
-        r#""blog_post"."id" IN ($1, $2, $3)"#,
-        r#""blog_post"."id" IN (?1, ?2, ?3)"#,
-        vec![Value::I64(1), Value::I64(3), Value::I64(5)],
-    );
+    // PostgreSQL binds the list as one array, so one prepared statement serves every length.
+    let ids = vec![Value::I64(1), Value::I64(3), Value::I64(5)];
+    let (pg, pg_params) = where_of(&PostgresDialect, q!(Post, id__in = [1, 3, 5]));
+    assert_eq!((pg.as_str(), pg_params), (r#""blog_post"."id" = ANY($1)"#, vec![Value::Array(ids.clone())]));
+    let (lite, lite_params) = where_of(&SqliteDialect, q!(Post, id__in = [1, 3, 5]));
+    assert_eq!((lite.as_str(), lite_params), (r#""blog_post"."id" IN (?1, ?2, ?3)"#, ids));
     check(
         q!(Post, views__range = (1u32, 9u32)),
         r#""blog_post"."views" BETWEEN $1 AND $2"#,

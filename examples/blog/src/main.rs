@@ -46,6 +46,7 @@ async fn run() -> djorm::Result<()> {
             slug: (*slug).into(),
             content: "Hello world!".into(),
             published: *published,
+            author: (&jane).into(),
             ..Default::default()
         })
         .collect();
@@ -128,7 +129,50 @@ async fn run() -> djorm::Result<()> {
     show::objects(&Author::objects().all(&db).await?);
     show::sql(&capture);
 
-    show::step("Delete: author.delete(); filter(...).delete()");
+    show::step("7.3 Relations: post.author, author.posts.create(), tags.add(), author__name lookups");
+    let jane = Author::objects().get(&db, q!(Author, email = "jane@example.com")).await?;
+    let another = jane
+        .posts
+        .create(
+            &db,
+            Post {
+                title: "Another Post".into(),
+                slug: "another-post".into(),
+                content: "...".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let django =
+        Tag::objects().create(&db, Tag { name: "Django".into(), slug: "django".into(), ..Default::default() }).await?;
+    let python =
+        Tag::objects().create(&db, Tag { name: "Python".into(), slug: "python".into(), ..Default::default() }).await?;
+    another.tags.add(&db, [&django, &python]).await?;
+    another.tags.remove(&db, [&python]).await?;
+    show::sql(&capture);
+    show::result("post.author.name", another.author.get(&db).await?.name);
+    show::result("author.posts.count()", jane.posts.count(&db).await?);
+    show::result(
+        "tag.posts.all()",
+        django.posts.all(&db).await?.iter().map(|p| p.title.clone()).collect::<Vec<_>>().join(", "),
+    );
+    let by_jane =
+        Post::objects().filter(q!(Post, author__name = "Jane Roe")).values(&db, &["title", "author__name"]).await?;
+    show::sql(&capture);
+    show::values(&by_jane);
+
+    show::step("N+1 avoided: select_related(\"author\") + prefetch_related(\"tags\") = 2 queries");
+    let listed = Post::objects().select_related(["author"]).prefetch_related(["tags"]).all(&db).await?;
+    show::sql(&capture);
+    for p in &listed {
+        let tags: Vec<&str> = p.tags.cached().unwrap_or_default().iter().map(|t| t.name.as_str()).collect();
+        show::result(
+            &p.title,
+            format!("by {} tagged [{}]", p.author.cached().map(|a| a.name.as_str()).unwrap_or("?"), tags.join(", ")),
+        );
+    }
+
+    show::step("Delete: author.delete() cascades to the posts; filter(...).delete()");
     let deleted = author.delete(&db).await?;
     let drafts = Post::objects().filter(q!(Post, published = false)).delete(&db).await?;
     show::sql(&capture);

@@ -1,4 +1,5 @@
-//! The chapter's blog models (section 7.1.4), without the relations that issue #4 adds.
+//! The chapter's blog models (sections 7.1.4 and 7.3): Author, Tag, Post with its author
+//! (ForeignKey, CASCADE, related_name "posts") and tags (ManyToMany).
 
 use djorm::prelude::*;
 
@@ -20,6 +21,8 @@ pub struct Author {
     /// `DateTimeField(auto_now_add=True)`.
     #[djorm(auto_now_add)]
     pub created_at: DateTime<Utc>,
+    /// The reverse side of `Post.author` (`related_name='posts'`): `author.posts.all()`.
+    pub posts: Reverse<Post>,
 }
 
 /// A keyword categorising posts.
@@ -34,11 +37,13 @@ pub struct Tag {
     /// `SlugField(unique=True)`.
     #[djorm(slug, unique)]
     pub slug: String,
+    /// The reverse side of `Post.tags` (`related_name='posts'`): `tag.posts.all()`.
+    pub posts: Reverse<Post>,
 }
 
 /// A blog entry.
 #[derive(Model, Debug, Clone)]
-#[djorm(app = "blog", ordering = ["-created_at"], index(fields = ["slug"]), index(fields = ["title", "-created_at"]))]
+#[djorm(app = "blog", ordering = ["-created_at"], index(fields = ["slug"]), index(fields = ["author", "-created_at"]))]
 pub struct Post {
     /// Django's implicit primary key.
     pub id: AutoId,
@@ -50,6 +55,12 @@ pub struct Post {
     pub slug: String,
     /// `TextField()`.
     pub content: String,
+    /// `ForeignKey(Author, on_delete=models.CASCADE, related_name='posts')`.
+    #[djorm(on_delete = Cascade, related_name = "posts")]
+    pub author: ForeignKey<Author>,
+    /// `ManyToManyField(Tag, related_name='posts')`.
+    #[djorm(related_name = "posts")]
+    pub tags: ManyToMany<Tag>,
     /// `BooleanField(default=False)`.
     #[djorm(default = false)]
     pub published: bool,

@@ -87,9 +87,11 @@ impl Lowerer {
                 let rhs = self.expression(e)?;
                 self.compare_expr(lookup, lhs.clone(), rhs)?
             }
-            (lookup, _) => return Err(Error::InvalidQuery(format!(
+            (lookup, _) => {
+                return Err(Error::InvalidQuery(format!(
                 "the '{lookup:?}' lookup on '{name}' got the wrong kind of value (in takes a list, range two bounds)"
-            ))),
+            )))
+            }
         };
         // Django: under a negation, a nullable column must not turn NOT(NULL = x) into NULL.
         // A column reached through a LEFT OUTER JOIN can be NULL as well.

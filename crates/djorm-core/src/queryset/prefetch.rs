@@ -17,29 +17,53 @@ pub struct Prefetch {
     pub path: String,
     /// The QuerySet for the last level (filters and ordering), when given.
     pub query: Option<Query>,
+    /// Store the objects on this field instead of the relation's own (Django's `to_attr`);
+    /// declare it on the model as a `Reverse<T>`.
+    pub to_attr: Option<String>,
 }
 
 impl Prefetch {
     /// Prefetches `path` with a QuerySet of your own, e.g. filtered and ordered.
     pub fn new<M: crate::Model>(path: impl Into<String>, queryset: QuerySet<M>) -> Self {
-        Prefetch { path: path.into(), query: Some(queryset.query().clone()) }
+        Prefetch { path: path.into(), query: Some(queryset.query().clone()), to_attr: None }
+    }
+
+    /// Stores the prefetched objects on `field` (Django's `to_attr`), leaving the relation's
+    /// own cache alone — for a filtered subset such as "recent posts".
+    pub fn to_attr(mut self, field: impl Into<String>) -> Self {
+        self.to_attr = Some(field.into());
+        self
     }
 }
 
 impl From<&str> for Prefetch {
     fn from(path: &str) -> Self {
-        Prefetch { path: path.to_owned(), query: None }
+        Prefetch { path: path.to_owned(), query: None, to_attr: None }
     }
 }
 
 impl From<String> for Prefetch {
     fn from(path: String) -> Self {
-        Prefetch { path, query: None }
+        Prefetch { path, query: None, to_attr: None }
     }
 }
 
-fn key(v: &Value) -> String {
-    format!("{v:?}")
+/// A hashable stand-in for a key value (integers and text without formatting).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Int(i64),
+    Text(String),
+    Other(String),
+}
+
+fn key(v: &Value) -> Key {
+    match v {
+        Value::String(s) => Key::Text(s.clone()),
+        other => match other.as_i64() {
+            Some(i) => Key::Int(i),
+            None => Key::Other(format!("{other:?}")),
+        },
+    }
 }
 
 /// How one level links children to parents.
@@ -90,25 +114,30 @@ pub(crate) async fn prefetch(
     parents: &mut [&mut (dyn Any + Send + Sync)],
     lookups: &[Prefetch],
 ) -> Result<()> {
-    let mut groups: Vec<(String, Option<Query>, Vec<Prefetch>)> = Vec::new();
+    let mut groups: Vec<(String, Option<Query>, Vec<Prefetch>, Option<String>)> = Vec::new();
     for lookup in lookups {
         let (head, rest) = match lookup.path.split_once("__") {
             Some((h, r)) => (h.to_owned(), Some(r.to_owned())),
             None => (lookup.path.clone(), None),
         };
-        let index = match groups.iter().position(|g| g.0 == head) {
+        let attr = if rest.is_none() { lookup.to_attr.clone() } else { None };
+        let index = match groups.iter().position(|g| g.0 == head && g.3 == attr) {
             Some(i) => i,
             None => {
-                groups.push((head, None, Vec::new()));
+                groups.push((head, None, Vec::new(), attr));
                 groups.len() - 1
             }
         };
         match rest {
-            Some(rest) => groups[index].2.push(Prefetch { path: rest, query: lookup.query.clone() }),
+            Some(rest) => groups[index].2.push(Prefetch {
+                path: rest,
+                query: lookup.query.clone(),
+                to_attr: lookup.to_attr.clone(),
+            }),
             None => groups[index].1 = lookup.query.clone().or(groups[index].1.take()),
         }
     }
-    for (name, custom, children) in groups {
+    for (name, custom, children, attr) in groups {
         let level = level(meta, &name)?;
         let parent_keys: Vec<Value> =
             parents.iter().map(|p| (meta.vtable.field_values)(&**p).swap_remove(level.parent_key)).collect();
@@ -139,14 +168,14 @@ pub(crate) async fn prefetch(
             let mut refs: Vec<&mut (dyn Any + Send + Sync)> = found.iter_mut().map(|(_, o)| &mut **o).collect();
             Box::pin(prefetch(db, level.child, &mut refs, &children)).await?;
         }
-        let mut by_key: HashMap<String, Vec<Box<dyn Any + Send + Sync>>> = HashMap::new();
+        let mut by_key: HashMap<Key, Vec<Box<dyn Any + Send + Sync>>> = HashMap::new();
         for (link, object) in found {
             by_key.entry(key(&link)).or_default().push(object);
         }
         for (parent, parent_key) in parents.iter_mut().zip(&parent_keys) {
             let mut objects = by_key.remove(&key(parent_key)).unwrap_or_default();
             let related = if level.many { Related::Many(objects) } else { Related::One(objects.pop()) };
-            (meta.vtable.set_related)(&mut **parent, &name, related)?;
+            (meta.vtable.set_related)(&mut **parent, attr.as_deref().unwrap_or(&name), related)?;
         }
     }
     Ok(())

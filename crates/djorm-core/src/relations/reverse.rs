@@ -191,6 +191,31 @@ impl<T: Model> Reverse<T> {
         }
     }
 
+    /// Makes the related set exactly `objects`: the others are detached (Django's `set()`).
+    pub async fn set<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
+        let wanted: Vec<&T> = objects.into_iter().collect();
+        let keys: Vec<Value> = wanted.iter().map(|o| o.pk_value()).collect();
+        let current: Vec<Value> = self.queryset()?.values_list(db, &["pk"]).await?.into_iter().flatten().collect();
+        let stale: Vec<Value> = current.into_iter().filter(|k| !keys.contains(k)).collect();
+        if !stale.is_empty() {
+            let b = bound(&self.binding, T::meta().object_name)?;
+            let rel = relation(b)?;
+            match rel.kind {
+                ReverseKind::ManyToMany => {
+                    let side = self.side(b, rel)?;
+                    for key in &stale {
+                        side.remove(db, key, Some(std::slice::from_ref(&b.pk))).await?;
+                    }
+                }
+                _ => {
+                    self.require_nullable(rel)?;
+                    self.set_keys(db, rel, &stale, Value::Null).await?;
+                }
+            }
+        }
+        self.add(db, wanted).await
+    }
+
     /// Detaches every related object.
     pub async fn clear(&self, db: &Db) -> Result<()> {
         let b = bound(&self.binding, T::meta().object_name)?;

@@ -25,6 +25,8 @@ pub struct Author {
     #[djorm(blank)]
     pub bio: String,
     pub posts: Reverse<Post>,
+    /// A target for `Prefetch(..., to_attr="recent_posts")`.
+    pub recent_posts: Reverse<Post>,
 }
 
 #[derive(Model, Debug, Clone, PartialEq)]
