@@ -128,6 +128,8 @@ pub struct ModelVTable {
     pub decode: fn(&mut RowReader<'_>) -> Result<Box<dyn Any + Send + Sync>>,
     /// Every concrete field's value of an instance.
     pub field_values: fn(&(dyn Any + Send + Sync)) -> Vec<Value>,
+    /// One concrete field's value (by index in `fields`), without copying the others.
+    pub field_value: fn(&(dyn Any + Send + Sync), usize) -> Value,
     /// Stores related objects on an instance.
     pub set_related: fn(&mut (dyn Any + Send + Sync), &str, Related) -> Result<()>,
 }

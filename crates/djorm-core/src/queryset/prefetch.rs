@@ -140,7 +140,7 @@ pub(crate) async fn prefetch(
     for (name, custom, children, attr) in groups {
         let level = level(meta, &name)?;
         let parent_keys: Vec<Value> =
-            parents.iter().map(|p| (meta.vtable.field_values)(&**p).swap_remove(level.parent_key)).collect();
+            parents.iter().map(|p| (meta.vtable.field_value)(&**p, level.parent_key)).collect();
         let mut wanted: Vec<Value> = Vec::new();
         for k in &parent_keys {
             if !k.is_null() && !wanted.contains(k) {

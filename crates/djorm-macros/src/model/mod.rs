@@ -128,6 +128,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let pk_ident = &columns[pk_index].ident;
     let pk_ty = &columns[pk_index].ty;
     let column_idents: Vec<_> = columns.iter().map(|f| &f.ident).collect();
+    let column_indexes: Vec<usize> = (0..columns.len()).collect();
     let column_names: Vec<String> = columns.iter().map(|f| f.ident.to_string()).collect();
     let column_types: Vec<_> = columns.iter().map(|f| &f.ty).collect();
     let field_inits = fields.iter().map(|f| {
@@ -277,6 +278,13 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                         },
                         field_values: |object| {
                             object.downcast_ref::<#ident>().map(::djorm::Model::field_values).unwrap_or_default()
+                        },
+                        field_value: |object, index| match object.downcast_ref::<#ident>() {
+                            ::core::option::Option::Some(object) => match index {
+                                #(#column_indexes => ::djorm::FieldType::to_value(&object.#column_idents),)*
+                                _ => ::djorm::Value::Null,
+                            },
+                            ::core::option::Option::None => ::djorm::Value::Null,
                         },
                         set_related: |object, name, related| match object.downcast_mut::<#ident>() {
                             ::core::option::Option::Some(object) => ::djorm::Model::set_related(object, name, related),
