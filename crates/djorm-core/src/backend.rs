@@ -10,6 +10,15 @@ use crate::Result;
 /// A stream of rows, each holding its columns in order.
 pub type RowStream = Pin<Box<dyn Stream<Item = Result<Vec<Value>>> + Send>>;
 
+/// Holds the migration lock; dropping it releases the lock.
+pub struct MigrationLock(pub Box<dyn Send + Sync>);
+
+impl std::fmt::Debug for MigrationLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MigrationLock")
+    }
+}
+
 /// Result rows, stored flat: `width` values per row.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rows {
@@ -72,6 +81,18 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// Runs statements with their parameters in one transaction, all or nothing, and returns
     /// each one's changed-row count.
     async fn execute_atomic(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>>;
+
+    /// Runs one migration's statements atomically. Databases whose foreign keys must be
+    /// switched off while a table is rebuilt (SQLite) override this and check the keys before
+    /// committing.
+    async fn execute_migration(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
+        self.execute_atomic(statements).await
+    }
+
+    /// Takes the database-wide lock that lets one `migrate` run at a time (PostgreSQL: a
+    /// session advisory lock; SQLite: a lock file beside the database). The lock is held until
+    /// the returned guard is dropped, or the process dies.
+    async fn acquire_migration_lock(&self) -> Result<MigrationLock>;
 
     /// Runs schema statements, in one transaction where the database allows it.
     async fn execute_script(&self, statements: &[String]) -> Result<()>;

@@ -117,10 +117,25 @@ impl Db {
         self.inner.backend.execute_atomic(&owned).await
     }
 
+    /// Runs one migration's statements atomically (see [`Backend::execute_migration`]).
+    pub async fn execute_migration(&self, statements: &[Compiled]) -> Result<Vec<u64>> {
+        for c in statements {
+            self.record(c, None);
+        }
+        let owned: Vec<(String, Vec<djorm_sql::Value>)> =
+            statements.iter().map(|c| (c.sql.clone(), c.params.clone())).collect();
+        self.inner.backend.execute_migration(&owned).await
+    }
+
     /// Runs a compiled query and streams its rows.
     pub async fn stream(&self, compiled: Compiled, kinds: Vec<ValueKind>) -> Result<RowStream> {
         self.record(&compiled, None);
         self.inner.backend.stream(compiled.sql, compiled.params, kinds).await
+    }
+
+    /// Takes the lock that lets one `migrate` run at a time; released when dropped.
+    pub async fn acquire_migration_lock(&self) -> Result<crate::MigrationLock> {
+        self.inner.backend.acquire_migration_lock().await
     }
 
     /// Runs schema statements, atomically where the database allows.

@@ -27,7 +27,7 @@ pub mod schema;
 pub mod signals;
 pub mod validation;
 
-pub use backend::{Backend, RowStream, Rows};
+pub use backend::{Backend, MigrationLock, RowStream, Rows};
 pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
 pub use error::{Error, IntegrityKind, Result, ValidationError};
 pub use expr::{Expression, F};

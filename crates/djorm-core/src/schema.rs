@@ -107,6 +107,7 @@ pub fn join_table_ddl(
             name: create_index_name(&t.table, &[src, tgt], "_uniq", max_name_length),
             columns: vec![src.to_owned(), tgt.to_owned()],
         }],
+        if_not_exists: false,
     };
     let indexes = [src, tgt]
         .iter()
@@ -152,6 +153,7 @@ pub fn create_table(meta: &'static ModelMeta, inline_fk: bool) -> CreateTable {
         name: meta.db_table.to_owned(),
         columns: meta.fields.iter().map(|f| column_def(f, inline_fk)).collect(),
         constraints,
+        if_not_exists: false,
     }
 }
 

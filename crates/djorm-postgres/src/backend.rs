@@ -130,6 +130,22 @@ impl Backend for PgBackend {
         Ok(counts)
     }
 
+    async fn acquire_migration_lock(&self) -> Result<djorm_core::MigrationLock> {
+        /// Wraps the connection holding the session lock; dropping it closes the connection
+        /// (rather than returning it to the pool), which releases the lock.
+        struct Held(Option<deadpool_postgres::Object>);
+        impl Drop for Held {
+            fn drop(&mut self) {
+                if let Some(object) = self.0.take() {
+                    drop(deadpool_postgres::Object::take(object));
+                }
+            }
+        }
+        let client = self.client().await?;
+        client.batch_execute("SELECT pg_advisory_lock(7226224758049793645)").await.map_err(map_error)?;
+        Ok(djorm_core::MigrationLock(Box::new(Held(Some(client)))))
+    }
+
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await.map_err(map_error)?;

@@ -8,6 +8,8 @@ pub static FEATURES: Features = Features {
     supports_transactional_ddl: true,
     supports_order_by_nulls_modifier: true,
     has_select_for_update: true,
+    can_alter_columns: true,
+    drop_column_cascades: true,
     inline_foreign_keys: false,
     max_query_params: 65_535,
     max_name_length: 63,

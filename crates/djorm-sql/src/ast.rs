@@ -116,6 +116,8 @@ pub enum Expr {
     Subquery(Box<Select>),
     /// `EXISTS (select)`.
     Exists(Box<Select>),
+    /// `COALESCE(a, b, ...)`.
+    Coalesce(Vec<Expr>),
     /// `expr IN (select)`.
     InSubquery {
         /// The tested expression.

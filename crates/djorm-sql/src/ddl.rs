@@ -129,6 +129,68 @@ pub struct CreateTable {
     pub columns: Vec<ColumnDef>,
     /// Table-level constraints.
     pub constraints: Vec<TableConstraint>,
+    /// `IF NOT EXISTS`.
+    pub if_not_exists: bool,
+}
+
+/// One change of an ALTER TABLE.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlterChange {
+    /// `ADD COLUMN`.
+    AddColumn(ColumnDef),
+    /// `DROP COLUMN` (with `CASCADE` where the database has it).
+    DropColumn(String),
+    /// `RENAME COLUMN a TO b`.
+    RenameColumn {
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// `RENAME TO`.
+    RenameTo(String),
+    /// `ALTER COLUMN c TYPE t`.
+    AlterType {
+        /// Column.
+        column: String,
+        /// New type.
+        ty: ColumnType,
+    },
+    /// `ALTER COLUMN c SET NOT NULL` / `DROP NOT NULL`.
+    SetNotNull {
+        /// Column.
+        column: String,
+        /// True for SET NOT NULL.
+        not_null: bool,
+    },
+    /// `ALTER COLUMN c DROP DEFAULT`.
+    DropDefault(String),
+    /// `ADD CONSTRAINT ...`.
+    AddConstraint(TableConstraint),
+    /// `DROP CONSTRAINT IF EXISTS name`.
+    DropConstraint(String),
+}
+
+/// ALTER TABLE with one change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlterTable {
+    /// The table.
+    pub table: String,
+    /// The change.
+    pub change: AlterChange,
+}
+
+/// `INSERT INTO table (columns) SELECT exprs FROM source`, for table rebuilds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyRows {
+    /// Destination table.
+    pub table: String,
+    /// Destination columns.
+    pub columns: Vec<String>,
+    /// One expression per column, over the source table's columns.
+    pub values: Vec<crate::Expr>,
+    /// Source table.
+    pub source: String,
 }
 
 /// DROP TABLE.

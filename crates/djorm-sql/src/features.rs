@@ -19,6 +19,11 @@ pub struct Features {
     /// Foreign keys are declared inside CREATE TABLE (SQLite) rather than added afterwards with
     /// ALTER TABLE (PostgreSQL, as Django does).
     pub inline_foreign_keys: bool,
+    /// ALTER TABLE can change a column's type, nullability and constraints in place; without it
+    /// (SQLite) such changes rebuild the table.
+    pub can_alter_columns: bool,
+    /// `DROP COLUMN ... CASCADE` is understood.
+    pub drop_column_cascades: bool,
     /// The longest identifier the database keeps (longer ones are truncated by Django's rules).
     pub max_name_length: usize,
 }

@@ -18,8 +18,8 @@ pub use ast::{
     Update,
 };
 pub use ddl::{
-    AddForeignKey, ColumnDef, ColumnType, CreateIndex, CreateTable, DropIndex, DropTable, ForeignKeyRef,
-    TableConstraint,
+    AddForeignKey, AlterChange, AlterTable, ColumnDef, ColumnType, CopyRows, CreateIndex, CreateTable, DropIndex,
+    DropTable, ForeignKeyRef, TableConstraint,
 };
 pub use dialect::{like_pattern, Dialect};
 pub use features::Features;

@@ -1,8 +1,8 @@
 //! The one place SQL text is written: quoting, placeholders and bound parameters.
 
 use crate::{
-    AddForeignKey, ColumnDef, CreateIndex, CreateTable, Delete, Dialect, DropIndex, DropTable, Expr, Insert, JoinKind,
-    Nulls, Select, Source, TableConstraint, Update, Value,
+    AddForeignKey, AlterChange, AlterTable, ColumnDef, CopyRows, CreateIndex, CreateTable, Delete, Dialect, DropIndex,
+    DropTable, Expr, Insert, JoinKind, Nulls, Select, Source, TableConstraint, Update, Value,
 };
 
 /// SQL text with its bound parameters, ready for a driver.
@@ -156,6 +156,11 @@ impl<'d> SqlWriter<'d> {
             Expr::Exists(select) => {
                 self.push("EXISTS(");
                 self.select(select);
+                self.push(")");
+            }
+            Expr::Coalesce(items) => {
+                self.push("COALESCE(");
+                self.comma_list(items, |w, e| w.expr(e));
                 self.push(")");
             }
             Expr::InSubquery { expr, select } => {
@@ -358,7 +363,7 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends a CREATE TABLE statement.
     pub fn create_table(&mut self, t: &CreateTable) {
-        self.push("CREATE TABLE ");
+        self.push(if t.if_not_exists { "CREATE TABLE IF NOT EXISTS " } else { "CREATE TABLE " });
         self.ident(&t.name);
         self.push(" (");
         self.comma_list(&t.columns, |w, c| w.column_def(c));
@@ -406,8 +411,97 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends a DROP INDEX statement.
     pub fn drop_index(&mut self, i: &DropIndex) {
-        self.push("DROP INDEX ");
+        self.push("DROP INDEX IF EXISTS ");
         self.ident(&i.name);
+    }
+
+    fn constraint(&mut self, constraint: &TableConstraint) {
+        self.push("CONSTRAINT ");
+        match constraint {
+            TableConstraint::Unique { name, columns } => {
+                self.ident(name);
+                self.push(" UNIQUE (");
+                self.comma_list(columns, |w, c| w.ident(c));
+                self.push(")");
+            }
+            TableConstraint::Check { name, condition } => {
+                self.ident(name);
+                self.push(" CHECK (");
+                self.expr(condition);
+                self.push(")");
+            }
+        }
+    }
+
+    /// Appends an ALTER TABLE statement.
+    pub fn alter_table(&mut self, a: &AlterTable) {
+        let d = self.dialect;
+        self.push("ALTER TABLE ");
+        self.ident(&a.table);
+        match &a.change {
+            AlterChange::AddColumn(col) => {
+                self.push(" ADD COLUMN ");
+                self.column_def(col);
+            }
+            AlterChange::DropColumn(c) => {
+                self.push(" DROP COLUMN ");
+                self.ident(c);
+                if d.features().drop_column_cascades {
+                    self.push(" CASCADE");
+                }
+            }
+            AlterChange::RenameColumn { from, to } => {
+                self.push(" RENAME COLUMN ");
+                self.ident(from);
+                self.push(" TO ");
+                self.ident(to);
+            }
+            AlterChange::RenameTo(name) => {
+                self.push(" RENAME TO ");
+                self.ident(name);
+            }
+            AlterChange::AlterType { column, ty } => {
+                let ty = d.column_type(*ty);
+                self.push(" ALTER COLUMN ");
+                self.ident(column);
+                self.push(" TYPE ");
+                self.push(&ty);
+                self.push(" USING ");
+                self.ident(column);
+                self.push("::");
+                self.push(&ty);
+            }
+            AlterChange::SetNotNull { column, not_null } => {
+                self.push(" ALTER COLUMN ");
+                self.ident(column);
+                self.push(if *not_null { " SET NOT NULL" } else { " DROP NOT NULL" });
+            }
+            AlterChange::DropDefault(column) => {
+                self.push(" ALTER COLUMN ");
+                self.ident(column);
+                self.push(" DROP DEFAULT");
+            }
+            AlterChange::AddConstraint(c) => {
+                self.push(" ADD ");
+                self.constraint(c);
+            }
+            AlterChange::DropConstraint(name) => {
+                self.push(" DROP CONSTRAINT IF EXISTS ");
+                self.ident(name);
+            }
+        }
+    }
+
+    /// Appends an INSERT ... SELECT copying rows between tables.
+    pub fn copy_rows(&mut self, c: &CopyRows) {
+        self.push("INSERT INTO ");
+        self.ident(&c.table);
+        self.push(" (");
+        self.comma_list(&c.columns, |w, col| w.ident(col));
+        self.push(") SELECT ");
+        self.comma_list(&c.values, |w, e| w.expr(e));
+        self.push(" FROM ");
+        self.ident(&c.source);
     }
 }
 
@@ -466,6 +560,20 @@ impl dyn Dialect + '_ {
     pub fn compile_add_foreign_key(&self, s: &AddForeignKey) -> String {
         let mut w = SqlWriter::for_ddl(self);
         w.add_foreign_key(s);
+        w.finish().sql
+    }
+
+    /// Renders an ALTER TABLE.
+    pub fn compile_alter_table(&self, s: &AlterTable) -> String {
+        let mut w = SqlWriter::for_ddl(self);
+        w.alter_table(s);
+        w.finish().sql
+    }
+
+    /// Renders an INSERT ... SELECT between tables.
+    pub fn compile_copy_rows(&self, s: &CopyRows) -> String {
+        let mut w = SqlWriter::for_ddl(self);
+        w.copy_rows(s);
         w.finish().sql
     }
 

@@ -181,6 +181,64 @@ impl Backend for SqliteBackend {
         .await
     }
 
+    /// Django's way on SQLite: foreign keys off (outside the transaction) while tables are
+    /// rebuilt, `PRAGMA foreign_key_check` before committing, foreign keys back on.
+    async fn execute_migration(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
+        let statements = statements.to_vec();
+        self.run(move |conn| {
+            conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(map_error)?;
+            let result = (|| -> Result<Vec<u64>> {
+                let transaction = conn.transaction().map_err(map_error)?;
+                let mut counts = Vec::with_capacity(statements.len());
+                for (sql, params) in &statements {
+                    let mut statement = transaction.prepare(sql).map_err(map_error)?;
+                    let n = statement
+                        .execute(rusqlite::params_from_iter(params.iter().map(SqlParam)))
+                        .map_err(map_error)?;
+                    counts.push(n as u64);
+                }
+                {
+                    let mut check = transaction.prepare("PRAGMA foreign_key_check").map_err(map_error)?;
+                    let mut rows = check.query([]).map_err(map_error)?;
+                    if let Some(row) = rows.next().map_err(map_error)? {
+                        let table: String = row.get(0).unwrap_or_default();
+                        return Err(Error::Integrity {
+                            kind: djorm_core::IntegrityKind::ForeignKey,
+                            constraint: None,
+                            message: format!("the migration leaves rows of {table} pointing at missing rows"),
+                        });
+                    }
+                }
+                transaction.commit().map_err(map_error)?;
+                Ok(counts)
+            })();
+            conn.execute_batch("PRAGMA foreign_keys = ON").map_err(map_error)?;
+            result
+        })
+        .await
+    }
+
+    async fn acquire_migration_lock(&self) -> Result<djorm_core::MigrationLock> {
+        if self.description == "sqlite::memory:" {
+            return Ok(djorm_core::MigrationLock(Box::new(())));
+        }
+        let mut path = self.target.clone().into_os_string();
+        path.push(".migrate-lock");
+        let file = tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|e| Error::Connection(format!("cannot open the migration lock file: {e}")))?;
+            file.lock().map_err(|e| Error::Connection(format!("cannot take the migration lock: {e}")))?;
+            Ok(file)
+        })
+        .await
+        .map_err(|e| Error::Connection(e.to_string()))??;
+        Ok(djorm_core::MigrationLock(Box::new(file)))
+    }
+
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         let statements = statements.to_vec();
         self.run(move |conn| {

@@ -8,6 +8,8 @@ pub static FEATURES: Features = Features {
     supports_transactional_ddl: true,
     supports_order_by_nulls_modifier: true,
     has_select_for_update: false,
+    can_alter_columns: false,
+    drop_column_cascades: false,
     inline_foreign_keys: true,
     max_query_params: 32_766,
     max_name_length: 200,

@@ -127,6 +127,21 @@ impl TestDatabase {
         Err(Error::Config("djorm was built without the `sqlite` feature".into()))
     }
 
+    /// The database's URL (for tools and child processes), without credentials beyond what
+    /// DJORM_TEST_POSTGRES_URL holds.
+    pub fn url(&self) -> Option<String> {
+        match &self.cleanup {
+            #[cfg(feature = "postgres")]
+            Some(Cleanup::Postgres { admin_url, name }) => {
+                let (base, _) = admin_url.rsplit_once('/')?;
+                Some(format!("{base}/{name}"))
+            }
+            #[cfg(feature = "sqlite")]
+            Some(Cleanup::Sqlite { path }) => Some(format!("sqlite://{}", path.display())),
+            None => None,
+        }
+    }
+
     /// The handle to pass to QuerySet methods.
     pub fn db(&self) -> &Db {
         &self.db

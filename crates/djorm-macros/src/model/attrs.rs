@@ -7,6 +7,7 @@ use syn::{Attribute, Expr, Ident, LitBool, LitInt, LitStr, Token};
 #[derive(Default)]
 pub struct ModelAttrs {
     pub app: Option<String>,
+    pub name: Option<String>,
     pub db_table: Option<String>,
     pub ordering: Vec<String>,
     pub verbose_name: Option<String>,
@@ -53,7 +54,7 @@ pub enum Special {
 }
 
 const MODEL_OPTIONS: &str =
-    "app, db_table, ordering, verbose_name, verbose_name_plural, index(...), unique(...), check(...)";
+    "app, name, db_table, ordering, verbose_name, verbose_name_plural, index(...), unique(...), check(...)";
 const FIELD_OPTIONS: &str = "primary_key, max_length, max_digits, decimal_places, blank, null, default, unique, \
      db_index, verbose_name, help_text, db_column, auto_now, auto_now_add, editable, email, url, slug, on_delete, \
      related_name, related_query_name, to_field, through, symmetrical, db_table";
@@ -94,6 +95,8 @@ pub fn parse_model(attrs: &[Attribute]) -> syn::Result<ModelAttrs> {
             let path = &meta.path;
             if path.is_ident("app") {
                 out.app = Some(string(&meta)?);
+            } else if path.is_ident("name") {
+                out.name = Some(string(&meta)?);
             } else if path.is_ident("db_table") {
                 out.db_table = Some(string(&meta)?);
             } else if path.is_ident("ordering") {

@@ -79,7 +79,8 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         }
     }
 
-    let object_name = ident.to_string();
+    // `name` lets two Rust structs stand for one model (versions of it in tests and tools).
+    let object_name = model.name.clone().unwrap_or_else(|| ident.to_string());
     let lower = object_name.to_lowercase();
     let app_label = match &model.app {
         Some(app) => quote! { #app },

@@ -1,0 +1,82 @@
+//! The command line, parsed by clap.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// djorm: Django's model layer for Rust.
+#[derive(Debug, Parser)]
+#[command(name = "djorm", version, about = "Django's manage.py commands for djorm")]
+pub struct Cli {
+    /// Folder holding the migration files (`<dir>/<app>/<name>.toml`).
+    #[arg(long, global = true, env = "DJORM_MIGRATIONS_DIR", default_value = "migrations")]
+    pub dir: PathBuf,
+    /// Database URL; by default DATABASE_URL, the DB_* variables, or ./db.sqlite3.
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Writes new migrations for the changes in the models.
+    Makemigrations {
+        /// Only these apps.
+        apps: Vec<String>,
+        /// The new migration's name (after its number).
+        #[arg(long)]
+        name: Option<String>,
+        /// An empty migration, to fill in by hand (RunSQL / RunCode).
+        #[arg(long)]
+        empty: bool,
+        /// Shows what would be written, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Exits 1 when a migration is missing, writing nothing (for CI).
+        #[arg(long)]
+        check: bool,
+        /// A field rename: `app.Model.old=new` (otherwise a rename is a remove and an add).
+        #[arg(long = "rename")]
+        renames: Vec<String>,
+    },
+    /// Applies (or, with a target, unapplies) migrations.
+    Migrate {
+        /// The app.
+        app: Option<String>,
+        /// The migration to migrate to, or `zero`.
+        target: Option<String>,
+        /// Shows the plan, running nothing.
+        #[arg(long)]
+        plan: bool,
+        /// Records the migrations as applied without running them.
+        #[arg(long)]
+        fake: bool,
+        /// Records initial migrations whose tables already exist.
+        #[arg(long)]
+        fake_initial: bool,
+    },
+    /// Prints the SQL of a migration.
+    Sqlmigrate {
+        /// The app.
+        app: String,
+        /// The migration (a prefix like `0001` is enough).
+        name: String,
+        /// The SQL that unapplies it.
+        #[arg(long)]
+        backwards: bool,
+    },
+    /// Lists migrations and whether they are applied.
+    Showmigrations {
+        /// Only these apps.
+        apps: Vec<String>,
+    },
+    /// Flags unsafe operations in migrations; exits 1 when it finds any.
+    Lint {
+        /// Checks for this database (`postgresql` adds the locking checks).
+        #[arg(long, default_value = "postgresql")]
+        vendor: String,
+    },
+}

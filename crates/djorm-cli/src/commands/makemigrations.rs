@@ -1,0 +1,80 @@
+//! `makemigrations`: diff the models against the files and write the next migrations.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+use djorm::{Error, Result};
+use djorm_migrations::autodetector::{self, FieldRename, Questioner};
+use djorm_migrations::{loader, replay, writer, Migration, ProjectState};
+
+use super::{io, load};
+use crate::args::{Cli, Command};
+use crate::Project;
+
+fn parse_rename(spec: &str) -> Result<FieldRename> {
+    let bad = || Error::Config(format!("--rename takes app.Model.old=new, got '{spec}'"));
+    let (path, new) = spec.split_once('=').ok_or_else(bad)?;
+    let (model, old) = path.rsplit_once('.').ok_or_else(bad)?;
+    if !model.contains('.') {
+        return Err(bad());
+    }
+    Ok(FieldRename { model: model.to_owned(), old: old.to_owned(), new: new.to_owned() })
+}
+
+pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {
+    let Command::Makemigrations { apps, name, empty, dry_run, check, renames } = &cli.command else {
+        return Ok(ExitCode::from(2));
+    };
+    let Some(models) = &project.models else {
+        return Err(Error::Config(
+            "makemigrations needs the models: run it from your app's manage binary (djorm_cli::manage)".into(),
+        ));
+    };
+    let existing = load(cli)?;
+    if let Some((app, leaves)) = loader::conflicts(&existing).first() {
+        return Err(Error::Config(format!(
+            "Conflicting migrations detected; multiple leaf nodes in the migration graph: ({} in {app}).",
+            leaves.join(", ")
+        )));
+    }
+    let ordered = loader::ordered(&existing).map_err(Error::Config)?;
+    let from = replay(ordered.iter().copied()).map_err(Error::Config)?;
+    let mut to = ProjectState::from_metas(models);
+    if !apps.is_empty() {
+        // Only the named apps change; the others keep the state the files give them.
+        to.models.retain(|_, m| apps.contains(&m.app));
+        for (label, m) in &from.models {
+            if !apps.contains(&m.app) {
+                to.models.insert(label.clone(), m.clone());
+            }
+        }
+    }
+    let leaves: BTreeMap<String, String> =
+        loader::leaves(&existing).into_iter().filter_map(|(app, mut l)| l.pop().map(|n| (app, n))).collect();
+    let changes = if *empty {
+        apps.iter().map(|a| (a.clone(), Vec::new())).collect()
+    } else {
+        let questioner = Questioner { renames: renames.iter().map(|r| parse_rename(r)).collect::<Result<_>>()? };
+        autodetector::changes(&from, &to, &questioner).map_err(Error::Config)?
+    };
+    let mut migrations: Vec<Migration> = autodetector::arrange(changes, &leaves, name.as_deref());
+    if *empty {
+        migrations.retain(|m| apps.contains(&m.app));
+    }
+    if migrations.is_empty() {
+        writeln!(out, "No changes detected").map_err(io)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for m in &migrations {
+        writeln!(out, "Migrations for '{}':", m.app).map_err(io)?;
+        writeln!(out, "  {}", writer::path(&cli.dir, m).display()).map_err(io)?;
+        for op in &m.operations {
+            writeln!(out, "    - {}", op.describe()).map_err(io)?;
+        }
+        if !*check && !*dry_run {
+            writer::write(&cli.dir, m).map_err(Error::Config)?;
+        }
+    }
+    Ok(if *check { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

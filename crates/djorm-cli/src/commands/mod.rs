@@ -1,0 +1,54 @@
+//! One module per command.
+
+mod lint;
+mod makemigrations;
+mod migrate;
+mod showmigrations;
+mod sqlmigrate;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use djorm::{Db, Error, Result};
+use djorm_migrations::Migration;
+
+use crate::args::{Cli, Command};
+use crate::Project;
+
+pub(crate) async fn connect(cli: &Cli) -> Result<Db> {
+    match &cli.database {
+        Some(url) => djorm::connect(url).await,
+        None => djorm::connect_from_env().await,
+    }
+}
+
+pub(crate) fn load(cli: &Cli) -> Result<Vec<Migration>> {
+    djorm_migrations::loader::load(&cli.dir).map_err(Error::Config)
+}
+
+/// Finds a migration by full name or unique prefix, as Django does.
+pub(crate) fn find<'a>(migrations: &'a [Migration], app: &str, name: &str) -> Result<&'a Migration> {
+    let matches: Vec<&Migration> = migrations.iter().filter(|m| m.app == app && m.name.starts_with(name)).collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Config(format!("Cannot find a migration matching '{name}' from app '{app}'."))),
+        many => Err(Error::Config(format!(
+            "More than one migration matches '{name}' in app '{app}': {}. Please be more specific.",
+            many.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Makemigrations { .. } => makemigrations::run(&cli, project, out),
+        Command::Migrate { .. } => migrate::run(&cli, project, out).await,
+        Command::Sqlmigrate { .. } => sqlmigrate::run(&cli, out).await,
+        Command::Showmigrations { .. } => showmigrations::run(&cli, out).await,
+        Command::Lint { .. } => lint::run(&cli, out),
+    }
+}
+
+pub(crate) fn io(e: std::io::Error) -> Error {
+    Error::Config(format!("cannot write output: {e}"))
+}

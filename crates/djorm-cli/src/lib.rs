@@ -1,0 +1,70 @@
+//! The `djorm` command line, and `manage()` for an app's own binary (Django's `manage.py`).
+//!
+//! Commands that need the models (`makemigrations`) run inside the app binary, where the
+//! models are linked in; the others (`migrate`, `sqlmigrate`, `showmigrations`, `lint`) need only
+//! the migration files and the database, so the standalone `djorm` binary runs them too.
+//! One file per command under `commands/`.
+
+mod args;
+mod commands;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+pub use args::Cli;
+use clap::Parser;
+use djorm::ModelMeta;
+pub use djorm_migrations::executor::CodeRegistry;
+
+/// What a command runs with: the app's models (none for the standalone binary) and its
+/// registered data-migration functions.
+#[derive(Debug, Default, Clone)]
+pub struct Project {
+    /// The models `makemigrations` compares with the files; `None` outside an app binary.
+    pub models: Option<Vec<&'static ModelMeta>>,
+    /// Functions `RunCode` operations call, by name.
+    pub code: CodeRegistry,
+}
+
+impl Project {
+    /// An app binary's project: every model linked into it.
+    pub fn from_registry() -> Self {
+        Project { models: Some(djorm::registered_models()), code: CodeRegistry::default() }
+    }
+}
+
+/// Runs one command line (`args` without the program name) and writes its report to `out`.
+/// Returns the process exit code: 0 on success, 1 for `--check`/`lint` findings, 2 for errors.
+pub async fn run(args: &[String], project: &Project, out: &mut dyn Write) -> ExitCode {
+    let mut argv = vec!["djorm".to_owned()];
+    argv.extend(args.iter().cloned());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = write!(out, "{e}");
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match commands::dispatch(cli, project, out).await {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(out, "CommandError: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The entry point of an app's `manage` binary: every linked model, plus `code` for RunCode.
+///
+/// ```no_run
+/// #[tokio::main]
+/// async fn main() -> std::process::ExitCode {
+///     djorm_cli::manage(djorm_cli::CodeRegistry::default()).await
+/// }
+/// ```
+pub async fn manage(code: CodeRegistry) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let project = Project { code, ..Project::from_registry() };
+    let mut stdout = std::io::stdout();
+    run(&args, &project, &mut stdout).await
+}

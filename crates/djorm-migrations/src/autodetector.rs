@@ -1,0 +1,205 @@
+//! The autodetector: the difference between the state the migration files build and the
+//! state of the compiled models, as operations, one new migration per app.
+
+use std::collections::BTreeMap;
+
+use crate::state::{ModelState, ProjectState};
+use crate::{Migration, Operation};
+
+/// A rename the user confirmed (Django asks on a terminal; here it is a flag):
+/// `model` is `app.Name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRename {
+    /// `app.Name`.
+    pub model: String,
+    /// The old field name.
+    pub old: String,
+    /// The new field name.
+    pub new: String,
+}
+
+/// What the autodetector needs besides the two states.
+#[derive(Debug, Clone, Default)]
+pub struct Questioner {
+    /// Confirmed field renames.
+    pub renames: Vec<FieldRename>,
+}
+
+/// Orders new models so that a model comes after the models its keys point to (same app).
+fn creation_order<'a>(models: Vec<&'a ModelState>) -> Vec<&'a ModelState> {
+    let mut done: Vec<&ModelState> = Vec::new();
+    let mut pending = models;
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut i = 0;
+        while i < pending.len() {
+            let m = pending[i];
+            let waits = m
+                .fields
+                .iter()
+                .filter_map(|f| f.relation.as_ref())
+                .any(|r| r.to != m.label() && pending.iter().any(|p| p.label() == r.to));
+            if waits {
+                i += 1;
+            } else {
+                done.push(pending.remove(i));
+            }
+        }
+        if pending.len() == before {
+            done.append(&mut pending); // a cycle: keep the rest in name order
+        }
+    }
+    done
+}
+
+/// The operations per app that turn `from` into `to`.
+pub fn changes(
+    from: &ProjectState,
+    to: &ProjectState,
+    questioner: &Questioner,
+) -> Result<BTreeMap<String, Vec<Operation>>, String> {
+    let mut out: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
+    let created: Vec<&ModelState> = to.models.values().filter(|m| !from.models.contains_key(&m.label())).collect();
+    for m in creation_order(created) {
+        out.entry(m.app.clone()).or_default().push(Operation::CreateModel { model: m.clone() });
+    }
+    for (label, old) in &from.models {
+        let Some(new) = to.models.get(label) else { continue };
+        let ops = out.entry(new.app.clone()).or_default();
+        if old.db_table != new.db_table {
+            ops.push(Operation::AlterModelTable { model: label.clone(), table: new.db_table.clone() });
+        }
+        let renames: Vec<&crate::autodetector::FieldRename> =
+            questioner.renames.iter().filter(|r| &r.model == label).collect();
+        let mut old_state = old.clone();
+        for r in &renames {
+            if old.field(&r.old).is_some() && new.field(&r.new).is_some() {
+                ops.push(Operation::RenameField {
+                    model: label.clone(),
+                    old_name: r.old.clone(),
+                    new_name: r.new.clone(),
+                });
+                let op =
+                    Operation::RenameField { model: label.clone(), old_name: r.old.clone(), new_name: r.new.clone() };
+                let mut tmp = ProjectState::default();
+                tmp.models.insert(label.clone(), old_state.clone());
+                op.state_forwards(&mut tmp)?;
+                old_state = tmp.models.remove(label).unwrap_or(old_state);
+            }
+        }
+        for f in &old_state.fields {
+            if new.field(&f.name).is_none() {
+                ops.push(Operation::RemoveField { model: label.clone(), name: f.name.clone() });
+            }
+        }
+        for f in &new.fields {
+            match old_state.field(&f.name) {
+                None => {
+                    if !f.null && f.default.is_none() && !f.primary_key {
+                        return Err(format!(
+                            "It is impossible to add a non-nullable field '{}' to {} without specifying a default. \
+                             Give it a `default = ...` (or make it `Option<..>`), then run makemigrations again.",
+                            f.name, new.name
+                        ));
+                    }
+                    ops.push(Operation::AddField { model: label.clone(), field: f.clone() });
+                }
+                Some(before) if before != f => {
+                    ops.push(Operation::AlterField { model: label.clone(), field: f.clone() })
+                }
+                Some(_) => {}
+            }
+        }
+        for j in &old.many_to_many {
+            if !new.many_to_many.iter().any(|n| n.name == j.name) {
+                ops.push(Operation::RemoveManyToMany { model: label.clone(), name: j.name.clone() });
+            }
+        }
+        for j in &new.many_to_many {
+            if !old.many_to_many.iter().any(|o| o.name == j.name) {
+                ops.push(Operation::AddManyToMany { model: label.clone(), field: j.clone() });
+            }
+        }
+        for i in &old_state.indexes {
+            if !new.indexes.contains(i) {
+                ops.push(Operation::RemoveIndex { model: label.clone(), name: i.name.clone() });
+            }
+        }
+        for i in &new.indexes {
+            if !old_state.indexes.contains(i) {
+                ops.push(Operation::AddIndex { model: label.clone(), index: i.clone(), concurrently: false });
+            }
+        }
+        if old.ordering != new.ordering {
+            ops.push(Operation::AlterModelOptions { model: label.clone(), ordering: new.ordering.clone() });
+        }
+    }
+    for (label, old) in &from.models {
+        if !to.models.contains_key(label) {
+            out.entry(old.app.clone()).or_default().push(Operation::DeleteModel { model: label.clone() });
+        }
+    }
+    out.retain(|_, ops| !ops.is_empty());
+    Ok(out)
+}
+
+/// Django's automatic name for a migration: `0001_initial`, `0002_post_slug`, ...
+pub fn migration_name(number: u32, operations: &[Operation], initial: bool) -> String {
+    if initial {
+        return format!("{number:04}_initial");
+    }
+    let mut fragments: Vec<String> = operations.iter().map(Operation::name_fragment).collect();
+    fragments.dedup();
+    let mut name = fragments.join("_");
+    if name.len() > 52 || name.is_empty() {
+        name = fragments.first().cloned().unwrap_or_else(|| "auto".into());
+        if fragments.len() > 1 {
+            name.push_str("_and_more");
+        }
+    }
+    format!("{number:04}_{name}")
+}
+
+/// New migrations for the changes, numbered after each app's latest one and depending on it
+/// (and on the latest migration of every app their keys point to).
+pub fn arrange(
+    changes: BTreeMap<String, Vec<Operation>>,
+    leaves: &BTreeMap<String, String>,
+    custom_name: Option<&str>,
+) -> Vec<Migration> {
+    let mut out = Vec::new();
+    for (app, operations) in changes {
+        let previous = leaves.get(&app);
+        let number = previous.and_then(|n| n.get(..4)).and_then(|n| n.parse::<u32>().ok()).map_or(1, |n| n + 1);
+        let name = match custom_name {
+            Some(custom) => format!("{number:04}_{custom}"),
+            None => migration_name(number, &operations, previous.is_none()),
+        };
+        let mut dependencies: Vec<(String, String)> =
+            previous.map(|p| vec![(app.clone(), p.clone())]).unwrap_or_default();
+        for op in &operations {
+            let relations: Vec<&str> = match op {
+                Operation::CreateModel { model } => {
+                    model.fields.iter().filter_map(|f| f.relation.as_ref().map(|r| r.to.as_str())).collect()
+                }
+                Operation::AddField { field, .. } | Operation::AlterField { field, .. } => {
+                    field.relation.iter().map(|r| r.to.as_str()).collect()
+                }
+                _ => Vec::new(),
+            };
+            for target in relations {
+                let target_app = target.split('.').next().unwrap_or_default();
+                if target_app != app {
+                    if let Some(leaf) = leaves.get(target_app) {
+                        let dep = (target_app.to_owned(), leaf.clone());
+                        if !dependencies.contains(&dep) {
+                            dependencies.push(dep);
+                        }
+                    }
+                }
+            }
+        }
+        out.push(Migration { app, name, dependencies, atomic: true, lint_allow: Vec::new(), operations });
+    }
+    out
+}

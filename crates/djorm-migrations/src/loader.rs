@@ -1,0 +1,111 @@
+//! Reading migration files and ordering them: the dependency graph, leaves and conflicts.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::Migration;
+
+/// Every migration under `root` (`<root>/<app>/<name>.toml`), sorted by app and name.
+pub fn load(root: &Path) -> Result<Vec<Migration>, String> {
+    let mut out = Vec::new();
+    let Ok(apps) = std::fs::read_dir(root) else { return Ok(out) };
+    let mut app_dirs: Vec<_> = apps.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).collect();
+    app_dirs.sort_by_key(|e| e.file_name());
+    for app_dir in app_dirs {
+        let app = app_dir.file_name().to_string_lossy().into_owned();
+        let mut files: Vec<_> = std::fs::read_dir(app_dir.path())
+            .map_err(|e| format!("cannot read {}: {e}", app_dir.path().display()))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort_by_key(|e| e.file_name());
+        for file in files {
+            let path = file.path();
+            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            out.push(parse(&app, &name, &text).map_err(|e| format!("{}: {e}", path.display()))?);
+        }
+    }
+    Ok(out)
+}
+
+/// Parses one migration file.
+pub fn parse(app: &str, name: &str, text: &str) -> Result<Migration, String> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        #[serde(default)]
+        dependencies: Vec<(String, String)>,
+        #[serde(default = "yes")]
+        atomic: bool,
+        #[serde(default)]
+        lint_allow: Vec<usize>,
+        #[serde(default)]
+        operations: Vec<crate::Operation>,
+    }
+    fn yes() -> bool {
+        true
+    }
+    let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+    Ok(Migration {
+        app: app.to_owned(),
+        name: name.to_owned(),
+        dependencies: file.dependencies,
+        atomic: file.atomic,
+        lint_allow: file.lint_allow,
+        operations: file.operations,
+    })
+}
+
+/// `(app, name)` of a migration.
+pub type Key = (String, String);
+
+/// The migrations in an order where every dependency comes first (ties by app, then name).
+pub fn ordered(migrations: &[Migration]) -> Result<Vec<&Migration>, String> {
+    let by_key: BTreeMap<Key, &Migration> = migrations.iter().map(|m| ((m.app.clone(), m.name.clone()), m)).collect();
+    for m in migrations {
+        for dep in &m.dependencies {
+            if !by_key.contains_key(dep) {
+                return Err(format!(
+                    "Migration {}.{} depends on nonexistent migration {}.{}",
+                    m.app, m.name, dep.0, dep.1
+                ));
+            }
+        }
+    }
+    let mut done: BTreeSet<Key> = BTreeSet::new();
+    let mut out = Vec::new();
+    while out.len() < migrations.len() {
+        let next = by_key
+            .iter()
+            .find(|(k, m)| !done.contains(*k) && m.dependencies.iter().all(|d| done.contains(d)))
+            .map(|(k, m)| (k.clone(), *m));
+        match next {
+            Some((k, m)) => {
+                done.insert(k);
+                out.push(m);
+            }
+            None => return Err("the migration dependencies form a cycle".into()),
+        }
+    }
+    Ok(out)
+}
+
+/// The latest migration of each app: the ones no other migration of the app depends on.
+/// More than one per app is a conflict for `makemigrations --merge`.
+pub fn leaves(migrations: &[Migration]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in migrations {
+        let depended_on = migrations
+            .iter()
+            .any(|o| o.app == m.app && o.dependencies.iter().any(|(a, n)| a == &m.app && n == &m.name));
+        if !depended_on {
+            out.entry(m.app.clone()).or_default().push(m.name.clone());
+        }
+    }
+    out
+}
+
+/// Apps with more than one leaf: Django's "Conflicting migrations detected".
+pub fn conflicts(migrations: &[Migration]) -> Vec<(String, Vec<String>)> {
+    leaves(migrations).into_iter().filter(|(_, l)| l.len() > 1).collect()
+}

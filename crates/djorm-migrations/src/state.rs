@@ -1,0 +1,338 @@
+//! The project state: every model as plain, serialisable data — rebuilt from migration files
+//! or taken from the compiled models.
+
+use std::collections::BTreeMap;
+
+use djorm_core::{FieldKind, ModelMeta, OnDelete};
+use djorm_sql::Value;
+use serde::{Deserialize, Serialize};
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A literal default value, as written in migration files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Literal {
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// Text (also dates, decimals and UUIDs, as Django writes them).
+    Text(String),
+}
+
+impl Literal {
+    /// The literal of a value, when it has one.
+    pub fn from_value(v: &Value) -> Option<Literal> {
+        Some(match v {
+            Value::Null => return None,
+            Value::Bool(b) => Literal::Bool(*b),
+            Value::F64(f) => Literal::Float(*f),
+            Value::String(s) => Literal::Text(s.clone()),
+            other => match other.as_i64() {
+                Some(i) => Literal::Int(i),
+                None => Literal::Text(other.to_string()),
+            },
+        })
+    }
+
+    /// The literal as a value.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Literal::Bool(b) => Value::Bool(*b),
+            Literal::Int(i) => Value::I64(*i),
+            Literal::Float(f) => Value::F64(*f),
+            Literal::Text(s) => Value::String(s.clone()),
+        }
+    }
+}
+
+/// A ForeignKey / OneToOneField target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelationState {
+    /// `app_label.ObjectName` of the target.
+    pub to: String,
+    /// The target's table and key column, so DDL needs no other state.
+    pub to_table: String,
+    /// The referenced column.
+    pub to_column: String,
+    /// `on_delete`, by Django's name (`CASCADE`, ...).
+    pub on_delete: String,
+    /// The referenced field's class, which decides the key column's type.
+    pub to_kind: String,
+    /// One-to-one.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub one_to_one: bool,
+}
+
+/// One column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldState {
+    /// Field name.
+    pub name: String,
+    /// Column name.
+    pub column: String,
+    /// Django's field class (`CharField`, `ForeignKey`, ...).
+    pub kind: String,
+    /// `null=True`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub null: bool,
+    /// Primary key.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub primary_key: bool,
+    /// `unique=True`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// `db_index=True`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub db_index: bool,
+    /// `max_length`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// `max_digits`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_digits: Option<u32>,
+    /// `decimal_places`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimal_places: Option<u32>,
+    /// The default, used to fill existing rows when the column is added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Literal>,
+    /// For keys: the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<RelationState>,
+}
+
+impl FieldState {
+    /// The field's class.
+    pub fn field_kind(&self) -> FieldKind {
+        kind_from_name(&self.kind).unwrap_or(FieldKind::TextField)
+    }
+
+    /// The state of a compiled field.
+    pub fn from_meta(f: &djorm_core::FieldMeta) -> Self {
+        let relation = f.relation.as_ref().map(|r| {
+            let target = (r.target)();
+            RelationState {
+                to: target.label(),
+                to_table: target.db_table.to_owned(),
+                to_column: r.target_field().column.to_owned(),
+                to_kind: r.target_field().kind.name().to_owned(),
+                on_delete: on_delete_name(r.on_delete).to_owned(),
+                one_to_one: r.one_to_one,
+            }
+        });
+        FieldState {
+            name: f.name.to_owned(),
+            column: f.column.to_owned(),
+            kind: f.kind.name().to_owned(),
+            null: f.null,
+            primary_key: f.primary_key,
+            unique: f.unique && !f.primary_key,
+            db_index: f.db_index,
+            max_length: f.max_length.filter(|_| f.kind.is_text()),
+            max_digits: f.max_digits,
+            decimal_places: f.decimal_places,
+            default: f.default.and_then(|d| Literal::from_value(&d())),
+            relation,
+        }
+    }
+}
+
+/// Django's name of an on_delete rule.
+pub fn on_delete_name(rule: OnDelete) -> &'static str {
+    match rule {
+        OnDelete::Cascade => "CASCADE",
+        OnDelete::Protect => "PROTECT",
+        OnDelete::Restrict => "RESTRICT",
+        OnDelete::SetNull => "SET_NULL",
+        OnDelete::SetDefault => "SET_DEFAULT",
+        OnDelete::DoNothing => "DO_NOTHING",
+    }
+}
+
+/// The field class called `name`.
+pub fn kind_from_name(name: &str) -> Option<FieldKind> {
+    use FieldKind::*;
+    [
+        AutoField,
+        BigAutoField,
+        CharField,
+        TextField,
+        IntegerField,
+        SmallIntegerField,
+        BigIntegerField,
+        PositiveIntegerField,
+        PositiveSmallIntegerField,
+        PositiveBigIntegerField,
+        FloatField,
+        DecimalField,
+        BooleanField,
+        DateTimeField,
+        DateField,
+        TimeField,
+        EmailField,
+        URLField,
+        SlugField,
+        UUIDField,
+        JSONField,
+        BinaryField,
+        ForeignKey,
+        OneToOneField,
+    ]
+    .into_iter()
+    .find(|k| k.name() == name)
+}
+
+/// A `Meta.indexes` entry, with its final name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexState {
+    /// Index name.
+    pub name: String,
+    /// Columns, `-` prefixed for descending.
+    pub columns: Vec<String>,
+}
+
+/// A many-to-many field's automatic join table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManyToManyState {
+    /// Field name.
+    pub name: String,
+    /// `app_label.ObjectName` of the target.
+    pub to: String,
+    /// Join table.
+    pub table: String,
+    /// Column pointing at the declaring model.
+    pub source_column: String,
+    /// Column pointing at the target.
+    pub target_column: String,
+    /// The target's table.
+    pub target_table: String,
+    /// The target's key column.
+    pub target_pk: String,
+}
+
+/// One model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelState {
+    /// App label.
+    pub app: String,
+    /// Object name (`Post`).
+    pub name: String,
+    /// Table name.
+    pub db_table: String,
+    /// Columns in order.
+    pub fields: Vec<FieldState>,
+    /// `Meta.ordering`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ordering: Vec<String>,
+    /// `Meta.indexes`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<IndexState>,
+    /// Unique constraints: (name, columns).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unique_together: Vec<(String, Vec<String>)>,
+    /// Automatic many-to-many join tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub many_to_many: Vec<ManyToManyState>,
+}
+
+impl ModelState {
+    /// `app.Name`.
+    pub fn label(&self) -> String {
+        format!("{}.{}", self.app, self.name)
+    }
+
+    /// The field called `name`.
+    pub fn field(&self, name: &str) -> Option<&FieldState> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The primary key field.
+    pub fn pk(&self) -> Option<&FieldState> {
+        self.fields.iter().find(|f| f.primary_key)
+    }
+
+    /// The state of a compiled model.
+    pub fn from_meta(meta: &'static ModelMeta) -> Self {
+        let max = 63;
+        let column_of = |name: &str| meta.field(name).map_or_else(|| name.to_owned(), |f| f.column.to_owned());
+        // schema::indexes lists the db_index fields' indexes first, then Meta.indexes.
+        let field_indexes = meta.fields.iter().filter(|f| f.db_index && !f.unique && !f.primary_key).count();
+        let indexes = djorm_core::schema::indexes(meta, max)
+            .into_iter()
+            .skip(field_indexes)
+            .map(|i| IndexState {
+                name: i.name,
+                columns: i.columns.into_iter().map(|(c, desc)| if desc { format!("-{c}") } else { c }).collect(),
+            })
+            .collect();
+        let many_to_many = meta
+            .many_to_many
+            .iter()
+            .filter(|m| m.through.is_none())
+            .filter_map(|m| djorm_core::relations::join_table(meta, m).ok().map(|t| (m, t)))
+            .map(|(m, t)| ManyToManyState {
+                name: m.name.to_owned(),
+                to: t.target.label(),
+                table: t.table,
+                source_column: t.source_column,
+                target_column: t.target_column,
+                target_table: t.target.db_table.to_owned(),
+                target_pk: t.target.pk().column.to_owned(),
+            })
+            .collect();
+        ModelState {
+            app: meta.app_label.to_owned(),
+            name: meta.object_name.to_owned(),
+            db_table: meta.db_table.to_owned(),
+            fields: meta.fields.iter().map(FieldState::from_meta).collect(),
+            ordering: meta.ordering.iter().map(|s| (*s).to_owned()).collect(),
+            indexes,
+            unique_together: meta
+                .unique_constraints
+                .iter()
+                .map(|u| (u.name.to_owned(), u.fields.iter().map(|f| column_of(f)).collect()))
+                .collect(),
+            many_to_many,
+        }
+    }
+}
+
+/// Every model of the project, keyed by `app.Name`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectState {
+    /// The models.
+    pub models: BTreeMap<String, ModelState>,
+}
+
+impl ProjectState {
+    /// The state of the compiled models.
+    pub fn from_metas(metas: &[&'static ModelMeta]) -> Self {
+        let mut state = ProjectState::default();
+        for meta in metas {
+            let m = ModelState::from_meta(meta);
+            state.models.insert(m.label(), m);
+        }
+        state
+    }
+
+    /// The models of one app.
+    pub fn app_models<'a>(&'a self, app: &'a str) -> impl Iterator<Item = &'a ModelState> {
+        self.models.values().filter(move |m| m.app == app)
+    }
+
+    /// The model `app.name`.
+    pub fn model(&self, app: &str, name: &str) -> Option<&ModelState> {
+        self.models.get(&format!("{app}.{name}"))
+    }
+
+    /// The model `app.name`, for changing.
+    pub fn model_mut(&mut self, app: &str, name: &str) -> Option<&mut ModelState> {
+        self.models.get_mut(&format!("{app}.{name}"))
+    }
+}
