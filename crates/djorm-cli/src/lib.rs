@@ -54,6 +54,15 @@ pub async fn run(args: &[String], project: &Project, out: &mut dyn Write) -> Exi
     }
 }
 
+/// Like [`manage`], with the models listed explicitly (the safest way: the linker cannot drop
+/// models the binary names).
+pub async fn manage_with(models: Vec<&'static ModelMeta>, code: CodeRegistry) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let project = Project { models: Some(models), code };
+    let mut stdout = std::io::stdout();
+    run(&args, &project, &mut stdout).await
+}
+
 /// The entry point of an app's `manage` binary: every linked model, plus `code` for RunCode.
 ///
 /// ```no_run

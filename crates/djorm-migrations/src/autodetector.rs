@@ -26,7 +26,7 @@ pub struct Questioner {
 }
 
 /// Orders new models so that a model comes after the models its keys point to (same app).
-fn creation_order<'a>(models: Vec<&'a ModelState>) -> Vec<&'a ModelState> {
+fn creation_order(models: Vec<&ModelState>) -> Vec<&ModelState> {
     let mut done: Vec<&ModelState> = Vec::new();
     let mut pending = models;
     while !pending.is_empty() {
@@ -34,11 +34,13 @@ fn creation_order<'a>(models: Vec<&'a ModelState>) -> Vec<&'a ModelState> {
         let mut i = 0;
         while i < pending.len() {
             let m = pending[i];
-            let waits = m
+            // Keys and many-to-many join tables need their target's table first.
+            let mut targets = m
                 .fields
                 .iter()
-                .filter_map(|f| f.relation.as_ref())
-                .any(|r| r.to != m.label() && pending.iter().any(|p| p.label() == r.to));
+                .filter_map(|f| f.relation.as_ref().map(|r| &r.to))
+                .chain(m.many_to_many.iter().map(|j| &j.to));
+            let waits = targets.any(|to| *to != m.label() && pending.iter().any(|p| &p.label() == to));
             if waits {
                 i += 1;
             } else {

@@ -114,29 +114,26 @@ fn indexes_of(dialect: &dyn Dialect, m: &ModelState) -> Vec<String> {
 
 fn join_table(dialect: &dyn Dialect, owner: &ModelState, j: &ManyToManyState) -> Vec<String> {
     let owner_pk = owner.pk().cloned();
-    let key = |column: &str, table: &str, pk: &str| {
-        let f = FieldState {
-            name: column.to_owned(),
-            column: column.to_owned(),
-            kind: "BigIntegerField".into(),
-            null: false,
-            primary_key: false,
-            unique: false,
-            db_index: true,
-            max_length: None,
-            max_digits: None,
-            decimal_places: None,
-            default: None,
-            relation: Some(crate::RelationState {
-                to: String::new(),
-                to_table: table.to_owned(),
-                to_column: pk.to_owned(),
-                on_delete: "CASCADE".into(),
-                to_kind: "BigAutoField".into(),
-                one_to_one: false,
-            }),
-        };
-        f
+    let key = |column: &str, table: &str, pk: &str| FieldState {
+        name: column.to_owned(),
+        column: column.to_owned(),
+        kind: "BigIntegerField".into(),
+        null: false,
+        primary_key: false,
+        unique: false,
+        db_index: true,
+        max_length: None,
+        max_digits: None,
+        decimal_places: None,
+        default: None,
+        relation: Some(crate::RelationState {
+            to: String::new(),
+            to_table: table.to_owned(),
+            to_column: pk.to_owned(),
+            on_delete: "CASCADE".into(),
+            to_kind: "BigAutoField".into(),
+            one_to_one: false,
+        }),
     };
     let id = FieldState {
         name: "id".into(),

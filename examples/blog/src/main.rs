@@ -2,11 +2,10 @@
 //!
 //! Run with `cargo run -p blog`. Set `DATABASE_URL=postgres://…` to run it on PostgreSQL.
 
-mod models;
 mod show;
 
+use blog::models::{Author, Post, Tag};
 use djorm::prelude::*;
-use models::{Author, Post, Tag};
 
 #[tokio::main]
 async fn main() {

@@ -74,3 +74,8 @@ pub struct Post {
     #[djorm(auto_now)]
     pub updated_at: DateTime<Utc>,
 }
+
+/// Every model of the app, for the manage binary.
+pub fn all() -> Vec<&'static djorm::ModelMeta> {
+    vec![Author::meta(), Tag::meta(), Post::meta()]
+}

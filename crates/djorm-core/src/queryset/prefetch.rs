@@ -107,6 +107,10 @@ fn level(meta: &'static ModelMeta, name: &str) -> Result<Level> {
     )))
 }
 
+/// One relation to load at this level: its name, its own QuerySet, the deeper lookups, and
+/// the attribute to store it on.
+type Group = (String, Option<Query>, Vec<Prefetch>, Option<String>);
+
 /// Loads `lookups` for `parents` (instances of `meta`) and stores them on each parent.
 pub(crate) async fn prefetch(
     db: &Db,
@@ -114,7 +118,7 @@ pub(crate) async fn prefetch(
     parents: &mut [&mut (dyn Any + Send + Sync)],
     lookups: &[Prefetch],
 ) -> Result<()> {
-    let mut groups: Vec<(String, Option<Query>, Vec<Prefetch>, Option<String>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for lookup in lookups {
         let (head, rest) = match lookup.path.split_once("__") {
             Some((h, r)) => (h.to_owned(), Some(r.to_owned())),

@@ -1,0 +1,390 @@
+//! makemigrations output, --check, the lock, a killed migrate, sqlmigrate, history checks and
+//! the linter.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use djorm::prelude::*;
+use djorm::testing::{TestBackend, TestDatabase};
+use djorm_cli::Project;
+use djorm_migrations::executor::{self, CodeRegistry, Options, Target};
+use djorm_migrations::{linter, loader, Migration, Operation};
+
+mod shop {
+    use djorm::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "shop", ordering = ["name"])]
+    pub struct Category {
+        pub id: AutoId,
+        #[djorm(max_length = 50, unique)]
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "shop", index(fields = ["category", "-price"]))]
+    pub struct Product {
+        pub id: AutoId,
+        #[djorm(max_length = 100)]
+        pub title: String,
+        #[djorm(slug, unique)]
+        pub slug: String,
+        #[djorm(max_digits = 8, decimal_places = 2, default = Decimal::new(0, 0))]
+        pub price: Decimal,
+        pub stock: Option<i32>,
+        #[djorm(on_delete = Protect, related_name = "products")]
+        pub category: ForeignKey<Category>,
+        pub tags: ManyToMany<Category>,
+    }
+}
+
+mod shop_v2 {
+    use djorm::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "shop", name = "Category", ordering = ["name"])]
+    pub struct Category {
+        pub id: AutoId,
+        #[djorm(max_length = 50, unique)]
+        pub name: String,
+    }
+
+    /// Adds a NOT NULL field without a default: makemigrations must refuse.
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "shop", name = "Product", index(fields = ["category", "-price"]))]
+    pub struct Product {
+        pub id: AutoId,
+        #[djorm(max_length = 100)]
+        pub title: String,
+        #[djorm(slug, unique)]
+        pub slug: String,
+        #[djorm(max_digits = 8, decimal_places = 2, default = Decimal::new(0, 0))]
+        pub price: Decimal,
+        pub stock: Option<i32>,
+        #[djorm(on_delete = Protect, related_name = "products")]
+        pub category: ForeignKey<Category>,
+        pub tags: ManyToMany<Category>,
+        pub sku: String,
+    }
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    let dir = std::env::temp_dir().join(format!("djorm-mig-{tag}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+async fn cmd(dir: &Path, url: &str, project: &Project, args: &[&str]) -> (ExitCode, String) {
+    let mut full: Vec<String> = vec!["--dir".into(), dir.display().to_string(), "--database".into(), url.into()];
+    full.extend(args.iter().map(|s| (*s).to_owned()));
+    let mut out = Vec::new();
+    let code = djorm_cli::run(&full, project, &mut out).await;
+    (code, String::from_utf8_lossy(&out).into_owned())
+}
+
+fn shop_project() -> Project {
+    Project { models: Some(vec![shop::Category::meta(), shop::Product::meta()]), code: CodeRegistry::default() }
+}
+
+#[tokio::test]
+async fn initial_migration_matches_the_golden_file_and_is_deterministic() {
+    let (a, b) = (temp_dir("golden-a"), temp_dir("golden-b"));
+    for dir in [&a, &b] {
+        let (code, out) = cmd(dir, "sqlite::memory:", &shop_project(), &["makemigrations"]).await;
+        assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    }
+    let written = std::fs::read_to_string(a.join("shop/0001_initial.toml")).expect("written");
+    assert_eq!(written, std::fs::read_to_string(b.join("shop/0001_initial.toml")).expect("written"), "byte-identical");
+    let golden_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/shop_0001_initial.toml");
+    if std::env::var_os("DJORM_BLESS").is_some() {
+        std::fs::write(&golden_path, &written).expect("bless");
+    }
+    let golden = std::fs::read_to_string(&golden_path).expect("golden file (DJORM_BLESS=1 writes it)");
+    assert_eq!(written, golden);
+}
+
+#[tokio::test]
+async fn check_exits_1_when_a_migration_is_missing_and_refuses_not_null_without_default() {
+    let dir = temp_dir("check");
+    let (code, _) = cmd(&dir, "sqlite::memory:", &shop_project(), &["makemigrations", "--check"]).await;
+    assert_eq!(code, ExitCode::from(1), "nothing written yet: a migration is missing");
+    assert!(!dir.join("shop").exists(), "--check writes nothing");
+    let (code, out) = cmd(&dir, "sqlite::memory:", &shop_project(), &["makemigrations", "--dry-run"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(out.contains("- Create model Category") && !dir.join("shop").exists(), "{out}");
+    cmd(&dir, "sqlite::memory:", &shop_project(), &["makemigrations"]).await;
+    let (code, out) = cmd(&dir, "sqlite::memory:", &shop_project(), &["makemigrations", "--check"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert_eq!(out.trim(), "No changes detected");
+    let v2 = Project {
+        models: Some(vec![shop_v2::Category::meta(), shop_v2::Product::meta()]),
+        code: CodeRegistry::default(),
+    };
+    let (code, out) = cmd(&dir, "sqlite::memory:", &v2, &["makemigrations"]).await;
+    assert_eq!(code, ExitCode::from(2));
+    assert!(
+        out.contains("It is impossible to add a non-nullable field 'sku' to Product without specifying a default"),
+        "{out}"
+    );
+}
+
+async fn initial(dir: &Path) -> Vec<Migration> {
+    cmd(dir, "sqlite::memory:", &shop_project(), &["makemigrations"]).await;
+    loader::load(dir).expect("load")
+}
+
+#[tokio::test]
+async fn sqlmigrate_prints_what_migrate_runs() {
+    for backend in [TestBackend::Postgres, TestBackend::Sqlite] {
+        let dir = temp_dir("sql");
+        let migrations = initial(&dir).await;
+        let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+        let db = test_db.db().clone();
+        let expected = executor::sql_for(db.dialect(), &migrations, "shop", "0001_initial", false).expect("sql");
+        let capture = db.capture_queries();
+        executor::migrate(&db, &migrations, &Target::Latest, &Options::default(), &CodeRegistry::default())
+            .await
+            .expect("migrate");
+        let ran: Vec<String> = capture.take().into_iter().map(|q| q.sql).collect();
+        let start = ran.iter().position(|s| s == &expected[0]).expect("the migration's first statement ran");
+        assert_eq!(&ran[start..start + expected.len()], expected.as_slice(), "{backend:?}");
+        let (_, printed) =
+            cmd(&dir, &test_db.url().expect("url"), &shop_project(), &["sqlmigrate", "shop", "0001"]).await;
+        for statement in &expected {
+            assert!(printed.contains(&format!("{statement};")), "{printed}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_migrates_started_together_apply_each_migration_once() {
+    let dir = temp_dir("lock");
+    let migrations = initial(&dir).await;
+    let test_db = TestDatabase::new(TestBackend::Postgres, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let url = test_db.url().expect("url");
+    // Two separate pools, as two processes would have.
+    let (a, b) = (djorm::connect(&url).await.expect("a"), djorm::connect(&url).await.expect("b"));
+    let (code, options) = (CodeRegistry::default(), Options::default());
+    let (ra, rb) = tokio::join!(
+        executor::migrate(&a, &migrations, &Target::Latest, &options, &code),
+        executor::migrate(&b, &migrations, &Target::Latest, &options, &code)
+    );
+    let (sa, sb) = (ra.expect("first migrate"), rb.expect("second migrate"));
+    assert_eq!(sa.len() + sb.len(), 1, "exactly one of them applied 0001_initial");
+    let recorded = djorm_migrations::recorder::applied(test_db.db()).await.expect("recorded");
+    assert_eq!(recorded.len(), 1);
+}
+
+#[tokio::test]
+async fn a_migrate_killed_mid_migration_leaves_the_previous_state() {
+    let dir = temp_dir("kill");
+    std::fs::create_dir_all(dir.join("slow")).expect("dir");
+    std::fs::write(
+        dir.join("slow/0001_initial.toml"),
+        r#"dependencies = []
+atomic = true
+
+[[operations]]
+type = "RunSQL"
+sql = ["CREATE TABLE slow_first (id integer)", "SELECT pg_sleep(30)", "CREATE TABLE slow_second (id integer)"]
+reverse_sql = ["DROP TABLE slow_second", "DROP TABLE slow_first"]
+"#,
+    )
+    .expect("write");
+    let test_db = TestDatabase::new(TestBackend::Postgres, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let url = test_db.url().expect("url");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_djorm"))
+        .args(["--dir", &dir.display().to_string(), "--database", &url, "migrate"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("djorm runs");
+    // Wait until the migration is inside its transaction (sleeping between the two tables).
+    let db = test_db.db().clone();
+    let mut inside = false;
+    for _ in 0..100 {
+        let rows = db
+            .fetch(
+                &djorm::sql::Compiled {
+                    sql: "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'".into(),
+                    params: vec![],
+                },
+                &[djorm::ValueKind::I64],
+            )
+            .await
+            .expect("activity");
+        if rows.values.first().and_then(Value::as_i64).unwrap_or(0) > 0 {
+            inside = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(inside, "the migration never reached its second statement");
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    // The server ends the dead session's transaction: nothing of the migration remains.
+    let exists = |table: &'static str| {
+        let db = db.clone();
+        async move {
+            let sql = format!("SELECT count(*) FROM information_schema.tables WHERE table_name = '{table}'");
+            let rows =
+                db.fetch(&djorm::sql::Compiled { sql, params: vec![] }, &[djorm::ValueKind::I64]).await.expect("q");
+            rows.values.first().and_then(Value::as_i64).unwrap_or(0) > 0
+        }
+    };
+    for _ in 0..50 {
+        if !exists("slow_first").await {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!exists("slow_first").await, "the first table of the killed migration was rolled back");
+    assert!(!exists("slow_second").await);
+    let recorded = djorm_migrations::recorder::applied(&db).await.unwrap_or_default();
+    assert!(recorded.is_empty(), "the killed migration is not recorded: {recorded:?}");
+}
+
+#[tokio::test]
+async fn inconsistent_history_and_conflicts_are_reported_before_anything_runs() {
+    let dir = temp_dir("history");
+    let mut migrations = initial(&dir).await;
+    let second = Migration {
+        app: "shop".into(),
+        name: "0002_more".into(),
+        dependencies: vec![("shop".into(), "0001_initial".into())],
+        atomic: true,
+        lint_allow: vec![],
+        operations: vec![Operation::RunSQL { sql: vec!["SELECT 1".into()], reverse_sql: Some(vec![]) }],
+    };
+    migrations.push(second.clone());
+    let applied = [("shop".to_owned(), "0002_more".to_owned())].into_iter().collect();
+    let err = executor::check_consistency(&migrations, &applied).expect_err("inconsistent");
+    assert!(
+        err.to_string().contains("Migration shop.0002_more is applied before its dependency shop.0001_initial"),
+        "{err}"
+    );
+    let applied = [("shop".to_owned(), "0009_gone".to_owned())].into_iter().collect();
+    let err = executor::check_consistency(&migrations, &applied).expect_err("missing file");
+    assert!(err.to_string().contains("shop.0009_gone is applied in the database but its file is missing"), "{err}");
+    let mut rival = second.clone();
+    rival.name = "0002_other".into();
+    migrations.push(rival);
+    let err = executor::check_consistency(&migrations, &Default::default()).expect_err("conflict");
+    assert!(err.to_string().contains("Conflicting migrations detected"), "{err}");
+}
+
+fn op_migration(name: &str, ops: Vec<Operation>, allow: Vec<usize>) -> Migration {
+    Migration {
+        app: "shop".into(),
+        name: name.into(),
+        dependencies: vec![("shop".into(), "0001_initial".into())],
+        atomic: true,
+        lint_allow: allow,
+        operations: ops,
+    }
+}
+
+#[tokio::test]
+async fn the_linter_flags_each_unsafe_operation_and_passes_safe_ones() {
+    let dir = temp_dir("lint");
+    let base = initial(&dir).await;
+    let product = base[0].operations.iter().find_map(|o| match o {
+        Operation::CreateModel { model } if model.name == "Product" => Some(model.clone()),
+        _ => None,
+    });
+    let product = product.expect("Product in 0001");
+    let mut not_null = product.field("title").cloned().expect("title");
+    not_null.name = "sku".into();
+    not_null.column = "sku".into();
+    let mut retyped = product.field("stock").cloned().expect("stock");
+    retyped.kind = "BigIntegerField".into();
+    let unsafe_ops = vec![
+        Operation::RemoveField { model: "shop.Product".into(), name: "stock".into() },
+        Operation::RenameField { model: "shop.Product".into(), old_name: "title".into(), new_name: "name".into() },
+        Operation::AddField { model: "shop.Product".into(), field: not_null },
+        Operation::AlterField { model: "shop.Product".into(), field: retyped },
+        Operation::AddIndex {
+            model: "shop.Product".into(),
+            index: djorm_migrations::IndexState { name: "shop_slow".into(), columns: vec!["slug".into()] },
+            concurrently: false,
+        },
+        Operation::RunSQL { sql: vec!["UPDATE shop_product SET stock = 0".into()], reverse_sql: None },
+        Operation::DeleteModel { model: "shop.Category".into() },
+    ];
+    for (i, op) in unsafe_ops.into_iter().enumerate() {
+        let mut migrations = base.clone();
+        let described = op.describe();
+        migrations.push(op_migration("0002_change", vec![op], vec![]));
+        let findings = linter::lint(&migrations, true).expect("lints");
+        assert_eq!(findings.len(), 1, "case {i} ({described}): {findings:?}");
+        assert_eq!(findings[0].migration, "shop.0002_change");
+        assert!(!findings[0].reason.is_empty());
+    }
+    // Safe: a nullable column, a concurrent index, RunSQL with its reverse.
+    let mut nullable = product.field("stock").cloned().expect("stock");
+    nullable.name = "notes".into();
+    nullable.column = "notes".into();
+    let safe = vec![
+        Operation::AddField { model: "shop.Product".into(), field: nullable },
+        Operation::AddIndex {
+            model: "shop.Product".into(),
+            index: djorm_migrations::IndexState { name: "shop_fast".into(), columns: vec!["slug".into()] },
+            concurrently: true,
+        },
+        Operation::RunSQL { sql: vec!["SELECT 1".into()], reverse_sql: Some(vec!["SELECT 1".into()]) },
+    ];
+    let mut migrations = base.clone();
+    migrations.push(op_migration("0002_safe", safe, vec![]));
+    assert_eq!(linter::lint(&migrations, true).expect("lints"), vec![]);
+    // A reviewed exception passes through lint_allow.
+    let mut migrations = base.clone();
+    migrations.push(op_migration(
+        "0002_reviewed",
+        vec![Operation::DeleteModel { model: "shop.Category".into() }],
+        vec![0],
+    ));
+    assert!(linter::lint(&migrations, true).expect("lints").is_empty());
+    // And the command exits 1 on findings.
+    let mut migrations = base;
+    migrations.push(op_migration(
+        "0002_change",
+        vec![Operation::DeleteModel { model: "shop.Category".into() }],
+        vec![],
+    ));
+    djorm_migrations::writer::write(&dir, &migrations[1]).expect("write");
+    let (code, out) = cmd(&dir, "sqlite::memory:", &shop_project(), &["lint"]).await;
+    assert_eq!(code, ExitCode::from(1), "{out}");
+    assert!(out.contains("shop.0002_change [#0] Delete model Category: drops a table"), "{out}");
+}
+
+mod order {
+    use djorm::prelude::*;
+
+    /// Sorts before its many-to-many target: its join table still needs Zeta's table first.
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "order")]
+    pub struct Alpha {
+        pub id: AutoId,
+        pub zetas: ManyToMany<Zeta>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "order")]
+    pub struct Zeta {
+        pub id: AutoId,
+    }
+}
+
+#[tokio::test]
+async fn new_models_are_created_after_the_tables_their_relations_need() {
+    let dir = temp_dir("order");
+    let project =
+        Project { models: Some(vec![order::Alpha::meta(), order::Zeta::meta()]), code: CodeRegistry::default() };
+    let (code, out) = cmd(&dir, "sqlite::memory:", &project, &["makemigrations"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(out.find("Create model Zeta") < out.find("Create model Alpha"), "{out}");
+    let test_db = TestDatabase::new(TestBackend::Postgres, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let (code, out) = cmd(&dir, &test_db.url().expect("url"), &project, &["migrate"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+}
