@@ -38,6 +38,9 @@ pub enum Command {
         /// Exits 1 when a migration is missing, writing nothing (for CI).
         #[arg(long)]
         check: bool,
+        /// Writes a merge migration for apps with two latest migrations (a conflict).
+        #[arg(long)]
+        merge: bool,
         /// A field rename: `app.Model.old=new` (otherwise a rename is a remove and an add).
         #[arg(long = "rename")]
         renames: Vec<String>,

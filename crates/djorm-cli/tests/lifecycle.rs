@@ -248,6 +248,25 @@ async fn lifecycle(backend: TestBackend) {
     let filled = v7::Article::objects().get(&db, q!(v7::Article, headline = "Hello World")).await.expect("v7");
     assert_eq!(filled.slug, "hello-world");
 
+    // The autodetector's files for each change, pinned (DJORM_BLESS=1 rewrites them).
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/life");
+    let mut written: Vec<_> =
+        std::fs::read_dir(dir.join("life")).expect("files").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    written.sort();
+    assert_eq!(written.len(), 8);
+    for file in &written {
+        let name = file.file_name().expect("name");
+        let text = std::fs::read_to_string(file).expect("read");
+        if std::env::var_os("DJORM_BLESS").is_some() {
+            std::fs::create_dir_all(&golden).expect("golden dir");
+            std::fs::write(golden.join(name), &text).expect("bless");
+        }
+        let expected = std::fs::read_to_string(golden.join(name)).expect("golden file (DJORM_BLESS=1 writes it)");
+        if !file.ends_with("0008_fill_slugs.toml") {
+            assert_eq!(text, expected, "{}", file.display());
+        }
+    }
+
     // showmigrations, Django's shape
     let (_, shown) = cmd(&dir, &url, &p, &["showmigrations"]).await;
     assert!(shown.starts_with("life\n [X] 0001_initial\n [X] 0002_article_views\n"), "{shown}");

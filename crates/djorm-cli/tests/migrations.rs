@@ -388,3 +388,35 @@ async fn new_models_are_created_after_the_tables_their_relations_need() {
     let (code, out) = cmd(&dir, &test_db.url().expect("url"), &project, &["migrate"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
 }
+
+#[tokio::test]
+async fn merge_resolves_two_latest_migrations_and_migrate_refuses_until_then() {
+    let dir = temp_dir("merge");
+    let migrations = initial(&dir).await;
+    for (name, table) in [("0002_left", "shop_left"), ("0002_right", "shop_right")] {
+        let m = Migration {
+            app: "shop".into(),
+            name: name.into(),
+            dependencies: vec![("shop".into(), "0001_initial".into())],
+            atomic: true,
+            lint_allow: vec![],
+            operations: vec![Operation::RunSQL {
+                sql: vec![format!("CREATE TABLE {table} (id integer)")],
+                reverse_sql: Some(vec![format!("DROP TABLE {table}")]),
+            }],
+        };
+        djorm_migrations::writer::write(&dir, &m).expect("write");
+    }
+    let _ = migrations;
+    let test_db = TestDatabase::new(TestBackend::Sqlite, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let url = test_db.url().expect("url");
+    let (code, out) = cmd(&dir, &url, &shop_project(), &["migrate"]).await;
+    assert_eq!(code, ExitCode::from(2));
+    assert!(out.contains("Conflicting migrations detected"), "{out}");
+    let (code, out) = cmd(&dir, &url, &shop_project(), &["makemigrations", "--merge"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(out.contains("0003_merge_0002_left_0002_right.toml"), "{out}");
+    let (code, out) = cmd(&dir, &url, &shop_project(), &["migrate"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(out.contains("Applying shop.0003_merge_0002_left_0002_right... OK"), "{out}");
+}

@@ -132,6 +132,20 @@ pub fn changes(
                 ops.push(Operation::AddIndex { model: label.clone(), index: i.clone(), concurrently: false });
             }
         }
+        for (name, columns) in &old_state.unique_together {
+            if !new.unique_together.iter().any(|(n, c)| n == name && c == columns) {
+                ops.push(Operation::RemoveConstraint { model: label.clone(), name: name.clone() });
+            }
+        }
+        for (name, columns) in &new.unique_together {
+            if !old_state.unique_together.iter().any(|(n, c)| n == name && c == columns) {
+                ops.push(Operation::AddConstraint {
+                    model: label.clone(),
+                    name: name.clone(),
+                    columns: columns.clone(),
+                });
+            }
+        }
         if old.ordering != new.ordering {
             ops.push(Operation::AlterModelOptions { model: label.clone(), ordering: new.ordering.clone() });
         }
@@ -169,21 +183,34 @@ pub fn arrange(
     leaves: &BTreeMap<String, String>,
     custom_name: Option<&str>,
 ) -> Vec<Migration> {
-    let mut out = Vec::new();
-    for (app, operations) in changes {
-        let previous = leaves.get(&app);
+    // The migrations being written are the new leaves that other apps' keys depend on.
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for (app, operations) in &changes {
+        let previous = leaves.get(app);
         let number = previous.and_then(|n| n.get(..4)).and_then(|n| n.parse::<u32>().ok()).map_or(1, |n| n + 1);
         let name = match custom_name {
             Some(custom) => format!("{number:04}_{custom}"),
-            None => migration_name(number, &operations, previous.is_none()),
+            None => migration_name(number, operations, previous.is_none()),
         };
+        names.insert(app.clone(), name);
+    }
+    let mut new_leaves = leaves.clone();
+    new_leaves.extend(names.clone());
+    let mut out = Vec::new();
+    for (app, operations) in changes {
+        let previous = leaves.get(&app);
+        let name = names.get(&app).cloned().unwrap_or_default();
         let mut dependencies: Vec<(String, String)> =
             previous.map(|p| vec![(app.clone(), p.clone())]).unwrap_or_default();
         for op in &operations {
             let relations: Vec<&str> = match op {
-                Operation::CreateModel { model } => {
-                    model.fields.iter().filter_map(|f| f.relation.as_ref().map(|r| r.to.as_str())).collect()
-                }
+                Operation::CreateModel { model } => model
+                    .fields
+                    .iter()
+                    .filter_map(|f| f.relation.as_ref().map(|r| r.to.as_str()))
+                    .chain(model.many_to_many.iter().map(|j| j.to.as_str()))
+                    .collect(),
+                Operation::AddManyToMany { field, .. } => vec![field.to.as_str()],
                 Operation::AddField { field, .. } | Operation::AlterField { field, .. } => {
                     field.relation.iter().map(|r| r.to.as_str()).collect()
                 }
@@ -192,7 +219,7 @@ pub fn arrange(
             for target in relations {
                 let target_app = target.split('.').next().unwrap_or_default();
                 if target_app != app {
-                    if let Some(leaf) = leaves.get(target_app) {
+                    if let Some(leaf) = new_leaves.get(target_app) {
                         let dep = (target_app.to_owned(), leaf.clone());
                         if !dependencies.contains(&dep) {
                             dependencies.push(dep);

@@ -350,6 +350,23 @@ pub fn forwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to: 
         Operation::RemoveIndex { name, .. } => {
             vec![dialect.compile_drop_index(&DropIndex { name: name.clone(), table: String::new() })]
         }
+        Operation::AddConstraint { model: label, name, columns } => {
+            let (old, new) = (model(from, label)?, model(to, label)?);
+            if rebuild {
+                remake_table(dialect, old, new, &|f| old_column(old, &f.column))
+            } else {
+                let c = TableConstraint::Unique { name: name.clone(), columns: columns.clone() };
+                vec![alter(dialect, &new.db_table, AlterChange::AddConstraint(c))]
+            }
+        }
+        Operation::RemoveConstraint { model: label, name } => {
+            let (old, new) = (model(from, label)?, model(to, label)?);
+            if rebuild {
+                remake_table(dialect, old, new, &|f| old_column(old, &f.column))
+            } else {
+                vec![alter(dialect, &new.db_table, AlterChange::DropConstraint(name.clone()))]
+            }
+        }
         Operation::RunSQL { sql, .. } => sql.clone(),
         Operation::RunCode { .. } => Vec::new(),
     })
@@ -465,6 +482,18 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
                 .ok_or_else(|| format!("{label} had no index {name}"))?,
             concurrently: false,
         },
+        Operation::AddConstraint { model: label, name, .. } => {
+            Operation::RemoveConstraint { model: label.clone(), name: name.clone() }
+        }
+        Operation::RemoveConstraint { model: label, name } => {
+            let columns = model(from, label)?
+                .unique_together
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, c)| c.clone())
+                .ok_or_else(|| format!("{label} had no constraint {name}"))?;
+            Operation::AddConstraint { model: label.clone(), name: name.clone(), columns }
+        }
         Operation::RunSQL { reverse_sql, .. } => match reverse_sql {
             Some(sql) => return Ok(sql.clone()),
             None => return Err("Operation RunSQL is not reversible (it has no reverse_sql)".into()),

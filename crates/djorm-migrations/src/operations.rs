@@ -113,6 +113,22 @@ pub enum Operation {
         /// Index name.
         name: String,
     },
+    /// Adds a unique constraint over several columns.
+    AddConstraint {
+        /// `app.Name`.
+        model: String,
+        /// Constraint name.
+        name: String,
+        /// The columns, together unique.
+        columns: Vec<String>,
+    },
+    /// Drops a unique constraint.
+    RemoveConstraint {
+        /// `app.Name`.
+        model: String,
+        /// Constraint name.
+        name: String,
+    },
     /// Renames the table.
     AlterModelTable {
         /// `app.Name`.
@@ -176,6 +192,12 @@ impl Operation {
             }
             Operation::AddIndex { model, index, .. } => format!("Create index {} on {}", index.name, split(model).1),
             Operation::RemoveIndex { model, name } => format!("Remove index {name} from {}", split(model).1),
+            Operation::AddConstraint { model, name, .. } => {
+                format!("Create constraint {name} on model {}", split(model).1.to_lowercase())
+            }
+            Operation::RemoveConstraint { model, name } => {
+                format!("Remove constraint {name} from model {}", split(model).1.to_lowercase())
+            }
             Operation::AlterModelTable { model, table } => {
                 format!("Rename table for {} to {table}", split(model).1.to_lowercase())
             }
@@ -204,6 +226,8 @@ impl Operation {
             }
             Operation::AddIndex { index, .. } => index.name.to_lowercase(),
             Operation::RemoveIndex { name, .. } => format!("remove_{}", name.to_lowercase()),
+            Operation::AddConstraint { name, .. } => name.to_lowercase(),
+            Operation::RemoveConstraint { name, .. } => format!("remove_{}", name.to_lowercase()),
             Operation::AlterModelTable { model, .. } => format!("alter_{}_table", split(model).1.to_lowercase()),
             Operation::AlterModelOptions { model, .. } => format!("alter_{}_options", split(model).1.to_lowercase()),
             Operation::RunSQL { .. } | Operation::RunCode { .. } => "auto".into(),
@@ -290,6 +314,14 @@ impl Operation {
             Operation::RemoveIndex { model, name } => {
                 let m = state.models.get_mut(model).ok_or_else(|| missing(model))?;
                 m.indexes.retain(|i| &i.name != name);
+            }
+            Operation::AddConstraint { model, name, columns } => {
+                let m = state.models.get_mut(model).ok_or_else(|| missing(model))?;
+                m.unique_together.push((name.clone(), columns.clone()));
+            }
+            Operation::RemoveConstraint { model, name } => {
+                let m = state.models.get_mut(model).ok_or_else(|| missing(model))?;
+                m.unique_together.retain(|(n, _)| n != name);
             }
             Operation::AlterModelTable { model, table } => {
                 state.models.get_mut(model).ok_or_else(|| missing(model))?.db_table = table.clone();

@@ -22,8 +22,38 @@ fn parse_rename(spec: &str) -> Result<FieldRename> {
     Ok(FieldRename { model: model.to_owned(), old: old.to_owned(), new: new.to_owned() })
 }
 
+/// `--merge`: one migration per conflicted app, depending on every latest one.
+fn write_merges(cli: &Cli, existing: &[Migration], out: &mut dyn Write) -> Result<ExitCode> {
+    let conflicts = loader::conflicts(existing);
+    if conflicts.is_empty() {
+        writeln!(out, "No conflicts detected to merge.").map_err(io)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (app, mut leaves) in conflicts {
+        leaves.sort();
+        let number = existing
+            .iter()
+            .filter(|m| m.app == app)
+            .filter_map(|m| m.name.get(..4).and_then(|n| n.parse::<u32>().ok()))
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let migration = Migration {
+            app: app.clone(),
+            name: format!("{number:04}_merge_{}", leaves.join("_")),
+            dependencies: leaves.iter().map(|l| (app.clone(), l.clone())).collect(),
+            atomic: true,
+            lint_allow: Vec::new(),
+            operations: Vec::new(),
+        };
+        let path = writer::write(&cli.dir, &migration).map_err(Error::Config)?;
+        writeln!(out, "Created new merge migration {}", path.display()).map_err(io)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {
-    let Command::Makemigrations { apps, name, empty, dry_run, check, renames } = &cli.command else {
+    let Command::Makemigrations { apps, name, empty, dry_run, check, merge, renames } = &cli.command else {
         return Ok(ExitCode::from(2));
     };
     let Some(models) = &project.models else {
@@ -32,6 +62,9 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
         ));
     };
     let existing = load(cli)?;
+    if *merge {
+        return write_merges(cli, &existing, out);
+    }
     if let Some((app, leaves)) = loader::conflicts(&existing).first() {
         return Err(Error::Config(format!(
             "Conflicting migrations detected; multiple leaf nodes in the migration graph: ({} in {app}).",
