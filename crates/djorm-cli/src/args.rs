@@ -44,6 +44,12 @@ pub enum Command {
         /// A field rename: `app.Model.old=new` (otherwise a rename is a remove and an add).
         #[arg(long = "rename")]
         renames: Vec<String>,
+        /// A model rename: `app.Old=New` (otherwise a rename is a delete and a create).
+        #[arg(long = "rename-model")]
+        model_renames: Vec<String>,
+        /// Never ask questions, even on a terminal (renames then need --rename).
+        #[arg(long)]
+        no_input: bool,
     },
     /// Applies (or, with a target, unapplies) migrations.
     Migrate {
@@ -70,6 +76,16 @@ pub enum Command {
         /// The SQL that unapplies it.
         #[arg(long)]
         backwards: bool,
+    },
+    /// Squashes an app's migrations up to one into a single migration that replaces them.
+    Squashmigrations {
+        /// The app.
+        app: String,
+        /// The last migration to squash (a prefix is enough).
+        upto: String,
+        /// The squashed migration's name (after its number).
+        #[arg(long)]
+        squashed_name: Option<String>,
     },
     /// Lists migrations and whether they are applied.
     Showmigrations {

@@ -255,6 +255,7 @@ async fn inconsistent_history_and_conflicts_are_reported_before_anything_runs() 
         dependencies: vec![("shop".into(), "0001_initial".into())],
         atomic: true,
         lint_allow: vec![],
+        replaces: vec![],
         operations: vec![Operation::RunSQL { sql: vec!["SELECT 1".into()], reverse_sql: Some(vec![]) }],
     };
     migrations.push(second.clone());
@@ -281,6 +282,7 @@ fn op_migration(name: &str, ops: Vec<Operation>, allow: Vec<usize>) -> Migration
         dependencies: vec![("shop".into(), "0001_initial".into())],
         atomic: true,
         lint_allow: allow,
+        replaces: vec![],
         operations: ops,
     }
 }
@@ -400,6 +402,7 @@ async fn merge_resolves_two_latest_migrations_and_migrate_refuses_until_then() {
             dependencies: vec![("shop".into(), "0001_initial".into())],
             atomic: true,
             lint_allow: vec![],
+            replaces: vec![],
             operations: vec![Operation::RunSQL {
                 sql: vec![format!("CREATE TABLE {table} (id integer)")],
                 reverse_sql: Some(vec![format!("DROP TABLE {table}")]),
@@ -419,4 +422,140 @@ async fn merge_resolves_two_latest_migrations_and_migrate_refuses_until_then() {
     let (code, out) = cmd(&dir, &url, &shop_project(), &["migrate"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
     assert!(out.contains("Applying shop.0003_merge_0002_left_0002_right... OK"), "{out}");
+}
+
+fn run_sql(name: &str, dep: &str, table: &str) -> Migration {
+    Migration {
+        app: "shop".into(),
+        name: name.into(),
+        dependencies: vec![("shop".into(), dep.into())],
+        atomic: true,
+        lint_allow: vec![],
+        replaces: vec![],
+        operations: vec![Operation::RunSQL {
+            sql: vec![format!("CREATE TABLE {table} (id integer)")],
+            reverse_sql: Some(vec![format!("DROP TABLE {table}")]),
+        }],
+    }
+}
+
+#[tokio::test]
+async fn squashed_migrations_stand_in_for_the_originals() {
+    let dir = temp_dir("squash");
+    initial(&dir).await;
+    for m in [run_sql("0002_a", "0001_initial", "shop_a"), run_sql("0003_b", "0002_a", "shop_b")] {
+        djorm_migrations::writer::write(&dir, &m).expect("write");
+    }
+    // A database that applied only 0001 before the squash.
+    let partial = TestDatabase::new(TestBackend::Sqlite, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let partial_url = partial.url().expect("url");
+    let (code, out) = cmd(&dir, &partial_url, &shop_project(), &["migrate", "shop", "0001"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+
+    let (code, out) = cmd(&dir, "sqlite::memory:", &shop_project(), &["squashmigrations", "shop", "0002"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(out.contains("0001_squashed_0002_a.toml") && out.contains("replaces 2 migration(s)"), "{out}");
+    let (code, out) = cmd(&dir, "sqlite::memory:", &shop_project(), &["makemigrations", "--check"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "the squash changes no state: {out}");
+
+    // A new database runs the squashed migration instead of 0001 and 0002, then 0003.
+    let fresh = TestDatabase::new(TestBackend::Postgres, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let (code, out) = cmd(&dir, &fresh.url().expect("url"), &shop_project(), &["migrate"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(
+        out.contains("Applying shop.0001_squashed_0002_a... OK") && out.contains("Applying shop.0003_b... OK"),
+        "{out}"
+    );
+    assert!(!out.contains("Applying shop.0001_initial"), "{out}");
+    let recorded = djorm_migrations::recorder::applied(fresh.db()).await.expect("recorded");
+    assert!(recorded.contains(&("shop".into(), "0002_a".into())), "the replaced names are recorded too: {recorded:?}");
+
+    // The partly migrated database goes on with the originals.
+    let (code, out) = cmd(&dir, &partial_url, &shop_project(), &["migrate"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(out.contains("Applying shop.0002_a... OK") && !out.contains("squashed"), "{out}");
+}
+
+mod renames {
+    pub mod before {
+        use djorm::prelude::*;
+        #[derive(Model, Debug, Clone)]
+        #[djorm(app = "rn", name = "Story")]
+        pub struct Story {
+            pub id: AutoId,
+            #[djorm(max_length = 80)]
+            pub title: String,
+        }
+    }
+    pub mod after {
+        use djorm::prelude::*;
+        #[derive(Model, Debug, Clone)]
+        #[djorm(app = "rn", name = "Article")]
+        pub struct Article {
+            pub id: AutoId,
+            #[djorm(max_length = 80)]
+            pub headline: String,
+        }
+    }
+}
+
+#[tokio::test]
+async fn renames_are_asked_on_a_terminal_or_given_as_flags_and_keep_the_data() {
+    use djorm_migrations::autodetector::{changes, ModelRename, Questioner};
+    use djorm_migrations::ProjectState;
+    let from = ProjectState::from_metas(&[renames::before::Story::meta()]);
+    let to = ProjectState::from_metas(&[renames::after::Article::meta()]);
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = asked.clone();
+    let questioner = Questioner {
+        model_renames: vec![ModelRename { model: "rn.Story".into(), new_name: "Article".into() }],
+        ask: Some(std::sync::Arc::new(move |q: &str| {
+            log.lock().expect("log").push(q.to_owned());
+            true
+        })),
+        ..Default::default()
+    };
+    let ops = changes(&from, &to, &questioner).expect("diff");
+    let described: Vec<String> = ops["rn"].iter().map(Operation::describe).collect();
+    assert_eq!(described, ["Rename model Story to Article", "Rename field title on article to headline"]);
+    assert_eq!(
+        asked.lock().expect("log").as_slice(),
+        ["Was article.title renamed to article.headline (a CharField)? [y/N]"]
+    );
+    // Without the flag and the question, it is a delete and a create, as Django does.
+    let plain = changes(&from, &to, &Questioner::default()).expect("diff");
+    let described: Vec<String> = plain["rn"].iter().map(Operation::describe).collect();
+    assert_eq!(described, ["Create model Article", "Delete model Story"]);
+
+    // Through the command line, on a database with a row: the row survives both renames.
+    let dir = temp_dir("rename");
+    let test_db = TestDatabase::new(TestBackend::Sqlite, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let url = test_db.url().expect("url");
+    let before = Project { models: Some(vec![renames::before::Story::meta()]), code: CodeRegistry::default() };
+    cmd(&dir, &url, &before, &["makemigrations"]).await;
+    cmd(&dir, &url, &before, &["migrate"]).await;
+    renames::before::Story::objects()
+        .create(test_db.db(), renames::before::Story { title: "kept".into(), ..Default::default() })
+        .await
+        .expect("row");
+    let after = Project { models: Some(vec![renames::after::Article::meta()]), code: CodeRegistry::default() };
+    let (code, out) = cmd(
+        &dir,
+        &url,
+        &after,
+        &[
+            "makemigrations",
+            "--no-input",
+            "--rename-model",
+            "rn.Story=Article",
+            "--rename",
+            "rn.Article.title=headline",
+        ],
+    )
+    .await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    let (code, out) = cmd(&dir, &url, &after, &["migrate"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    let row = renames::after::Article::objects().get(test_db.db(), Q::all()).await.expect("renamed row");
+    assert_eq!(row.headline, "kept");
 }

@@ -18,11 +18,48 @@ pub struct FieldRename {
     pub new: String,
 }
 
-/// What the autodetector needs besides the two states.
-#[derive(Debug, Clone, Default)]
+/// A model rename the user confirmed: `model` is `app.Old`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelRename {
+    /// `app.Old`.
+    pub model: String,
+    /// The new object name.
+    pub new_name: String,
+}
+
+/// Asks the user a yes/no question (on a terminal); `None` answers no to everything.
+pub type Ask = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// What the autodetector needs besides the two states: the renames the user confirmed with
+/// flags, and a way to ask about likely ones on a terminal (Django's questioner).
+#[derive(Clone, Default)]
 pub struct Questioner {
     /// Confirmed field renames.
     pub renames: Vec<FieldRename>,
+    /// Confirmed model renames.
+    pub model_renames: Vec<ModelRename>,
+    /// Asks "was X renamed to Y?" for a removed and an added field of the same type.
+    pub ask: Option<Ask>,
+}
+
+impl std::fmt::Debug for Questioner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Questioner")
+            .field("renames", &self.renames)
+            .field("model_renames", &self.model_renames)
+            .field("interactive", &self.ask.is_some())
+            .finish()
+    }
+}
+
+/// True when two fields differ only by name (a rename candidate).
+fn same_but_name(a: &crate::FieldState, b: &crate::FieldState) -> bool {
+    let mut b = b.clone();
+    b.name = a.name.clone();
+    b.column = if b.relation.is_some() { format!("{}_id", a.name) } else { a.name.clone() };
+    let mut a = a.clone();
+    a.column = b.column.clone();
+    a == b
 }
 
 /// Orders new models so that a model comes after the models its keys point to (same app).
@@ -61,6 +98,23 @@ pub fn changes(
     questioner: &Questioner,
 ) -> Result<BTreeMap<String, Vec<Operation>>, String> {
     let mut out: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
+    let mut from = from.clone();
+    for r in &questioner.model_renames {
+        let app = r.model.split('.').next().unwrap_or_default();
+        let new_label = format!("{app}.{}", r.new_name);
+        if let (Some(_), Some(new), None) =
+            (from.models.get(&r.model), to.models.get(&new_label), to.models.get(&r.model))
+        {
+            let op = Operation::RenameModel {
+                model: r.model.clone(),
+                new_name: r.new_name.clone(),
+                new_table: new.db_table.clone(),
+            };
+            op.state_forwards(&mut from)?;
+            out.entry(app.to_owned()).or_default().push(op);
+        }
+    }
+    let from = &from;
     let created: Vec<&ModelState> = to.models.values().filter(|m| !from.models.contains_key(&m.label())).collect();
     for m in creation_order(created) {
         out.entry(m.app.clone()).or_default().push(Operation::CreateModel { model: m.clone() });
@@ -68,11 +122,43 @@ pub fn changes(
     for (label, old) in &from.models {
         let Some(new) = to.models.get(label) else { continue };
         let ops = out.entry(new.app.clone()).or_default();
-        if old.db_table != new.db_table {
+        if old.db_table != new.db_table
+            && !questioner.model_renames.iter().any(|r| label.ends_with(&format!(".{}", r.new_name)))
+        {
             ops.push(Operation::AlterModelTable { model: label.clone(), table: new.db_table.clone() });
         }
-        let renames: Vec<&crate::autodetector::FieldRename> =
-            questioner.renames.iter().filter(|r| &r.model == label).collect();
+        let mut renames: Vec<FieldRename> = questioner.renames.iter().filter(|r| &r.model == label).cloned().collect();
+        if let Some(ask) = &questioner.ask {
+            let removed_fields: Vec<&crate::FieldState> = old
+                .fields
+                .iter()
+                .filter(|f| new.field(&f.name).is_none() && !renames.iter().any(|r| r.old == f.name))
+                .collect();
+            for removed in removed_fields {
+                let candidate = new.fields.iter().find(|f| {
+                    old.field(&f.name).is_none()
+                        && !renames.iter().any(|r| r.new == f.name)
+                        && same_but_name(removed, f)
+                });
+                if let Some(added) = candidate {
+                    let question = format!(
+                        "Was {}.{} renamed to {}.{} (a {})? [y/N]",
+                        new.name.to_lowercase(),
+                        removed.name,
+                        new.name.to_lowercase(),
+                        added.name,
+                        added.kind
+                    );
+                    if ask(&question) {
+                        renames.push(FieldRename {
+                            model: label.clone(),
+                            old: removed.name.clone(),
+                            new: added.name.clone(),
+                        });
+                    }
+                }
+            }
+        }
         let mut old_state = old.clone();
         for r in &renames {
             if old.field(&r.old).is_some() && new.field(&r.new).is_some() {
@@ -228,7 +314,15 @@ pub fn arrange(
                 }
             }
         }
-        out.push(Migration { app, name, dependencies, atomic: true, lint_allow: Vec::new(), operations });
+        out.push(Migration {
+            app,
+            name,
+            dependencies,
+            atomic: true,
+            lint_allow: Vec::new(),
+            replaces: Vec::new(),
+            operations,
+        });
     }
     out
 }

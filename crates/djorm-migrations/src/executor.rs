@@ -99,7 +99,9 @@ fn key(m: &Migration) -> Key {
 
 /// Checks the recorded history against the files before anything runs.
 pub fn check_consistency(migrations: &[Migration], applied: &BTreeSet<Key>) -> Result<()> {
-    let known: BTreeSet<Key> = migrations.iter().map(key).collect();
+    // A squashed migration vouches for the files it replaces (they may be deleted).
+    let known: BTreeSet<Key> =
+        migrations.iter().map(key).chain(migrations.iter().flat_map(|m| m.replaces.iter().cloned())).collect();
     for (app, name) in applied {
         if !known.contains(&(app.clone(), name.clone())) {
             return Err(Error::Config(format!(
@@ -107,7 +109,7 @@ pub fn check_consistency(migrations: &[Migration], applied: &BTreeSet<Key>) -> R
             )));
         }
     }
-    for m in migrations {
+    for m in migrations.iter().filter(|m| m.replaces.is_empty()) {
         if applied.contains(&key(m)) {
             for dep in &m.dependencies {
                 if !applied.contains(dep) {
@@ -251,6 +253,14 @@ pub fn sql_for(
     name: &str,
     backwards: bool,
 ) -> Result<Vec<String>> {
+    // A squashed migration runs in place of its originals; an original runs without them.
+    let squashed = migrations.iter().any(|m| m.app == app && m.name == name && !m.replaces.is_empty());
+    let migrations: Vec<Migration> = if squashed {
+        crate::loader::effective(migrations)
+    } else {
+        migrations.iter().filter(|m| m.replaces.is_empty()).cloned().collect()
+    };
+    let migrations = migrations.as_slice();
     let m = migrations
         .iter()
         .find(|m| m.app == app && m.name == name)
@@ -282,17 +292,27 @@ pub async fn migrate(
 ) -> Result<Vec<Step>> {
     let _lock = db.acquire_migration_lock().await?;
     recorder::ensure_table(db).await?;
-    let applied = recorder::applied(db).await?;
-    check_consistency(migrations, &applied)?;
+    let recorded = recorder::applied(db).await?;
+    check_consistency(migrations, &recorded)?;
+    let (migrations, applied) = crate::loader::resolve_replacements(migrations, &recorded);
+    let migrations = migrations.as_slice();
     let steps = plan(migrations, &applied, target)?;
     let dialect = db.dialect();
     for step in &steps {
         let m = &step.migration;
-        let record = if step.backwards {
-            recorder::record_unapplied(dialect, &m.app, &m.name)
-        } else {
-            recorder::record_applied(dialect, &m.app, &m.name)
-        };
+        // A squashed migration is recorded together with every migration it replaces.
+        let names: Vec<(String, String)> =
+            std::iter::once((m.app.clone(), m.name.clone())).chain(m.replaces.iter().cloned()).collect();
+        let records: Vec<Compiled> = names
+            .iter()
+            .map(|(app, name)| {
+                if step.backwards {
+                    recorder::record_unapplied(dialect, app, name)
+                } else {
+                    recorder::record_applied(dialect, app, name)
+                }
+            })
+            .collect();
         let initial_done = options.fake_initial
             && !step.backwards
             && m.name.ends_with("_initial")
@@ -304,7 +324,9 @@ pub async fn migrate(
             .into_iter()
             .all(|exists| exists);
         if options.fake || initial_done {
-            db.execute(&record).await?;
+            for record in &records {
+                db.execute(record).await?;
+            }
             continue;
         }
         let segments = segments(dialect, migrations, m, step.backwards)?;
@@ -317,7 +339,7 @@ pub async fn migrate(
                     let mut statements: Vec<Compiled> =
                         sql.into_iter().map(|s| Compiled { sql: s, params: Vec::new() }).collect();
                     if i == last {
-                        statements.push(record.clone());
+                        statements.extend(records.iter().cloned());
                         recorded = true;
                     }
                     if m.atomic {
@@ -331,7 +353,9 @@ pub async fn migrate(
             }
         }
         if !recorded {
-            db.execute(&record).await?;
+            for record in &records {
+                db.execute(record).await?;
+            }
         }
     }
     Ok(steps)

@@ -64,7 +64,8 @@ fn reason(op: &Operation, before: &ProjectState, postgres: bool) -> Option<Strin
 /// Lints `migrations` (in dependency order); `postgres` adds the PostgreSQL locking checks.
 /// Operations listed in a migration's `lint_allow` were reviewed and pass.
 pub fn lint(migrations: &[Migration], postgres: bool) -> Result<Vec<Finding>, String> {
-    let order = crate::loader::ordered(migrations)?;
+    let effective = crate::loader::effective(migrations);
+    let order = crate::loader::ordered(&effective)?;
     let mut state = ProjectState::default();
     let mut out = Vec::new();
     for m in order {

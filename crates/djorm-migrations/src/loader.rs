@@ -40,6 +40,8 @@ pub fn parse(app: &str, name: &str, text: &str) -> Result<Migration, String> {
         #[serde(default)]
         lint_allow: Vec<usize>,
         #[serde(default)]
+        replaces: Vec<(String, String)>,
+        #[serde(default)]
         operations: Vec<crate::Operation>,
     }
     fn yes() -> bool {
@@ -52,6 +54,7 @@ pub fn parse(app: &str, name: &str, text: &str) -> Result<Migration, String> {
         dependencies: file.dependencies,
         atomic: file.atomic,
         lint_allow: file.lint_allow,
+        replaces: file.replaces,
         operations: file.operations,
     })
 }
@@ -93,6 +96,8 @@ pub fn ordered(migrations: &[Migration]) -> Result<Vec<&Migration>, String> {
 /// The latest migration of each app: the ones no other migration of the app depends on.
 /// More than one per app is a conflict for `makemigrations --merge`.
 pub fn leaves(migrations: &[Migration]) -> BTreeMap<String, Vec<String>> {
+    let (migrations, _) = resolve_replacements(migrations, &BTreeSet::new());
+    let migrations = migrations.as_slice();
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for m in migrations {
         let depended_on = migrations
@@ -108,4 +113,85 @@ pub fn leaves(migrations: &[Migration]) -> BTreeMap<String, Vec<String>> {
 /// Apps with more than one leaf: Django's "Conflicting migrations detected".
 pub fn conflicts(migrations: &[Migration]) -> Vec<(String, Vec<String>)> {
     leaves(migrations).into_iter().filter(|(_, l)| l.len() > 1).collect()
+}
+
+/// Django's squashed-migration rule: a squashed migration stands in for the ones it replaces
+/// when none or all of them are applied (then it counts as applied too); when only some are,
+/// the originals run and the squashed one is left out. Dependencies on a replaced migration
+/// are pointed at the squashed one that stands in for it.
+pub fn resolve_replacements(migrations: &[Migration], applied: &BTreeSet<Key>) -> (Vec<Migration>, BTreeSet<Key>) {
+    let mut applied = applied.clone();
+    let mut dropped: BTreeSet<Key> = BTreeSet::new();
+    let mut redirect: BTreeMap<Key, Key> = BTreeMap::new();
+    let present: BTreeSet<Key> = migrations.iter().map(|m| (m.app.clone(), m.name.clone())).collect();
+    for m in migrations.iter().filter(|m| !m.replaces.is_empty()) {
+        let key = (m.app.clone(), m.name.clone());
+        let done = m.replaces.iter().filter(|r| applied.contains(*r)).count();
+        if done == 0 || done == m.replaces.len() {
+            if done > 0 {
+                applied.insert(key.clone());
+            }
+            for r in &m.replaces {
+                dropped.insert(r.clone());
+                redirect.insert(r.clone(), key.clone());
+            }
+        } else {
+            dropped.insert(key);
+        }
+    }
+    let out = migrations
+        .iter()
+        .filter(|m| !dropped.contains(&(m.app.clone(), m.name.clone())))
+        .map(|m| {
+            let mut m = m.clone();
+            for dep in &mut m.dependencies {
+                if let Some(to) = redirect.get(dep) {
+                    *dep = to.clone();
+                }
+            }
+            m.dependencies.retain(|d| {
+                d != &(m.app.clone(), m.name.clone()) && (present.contains(d) || redirect.values().any(|v| v == d))
+            });
+            m.dependencies.dedup();
+            m
+        })
+        .collect();
+    (out, applied)
+}
+
+/// The migrations as they run on a new database: squashed migrations stand in for the ones
+/// they replace.
+pub fn effective(migrations: &[Migration]) -> Vec<Migration> {
+    resolve_replacements(migrations, &BTreeSet::new()).0
+}
+
+/// Squashes an app's migrations up to `upto` into one that replaces them (Django's
+/// `squashmigrations`): their operations in order, and their dependencies on other apps.
+pub fn squash(migrations: &[Migration], app: &str, upto: &str, name: Option<&str>) -> Result<Migration, String> {
+    let order = ordered(migrations)?;
+    let own: Vec<&Migration> = order.into_iter().filter(|m| m.app == app).collect();
+    let end = own
+        .iter()
+        .position(|m| m.name == upto)
+        .ok_or_else(|| format!("Cannot find a migration matching '{upto}' from app '{app}'."))?;
+    let squashed = &own[..=end];
+    let replaces: Vec<Key> = squashed.iter().map(|m| (m.app.clone(), m.name.clone())).collect();
+    let mut dependencies: Vec<Key> = Vec::new();
+    for m in squashed {
+        for d in &m.dependencies {
+            if !replaces.contains(d) && !dependencies.contains(d) {
+                dependencies.push(d.clone());
+            }
+        }
+    }
+    let number = squashed.first().and_then(|m| m.name.get(..4)).unwrap_or("0001");
+    Ok(Migration {
+        app: app.to_owned(),
+        name: format!("{number}_{}", name.map_or_else(|| format!("squashed_{upto}"), str::to_owned)),
+        dependencies,
+        atomic: squashed.iter().all(|m| m.atomic),
+        lint_allow: Vec::new(),
+        replaces,
+        operations: squashed.iter().flat_map(|m| m.operations.iter().cloned()).collect(),
+    })
 }

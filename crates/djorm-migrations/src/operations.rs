@@ -20,6 +20,9 @@ pub struct Migration {
     /// Operations the linter was told to accept (by index), after review.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lint_allow: Vec<usize>,
+    /// For a squashed migration: the migrations it stands for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<(String, String)>,
     /// What it does.
     #[serde(default)]
     pub operations: Vec<Operation>,

@@ -13,6 +13,8 @@ pub fn render(migration: &Migration) -> Result<String, String> {
         atomic: bool,
         #[serde(skip_serializing_if = "<[usize]>::is_empty")]
         lint_allow: &'a [usize],
+        #[serde(skip_serializing_if = "<[(String, String)]>::is_empty")]
+        replaces: &'a [(String, String)],
         #[serde(skip_serializing_if = "<[crate::Operation]>::is_empty")]
         operations: &'a [crate::Operation],
     }
@@ -20,6 +22,7 @@ pub fn render(migration: &Migration) -> Result<String, String> {
         dependencies: &migration.dependencies,
         atomic: migration.atomic,
         lint_allow: &migration.lint_allow,
+        replaces: &migration.replaces,
         operations: &migration.operations,
     })
     .map_err(|e| format!("cannot write migration {}: {e}", migration.name))?;

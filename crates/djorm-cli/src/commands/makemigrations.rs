@@ -1,7 +1,7 @@
 //! `makemigrations`: diff the models against the files and write the next migrations.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use djorm::{Error, Result};
@@ -44,6 +44,7 @@ fn write_merges(cli: &Cli, existing: &[Migration], out: &mut dyn Write) -> Resul
             dependencies: leaves.iter().map(|l| (app.clone(), l.clone())).collect(),
             atomic: true,
             lint_allow: Vec::new(),
+            replaces: Vec::new(),
             operations: Vec::new(),
         };
         let path = writer::write(&cli.dir, &migration).map_err(Error::Config)?;
@@ -53,7 +54,9 @@ fn write_merges(cli: &Cli, existing: &[Migration], out: &mut dyn Write) -> Resul
 }
 
 pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {
-    let Command::Makemigrations { apps, name, empty, dry_run, check, merge, renames } = &cli.command else {
+    let Command::Makemigrations { apps, name, empty, dry_run, check, merge, renames, model_renames, no_input } =
+        &cli.command
+    else {
         return Ok(ExitCode::from(2));
     };
     let Some(models) = &project.models else {
@@ -71,7 +74,8 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
             leaves.join(", ")
         )));
     }
-    let ordered = loader::ordered(&existing).map_err(Error::Config)?;
+    let effective = loader::effective(&existing);
+    let ordered = loader::ordered(&effective).map_err(Error::Config)?;
     let from = replay(ordered.iter().copied()).map_err(Error::Config)?;
     let mut to = ProjectState::from_metas(models);
     if !apps.is_empty() {
@@ -88,7 +92,27 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
     let changes = if *empty {
         apps.iter().map(|a| (a.clone(), Vec::new())).collect()
     } else {
-        let questioner = Questioner { renames: renames.iter().map(|r| parse_rename(r)).collect::<Result<_>>()? };
+        let model_renames = model_renames
+            .iter()
+            .map(|spec| {
+                let (model, new_name) = spec
+                    .split_once('=')
+                    .filter(|(m, _)| m.contains('.'))
+                    .ok_or_else(|| Error::Config(format!("--rename-model takes app.Old=New, got '{spec}'")))?;
+                Ok(autodetector::ModelRename { model: model.to_owned(), new_name: new_name.to_owned() })
+            })
+            .collect::<Result<_>>()?;
+        let ask: Option<autodetector::Ask> = (!*no_input && !*check && std::io::stdin().is_terminal()).then(|| {
+            let ask: autodetector::Ask = std::sync::Arc::new(|question: &str| {
+                print!("{question} ");
+                let _ = std::io::stdout().flush();
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes")
+            });
+            ask
+        });
+        let questioner =
+            Questioner { renames: renames.iter().map(|r| parse_rename(r)).collect::<Result<_>>()?, model_renames, ask };
         autodetector::changes(&from, &to, &questioner).map_err(Error::Config)?
     };
     let mut migrations: Vec<Migration> = autodetector::arrange(changes, &leaves, name.as_deref());

@@ -5,6 +5,7 @@ mod makemigrations;
 mod migrate;
 mod showmigrations;
 mod sqlmigrate;
+mod squashmigrations;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -45,6 +46,7 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
         Command::Migrate { .. } => migrate::run(&cli, project, out).await,
         Command::Sqlmigrate { .. } => sqlmigrate::run(&cli, out).await,
         Command::Showmigrations { .. } => showmigrations::run(&cli, out).await,
+        Command::Squashmigrations { .. } => squashmigrations::run(&cli, out),
         Command::Lint { .. } => lint::run(&cli, out),
     }
 }

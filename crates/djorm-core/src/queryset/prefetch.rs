@@ -146,8 +146,9 @@ pub(crate) async fn prefetch(
         let parent_keys: Vec<Value> =
             parents.iter().map(|p| (meta.vtable.field_value)(&**p, level.parent_key)).collect();
         let mut wanted: Vec<Value> = Vec::new();
+        let mut seen: std::collections::HashSet<Key> = std::collections::HashSet::new();
         for k in &parent_keys {
-            if !k.is_null() && !wanted.contains(k) {
+            if !k.is_null() && seen.insert(key(k)) {
                 wanted.push(k.clone());
             }
         }

@@ -1,0 +1,84 @@
+//! Profiling aid: runs djorm's prefetch_related and select_related workloads in a loop
+//! (`perf record -g target/release/examples/profile`), against the database the benchmark
+//! seeds. Not part of the benchmark's numbers.
+
+use std::str::FromStr;
+
+use djorm::prelude::*;
+
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "bench", db_table = "bench_author")]
+struct Writer {
+    id: AutoId,
+    #[djorm(max_length = 100)]
+    name: String,
+    articles: Reverse<Article>,
+}
+
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "bench", db_table = "bench_article")]
+struct Article {
+    id: AutoId,
+    #[djorm(on_delete = Cascade, related_name = "articles")]
+    writer: ForeignKey<Writer>,
+    #[djorm(max_length = 200)]
+    title: String,
+    notes: Reverse<Note>,
+}
+
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "bench", db_table = "bench_note")]
+struct Note {
+    id: AutoId,
+    #[djorm(on_delete = Cascade, related_name = "notes")]
+    article: ForeignKey<Article>,
+    body: String,
+}
+
+
+#[tokio::main]
+async fn main() {
+    let url = std::env::var("DJORM_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into());
+    let admin = tokio_postgres::Config::from_str(&url).expect("url");
+    let mut config = admin.clone();
+    config.dbname("djorm_profile");
+    let _ = djorm::postgres::creation::drop_database(&url, "djorm_profile").await;
+    djorm::postgres::creation::create_database(&url, "djorm_profile").await.expect("create");
+    let db = djorm::DatabaseConfig::Postgres(Box::new(config)).connect().await.expect("connect");
+    db.create_tables(&[Writer::meta(), Article::meta(), Note::meta()]).await.expect("schema");
+    let writers: Vec<Writer> = (0..100).map(|i| Writer { name: format!("writer {i}"), ..Default::default() }).collect();
+    let writers = Writer::objects().bulk_create(&db, writers).await.expect("writers");
+    let articles: Vec<Article> = writers
+        .iter()
+        .flat_map(|w| (0..5).map(move |j| Article { writer: w.into(), title: format!("article {j}"), ..Default::default() }))
+        .collect();
+    let articles = Article::objects().bulk_create(&db, articles).await.expect("articles");
+    let notes: Vec<Note> = articles
+        .iter()
+        .flat_map(|a| (0..3).map(move |k| Note { article: a.into(), body: format!("note {k}"), ..Default::default() }))
+        .collect();
+    Note::objects().bulk_create(&db, notes).await.expect("notes");
+    let what = std::env::args().nth(1).unwrap_or_else(|| "prefetch".into());
+    if what == "queries" {
+        let capture = db.capture_queries();
+        let w = Writer::objects().order_by(["id"]).prefetch_related(["articles", "articles__notes"]).all(&db).await.expect("p");
+        std::hint::black_box(w);
+        for q in capture.take() {
+            println!("{} -- {} params", q.sql, q.params.len());
+        }
+        return;
+    }
+    let started = std::time::Instant::now();
+    for _ in 0..500 {
+        if what == "prefetch" {
+            let w = Writer::objects().order_by(["id"]).prefetch_related(["articles", "articles__notes"]).all(&db).await.expect("p");
+            std::hint::black_box(w);
+        } else {
+            let a = Article::objects().order_by(["id"]).select_related(["writer"]).all(&db).await.expect("j");
+            std::hint::black_box(a);
+        }
+    }
+    println!("{what}: {:?} per run", started.elapsed() / 500);
+    drop(db);
+    let _ = djorm::postgres::creation::drop_database(&url, "djorm_profile").await;
+}
