@@ -559,3 +559,40 @@ async fn renames_are_asked_on_a_terminal_or_given_as_flags_and_keep_the_data() {
     let row = renames::after::Article::objects().get(test_db.db(), Q::all()).await.expect("renamed row");
     assert_eq!(row.headline, "kept");
 }
+
+mod checked {
+    use djorm::prelude::*;
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "chk", check(name = "chk_item_qty_positive", qty__gte = 1))]
+    pub struct Item {
+        pub id: AutoId,
+        pub qty: i32,
+    }
+}
+
+#[tokio::test]
+async fn check_constraints_are_migrated_like_create_tables_makes_them() {
+    for backend in [TestBackend::Postgres, TestBackend::Sqlite] {
+        let dir = temp_dir("check-constraint");
+        let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+        let url = test_db.url().expect("url");
+        let project = Project { models: Some(vec![checked::Item::meta()]), code: CodeRegistry::default() };
+        let (code, out) = cmd(&dir, &url, &project, &["makemigrations"]).await;
+        assert_eq!(code, ExitCode::SUCCESS, "{out}");
+        let (code, out) = cmd(&dir, &url, &project, &["migrate"]).await;
+        assert_eq!(code, ExitCode::SUCCESS, "{out}");
+        let db = test_db.db();
+        checked::Item::objects().create(db, checked::Item { qty: 2, ..Default::default() }).await.expect("valid row");
+        let err = checked::Item::objects()
+            .create(db, checked::Item { qty: 0, ..Default::default() })
+            .await
+            .expect_err("check");
+        assert!(
+            matches!(err, djorm::Error::Integrity { kind: djorm::IntegrityKind::Check, .. }),
+            "{backend:?}: {err:?}"
+        );
+        // Unapplying removes the table; lint passes an initial migration.
+        let (code, out) = cmd(&dir, &url, &project, &["migrate", "chk", "zero"]).await;
+        assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    }
+}

@@ -232,6 +232,16 @@ pub fn changes(
                 });
             }
         }
+        for c in &old_state.checks {
+            if !new.checks.contains(c) {
+                ops.push(Operation::RemoveCheckConstraint { model: label.clone(), name: c.name.clone() });
+            }
+        }
+        for c in &new.checks {
+            if !old_state.checks.contains(c) {
+                ops.push(Operation::AddCheckConstraint { model: label.clone(), check: c.clone() });
+            }
+        }
         if old.ordering != new.ordering {
             ops.push(Operation::AlterModelOptions { model: label.clone(), ordering: new.ordering.clone() });
         }

@@ -88,15 +88,40 @@ fn foreign_key(dialect: &dyn Dialect, table: &str, f: &FieldState) -> Option<Str
     }))
 }
 
+/// A check constraint's condition as SQL AST (`"views" >= 0 AND ...`).
+pub fn check_condition(check: &crate::CheckState) -> Expr {
+    let mut acc = Expr::Const(true);
+    for (path, value) in &check.conditions {
+        let (column, lookup) = path.rsplit_once("__").unwrap_or((path.as_str(), "exact"));
+        let col = Expr::Column { table: None, column: column.to_owned() };
+        let v = Expr::Param(value.to_value());
+        use djorm_sql::BinOp::*;
+        let cond = match lookup {
+            "gt" => col.binary(Gt, v),
+            "gte" => col.binary(GtEq, v),
+            "lt" => col.binary(Lt, v),
+            "lte" => col.binary(LtEq, v),
+            "isnull" => Expr::IsNull { expr: Box::new(col), negated: value != &crate::Literal::Bool(true) },
+            _ => col.binary(Eq, v),
+        };
+        acc = acc.and(cond);
+    }
+    acc
+}
+
 fn create_table_ast(dialect: &dyn Dialect, m: &ModelState, name: &str) -> CreateTable {
+    let mut constraints: Vec<TableConstraint> = m
+        .unique_together
+        .iter()
+        .map(|(n, cols)| TableConstraint::Unique { name: n.clone(), columns: cols.clone() })
+        .collect();
+    constraints.extend(
+        m.checks.iter().map(|c| TableConstraint::Check { name: c.name.clone(), condition: check_condition(c) }),
+    );
     CreateTable {
         name: name.to_owned(),
         columns: m.fields.iter().map(|f| column_def(dialect, f, false)).collect(),
-        constraints: m
-            .unique_together
-            .iter()
-            .map(|(n, cols)| TableConstraint::Unique { name: n.clone(), columns: cols.clone() })
-            .collect(),
+        constraints,
         if_not_exists: false,
     }
 }
@@ -166,6 +191,7 @@ fn join_table(dialect: &dyn Dialect, owner: &ModelState, j: &ManyToManyState) ->
             vec![j.source_column.clone(), j.target_column.clone()],
         )],
         many_to_many: Vec::new(),
+        checks: Vec::new(),
     };
     create_model(dialect, &model)
 }
@@ -359,6 +385,23 @@ pub fn forwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to: 
                 vec![alter(dialect, &new.db_table, AlterChange::AddConstraint(c))]
             }
         }
+        Operation::AddCheckConstraint { model: label, check } => {
+            let (old, new) = (model(from, label)?, model(to, label)?);
+            if rebuild {
+                remake_table(dialect, old, new, &|f| old_column(old, &f.column))
+            } else {
+                let c = TableConstraint::Check { name: check.name.clone(), condition: check_condition(check) };
+                vec![alter(dialect, &new.db_table, AlterChange::AddConstraint(c))]
+            }
+        }
+        Operation::RemoveCheckConstraint { model: label, name } => {
+            let (old, new) = (model(from, label)?, model(to, label)?);
+            if rebuild {
+                remake_table(dialect, old, new, &|f| old_column(old, &f.column))
+            } else {
+                vec![alter(dialect, &new.db_table, AlterChange::DropConstraint(name.clone()))]
+            }
+        }
         Operation::RemoveConstraint { model: label, name } => {
             let (old, new) = (model(from, label)?, model(to, label)?);
             if rebuild {
@@ -485,6 +528,18 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
         Operation::AddConstraint { model: label, name, .. } => {
             Operation::RemoveConstraint { model: label.clone(), name: name.clone() }
         }
+        Operation::AddCheckConstraint { model: label, check } => {
+            Operation::RemoveCheckConstraint { model: label.clone(), name: check.name.clone() }
+        }
+        Operation::RemoveCheckConstraint { model: label, name } => Operation::AddCheckConstraint {
+            model: label.clone(),
+            check: model(from, label)?
+                .checks
+                .iter()
+                .find(|c| &c.name == name)
+                .cloned()
+                .ok_or_else(|| format!("{label} had no constraint {name}"))?,
+        },
         Operation::RemoveConstraint { model: label, name } => {
             let columns = model(from, label)?
                 .unique_together

@@ -18,4 +18,6 @@ mod state;
 pub mod writer;
 
 pub use operations::{replay, Migration, Operation};
-pub use state::{FieldState, IndexState, Literal, ManyToManyState, ModelState, ProjectState, RelationState};
+pub use state::{
+    CheckState, FieldState, IndexState, Literal, ManyToManyState, ModelState, ProjectState, RelationState,
+};

@@ -132,6 +132,20 @@ pub enum Operation {
         /// Constraint name.
         name: String,
     },
+    /// Adds a check constraint.
+    AddCheckConstraint {
+        /// `app.Name`.
+        model: String,
+        /// The constraint.
+        check: crate::CheckState,
+    },
+    /// Drops a check constraint.
+    RemoveCheckConstraint {
+        /// `app.Name`.
+        model: String,
+        /// Constraint name.
+        name: String,
+    },
     /// Renames the table.
     AlterModelTable {
         /// `app.Name`.
@@ -198,6 +212,12 @@ impl Operation {
             Operation::AddConstraint { model, name, .. } => {
                 format!("Create constraint {name} on model {}", split(model).1.to_lowercase())
             }
+            Operation::AddCheckConstraint { model, check } => {
+                format!("Create constraint {} on model {}", check.name, split(model).1.to_lowercase())
+            }
+            Operation::RemoveCheckConstraint { model, name } => {
+                format!("Remove constraint {name} from model {}", split(model).1.to_lowercase())
+            }
             Operation::RemoveConstraint { model, name } => {
                 format!("Remove constraint {name} from model {}", split(model).1.to_lowercase())
             }
@@ -230,6 +250,8 @@ impl Operation {
             Operation::AddIndex { index, .. } => index.name.to_lowercase(),
             Operation::RemoveIndex { name, .. } => format!("remove_{}", name.to_lowercase()),
             Operation::AddConstraint { name, .. } => name.to_lowercase(),
+            Operation::AddCheckConstraint { check, .. } => check.name.to_lowercase(),
+            Operation::RemoveCheckConstraint { name, .. } => format!("remove_{}", name.to_lowercase()),
             Operation::RemoveConstraint { name, .. } => format!("remove_{}", name.to_lowercase()),
             Operation::AlterModelTable { model, .. } => format!("alter_{}_table", split(model).1.to_lowercase()),
             Operation::AlterModelOptions { model, .. } => format!("alter_{}_options", split(model).1.to_lowercase()),
@@ -321,6 +343,12 @@ impl Operation {
             Operation::AddConstraint { model, name, columns } => {
                 let m = state.models.get_mut(model).ok_or_else(|| missing(model))?;
                 m.unique_together.push((name.clone(), columns.clone()));
+            }
+            Operation::AddCheckConstraint { model, check } => {
+                state.models.get_mut(model).ok_or_else(|| missing(model))?.checks.push(check.clone());
+            }
+            Operation::RemoveCheckConstraint { model, name } => {
+                state.models.get_mut(model).ok_or_else(|| missing(model))?.checks.retain(|c| &c.name != name);
             }
             Operation::RemoveConstraint { model, name } => {
                 let m = state.models.get_mut(model).ok_or_else(|| missing(model))?;

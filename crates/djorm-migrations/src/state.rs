@@ -197,6 +197,37 @@ pub struct IndexState {
     pub columns: Vec<String>,
 }
 
+/// A check constraint: lookups on the model's own columns, all of which must hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckState {
+    /// Constraint name.
+    pub name: String,
+    /// `(column__lookup, value)` pairs (`views__gte = 0`), ANDed.
+    pub conditions: Vec<(String, Literal)>,
+}
+
+impl CheckState {
+    /// The state of a compiled check constraint, when its condition is lookups with plain
+    /// values (the form `check(...)` in `#[djorm]` writes).
+    pub fn from_meta(meta: &ModelMeta, check: &djorm_core::CheckMeta) -> Option<Self> {
+        fn flatten(q: &djorm_core::Q, meta: &ModelMeta, out: &mut Vec<(String, Literal)>) -> Option<()> {
+            match q {
+                djorm_core::Q::And(children) => children.iter().try_for_each(|c| flatten(c, meta, out)),
+                djorm_core::Q::Lookup { path, rhs: djorm_core::Rhs::Value(v) } => {
+                    let (field, lookup) = path.split_once("__").unwrap_or((path.as_str(), "exact"));
+                    let column = meta.field(field)?.column;
+                    out.push((format!("{column}__{lookup}"), Literal::from_value(v)?));
+                    Some(())
+                }
+                _ => None,
+            }
+        }
+        let mut conditions = Vec::new();
+        flatten(&(check.condition)(), meta, &mut conditions)?;
+        Some(CheckState { name: check.name.to_owned(), conditions })
+    }
+}
+
 /// A many-to-many field's automatic join table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManyToManyState {
@@ -239,6 +270,9 @@ pub struct ModelState {
     /// Automatic many-to-many join tables.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub many_to_many: Vec<ManyToManyState>,
+    /// Check constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckState>,
 }
 
 impl ModelState {
@@ -299,6 +333,7 @@ impl ModelState {
                 .map(|u| (u.name.to_owned(), u.fields.iter().map(|f| column_of(f)).collect()))
                 .collect(),
             many_to_many,
+            checks: meta.check_constraints.iter().filter_map(|c| CheckState::from_meta(meta, c)).collect(),
         }
     }
 }
