@@ -5,6 +5,7 @@
 //! [`lower`] (names resolved against [`ModelMeta`], pure) → `djorm_sql` AST → a dialect renders
 //! it → a [`Backend`] runs it. Users reach all of this through the `djorm` facade crate.
 
+mod aggregates;
 mod backend;
 mod db;
 mod deletion;
@@ -27,6 +28,7 @@ pub mod schema;
 pub mod signals;
 pub mod validation;
 
+pub use aggregates::{Aggregate, Annotation, Avg, Count, Max, Min, StdDev, Sum, Variance};
 pub use backend::{Backend, MigrationLock, RowStream, Rows};
 pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
 pub use error::{Error, IntegrityKind, Result, ValidationError};
@@ -41,7 +43,7 @@ pub use meta::{
 pub use model::{Model, RowReader};
 pub use q::{Rhs, Q};
 pub use query::Query;
-pub use queryset::{Deleted, Prefetch, QuerySet, ValuesRow};
+pub use queryset::{Annotated, Deleted, Prefetch, QuerySet, ValuesRow};
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
 pub use types::{longest_choice, AutoId, Choices, FieldType};
 

@@ -25,6 +25,10 @@ pub struct Query {
     pub select_related: Vec<String>,
     /// `prefetch_related` lookups.
     pub prefetch: Vec<crate::Prefetch>,
+    /// `annotate()` calls, in order.
+    pub annotations: Vec<crate::Annotation>,
+    /// `values(...)` before `annotate()`: group by these paths instead of the whole row.
+    pub group_by: Option<Vec<String>>,
     /// Explicit ordering; the model's `Meta.ordering` applies when `None`.
     pub order_by: Option<Vec<OrderBy>>,
     /// `reverse()` was called an odd number of times.
@@ -47,6 +51,8 @@ impl Query {
             filters: Vec::new(),
             select_related: Vec::new(),
             prefetch: Vec::new(),
+            annotations: Vec::new(),
+            group_by: None,
             order_by: None,
             reversed: false,
             low_mark: 0,
@@ -73,10 +79,12 @@ impl Query {
         }
     }
 
-    /// The ordering in force: explicit, else `Meta.ordering`; flipped by `reverse()`.
+    /// The ordering in force: explicit, else `Meta.ordering` (which, as in Django, does not
+    /// apply to a grouped `values().annotate()`); flipped by `reverse()`.
     pub fn effective_ordering(&self) -> Vec<OrderBy> {
         let mut ordering = match &self.order_by {
             Some(o) => o.clone(),
+            None if self.group_by.is_some() => Vec::new(),
             None => self.model.ordering.iter().map(|s| OrderBy::parse(s)).collect(),
         };
         if self.reversed {

@@ -118,6 +118,17 @@ pub enum Expr {
     Exists(Box<Select>),
     /// `COALESCE(a, b, ...)`.
     Coalesce(Vec<Expr>),
+    /// An aggregate: `FUNC([DISTINCT] expr) [FILTER (WHERE cond)]`.
+    Aggregate {
+        /// Which function.
+        func: AggregateFunc,
+        /// Its argument ([`Expr::Star`] for `COUNT(*)`).
+        expr: Box<Expr>,
+        /// `DISTINCT`.
+        distinct: bool,
+        /// `FILTER (WHERE ...)`.
+        filter: Option<Box<Expr>>,
+    },
     /// `expr IN (select)`.
     InSubquery {
         /// The tested expression.
@@ -166,6 +177,40 @@ impl Expr {
         match self {
             Expr::Const(b) => Expr::Const(!b),
             e => Expr::Not(Box::new(e)),
+        }
+    }
+}
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFunc {
+    /// `COUNT`
+    Count,
+    /// `SUM`
+    Sum,
+    /// `AVG`
+    Avg,
+    /// `MIN`
+    Min,
+    /// `MAX`
+    Max,
+    /// Population standard deviation (`STDDEV_POP`, Django's default).
+    StdDev,
+    /// Population variance (`VAR_POP`).
+    Variance,
+}
+
+impl AggregateFunc {
+    /// The standard SQL name.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            AggregateFunc::Count => "COUNT",
+            AggregateFunc::Sum => "SUM",
+            AggregateFunc::Avg => "AVG",
+            AggregateFunc::Min => "MIN",
+            AggregateFunc::Max => "MAX",
+            AggregateFunc::StdDev => "STDDEV_POP",
+            AggregateFunc::Variance => "VAR_POP",
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Features {
     pub can_alter_columns: bool,
     /// `DROP COLUMN ... CASCADE` is understood.
     pub drop_column_cascades: bool,
+    /// `STDDEV_POP` / `VAR_POP` exist.
+    pub supports_statistical_aggregates: bool,
     /// The longest identifier the database keeps (longer ones are truncated by Django's rules).
     pub max_name_length: usize,
 }

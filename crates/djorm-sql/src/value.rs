@@ -67,6 +67,16 @@ impl Value {
             (ValueKind::I32, Some(i)) => i32::try_from(i).map_or(self, Value::I32),
             (ValueKind::I64, Some(i)) => Value::I64(i),
             (ValueKind::F64, Some(i)) => Value::F64(i as f64),
+            (ValueKind::F64, None) => match self {
+                Value::Decimal(d) => d.to_string().parse().map_or(Value::Decimal(d), Value::F64),
+                other => other,
+            },
+            (ValueKind::I64 | ValueKind::I32 | ValueKind::I16, None) => match self {
+                Value::Decimal(d) if d.fract().is_zero() => {
+                    d.to_string().parse::<i64>().map_or(Value::Decimal(d), |i| Value::I64(i).conform(kind))
+                }
+                other => other,
+            },
             _ => self,
         }
     }

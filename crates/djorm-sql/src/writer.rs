@@ -158,6 +158,17 @@ impl<'d> SqlWriter<'d> {
                 self.select(select);
                 self.push(")");
             }
+            Expr::Aggregate { func, expr, distinct, filter } => {
+                self.push(func.as_sql());
+                self.push(if *distinct { "(DISTINCT " } else { "(" });
+                self.expr(expr);
+                self.push(")");
+                if let Some(filter) = filter {
+                    self.push(" FILTER (WHERE ");
+                    self.expr(filter);
+                    self.push(")");
+                }
+            }
             Expr::Coalesce(items) => {
                 self.push("COALESCE(");
                 self.comma_list(items, |w, e| w.expr(e));

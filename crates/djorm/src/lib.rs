@@ -35,12 +35,12 @@ pub mod testing;
 
 pub use config::{connect, connect_from_env, DatabaseConfig};
 pub use djorm_core::{
-    longest_choice, lower, naming, registered_models, relations, schema, signals, validation, AutoId, Backend,
-    CapturedQuery, CheckMeta, Choices, Comparable, Db, Deleted, Error, Expression, Field, FieldKind, FieldMeta,
-    FieldType, ForeignKey, IndexMeta, IntegrityKind, ManyToMany, ManyToManyMeta, Model, ModelExt, ModelMeta,
-    ModelRegistration, ModelVTable, NPlusOne, NPlusOneDetector, OnDelete, OneToOne, OrderBy, Prefetch, Query,
-    QueryCapture, QuerySet, Related, RelatedPath, RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, Rows,
-    UniqueMeta, ValidationError, ValuesRow, F, Q,
+    longest_choice, lower, naming, registered_models, relations, schema, signals, validation, Aggregate, Annotated,
+    Annotation, AutoId, Avg, Backend, CapturedQuery, CheckMeta, Choices, Comparable, Count, Db, Deleted, Error,
+    Expression, Field, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, IntegrityKind, ManyToMany,
+    ManyToManyMeta, Max, Min, Model, ModelExt, ModelMeta, ModelRegistration, ModelVTable, NPlusOne, NPlusOneDetector,
+    OnDelete, OneToOne, OrderBy, Prefetch, Query, QueryCapture, QuerySet, Related, RelatedPath, RelationMeta, Result,
+    Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev, Sum, UniqueMeta, ValidationError, ValuesRow, Variance, F, Q,
 };
 pub use djorm_macros::{q, Choices, Model};
 pub use djorm_sql as sql;
@@ -54,8 +54,8 @@ pub use djorm_sqlite as sqlite;
 /// The types most code needs: `use djorm::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        q, AutoId, Choices, Db, Error, Expression, ForeignKey, ManyToMany, Model, ModelExt, OneToOne, OrderBy,
-        Prefetch, QuerySet, Result, Reverse, ReverseOne, Value, F, Q,
+        q, AutoId, Avg, Choices, Count, Db, Error, Expression, ForeignKey, ManyToMany, Max, Min, Model, ModelExt,
+        OneToOne, OrderBy, Prefetch, QuerySet, Result, Reverse, ReverseOne, StdDev, Sum, Value, Variance, F, Q,
     };
     pub use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
     pub use rust_decimal::Decimal;

@@ -106,3 +106,22 @@ fn relations_ddl_names_follow_django() {
         "{lite:#?}"
     );
 }
+
+#[test]
+fn annotate_groups_by_the_row_and_filters_on_it_with_having() {
+    let qs = Author::objects().annotate("n", Count("posts")).filter(Q::new("n__gt", 1));
+    let sql = qs.sql_for(&PostgresDialect).expect("ok").expect("q").sql;
+    assert_eq!(
+        sql,
+        r#"SELECT "blog_author"."id", "blog_author"."user_id", "blog_author"."name", "blog_author"."bio", COUNT("blog_post"."id") AS "n" FROM "blog_author" LEFT OUTER JOIN "blog_post" ON ("blog_author"."id" = "blog_post"."author_id") GROUP BY "blog_author"."id", "blog_author"."user_id", "blog_author"."name", "blog_author"."bio" HAVING COUNT("blog_post"."id") > $1 ORDER BY "blog_author"."name" ASC"#
+    );
+    let lite = qs.sql_for(&SqliteDialect).expect("ok").expect("q").sql;
+    assert_eq!(lite, sql.replace("$1", "?1"));
+    let filtered =
+        Author::objects().annotate("published", Count("posts").filter(Q::new("posts__published", true)).distinct());
+    let sql = filtered.sql_for(&PostgresDialect).expect("ok").expect("q").sql;
+    assert!(
+        sql.contains(r#"COUNT(DISTINCT "blog_post"."id") FILTER (WHERE "blog_post"."published" = $1) AS "published""#),
+        "{sql}"
+    );
+}

@@ -160,6 +160,13 @@ async fn run() -> djorm::Result<()> {
     show::sql(&capture);
     show::values(&by_jane);
 
+    show::step("Aggregation: aggregate(total_posts=Count('id')), annotate(post_count=Count('posts'))");
+    let total = Post::objects().aggregate(&db, [("total_posts", Count("id"))]).await?;
+    let counted = Author::objects().annotate("post_count", Count("posts")).values(&db, &["name", "post_count"]).await?;
+    show::sql(&capture);
+    show::result("total_posts", total.get_as::<i64>("total_posts")?);
+    show::values(&counted);
+
     show::step("N+1 avoided: select_related(\"author\") + prefetch_related(\"tags\") = 2 queries");
     let listed = Post::objects().select_related(["author"]).prefetch_related(["tags"]).all(&db).await?;
     show::sql(&capture);

@@ -32,6 +32,10 @@ impl Lowerer {
         if negated && self.qualify && self.crosses_multi_valued(path) {
             return self.excluded_through_subquery(path, rhs);
         }
+        let head = path.split("__").next().unwrap_or_default();
+        if let Some((expr, kind)) = self.annotation(head) {
+            return self.annotation_lookup(path, expr, kind, rhs);
+        }
         let resolved = if negated {
             let was = std::mem::replace(&mut self.state.borrow_mut().in_or, true);
             let r = self.resolve(path);
@@ -112,6 +116,34 @@ impl Lowerer {
         select.filter = Some(cond);
         let select = inner.finish(select);
         Ok(Expr::InSubquery { expr: Box::new(self.pk_column()), select: Box::new(select) })
+    }
+
+    /// A lookup on an annotation (`post_count__gt = 1`), for HAVING.
+    fn annotation_lookup(&self, path: &str, expr: Expr, kind: djorm_sql::ValueKind, rhs: &Rhs) -> Result<Expr> {
+        let lookup = match path.split_once("__") {
+            Some((_, name)) => LookupKind::from_name(name)
+                .ok_or_else(|| Error::field(format!("Unsupported lookup '{name}' for an annotation")))?,
+            None => LookupKind::Exact,
+        };
+        match (lookup, rhs) {
+            (LookupKind::IsNull, Rhs::Value(Value::Bool(b))) => Ok(Expr::IsNull { expr: Box::new(expr), negated: !b }),
+            (LookupKind::In, Rhs::List(values)) => {
+                let list: Vec<Expr> =
+                    values.iter().map(|v| coerce(v.clone(), kind, path).map(Expr::Param)).collect::<Result<_>>()?;
+                Ok(if list.is_empty() { Expr::Const(false) } else { Expr::In { expr: Box::new(expr), list } })
+            }
+            (LookupKind::Range, Rhs::Range(low, high)) => Ok(Expr::Between {
+                expr: Box::new(expr),
+                low: Box::new(Expr::Param(coerce(low.clone(), kind, path)?)),
+                high: Box::new(Expr::Param(coerce(high.clone(), kind, path)?)),
+            }),
+            (lookup, Rhs::Value(v)) => self.compare(lookup, expr, coerce(v.clone(), kind, path)?),
+            (lookup, Rhs::Expr(e)) => {
+                let rhs = self.expression(e)?;
+                self.compare_expr(lookup, expr, rhs)
+            }
+            (lookup, _) => Err(Error::InvalidQuery(format!("the '{lookup:?}' lookup got the wrong kind of value"))),
+        }
     }
 
     fn compare(&self, lookup: LookupKind, lhs: Expr, v: Value) -> Result<Expr> {

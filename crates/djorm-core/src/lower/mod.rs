@@ -5,6 +5,7 @@
 //! with Django's rules (aliases, reuse within one `filter()` call, LEFT OUTER where a missing
 //! row must still match).
 
+mod annotate;
 mod coerce;
 mod joins;
 mod lookup;
@@ -30,6 +31,12 @@ struct State {
     in_or: bool,
     /// Paths outside filter() (ordering, values) reuse any join of the same relation.
     reuse_any: bool,
+    /// Lowered annotations: name, SQL, decode kind.
+    annotations: Vec<(String, Expr, ValueKind)>,
+    /// Filters on annotations, for HAVING.
+    having: Option<Expr>,
+    /// The query's annotations, to tell HAVING filters apart.
+    annotation_defs: Vec<crate::Annotation>,
 }
 
 /// Lowers queries on one model. One lowerer per statement: it collects that statement's joins.
@@ -69,7 +76,15 @@ impl Lowerer {
         Lowerer {
             meta,
             qualify: true,
-            state: RefCell::new(State { joins: JoinSet::new(meta.db_table), scope: 0, in_or: false, reuse_any: false }),
+            state: RefCell::new(State {
+                joins: JoinSet::new(meta.db_table),
+                scope: 0,
+                in_or: false,
+                reuse_any: false,
+                annotations: Vec::new(),
+                having: None,
+                annotation_defs: Vec::new(),
+            }),
         }
     }
 
@@ -104,13 +119,24 @@ impl Lowerer {
         self.q(q, false)
     }
 
-    fn filters(&self, filters: &[Q]) -> Result<Expr> {
+    fn filters(&self, filters: &[Q], annotations: &[crate::Annotation]) -> Result<Expr> {
+        self.state.borrow_mut().annotation_defs = annotations.to_vec();
         let mut acc = Expr::Const(true);
+        let mut having = Expr::Const(true);
         for (scope, q) in filters.iter().enumerate() {
+            self.annotations_at(annotations, scope)?;
             self.state.borrow_mut().scope = scope;
-            acc = acc.and(self.q(q, false)?);
+            if Self::uses_annotation(q, annotations) {
+                having = having.and(self.q(q, false)?);
+            } else {
+                acc = acc.and(self.q(q, false)?);
+            }
         }
+        self.annotations_at(annotations, filters.len())?;
         self.state.borrow_mut().scope = filters.len();
+        if having != Expr::Const(true) {
+            self.state.borrow_mut().having = Some(having);
+        }
         Ok(acc)
     }
 
@@ -157,7 +183,7 @@ impl Lowerer {
         if query.empty {
             return Ok(Some(Expr::Const(false)));
         }
-        Ok(match self.filters(&query.filters)? {
+        Ok(match self.filters(&query.filters, &query.annotations)? {
             Expr::Const(true) => None,
             e => Some(e),
         })
@@ -167,7 +193,13 @@ impl Lowerer {
         ordering
             .iter()
             .map(|o| {
-                let expr = if o.path == "?" { Expr::Random } else { self.resolve(&o.path)?.column };
+                let expr = if o.path == "?" {
+                    Expr::Random
+                } else if let Some((expr, _)) = self.annotation(&o.path) {
+                    expr
+                } else {
+                    self.resolve(&o.path)?.column
+                };
                 Ok(OrderItem { expr, descending: o.descending, nulls: o.nulls })
             })
             .collect()
@@ -210,12 +242,39 @@ impl Lowerer {
             }
             Columns::Fields(paths) => {
                 for path in paths {
+                    if let Some((expr, kind)) = self.annotation(path) {
+                        kinds.push(kind);
+                        select.columns.push(SelectItem { expr, alias: Some(path.clone()) });
+                        continue;
+                    }
                     let resolved = self.resolve(path)?;
                     kinds.push(resolved.output_kind());
                     select.columns.push(SelectItem { expr: resolved.column, alias: None });
                 }
             }
         }
+        let aggregated: Vec<(String, Expr, ValueKind)> = self.state.borrow().annotations.clone();
+        if !aggregated.is_empty() {
+            // Group by every plain column selected (Django groups by the selected fields).
+            select.group_by = select
+                .columns
+                .iter()
+                .filter(|c| !aggregated.iter().any(|(n, _, _)| c.alias.as_deref() == Some(n.as_str())))
+                .map(|c| c.expr.clone())
+                .collect();
+            // annotate() before values(): one group per object, as Django groups by the key.
+            let pk = self.pk_column();
+            if query.group_by.is_none() && !select.group_by.contains(&pk) {
+                select.group_by.push(pk);
+            }
+            if matches!(columns, Columns::Model | Columns::ModelPlus(_)) {
+                for (name, expr, kind) in aggregated {
+                    select.columns.push(SelectItem { expr, alias: Some(name) });
+                    kinds.push(kind);
+                }
+            }
+        }
+        select.having = self.state.borrow_mut().having.take();
         select.distinct = query.distinct;
         select.filter = filter;
         select.order_by = self.order_items(&query.effective_ordering())?;
@@ -229,8 +288,12 @@ impl Lowerer {
     /// `SELECT COUNT(*)` for `query`, or `None` when it can match nothing.
     pub fn count(&self, query: &Query) -> Result<Option<Select>> {
         let count = SelectItem { expr: Expr::Count { expr: Box::new(Expr::Star), distinct: false }, alias: None };
-        if query.distinct || query.is_sliced() {
-            let Some(lowered) = self.select(query, &Columns::Model)? else { return Ok(None) };
+        if query.distinct || query.is_sliced() || !query.annotations.is_empty() || query.group_by.is_some() {
+            let columns = match &query.group_by {
+                Some(group) => Columns::Fields(group.clone()),
+                None => Columns::Model,
+            };
+            let Some(lowered) = self.select(query, &columns)? else { return Ok(None) };
             let mut inner = lowered.select;
             inner.order_by.clear();
             let mut outer = Select::from_table("");

@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 
 pub use prefetch::Prefetch;
-pub use values::ValuesRow;
+pub use values::{Annotated, ValuesRow};
 pub use write::Deleted;
 pub(crate) use write::{pk_filter, save_instance};
 
@@ -101,6 +101,24 @@ impl<M: Model> QuerySet<M> {
     pub fn prefetch_related<P: Into<crate::Prefetch>>(&self, lookups: impl IntoIterator<Item = P>) -> Self {
         let lookups: Vec<crate::Prefetch> = lookups.into_iter().map(Into::into).collect();
         self.with(|query| query.prefetch.extend(lookups))
+    }
+
+    /// Adds a per-object computed value (Django's `annotate(name=Count("posts"))`); read it
+    /// with [`QuerySet::annotated`] or [`QuerySet::values`]. Filtering on it is a HAVING;
+    /// filters made before it restrict what it counts, filters made after do not.
+    pub fn annotate(&self, name: &str, aggregate: crate::Aggregate) -> Self {
+        let name = name.to_owned();
+        self.with(|query| {
+            let after_filters = query.filters.len();
+            query.annotations.push(crate::Annotation { name, aggregate, after_filters });
+        })
+    }
+
+    /// Groups by these paths before `annotate()` (Django's `values("author").annotate(...)`):
+    /// one row per distinct combination, read with [`QuerySet::values`].
+    pub fn values_group<S: Into<String>>(&self, paths: impl IntoIterator<Item = S>) -> Self {
+        let paths: Vec<String> = paths.into_iter().map(Into::into).collect();
+        self.with(|query| query.group_by = Some(paths))
     }
 
     /// Labels the queries this QuerySet runs, for the N+1 detector.

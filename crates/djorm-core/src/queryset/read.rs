@@ -17,7 +17,14 @@ use crate::{Db, Error, FieldType, Model, OrderBy, Related, Result, Rhs, RowReade
 const MAX_GET_RESULTS: u64 = 21;
 
 fn decode_all<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<M>> {
+    Ok(decode_annotated::<M>(rows, related)?.into_iter().map(|(m, _)| m).collect())
+}
+
+/// Decodes objects, their select_related objects, and the annotation columns after them.
+fn decode_annotated<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<(M, Vec<Value>)>> {
     let n = rows.len();
+    let used = M::meta().fields.len() + related.iter().map(RelatedNode::width).sum::<usize>();
+    let extra = rows.width.saturating_sub(used);
     let mut out = Vec::with_capacity(n);
     let mut iter = rows.values.into_iter();
     for _ in 0..n {
@@ -27,7 +34,8 @@ fn decode_all<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<M>> {
             let loaded = decode_related(node, &mut reader)?;
             object.set_related(&node.name, Related::One(loaded))?;
         }
-        out.push(object);
+        let annotations = (0..extra).map(|_| reader.read_value()).collect();
+        out.push((object, annotations));
     }
     Ok(out)
 }
@@ -62,6 +70,65 @@ impl<M: Model> QuerySet<M> {
     pub fn sql_for(&self, dialect: &dyn djorm_sql::Dialect) -> Result<Option<Compiled>> {
         self.validity()?;
         Ok(self.lowerer().select(&self.query, &Columns::Model)?.map(|l| dialect.compile_select(&l.select)))
+    }
+
+    /// Refuses aggregates the database cannot compute, naming the backend.
+    fn check_backend(&self, db: &Db) -> Result<()> {
+        let needs_statistics =
+            self.query.annotations.iter().any(|a| {
+                matches!(a.aggregate.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance)
+            });
+        if needs_statistics && !db.dialect().features().supports_statistical_aggregates {
+            return Err(Error::NotSupported { backend: db.vendor(), what: "StdDev/Variance".into() });
+        }
+        Ok(())
+    }
+
+    /// The objects with their annotations (`annotate()` values), as Django's annotated
+    /// instances.
+    pub async fn annotated(&self, db: &Db) -> Result<Vec<crate::Annotated<M>>> {
+        self.validity()?;
+        self.check_backend(db)?;
+        let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
+            return Ok(Vec::new());
+        };
+        let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
+        let names: Arc<[String]> = self.query.annotations.iter().map(|a| a.name.clone()).collect::<Vec<_>>().into();
+        Ok(decode_annotated::<M>(rows, &lowered.related)?
+            .into_iter()
+            .map(|(object, values)| crate::Annotated { object, annotations: ValuesRow::new(names.clone(), values) })
+            .collect())
+    }
+
+    /// Summary values over the matching rows (Django's `aggregate()`), by name:
+    /// `aggregate(&db, [("total_posts", Count("id"))])`. Count over no rows is 0; the others
+    /// are NULL unless given a `default`.
+    pub async fn aggregate<S: Into<String>>(
+        &self,
+        db: &Db,
+        aggregates: impl IntoIterator<Item = (S, crate::Aggregate)>,
+    ) -> Result<ValuesRow> {
+        self.validity()?;
+        let aggregates: Vec<(String, crate::Aggregate)> = aggregates.into_iter().map(|(n, a)| (n.into(), a)).collect();
+        let statistics = aggregates
+            .iter()
+            .any(|(_, a)| matches!(a.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance));
+        if statistics && !db.dialect().features().supports_statistical_aggregates {
+            return Err(Error::NotSupported { backend: db.vendor(), what: "StdDev/Variance".into() });
+        }
+        let names: Arc<[String]> = aggregates.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().into();
+        let values = match self.lowerer().aggregate(&self.query, &aggregates)? {
+            Some((select, kinds)) => db.fetch(&db.dialect().compile_select(&select), &kinds).await?.values,
+            None => aggregates
+                .iter()
+                .map(|(_, a)| match (&a.default, a.func) {
+                    (Some(d), _) => d.clone(),
+                    (None, djorm_sql::AggregateFunc::Count) => Value::I64(0),
+                    _ => Value::Null,
+                })
+                .collect(),
+        };
+        Ok(ValuesRow::new(names, values))
     }
 
     /// Runs the query and returns every matching object, with select_related objects loaded
@@ -150,10 +217,14 @@ impl<M: Model> QuerySet<M> {
 
     async fn fetch_fields(&self, db: &Db, fields: &[&str]) -> Result<(Vec<String>, Rows)> {
         self.validity()?;
-        let names: Vec<String> = if fields.is_empty() {
-            M::meta().fields.iter().map(|f| f.name.to_owned()).collect()
-        } else {
+        self.check_backend(db)?;
+        let annotation_names = self.query.annotations.iter().map(|a| a.name.clone());
+        let names: Vec<String> = if !fields.is_empty() {
             fields.iter().map(|f| (*f).to_owned()).collect()
+        } else if let Some(group) = &self.query.group_by {
+            group.iter().cloned().chain(annotation_names).collect()
+        } else {
+            M::meta().fields.iter().map(|f| f.name.to_owned()).chain(annotation_names).collect()
         };
         let mut query = self.query.clone();
         query.select_related.clear();

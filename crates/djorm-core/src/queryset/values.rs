@@ -36,3 +36,37 @@ impl ValuesRow {
         self.names.iter().map(String::as_str).zip(self.values.iter())
     }
 }
+
+impl ValuesRow {
+    /// The value of `name`, decoded as `T` (`row.get_as::<i64>("post_count")`).
+    pub fn get_as<T: crate::FieldType>(&self, name: &str) -> crate::Result<T> {
+        match self.get(name) {
+            Some(v) => T::from_value(v.clone()),
+            None => Err(crate::Error::field(format!("no value named '{name}'; there are: {}", self.names.join(", ")))),
+        }
+    }
+}
+
+/// An object with its annotations (Django's annotated instance); dereferences to the object.
+#[derive(Debug, Clone)]
+pub struct Annotated<M> {
+    /// The object.
+    pub object: M,
+    /// The annotations, by name.
+    pub annotations: ValuesRow,
+}
+
+impl<M> Annotated<M> {
+    /// The annotation `name`, decoded as `T`.
+    pub fn get<T: crate::FieldType>(&self, name: &str) -> crate::Result<T> {
+        self.annotations.get_as(name)
+    }
+}
+
+impl<M> std::ops::Deref for Annotated<M> {
+    type Target = M;
+
+    fn deref(&self) -> &M {
+        &self.object
+    }
+}

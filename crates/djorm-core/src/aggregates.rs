@@ -1,0 +1,101 @@
+//! Aggregates (Django's `Count`, `Sum`, `Avg`, `Min`, `Max`, `StdDev`, `Variance`) for
+//! `aggregate()` and `annotate()`.
+
+use djorm_sql::{AggregateFunc, Value, ValueKind};
+
+use crate::Q;
+
+/// An aggregate over a field path (which may cross relations: `Count("posts")`,
+/// `Sum("posts__views")`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    /// The function.
+    pub func: AggregateFunc,
+    /// The field path (`"*"` counts rows).
+    pub path: String,
+    /// Only distinct values count.
+    pub distinct: bool,
+    /// Only rows matching this count (`filter=Q(...)`).
+    pub filter: Option<Q>,
+    /// The result when no row matches, instead of NULL.
+    pub default: Option<Value>,
+}
+
+impl Aggregate {
+    fn new(func: AggregateFunc, path: &str) -> Self {
+        Aggregate { func, path: path.to_owned(), distinct: false, filter: None, default: None }
+    }
+
+    /// Counts or sums distinct values only (`distinct=True`).
+    pub fn distinct(mut self) -> Self {
+        self.distinct = true;
+        self
+    }
+
+    /// Aggregates only the rows matching `q` (`filter=Q(...)`).
+    pub fn filter(mut self, q: impl Into<Q>) -> Self {
+        self.filter = Some(q.into());
+        self
+    }
+
+    /// The value when there is nothing to aggregate (`default=...`).
+    pub fn default(mut self, value: impl Into<Value>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+
+    /// What the result decodes into, given the aggregated column's kind.
+    pub fn output_kind(&self, column: ValueKind) -> ValueKind {
+        match self.func {
+            AggregateFunc::Count => ValueKind::I64,
+            AggregateFunc::Avg | AggregateFunc::StdDev | AggregateFunc::Variance => match column {
+                ValueKind::Decimal => ValueKind::Decimal,
+                _ => ValueKind::F64,
+            },
+            AggregateFunc::Sum => match column {
+                ValueKind::I16 | ValueKind::I32 | ValueKind::I64 => ValueKind::I64,
+                other => other,
+            },
+            AggregateFunc::Min | AggregateFunc::Max => column,
+        }
+    }
+}
+
+macro_rules! constructor {
+    ($($(#[$doc:meta])* $name:ident => $func:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[allow(non_snake_case)]
+        pub fn $name(path: &str) -> Aggregate {
+            Aggregate::new(AggregateFunc::$func, path)
+        }
+    )*};
+}
+
+constructor!(
+    /// Django's `Count(path)`: how many (non-NULL) values; `Count("*")` counts rows.
+    Count => Count,
+    /// Django's `Sum(path)`.
+    Sum => Sum,
+    /// Django's `Avg(path)`.
+    Avg => Avg,
+    /// Django's `Min(path)`.
+    Min => Min,
+    /// Django's `Max(path)`.
+    Max => Max,
+    /// Django's `StdDev(path)` (population).
+    StdDev => StdDev,
+    /// Django's `Variance(path)` (population).
+    Variance => Variance,
+);
+
+/// A named annotation of a QuerySet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    /// The name results use.
+    pub name: String,
+    /// The aggregate.
+    pub aggregate: Aggregate,
+    /// How many filter() calls came before it: later filters do not restrict what it counts,
+    /// earlier ones do (Django's order rule).
+    pub after_filters: usize,
+}

@@ -1,0 +1,100 @@
+//! Lowering annotations and aggregates: `Count("posts")` into `COUNT("blog_post"."id")` over a
+//! LEFT OUTER JOIN, GROUP BY the selected columns, HAVING for filters on annotations.
+
+use djorm_sql::{Expr, Select, SelectItem, ValueKind};
+
+use super::Lowerer;
+use crate::{Aggregate, Annotation, Error, Query, Result, Q};
+
+impl Lowerer {
+    /// The SQL of one aggregate, with the kind its result decodes into. Its joins are LEFT
+    /// OUTER (a row with nothing related still counts 0) and reuse the joins of earlier
+    /// filter() calls, so filter-then-annotate counts only what the filter kept.
+    pub(super) fn aggregate_expr(&self, aggregate: &Aggregate) -> Result<(Expr, ValueKind)> {
+        let was = {
+            let mut state = self.state.borrow_mut();
+            let was = (state.in_or, state.reuse_any);
+            state.in_or = true;
+            state.reuse_any = true;
+            was
+        };
+        let result = (|| {
+            let (expr, column_kind) = if aggregate.path == "*" {
+                (Expr::Star, ValueKind::I64)
+            } else {
+                let resolved = self.resolve(&aggregate.path)?;
+                let kind = resolved.field.value_kind();
+                (resolved.column, kind)
+            };
+            let filter = match &aggregate.filter {
+                Some(q) => Some(Box::new(self.q(q, false)?)),
+                None => None,
+            };
+            let mut sql =
+                Expr::Aggregate { func: aggregate.func, expr: Box::new(expr), distinct: aggregate.distinct, filter };
+            if let Some(default) = &aggregate.default {
+                sql = Expr::Coalesce(vec![sql, Expr::Param(default.clone())]);
+            }
+            Ok((sql, aggregate.output_kind(column_kind)))
+        })();
+        let mut state = self.state.borrow_mut();
+        (state.in_or, state.reuse_any) = was;
+        result
+    }
+
+    /// Lowers the annotations made after `filters` filter() calls.
+    pub(super) fn annotations_at(&self, annotations: &[Annotation], filters: usize) -> Result<()> {
+        for a in annotations.iter().filter(|a| a.after_filters == filters) {
+            let lowered = self.aggregate_expr(&a.aggregate)?;
+            self.state.borrow_mut().annotations.push((a.name.clone(), lowered.0, lowered.1));
+        }
+        Ok(())
+    }
+
+    /// The lowered annotation called `name`.
+    pub(super) fn annotation(&self, name: &str) -> Option<(Expr, ValueKind)> {
+        self.state.borrow().annotations.iter().find(|(n, _, _)| n == name).map(|(_, e, k)| (e.clone(), *k))
+    }
+
+    /// True when some lookup of `q` starts at an annotation (it belongs in HAVING).
+    pub(super) fn uses_annotation(q: &Q, annotations: &[Annotation]) -> bool {
+        match q {
+            Q::Lookup { path, .. } => {
+                let head = path.split("__").next().unwrap_or_default();
+                annotations.iter().any(|a| a.name == head)
+            }
+            Q::And(children) | Q::Or(children) => children.iter().any(|c| Self::uses_annotation(c, annotations)),
+            Q::Not(inner) => Self::uses_annotation(inner, annotations),
+        }
+    }
+
+    /// `SELECT agg AS name, ... FROM ... WHERE ...` for `aggregate()`.
+    pub fn aggregate(
+        &self,
+        query: &Query,
+        aggregates: &[(String, Aggregate)],
+    ) -> Result<Option<(Select, Vec<ValueKind>)>> {
+        if query.is_sliced() || query.distinct {
+            return Err(Error::InvalidQuery(
+                "aggregate() over a sliced or distinct QuerySet is not supported yet".into(),
+            ));
+        }
+        if aggregates.is_empty() {
+            return Err(Error::InvalidQuery("aggregate() needs at least one aggregate".into()));
+        }
+        let filter = self.where_clause(query)?;
+        if filter == Some(Expr::Const(false)) {
+            return Ok(None);
+        }
+        let mut select = Select::from_table(self.meta.db_table);
+        let mut kinds = Vec::new();
+        for (name, aggregate) in aggregates {
+            let (expr, kind) = self.aggregate_expr(aggregate)?;
+            select.columns.push(SelectItem { expr, alias: Some(name.clone()) });
+            kinds.push(kind);
+        }
+        select.filter = filter;
+        select.having = self.state.borrow_mut().having.take();
+        Ok(Some((self.finish(select), kinds)))
+    }
+}
