@@ -89,6 +89,20 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         self.execute_atomic(statements).await
     }
 
+    /// Starts a transaction on a connection of its own and returns a backend bound to it:
+    /// every call through it runs inside the transaction until `commit` or `rollback`.
+    /// Dropping it without either rolls back.
+    async fn begin(&self) -> Result<std::sync::Arc<dyn Backend>>;
+
+    /// Commits the transaction this backend is bound to.
+    async fn commit(&self) -> Result<()>;
+
+    /// Rolls back the transaction this backend is bound to.
+    async fn rollback(&self) -> Result<()>;
+
+    /// True when this backend is bound to a transaction.
+    fn in_transaction(&self) -> bool;
+
     /// Takes the database-wide lock that lets one `migrate` run at a time (PostgreSQL: a
     /// session advisory lock; SQLite: a lock file beside the database). The lock is held until
     /// the returned guard is dropped, or the process dies.

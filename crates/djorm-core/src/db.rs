@@ -133,6 +133,23 @@ impl Db {
         self.inner.backend.stream(compiled.sql, compiled.params, kinds).await
     }
 
+    /// Starts a transaction (Django's `transaction.atomic()`): pass `&tx` to QuerySet methods
+    /// to run them inside it, then `commit()`; dropping it without committing rolls back.
+    pub async fn begin(&self) -> Result<Transaction> {
+        if self.in_transaction() {
+            return Err(crate::Error::InvalidQuery(
+                "a transaction is already open on this handle; nested transactions are not supported yet".into(),
+            ));
+        }
+        let backend = self.inner.backend.begin().await?;
+        Ok(Transaction { db: Db::new(backend) })
+    }
+
+    /// True when this handle runs inside a transaction.
+    pub fn in_transaction(&self) -> bool {
+        self.inner.backend.in_transaction()
+    }
+
     /// Takes the lock that lets one `migrate` run at a time; released when dropped.
     pub async fn acquire_migration_lock(&self) -> Result<crate::MigrationLock> {
         self.inner.backend.acquire_migration_lock().await
@@ -237,5 +254,31 @@ impl Drop for NPlusOneDetector {
                 eprintln!("djorm: {n}");
             }
         }
+    }
+}
+
+/// An open transaction; dereferences to a [`Db`] bound to it.
+#[derive(Debug)]
+pub struct Transaction {
+    db: Db,
+}
+
+impl Transaction {
+    /// Makes the transaction's changes permanent.
+    pub async fn commit(self) -> Result<()> {
+        self.db.inner.backend.commit().await
+    }
+
+    /// Undoes the transaction's changes.
+    pub async fn rollback(self) -> Result<()> {
+        self.db.inner.backend.rollback().await
+    }
+}
+
+impl std::ops::Deref for Transaction {
+    type Target = Db;
+
+    fn deref(&self) -> &Db {
+        &self.db
     }
 }

@@ -116,6 +116,11 @@ impl Error {
         matches!(self, Error::MultipleObjectsReturned { .. })
     }
 
+    /// True when a row lock could not be taken at once (`select_for_update(nowait)`).
+    pub fn is_lock_not_available(&self) -> bool {
+        matches!(self, Error::Database { sqlstate: Some(code), .. } if code == "55P03")
+    }
+
     /// True for a unique-constraint [`Error::Integrity`].
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, Error::Integrity { kind: IntegrityKind::Unique, .. })

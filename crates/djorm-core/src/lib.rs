@@ -30,7 +30,7 @@ pub mod validation;
 
 pub use aggregates::{Aggregate, Annotation, Avg, Count, Max, Min, StdDev, Sum, Variance};
 pub use backend::{Backend, MigrationLock, RowStream, Rows};
-pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
+pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture, Transaction};
 pub use error::{Error, IntegrityKind, Result, ValidationError};
 pub use expr::{Expression, F};
 pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};

@@ -29,6 +29,8 @@ pub struct Query {
     pub annotations: Vec<crate::Annotation>,
     /// `values(...)` before `annotate()`: group by these paths instead of the whole row.
     pub group_by: Option<Vec<String>>,
+    /// `select_for_update(...)`.
+    pub lock: Option<djorm_sql::RowLock>,
     /// Explicit ordering; the model's `Meta.ordering` applies when `None`.
     pub order_by: Option<Vec<OrderBy>>,
     /// `reverse()` was called an odd number of times.
@@ -53,6 +55,7 @@ impl Query {
             prefetch: Vec::new(),
             annotations: Vec::new(),
             group_by: None,
+            lock: None,
             order_by: None,
             reversed: false,
             low_mark: 0,

@@ -1,6 +1,9 @@
 //! The pool and the I/O: every call takes a pooled connection and a cached statement.
 
 use std::str::FromStr;
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use djorm_core::{Backend, Error, Result, RowStream, Rows};
@@ -19,6 +22,49 @@ static DIALECT: PostgresDialect = PostgresDialect;
 pub struct PgBackend {
     pool: Pool,
     description: String,
+    /// The connection of the transaction this backend is bound to, if any.
+    pinned: Option<Arc<Mutex<Pinned>>>,
+}
+
+/// A connection inside a transaction. If it is dropped before COMMIT or ROLLBACK, the
+/// connection is closed rather than pooled, so the server rolls the transaction back.
+struct Pinned {
+    client: Option<deadpool_postgres::Object>,
+    finished: bool,
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        if !self.finished {
+            if let Some(object) = self.client.take() {
+                drop(deadpool_postgres::Object::take(object));
+            }
+        }
+    }
+}
+
+/// A pooled connection, or the transaction's own.
+enum ClientGuard {
+    Pooled(deadpool_postgres::Object),
+    Pinned(OwnedMutexGuard<Pinned>),
+}
+
+impl std::ops::Deref for ClientGuard {
+    type Target = deadpool_postgres::ClientWrapper;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            ClientGuard::Pooled(object) => object,
+            // The client is present until the transaction finishes, and a finished one is
+            // never handed out (see `client`).
+            ClientGuard::Pinned(guard) => guard.client.as_deref().unwrap_or_else(|| unreachable_client()),
+        }
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_client() -> &'static deadpool_postgres::ClientWrapper {
+    panic!("a finished transaction's connection was used")
 }
 
 impl std::fmt::Debug for PgBackend {
@@ -59,15 +105,36 @@ impl PgBackend {
             .max_size(max_connections.max(1))
             .build()
             .map_err(|e| Error::Config(e.to_string()))?;
-        let backend = PgBackend { pool, description };
+        let backend = PgBackend { pool, description, pinned: None };
         let _verified = backend.pool.get().await.map_err(|e| {
             Error::Connection(format!("could not connect to {}: {}", backend.description, map_pool_error(e)))
         })?;
         Ok(backend)
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object> {
-        self.pool.get().await.map_err(map_pool_error)
+    async fn client(&self) -> Result<ClientGuard> {
+        match &self.pinned {
+            Some(pinned) => {
+                let guard = pinned.clone().lock_owned().await;
+                if guard.client.is_none() || guard.finished {
+                    return Err(Error::InvalidQuery("the transaction is already committed or rolled back".into()));
+                }
+                Ok(ClientGuard::Pinned(guard))
+            }
+            None => self.pool.get().await.map(ClientGuard::Pooled).map_err(map_pool_error),
+        }
+    }
+
+    async fn finish(&self, sql: &str) -> Result<()> {
+        let Some(pinned) = &self.pinned else {
+            return Err(Error::InvalidQuery("no transaction is open on this handle".into()));
+        };
+        let mut guard = pinned.clone().lock_owned().await;
+        let client =
+            guard.client.as_ref().ok_or_else(|| Error::InvalidQuery("the transaction is already finished".into()))?;
+        client.batch_execute(sql).await.map_err(map_error)?;
+        guard.finished = true;
+        Ok(())
     }
 }
 
@@ -119,7 +186,29 @@ impl Backend for PgBackend {
     }
 
     async fn execute_atomic(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
-        let mut client = self.client().await?;
+        if self.pinned.is_some() {
+            // Inside a transaction: a savepoint makes the group all-or-nothing.
+            let client = self.client().await?;
+            client.batch_execute("SAVEPOINT djorm_atomic").await.map_err(map_error)?;
+            let mut counts = Vec::with_capacity(statements.len());
+            for (sql, params) in statements {
+                let result = async {
+                    let statement = client.prepare_cached(sql).await.map_err(map_error)?;
+                    client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)
+                }
+                .await;
+                match result {
+                    Ok(n) => counts.push(n),
+                    Err(e) => {
+                        client.batch_execute("ROLLBACK TO SAVEPOINT djorm_atomic").await.map_err(map_error)?;
+                        return Err(e);
+                    }
+                }
+            }
+            client.batch_execute("RELEASE SAVEPOINT djorm_atomic").await.map_err(map_error)?;
+            return Ok(counts);
+        }
+        let mut client = self.pool.get().await.map_err(map_pool_error)?;
         let transaction = client.transaction().await.map_err(map_error)?;
         let mut counts = Vec::with_capacity(statements.len());
         for (sql, params) in statements {
@@ -141,13 +230,43 @@ impl Backend for PgBackend {
                 }
             }
         }
-        let client = self.client().await?;
+        let client = self.pool.get().await.map_err(map_pool_error)?;
         client.batch_execute("SELECT pg_advisory_lock(7226224758049793645)").await.map_err(map_error)?;
         Ok(djorm_core::MigrationLock(Box::new(Held(Some(client)))))
     }
 
+    async fn begin(&self) -> Result<Arc<dyn Backend>> {
+        if self.pinned.is_some() {
+            return Err(Error::InvalidQuery("a transaction is already open on this handle".into()));
+        }
+        let client = self.pool.get().await.map_err(map_pool_error)?;
+        client.batch_execute("BEGIN").await.map_err(map_error)?;
+        let pinned = Pinned { client: Some(client), finished: false };
+        Ok(Arc::new(PgBackend {
+            pool: self.pool.clone(),
+            description: self.description.clone(),
+            pinned: Some(Arc::new(Mutex::new(pinned))),
+        }))
+    }
+
+    async fn commit(&self) -> Result<()> {
+        self.finish("COMMIT").await
+    }
+
+    async fn rollback(&self) -> Result<()> {
+        self.finish("ROLLBACK").await
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.pinned.is_some()
+    }
+
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
-        let mut client = self.client().await?;
+        if self.pinned.is_some() {
+            let compiled: Vec<(String, Vec<Value>)> = statements.iter().map(|s| (s.clone(), Vec::new())).collect();
+            return self.execute_atomic(&compiled).await.map(|_| ());
+        }
+        let mut client = self.pool.get().await.map_err(map_pool_error)?;
         let transaction = client.transaction().await.map_err(map_error)?;
         for sql in statements {
             transaction.batch_execute(sql).await.map_err(map_error)?;

@@ -400,6 +400,19 @@ pub struct Select {
     pub limit: Option<u64>,
     /// `OFFSET`.
     pub offset: Option<u64>,
+    /// `FOR UPDATE ...`.
+    pub lock: Option<RowLock>,
+}
+
+/// `SELECT ... FOR UPDATE [OF ...] [NOWAIT | SKIP LOCKED]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RowLock {
+    /// Fail at once instead of waiting for a locked row.
+    pub nowait: bool,
+    /// Leave locked rows out instead of waiting.
+    pub skip_locked: bool,
+    /// Lock only these tables (aliases).
+    pub of: Vec<String>,
 }
 
 impl Select {
@@ -416,6 +429,7 @@ impl Select {
             order_by: Vec::new(),
             limit: None,
             offset: None,
+            lock: None,
         }
     }
 }

@@ -14,8 +14,8 @@ mod value;
 mod writer;
 
 pub use ast::{
-    AggregateFunc, BinOp, DatePart, Delete, Expr, Insert, Join, JoinKind, Nulls, OrderItem, PatternKind, Select,
-    SelectItem, Source, Update,
+    AggregateFunc, BinOp, DatePart, Delete, Expr, Insert, Join, JoinKind, Nulls, OrderItem, PatternKind, RowLock,
+    Select, SelectItem, Source, Update,
 };
 pub use ddl::{
     AddForeignKey, AlterChange, AlterTable, ColumnDef, ColumnType, CopyRows, CreateIndex, CreateTable, DropIndex,

@@ -271,6 +271,22 @@ impl<'d> SqlWriter<'d> {
         }
         let d = self.dialect;
         d.write_limit_offset(self, s.limit, s.offset);
+        if let Some(lock) = &s.lock {
+            // Databases without row locks (SQLite) lock the whole database for a write
+            // transaction anyway; Django ignores select_for_update there too.
+            if d.features().has_select_for_update {
+                self.push(" FOR UPDATE");
+                if !lock.of.is_empty() {
+                    self.push(" OF ");
+                    self.comma_list(&lock.of, |w, t| w.ident(t));
+                }
+                if lock.nowait {
+                    self.push(" NOWAIT");
+                } else if lock.skip_locked {
+                    self.push(" SKIP LOCKED");
+                }
+            }
+        }
     }
 
     /// Appends an INSERT statement.

@@ -24,6 +24,8 @@ pub struct SqliteBackend {
     description: String,
     /// The connection every statement runs on (SQLite serialises writers anyway).
     conn: Arc<Mutex<Connection>>,
+    /// True when `conn` is a connection of its own inside BEGIN IMMEDIATE (a transaction).
+    in_transaction: bool,
 }
 
 impl std::fmt::Debug for SqliteBackend {
@@ -88,7 +90,7 @@ impl SqliteBackend {
         let conn = tokio::task::spawn_blocking(move || open(&opened))
             .await
             .map_err(|e| Error::Connection(e.to_string()))??;
-        Ok(SqliteBackend { target, description, conn: Arc::new(Mutex::new(conn)) })
+        Ok(SqliteBackend { target, description, conn: Arc::new(Mutex::new(conn)), in_transaction: false })
     }
 
     async fn run<T: Send + 'static>(
@@ -167,7 +169,8 @@ impl Backend for SqliteBackend {
     async fn execute_atomic(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
         let statements = statements.to_vec();
         self.run(move |conn| {
-            let transaction = conn.transaction().map_err(map_error)?;
+            // A savepoint nests inside an open transaction, and is a transaction otherwise.
+            let transaction = conn.savepoint().map_err(map_error)?;
             let mut counts = Vec::with_capacity(statements.len());
             for (sql, params) in &statements {
                 let mut statement = transaction.prepare_cached(sql).map_err(map_error)?;
@@ -239,10 +242,48 @@ impl Backend for SqliteBackend {
         Ok(djorm_core::MigrationLock(Box::new(file)))
     }
 
+    async fn begin(&self) -> Result<Arc<dyn Backend>> {
+        if self.in_transaction {
+            return Err(Error::InvalidQuery("a transaction is already open on this handle".into()));
+        }
+        let target = self.target.clone();
+        let conn = tokio::task::spawn_blocking(move || -> Result<Connection> {
+            let conn = open(&target)?;
+            conn.execute_batch("BEGIN IMMEDIATE").map_err(map_error)?;
+            Ok(conn)
+        })
+        .await
+        .map_err(|e| Error::Connection(e.to_string()))??;
+        Ok(Arc::new(SqliteBackend {
+            target: self.target.clone(),
+            description: self.description.clone(),
+            conn: Arc::new(Mutex::new(conn)),
+            in_transaction: true,
+        }))
+    }
+
+    async fn commit(&self) -> Result<()> {
+        if !self.in_transaction {
+            return Err(Error::InvalidQuery("no transaction is open on this handle".into()));
+        }
+        self.run(|conn| conn.execute_batch("COMMIT").map_err(map_error)).await
+    }
+
+    async fn rollback(&self) -> Result<()> {
+        if !self.in_transaction {
+            return Err(Error::InvalidQuery("no transaction is open on this handle".into()));
+        }
+        self.run(|conn| conn.execute_batch("ROLLBACK").map_err(map_error)).await
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         let statements = statements.to_vec();
         self.run(move |conn| {
-            let transaction = conn.transaction().map_err(map_error)?;
+            let transaction = conn.savepoint().map_err(map_error)?;
             for sql in &statements {
                 transaction.execute_batch(sql).map_err(map_error)?;
             }

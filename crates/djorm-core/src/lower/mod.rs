@@ -282,6 +282,7 @@ impl Lowerer {
             select.limit = Some(high.saturating_sub(query.low_mark));
         }
         select.offset = Some(query.low_mark).filter(|l| *l > 0);
+        select.lock = query.lock.clone();
         Ok(Some(LoweredSelect { select: self.finish(select), kinds, related }))
     }
 

@@ -121,6 +121,15 @@ impl<M: Model> QuerySet<M> {
         self.with(|query| query.group_by = Some(paths))
     }
 
+    /// Locks the selected rows until the transaction ends (`SELECT ... FOR UPDATE`): `nowait`
+    /// fails at once on a locked row, `skip_locked` leaves locked rows out, `of` names the
+    /// relations to lock. Only inside a transaction, as in Django.
+    pub fn select_for_update(&self, nowait: bool, skip_locked: bool, of: &[&str]) -> Self {
+        let of: Vec<String> =
+            of.iter().map(|o| if *o == "self" { M::meta().db_table.to_owned() } else { (*o).to_owned() }).collect();
+        self.with(|query| query.lock = Some(djorm_sql::RowLock { nowait, skip_locked, of }))
+    }
+
     /// Labels the queries this QuerySet runs, for the N+1 detector.
     #[doc(hidden)]
     pub fn traced(mut self, trace: String) -> Self {

@@ -135,6 +135,9 @@ impl<M: Model> QuerySet<M> {
     /// from the same rows and prefetch_related lookups loaded with one query per level.
     pub async fn all(&self, db: &Db) -> Result<Vec<M>> {
         self.validity()?;
+        if self.query.lock.is_some() && !db.in_transaction() {
+            return Err(Error::InvalidQuery("select_for_update cannot be used outside of a transaction.".into()));
+        }
         let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
             return Ok(Vec::new());
         };
