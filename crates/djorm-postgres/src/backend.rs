@@ -43,7 +43,9 @@ impl Drop for Pinned {
     }
 }
 
-/// A pooled connection, or the transaction's own.
+/// A pooled connection, or the transaction's own. It lives on the stack for one call; boxing
+/// the large variant would cost an allocation on every query.
+#[allow(clippy::large_enum_variant)]
 enum ClientGuard {
     Pooled(deadpool_postgres::Object),
     Pinned(OwnedMutexGuard<Pinned>),
