@@ -59,6 +59,31 @@ async fn main() {
         .collect();
     Note::objects().bulk_create(&db, notes).await.expect("notes");
     let what = std::env::args().nth(1).unwrap_or_else(|| "prefetch".into());
+    if what == "get" {
+        let started = std::time::Instant::now();
+        for _ in 0..20 {
+            for i in 1..=100i64 {
+                std::hint::black_box(Writer::objects().get(&db, q!(Writer, id = i)).await.expect("get"));
+            }
+        }
+        println!("get: {:?} each", started.elapsed() / 2000);
+        return;
+    }
+    if what == "compile" {
+        let started = std::time::Instant::now();
+        for _ in 0..10_000 {
+            let qs = Article::objects().order_by(["id"]).select_related(["writer"]);
+            std::hint::black_box(qs.sql_for(&djorm::postgres::PostgresDialect).expect("sql"));
+        }
+        println!("compile select_related: {:?} each", started.elapsed() / 10_000);
+        let started = std::time::Instant::now();
+        for i in 0..10_000i64 {
+            let qs = Writer::objects().filter(q!(Writer, id = i));
+            std::hint::black_box(qs.sql_for(&djorm::postgres::PostgresDialect).expect("sql"));
+        }
+        println!("compile get: {:?} each", started.elapsed() / 10_000);
+        return;
+    }
     if what == "queries" {
         let capture = db.capture_queries();
         let w = Writer::objects().order_by(["id"]).prefetch_related(["articles", "articles__notes"]).all(&db).await.expect("p");

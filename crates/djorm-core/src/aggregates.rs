@@ -93,8 +93,8 @@ constructor!(
 pub struct Annotation {
     /// The name results use.
     pub name: String,
-    /// The aggregate.
-    pub aggregate: Aggregate,
+    /// What it computes (an aggregate or any expression).
+    pub expression: crate::Expression,
     /// How many filter() calls came before it: later filters do not restrict what it counts,
     /// earlier ones do (Django's order rule).
     pub after_filters: usize,

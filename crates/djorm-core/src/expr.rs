@@ -2,9 +2,12 @@
 
 use std::ops::{Add, Div, Mul, Sub};
 
-use djorm_sql::{BinOp, Value};
+use djorm_sql::{BinOp, Func, Value};
 
-/// A value computed by the database: a field reference, a constant, or arithmetic on them.
+use crate::{Aggregate, FieldKind, Q};
+
+/// A value computed by the database: a field reference, a constant, arithmetic, a database
+/// function, a conditional, a cast or an aggregate.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expression {
     /// A field of the queried model, by name (Django's `F("views")`).
@@ -20,6 +23,189 @@ pub enum Expression {
         /// Right operand.
         rhs: Box<Expression>,
     },
+    /// A database function (Django's `Lower`, `Coalesce`, ...).
+    Func {
+        /// Which function.
+        func: Func,
+        /// Its arguments.
+        args: Vec<Expression>,
+    },
+    /// Django's `Case(When(...), default=...)`.
+    Case {
+        /// `(condition, value)` pairs, the first that holds wins.
+        whens: Vec<(Q, Expression)>,
+        /// The value when none holds.
+        default: Box<Expression>,
+    },
+    /// Django's `Cast(expr, output_field)`.
+    Cast {
+        /// The value.
+        expr: Box<Expression>,
+        /// The field class to convert to.
+        to: FieldKind,
+    },
+    /// An aggregate (`Count("posts")`), for annotations.
+    Aggregate(Box<Aggregate>),
+}
+
+impl Expression {
+    /// A constant (Django's `Value(...)`): text given here is data, not a field name.
+    pub fn value(v: impl Into<Value>) -> Self {
+        Expression::Value(v.into())
+    }
+
+    /// True when an aggregate appears anywhere inside (the query then groups rows).
+    pub fn contains_aggregate(&self) -> bool {
+        match self {
+            Expression::Aggregate(_) => true,
+            Expression::Field(_) | Expression::Value(_) => false,
+            Expression::Arith { lhs, rhs, .. } => lhs.contains_aggregate() || rhs.contains_aggregate(),
+            Expression::Func { args, .. } => args.iter().any(Expression::contains_aggregate),
+            Expression::Case { whens, default } => {
+                default.contains_aggregate() || whens.iter().any(|(_, v)| v.contains_aggregate())
+            }
+            Expression::Cast { expr, .. } => expr.contains_aggregate(),
+        }
+    }
+}
+
+impl From<Aggregate> for Expression {
+    fn from(a: Aggregate) -> Self {
+        Expression::Aggregate(Box::new(a))
+    }
+}
+
+/// An argument of a database function: a `&str` names a field, as in Django
+/// (`Lower("name")`); use [`Expression::value`] for literal text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg(pub Expression);
+
+impl From<&str> for Arg {
+    fn from(field: &str) -> Self {
+        Arg(Expression::Field(field.to_owned()))
+    }
+}
+
+impl From<Expression> for Arg {
+    fn from(e: Expression) -> Self {
+        Arg(e)
+    }
+}
+
+macro_rules! literal_arg {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(v: $t) -> Self {
+                Arg(Expression::Value(v.into()))
+            }
+        }
+    )*};
+}
+literal_arg!(i32, i64, f64, bool);
+
+fn func(func: Func, args: Vec<Arg>) -> Expression {
+    Expression::Func { func, args: args.into_iter().map(|a| a.0).collect() }
+}
+
+macro_rules! unary {
+    ($($(#[$doc:meta])* $name:ident => $func:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[allow(non_snake_case)]
+        pub fn $name(arg: impl Into<Arg>) -> Expression {
+            func(Func::$func, vec![arg.into()])
+        }
+    )*};
+}
+
+unary!(
+    /// Django's `Lower(...)`.
+    Lower => Lower,
+    /// Django's `Upper(...)`.
+    Upper => Upper,
+    /// Django's `Length(...)`: characters.
+    Length => Length,
+    /// Django's `Abs(...)`.
+    Abs => Abs,
+    /// Django's `Trim(...)`.
+    Trim => Trim,
+);
+
+macro_rules! variadic {
+    ($($(#[$doc:meta])* $name:ident => $func:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[allow(non_snake_case)]
+        pub fn $name<A: Into<Arg>>(args: impl IntoIterator<Item = A>) -> Expression {
+            func(Func::$func, args.into_iter().map(Into::into).collect())
+        }
+    )*};
+}
+
+variadic!(
+    /// Django's `Concat(...)` (NULL counts as empty text).
+    Concat => Concat,
+    /// Django's `Coalesce(...)`: the first non-NULL argument.
+    Coalesce => Coalesce,
+    /// Django's `Greatest(...)`.
+    Greatest => Greatest,
+    /// Django's `Least(...)`.
+    Least => Least,
+);
+
+/// Django's `NullIf(a, b)`: NULL when equal, else `a`.
+#[allow(non_snake_case)]
+pub fn NullIf(a: impl Into<Arg>, b: impl Into<Arg>) -> Expression {
+    func(Func::NullIf, vec![a.into(), b.into()])
+}
+
+/// Django's `Round(expr, precision)`.
+#[allow(non_snake_case)]
+pub fn Round(arg: impl Into<Arg>, places: i32) -> Expression {
+    func(Func::Round, vec![arg.into(), Arg(Expression::Value(Value::I32(places)))])
+}
+
+/// Django's `Replace(expr, text, replacement)`.
+#[allow(non_snake_case)]
+pub fn Replace(arg: impl Into<Arg>, text: &str, replacement: &str) -> Expression {
+    func(Func::Replace, vec![arg.into(), Arg(Expression::value(text)), Arg(Expression::value(replacement))])
+}
+
+/// Django's `Substr(expr, pos, length)`: 1-based.
+#[allow(non_snake_case)]
+pub fn Substr(arg: impl Into<Arg>, pos: i64, length: Option<i64>) -> Expression {
+    let mut args = vec![arg.into(), Arg(Expression::Value(Value::I64(pos)))];
+    if let Some(length) = length {
+        args.push(Arg(Expression::Value(Value::I64(length))));
+    }
+    func(Func::Substr, args)
+}
+
+/// Django's `Now()`.
+#[allow(non_snake_case)]
+pub fn Now() -> Expression {
+    func(Func::Now, Vec::new())
+}
+
+/// Django's `Cast(expr, output_field)`.
+#[allow(non_snake_case)]
+pub fn Cast(arg: impl Into<Arg>, to: FieldKind) -> Expression {
+    Expression::Cast { expr: Box::new(arg.into().0), to }
+}
+
+/// One branch of a [`Case`]: Django's `When(condition, then=value)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct When(pub Q, pub Expression);
+
+impl When {
+    /// `When(q, then=value)`.
+    pub fn new(q: impl Into<Q>, then: impl Into<Arg>) -> Self {
+        When(q.into(), then.into().0)
+    }
+}
+
+/// Django's `Case(When(...), ..., default=...)`.
+#[allow(non_snake_case)]
+pub fn Case(whens: impl IntoIterator<Item = When>, default: impl Into<Arg>) -> Expression {
+    Expression::Case { whens: whens.into_iter().map(|w| (w.0, w.1)).collect(), default: Box::new(default.into().0) }
 }
 
 /// Django's `F()`: a reference to a field, evaluated by the database.

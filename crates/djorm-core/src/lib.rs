@@ -32,7 +32,10 @@ pub use aggregates::{Aggregate, Annotation, Avg, Count, Max, Min, StdDev, Sum, V
 pub use backend::{Backend, MigrationLock, RowStream, Rows};
 pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture, Transaction};
 pub use error::{Error, IntegrityKind, Result, ValidationError};
-pub use expr::{Expression, F};
+pub use expr::{
+    Abs, Arg, Case, Cast, Coalesce, Concat, Expression, Greatest, Least, Length, Lower, Now, NullIf, Replace, Round,
+    Substr, Trim, Upper, When, F,
+};
 pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};
 pub use instance::ModelExt;
 pub use kind::FieldKind;

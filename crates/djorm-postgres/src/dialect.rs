@@ -85,6 +85,19 @@ impl Dialect for PostgresDialect {
         }
     }
 
+    /// PostgreSQL rounds to decimal places only on numeric.
+    fn write_function(&self, w: &mut SqlWriter<'_>, func: djorm_sql::Func, args: &[Expr]) {
+        if func == djorm_sql::Func::Round && args.len() == 2 {
+            w.push("ROUND(CAST(");
+            w.expr(&args[0]);
+            w.push(" AS numeric), ");
+            w.expr(&args[1]);
+            w.push(")");
+            return;
+        }
+        djorm_sql::standard_function(w, func, args);
+    }
+
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool) {
         w.expr(expr);
         w.push(if ci { " ~* " } else { " ~ " });

@@ -118,6 +118,27 @@ pub enum Expr {
     Exists(Box<Select>),
     /// `COALESCE(a, b, ...)`.
     Coalesce(Vec<Expr>),
+    /// A scalar function; the dialect names it.
+    Func {
+        /// Which function.
+        func: Func,
+        /// Its arguments.
+        args: Vec<Expr>,
+    },
+    /// `CASE WHEN cond THEN value ... ELSE default END`.
+    Case {
+        /// `(condition, value)` pairs in order.
+        whens: Vec<(Expr, Expr)>,
+        /// The `ELSE` value.
+        default: Box<Expr>,
+    },
+    /// `CAST(expr AS type)`.
+    Cast {
+        /// The value.
+        expr: Box<Expr>,
+        /// The type.
+        ty: crate::ColumnType,
+    },
     /// An aggregate: `FUNC([DISTINCT] expr) [FILTER (WHERE cond)]`.
     Aggregate {
         /// Which function.
@@ -179,6 +200,39 @@ impl Expr {
             e => Expr::Not(Box::new(e)),
         }
     }
+}
+
+/// Scalar functions (Django's database functions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    /// Lower case.
+    Lower,
+    /// Upper case.
+    Upper,
+    /// Length in characters.
+    Length,
+    /// Text joined together (NULLs count as empty, as Django's Concat).
+    Concat,
+    /// The first non-NULL argument.
+    Coalesce,
+    /// The largest argument.
+    Greatest,
+    /// The smallest argument.
+    Least,
+    /// NULL when both arguments are equal, else the first.
+    NullIf,
+    /// Absolute value.
+    Abs,
+    /// Rounded to the given number of decimal places.
+    Round,
+    /// Spaces removed at both ends.
+    Trim,
+    /// Every occurrence of the second argument replaced by the third.
+    Replace,
+    /// A substring: text, 1-based start, optional length.
+    Substr,
+    /// The current time.
+    Now,
 }
 
 /// Aggregate functions.

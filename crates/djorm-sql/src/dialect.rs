@@ -1,6 +1,6 @@
 //! The `Dialect` trait: how one database spells what the AST means.
 
-use crate::{ColumnType, DatePart, Expr, Features, PatternKind, SqlWriter, Value};
+use crate::{ColumnType, DatePart, Expr, Features, Func, PatternKind, SqlWriter, Value};
 
 /// One database's SQL spelling.
 ///
@@ -128,6 +128,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         w.push(")");
     }
 
+    /// A scalar function, in the standard spelling by default.
+    fn write_function(&self, w: &mut SqlWriter<'_>, func: Func, args: &[Expr]) {
+        standard_function(w, func, args);
+    }
+
     /// A regular-expression test.
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool);
 
@@ -168,4 +173,49 @@ pub fn like_pattern(kind: PatternKind, needle: &str) -> String {
         escaped.push('%');
     }
     escaped
+}
+
+/// The standard spelling of a scalar function, for dialects to fall back on.
+pub fn standard_function(w: &mut SqlWriter<'_>, func: Func, args: &[Expr]) {
+    let name = match func {
+        Func::Lower => "LOWER",
+        Func::Upper => "UPPER",
+        Func::Length => "LENGTH",
+        Func::Concat => {
+            // Django's Concat treats NULL as empty text.
+            w.push("(");
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    w.push(" || ");
+                }
+                w.push("COALESCE(");
+                w.expr(a);
+                w.push(", '')");
+            }
+            w.push(")");
+            return;
+        }
+        Func::Coalesce => "COALESCE",
+        Func::Greatest => "GREATEST",
+        Func::Least => "LEAST",
+        Func::NullIf => "NULLIF",
+        Func::Abs => "ABS",
+        Func::Round => "ROUND",
+        Func::Trim => "TRIM",
+        Func::Replace => "REPLACE",
+        Func::Substr => "SUBSTR",
+        Func::Now => {
+            w.push("CURRENT_TIMESTAMP");
+            return;
+        }
+    };
+    w.push(name);
+    w.push("(");
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.expr(a);
+    }
+    w.push(")");
 }

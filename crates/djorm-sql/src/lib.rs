@@ -14,14 +14,14 @@ mod value;
 mod writer;
 
 pub use ast::{
-    AggregateFunc, BinOp, DatePart, Delete, Expr, Insert, Join, JoinKind, Nulls, OrderItem, PatternKind, RowLock,
+    AggregateFunc, BinOp, DatePart, Delete, Expr, Func, Insert, Join, JoinKind, Nulls, OrderItem, PatternKind, RowLock,
     Select, SelectItem, Source, Update,
 };
 pub use ddl::{
     AddForeignKey, AlterChange, AlterTable, ColumnDef, ColumnType, CopyRows, CreateIndex, CreateTable, DropIndex,
     DropTable, ForeignKeyRef, TableConstraint,
 };
-pub use dialect::{like_pattern, Dialect};
+pub use dialect::{like_pattern, standard_function, Dialect};
 pub use features::Features;
 pub use value::{Value, ValueKind};
 pub use writer::{Compiled, SqlWriter};

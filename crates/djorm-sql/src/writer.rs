@@ -169,6 +169,26 @@ impl<'d> SqlWriter<'d> {
                     self.push(")");
                 }
             }
+            Expr::Func { func, args } => d.write_function(self, *func, args),
+            Expr::Case { whens, default } => {
+                self.push("CASE");
+                for (cond, value) in whens {
+                    self.push(" WHEN ");
+                    self.expr(cond);
+                    self.push(" THEN ");
+                    self.expr(value);
+                }
+                self.push(" ELSE ");
+                self.expr(default);
+                self.push(" END");
+            }
+            Expr::Cast { expr, ty } => {
+                self.push("CAST(");
+                self.expr(expr);
+                self.push(" AS ");
+                self.push(&d.column_type(*ty));
+                self.push(")");
+            }
             Expr::Coalesce(items) => {
                 self.push("COALESCE(");
                 self.comma_list(items, |w, e| w.expr(e));

@@ -1,6 +1,6 @@
 //! How SQLite spells the nodes that have no standard SQL.
 
-use djorm_sql::{ColumnType, DatePart, Dialect, Expr, Features, PatternKind, SqlWriter, Value};
+use djorm_sql::{ColumnType, DatePart, Dialect, Expr, Features, Func, PatternKind, SqlWriter, Value};
 
 /// What SQLite (3.46, bundled) can do.
 pub static FEATURES: Features = Features {
@@ -130,6 +130,33 @@ impl Dialect for SqliteDialect {
                 w.expr(&rhs);
             }
         }
+    }
+
+    fn write_function(&self, w: &mut SqlWriter<'_>, func: Func, args: &[Expr]) {
+        let name = match func {
+            Func::Greatest => "MAX",
+            Func::Least => "MIN",
+            Func::Round if args.len() == 1 => "ROUND",
+            Func::Now => {
+                // Stored timestamps are UTC text with microseconds.
+                w.push("strftime('%Y-%m-%d %H:%M:%f', 'now')");
+                return;
+            }
+            _ => {
+                // Everything else has the standard spelling.
+                djorm_sql::standard_function(w, func, args);
+                return;
+            }
+        };
+        w.push(name);
+        w.push("(");
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.expr(a);
+        }
+        w.push(")");
     }
 
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool) {

@@ -42,6 +42,10 @@ pub use djorm_core::{
     OnDelete, OneToOne, OrderBy, Prefetch, Query, QueryCapture, QuerySet, Related, RelatedPath, RelationMeta, Result,
     Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev, Sum, UniqueMeta, ValidationError, ValuesRow, Variance, F, Q,
 };
+pub use djorm_core::{
+    Abs, Arg, Case, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, NullIf, Replace, Round, Substr,
+    Transaction, Trim, Upper, When,
+};
 pub use djorm_macros::{q, Choices, Model};
 pub use djorm_sql as sql;
 pub use djorm_sql::{Nulls, Value, ValueKind};
@@ -54,8 +58,10 @@ pub use djorm_sqlite as sqlite;
 /// The types most code needs: `use djorm::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        q, AutoId, Avg, Choices, Count, Db, Error, Expression, ForeignKey, ManyToMany, Max, Min, Model, ModelExt,
-        OneToOne, OrderBy, Prefetch, QuerySet, Result, Reverse, ReverseOne, StdDev, Sum, Value, Variance, F, Q,
+        q, Abs, AutoId, Avg, Case, Cast, Choices, Coalesce, Concat, Count, Db, Error, Expression, ForeignKey, Greatest,
+        Least, Length, Lower, ManyToMany, Max, Min, Model, ModelExt, Now, NullIf, OneToOne, OrderBy, Prefetch,
+        QuerySet, Replace, Result, Reverse, ReverseOne, Round, StdDev, Substr, Sum, Trim, Upper, Value, Variance, When,
+        F, Q,
     };
     pub use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
     pub use rust_decimal::Decimal;

@@ -45,7 +45,10 @@ impl Lowerer {
     /// Lowers the annotations made after `filters` filter() calls.
     pub(super) fn annotations_at(&self, annotations: &[Annotation], filters: usize) -> Result<()> {
         for a in annotations.iter().filter(|a| a.after_filters == filters) {
-            let lowered = self.aggregate_expr(&a.aggregate)?;
+            let was = std::mem::replace(&mut self.state.borrow_mut().reuse_any, true);
+            let lowered = self.expression_typed(&a.expression);
+            self.state.borrow_mut().reuse_any = was;
+            let lowered = lowered?;
             self.state.borrow_mut().annotations.push((a.name.clone(), lowered.0, lowered.1));
         }
         Ok(())
@@ -61,7 +64,7 @@ impl Lowerer {
         match q {
             Q::Lookup { path, .. } => {
                 let head = path.split("__").next().unwrap_or_default();
-                annotations.iter().any(|a| a.name == head)
+                annotations.iter().any(|a| a.name == head && a.expression.contains_aggregate())
             }
             Q::And(children) | Q::Or(children) => children.iter().any(|c| Self::uses_annotation(c, annotations)),
             Q::Not(inner) => Self::uses_annotation(inner, annotations),

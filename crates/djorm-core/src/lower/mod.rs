@@ -47,6 +47,24 @@ pub struct Lowerer {
     state: RefCell<State>,
 }
 
+/// The kind a constant decodes into.
+fn value_kind_of(v: &Value) -> ValueKind {
+    match v {
+        Value::Null | Value::Array(_) => ValueKind::Any,
+        Value::Bool(_) => ValueKind::Bool,
+        Value::I16(_) | Value::I32(_) | Value::I64(_) => ValueKind::I64,
+        Value::F64(_) => ValueKind::F64,
+        Value::Decimal(_) => ValueKind::Decimal,
+        Value::String(_) => ValueKind::String,
+        Value::Bytes(_) => ValueKind::Bytes,
+        Value::Uuid(_) => ValueKind::Uuid,
+        Value::Date(_) => ValueKind::Date,
+        Value::Time(_) => ValueKind::Time,
+        Value::DateTime(_) => ValueKind::DateTime,
+        Value::Json(_) => ValueKind::Json,
+    }
+}
+
 /// Which columns a SELECT returns.
 #[derive(Debug, Clone)]
 pub enum Columns {
@@ -170,12 +188,81 @@ impl Lowerer {
         }
     }
 
-    /// Lowers an `F()` expression (paths may cross relations).
+    /// Lowers an expression (paths may cross relations).
     pub fn expression(&self, e: &Expression) -> Result<Expr> {
+        Ok(self.expression_typed(e)?.0)
+    }
+
+    /// Lowers an expression, with the kind its value decodes into.
+    pub fn expression_typed(&self, e: &Expression) -> Result<(Expr, ValueKind)> {
+        use djorm_sql::Func;
         Ok(match e {
-            Expression::Field(name) => self.resolve(name)?.column,
-            Expression::Value(v) => Expr::Param(v.clone()),
-            Expression::Arith { op, lhs, rhs } => self.expression(lhs)?.binary(*op, self.expression(rhs)?),
+            Expression::Field(name) => {
+                if let Some(found) = self.annotation(name) {
+                    return Ok(found);
+                }
+                let resolved = self.resolve(name)?;
+                let kind = resolved.field.value_kind();
+                (resolved.column, kind)
+            }
+            Expression::Value(v) => (Expr::Param(v.clone()), value_kind_of(v)),
+            Expression::Arith { op, lhs, rhs } => {
+                // A float or decimal constant keeps its type (the database would otherwise take
+                // the other operand's, turning `views / 3.0` into integer division).
+                let typed = |e: &Expression| -> Result<(Expr, ValueKind)> {
+                    let (x, k) = self.expression_typed(e)?;
+                    Ok(match (e, k) {
+                        (Expression::Value(_), ValueKind::F64) => {
+                            (Expr::Cast { expr: Box::new(x), ty: djorm_sql::ColumnType::Double }, k)
+                        }
+                        _ => (x, k),
+                    })
+                };
+                let (l, lk) = typed(lhs)?;
+                let (r, rk) = typed(rhs)?;
+                let kind = match (lk, rk) {
+                    (ValueKind::F64, _) | (_, ValueKind::F64) => ValueKind::F64,
+                    (ValueKind::Decimal, _) | (_, ValueKind::Decimal) => ValueKind::Decimal,
+                    (k, _) => k,
+                };
+                (l.binary(*op, r), kind)
+            }
+            Expression::Func { func, args } => {
+                let lowered: Vec<(Expr, ValueKind)> =
+                    args.iter().map(|a| self.expression_typed(a)).collect::<Result<_>>()?;
+                let first = lowered.first().map_or(ValueKind::Any, |(_, k)| *k);
+                let kind = match func {
+                    Func::Lower | Func::Upper | Func::Trim | Func::Replace | Func::Substr | Func::Concat => {
+                        ValueKind::String
+                    }
+                    Func::Length => ValueKind::I64,
+                    Func::Now => ValueKind::DateTime,
+                    Func::Round if lowered.len() == 2 => ValueKind::F64,
+                    _ => first,
+                };
+                (Expr::Func { func: *func, args: lowered.into_iter().map(|(e, _)| e).collect() }, kind)
+            }
+            Expression::Case { whens, default } => {
+                let (default, default_kind) = self.expression_typed(default)?;
+                let mut kind = default_kind;
+                let mut lowered = Vec::with_capacity(whens.len());
+                for (i, (q, value)) in whens.iter().enumerate() {
+                    let (v, k) = self.expression_typed(value)?;
+                    if i == 0 && k != ValueKind::Any {
+                        kind = k;
+                    }
+                    lowered.push((self.q(q, false)?, v));
+                }
+                (Expr::Case { whens: lowered, default: Box::new(default) }, kind)
+            }
+            Expression::Cast { expr, to } => {
+                let (inner, _) = self.expression_typed(expr)?;
+                (
+                    Expr::Cast { expr: Box::new(inner), ty: to.column_type(Some(255), Some(30), Some(10)) },
+                    to.value_kind(),
+                )
+            }
+            Expression::Aggregate(a) => self.aggregate_expr(a)?,
         })
     }
 
@@ -254,7 +341,8 @@ impl Lowerer {
             }
         }
         let aggregated: Vec<(String, Expr, ValueKind)> = self.state.borrow().annotations.clone();
-        if !aggregated.is_empty() {
+        let grouped = query.annotations.iter().any(|a| a.expression.contains_aggregate());
+        if grouped {
             // Group by every plain column selected (Django groups by the selected fields).
             select.group_by = select
                 .columns
@@ -267,11 +355,11 @@ impl Lowerer {
             if query.group_by.is_none() && !select.group_by.contains(&pk) {
                 select.group_by.push(pk);
             }
-            if matches!(columns, Columns::Model | Columns::ModelPlus(_)) {
-                for (name, expr, kind) in aggregated {
-                    select.columns.push(SelectItem { expr, alias: Some(name) });
-                    kinds.push(kind);
-                }
+        }
+        if matches!(columns, Columns::Model | Columns::ModelPlus(_)) {
+            for (name, expr, kind) in aggregated {
+                select.columns.push(SelectItem { expr, alias: Some(name) });
+                kinds.push(kind);
             }
         }
         select.having = self.state.borrow_mut().having.take();

@@ -106,11 +106,12 @@ impl<M: Model> QuerySet<M> {
     /// Adds a per-object computed value (Django's `annotate(name=Count("posts"))`); read it
     /// with [`QuerySet::annotated`] or [`QuerySet::values`]. Filtering on it is a HAVING;
     /// filters made before it restrict what it counts, filters made after do not.
-    pub fn annotate(&self, name: &str, aggregate: crate::Aggregate) -> Self {
+    pub fn annotate(&self, name: &str, expression: impl Into<crate::Expression>) -> Self {
         let name = name.to_owned();
+        let expression = expression.into();
         self.with(|query| {
             let after_filters = query.filters.len();
-            query.annotations.push(crate::Annotation { name, aggregate, after_filters });
+            query.annotations.push(crate::Annotation { name, expression, after_filters });
         })
     }
 

@@ -74,10 +74,10 @@ impl<M: Model> QuerySet<M> {
 
     /// Refuses aggregates the database cannot compute, naming the backend.
     fn check_backend(&self, db: &Db) -> Result<()> {
-        let needs_statistics =
-            self.query.annotations.iter().any(|a| {
-                matches!(a.aggregate.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance)
-            });
+        let needs_statistics = self.query.annotations.iter().any(|a| {
+            matches!(&a.expression, crate::Expression::Aggregate(g)
+                    if matches!(g.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance))
+        });
         if needs_statistics && !db.dialect().features().supports_statistical_aggregates {
             return Err(Error::NotSupported { backend: db.vendor(), what: "StdDev/Variance".into() });
         }
