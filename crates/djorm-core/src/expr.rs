@@ -46,12 +46,44 @@ pub enum Expression {
     },
     /// An aggregate (`Count("posts")`), for annotations.
     Aggregate(Box<Aggregate>),
+    /// Django's `Extract(expr, part)` / `ExtractYear(...)`: a part as an integer, in UTC.
+    Extract {
+        /// The date or timestamp.
+        expr: Box<Expression>,
+        /// Which part.
+        part: djorm_sql::DatePart,
+    },
+    /// Django's `Trunc(expr, kind, tzinfo)` / `TruncMonth(...)`.
+    Trunc {
+        /// The date or timestamp.
+        expr: Box<Expression>,
+        /// The unit.
+        unit: djorm_sql::TruncUnit,
+        /// The time zone the unit is counted in (`None` = UTC).
+        tz: Option<String>,
+    },
 }
 
 impl Expression {
     /// A constant (Django's `Value(...)`): text given here is data, not a field name.
     pub fn value(v: impl Into<Value>) -> Self {
         Expression::Value(v.into())
+    }
+
+    /// True when `test` holds for this expression or any inside it.
+    pub fn any(&self, test: &dyn Fn(&Expression) -> bool) -> bool {
+        if test(self) {
+            return true;
+        }
+        match self {
+            Expression::Field(_) | Expression::Value(_) | Expression::Aggregate(_) => false,
+            Expression::Arith { lhs, rhs, .. } => lhs.any(test) || rhs.any(test),
+            Expression::Func { args, .. } => args.iter().any(|a| a.any(test)),
+            Expression::Case { whens, default } => default.any(test) || whens.iter().any(|(_, v)| v.any(test)),
+            Expression::Cast { expr, .. } | Expression::Extract { expr, .. } | Expression::Trunc { expr, .. } => {
+                expr.any(test)
+            }
+        }
     }
 
     /// True when an aggregate appears anywhere inside (the query then groups rows).
@@ -64,7 +96,9 @@ impl Expression {
             Expression::Case { whens, default } => {
                 default.contains_aggregate() || whens.iter().any(|(_, v)| v.contains_aggregate())
             }
-            Expression::Cast { expr, .. } => expr.contains_aggregate(),
+            Expression::Cast { expr, .. } | Expression::Extract { expr, .. } | Expression::Trunc { expr, .. } => {
+                expr.contains_aggregate()
+            }
         }
     }
 }
@@ -190,6 +224,74 @@ pub fn Now() -> Expression {
 pub fn Cast(arg: impl Into<Arg>, to: FieldKind) -> Expression {
     Expression::Cast { expr: Box::new(arg.into().0), to }
 }
+
+/// Django's `Extract(expr, lookup_name)`: `Extract("created_at", DatePart::Year)`.
+#[allow(non_snake_case)]
+pub fn Extract(arg: impl Into<Arg>, part: djorm_sql::DatePart) -> Expression {
+    Expression::Extract { expr: Box::new(arg.into().0), part }
+}
+
+macro_rules! extract {
+    ($($(#[$doc:meta])* $name:ident => $part:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[allow(non_snake_case)]
+        pub fn $name(arg: impl Into<Arg>) -> Expression {
+            Extract(arg, djorm_sql::DatePart::$part)
+        }
+    )*};
+}
+
+extract!(
+    /// Django's `ExtractYear(...)`.
+    ExtractYear => Year,
+    /// Django's `ExtractQuarter(...)`.
+    ExtractQuarter => Quarter,
+    /// Django's `ExtractMonth(...)`.
+    ExtractMonth => Month,
+    /// Django's `ExtractWeek(...)`.
+    ExtractWeek => Week,
+    /// Django's `ExtractDay(...)`.
+    ExtractDay => Day,
+    /// Django's `ExtractWeekDay(...)` (1 = Sunday).
+    ExtractWeekDay => WeekDay,
+    /// Django's `ExtractHour(...)`.
+    ExtractHour => Hour,
+    /// Django's `ExtractMinute(...)`.
+    ExtractMinute => Minute,
+    /// Django's `ExtractSecond(...)`.
+    ExtractSecond => Second,
+);
+
+/// Django's `Trunc(expr, kind, tzinfo=...)`; `tz` names an IANA zone (PostgreSQL only).
+#[allow(non_snake_case)]
+pub fn Trunc(arg: impl Into<Arg>, unit: djorm_sql::TruncUnit, tz: Option<&str>) -> Expression {
+    Expression::Trunc { expr: Box::new(arg.into().0), unit, tz: tz.map(str::to_owned) }
+}
+
+macro_rules! trunc {
+    ($($(#[$doc:meta])* $name:ident => $unit:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[allow(non_snake_case)]
+        pub fn $name(arg: impl Into<Arg>) -> Expression {
+            Trunc(arg, djorm_sql::TruncUnit::$unit, None)
+        }
+    )*};
+}
+
+trunc!(
+    /// Django's `TruncYear(...)` (UTC).
+    TruncYear => Year,
+    /// Django's `TruncQuarter(...)` (UTC).
+    TruncQuarter => Quarter,
+    /// Django's `TruncMonth(...)` (UTC; use [`Trunc`] for a time zone).
+    TruncMonth => Month,
+    /// Django's `TruncWeek(...)` (UTC).
+    TruncWeek => Week,
+    /// Django's `TruncDay(...)` (UTC).
+    TruncDay => Day,
+    /// Django's `TruncHour(...)` (UTC).
+    TruncHour => Hour,
+);
 
 /// One branch of a [`Case`]: Django's `When(condition, then=value)`.
 #[derive(Debug, Clone, PartialEq)]

@@ -31,6 +31,8 @@ pub struct Query {
     pub group_by: Option<Vec<String>>,
     /// `select_for_update(...)`.
     pub lock: Option<djorm_sql::RowLock>,
+    /// `union()` / `intersection()` / `difference()` with other queries on the same model.
+    pub combined: Vec<(djorm_sql::SetOp, Query)>,
     /// Explicit ordering; the model's `Meta.ordering` applies when `None`.
     pub order_by: Option<Vec<OrderBy>>,
     /// `reverse()` was called an odd number of times.
@@ -56,6 +58,7 @@ impl Query {
             annotations: Vec::new(),
             group_by: None,
             lock: None,
+            combined: Vec::new(),
             order_by: None,
             reversed: false,
             low_mark: 0,

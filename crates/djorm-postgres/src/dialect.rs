@@ -10,6 +10,7 @@ pub static FEATURES: Features = Features {
     has_select_for_update: true,
     can_alter_columns: true,
     drop_column_cascades: true,
+    supports_time_zones: true,
     supports_statistical_aggregates: true,
     inline_foreign_keys: false,
     max_query_params: 65_535,
@@ -96,6 +97,32 @@ impl Dialect for PostgresDialect {
             return;
         }
         djorm_sql::standard_function(w, func, args);
+    }
+
+    /// `DATE_TRUNC` in the zone, back to an instant: local midnight of the 1st, as UTC.
+    fn write_trunc(
+        &self,
+        w: &mut SqlWriter<'_>,
+        unit: djorm_sql::TruncUnit,
+        expr: &Expr,
+        is_datetime: bool,
+        tz: Option<&str>,
+    ) {
+        // The zone is a quoted literal so the expression is the same text in SELECT and
+        // GROUP BY (two parameters would be two different expressions to PostgreSQL).
+        let zone = Value::String(tz.unwrap_or("UTC").to_owned());
+        w.push("DATE_TRUNC('");
+        w.push(unit.name());
+        w.push("', ");
+        w.expr(expr);
+        if is_datetime {
+            w.push(" AT TIME ZONE ");
+            w.literal(&zone);
+            w.push(") AT TIME ZONE ");
+            w.literal(&zone);
+        } else {
+            w.push(")");
+        }
     }
 
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool) {

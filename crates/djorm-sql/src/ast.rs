@@ -112,6 +112,19 @@ pub enum Expr {
     },
     /// A random number, for `order_by("?")`.
     Random,
+    /// A result column by 1-based position (ORDER BY of a combined select).
+    Position(usize),
+    /// A timestamp or date truncated to a unit, in a time zone (`TruncMonth`).
+    Trunc {
+        /// The unit.
+        unit: TruncUnit,
+        /// The timestamp or date.
+        expr: Box<Expr>,
+        /// True for a timestamp (false for a date).
+        is_datetime: bool,
+        /// The time zone the unit is counted in (`None` = UTC).
+        tz: Option<String>,
+    },
     /// A parenthesised sub-select used as a value.
     Subquery(Box<Select>),
     /// `EXISTS (select)`.
@@ -456,6 +469,59 @@ pub struct Select {
     pub offset: Option<u64>,
     /// `FOR UPDATE ...`.
     pub lock: Option<RowLock>,
+    /// Further selects combined with this one (`UNION [ALL]`, `INTERSECT`, `EXCEPT`); the
+    /// ORDER BY and LIMIT above then apply to the combined result.
+    pub compound: Vec<(SetOp, Select)>,
+}
+
+/// What `Trunc` truncates to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TruncUnit {
+    /// The first day of the year.
+    Year,
+    /// The first day of the quarter.
+    Quarter,
+    /// The first day of the month.
+    Month,
+    /// The Monday of the week.
+    Week,
+    /// Midnight.
+    Day,
+    /// The hour.
+    Hour,
+    /// The minute.
+    Minute,
+    /// The second.
+    Second,
+}
+
+impl TruncUnit {
+    /// PostgreSQL's name of the unit.
+    pub fn name(self) -> &'static str {
+        match self {
+            TruncUnit::Year => "year",
+            TruncUnit::Quarter => "quarter",
+            TruncUnit::Month => "month",
+            TruncUnit::Week => "week",
+            TruncUnit::Day => "day",
+            TruncUnit::Hour => "hour",
+            TruncUnit::Minute => "minute",
+            TruncUnit::Second => "second",
+        }
+    }
+}
+
+/// How two selects combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOp {
+    /// `UNION` (duplicates removed).
+    Union,
+    /// `UNION ALL`.
+    UnionAll,
+    /// `INTERSECT`.
+    Intersect,
+    /// `EXCEPT`.
+    Except,
 }
 
 /// `SELECT ... FOR UPDATE [OF ...] [NOWAIT | SKIP LOCKED]`.
@@ -484,6 +550,7 @@ impl Select {
             limit: None,
             offset: None,
             lock: None,
+            compound: Vec::new(),
         }
     }
 }

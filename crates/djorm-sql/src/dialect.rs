@@ -128,6 +128,21 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         w.push(")");
     }
 
+    /// A timestamp or date truncated to `unit` in time zone `tz` (UTC when `None`).
+    fn write_trunc(
+        &self,
+        w: &mut SqlWriter<'_>,
+        unit: crate::TruncUnit,
+        expr: &Expr,
+        is_datetime: bool,
+        tz: Option<&str>,
+    );
+
+    /// The words that ask for a query plan.
+    fn explain_prefix(&self) -> &'static str {
+        "EXPLAIN"
+    }
+
     /// A scalar function, in the standard spelling by default.
     fn write_function(&self, w: &mut SqlWriter<'_>, func: Func, args: &[Expr]) {
         standard_function(w, func, args);

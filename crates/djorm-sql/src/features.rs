@@ -24,6 +24,8 @@ pub struct Features {
     pub can_alter_columns: bool,
     /// `DROP COLUMN ... CASCADE` is understood.
     pub drop_column_cascades: bool,
+    /// Named time zones (`AT TIME ZONE 'Europe/Paris'`) are understood.
+    pub supports_time_zones: bool,
     /// `STDDEV_POP` / `VAR_POP` exist.
     pub supports_statistical_aggregates: bool,
     /// The longest identifier the database keeps (longer ones are truncated by Django's rules).

@@ -15,7 +15,7 @@ mod writer;
 
 pub use ast::{
     AggregateFunc, BinOp, DatePart, Delete, Expr, Func, Insert, Join, JoinKind, Nulls, OrderItem, PatternKind, RowLock,
-    Select, SelectItem, Source, Update,
+    Select, SelectItem, SetOp, Source, TruncUnit, Update,
 };
 pub use ddl::{
     AddForeignKey, AlterChange, AlterTable, ColumnDef, ColumnType, CopyRows, CreateIndex, CreateTable, DropIndex,

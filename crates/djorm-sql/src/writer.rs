@@ -2,7 +2,7 @@
 
 use crate::{
     AddForeignKey, AlterChange, AlterTable, ColumnDef, CopyRows, CreateIndex, CreateTable, Delete, Dialect, DropIndex,
-    DropTable, Expr, Insert, JoinKind, Nulls, Select, Source, TableConstraint, Update, Value,
+    DropTable, Expr, Insert, JoinKind, Nulls, Select, SetOp, Source, TableConstraint, Update, Value,
 };
 
 /// SQL text with its bound parameters, ready for a driver.
@@ -44,6 +44,13 @@ impl<'d> SqlWriter<'d> {
     /// Finishes, handing back the text and the parameters.
     pub fn finish(self) -> Compiled {
         Compiled { sql: self.sql, params: self.params }
+    }
+
+    /// Appends a value as a quoted literal: only for values that must be identical text in two
+    /// places of one statement (a time zone in SELECT and GROUP BY), never for user data paths
+    /// that could be parameters.
+    pub fn literal(&mut self, value: &Value) {
+        self.dialect.write_literal(&mut self.sql, value);
     }
 
     /// True when values become bound parameters (false while writing DDL literals).
@@ -148,6 +155,10 @@ impl<'d> SqlWriter<'d> {
                 self.push(")");
             }
             Expr::Random => self.push("RANDOM()"),
+            Expr::Position(n) => self.push(&n.to_string()),
+            Expr::Trunc { unit, expr, is_datetime, tz } => {
+                d.write_trunc(self, *unit, expr, *is_datetime, tz.as_deref())
+            }
             Expr::Subquery(select) => {
                 self.push("(");
                 self.select(select);
@@ -276,6 +287,15 @@ impl<'d> SqlWriter<'d> {
         if let Some(having) = &s.having {
             self.push(" HAVING ");
             self.expr(having);
+        }
+        for (op, other) in &s.compound {
+            self.push(match op {
+                SetOp::Union => " UNION ",
+                SetOp::UnionAll => " UNION ALL ",
+                SetOp::Intersect => " INTERSECT ",
+                SetOp::Except => " EXCEPT ",
+            });
+            self.select(other);
         }
         if !s.order_by.is_empty() {
             self.push(" ORDER BY ");

@@ -10,6 +10,7 @@ pub static FEATURES: Features = Features {
     has_select_for_update: false,
     can_alter_columns: false,
     drop_column_cascades: false,
+    supports_time_zones: false,
     supports_statistical_aggregates: false,
     inline_foreign_keys: true,
     max_query_params: 32_766,
@@ -157,6 +158,49 @@ impl Dialect for SqliteDialect {
             w.expr(a);
         }
         w.push(")");
+    }
+
+    /// In UTC only (SQLite knows no named zones; lowering refuses a zone before this runs).
+    fn write_trunc(
+        &self,
+        w: &mut SqlWriter<'_>,
+        unit: djorm_sql::TruncUnit,
+        expr: &Expr,
+        _is_datetime: bool,
+        _tz: Option<&str>,
+    ) {
+        use djorm_sql::TruncUnit as U;
+        let format = match unit {
+            U::Year => "%Y-01-01 00:00:00",
+            U::Month => "%Y-%m-01 00:00:00",
+            U::Day => "%Y-%m-%d 00:00:00",
+            U::Hour => "%Y-%m-%d %H:00:00",
+            U::Minute => "%Y-%m-%d %H:%M:00",
+            U::Second => "%Y-%m-%d %H:%M:%S",
+            U::Quarter => {
+                w.push("(strftime('%Y-', ");
+                w.expr(expr);
+                w.push(") || printf('%02d', ((CAST(strftime('%m', ");
+                w.expr(expr);
+                w.push(") AS INTEGER) - 1) / 3) * 3 + 1) || '-01 00:00:00')");
+                return;
+            }
+            U::Week => {
+                w.push("strftime('%Y-%m-%d 00:00:00', ");
+                w.expr(expr);
+                w.push(", 'weekday 0', '-6 days')");
+                return;
+            }
+        };
+        w.push("strftime('");
+        w.push(format);
+        w.push("', ");
+        w.expr(expr);
+        w.push(")");
+    }
+
+    fn explain_prefix(&self) -> &'static str {
+        "EXPLAIN QUERY PLAN"
     }
 
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool) {

@@ -263,6 +263,17 @@ impl Lowerer {
                 )
             }
             Expression::Aggregate(a) => self.aggregate_expr(a)?,
+            Expression::Extract { expr, part } => {
+                let (inner, kind) = self.expression_typed(expr)?;
+                let is_datetime = kind == ValueKind::DateTime;
+                (Expr::DatePart { part: *part, expr: Box::new(inner), is_datetime }, ValueKind::I64)
+            }
+            Expression::Trunc { expr, unit, tz } => {
+                let (inner, kind) = self.expression_typed(expr)?;
+                let is_datetime = kind == ValueKind::DateTime;
+                let out = if is_datetime { ValueKind::DateTime } else { kind };
+                (Expr::Trunc { unit: *unit, expr: Box::new(inner), is_datetime, tz: tz.clone() }, out)
+            }
         })
     }
 
@@ -347,7 +358,12 @@ impl Lowerer {
             select.group_by = select
                 .columns
                 .iter()
-                .filter(|c| !aggregated.iter().any(|(n, _, _)| c.alias.as_deref() == Some(n.as_str())))
+                .filter(|c| {
+                    !query
+                        .annotations
+                        .iter()
+                        .any(|a| a.expression.contains_aggregate() && c.alias.as_deref() == Some(a.name.as_str()))
+                })
                 .map(|c| c.expr.clone())
                 .collect();
             // annotate() before values(): one group per object, as Django groups by the key.
@@ -371,13 +387,39 @@ impl Lowerer {
         }
         select.offset = Some(query.low_mark).filter(|l| *l > 0);
         select.lock = query.lock.clone();
+        if !query.combined.is_empty() {
+            // ORDER BY and LIMIT apply to the combined rows; each part is a plain select.
+            let positions: Vec<OrderItem> = select
+                .order_by
+                .iter()
+                .map(|o| {
+                    let position = select.columns.iter().position(|c| c.expr == o.expr).map_or(1, |p| p + 1);
+                    OrderItem { expr: Expr::Position(position), descending: o.descending, nulls: o.nulls }
+                })
+                .collect();
+            select.order_by = positions;
+            for (op, other) in &query.combined {
+                let mut part = other.clone();
+                part.order_by = Some(Vec::new());
+                match Lowerer::new(self.meta).select(&part, columns)? {
+                    Some(lowered) => select.compound.push((*op, lowered.select)),
+                    None if *op == djorm_sql::SetOp::Intersect => return Ok(None),
+                    None => {}
+                }
+            }
+        }
         Ok(Some(LoweredSelect { select: self.finish(select), kinds, related }))
     }
 
     /// `SELECT COUNT(*)` for `query`, or `None` when it can match nothing.
     pub fn count(&self, query: &Query) -> Result<Option<Select>> {
         let count = SelectItem { expr: Expr::Count { expr: Box::new(Expr::Star), distinct: false }, alias: None };
-        if query.distinct || query.is_sliced() || !query.annotations.is_empty() || query.group_by.is_some() {
+        if query.distinct
+            || query.is_sliced()
+            || !query.annotations.is_empty()
+            || query.group_by.is_some()
+            || !query.combined.is_empty()
+        {
             let columns = match &query.group_by {
                 Some(group) => Columns::Fields(group.clone()),
                 None => Columns::Model,

@@ -131,6 +131,27 @@ impl<M: Model> QuerySet<M> {
         self.with(|query| query.lock = Some(djorm_sql::RowLock { nowait, skip_locked, of }))
     }
 
+    /// Rows of this QuerySet or `other` (Django's `union()`; `all` keeps duplicates).
+    pub fn union(&self, other: &QuerySet<M>, all: bool) -> Self {
+        let op = if all { djorm_sql::SetOp::UnionAll } else { djorm_sql::SetOp::Union };
+        self.combine(op, other)
+    }
+
+    /// Rows in both (Django's `intersection()`).
+    pub fn intersection(&self, other: &QuerySet<M>) -> Self {
+        self.combine(djorm_sql::SetOp::Intersect, other)
+    }
+
+    /// Rows of this QuerySet not in `other` (Django's `difference()`).
+    pub fn difference(&self, other: &QuerySet<M>) -> Self {
+        self.combine(djorm_sql::SetOp::Except, other)
+    }
+
+    fn combine(&self, op: djorm_sql::SetOp, other: &QuerySet<M>) -> Self {
+        let other = other.query.clone();
+        self.with(|query| query.combined.push((op, other)))
+    }
+
     /// Labels the queries this QuerySet runs, for the N+1 detector.
     #[doc(hidden)]
     pub fn traced(mut self, trace: String) -> Self {

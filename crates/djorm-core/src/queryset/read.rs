@@ -72,14 +72,63 @@ impl<M: Model> QuerySet<M> {
         Ok(self.lowerer().select(&self.query, &Columns::Model)?.map(|l| dialect.compile_select(&l.select)))
     }
 
+    /// The database's plan for this QuerySet (Django's `explain()`).
+    pub async fn explain(&self, db: &Db) -> Result<String> {
+        self.validity()?;
+        let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
+            return Ok("the query matches nothing and would not run".into());
+        };
+        let mut compiled = db.dialect().compile_select(&lowered.select);
+        compiled.sql = format!("{} {}", db.dialect().explain_prefix(), compiled.sql);
+        let rows = db.fetch(&compiled, &[]).await?;
+        Ok(rows
+            .into_rows()
+            .into_iter()
+            .map(|r| r.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+
+    /// Maps the rows of your own SQL onto `M` (Django's `raw()`): the query must return every
+    /// field's column, in declaration order. `%s` marks each parameter, which is always bound,
+    /// never spliced into the text.
+    pub async fn raw(&self, db: &Db, sql: &str, params: impl IntoIterator<Item = Value>) -> Result<Vec<M>> {
+        let params: Vec<Value> = params.into_iter().collect();
+        let mut text = String::with_capacity(sql.len());
+        let mut pieces = sql.split("%s");
+        if let Some(first) = pieces.next() {
+            text.push_str(first);
+        }
+        let mut n = 0;
+        for piece in pieces {
+            n += 1;
+            db.dialect().write_placeholder(&mut text, n);
+            text.push_str(piece);
+        }
+        if n != params.len() {
+            return Err(Error::InvalidQuery(format!(
+                "raw(): the SQL has {n} %s placeholders but {} parameters were given",
+                params.len()
+            )));
+        }
+        let kinds: Vec<ValueKind> = M::meta().fields.iter().map(|f| f.value_kind()).collect();
+        let rows = db.fetch(&Compiled { sql: text, params }, &kinds).await?;
+        decode_all(rows, &[])
+    }
+
     /// Refuses aggregates the database cannot compute, naming the backend.
     fn check_backend(&self, db: &Db) -> Result<()> {
-        let needs_statistics = self.query.annotations.iter().any(|a| {
-            matches!(&a.expression, crate::Expression::Aggregate(g)
-                    if matches!(g.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance))
-        });
-        if needs_statistics && !db.dialect().features().supports_statistical_aggregates {
-            return Err(Error::NotSupported { backend: db.vendor(), what: "StdDev/Variance".into() });
+        use crate::Expression as E;
+        let features = db.dialect().features();
+        let statistics = |e: &E| matches!(e, E::Aggregate(g) if matches!(g.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance));
+        let zoned = |e: &E| matches!(e, E::Trunc { tz: Some(tz), .. } if tz != "UTC");
+        for a in &self.query.annotations {
+            if !features.supports_statistical_aggregates && a.expression.any(&statistics) {
+                return Err(Error::NotSupported { backend: db.vendor(), what: "StdDev/Variance".into() });
+            }
+            if !features.supports_time_zones && a.expression.any(&zoned) {
+                return Err(Error::NotSupported { backend: db.vendor(), what: "Trunc in a named time zone".into() });
+            }
         }
         Ok(())
     }
@@ -135,6 +184,7 @@ impl<M: Model> QuerySet<M> {
     /// from the same rows and prefetch_related lookups loaded with one query per level.
     pub async fn all(&self, db: &Db) -> Result<Vec<M>> {
         self.validity()?;
+        self.check_backend(db)?;
         if self.query.lock.is_some() && !db.in_transaction() {
             return Err(Error::InvalidQuery("select_for_update cannot be used outside of a transaction.".into()));
         }

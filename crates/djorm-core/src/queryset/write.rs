@@ -153,6 +153,60 @@ impl<M: Model> QuerySet<M> {
         }
     }
 
+    /// Writes the named fields of many objects in one UPDATE per batch (Django's
+    /// `bulk_update()`): `SET f = CASE WHEN pk = 1 THEN .. WHEN pk = 2 THEN .. END`. Returns the
+    /// number of rows updated. Sends no signals, as in Django.
+    pub async fn bulk_update(&self, db: &Db, objects: &[M], fields: &[&str]) -> Result<u64> {
+        use djorm_sql::{BinOp, Expr, Update};
+        let meta = M::meta();
+        if fields.is_empty() {
+            return Err(Error::InvalidQuery("bulk_update() needs at least one field name".into()));
+        }
+        let indexes: Vec<usize> = fields
+            .iter()
+            .map(|name| {
+                let field = meta.field_or_error(name)?;
+                if field.primary_key {
+                    return Err(Error::InvalidQuery("bulk_update() cannot be used with primary key fields.".into()));
+                }
+                Ok(meta.fields.iter().position(|f| std::ptr::eq(f, field)).unwrap_or(0))
+            })
+            .collect::<Result<_>>()?;
+        if objects.iter().any(|o| o.pk_value().is_null()) {
+            return Err(Error::InvalidQuery("All bulk_update() objects must have a primary key set.".into()));
+        }
+        let pk_column = || Expr::Column { table: None, column: meta.pk().column.to_owned() };
+        let per_object = 2 * fields.len() + 1;
+        let batch = (db.dialect().features().max_query_params / per_object).max(1);
+        let mut total = 0;
+        for chunk in objects.chunks(batch) {
+            let rows: Vec<(djorm_sql::Value, Vec<djorm_sql::Value>)> =
+                chunk.iter().map(|o| (o.pk_value(), o.field_values())).collect();
+            let assignments = indexes
+                .iter()
+                .map(|&i| {
+                    let column = meta.fields[i].column.to_owned();
+                    let whens = rows
+                        .iter()
+                        .map(|(pk, values)| {
+                            (pk_column().binary(BinOp::Eq, Expr::Param(pk.clone())), Expr::Param(values[i].clone()))
+                        })
+                        .collect();
+                    let own = Expr::Column { table: None, column: column.clone() };
+                    (column, Expr::Case { whens, default: Box::new(own) })
+                })
+                .collect();
+            let list = rows.iter().map(|(pk, _)| Expr::Param(pk.clone())).collect();
+            let update = Update {
+                table: meta.db_table.to_owned(),
+                assignments,
+                filter: Some(Expr::In { expr: Box::new(pk_column()), list }),
+            };
+            total += db.execute(&db.dialect().compile_update(&update)).await?;
+        }
+        Ok(total)
+    }
+
     /// Sets fields on every matching row in one UPDATE and returns how many rows matched
     /// (Django's `update()`). Values may be `F()` expressions, evaluated by the database:
     /// `[("views", F("views") + 1)]` or typed `[Post::views().set(F("views") + 1)]`.
