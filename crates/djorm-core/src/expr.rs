@@ -53,6 +53,17 @@ pub enum Expression {
         /// Which part.
         part: djorm_sql::DatePart,
     },
+    /// Django's `OuterRef("pk")`: a field of the enclosing query, inside a subquery.
+    OuterRef(String),
+    /// Django's `Subquery(qs.values("field")[:1])`: one value from another query.
+    Subquery {
+        /// The inner query.
+        query: Box<crate::Query>,
+        /// The field it returns.
+        field: String,
+    },
+    /// Django's `Exists(qs)`: whether the inner query has a row.
+    Exists(Box<crate::Query>),
     /// Django's `Trunc(expr, kind, tzinfo)` / `TruncMonth(...)`.
     Trunc {
         /// The date or timestamp.
@@ -76,7 +87,12 @@ impl Expression {
             return true;
         }
         match self {
-            Expression::Field(_) | Expression::Value(_) | Expression::Aggregate(_) => false,
+            Expression::Field(_)
+            | Expression::Value(_)
+            | Expression::Aggregate(_)
+            | Expression::OuterRef(_)
+            | Expression::Subquery { .. }
+            | Expression::Exists(_) => false,
             Expression::Arith { lhs, rhs, .. } => lhs.any(test) || rhs.any(test),
             Expression::Func { args, .. } => args.iter().any(|a| a.any(test)),
             Expression::Case { whens, default } => default.any(test) || whens.iter().any(|(_, v)| v.any(test)),
@@ -90,7 +106,11 @@ impl Expression {
     pub fn contains_aggregate(&self) -> bool {
         match self {
             Expression::Aggregate(_) => true,
-            Expression::Field(_) | Expression::Value(_) => false,
+            Expression::Field(_)
+            | Expression::Value(_)
+            | Expression::OuterRef(_)
+            | Expression::Subquery { .. }
+            | Expression::Exists(_) => false,
             Expression::Arith { lhs, rhs, .. } => lhs.contains_aggregate() || rhs.contains_aggregate(),
             Expression::Func { args, .. } => args.iter().any(Expression::contains_aggregate),
             Expression::Case { whens, default } => {
@@ -292,6 +312,26 @@ trunc!(
     /// Django's `TruncHour(...)` (UTC).
     TruncHour => Hour,
 );
+
+/// Django's `OuterRef("field")`: the enclosing query's field, inside a [`Subquery`] or
+/// [`Exists`].
+#[allow(non_snake_case)]
+pub fn OuterRef(field: &str) -> Expression {
+    Expression::OuterRef(field.to_owned())
+}
+
+/// Django's `Subquery(qs.values(field)[:1])`: the value of `field` in the first row of `qs`.
+#[allow(non_snake_case)]
+pub fn Subquery<M: crate::Model>(qs: crate::QuerySet<M>, field: &str) -> Expression {
+    Expression::Subquery { query: Box::new(qs.query().clone()), field: field.to_owned() }
+}
+
+/// Django's `Exists(qs)`: usable in `filter()` (`!Q::from(Exists(..))` for NOT EXISTS),
+/// `annotate()` and `order_by()`.
+#[allow(non_snake_case)]
+pub fn Exists<M: crate::Model>(qs: crate::QuerySet<M>) -> Expression {
+    Expression::Exists(Box::new(qs.query().clone()))
+}
 
 /// One branch of a [`Case`]: Django's `When(condition, then=value)`.
 #[derive(Debug, Clone, PartialEq)]

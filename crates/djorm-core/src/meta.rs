@@ -192,6 +192,13 @@ pub struct ModelMeta {
     pub vtable: ModelVTable,
 }
 
+/// Models are compared by identity: each has one static `ModelMeta`.
+impl PartialEq for ModelMeta {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
 impl ModelMeta {
     /// The primary key field.
     pub fn pk(&self) -> &'static FieldMeta {

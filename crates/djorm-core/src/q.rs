@@ -51,6 +51,14 @@ pub enum Q {
     Or(Vec<Q>),
     /// The child does not hold.
     Not(Box<Q>),
+    /// A boolean expression (`Exists(...)`).
+    Expr(Box<crate::Expression>),
+}
+
+impl From<crate::Expression> for Q {
+    fn from(e: crate::Expression) -> Self {
+        Q::Expr(Box::new(e))
+    }
 }
 
 impl Q {

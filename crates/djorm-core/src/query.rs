@@ -14,7 +14,7 @@ impl Query {
 /// An immutable description of a query on one model.
 ///
 /// QuerySet methods return modified copies, so a chained QuerySet never changes its parent.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     /// The queried model.
     pub model: &'static ModelMeta,

@@ -43,10 +43,10 @@ pub use djorm_core::{
     Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev, Sum, UniqueMeta, ValidationError, ValuesRow, Variance, F, Q,
 };
 pub use djorm_core::{
-    Abs, Arg, Case, Cast, Coalesce, Concat, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth,
+    Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth,
     ExtractQuarter, ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length, Lower, Now,
-    NullIf, Replace, Round, Substr, Transaction, Trim, Trunc, TruncDay, TruncHour, TruncMonth, TruncQuarter, TruncWeek,
-    TruncYear, Upper, When,
+    NullIf, OuterRef, Replace, Round, Subquery, Substr, Transaction, Trim, Trunc, TruncDay, TruncHour, TruncMonth,
+    TruncQuarter, TruncWeek, TruncYear, Upper, When,
 };
 pub use djorm_macros::{q, Choices, Model};
 pub use djorm_sql as sql;

@@ -125,3 +125,24 @@ fn annotate_groups_by_the_row_and_filters_on_it_with_having() {
         "{sql}"
     );
 }
+
+#[test]
+fn exists_and_subquery_alias_the_inner_table() {
+    use djorm::{Exists, OuterRef, Subquery};
+    let inner = Post::objects().filter(Q::new("author", OuterRef("pk")));
+    let sql = Author::objects().filter(Exists(inner.clone())).sql_for(&PostgresDialect).expect("ok").expect("q").sql;
+    assert!(
+        sql.contains(r#" WHERE EXISTS(SELECT 1 = 1 AS "a" FROM "blog_post" "U0" WHERE "U0"."author_id" = "blog_author"."id" LIMIT 1)"#),
+        "{sql}"
+    );
+    let sql = Author::objects()
+        .annotate("latest", Subquery(inner.order_by(["-id"]).limit(1), "title"))
+        .sql_for(&SqliteDialect)
+        .expect("ok")
+        .expect("q")
+        .sql;
+    assert!(
+        sql.contains(r#"(SELECT "U0"."title" FROM "blog_post" "U0" WHERE "U0"."author_id" = "blog_author"."id" ORDER BY "U0"."id" DESC LIMIT 1) AS "latest""#),
+        "{sql}"
+    );
+}

@@ -68,6 +68,7 @@ impl Lowerer {
             }
             Q::And(children) | Q::Or(children) => children.iter().any(|c| Self::uses_annotation(c, annotations)),
             Q::Not(inner) => Self::uses_annotation(inner, annotations),
+            Q::Expr(_) => false,
         }
     }
 
@@ -89,7 +90,7 @@ impl Lowerer {
         if filter == Some(Expr::Const(false)) {
             return Ok(None);
         }
-        let mut select = Select::from_table(self.meta.db_table);
+        let mut select = self.base_select();
         let mut kinds = Vec::new();
         for (name, aggregate) in aggregates {
             let (expr, kind) = self.aggregate_expr(aggregate)?;

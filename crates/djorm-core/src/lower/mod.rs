@@ -44,6 +44,10 @@ struct State {
 pub struct Lowerer {
     meta: &'static ModelMeta,
     qualify: bool,
+    /// The root table's alias (its name, or `U0`… inside a subquery).
+    alias: String,
+    /// For a subquery: the outer query's model and root alias, for `OuterRef`.
+    outer: Option<(&'static ModelMeta, String)>,
     state: RefCell<State>,
 }
 
@@ -94,6 +98,8 @@ impl Lowerer {
         Lowerer {
             meta,
             qualify: true,
+            alias: meta.db_table.to_owned(),
+            outer: None,
             state: RefCell::new(State {
                 joins: JoinSet::new(meta.db_table),
                 scope: 0,
@@ -112,7 +118,36 @@ impl Lowerer {
     }
 
     fn root_alias(&self) -> String {
-        self.meta.db_table.to_owned()
+        self.alias.clone()
+    }
+
+    /// A lowerer for a subquery on `meta` inside the query `outer` lowers: its root table is
+    /// aliased `U<depth>` so `OuterRef` can name the outer table even when it is the same one.
+    pub fn nested(meta: &'static ModelMeta, outer: &Lowerer) -> Self {
+        let depth = outer.alias.strip_prefix('U').and_then(|n| n.parse::<usize>().ok()).map_or(0, |n| n + 1);
+        let alias = format!("U{depth}");
+        let mut inner = Lowerer::new(meta);
+        inner.state = RefCell::new(State {
+            joins: JoinSet::new(&alias),
+            scope: 0,
+            in_or: false,
+            reuse_any: false,
+            annotations: Vec::new(),
+            having: None,
+            annotation_defs: Vec::new(),
+        });
+        inner.alias = alias;
+        inner.outer = Some((outer.meta, outer.alias.clone()));
+        inner
+    }
+
+    /// `SELECT ... FROM table` with this lowerer's alias.
+    fn base_select(&self) -> Select {
+        let mut select = Select::from_table(self.meta.db_table);
+        if self.alias != self.meta.db_table {
+            select.from = Source::Table { name: self.meta.db_table.to_owned(), alias: Some(self.alias.clone()) };
+        }
+        select
     }
 
     fn qualified(&self, alias: &str, column: &str) -> Expr {
@@ -124,7 +159,7 @@ impl Lowerer {
     }
 
     fn column(&self, field: &FieldMeta) -> Expr {
-        self.qualified(self.meta.db_table, field.column)
+        self.qualified(&self.alias, field.column)
     }
 
     /// The primary key column of the root table.
@@ -185,6 +220,7 @@ impl Lowerer {
                 result.map(|()| acc)
             }
             Q::Not(inner) => Ok(self.q(inner, !negated)?.negate()),
+            Q::Expr(e) => self.expression(e),
         }
     }
 
@@ -263,6 +299,32 @@ impl Lowerer {
                 )
             }
             Expression::Aggregate(a) => self.aggregate_expr(a)?,
+            Expression::OuterRef(path) => {
+                let Some((meta, alias)) = &self.outer else {
+                    return Err(Error::InvalidQuery(format!(
+                        "OuterRef(\"{path}\") is only valid inside a Subquery or Exists"
+                    )));
+                };
+                let field = meta.field_or_error(path)?;
+                (Expr::column(alias.clone(), field.column), field.value_kind())
+            }
+            Expression::Subquery { query, field } => {
+                let inner = Lowerer::nested(query.model, self);
+                match inner.select(query, &Columns::Fields(vec![field.clone()]))? {
+                    Some(lowered) => {
+                        let kind = lowered.kinds.first().copied().unwrap_or(ValueKind::Any);
+                        (Expr::Subquery(Box::new(lowered.select)), kind)
+                    }
+                    None => (Expr::Param(Value::Null), ValueKind::Any),
+                }
+            }
+            Expression::Exists(query) => {
+                let inner = Lowerer::nested(query.model, self);
+                match inner.exists(query)? {
+                    Some(select) => (Expr::Exists(Box::new(select)), ValueKind::Bool),
+                    None => (Expr::Const(false), ValueKind::Bool),
+                }
+            }
             Expression::Extract { expr, part } => {
                 let (inner, kind) = self.expression_typed(expr)?;
                 let is_datetime = kind == ValueKind::DateTime;
@@ -316,7 +378,7 @@ impl Lowerer {
             return Ok(None);
         }
         self.state.borrow_mut().reuse_any = true;
-        let mut select = Select::from_table(self.meta.db_table);
+        let mut select = self.base_select();
         let mut kinds = Vec::new();
         let model_fields = |select: &mut Select, kinds: &mut Vec<ValueKind>| {
             for f in self.meta.fields {
@@ -436,7 +498,7 @@ impl Lowerer {
         if filter == Some(Expr::Const(false)) {
             return Ok(None);
         }
-        let mut select = Select::from_table(self.meta.db_table);
+        let mut select = self.base_select();
         select.columns = vec![count];
         select.filter = filter;
         Ok(Some(self.finish(select)))

@@ -11,7 +11,7 @@ use crate::relations::{reverse_by_accessor, reverse_by_query_name, reverse_relat
 use crate::{Db, Error, ModelMeta, Query, QuerySet, Related, Result, Rhs, RowReader, Q};
 
 /// One `prefetch_related` lookup, optionally with its own QuerySet (Django's `Prefetch`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Prefetch {
     /// The relation path (`"posts"`, `"posts__tags"`).
     pub path: String,
