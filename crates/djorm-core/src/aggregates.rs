@@ -98,4 +98,6 @@ pub struct Annotation {
     /// How many filter() calls came before it: later filters do not restrict what it counts,
     /// earlier ones do (Django's order rule).
     pub after_filters: usize,
+    /// False for `alias()`: usable in filters and ordering, not selected.
+    pub selected: bool,
 }

@@ -53,6 +53,15 @@ pub enum Expression {
         /// Which part.
         part: djorm_sql::DatePart,
     },
+    /// Your own SQL with bound parameters (Django's `RawSQL("... %s", params)`).
+    Raw {
+        /// The SQL, `%s` for each parameter.
+        sql: String,
+        /// The parameters.
+        params: Vec<Value>,
+        /// What the result decodes into.
+        kind: FieldKind,
+    },
     /// Django's `OuterRef("pk")`: a field of the enclosing query, inside a subquery.
     OuterRef(String),
     /// Django's `Subquery(qs.values("field")[:1])`: one value from another query.
@@ -91,6 +100,7 @@ impl Expression {
             | Expression::Value(_)
             | Expression::Aggregate(_)
             | Expression::OuterRef(_)
+            | Expression::Raw { .. }
             | Expression::Subquery { .. }
             | Expression::Exists(_) => false,
             Expression::Arith { lhs, rhs, .. } => lhs.any(test) || rhs.any(test),
@@ -109,6 +119,7 @@ impl Expression {
             Expression::Field(_)
             | Expression::Value(_)
             | Expression::OuterRef(_)
+            | Expression::Raw { .. }
             | Expression::Subquery { .. }
             | Expression::Exists(_) => false,
             Expression::Arith { lhs, rhs, .. } => lhs.contains_aggregate() || rhs.contains_aggregate(),
@@ -312,6 +323,13 @@ trunc!(
     /// Django's `TruncHour(...)` (UTC).
     TruncHour => Hour,
 );
+
+/// Django's `RawSQL(sql, params)`: a SQL snippet (`%s` per parameter, always bound) whose
+/// result decodes as `kind` — the escape hatch instead of `extra()`.
+#[allow(non_snake_case)]
+pub fn RawSQL(sql: &str, params: impl IntoIterator<Item = Value>, kind: FieldKind) -> Expression {
+    Expression::Raw { sql: sql.to_owned(), params: params.into_iter().collect(), kind }
+}
 
 /// Django's `OuterRef("field")`: the enclosing query's field, inside a [`Subquery`] or
 /// [`Exists`].

@@ -35,8 +35,8 @@ pub use error::{Error, IntegrityKind, Result, ValidationError};
 pub use expr::{
     Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Expression, Extract, ExtractDay, ExtractHour, ExtractMinute,
     ExtractMonth, ExtractQuarter, ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length,
-    Lower, Now, NullIf, OuterRef, Replace, Round, Subquery, Substr, Trim, Trunc, TruncDay, TruncHour, TruncMonth,
-    TruncQuarter, TruncWeek, TruncYear, Upper, When, F,
+    Lower, Now, NullIf, OuterRef, RawSQL, Replace, Round, Subquery, Substr, Trim, Trunc, TruncDay, TruncHour,
+    TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper, When, F,
 };
 pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};
 pub use instance::ModelExt;

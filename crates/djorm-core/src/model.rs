@@ -10,7 +10,7 @@ use crate::{Error, FieldType, ModelMeta, QuerySet, Related, Result};
 ///
 /// Implemented by `#[derive(Model)]`; the methods are the glue the QuerySet needs and are not
 /// meant to be called by hand.
-pub trait Model: Sized + Send + Sync + Unpin + 'static {
+pub trait Model: Sized + Send + Sync + Unpin + Default + 'static {
     /// The primary key's Rust type (`AutoId` for Django's implicit `id`).
     type Pk: FieldType + Clone + PartialEq + Default + Debug;
 

@@ -43,6 +43,10 @@ pub struct Query {
     pub high_mark: Option<u64>,
     /// `SELECT DISTINCT`.
     pub distinct: bool,
+    /// `distinct(fields)`: PostgreSQL's `DISTINCT ON`.
+    pub distinct_on: Vec<String>,
+    /// `only(fields)`: load just these fields (the others keep their defaults).
+    pub only: Option<Vec<String>>,
     /// `none()`: matches nothing and runs no query.
     pub empty: bool,
 }
@@ -64,6 +68,8 @@ impl Query {
             low_mark: 0,
             high_mark: None,
             distinct: false,
+            distinct_on: Vec::new(),
+            only: None,
             empty: false,
         }
     }

@@ -10,6 +10,7 @@ pub static FEATURES: Features = Features {
     has_select_for_update: true,
     can_alter_columns: true,
     drop_column_cascades: true,
+    supports_distinct_on: true,
     supports_time_zones: true,
     supports_statistical_aggregates: true,
     inline_foreign_keys: false,

@@ -112,6 +112,14 @@ pub enum Expr {
     },
     /// A random number, for `order_by("?")`.
     Random,
+    /// A SQL snippet written by the user, `%s` marking each bound parameter (Django's
+    /// `RawSQL`): the text is trusted, the values never are.
+    Raw {
+        /// The snippet.
+        sql: String,
+        /// Its parameters, in order.
+        params: Vec<Value>,
+    },
     /// A result column by 1-based position (ORDER BY of a combined select).
     Position(usize),
     /// A timestamp or date truncated to a unit, in a time zone (`TruncMonth`).
@@ -449,6 +457,8 @@ pub struct Join {
 pub struct Select {
     /// `SELECT DISTINCT`.
     pub distinct: bool,
+    /// `SELECT DISTINCT ON (...)` (PostgreSQL).
+    pub distinct_on: Vec<Expr>,
     /// The output columns.
     pub columns: Vec<SelectItem>,
     /// The main source.
@@ -540,6 +550,7 @@ impl Select {
     pub fn from_table(table: impl Into<String>) -> Self {
         Select {
             distinct: false,
+            distinct_on: Vec::new(),
             columns: Vec::new(),
             from: Source::Table { name: table.into(), alias: None },
             joins: Vec::new(),

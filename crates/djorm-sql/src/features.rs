@@ -24,6 +24,8 @@ pub struct Features {
     pub can_alter_columns: bool,
     /// `DROP COLUMN ... CASCADE` is understood.
     pub drop_column_cascades: bool,
+    /// `SELECT DISTINCT ON (...)` exists.
+    pub supports_distinct_on: bool,
     /// Named time zones (`AT TIME ZONE 'Europe/Paris'`) are understood.
     pub supports_time_zones: bool,
     /// `STDDEV_POP` / `VAR_POP` exist.

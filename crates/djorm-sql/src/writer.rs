@@ -156,6 +156,19 @@ impl<'d> SqlWriter<'d> {
             }
             Expr::Random => self.push("RANDOM()"),
             Expr::Position(n) => self.push(&n.to_string()),
+            Expr::Raw { sql, params } => {
+                self.push("(");
+                let mut params = params.iter();
+                let mut pieces = sql.split("%s");
+                if let Some(first) = pieces.next() {
+                    self.push(first);
+                }
+                for piece in pieces {
+                    self.param(params.next().cloned().unwrap_or(Value::Null));
+                    self.push(piece);
+                }
+                self.push(")");
+            }
             Expr::Trunc { unit, expr, is_datetime, tz } => {
                 d.write_trunc(self, *unit, expr, *is_datetime, tz.as_deref())
             }
@@ -238,7 +251,13 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends a SELECT statement.
     pub fn select(&mut self, s: &Select) {
-        self.push(if s.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        if !s.distinct_on.is_empty() {
+            self.push("SELECT DISTINCT ON (");
+            self.comma_list(&s.distinct_on, |w, e| w.expr(e));
+            self.push(") ");
+        } else {
+            self.push(if s.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        }
         self.comma_list(&s.columns, |w, item| {
             w.expr(&item.expr);
             if let Some(alias) = &item.alias {

@@ -10,6 +10,7 @@ pub static FEATURES: Features = Features {
     has_select_for_update: false,
     can_alter_columns: false,
     drop_column_cascades: false,
+    supports_distinct_on: false,
     supports_time_zones: false,
     supports_statistical_aggregates: false,
     inline_foreign_keys: true,

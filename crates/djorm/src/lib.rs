@@ -45,8 +45,8 @@ pub use djorm_core::{
 pub use djorm_core::{
     Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth,
     ExtractQuarter, ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length, Lower, Now,
-    NullIf, OuterRef, Replace, Round, Subquery, Substr, Transaction, Trim, Trunc, TruncDay, TruncHour, TruncMonth,
-    TruncQuarter, TruncWeek, TruncYear, Upper, When,
+    NullIf, OuterRef, RawSQL, Replace, Round, Subquery, Substr, Transaction, Trim, Trunc, TruncDay, TruncHour,
+    TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper, When,
 };
 pub use djorm_macros::{q, Choices, Model};
 pub use djorm_sql as sql;

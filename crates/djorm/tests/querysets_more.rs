@@ -109,3 +109,43 @@ djorm::backend_tests! {
         Ok(())
     }
 }
+
+djorm::backend_tests! {
+    models = [User, Author, Tag, Post, PostTag, Comment, Profile];
+
+    async fn alias_only_defer_distinct_on_dates_and_raw_sql(db) {
+        let posts = seed(&db).await?;
+        // alias(): filter and order by a name that is not selected.
+        let rows = Post::objects().alias("double", F("views") * 2).filter(Q::new("double__gte", 6)).order_by(["-double"]).values(&db, &[]).await?;
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].get("double").is_none(), "an alias is not selected");
+        // only()/defer(): the other fields keep their defaults.
+        let light = Post::objects().only(["title"]).order_by(["id"]).all(&db).await?;
+        assert_eq!((light[0].title.as_str(), light[0].views, light[0].id), ("a", 0, posts[0].id));
+        let heavy = Post::objects().defer(["title"]).order_by(["id"]).all(&db).await?;
+        assert_eq!((heavy[1].title.as_str(), heavy[1].views), ("", 2));
+        // distinct(fields): PostgreSQL's DISTINCT ON; SQLite says it cannot.
+        let firsts = Post::objects().distinct_on(["published"]).order_by(["published", "views"]).all(&db).await;
+        match db.vendor() {
+            "postgresql" => assert_eq!(titles(&firsts?), ["b", "a"]),
+            _ => assert!(matches!(firsts, Err(Error::NotSupported { backend: "sqlite", .. })), "{firsts:?}"),
+        }
+        // dates(): one per month with links in it.
+        let tag = Tag::objects().create(&db, Tag { name: "t".into(), slug: "t".into(), ..Default::default() }).await?;
+        for (post, at) in posts.iter().zip(["2024-01-31 23:30:00", "2024-01-02 00:00:00", "2024-03-01 12:00:00"]) {
+            let link = PostTag::objects().create(&db, PostTag { post: post.into(), tag: (&tag).into(), ..Default::default() }).await?;
+            PostTag::objects().filter(q!(PostTag, pk = link.id)).update(&db, [("added_at", djorm::lower::parse_datetime(at).expect("ts"))]).await?;
+        }
+        let months = PostTag::objects().dates(&db, "added_at", djorm::sql::TruncUnit::Month).await?;
+        let shown: Vec<String> = months.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["2024-01-01", "2024-03-01"]);
+        // RawSQL: an escape hatch with bound parameters.
+        let rows = Post::objects()
+            .annotate("bonus", djorm::RawSQL("\"views\" * %s", [Value::I64(100)], djorm::FieldKind::BigIntegerField))
+            .order_by(["id"])
+            .values_list_flat::<i64>(&db, "bonus")
+            .await?;
+        assert_eq!(rows, [100, 200, 300, 400]);
+        Ok(())
+    }
+}

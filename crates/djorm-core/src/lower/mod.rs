@@ -299,6 +299,16 @@ impl Lowerer {
                 )
             }
             Expression::Aggregate(a) => self.aggregate_expr(a)?,
+            Expression::Raw { sql, params, kind } => {
+                let placeholders = sql.matches("%s").count();
+                if placeholders != params.len() {
+                    return Err(Error::InvalidQuery(format!(
+                        "RawSQL has {placeholders} %s placeholders but {} parameters",
+                        params.len()
+                    )));
+                }
+                (Expr::Raw { sql: sql.clone(), params: params.clone() }, kind.value_kind())
+            }
             Expression::OuterRef(path) => {
                 let Some((meta, alias)) = &self.outer else {
                     return Err(Error::InvalidQuery(format!(
@@ -436,9 +446,17 @@ impl Lowerer {
         }
         if matches!(columns, Columns::Model | Columns::ModelPlus(_)) {
             for (name, expr, kind) in aggregated {
-                select.columns.push(SelectItem { expr, alias: Some(name) });
-                kinds.push(kind);
+                if query.annotations.iter().any(|a| a.name == name && a.selected) {
+                    select.columns.push(SelectItem { expr, alias: Some(name) });
+                    kinds.push(kind);
+                }
             }
+        }
+        for path in &query.distinct_on {
+            select.distinct_on.push(match self.annotation(path) {
+                Some((expr, _)) => expr,
+                None => self.resolve(path)?.column,
+            });
         }
         select.having = self.state.borrow_mut().having.take();
         select.distinct = query.distinct;

@@ -111,8 +111,45 @@ impl<M: Model> QuerySet<M> {
         let expression = expression.into();
         self.with(|query| {
             let after_filters = query.filters.len();
-            query.annotations.push(crate::Annotation { name, expression, after_filters });
+            query.annotations.push(crate::Annotation { name, expression, after_filters, selected: true });
         })
+    }
+
+    /// Like [`QuerySet::annotate`], but not selected: a name to filter or order by
+    /// (Django's `alias()`).
+    pub fn alias(&self, name: &str, expression: impl Into<crate::Expression>) -> Self {
+        let name = name.to_owned();
+        let expression = expression.into();
+        self.with(|query| {
+            let after_filters = query.filters.len();
+            query.annotations.push(crate::Annotation { name, expression, after_filters, selected: false });
+        })
+    }
+
+    /// One row per distinct value of these fields (PostgreSQL's `DISTINCT ON`, Django's
+    /// `distinct(*fields)`); order by the same fields first.
+    pub fn distinct_on<S: Into<String>>(&self, fields: impl IntoIterator<Item = S>) -> Self {
+        let fields: Vec<String> = fields.into_iter().map(Into::into).collect();
+        self.with(|query| query.distinct_on = fields)
+    }
+
+    /// Loads only these fields (and the primary key); the others keep their `default`
+    /// (Django's `only()`; there is no lazy loading: `refresh_from_db()` loads the rest).
+    pub fn only<S: Into<String>>(&self, fields: impl IntoIterator<Item = S>) -> Self {
+        let mut fields: Vec<String> = fields.into_iter().map(Into::into).collect();
+        let pk = M::meta().pk().name.to_owned();
+        if !fields.contains(&pk) {
+            fields.insert(0, pk);
+        }
+        self.with(|query| query.only = Some(fields))
+    }
+
+    /// Loads every field but these (Django's `defer()`); see [`QuerySet::only`].
+    pub fn defer<S: Into<String>>(&self, fields: impl IntoIterator<Item = S>) -> Self {
+        let deferred: Vec<String> = fields.into_iter().map(Into::into).collect();
+        let kept: Vec<String> =
+            M::meta().fields.iter().map(|f| f.name.to_owned()).filter(|n| !deferred.contains(n)).collect();
+        self.only(kept)
     }
 
     /// Groups by these paths before `annotate()` (Django's `values("author").annotate(...)`):

@@ -72,6 +72,54 @@ impl<M: Model> QuerySet<M> {
         Ok(self.lowerer().select(&self.query, &Columns::Model)?.map(|l| dialect.compile_select(&l.select)))
     }
 
+    /// `only()`: the named fields, each set on a default instance.
+    async fn fetch_only(&self, db: &Db, fields: &[String]) -> Result<Vec<M>> {
+        let mut query = self.query.clone();
+        query.select_related.clear();
+        let Some(lowered) = self.lowerer().select(&query, &Columns::Fields(fields.to_vec()))? else {
+            return Ok(Vec::new());
+        };
+        let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows.into_rows() {
+            let mut object = M::default();
+            for (name, value) in fields.iter().zip(row) {
+                object.set_value(name, value)?;
+            }
+            object.bind_relations();
+            out.push(object);
+        }
+        Ok(out)
+    }
+
+    /// The distinct dates (Django's `dates(field, kind)`): `field` truncated to `unit`, in
+    /// order.
+    pub async fn dates(&self, db: &Db, field: &str, unit: djorm_sql::TruncUnit) -> Result<Vec<chrono::NaiveDate>> {
+        Ok(self.datetimes(db, field, unit).await?.into_iter().map(|d| d.date_naive()).collect())
+    }
+
+    /// The distinct instants (Django's `datetimes(field, kind)`), truncated to `unit` in UTC.
+    pub async fn datetimes(
+        &self,
+        db: &Db,
+        field: &str,
+        unit: djorm_sql::TruncUnit,
+    ) -> Result<Vec<chrono::DateTime<chrono::Utc>>> {
+        let qs = self.annotate("__djorm_trunc", crate::Trunc(field, unit, None)).distinct().order_by(["__djorm_trunc"]);
+        let values = qs.values_list(db, &["__djorm_trunc"]).await?;
+        values
+            .into_iter()
+            .filter_map(|r| r.into_iter().next())
+            .filter(|v| !v.is_null())
+            .map(|v| match v {
+                Value::DateTime(d) => Ok(d),
+                Value::Date(d) => Ok(d.and_time(chrono::NaiveTime::MIN).and_utc()),
+                Value::String(s) => crate::lower::parse_datetime(&s).ok_or_else(|| Error::Decode(s)),
+                other => Err(Error::Decode(format!("{other:?} as a date"))),
+            })
+            .collect()
+    }
+
     /// The database's plan for this QuerySet (Django's `explain()`).
     pub async fn explain(&self, db: &Db) -> Result<String> {
         self.validity()?;
@@ -122,6 +170,9 @@ impl<M: Model> QuerySet<M> {
         let features = db.dialect().features();
         let statistics = |e: &E| matches!(e, E::Aggregate(g) if matches!(g.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance));
         let zoned = |e: &E| matches!(e, E::Trunc { tz: Some(tz), .. } if tz != "UTC");
+        if !self.query.distinct_on.is_empty() && !features.supports_distinct_on {
+            return Err(Error::NotSupported { backend: db.vendor(), what: "distinct(fields) (DISTINCT ON)".into() });
+        }
         for a in &self.query.annotations {
             if !features.supports_statistical_aggregates && a.expression.any(&statistics) {
                 return Err(Error::NotSupported { backend: db.vendor(), what: "StdDev/Variance".into() });
@@ -142,7 +193,8 @@ impl<M: Model> QuerySet<M> {
             return Ok(Vec::new());
         };
         let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
-        let names: Arc<[String]> = self.query.annotations.iter().map(|a| a.name.clone()).collect::<Vec<_>>().into();
+        let names: Arc<[String]> =
+            self.query.annotations.iter().filter(|a| a.selected).map(|a| a.name.clone()).collect::<Vec<_>>().into();
         Ok(decode_annotated::<M>(rows, &lowered.related)?
             .into_iter()
             .map(|(object, values)| crate::Annotated { object, annotations: ValuesRow::new(names.clone(), values) })
@@ -188,12 +240,17 @@ impl<M: Model> QuerySet<M> {
         if self.query.lock.is_some() && !db.in_transaction() {
             return Err(Error::InvalidQuery("select_for_update cannot be used outside of a transaction.".into()));
         }
-        let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
-            return Ok(Vec::new());
+        let mut objects: Vec<M> = match &self.query.only {
+            Some(fields) => self.fetch_only(db, fields).await?,
+            None => {
+                let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
+                    return Ok(Vec::new());
+                };
+                let compiled = db.dialect().compile_select(&lowered.select);
+                let rows = db.fetch_traced(&compiled, &lowered.kinds, self.trace.as_deref()).await?;
+                decode_all(rows, &lowered.related)?
+            }
         };
-        let compiled = db.dialect().compile_select(&lowered.select);
-        let rows = db.fetch_traced(&compiled, &lowered.kinds, self.trace.as_deref()).await?;
-        let mut objects: Vec<M> = decode_all(rows, &lowered.related)?;
         if !self.query.prefetch.is_empty() && !objects.is_empty() {
             let mut refs: Vec<&mut (dyn Any + Send + Sync)> =
                 objects.iter_mut().map(|o| o as &mut (dyn Any + Send + Sync)).collect();
@@ -271,7 +328,7 @@ impl<M: Model> QuerySet<M> {
     async fn fetch_fields(&self, db: &Db, fields: &[&str]) -> Result<(Vec<String>, Rows)> {
         self.validity()?;
         self.check_backend(db)?;
-        let annotation_names = self.query.annotations.iter().map(|a| a.name.clone());
+        let annotation_names = self.query.annotations.iter().filter(|a| a.selected).map(|a| a.name.clone());
         let names: Vec<String> = if !fields.is_empty() {
             fields.iter().map(|f| (*f).to_owned()).collect()
         } else if let Some(group) = &self.query.group_by {
