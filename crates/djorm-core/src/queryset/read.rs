@@ -114,7 +114,7 @@ impl<M: Model> QuerySet<M> {
             .map(|v| match v {
                 Value::DateTime(d) => Ok(d),
                 Value::Date(d) => Ok(d.and_time(chrono::NaiveTime::MIN).and_utc()),
-                Value::String(s) => crate::lower::parse_datetime(&s).ok_or_else(|| Error::Decode(s)),
+                Value::String(s) => crate::lower::parse_datetime(&s).ok_or(Error::Decode(s)),
                 other => Err(Error::Decode(format!("{other:?} as a date"))),
             })
             .collect()
