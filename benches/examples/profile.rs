@@ -44,7 +44,7 @@ async fn main() {
     config.dbname("djorm_profile");
     let _ = djorm::postgres::creation::drop_database(&url, "djorm_profile").await;
     djorm::postgres::creation::create_database(&url, "djorm_profile").await.expect("create");
-    let db = djorm::DatabaseConfig::Postgres(Box::new(config)).connect().await.expect("connect");
+    let db = djorm::DatabaseConfig::Postgres(Box::new(config.clone())).connect().await.expect("connect");
     db.create_tables(&[Writer::meta(), Article::meta(), Note::meta()]).await.expect("schema");
     let writers: Vec<Writer> = (0..100).map(|i| Writer { name: format!("writer {i}"), ..Default::default() }).collect();
     let writers = Writer::objects().bulk_create(&db, writers).await.expect("writers");
@@ -59,6 +59,47 @@ async fn main() {
         .collect();
     Note::objects().bulk_create(&db, notes).await.expect("notes");
     let what = std::env::args().nth(1).unwrap_or_else(|| "prefetch".into());
+    if what == "rawget" {
+        let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
+        tokio::spawn(connection);
+        let stmt = raw.prepare("SELECT id, name FROM bench_author WHERE id = $1").await.expect("prepare");
+        let started = std::time::Instant::now();
+        for _ in 0..20 {
+            for i in 1..=100i64 {
+                std::hint::black_box(raw.query_one(&stmt, &[&i]).await.expect("get"));
+            }
+        }
+        println!("raw get: {:?} each", started.elapsed() / 2000);
+        return;
+    }
+    if what == "fetchonly" {
+        let compiled = Writer::objects().filter(q!(Writer, id = 1)).sql(&db).expect("sql").expect("q");
+        let kinds = [djorm::ValueKind::I64, djorm::ValueKind::String];
+        let started = std::time::Instant::now();
+        for _ in 0..20 {
+            for i in 1..=100i64 {
+                let c = djorm::sql::Compiled { sql: compiled.sql.clone(), params: vec![Value::I64(i)] };
+                std::hint::black_box(db.fetch(&c, &kinds).await.expect("fetch"));
+            }
+        }
+        println!("fetch only: {:?} each", started.elapsed() / 2000);
+        return;
+    }
+    if what == "compileloop" {
+        let started = std::time::Instant::now();
+        let mut lowering = std::time::Duration::ZERO;
+        for _ in 0..20 {
+            for i in 1..=100i64 {
+                let t = std::time::Instant::now();
+                let compiled = Writer::objects().filter(q!(Writer, id = i)).limit(21).sql(&db).expect("sql").expect("q");
+                lowering += t.elapsed();
+                let kinds = [djorm::ValueKind::I64, djorm::ValueKind::String];
+                std::hint::black_box(db.fetch(&compiled, &kinds).await.expect("fetch"));
+            }
+        }
+        println!("compile+fetch: {:?} each, of which lowering {:?}", started.elapsed() / 2000, lowering / 2000);
+        return;
+    }
     if what == "get" {
         let started = std::time::Instant::now();
         for _ in 0..20 {

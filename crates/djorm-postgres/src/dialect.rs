@@ -76,12 +76,7 @@ impl Dialect for PostgresDialect {
             _ => {
                 w.expr(expr);
                 w.push(" IN (");
-                for (i, item) in list.iter().enumerate() {
-                    if i > 0 {
-                        w.push(", ");
-                    }
-                    w.expr(item);
-                }
+                w.exprs(list);
                 w.push(")");
             }
         }

@@ -119,12 +119,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn write_in_list(&self, w: &mut SqlWriter<'_>, expr: &Expr, list: &[Expr]) {
         w.expr(expr);
         w.push(" IN (");
-        for (i, item) in list.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.expr(item);
-        }
+        w.exprs(list);
         w.push(")");
     }
 
@@ -224,13 +219,5 @@ pub fn standard_function(w: &mut SqlWriter<'_>, func: Func, args: &[Expr]) {
             return;
         }
     };
-    w.push(name);
-    w.push("(");
-    for (i, a) in args.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.expr(a);
-    }
-    w.push(")");
+    w.call(name, args);
 }

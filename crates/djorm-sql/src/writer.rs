@@ -87,6 +87,19 @@ impl<'d> SqlWriter<'d> {
         }
     }
 
+    /// Appends expressions separated by commas.
+    pub fn exprs(&mut self, exprs: &[Expr]) {
+        self.comma_list(exprs, |w, e| w.expr(e));
+    }
+
+    /// Appends a function call: `NAME(arg, ...)`.
+    pub fn call(&mut self, name: &str, args: &[Expr]) {
+        self.push(name);
+        self.push("(");
+        self.exprs(args);
+        self.push(")");
+    }
+
     /// Appends an expression.
     pub fn expr(&mut self, expr: &Expr) {
         let d = self.dialect;
@@ -454,21 +467,8 @@ impl<'d> SqlWriter<'d> {
         self.push(" (");
         self.comma_list(&t.columns, |w, c| w.column_def(c));
         for constraint in &t.constraints {
-            self.push(", CONSTRAINT ");
-            match constraint {
-                TableConstraint::Unique { name, columns } => {
-                    self.ident(name);
-                    self.push(" UNIQUE (");
-                    self.comma_list(columns, |w, c| w.ident(c));
-                    self.push(")");
-                }
-                TableConstraint::Check { name, condition } => {
-                    self.ident(name);
-                    self.push(" CHECK (");
-                    self.expr(condition);
-                    self.push(")");
-                }
-            }
+            self.push(", ");
+            self.constraint(constraint);
         }
         self.push(")");
     }

@@ -150,15 +150,7 @@ impl Dialect for SqliteDialect {
                 return;
             }
         };
-        w.push(name);
-        w.push("(");
-        for (i, a) in args.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.expr(a);
-        }
-        w.push(")");
+        w.call(name, args);
     }
 
     /// In UTC only (SQLite knows no named zones; lowering refuses a zone before this runs).
