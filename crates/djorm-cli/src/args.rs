@@ -98,4 +98,18 @@ pub enum Command {
         #[arg(long, default_value = "postgresql")]
         vendor: String,
     },
+    /// An interactive shell speaking Django's query syntax, with every model loaded.
+    Shell {
+        /// Runs this line and exits (for scripts and CI).
+        #[arg(short = 'c', long = "command")]
+        command: Option<String>,
+        /// How results are printed.
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::shell::Format,
+        /// Runs update()/delete() on a whole table without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Starts the database's own client (psql or sqlite3) on the configured database.
+    Dbshell,
 }

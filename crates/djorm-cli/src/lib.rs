@@ -7,6 +7,7 @@
 
 mod args;
 mod commands;
+pub mod shell;
 
 use std::io::Write;
 use std::process::ExitCode;

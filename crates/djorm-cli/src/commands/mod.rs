@@ -1,8 +1,10 @@
 //! One module per command.
 
+mod dbshell;
 mod lint;
 mod makemigrations;
 mod migrate;
+mod shell;
 mod showmigrations;
 mod sqlmigrate;
 mod squashmigrations;
@@ -48,6 +50,8 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
         Command::Showmigrations { .. } => showmigrations::run(&cli, out).await,
         Command::Squashmigrations { .. } => squashmigrations::run(&cli, out),
         Command::Lint { .. } => lint::run(&cli, out),
+        Command::Shell { .. } => shell::run(&cli, project, out).await,
+        Command::Dbshell => dbshell::run(&cli),
     }
 }
 

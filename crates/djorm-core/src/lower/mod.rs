@@ -15,7 +15,7 @@ mod resolve;
 
 use std::cell::RefCell;
 
-pub use coerce::{parse_datetime, parse_time};
+pub use coerce::{coerce, parse_datetime, parse_time};
 pub use path::{LookupKind, ResolvedPath, Transform, LOOKUP_NAMES};
 pub use related::RelatedNode;
 

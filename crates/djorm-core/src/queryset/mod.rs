@@ -4,14 +4,17 @@
 //! (in `read` and `write`) take a [`crate::Db`] and run exactly one statement each, except the
 //! documented compound ones (`get_or_create`, `update_or_create`).
 
+mod dynamic;
 mod prefetch;
 mod read;
+mod untyped;
 mod values;
 mod write;
 
 use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 
+pub use dynamic::DynQuerySet;
 pub use prefetch::Prefetch;
 pub use values::{Annotated, ValuesRow};
 pub use write::Deleted;

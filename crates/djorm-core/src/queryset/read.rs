@@ -164,24 +164,9 @@ impl<M: Model> QuerySet<M> {
         decode_all(rows, &[])
     }
 
-    /// Refuses aggregates the database cannot compute, naming the backend.
+    /// Refuses what the database cannot compute, naming the backend.
     fn check_backend(&self, db: &Db) -> Result<()> {
-        use crate::Expression as E;
-        let features = db.dialect().features();
-        let statistics = |e: &E| matches!(e, E::Aggregate(g) if matches!(g.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance));
-        let zoned = |e: &E| matches!(e, E::Trunc { tz: Some(tz), .. } if tz != "UTC");
-        if !self.query.distinct_on.is_empty() && !features.supports_distinct_on {
-            return Err(Error::NotSupported { backend: db.vendor(), what: "distinct(fields) (DISTINCT ON)".into() });
-        }
-        for a in &self.query.annotations {
-            if !features.supports_statistical_aggregates && a.expression.any(&statistics) {
-                return Err(Error::NotSupported { backend: db.vendor(), what: "StdDev/Variance".into() });
-            }
-            if !features.supports_time_zones && a.expression.any(&zoned) {
-                return Err(Error::NotSupported { backend: db.vendor(), what: "Trunc in a named time zone".into() });
-            }
-        }
-        Ok(())
+        super::untyped::check_backend(db, &self.query)
     }
 
     /// The objects with their annotations (`annotate()` values), as Django's annotated
@@ -211,25 +196,7 @@ impl<M: Model> QuerySet<M> {
     ) -> Result<ValuesRow> {
         self.validity()?;
         let aggregates: Vec<(String, crate::Aggregate)> = aggregates.into_iter().map(|(n, a)| (n.into(), a)).collect();
-        let statistics = aggregates
-            .iter()
-            .any(|(_, a)| matches!(a.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance));
-        if statistics && !db.dialect().features().supports_statistical_aggregates {
-            return Err(Error::NotSupported { backend: db.vendor(), what: "StdDev/Variance".into() });
-        }
-        let names: Arc<[String]> = aggregates.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().into();
-        let values = match self.lowerer().aggregate(&self.query, &aggregates)? {
-            Some((select, kinds)) => db.fetch(&db.dialect().compile_select(&select), &kinds).await?.values,
-            None => aggregates
-                .iter()
-                .map(|(_, a)| match (&a.default, a.func) {
-                    (Some(d), _) => d.clone(),
-                    (None, djorm_sql::AggregateFunc::Count) => Value::I64(0),
-                    _ => Value::Null,
-                })
-                .collect(),
-        };
-        Ok(ValuesRow::new(names, values))
+        super::untyped::aggregate(db, &self.query, &aggregates).await
     }
 
     /// Runs the query and returns every matching object, with select_related objects loaded
@@ -294,18 +261,13 @@ impl<M: Model> QuerySet<M> {
     /// How many rows match (`SELECT COUNT(*)`).
     pub async fn count(&self, db: &Db) -> Result<u64> {
         self.validity()?;
-        let Some(select) = self.lowerer().count(&self.query)? else { return Ok(0) };
-        let compiled = db.dialect().compile_select(&select);
-        let rows = db.fetch_traced(&compiled, &[ValueKind::I64], self.trace.as_deref()).await?;
-        Ok(rows.values.first().and_then(Value::as_i64).unwrap_or(0).max(0) as u64)
+        super::untyped::count(db, &self.query, self.trace.as_deref()).await
     }
 
     /// True when at least one row matches.
     pub async fn exists(&self, db: &Db) -> Result<bool> {
         self.validity()?;
-        let Some(select) = self.lowerer().exists(&self.query)? else { return Ok(false) };
-        let rows = db.fetch(&db.dialect().compile_select(&select), &[ValueKind::Any]).await?;
-        Ok(!rows.is_empty())
+        super::untyped::exists(db, &self.query).await
     }
 
     /// Streams the matching objects without loading them all (Django's `iterator()`): memory
@@ -328,29 +290,15 @@ impl<M: Model> QuerySet<M> {
     async fn fetch_fields(&self, db: &Db, fields: &[&str]) -> Result<(Vec<String>, Rows)> {
         self.validity()?;
         self.check_backend(db)?;
-        let annotation_names = self.query.annotations.iter().filter(|a| a.selected).map(|a| a.name.clone());
-        let names: Vec<String> = if !fields.is_empty() {
-            fields.iter().map(|f| (*f).to_owned()).collect()
-        } else if let Some(group) = &self.query.group_by {
-            group.iter().cloned().chain(annotation_names).collect()
-        } else {
-            M::meta().fields.iter().map(|f| f.name.to_owned()).chain(annotation_names).collect()
-        };
-        let mut query = self.query.clone();
-        query.select_related.clear();
-        let Some(lowered) = self.lowerer().select(&query, &Columns::Fields(names.clone()))? else {
-            return Ok((names, Rows { width: fields.len(), values: Vec::new() }));
-        };
-        let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
-        Ok((names, rows))
+        super::untyped::fetch_fields(db, &self.query, fields).await
     }
 
     /// The named fields of each row (every field when `fields` is empty; paths may cross
     /// relations, as `"author__name"`), like Django's `values()` dictionaries.
     pub async fn values(&self, db: &Db, fields: &[&str]) -> Result<Vec<ValuesRow>> {
-        let (names, rows) = self.fetch_fields(db, fields).await?;
-        let names: Arc<[String]> = names.into();
-        Ok(rows.into_rows().into_iter().map(|r| ValuesRow::new(names.clone(), r)).collect())
+        self.validity()?;
+        self.check_backend(db)?;
+        super::untyped::values(db, &self.query, fields).await
     }
 
     /// The named fields of each row as a list (Django's `values_list()`).

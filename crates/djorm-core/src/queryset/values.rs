@@ -16,7 +16,12 @@ impl ValuesRow {
         ValuesRow { names, values }
     }
 
-    /// The value of field `name`.
+    /// A row from its column names and values (the same length), as tools build them.
+    pub fn from_parts(names: Vec<String>, values: Vec<Value>) -> Self {
+        ValuesRow::new(names.into(), values)
+    }
+
+    /// The value named `name`, if the row has it.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.names.iter().position(|n| n == name).and_then(|i| self.values.get(i))
     }

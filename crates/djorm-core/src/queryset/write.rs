@@ -218,13 +218,7 @@ impl<M: Model> QuerySet<M> {
         self.validity()?;
         let assignments: Vec<(String, Expression)> =
             assignments.into_iter().map(|(k, e)| (k.into(), e.into())).collect();
-        if assignments.is_empty() {
-            return Err(Error::InvalidQuery("update() needs at least one field to set.".into()));
-        }
-        let Some(update) = Lowerer::new(M::meta()).update(&self.query, &assignments)? else {
-            return Ok(0);
-        };
-        db.execute(&db.dialect().compile_update(&update)).await
+        super::untyped::update(db, &self.query, &assignments).await
     }
 
     /// Deletes every matching row, applying each relation's `on_delete` (CASCADE through any
@@ -232,9 +226,7 @@ impl<M: Model> QuerySet<M> {
     /// transaction, and returns Django's counts (total and per model).
     pub async fn delete(&self, db: &Db) -> Result<Deleted> {
         self.validity()?;
-        // Validate the query (slices, distinct) the way Django does before collecting.
-        let _ = Lowerer::new(M::meta()).delete(&self.query)?;
-        crate::deletion::delete(db, &self.query).await
+        super::untyped::delete(db, &self.query).await
     }
 }
 

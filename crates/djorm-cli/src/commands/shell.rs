@@ -1,0 +1,59 @@
+//! `shell`: Django query syntax against the live database (`-c` runs one line and exits).
+
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use djorm::{Error, Result};
+
+use super::{connect, io};
+use crate::args::{Cli, Command};
+use crate::shell::{execute, repl, Session};
+use crate::Project;
+
+pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {
+    let Command::Shell { command, format, yes } = &cli.command else { unreachable!("dispatched on Shell") };
+    let Some(models) = project.models.clone() else {
+        return Err(Error::Config(
+            "the shell needs the app's models: run it from the app's manage binary (cargo run --bin manage -- shell)"
+                .into(),
+        ));
+    };
+    let db = connect(cli).await?;
+    let assume_yes = *yes;
+    let interactive = command.is_none();
+    let confirm = Box::new(move |what: &str| {
+        if assume_yes {
+            return true;
+        }
+        if !interactive {
+            return false;
+        }
+        eprint!("This will {what}. Type 'yes' to continue: ");
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        answer.trim() == "yes"
+    });
+    let mut session = Session::new(db, models, confirm);
+    match command {
+        Some(line) => match execute(&mut session, line, *format).await {
+            Ok(text) => {
+                if !text.is_empty() {
+                    writeln!(out, "{text}").map_err(io)?;
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(message) if message == "cancelled" => {
+                writeln!(out, "Error: refusing to change a whole table without --yes").map_err(io)?;
+                Ok(ExitCode::from(2))
+            }
+            Err(message) => {
+                writeln!(out, "Error: {message}").map_err(io)?;
+                Ok(ExitCode::from(2))
+            }
+        },
+        None => {
+            repl(session, *format, out).await.map_err(Error::Config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

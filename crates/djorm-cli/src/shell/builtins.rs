@@ -1,0 +1,200 @@
+//! The names `shell_plus` puts in scope: Q, F, the aggregates and the database functions.
+
+use djorm::{Aggregate, Arg, Expression, Value, Q};
+
+use super::convert::{expression, q_from_kwargs, text};
+use super::value::Val;
+
+/// Every built-in name, for `help` and Tab completion.
+pub const BUILTINS: &[&str] = &[
+    "Q",
+    "F",
+    "Value",
+    "Count",
+    "Sum",
+    "Avg",
+    "Min",
+    "Max",
+    "StdDev",
+    "Variance",
+    "Lower",
+    "Upper",
+    "Length",
+    "Abs",
+    "Trim",
+    "Concat",
+    "Coalesce",
+    "Greatest",
+    "Least",
+    "NullIf",
+    "Case",
+    "When",
+    "Now",
+    "ExtractYear",
+    "ExtractQuarter",
+    "ExtractMonth",
+    "ExtractWeek",
+    "ExtractDay",
+    "ExtractWeekDay",
+    "ExtractHour",
+    "ExtractMinute",
+    "ExtractSecond",
+    "TruncYear",
+    "TruncQuarter",
+    "TruncMonth",
+    "TruncWeek",
+    "TruncDay",
+    "TruncHour",
+    "Exists",
+    "Subquery",
+    "OuterRef",
+    "help",
+    "sql",
+];
+
+/// The built-in called `name`, if there is one.
+pub fn lookup(name: &str) -> Option<&'static str> {
+    BUILTINS.iter().find(|b| **b == name).copied()
+}
+
+/// Calls built-in `name` with positional and keyword arguments.
+pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+    let one = |args: &[Val]| -> Result<Expression, String> {
+        match args {
+            [a] => expression(a.clone()),
+            _ => Err(format!("{name}() takes exactly one argument ({} given)", args.len())),
+        }
+    };
+    Ok(match name {
+        "Q" => {
+            let mut q = q_from_kwargs(kwargs)?;
+            for a in args {
+                match a {
+                    Val::Q(other) => q = q & other,
+                    other => return Err(format!("Q() takes conditions or Q objects, not {}", other.type_name())),
+                }
+            }
+            Val::Q(q)
+        }
+        "F" => Val::Expr(djorm::F(&text(&args, 0, "F")?)),
+        "Value" => match args.into_iter().next() {
+            Some(Val::Value(v)) => Val::Expr(Expression::Value(v)),
+            _ => return Err("Value() takes one literal".into()),
+        },
+        "OuterRef" => Val::Expr(djorm::OuterRef(&text(&args, 0, "OuterRef")?)),
+        "Count" | "Sum" | "Avg" | "Min" | "Max" | "StdDev" | "Variance" => aggregate(name, &args, kwargs)?,
+        "Lower" => Val::Expr(djorm::Lower(Arg(one(&args)?))),
+        "Upper" => Val::Expr(djorm::Upper(Arg(one(&args)?))),
+        "Length" => Val::Expr(djorm::Length(Arg(one(&args)?))),
+        "Abs" => Val::Expr(djorm::Abs(Arg(one(&args)?))),
+        "Trim" => Val::Expr(djorm::Trim(Arg(one(&args)?))),
+        "Concat" | "Coalesce" | "Greatest" | "Least" => {
+            let exprs: Vec<Arg> = args.into_iter().map(|a| expression(a).map(Arg)).collect::<Result<_, _>>()?;
+            if exprs.len() < 2 {
+                return Err(format!("{name}() needs at least two expressions"));
+            }
+            Val::Expr(match name {
+                "Concat" => djorm::Concat(exprs),
+                "Coalesce" => djorm::Coalesce(exprs),
+                "Greatest" => djorm::Greatest(exprs),
+                _ => djorm::Least(exprs),
+            })
+        }
+        "NullIf" => match args.as_slice() {
+            [a, b] => Val::Expr(djorm::NullIf(Arg(expression(a.clone())?), Arg(expression(b.clone())?))),
+            _ => return Err("NullIf() takes two expressions".into()),
+        },
+        "Now" => Val::Expr(djorm::Now()),
+        "When" => when(args, kwargs)?,
+        "Case" => case(args, kwargs)?,
+        "ExtractYear" => Val::Expr(djorm::ExtractYear(Arg(one(&args)?))),
+        "ExtractQuarter" => Val::Expr(djorm::ExtractQuarter(Arg(one(&args)?))),
+        "ExtractMonth" => Val::Expr(djorm::ExtractMonth(Arg(one(&args)?))),
+        "ExtractWeek" => Val::Expr(djorm::ExtractWeek(Arg(one(&args)?))),
+        "ExtractDay" => Val::Expr(djorm::ExtractDay(Arg(one(&args)?))),
+        "ExtractWeekDay" => Val::Expr(djorm::ExtractWeekDay(Arg(one(&args)?))),
+        "ExtractHour" => Val::Expr(djorm::ExtractHour(Arg(one(&args)?))),
+        "ExtractMinute" => Val::Expr(djorm::ExtractMinute(Arg(one(&args)?))),
+        "ExtractSecond" => Val::Expr(djorm::ExtractSecond(Arg(one(&args)?))),
+        "TruncYear" => Val::Expr(djorm::TruncYear(Arg(one(&args)?))),
+        "TruncQuarter" => Val::Expr(djorm::TruncQuarter(Arg(one(&args)?))),
+        "TruncMonth" => Val::Expr(djorm::TruncMonth(Arg(one(&args)?))),
+        "TruncWeek" => Val::Expr(djorm::TruncWeek(Arg(one(&args)?))),
+        "TruncDay" => Val::Expr(djorm::TruncDay(Arg(one(&args)?))),
+        "TruncHour" => Val::Expr(djorm::TruncHour(Arg(one(&args)?))),
+        "Exists" => match args.into_iter().next() {
+            Some(Val::QuerySet(qs)) => Val::Expr(Expression::Exists(Box::new(qs.query().clone()))),
+            _ => return Err("Exists() takes a QuerySet".into()),
+        },
+        "Subquery" => match args.into_iter().next() {
+            Some(Val::Values(v)) if v.fields.len() == 1 => {
+                Val::Expr(Expression::Subquery { query: Box::new(v.qs.query().clone()), field: v.fields[0].clone() })
+            }
+            _ => return Err("Subquery() takes qs.values(\"field\") (one field)".into()),
+        },
+        other => return Err(format!("{other}() cannot be called here")),
+    })
+}
+
+fn aggregate(name: &str, args: &[Val], kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+    let path = text(args, 0, name)?;
+    let mut agg: Aggregate = match name {
+        "Count" => djorm::Count(&path),
+        "Sum" => djorm::Sum(&path),
+        "Avg" => djorm::Avg(&path),
+        "Min" => djorm::Min(&path),
+        "Max" => djorm::Max(&path),
+        "StdDev" => djorm::StdDev(&path),
+        _ => djorm::Variance(&path),
+    };
+    for (key, value) in kwargs {
+        agg = match (key.as_str(), value) {
+            ("distinct", Val::Value(Value::Bool(true))) => agg.distinct(),
+            ("distinct", Val::Value(Value::Bool(false))) => agg,
+            ("filter", Val::Q(q)) => agg.filter(q),
+            ("default", Val::Value(v)) => agg.default(v),
+            (key, v) => return Err(format!("{name}() got an unexpected {key}={}", v.type_name())),
+        };
+    }
+    Ok(Val::Aggregate(agg))
+}
+
+fn when(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+    let mut condition = Q::all();
+    let mut then = None;
+    let mut lookups = Vec::new();
+    for (key, value) in kwargs {
+        if key == "then" {
+            then = Some(expression(value)?);
+        } else {
+            lookups.push((key, value));
+        }
+    }
+    condition = condition & q_from_kwargs(lookups)?;
+    for a in args {
+        match a {
+            Val::Q(q) => condition = condition & q,
+            other => return Err(format!("When() takes Q objects or lookups, not {}", other.type_name())),
+        }
+    }
+    let then = then.ok_or("When() needs then=...")?;
+    Ok(Val::When(condition, then))
+}
+
+fn case(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+    let mut whens = Vec::new();
+    for a in args {
+        match a {
+            Val::When(q, then) => whens.push(djorm::When(q, then)),
+            other => return Err(format!("Case() takes When(...) arguments, not {}", other.type_name())),
+        }
+    }
+    let mut default = Expression::Value(Value::Null);
+    for (key, value) in kwargs {
+        match key.as_str() {
+            "default" => default = expression(value)?,
+            other => return Err(format!("Case() got an unexpected keyword {other}")),
+        }
+    }
+    Ok(Val::Expr(djorm::Case(whens, Arg(default))))
+}

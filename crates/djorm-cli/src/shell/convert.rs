@@ -1,0 +1,78 @@
+//! Turning shell values into the library's types: lookups, expressions, field values.
+
+use djorm::{Expression, Rhs, Value, Q};
+
+use super::value::Val;
+
+/// A field value or lookup right-hand side from a shell value.
+pub fn value(v: Val) -> Result<Value, String> {
+    match v {
+        Val::Value(v) => Ok(v),
+        Val::Instance(meta, row) => Ok(row.get(meta.pk().name).cloned().unwrap_or(Value::Null)),
+        other => Err(format!("expected a value, got {}", other.type_name())),
+    }
+}
+
+/// A lookup's right-hand side: a value, a list (`__in`, `__range`), an object (its key) or an
+/// expression (`F("x")`).
+pub fn rhs(path: &str, v: Val) -> Result<Rhs, String> {
+    Ok(match v {
+        Val::List(items) => {
+            let values: Vec<Value> = items.into_iter().map(value).collect::<Result<_, _>>()?;
+            match (path.ends_with("__range"), <[Value; 2]>::try_from(values)) {
+                (true, Ok([a, b])) => Rhs::Range(a, b),
+                (true, Err(_)) => return Err(format!("{path} takes a list of two bounds")),
+                (false, Ok(pair)) => Rhs::List(pair.to_vec()),
+                (false, Err(values)) => Rhs::List(values),
+            }
+        }
+        Val::QuerySet(qs) => {
+            Rhs::Expr(Expression::Subquery { query: Box::new(qs.query().clone()), field: "pk".into() })
+        }
+        Val::Values(v) if v.fields.len() == 1 => {
+            Rhs::Expr(Expression::Subquery { query: Box::new(v.qs.query().clone()), field: v.fields[0].clone() })
+        }
+        Val::Expr(e) => Rhs::Expr(e),
+        Val::Aggregate(a) => Rhs::Expr(a.into()),
+        other => Rhs::Value(value(other)?),
+    })
+}
+
+/// `Q(a=1, b=2)`: the keyword lookups ANDed.
+pub fn q_from_kwargs(kwargs: Vec<(String, Val)>) -> Result<Q, String> {
+    let mut q = Q::all();
+    for (path, v) in kwargs {
+        q = q & Q::new(path.clone(), rhs(&path, v)?);
+    }
+    Ok(q)
+}
+
+/// A database expression: `F(...)`, a function, an aggregate or a literal.
+pub fn expression(v: Val) -> Result<Expression, String> {
+    match v {
+        Val::Expr(e) => Ok(e),
+        Val::Aggregate(a) => Ok(a.into()),
+        Val::Value(Value::String(s)) => Ok(Expression::Field(s)),
+        Val::Value(v) => Ok(Expression::Value(v)),
+        other => Err(format!("expected an expression, got {}", other.type_name())),
+    }
+}
+
+/// Positional argument `i`, which must be a string.
+pub fn text(args: &[Val], i: usize, function: &str) -> Result<String, String> {
+    match args.get(i) {
+        Some(Val::Value(Value::String(s))) => Ok(s.clone()),
+        Some(other) => Err(format!("{function}() expects a field name string, got {}", other.type_name())),
+        None => Err(format!("{function}() is missing a field name")),
+    }
+}
+
+/// Every positional argument as a string (`order_by("a", "-b")`).
+pub fn texts(args: Vec<Val>, function: &str) -> Result<Vec<String>, String> {
+    args.into_iter()
+        .map(|a| match a {
+            Val::Value(Value::String(s)) => Ok(s),
+            other => Err(format!("{function}() expects field name strings, got {}", other.type_name())),
+        })
+        .collect()
+}

@@ -1,0 +1,414 @@
+//! Attributes and methods of shell values: managers, QuerySets, objects and related managers.
+
+use djorm::relations::reverse_by_accessor;
+use djorm::{DynQuerySet, Expression, ModelMeta, OrderBy, Value, Q};
+
+use super::convert::{self, q_from_kwargs, texts};
+use super::eval::Session;
+use super::value::{Shape, Val, ValuesQuery};
+
+/// The QuerySet methods, for `help` and Tab completion.
+pub const QUERYSET_METHODS: &[&str] = &[
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "reverse",
+    "distinct",
+    "none",
+    "annotate",
+    "select_related",
+    "values",
+    "values_list",
+    "get",
+    "first",
+    "last",
+    "count",
+    "exists",
+    "aggregate",
+    "create",
+    "get_or_create",
+    "update",
+    "delete",
+];
+
+/// `target.name`.
+pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result<Val, String> {
+    match target {
+        Val::Model(meta) if name == "objects" => Ok(Val::QuerySet(Session::manager(meta))),
+        Val::Model(meta) => Err(format!("type object '{}' has no attribute '{name}'", meta.object_name)),
+        Val::Instance(meta, row) => instance_attribute(session, meta, row, name).await,
+        Val::Dict(row) => {
+            row.get(name).cloned().map(Val::Value).ok_or_else(|| format!("no key '{name}': {}", row.names().join(", ")))
+        }
+        target @ (Val::QuerySet(_) | Val::Values(_)) if QUERYSET_METHODS.contains(&name) => {
+            Ok(Val::Method(Box::new(target), name.to_owned()))
+        }
+        Val::QuerySet(_) | Val::Values(_) => {
+            Err(format!("'QuerySet' object has no attribute '{name}'. Methods are: {}", QUERYSET_METHODS.join(", ")))
+        }
+        other => Err(format!("'{}' object has no attribute '{name}'", other.type_name())),
+    }
+}
+
+async fn instance_attribute(
+    session: &mut Session,
+    meta: &'static ModelMeta,
+    row: djorm::ValuesRow,
+    name: &str,
+) -> Result<Val, String> {
+    if matches!(name, "save" | "delete" | "refresh_from_db") {
+        return Ok(Val::Method(Box::new(Val::Instance(meta, row)), name.to_owned()));
+    }
+    let pk = row.get(meta.pk().name).cloned().unwrap_or(Value::Null);
+    if name == "pk" {
+        return Ok(Val::Value(pk));
+    }
+    if let Some(field) = meta.field(name) {
+        let value = row.get(field.name).cloned().unwrap_or(Value::Null);
+        let Some(relation) = &field.relation else { return Ok(Val::Value(value)) };
+        if value.is_null() {
+            return Ok(Val::Value(Value::Null));
+        }
+        let target = (relation.target)();
+        let key = relation.target_field().name;
+        let related = DynQuerySet::new(target).get(&session.db, Q::new(key, value)).await.map_err(|e| e.to_string())?;
+        return Ok(Val::Instance(target, related));
+    }
+    if let Some(field) = name.strip_suffix("_id").and_then(|n| meta.field(n)).filter(|f| f.relation.is_some()) {
+        return Ok(Val::Value(row.get(field.name).cloned().unwrap_or(Value::Null)));
+    }
+    if let Some(reverse) = reverse_by_accessor(meta, name) {
+        let qs = DynQuerySet::new(reverse.model)
+            .filter(Q::new(format!("{}__pk", reverse_path(reverse)), pk))
+            .map_err(|e| e.to_string())?;
+        if reverse.is_multi() {
+            return Ok(Val::QuerySet(qs));
+        }
+        let object = qs.get(&session.db, Q::all()).await.map_err(|e| e.to_string())?;
+        return Ok(Val::Instance(reverse.model, object));
+    }
+    if let Some(m2m) = meta.many_to_many_field(name) {
+        let target = (m2m.target)();
+        let back = djorm::relations::reverse_relations(target)
+            .iter()
+            .find(|r| r.m2m.is_some_and(|f| std::ptr::eq(f, m2m)))
+            .ok_or_else(|| format!("no reverse relation for {name}"))?;
+        let qs = DynQuerySet::new(target)
+            .filter(Q::new(format!("{}__pk", back.query_name), pk))
+            .map_err(|e| e.to_string())?;
+        return Ok(Val::QuerySet(qs));
+    }
+    Err(format!(
+        "'{}' object has no attribute '{name}'. Fields are: {}",
+        meta.object_name,
+        meta.field_names().join(", ")
+    ))
+}
+
+/// The lookup from the related model back to this one (`author` for `author.posts`).
+fn reverse_path(reverse: &djorm::relations::ReverseRelation) -> String {
+    match (reverse.field, reverse.m2m) {
+        (Some(field), _) => field.name.to_owned(),
+        (None, Some(m2m)) => m2m.name.to_owned(),
+        (None, None) => reverse.query_name.clone(),
+    }
+}
+
+/// Converts a value for `field` of `meta`, checking the field exists.
+pub fn field_value(meta: &'static ModelMeta, field: &str, v: Val) -> Result<Value, String> {
+    let f = meta.field_or_error(field).map_err(|e| e.to_string())?;
+    let value = convert::value(v)?;
+    djorm::lower::coerce(value, f.value_kind(), f.name).map_err(|e| e.to_string())
+}
+
+fn queryset(target: &Val) -> DynQuerySet {
+    match target {
+        Val::QuerySet(qs) => qs.clone(),
+        Val::Values(v) => v.qs.clone(),
+        _ => unreachable!("methods are only bound to QuerySets"),
+    }
+}
+
+/// Keeps the `values()` shape around a changed QuerySet.
+fn rewrap(target: &Val, qs: DynQuerySet) -> Val {
+    match target {
+        Val::Values(v) => Val::Values(ValuesQuery { qs, ..v.clone() }),
+        _ => Val::QuerySet(qs),
+    }
+}
+
+fn no_args(method: &str, args: &[Val], kwargs: &[(String, Val)]) -> Result<(), String> {
+    if args.is_empty() && kwargs.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{method}() takes no arguments"))
+    }
+}
+
+fn filter_q(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Q, String> {
+    let mut q = q_from_kwargs(kwargs)?;
+    for a in args {
+        q = q & match a {
+            Val::Q(other) => other,
+            Val::Expr(e) => Q::from(e),
+            other => return Err(format!("filter() takes Q objects or lookups, not {}", other.type_name())),
+        };
+    }
+    Ok(q)
+}
+
+/// Calls `target.method(args, kwargs)`.
+pub async fn call(
+    session: &mut Session,
+    target: Val,
+    method: &str,
+    args: Vec<Val>,
+    kwargs: Vec<(String, Val)>,
+) -> Result<Val, String> {
+    if let Val::Instance(meta, row) = target {
+        return instance_method(session, meta, row, method).await;
+    }
+    let db = session.db.clone();
+    let qs = queryset(&target);
+    let e = |e: djorm::Error| e.to_string();
+    Ok(match method {
+        "all" => {
+            no_args(method, &args, &kwargs)?;
+            target
+        }
+        "filter" => rewrap(&target, qs.filter(filter_q(args, kwargs)?).map_err(e)?),
+        "exclude" => rewrap(&target, qs.exclude(filter_q(args, kwargs)?).map_err(e)?),
+        "order_by" => {
+            let keys = texts(args, "order_by")?.iter().map(|k| OrderBy::parse(k)).collect();
+            rewrap(&target, qs.order_by(keys).map_err(e)?)
+        }
+        "reverse" => rewrap(&target, qs.reverse()),
+        "distinct" => rewrap(&target, qs.distinct()),
+        "none" => rewrap(&target, qs.none()),
+        "select_related" => rewrap(&target, qs.select_related(texts(args, "select_related")?)),
+        "annotate" => annotate(&target, qs, args, kwargs)?,
+        "values" | "values_list" => {
+            let flat = kwargs.iter().any(|(k, v)| k == "flat" && matches!(v, Val::Value(Value::Bool(true))));
+            if let Some((k, _)) = kwargs.iter().find(|(k, _)| k != "flat" || method == "values") {
+                return Err(format!("{method}() got an unexpected keyword argument '{k}'"));
+            }
+            let fields = texts(args, method)?;
+            if flat && fields.len() != 1 {
+                return Err("'flat' is not valid when values_list is called with more than one field.".into());
+            }
+            let shape = match (method, flat) {
+                ("values", _) => Shape::Dicts,
+                (_, true) => Shape::Flat,
+                _ => Shape::Tuples,
+            };
+            Val::Values(ValuesQuery { qs, fields, shape })
+        }
+        "get" => {
+            let row = qs.get(&db, filter_q(args, kwargs)?).await.map_err(e)?;
+            Val::Instance(qs.model(), row)
+        }
+        "first" | "last" => {
+            no_args(method, &args, &kwargs)?;
+            let row = if method == "first" { qs.first(&db).await } else { qs.last(&db).await }.map_err(e)?;
+            row.map_or(Val::Value(Value::Null), |r| Val::Instance(qs.model(), r))
+        }
+        "count" => {
+            no_args(method, &args, &kwargs)?;
+            Val::Value(Value::I64(qs.count(&db).await.map_err(e)? as i64))
+        }
+        "exists" => {
+            no_args(method, &args, &kwargs)?;
+            Val::Value(Value::Bool(qs.exists(&db).await.map_err(e)?))
+        }
+        "aggregate" => {
+            let mut aggregates = Vec::new();
+            for a in args {
+                match a {
+                    Val::Aggregate(agg) => {
+                        let name = format!("{}__{}", agg.path, format!("{:?}", agg.func).to_lowercase());
+                        aggregates.push((name, agg));
+                    }
+                    other => return Err(format!("aggregate() takes aggregates, not {}", other.type_name())),
+                }
+            }
+            for (name, v) in kwargs {
+                match v {
+                    Val::Aggregate(agg) => aggregates.push((name, agg)),
+                    other => return Err(format!("{name}= must be an aggregate, not {}", other.type_name())),
+                }
+            }
+            Val::Dict(qs.aggregate(&db, &aggregates).await.map_err(e)?)
+        }
+        "create" => {
+            let values = kwargs_to_values(kwargs)?;
+            Val::Instance(qs.model(), qs.create(&db, values).await.map_err(e)?)
+        }
+        "get_or_create" => {
+            let mut defaults = Vec::new();
+            let mut lookups = Vec::new();
+            for (k, v) in kwargs {
+                match (k.as_str(), v) {
+                    ("defaults", Val::Dict(row)) => {
+                        defaults.extend(row.iter().map(|(n, v)| (n.to_owned(), Val::Value(v.clone()))))
+                    }
+                    (_, v) => lookups.push((k, v)),
+                }
+            }
+            match qs.get(&db, q_from_kwargs(lookups.clone())?).await {
+                Ok(row) => Val::List(vec![Val::Instance(qs.model(), row), Val::Value(Value::Bool(false))]),
+                Err(djorm::Error::DoesNotExist { .. }) => {
+                    let values = kwargs_to_values(lookups.into_iter().chain(defaults).collect())?;
+                    let row = qs.create(&db, values).await.map_err(e)?;
+                    Val::List(vec![Val::Instance(qs.model(), row), Val::Value(Value::Bool(true))])
+                }
+                Err(other) => return Err(other.to_string()),
+            }
+        }
+        "update" => {
+            let mut assignments = Vec::new();
+            for (k, v) in kwargs {
+                let expression = match v {
+                    Val::Value(value) => Expression::Value(value),
+                    other => convert::expression(other)?,
+                };
+                assignments.push((k, expression));
+            }
+            if qs.query().filters.is_empty()
+                && !confirm(session, &format!("update every {} row", qs.model().object_name))
+            {
+                return Err("cancelled".into());
+            }
+            Val::Value(Value::I64(qs.update(&db, &assignments).await.map_err(e)? as i64))
+        }
+        "delete" => {
+            no_args(method, &args, &kwargs)?;
+            if qs.query().filters.is_empty()
+                && !confirm(session, &format!("delete every {} row", qs.model().object_name))
+            {
+                return Err("cancelled".into());
+            }
+            Val::Deleted(qs.delete(&db).await.map_err(e)?)
+        }
+        other => return Err(format!("unknown method {other}()")),
+    })
+}
+
+fn confirm(session: &mut Session, what: &str) -> bool {
+    (session.confirm)(what)
+}
+
+fn kwargs_to_values(kwargs: Vec<(String, Val)>) -> Result<Vec<(String, Value)>, String> {
+    kwargs
+        .into_iter()
+        .map(|(k, v)| {
+            let value = match v {
+                Val::Instance(target, row) => row.get(target.pk().name).cloned().unwrap_or(Value::Null),
+                other => convert::value(other)?,
+            };
+            Ok((k, value))
+        })
+        .collect()
+}
+
+fn annotate(target: &Val, qs: DynQuerySet, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+    let mut qs = qs;
+    let mut added = Vec::new();
+    if let Val::Values(v) = target {
+        if qs.query().group_by.is_none() && qs.query().annotations.is_empty() && !v.fields.is_empty() {
+            qs = qs.values_group(v.fields.clone());
+        }
+    }
+    for a in args {
+        match a {
+            Val::Aggregate(agg) => {
+                let name = format!("{}__{}", agg.path, format!("{:?}", agg.func).to_lowercase());
+                added.push(name.clone());
+                qs = qs.annotate(&name, agg.into());
+            }
+            other => return Err(format!("annotate() without a name takes aggregates, not {}", other.type_name())),
+        }
+    }
+    for (name, v) in kwargs {
+        added.push(name.clone());
+        qs = qs.annotate(&name, convert::expression(v)?);
+    }
+    Ok(match target {
+        Val::Values(v) if !v.fields.is_empty() => {
+            let mut fields = v.fields.clone();
+            fields.extend(added);
+            Val::Values(ValuesQuery { qs, fields, shape: v.shape })
+        }
+        other => rewrap(other, qs),
+    })
+}
+
+async fn instance_method(
+    session: &mut Session,
+    meta: &'static ModelMeta,
+    row: djorm::ValuesRow,
+    method: &str,
+) -> Result<Val, String> {
+    let db = session.db.clone();
+    let qs = DynQuerySet::new(meta);
+    let pk = row.get(meta.pk().name).cloned().unwrap_or(Value::Null);
+    let e = |e: djorm::Error| e.to_string();
+    match method {
+        "save" => {
+            qs.save(&db, &row).await.map_err(e)?;
+            Ok(Val::Value(Value::Null))
+        }
+        "refresh_from_db" => Ok(Val::Instance(meta, qs.get(&db, Q::new("pk", pk)).await.map_err(e)?)),
+        "delete" => Ok(Val::Deleted(qs.filter(Q::new("pk", pk)).map_err(e)?.delete(&db).await.map_err(e)?)),
+        other => Err(format!("'{}' object has no method {other}()", meta.object_name)),
+    }
+}
+
+/// `qs[i]`, `row["field"]`, `list[i]`.
+pub async fn index(session: &mut Session, target: Val, index: Val) -> Result<Val, String> {
+    match (target, index) {
+        (Val::QuerySet(qs), Val::Value(Value::I64(i))) => {
+            let i = u64::try_from(i).map_err(|_| "Negative indexing is not supported.".to_owned())?;
+            let mut rows = qs.slice(i, Some(i + 1)).rows(&session.db).await.map_err(|e| e.to_string())?;
+            match rows.pop() {
+                Some(row) => Ok(Val::Instance(qs.model(), row)),
+                None => Err("list index out of range".into()),
+            }
+        }
+        (Val::List(items), Val::Value(Value::I64(i))) => {
+            let len = items.len() as i64;
+            let at = if i < 0 { len + i } else { i };
+            usize::try_from(at)
+                .ok()
+                .and_then(|at| items.into_iter().nth(at))
+                .ok_or_else(|| "list index out of range".into())
+        }
+        (Val::Dict(row), Val::Value(Value::String(key))) => {
+            row.get(&key).cloned().map(Val::Value).ok_or_else(|| format!("KeyError: '{key}'"))
+        }
+        (target, index) => Err(format!("'{}' cannot be indexed by {}", target.type_name(), index.type_name())),
+    }
+}
+
+/// `qs[low:high]`.
+pub fn slice(target: Val, low: Option<Val>, high: Option<Val>) -> Result<Val, String> {
+    let bound = |v: Option<Val>| -> Result<Option<u64>, String> {
+        match v {
+            None => Ok(None),
+            Some(Val::Value(Value::I64(i))) => {
+                u64::try_from(i).map(Some).map_err(|_| "Negative indexing is not supported.".to_owned())
+            }
+            Some(other) => Err(format!("slice bounds must be integers, not {}", other.type_name())),
+        }
+    };
+    let (low, high) = (bound(low)?.unwrap_or(0), bound(high)?);
+    match target {
+        Val::QuerySet(qs) => Ok(Val::QuerySet(qs.slice(low, high))),
+        Val::Values(v) => Ok(Val::Values(ValuesQuery { qs: v.qs.slice(low, high), ..v })),
+        Val::List(items) => {
+            let end = high.map_or(items.len(), |h| (h as usize).min(items.len()));
+            Ok(Val::List(items.into_iter().take(end).skip(low as usize).collect()))
+        }
+        other => Err(format!("'{}' cannot be sliced", other.type_name())),
+    }
+}

@@ -1,0 +1,46 @@
+//! `djorm shell`: Django's `manage.py shell_plus` for djorm — Django query syntax, evaluated
+//! against the live database with every model in scope.
+//!
+//! The layers: `lexer` and `parser` turn a line into `syntax`; `eval` and `methods` run it
+//! through [`djorm::DynQuerySet`] (the same lowering and SQL as the typed API); `output` prints
+//! the result; `repl` is the interactive loop (history, Tab completion, Ctrl-C).
+
+mod builtins;
+mod convert;
+mod eval;
+mod help;
+mod lexer;
+mod methods;
+mod output;
+mod parser;
+mod repl;
+mod syntax;
+mod value;
+
+pub use eval::{Confirm, Session};
+pub use output::Format;
+pub use parser::parse_line;
+pub use repl::repl;
+
+/// Runs `line` in `session` and renders what it shows (empty for assignments).
+pub async fn execute(session: &mut Session, line: &str, format: Format) -> Result<String, String> {
+    match session.run_line(line).await? {
+        Some(v) => output::render(&session.db, v, format).await,
+        None => Ok(String::new()),
+    }
+}
+
+/// Words Tab completes: models, names, variables, methods, fields and lookups.
+pub fn completion_words(session: &Session) -> Vec<String> {
+    let mut words: Vec<String> = session.models().iter().map(|m| m.object_name.to_owned()).collect();
+    words.extend(builtins::BUILTINS.iter().map(|b| (*b).to_owned()));
+    words.extend(methods::QUERYSET_METHODS.iter().map(|m| (*m).to_owned()));
+    words.extend(["objects", "save", "refresh_from_db"].map(String::from));
+    words.extend(session.variables().map(String::from));
+    for m in session.models() {
+        words.extend(m.field_names());
+    }
+    words.sort();
+    words.dedup();
+    words
+}

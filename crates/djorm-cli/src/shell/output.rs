@@ -1,0 +1,207 @@
+//! Printing shell results: aligned tables, JSON or CSV.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use djorm::{Db, ModelMeta, Value, ValuesRow};
+use serde_json::{json, Map, Value as Json};
+
+use super::value::{Shape, Val};
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned tables, Django-style reprs and plain numbers.
+    #[default]
+    Table,
+    /// One JSON document per result.
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// A fully evaluated result: rows with column names, or one scalar-like thing.
+enum Shown {
+    Rows { model: Option<&'static ModelMeta>, names: Vec<String>, rows: Vec<Vec<Value>>, shape: Shape },
+    Object(&'static ModelMeta, ValuesRow),
+    Text(String),
+    Json(Json),
+}
+
+/// Runs whatever `v` still needs from the database and renders it in `format`.
+pub async fn render(db: &Db, v: Val, format: Format) -> Result<String, String> {
+    let shown = evaluate(db, v).await?;
+    Ok(match format {
+        Format::Table => table(shown),
+        Format::Json => serde_json::to_string_pretty(&to_json(shown)).unwrap_or_default(),
+        Format::Csv => csv(shown)?,
+    })
+}
+
+async fn evaluate(db: &Db, v: Val) -> Result<Shown, String> {
+    let e = |e: djorm::Error| e.to_string();
+    Ok(match v {
+        Val::QuerySet(qs) => {
+            let rows = qs.rows(db).await.map_err(e)?;
+            let names = names_of(&rows, || qs.model().field_names());
+            Shown::Rows { model: Some(qs.model()), names, rows: values_of(rows), shape: Shape::Dicts }
+        }
+        Val::Values(v) => {
+            let fields: Vec<&str> = v.fields.iter().map(String::as_str).collect();
+            let rows = v.qs.values(db, &fields).await.map_err(e)?;
+            let names = names_of(&rows, || v.fields.clone());
+            Shown::Rows { model: None, names, rows: values_of(rows), shape: v.shape }
+        }
+        Val::Instance(meta, row) => Shown::Object(meta, row),
+        Val::Dict(row) => Shown::Json(row_json(&row)),
+        Val::Deleted(d) => {
+            let per_model: Map<String, Json> = d.per_model.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            Shown::Json(json!([d.total, per_model]))
+        }
+        Val::Value(Value::String(s)) => Shown::Text(s),
+        Val::Value(v) => Shown::Json(value_json(&v)),
+        Val::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(to_json(Box::pin(evaluate(db, item)).await?));
+            }
+            Shown::Json(Json::Array(out))
+        }
+        other => Shown::Text(format!("<{}>", other.type_name())),
+    })
+}
+
+fn names_of(rows: &[ValuesRow], fallback: impl FnOnce() -> Vec<String>) -> Vec<String> {
+    rows.first().map(|r| r.names().to_vec()).unwrap_or_else(fallback)
+}
+
+fn values_of(rows: Vec<ValuesRow>) -> Vec<Vec<Value>> {
+    rows.into_iter().map(|r| r.values().to_vec()).collect()
+}
+
+/// A database value as JSON: numbers stay numbers, decimals and dates become strings.
+pub fn value_json(v: &Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Bool(b) => json!(b),
+        Value::I16(i) => json!(i),
+        Value::I32(i) => json!(i),
+        Value::I64(i) => json!(i),
+        Value::F64(f) => json!(f),
+        Value::Json(j) => j.clone(),
+        Value::Array(items) => Json::Array(items.iter().map(value_json).collect()),
+        Value::DateTime(d) => json!(d.to_rfc3339()),
+        other => json!(other.to_string()),
+    }
+}
+
+fn row_json(row: &ValuesRow) -> Json {
+    Json::Object(row.iter().map(|(k, v)| (k.to_owned(), value_json(v))).collect())
+}
+
+fn to_json(shown: Shown) -> Json {
+    match shown {
+        Shown::Rows { names, rows, shape, .. } => Json::Array(
+            rows.into_iter()
+                .map(|row| match shape {
+                    Shape::Dicts => Json::Object(names.iter().cloned().zip(row.iter().map(value_json)).collect()),
+                    Shape::Tuples => Json::Array(row.iter().map(value_json).collect()),
+                    Shape::Flat => row.first().map(value_json).unwrap_or(Json::Null),
+                })
+                .collect(),
+        ),
+        Shown::Object(_, row) => row_json(&row),
+        Shown::Text(s) => json!(s),
+        Shown::Json(j) => j,
+    }
+}
+
+/// Django's default `__str__`: `Post object (1)`.
+fn repr(meta: &ModelMeta, names: &[String], row: &[Value]) -> String {
+    let pk = names.iter().position(|n| n == meta.pk().name).and_then(|i| row.get(i)).cloned().unwrap_or(Value::Null);
+    format!("<{}: {} object ({pk})>", meta.object_name, meta.object_name)
+}
+
+fn table(shown: Shown) -> String {
+    match shown {
+        Shown::Object(meta, row) => {
+            let names = row.names().to_vec();
+            let rows = vec![row.values().to_vec()];
+            format!("{}\n{}", repr(meta, &names, &rows[0]), grid(&names, &rows))
+        }
+        Shown::Rows { model, names, rows, shape } => {
+            let count = rows.len();
+            let noun = match model {
+                Some(meta) => format!("{} object{}", meta.object_name, if count == 1 { "" } else { "s" }),
+                None => format!("row{}", if count == 1 { "" } else { "s" }),
+            };
+            let grid =
+                if shape == Shape::Flat && !names.is_empty() { grid(&names[..1], &rows) } else { grid(&names, &rows) };
+            format!("{grid}\n({count} {noun})")
+        }
+        Shown::Text(s) => s,
+        Shown::Json(Json::Object(map)) => {
+            let names: Vec<String> = map.keys().cloned().collect();
+            let row: Vec<String> = map.values().map(json_text).collect();
+            let mut t = new_table();
+            t.set_header(names);
+            t.add_row(row);
+            t.to_string()
+        }
+        Shown::Json(j) => json_text(&j),
+    }
+}
+
+fn json_text(j: &Json) -> String {
+    match j {
+        Json::String(s) => s.clone(),
+        Json::Null => "None".into(),
+        Json::Bool(true) => "True".into(),
+        Json::Bool(false) => "False".into(),
+        other => other.to_string(),
+    }
+}
+
+fn new_table() -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t
+}
+
+fn grid(names: &[String], rows: &[Vec<Value>]) -> String {
+    let mut t = new_table();
+    t.set_header(names.to_vec());
+    for row in rows {
+        t.add_row(row.iter().take(names.len()).map(|v| if v.is_null() { "None".to_owned() } else { v.to_string() }));
+    }
+    t.to_string()
+}
+
+fn csv(shown: Shown) -> Result<String, String> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let e = |e: ::csv::Error| e.to_string();
+    match shown {
+        Shown::Rows { names, rows, shape, .. } => {
+            let width = if shape == Shape::Flat { 1 } else { names.len() };
+            writer.write_record(names.iter().take(width)).map_err(e)?;
+            for row in rows {
+                writer
+                    .write_record(
+                        row.iter().take(width).map(|v| if v.is_null() { String::new() } else { v.to_string() }),
+                    )
+                    .map_err(e)?;
+            }
+        }
+        Shown::Object(_, row) => {
+            writer.write_record(row.names()).map_err(e)?;
+            writer
+                .write_record(row.values().iter().map(|v| if v.is_null() { String::new() } else { v.to_string() }))
+                .map_err(e)?;
+        }
+        Shown::Json(Json::Object(map)) => {
+            writer.write_record(map.keys()).map_err(e)?;
+            writer.write_record(map.values().map(json_text)).map_err(e)?;
+        }
+        Shown::Json(j) => writer.write_record([json_text(&j)]).map_err(e)?,
+        Shown::Text(s) => writer.write_record([s]).map_err(e)?,
+    }
+    String::from_utf8(writer.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+}

@@ -1,0 +1,85 @@
+//! The shell's syntax tree: the subset of Python a Django shell session uses.
+
+/// One statement: an expression to print, or an assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stmt {
+    /// `expr` (the result is printed).
+    Expr(Expr),
+    /// `name = expr`.
+    Assign(String, Expr),
+    /// `obj.field = expr`.
+    SetAttr(Expr, String, Expr),
+}
+
+/// An expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A variable or built-in name.
+    Name(String),
+    /// A literal.
+    Lit(Lit),
+    /// `[a, b]` or `(a, b)`.
+    List(Vec<Expr>),
+    /// `obj.name`.
+    Attr(Box<Expr>, String),
+    /// `f(args, name=value)`.
+    Call(Box<Expr>, Vec<Arg>),
+    /// `qs[i]`.
+    Index(Box<Expr>, Box<Expr>),
+    /// `qs[low:high]`.
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    /// `a | b`, `a + b`, …
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `~q`, `-x`.
+    Unary(UnOp, Box<Expr>),
+}
+
+/// A literal value, written as in Python.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    /// `None`.
+    None,
+    /// `True` / `False`.
+    Bool(bool),
+    /// `42`.
+    Int(i64),
+    /// `1.5`.
+    Float(f64),
+    /// `"text"` or `'text'`.
+    Str(String),
+}
+
+/// One call argument, positional or `name=value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    /// The keyword, for `name=value`.
+    pub name: Option<String>,
+    /// The value.
+    pub value: Expr,
+}
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `|`.
+    Or,
+    /// `&`.
+    And,
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+}
+
+/// A unary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    /// `~`.
+    Invert,
+    /// `-`.
+    Neg,
+}

@@ -1,0 +1,85 @@
+//! What shell expressions evaluate to.
+
+use djorm::{Aggregate, Deleted, DynQuerySet, Expression, ModelMeta, Value, ValuesRow, Q};
+
+/// A shell value.
+#[derive(Debug, Clone)]
+pub enum Val {
+    /// A literal or a database value.
+    Value(Value),
+    /// `[a, b]`.
+    List(Vec<Val>),
+    /// A model class (`Post`).
+    Model(&'static ModelMeta),
+    /// A lazy QuerySet (`Post.objects.filter(...)`, `author.posts`).
+    QuerySet(DynQuerySet),
+    /// `qs.values(...)` / `qs.values_list(...)`: still lazy, printed as rows.
+    Values(ValuesQuery),
+    /// One object: its model and every field.
+    Instance(&'static ModelMeta, ValuesRow),
+    /// One row of named values (`aggregate()`, an element of `values()`).
+    Dict(ValuesRow),
+    /// A condition.
+    Q(Q),
+    /// A database expression (`F("views") + 1`, `Lower("name")`).
+    Expr(Expression),
+    /// An aggregate (`Count("posts")`).
+    Aggregate(Aggregate),
+    /// `When(condition, then=value)`, for `Case`.
+    When(Q, Expression),
+    /// A built-in function (`Q`, `Count`, `help`).
+    Builtin(&'static str),
+    /// `obj.method`, waiting for its call.
+    Method(Box<Val>, String),
+    /// What `delete()` reports.
+    Deleted(Deleted),
+}
+
+/// A `values()` / `values_list()` QuerySet.
+#[derive(Debug, Clone)]
+pub struct ValuesQuery {
+    /// The rows' QuerySet.
+    pub qs: DynQuerySet,
+    /// The named paths (every field when empty).
+    pub fields: Vec<String>,
+    /// `values()` (dicts), `values_list()` (tuples) or `values_list(flat=True)`.
+    pub shape: Shape,
+}
+
+/// How `values` rows are shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Dictionaries.
+    Dicts,
+    /// Tuples.
+    Tuples,
+    /// Single values.
+    Flat,
+}
+
+impl Val {
+    /// The Python-ish type name, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Val::Value(Value::Null) => "None",
+            Val::Value(Value::Bool(_)) => "bool",
+            Val::Value(Value::I16(_) | Value::I32(_) | Value::I64(_)) => "int",
+            Val::Value(Value::F64(_)) => "float",
+            Val::Value(Value::String(_)) => "str",
+            Val::Value(_) => "value",
+            Val::List(_) => "list",
+            Val::Model(_) => "model",
+            Val::QuerySet(_) => "QuerySet",
+            Val::Values(_) => "ValuesQuerySet",
+            Val::Instance(..) => "object",
+            Val::Dict(_) => "dict",
+            Val::Q(_) => "Q",
+            Val::Expr(_) => "expression",
+            Val::Aggregate(_) => "aggregate",
+            Val::When(..) => "When",
+            Val::Builtin(_) => "function",
+            Val::Method(..) => "method",
+            Val::Deleted(_) => "delete result",
+        }
+    }
+}

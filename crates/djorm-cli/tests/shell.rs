@@ -1,0 +1,262 @@
+//! The shell's `-c` mode with `--format json`, on PostgreSQL and SQLite: every QuerySet method
+//! it offers gives the same rows as the Rust API, and bad input is one clear line.
+
+#![allow(clippy::unwrap_used)]
+
+use djorm::prelude::*;
+use djorm::testing::TestDatabase;
+use djorm::ModelMeta;
+use djorm_cli::shell::{execute, Format, Session};
+use djorm_cli::Project;
+use serde_json::{json, Value as Json};
+
+mod blog {
+    use djorm::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "blog")]
+    pub struct Author {
+        pub id: AutoId,
+        #[djorm(max_length = 50)]
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "blog")]
+    pub struct Tag {
+        pub id: AutoId,
+        #[djorm(max_length = 30)]
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "blog")]
+    pub struct Post {
+        pub id: AutoId,
+        #[djorm(max_length = 100)]
+        pub title: String,
+        #[djorm(max_length = 10, default = "draft".to_owned())]
+        pub status: String,
+        pub views: i32,
+        pub published_on: Option<NaiveDate>,
+        #[djorm(on_delete = Cascade, related_name = "posts")]
+        pub author: ForeignKey<Author>,
+        #[djorm(related_name = "posts")]
+        pub tags: ManyToMany<Tag>,
+    }
+}
+
+use blog::{Author, Post, Tag};
+
+fn models() -> Vec<&'static ModelMeta> {
+    vec![Author::meta(), Tag::meta(), Post::meta()]
+}
+
+/// Runs `line` through the real command line (`shell --format json -c line`) and parses the output.
+async fn shell_json(url: &str, line: &str) -> Json {
+    let args: Vec<String> =
+        ["--database", url, "shell", "--yes", "--format", "json", "-c", line].map(String::from).to_vec();
+    let project = Project { models: Some(models()), ..Project::default() };
+    let mut out = Vec::new();
+    let code = djorm_cli::run(&args, &project, &mut out).await;
+    let text = String::from_utf8(out).expect("utf-8");
+    assert_eq!(code, std::process::ExitCode::SUCCESS, "{line}\n{text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{line}: {e}\n{text}"))
+}
+
+async fn seed(db: &Db) -> djorm::Result<()> {
+    let ann = Author::objects().create(db, Author { name: "Ann Lee".into(), ..Default::default() }).await?;
+    let bob = Author::objects().create(db, Author { name: "Bob".into(), ..Default::default() }).await?;
+    let rust = Tag::objects().create(db, Tag { name: "rust".into(), ..Default::default() }).await?;
+    for (i, (title, status, author)) in [
+        ("Ownership", "published", &ann),
+        ("Lifetimes", "draft", &ann),
+        ("Async", "published", &ann),
+        ("Django", "published", &bob),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let post = Post {
+            title: title.into(),
+            status: status.into(),
+            views: 10 * (i as i32 + 1),
+            published_on: NaiveDate::from_ymd_opt(2024, 1 + i as u32, 15),
+            author: ForeignKey::new(author.id),
+            ..Default::default()
+        };
+        let post = Post::objects().create(db, post).await?;
+        if title != "Django" {
+            post.tags.add(db, [&rust]).await?;
+        }
+    }
+    Ok(())
+}
+
+fn ids(rows: &Json) -> Vec<i64> {
+    rows.as_array().expect("array").iter().map(|r| r["id"].as_i64().expect("id")).collect()
+}
+
+async fn chapter_queries(test: TestDatabase) {
+    let db = test.db().clone();
+    seed(&db).await.expect("seed");
+    let url = &test.url().expect("url");
+
+    // The chapter's chained query gives the rows the Rust API gives.
+    let shown = shell_json(
+        url,
+        r#"Post.objects.filter(author__name__icontains="ann").exclude(status="draft").order_by("-views")[:5]"#,
+    )
+    .await;
+    let rust: Vec<i64> = Post::objects()
+        .filter(q!(Post, author__name__icontains = "ann"))
+        .exclude(q!(Post, status = "draft"))
+        .order_by(["-views"])
+        .slice(..5)
+        .all(&db)
+        .await
+        .expect("rust api")
+        .iter()
+        .map(|p| p.id.get().expect("saved"))
+        .collect();
+    assert_eq!(ids(&shown), rust);
+    assert_eq!(rust.len(), 2);
+
+    let post = shell_json(url, "Post.objects.get(pk=1)").await;
+    assert_eq!(post["title"], "Ownership");
+    assert_eq!(post["author"], 1);
+    assert_eq!(post["published_on"], "2024-01-15");
+    assert_eq!(shell_json(url, "Post.objects.count()").await, json!(4));
+    assert_eq!(shell_json(url, "Post.objects.filter(views__gt=100).exists()").await, json!(false));
+    assert_eq!(shell_json(url, r#"Post.objects.first().title"#).await, json!("Ownership"));
+    assert_eq!(shell_json(url, r#"Post.objects.order_by("title").last().title"#).await, json!("Ownership"));
+    assert_eq!(
+        shell_json(url, r#"Post.objects.filter(published_on__gte="2024-03-01").values("title", "author__name")"#).await,
+        json!([{"title": "Async", "author__name": "Ann Lee"}, {"title": "Django", "author__name": "Bob"}])
+    );
+    assert_eq!(
+        shell_json(url, r#"Post.objects.order_by("-id").values_list("id", flat=True)"#).await,
+        json!([4, 3, 2, 1])
+    );
+    assert_eq!(
+        shell_json(url, r#"Post.objects.order_by("id").values_list("id", "status")[:2]"#).await,
+        json!([[1, "published"], [2, "draft"]])
+    );
+    assert_eq!(
+        shell_json(url, r#"Author.objects.annotate(n=Count("posts")).order_by("-n").values("name", "n")"#).await,
+        json!([{"name": "Ann Lee", "n": 3}, {"name": "Bob", "n": 1}])
+    );
+    assert_eq!(
+        shell_json(url, r#"Post.objects.values("author__name").annotate(Count("id")).order_by("author__name")"#).await,
+        json!([{"author__name": "Ann Lee", "id__count": 3}, {"author__name": "Bob", "id__count": 1}])
+    );
+    assert_eq!(
+        shell_json(url, r#"Post.objects.aggregate(Avg("views"), most=Max("views"))"#).await,
+        json!({"views__avg": 25.0, "most": 40})
+    );
+    assert_eq!(
+        ids(&shell_json(url, r#"Post.objects.filter(Q(title="Async") | Q(views__lt=15)).order_by("id")"#).await),
+        vec![1, 3]
+    );
+    assert_eq!(
+        ids(&shell_json(url, r#"Post.objects.filter(~Q(status="published") & Q(views__gte=20))"#).await),
+        vec![2]
+    );
+    assert_eq!(
+        shell_json(url, r#"Post.objects.annotate(loud=Upper("title")).filter(pk=3).values_list("loud", flat=True)"#)
+            .await,
+        json!(["ASYNC"])
+    );
+    assert_eq!(
+        ids(&shell_json(url, r#"Post.objects.select_related("author").filter(author__name="Bob")"#).await),
+        vec![4]
+    );
+
+    // Related managers: the reverse foreign key and the many-to-many.
+    assert_eq!(shell_json(url, r#"a = Author.objects.get(name="Bob"); a.posts.count()"#).await, json!(1));
+    assert_eq!(shell_json(url, r#"Post.objects.get(pk=2).author.name"#).await, json!("Ann Lee"));
+    assert_eq!(ids(&shell_json(url, r#"Post.objects.get(pk=1).tags.all()"#).await), vec![1]);
+    assert_eq!(ids(&shell_json(url, r#"Tag.objects.get(name="rust").posts.order_by("id")"#).await), vec![1, 2, 3]);
+
+    // Writes: create, update with F(), obj.field = value; obj.save(), delete.
+    let created = shell_json(url, r#"Author.objects.create(name="Cy")"#).await;
+    assert_eq!(created["name"], "Cy");
+    let cy = Author::objects().get(&db, q!(Author, name = "Cy")).await.expect("created row");
+    assert_eq!(created["id"], cy.id.get().expect("saved"));
+    assert_eq!(
+        shell_json(url, r#"Post.objects.filter(author__name="Bob").update(views=F("views") + 1)"#).await,
+        json!(1)
+    );
+    assert_eq!(Post::objects().get(&db, q!(Post, pk = 4)).await.expect("post").views, 41);
+    assert_eq!(
+        shell_json(url, r#"p = Post.objects.get(pk=2); p.title = "Borrowing"; p.save(); p.title"#).await,
+        json!("Borrowing")
+    );
+    assert_eq!(Post::objects().get(&db, q!(Post, pk = 2)).await.expect("post").title, "Borrowing");
+    let (got, created) = {
+        let pair = shell_json(url, r#"Author.objects.get_or_create(name="Bob")"#).await;
+        (pair[0]["id"].clone(), pair[1].clone())
+    };
+    assert_eq!((got, created), (json!(2), json!(false)));
+    let deleted = shell_json(url, r#"Author.objects.filter(name="Bob").delete()"#).await;
+    assert_eq!(deleted[0], json!(2));
+    assert_eq!(deleted[1]["blog.Post"], json!(1));
+    assert_eq!(Post::objects().count(&db).await.expect("count"), 3);
+}
+
+async fn bad_input(test: TestDatabase) {
+    let db = test.db().clone();
+    seed(&db).await.expect("seed");
+    let mut session = Session::new(db.clone(), models(), Box::new(|_| false));
+    let error = execute(&mut session, r#"Post.objects.filter(titel="x").count()"#, Format::Table).await.unwrap_err();
+    assert_eq!(
+        error,
+        "Cannot resolve keyword 'titel' into field. Choices are: author, id, published_on, status, tags, title, views"
+    );
+    assert!(execute(&mut session, "Post.objects.filter(", Format::Table).await.unwrap_err().contains("end of line"));
+    assert!(execute(&mut session, "Pots.objects.all()", Format::Table)
+        .await
+        .unwrap_err()
+        .contains("models: Author, Tag, Post"));
+    // The session is still usable, and shows the SQL it ran.
+    assert_eq!(execute(&mut session, "Post.objects.count()", Format::Table).await.unwrap(), "4");
+    assert!(session.last_sql().unwrap().contains("COUNT(*)"));
+    // A whole-table write asks first; refused, it changes nothing.
+    assert_eq!(execute(&mut session, "Post.objects.update(views=0)", Format::Table).await.unwrap_err(), "cancelled");
+    assert_eq!(execute(&mut session, "Post.objects.all().delete()", Format::Table).await.unwrap_err(), "cancelled");
+    assert_eq!(Post::objects().filter(q!(Post, views = 0)).count(&db).await.unwrap(), 0);
+    assert_eq!(Post::objects().count(&db).await.unwrap(), 4);
+    // A database error is one line too, and the session stays open.
+    let error = execute(&mut session, r#"Post.objects.create(title="x", views=1, author=99)"#, Format::Table).await;
+    assert!(error.is_err(), "{error:?}");
+    assert_eq!(Post::objects().count(&db).await.unwrap(), 4);
+    // Tables print aligned with a count; objects print as Django's repr.
+    let table =
+        execute(&mut session, r#"Author.objects.order_by("name").values("name")"#, Format::Table).await.unwrap();
+    assert!(table.contains("│ Ann Lee │") && table.ends_with("(2 rows)"), "{table}");
+    let object = execute(&mut session, "Author.objects.get(pk=1)", Format::Table).await.unwrap();
+    assert!(object.starts_with("<Author: Author object (1)>"), "{object}");
+    let csv =
+        execute(&mut session, r#"Author.objects.order_by("id").values("id", "name")"#, Format::Csv).await.unwrap();
+    assert_eq!(csv, "id,name\n1,Ann Lee\n2,Bob\n");
+}
+
+#[tokio::test]
+async fn chapter_queries_on_postgres() {
+    chapter_queries(TestDatabase::postgres(&models()).await.expect("postgres")).await;
+}
+
+#[tokio::test]
+async fn chapter_queries_on_sqlite() {
+    chapter_queries(TestDatabase::sqlite(&models()).await.expect("sqlite")).await;
+}
+
+#[tokio::test]
+async fn bad_input_on_postgres() {
+    bad_input(TestDatabase::postgres(&models()).await.expect("postgres")).await;
+}
+
+#[tokio::test]
+async fn bad_input_on_sqlite() {
+    bad_input(TestDatabase::sqlite(&models()).await.expect("sqlite")).await;
+}

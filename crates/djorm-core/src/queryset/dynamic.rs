@@ -1,0 +1,294 @@
+//! `DynQuerySet`: the QuerySet API driven by names at runtime instead of Rust types, for the
+//! shell and for tools that build queries from user input. It runs the same lowering and SQL
+//! as `QuerySet<M>`; rows come back as [`ValuesRow`]s instead of structs.
+
+use chrono::{SubsecRound, Utc};
+use djorm_sql::{Compiled, Value, ValueKind};
+
+use super::{untyped, Deleted, ValuesRow};
+use crate::lower::{coerce, Columns, Lowerer};
+use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, OrderBy, Query, Result, Q};
+
+/// Django's `MAX_GET_RESULTS`: `get()` fetches at most this many rows to report a count.
+const MAX_GET_RESULTS: u64 = 21;
+
+/// A lazy query on a model known only by its metadata.
+#[derive(Debug, Clone)]
+pub struct DynQuerySet {
+    query: Query,
+}
+
+impl DynQuerySet {
+    /// Every row of `model` (Django's `Model.objects.all()`).
+    pub fn new(model: &'static ModelMeta) -> Self {
+        DynQuerySet { query: Query::new(model) }
+    }
+
+    /// The queried model.
+    pub fn model(&self) -> &'static ModelMeta {
+        self.query.model
+    }
+
+    /// The query this QuerySet will run.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    fn with(&self, change: impl FnOnce(&mut Query)) -> Self {
+        let mut next = self.clone();
+        change(&mut next.query);
+        next
+    }
+
+    fn unsliced(&self, what: &str) -> Result<()> {
+        if self.query.is_sliced() {
+            return Err(Error::InvalidQuery(format!("Cannot {what} a query once a slice has been taken.")));
+        }
+        Ok(())
+    }
+
+    /// Rows matching `q` (Django's `filter()`).
+    pub fn filter(&self, q: Q) -> Result<Self> {
+        self.unsliced("filter")?;
+        Ok(self.with(|query| query.add_filter(q)))
+    }
+
+    /// Rows not matching `q` (Django's `exclude()`).
+    pub fn exclude(&self, q: Q) -> Result<Self> {
+        self.unsliced("filter")?;
+        Ok(self.with(|query| {
+            if !q.is_empty() {
+                query.add_filter(!q)
+            }
+        }))
+    }
+
+    /// Orders by `"field"`, `"-field"` or paths across relations (Django's `order_by()`).
+    pub fn order_by(&self, keys: Vec<OrderBy>) -> Result<Self> {
+        self.unsliced("reorder")?;
+        Ok(self.with(|query| {
+            query.order_by = Some(keys);
+            query.reversed = false;
+        }))
+    }
+
+    /// The same rows in the opposite order.
+    pub fn reverse(&self) -> Self {
+        self.with(|query| query.reversed = !query.reversed)
+    }
+
+    /// `qs[low:high]`: rows `low..high` of this QuerySet's rows (a slice of a slice narrows it).
+    pub fn slice(&self, low: u64, high: Option<u64>) -> Self {
+        self.with(|query| {
+            let base = query.low_mark;
+            let new_low = base + low;
+            let new_high = high.map(|h| base + h);
+            query.high_mark = match (query.high_mark, new_high) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            query.low_mark = query.high_mark.map_or(new_low, |h| new_low.min(h));
+        })
+    }
+
+    /// `SELECT DISTINCT`.
+    pub fn distinct(&self) -> Self {
+        self.with(|query| query.distinct = true)
+    }
+
+    /// Adds a computed column (Django's `annotate(name=expression)`).
+    pub fn annotate(&self, name: &str, expression: Expression) -> Self {
+        self.with(|query| {
+            let after_filters = query.filters.len();
+            query.annotations.push(crate::Annotation {
+                name: name.to_owned(),
+                expression,
+                after_filters,
+                selected: true,
+            });
+        })
+    }
+
+    /// `values(paths)` before `annotate()`: group by these paths.
+    pub fn values_group(&self, paths: Vec<String>) -> Self {
+        self.with(|query| query.group_by = Some(paths))
+    }
+
+    /// Follows these foreign keys in the same query (Django's `select_related()`).
+    pub fn select_related(&self, paths: Vec<String>) -> Self {
+        self.with(|query| query.select_related.extend(paths))
+    }
+
+    /// Matches nothing and runs no query.
+    pub fn none(&self) -> Self {
+        self.with(|query| query.empty = true)
+    }
+
+    /// The names of the columns each row has: every field, then the annotations.
+    fn row_names(&self) -> Vec<String> {
+        let fields = self.query.model.fields.iter().map(|f| f.name.to_owned());
+        let annotations = self.query.annotations.iter().filter(|a| a.selected).map(|a| a.name.clone());
+        fields.chain(annotations).collect()
+    }
+
+    /// The SQL the rows of this QuerySet are read with, or `None` when it would not query.
+    pub fn sql(&self, db: &Db) -> Result<Option<Compiled>> {
+        let lowered = Lowerer::new(self.query.model).select(&self.query, &Columns::Fields(self.row_names()))?;
+        Ok(lowered.map(|l| db.dialect().compile_select(&l.select)))
+    }
+
+    /// Every matching row with all its fields and annotations (Django's instances).
+    pub async fn rows(&self, db: &Db) -> Result<Vec<ValuesRow>> {
+        untyped::check_backend(db, &self.query)?;
+        let names = self.row_names();
+        let fields: Vec<&str> = names.iter().map(String::as_str).collect();
+        untyped::values(db, &self.query, &fields).await
+    }
+
+    /// The one row matching `q` (`DoesNotExist` / `MultipleObjectsReturned` otherwise).
+    pub async fn get(&self, db: &Db, q: Q) -> Result<ValuesRow> {
+        let mut qs = self.filter(q)?;
+        qs.query.order_by = Some(Vec::new());
+        qs.query.high_mark = Some(MAX_GET_RESULTS);
+        let mut rows = qs.rows(db).await?;
+        match rows.len() {
+            0 => Err(Error::DoesNotExist { model: self.query.model.object_name }),
+            1 => Ok(rows.remove(0)),
+            n => Err(Error::MultipleObjectsReturned { model: self.query.model.object_name, count: n as u64 }),
+        }
+    }
+
+    /// The first row in order (by primary key when unordered).
+    pub async fn first(&self, db: &Db) -> Result<Option<ValuesRow>> {
+        let qs = if self.query.is_ordered() { self.clone() } else { self.order_by(vec![OrderBy::parse("pk")])? };
+        Ok(qs.slice(0, Some(1)).rows(db).await?.into_iter().next())
+    }
+
+    /// The last row in order (by primary key when unordered).
+    pub async fn last(&self, db: &Db) -> Result<Option<ValuesRow>> {
+        self.unsliced("reverse")?;
+        let qs = if self.query.is_ordered() { self.reverse() } else { self.order_by(vec![OrderBy::parse("-pk")])? };
+        Ok(qs.slice(0, Some(1)).rows(db).await?.into_iter().next())
+    }
+
+    /// How many rows match.
+    pub async fn count(&self, db: &Db) -> Result<u64> {
+        untyped::count(db, &self.query, None).await
+    }
+
+    /// True when at least one row matches.
+    pub async fn exists(&self, db: &Db) -> Result<bool> {
+        untyped::exists(db, &self.query).await
+    }
+
+    /// Named summary values over the matching rows (Django's `aggregate()`).
+    pub async fn aggregate(&self, db: &Db, aggregates: &[(String, Aggregate)]) -> Result<ValuesRow> {
+        untyped::aggregate(db, &self.query, aggregates).await
+    }
+
+    /// The named paths of each row (every field when `fields` is empty).
+    pub async fn values(&self, db: &Db, fields: &[&str]) -> Result<Vec<ValuesRow>> {
+        untyped::check_backend(db, &self.query)?;
+        untyped::values(db, &self.query, fields).await
+    }
+
+    /// Sets fields on every matching row; returns how many matched.
+    pub async fn update(&self, db: &Db, assignments: &[(String, Expression)]) -> Result<u64> {
+        untyped::update(db, &self.query, assignments).await
+    }
+
+    /// Deletes the matching rows with every relation's `on_delete`.
+    pub async fn delete(&self, db: &Db) -> Result<Deleted> {
+        untyped::delete(db, &self.query).await
+    }
+
+    /// Inserts one row from `name = value` pairs (Django's `create(**kwargs)`) and returns it
+    /// as stored. Values are converted to each field's type (`"2024-05-01"` for a date);
+    /// fields not given take their default, `auto_now`/`auto_now_add` the current time.
+    pub async fn create(&self, db: &Db, values: Vec<(String, Value)>) -> Result<ValuesRow> {
+        let meta = self.query.model;
+        let mut row = Vec::with_capacity(meta.fields.len());
+        for field in meta.fields {
+            row.push(initial_value(field)?);
+        }
+        for (name, value) in values {
+            let index = field_index(meta, &name)?;
+            let field = &meta.fields[index];
+            row[index] = coerce(value, field.value_kind(), field.name)?;
+        }
+        let pk_kind = meta.pk().kind.value_kind();
+        let has_pk = !row[meta.pk_index].is_null();
+        let lowerer = Lowerer::new(meta);
+        let pk = if has_pk {
+            let pk = row[meta.pk_index].clone();
+            db.execute(&db.dialect().compile_insert(&lowerer.insert(vec![row], false))).await?;
+            pk
+        } else {
+            let result = db.fetch(&db.dialect().compile_insert(&lowerer.insert(vec![row], true)), &[pk_kind]).await?;
+            result.values.into_iter().next().unwrap_or(Value::Null)
+        };
+        self.get(db, Q::new("pk", pk)).await
+    }
+
+    /// Writes every field of `row` back to its table row (Django's `obj.save()` on an
+    /// existing object), refreshing `auto_now` fields. Returns the row as saved.
+    pub async fn save(&self, db: &Db, row: &ValuesRow) -> Result<ValuesRow> {
+        let meta = self.query.model;
+        let mut values = Vec::with_capacity(meta.fields.len());
+        for field in meta.fields {
+            let value = row.get(field.name).cloned().unwrap_or(Value::Null);
+            let value = if field.auto_now { now_value(field.kind) } else { value };
+            values.push(coerce(value, field.value_kind(), field.name)?);
+        }
+        let pk = values[meta.pk_index].clone();
+        if pk.is_null() {
+            let pairs = meta.fields.iter().map(|f| f.name.to_owned()).zip(values).collect();
+            return self.create(db, pairs).await;
+        }
+        let update = Lowerer::new(meta).update_instance(values);
+        if db.execute(&db.dialect().compile_update(&update)).await? == 0 {
+            return Err(Error::DoesNotExist { model: meta.object_name });
+        }
+        self.get(db, Q::new("pk", pk)).await
+    }
+}
+
+/// The index of field `name` (or `pk`), or a `FieldError` listing the choices.
+fn field_index(meta: &'static ModelMeta, name: &str) -> Result<usize> {
+    if name == "pk" {
+        return Ok(meta.pk_index);
+    }
+    let attname = name.strip_suffix("_id");
+    meta.fields.iter().position(|f| f.name == name || (f.relation.is_some() && Some(f.name) == attname)).ok_or_else(
+        || {
+            Error::field(format!(
+                "Cannot resolve keyword '{name}' into field. Choices are: {}",
+                meta.fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+            ))
+        },
+    )
+}
+
+/// What a field holds before the caller sets it: its default, the current time for
+/// `auto_now(_add)`, an empty string for text (Django's `empty_strings_allowed`), else NULL.
+fn initial_value(field: &FieldMeta) -> Result<Value> {
+    if let Some(default) = field.default {
+        return Ok(default());
+    }
+    if field.auto_now || field.auto_now_add {
+        return Ok(now_value(field.kind));
+    }
+    if !field.null && field.value_kind() == ValueKind::String && field.relation.is_none() {
+        return Ok(Value::String(String::new()));
+    }
+    Ok(Value::Null)
+}
+
+fn now_value(kind: FieldKind) -> Value {
+    let now = Utc::now().trunc_subsecs(6);
+    match kind {
+        FieldKind::DateField => Value::Date(now.date_naive()),
+        FieldKind::TimeField => Value::Time(now.time()),
+        _ => Value::DateTime(now),
+    }
+}
