@@ -100,7 +100,7 @@ pub async fn repl(mut session: Session, format: Format, out: &mut dyn Write) -> 
     let models: Vec<&str> = session.models().iter().map(|m| m.object_name).collect();
     let _ = writeln!(
         out,
-        "djorm shell on {} — models: {}. Type help, Ctrl-D to leave.",
+        "djorm shell on {} - models: {}. Type help, Ctrl-D to leave.",
         session.db.vendor(),
         models.join(", ")
     );
@@ -117,7 +117,7 @@ pub async fn repl(mut session: Session, format: Format, out: &mut dyn Write) -> 
         }
         let _ = editor.add_history_entry(line.as_str());
         if let Some(path) = &history {
-            let _ = editor.append_history(path);
+            let _ = editor.save_history(path);
         }
         let result = if line.trim() == "help" {
             Ok(super::help::text(session.models()))
