@@ -176,7 +176,21 @@ async fn chapter_queries(test: TestDatabase) {
     assert_eq!(shell_json(url, r#"a = Author.objects.get(name="Bob"); a.posts.count()"#).await, json!(1));
     assert_eq!(shell_json(url, r#"Post.objects.get(pk=2).author.name"#).await, json!("Ann Lee"));
     assert_eq!(ids(&shell_json(url, r#"Post.objects.get(pk=1).tags.all()"#).await), vec![1]);
-    assert_eq!(ids(&shell_json(url, r#"Tag.objects.get(name="rust").posts.order_by("id")"#).await), vec![1, 2, 3]);
+    let go = shell_json(
+        url,
+        r#"t = Tag.objects.create(name="go"); p = Post.objects.get(pk=4); p.tags.add(t); p.tags.order_by("id")"#,
+    )
+    .await;
+    assert_eq!(ids(&go), vec![2]);
+    assert_eq!(shell_json(url, r#"Post.objects.filter(tags__name="go").count()"#).await, json!(1));
+    assert_eq!(
+        shell_json(url, r#"p = Post.objects.get(pk=4); p.tags.remove(Tag.objects.get(name="go")); p.tags.count()"#)
+            .await,
+        json!(0)
+    );
+    assert_eq!(shell_json(url, r#"p = Post.objects.get(pk=1); p.tags.clear(); p.tags.exists()"#).await, json!(false));
+    assert_eq!(shell_json(url, r#"Post.objects.filter(title="nothing").first()"#).await, json!(null));
+    assert_eq!(ids(&shell_json(url, r#"Tag.objects.get(name="rust").posts.order_by("id")"#).await), vec![2, 3]);
 
     // Writes: create, update with F(), obj.field = value; obj.save(), delete.
     let created = shell_json(url, r#"Author.objects.create(name="Cy")"#).await;

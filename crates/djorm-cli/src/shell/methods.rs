@@ -5,7 +5,7 @@ use djorm::{DynQuerySet, Expression, ModelMeta, OrderBy, Value, Q};
 
 use super::convert::{self, q_from_kwargs, texts};
 use super::eval::Session;
-use super::value::{Shape, Val, ValuesQuery};
+use super::value::{ManyRelated, Shape, Val, ValuesQuery};
 
 /// The QuerySet methods, for `help` and Tab completion.
 pub const QUERYSET_METHODS: &[&str] = &[
@@ -34,7 +34,12 @@ pub const QUERYSET_METHODS: &[&str] = &[
 
 /// `target.name`.
 pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result<Val, String> {
+    let target = match target {
+        Val::ManyRelated(m) if !matches!(name, "add" | "remove" | "clear") => Val::QuerySet(m.qs),
+        other => other,
+    };
     match target {
+        target @ Val::ManyRelated(_) => Ok(Val::Method(Box::new(target), name.to_owned())),
         Val::Model(meta) if name == "objects" => Ok(Val::QuerySet(Session::manager(meta))),
         Val::Model(meta) => Err(format!("type object '{}' has no attribute '{name}'", meta.object_name)),
         Val::Instance(meta, row) => instance_attribute(session, meta, row, name).await,
@@ -95,9 +100,9 @@ async fn instance_attribute(
             .find(|r| r.m2m.is_some_and(|f| std::ptr::eq(f, m2m)))
             .ok_or_else(|| format!("no reverse relation for {name}"))?;
         let qs = DynQuerySet::new(target)
-            .filter(Q::new(format!("{}__pk", back.query_name), pk))
+            .filter(Q::new(format!("{}__pk", back.query_name), pk.clone()))
             .map_err(|e| e.to_string())?;
-        return Ok(Val::QuerySet(qs));
+        return Ok(Val::ManyRelated(ManyRelated { owner: meta, field: m2m.name, pk, qs }));
     }
     Err(format!(
         "'{}' object has no attribute '{name}'. Fields are: {}",
@@ -168,6 +173,9 @@ pub async fn call(
 ) -> Result<Val, String> {
     if let Val::Instance(meta, row) = target {
         return instance_method(session, meta, row, method).await;
+    }
+    if let Val::ManyRelated(m) = target {
+        return many_method(session, m, method, args).await;
     }
     let db = session.db.clone();
     let qs = queryset(&target);
@@ -411,4 +419,18 @@ pub fn slice(target: Val, low: Option<Val>, high: Option<Val>) -> Result<Val, St
         }
         other => Err(format!("'{}' cannot be sliced", other.type_name())),
     }
+}
+
+/// `post.tags.add(t, ...)`, `.remove(t, ...)`, `.clear()`.
+async fn many_method(session: &mut Session, m: ManyRelated, method: &str, args: Vec<Val>) -> Result<Val, String> {
+    let keys: Vec<Value> = args.into_iter().map(convert::value).collect::<Result<_, _>>()?;
+    let db = &session.db;
+    let result = match method {
+        "add" => djorm::relations::add_links(db, m.owner, m.field, &m.pk, &keys).await,
+        "remove" => djorm::relations::remove_links(db, m.owner, m.field, &m.pk, Some(&keys)).await,
+        _ if keys.is_empty() => djorm::relations::remove_links(db, m.owner, m.field, &m.pk, None).await,
+        _ => return Err("clear() takes no arguments".into()),
+    };
+    result.map_err(|e| e.to_string())?;
+    Ok(Val::Value(Value::Null))
 }

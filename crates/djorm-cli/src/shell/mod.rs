@@ -25,6 +25,8 @@ pub use repl::repl;
 /// Runs `line` in `session` and renders what it shows (empty for assignments).
 pub async fn execute(session: &mut Session, line: &str, format: Format) -> Result<String, String> {
     match session.run_line(line).await? {
+        // Like Python's shell, a bare None (save(), add()) prints nothing at the prompt.
+        Some(value::Val::Value(djorm::Value::Null)) if format == Format::Table => Ok(String::new()),
         Some(v) => output::render(&session.db, v, format).await,
         None => Ok(String::new()),
     }

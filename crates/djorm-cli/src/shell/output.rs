@@ -39,7 +39,7 @@ pub async fn render(db: &Db, v: Val, format: Format) -> Result<String, String> {
 async fn evaluate(db: &Db, v: Val) -> Result<Shown, String> {
     let e = |e: djorm::Error| e.to_string();
     Ok(match v {
-        Val::QuerySet(qs) => {
+        Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. }) => {
             let rows = qs.rows(db).await.map_err(e)?;
             let names = names_of(&rows, || qs.model().field_names());
             Shown::Rows { model: Some(qs.model()), names, rows: values_of(rows), shape: Shape::Dicts }

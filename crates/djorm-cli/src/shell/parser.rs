@@ -149,10 +149,11 @@ impl Parser {
         let mut e = self.primary()?;
         loop {
             if self.eat('.') {
-                match self.advance() {
-                    Tok::Ident(name) => e = Expr::Attr(Box::new(e), name),
-                    _ => return Err(format!("expected a name after '.' {}", self.where_())),
-                }
+                let Tok::Ident(name) = self.peek().clone() else {
+                    return Err(format!("expected a name after '.' {}", self.where_()));
+                };
+                self.advance();
+                e = Expr::Attr(Box::new(e), name);
             } else if self.eat('(') {
                 e = Expr::Call(Box::new(e), self.arguments()?);
             } else if self.eat('[') {

@@ -13,6 +13,8 @@ pub enum Val {
     Model(&'static ModelMeta),
     /// A lazy QuerySet (`Post.objects.filter(...)`, `author.posts`).
     QuerySet(DynQuerySet),
+    /// A many-to-many manager (`post.tags`): a QuerySet that can also `add`, `remove`, `clear`.
+    ManyRelated(ManyRelated),
     /// `qs.values(...)` / `qs.values_list(...)`: still lazy, printed as rows.
     Values(ValuesQuery),
     /// One object: its model and every field.
@@ -33,6 +35,19 @@ pub enum Val {
     Method(Box<Val>, String),
     /// What `delete()` reports.
     Deleted(Deleted),
+}
+
+/// The forward side of a many-to-many field on one object.
+#[derive(Debug, Clone)]
+pub struct ManyRelated {
+    /// The model declaring the field.
+    pub owner: &'static ModelMeta,
+    /// The field's name.
+    pub field: &'static str,
+    /// The object's primary key.
+    pub pk: Value,
+    /// The related objects.
+    pub qs: DynQuerySet,
 }
 
 /// A `values()` / `values_list()` QuerySet.
@@ -69,7 +84,7 @@ impl Val {
             Val::Value(_) => "value",
             Val::List(_) => "list",
             Val::Model(_) => "model",
-            Val::QuerySet(_) => "QuerySet",
+            Val::QuerySet(_) | Val::ManyRelated(_) => "QuerySet",
             Val::Values(_) => "ValuesQuerySet",
             Val::Instance(..) => "object",
             Val::Dict(_) => "dict",

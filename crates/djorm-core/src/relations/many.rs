@@ -6,7 +6,7 @@ use djorm_sql::{BinOp, Delete, Expr, Insert, Select, SelectItem, Value};
 
 use super::containers::{bound, Binding};
 use super::{join_table, reverse_relations, JoinTable, ReverseKind};
-use crate::{Db, Error, Model, QuerySet, Result, Rhs, Q};
+use crate::{Db, Error, Model, ModelMeta, QuerySet, Result, Rhs, Q};
 
 /// A ManyToManyField to `T`. Not a column: the rows live in a join table. Use it as Django's
 /// manager: `post.tags.add(&db, [&django, &rust])`, `post.tags.all(&db)`.
@@ -268,4 +268,33 @@ impl<T: Model> ManyToMany<T> {
         }
         side.add(db, &own, &wanted, &[]).await
     }
+}
+
+/// The many-to-many field `field` of `owner`, seen from `owner`'s side, for callers that know
+/// models only by their metadata (the shell).
+fn dynamic_side(owner: &'static ModelMeta, field: &str) -> Result<Side> {
+    let m2m = owner
+        .many_to_many_field(field)
+        .ok_or_else(|| Error::field(format!("{} has no many-to-many field '{field}'", owner.object_name)))?;
+    let table = join_table(owner, m2m)?;
+    let symmetrical = m2m.symmetrical && table.source.is(table.target);
+    let (own, other) = (table.source_column.clone(), table.target_column.clone());
+    Ok(Side { table, own, other, symmetrical })
+}
+
+/// `obj.field.add(*others)` by primary keys: links `own` to each of `others` (already linked
+/// ones are skipped).
+pub async fn add_links(db: &Db, owner: &'static ModelMeta, field: &str, own: &Value, others: &[Value]) -> Result<()> {
+    dynamic_side(owner, field)?.add(db, own, others, &[]).await
+}
+
+/// `obj.field.remove(*others)` by primary keys, or `obj.field.clear()` when `others` is `None`.
+pub async fn remove_links(
+    db: &Db,
+    owner: &'static ModelMeta,
+    field: &str,
+    own: &Value,
+    others: Option<&[Value]>,
+) -> Result<()> {
+    dynamic_side(owner, field)?.remove(db, own, others).await
 }

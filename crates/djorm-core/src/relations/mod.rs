@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 pub use containers::Binding;
 pub use foreign_key::{ForeignKey, OneToOne};
-pub use many::ManyToMany;
+pub use many::{add_links, remove_links, ManyToMany};
 pub use paths::RelatedPath;
 pub use reverse::{Reverse, ReverseOne};
 
