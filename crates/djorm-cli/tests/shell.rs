@@ -22,7 +22,7 @@ mod blog {
     }
 
     #[derive(Model, Debug, Clone)]
-    #[djorm(app = "blog")]
+    #[djorm(app = "blog", str = "name")]
     pub struct Tag {
         pub id: AutoId,
         #[djorm(max_length = 30)]
@@ -250,6 +250,8 @@ async fn bad_input(test: TestDatabase) {
     assert!(table.contains("│ Ann Lee │") && table.ends_with("(2 rows)"), "{table}");
     let object = execute(&mut session, "Author.objects.get(pk=1)", Format::Table).await.unwrap();
     assert!(object.starts_with("<Author: Author object (1)>"), "{object}");
+    let named = execute(&mut session, r#"Tag.objects.get(name="rust")"#, Format::Table).await.unwrap();
+    assert!(named.starts_with("<Tag: rust>\n"), "{named}");
     let csv =
         execute(&mut session, r#"Author.objects.order_by("id").values("id", "name")"#, Format::Csv).await.unwrap();
     assert_eq!(csv, "id,name\n1,Ann Lee\n2,Bob\n");

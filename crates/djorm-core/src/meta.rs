@@ -180,6 +180,9 @@ pub struct ModelMeta {
     pub verbose_name: &'static str,
     /// Human-readable plural name.
     pub verbose_name_plural: &'static str,
+    /// The field that names an object in reprs (`#[djorm(str = "title")]`, Django's `__str__`);
+    /// `None` shows Django's default `Post object (1)`.
+    pub str_field: Option<&'static str>,
     /// `Meta.indexes`.
     pub indexes: &'static [IndexMeta],
     /// Unique constraints.

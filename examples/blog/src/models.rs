@@ -5,7 +5,7 @@ use djorm::prelude::*;
 
 /// A person who writes posts.
 #[derive(Model, Debug, Clone)]
-#[djorm(app = "blog", ordering = ["name"], verbose_name = "Author", verbose_name_plural = "Authors")]
+#[djorm(app = "blog", str = "name", ordering = ["name"], verbose_name = "Author", verbose_name_plural = "Authors")]
 pub struct Author {
     /// Django's implicit primary key.
     pub id: AutoId,
@@ -27,7 +27,7 @@ pub struct Author {
 
 /// A keyword categorising posts.
 #[derive(Model, Debug, Clone)]
-#[djorm(app = "blog")]
+#[djorm(app = "blog", str = "name")]
 pub struct Tag {
     /// Django's implicit primary key.
     pub id: AutoId,
@@ -43,7 +43,7 @@ pub struct Tag {
 
 /// A blog entry.
 #[derive(Model, Debug, Clone)]
-#[djorm(app = "blog", ordering = ["-created_at"], index(fields = ["slug"]), index(fields = ["author", "-created_at"]))]
+#[djorm(app = "blog", str = "title", ordering = ["-created_at"], index(fields = ["slug"]), index(fields = ["author", "-created_at"]))]
 pub struct Post {
     /// Django's implicit primary key.
     pub id: AutoId,

@@ -26,7 +26,7 @@ async fn drive(test: TestDatabase) {
 
     let mut shell = start(&url, &history);
     shell.send_line(r#"Author.objects.create(name="Ann", email="ann@example.com")"#).unwrap();
-    shell.exp_string("<Author: Author object (1)>").unwrap();
+    shell.exp_string("<Author: Ann>").unwrap();
     shell.exp_string(">>> ").unwrap();
 
     // Tab completes the model name and the method.

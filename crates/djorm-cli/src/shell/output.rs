@@ -114,9 +114,13 @@ fn to_json(shown: Shown) -> Json {
     }
 }
 
-/// Django's default `__str__`: `Post object (1)`.
+/// Django's repr: `<Post: title>` with the model's `str` field, else `<Post: Post object (1)>`.
 fn repr(meta: &ModelMeta, names: &[String], row: &[Value]) -> String {
-    let pk = names.iter().position(|n| n == meta.pk().name).and_then(|i| row.get(i)).cloned().unwrap_or(Value::Null);
+    let value = |name: &str| names.iter().position(|n| n == name).and_then(|i| row.get(i)).cloned();
+    if let Some(text) = meta.str_field.and_then(value) {
+        return format!("<{}: {text}>", meta.object_name);
+    }
+    let pk = value(meta.pk().name).unwrap_or(Value::Null);
     format!("<{}: {} object ({pk})>", meta.object_name, meta.object_name)
 }
 

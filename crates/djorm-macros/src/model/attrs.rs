@@ -12,6 +12,8 @@ pub struct ModelAttrs {
     pub ordering: Vec<String>,
     pub verbose_name: Option<String>,
     pub verbose_name_plural: Option<String>,
+    /// `str = "field"`: the field that names an object (Django's `__str__`).
+    pub str_field: Option<String>,
     pub indexes: Vec<(Option<String>, Vec<String>)>,
     pub uniques: Vec<(String, Vec<String>)>,
     pub checks: Vec<(String, Vec<(Ident, Expr)>)>,
@@ -54,7 +56,7 @@ pub enum Special {
 }
 
 const MODEL_OPTIONS: &str =
-    "app, name, db_table, ordering, verbose_name, verbose_name_plural, index(...), unique(...), check(...)";
+    "app, name, db_table, ordering, verbose_name, verbose_name_plural, str, index(...), unique(...), check(...)";
 const FIELD_OPTIONS: &str = "primary_key, max_length, max_digits, decimal_places, blank, null, default, unique, \
      db_index, verbose_name, help_text, db_column, auto_now, auto_now_add, editable, email, url, slug, on_delete, \
      related_name, related_query_name, to_field, through, symmetrical, db_table";
@@ -105,6 +107,8 @@ pub fn parse_model(attrs: &[Attribute]) -> syn::Result<ModelAttrs> {
                 out.verbose_name = Some(string(&meta)?);
             } else if path.is_ident("verbose_name_plural") {
                 out.verbose_name_plural = Some(string(&meta)?);
+            } else if path.is_ident("str") {
+                out.str_field = Some(string(&meta)?);
             } else if path.is_ident("index") {
                 let (mut name, mut fields) = (None, Vec::new());
                 meta.parse_nested_meta(|inner| {

@@ -69,6 +69,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         .map(|s| (s, "ordering"))
         .chain(model.indexes.iter().flat_map(|(_, f)| f.iter().map(|s| (s, "index"))))
         .chain(model.uniques.iter().flat_map(|(_, f)| f.iter().map(|s| (s, "unique constraint"))))
+        .chain(model.str_field.iter().map(|s| (s, "str")))
     {
         let name = spec.trim_start_matches('-').split("__").next().unwrap_or_default();
         if name != "?" && name != "pk" && !field_names.iter().any(|f| f == name) {
@@ -100,6 +101,10 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let verbose_name = model.verbose_name.clone().unwrap_or_else(|| camel_to_spaces(&object_name));
     let verbose_name_plural = model.verbose_name_plural.clone().unwrap_or_else(|| format!("{verbose_name}s"));
     let ordering = &model.ordering;
+    let str_field = match &model.str_field {
+        Some(f) => quote::quote!(Some(#f)),
+        None => quote::quote!(None),
+    };
     let field_metas = columns.iter().enumerate().map(|(i, f)| f.field_meta(i == pk_index));
     let m2m_metas = fields.iter().filter_map(FieldInfo::many_to_many_meta);
     let indexes = model.indexes.iter().map(|(name, fields)| {
@@ -268,6 +273,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                     ordering: &[#(#ordering),*],
                     verbose_name: #verbose_name,
                     verbose_name_plural: #verbose_name_plural,
+                    str_field: #str_field,
                     indexes: &[#(#indexes),*],
                     unique_constraints: &[#(#uniques),*],
                     check_constraints: &[#(#checks),*],
