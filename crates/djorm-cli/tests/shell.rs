@@ -276,3 +276,91 @@ async fn bad_input_on_postgres() {
 async fn bad_input_on_sqlite() {
     bad_input(TestDatabase::sqlite(&models()).await.expect("sqlite")).await;
 }
+
+/// Arbitrary shell-like lines, run against a real database: every one is a result or an error
+/// message, never a panic.
+#[test]
+fn evaluator_never_panics_on_token_soup() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let test = runtime.block_on(TestDatabase::sqlite(&models())).unwrap();
+    runtime.block_on(seed(test.db())).unwrap();
+    let session = std::sync::Mutex::new(Session::new(test.db().clone(), models(), Box::new(|_| false)));
+    let piece = prop_oneof![
+        Just("Post"),
+        Just("Author"),
+        Just("Tag"),
+        Just(".objects"),
+        Just(".filter("),
+        Just(".exclude("),
+        Just(".get("),
+        Just(".values("),
+        Just(".values_list("),
+        Just(".annotate("),
+        Just(".aggregate("),
+        Just(".order_by("),
+        Just(".first()"),
+        Just(".count()"),
+        Just(".tags"),
+        Just(".posts"),
+        Just(".author"),
+        Just(".add("),
+        Just(".create("),
+        Just(".update("),
+        Just(".delete()"),
+        Just(".save()"),
+        Just(")"),
+        Just("["),
+        Just("]"),
+        Just(":"),
+        Just(","),
+        Just("="),
+        Just("|"),
+        Just("&"),
+        Just("~"),
+        Just("-"),
+        Just("+"),
+        Just("*"),
+        Just("/"),
+        Just("0"),
+        Just("9223372036854775807"),
+        Just("1.5"),
+        Just("\"x\""),
+        Just("\"-views\""),
+        Just("title"),
+        Just("views__gt"),
+        Just("pk"),
+        Just("id__in"),
+        Just("Q("),
+        Just("F("),
+        Just("Count("),
+        Just("Lower("),
+        Just("Case("),
+        Just("When("),
+        Just("then"),
+        Just("None"),
+        Just("True"),
+        Just("x"),
+        Just(" = "),
+        Just(";"),
+        Just("flat=True"),
+    ];
+    let evaluated = std::sync::atomic::AtomicUsize::new(0);
+    let mut runner = TestRunner::new(Config { cases: 3000, failure_persistence: None, ..Config::default() });
+    runner
+        .run(&proptest::collection::vec(piece, 1..14), |parts| {
+            let line = parts.concat();
+            for format in [Format::Table, Format::Json] {
+                let mut session = session.lock().unwrap();
+                if runtime.block_on(execute(&mut session, &line, format)).is_ok() {
+                    evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    // The soup must reach the evaluator and the database, not only the parser's errors.
+    assert!(evaluated.load(std::sync::atomic::Ordering::Relaxed) > 50, "{evaluated:?}");
+}

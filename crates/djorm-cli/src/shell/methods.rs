@@ -377,7 +377,7 @@ pub async fn index(session: &mut Session, target: Val, index: Val) -> Result<Val
     match (target, index) {
         (Val::QuerySet(qs), Val::Value(Value::I64(i))) => {
             let i = u64::try_from(i).map_err(|_| "Negative indexing is not supported.".to_owned())?;
-            let mut rows = qs.slice(i, Some(i + 1)).rows(&session.db).await.map_err(|e| e.to_string())?;
+            let mut rows = qs.slice(i, Some(i.saturating_add(1))).rows(&session.db).await.map_err(|e| e.to_string())?;
             match rows.pop() {
                 Some(row) => Ok(Val::Instance(qs.model(), row)),
                 None => Err("list index out of range".into()),

@@ -81,8 +81,8 @@ impl DynQuerySet {
     pub fn slice(&self, low: u64, high: Option<u64>) -> Self {
         self.with(|query| {
             let base = query.low_mark;
-            let new_low = base + low;
-            let new_high = high.map(|h| base + h);
+            let new_low = base.saturating_add(low);
+            let new_high = high.map(|h| base.saturating_add(h));
             query.high_mark = match (query.high_mark, new_high) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
