@@ -2,7 +2,22 @@
 
 use crate::{ModelMeta, OrderBy, Q};
 
+/// Django's `MAX_GET_RESULTS`: `get()` fetches at most this many rows to report a count.
+pub(crate) const MAX_GET_RESULTS: u64 = 21;
+
 impl Query {
+    /// Adds one `annotate()` (`selected`) or `alias()` call, evaluated after the filters so far.
+    pub fn add_annotation(&mut self, name: String, expression: crate::Expression, selected: bool) {
+        let after_filters = self.filters.len();
+        self.annotations.push(crate::Annotation { name, expression, after_filters, selected });
+    }
+
+    /// Replaces the ordering (`order_by()`), undoing any `reverse()`.
+    pub fn set_ordering(&mut self, keys: Vec<OrderBy>) {
+        self.order_by = Some(keys);
+        self.reversed = false;
+    }
+
     /// Adds one `filter()` call.
     pub fn add_filter(&mut self, q: Q) {
         if !q.is_empty() {
@@ -82,11 +97,11 @@ impl Query {
     /// Applies a slice relative to the current one, as Django's `set_limits`.
     pub fn set_limits(&mut self, low: Option<u64>, high: Option<u64>) {
         if let Some(high) = high {
-            let absolute = self.low_mark + high;
+            let absolute = self.low_mark.saturating_add(high);
             self.high_mark = Some(self.high_mark.map_or(absolute, |h| h.min(absolute)));
         }
         if let Some(low) = low {
-            let absolute = self.low_mark + low;
+            let absolute = self.low_mark.saturating_add(low);
             self.low_mark = self.high_mark.map_or(absolute, |h| h.min(absolute));
         }
     }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use djorm::{Db, DynQuerySet, Expression, ModelMeta, QueryCapture, Value};
+use djorm::{Db, Expression, ModelMeta, QueryCapture, Value};
 
 use super::builtins;
 use super::methods;
@@ -190,15 +190,9 @@ impl Session {
             _ => builtins::call(name, args, kwargs),
         }
     }
-
-    /// A QuerySet on `meta` (the model's `objects` manager).
-    pub(super) fn manager(meta: &'static ModelMeta) -> DynQuerySet {
-        DynQuerySet::new(meta)
-    }
 }
 
 fn binary(op: BinOp, left: Val, right: Val) -> Result<Val, String> {
-    use super::convert::expression;
     match (op, left, right) {
         (BinOp::Or, Val::Q(a), Val::Q(b)) => Ok(Val::Q(a | b)),
         (BinOp::And, Val::Q(a), Val::Q(b)) => Ok(Val::Q(a & b)),
@@ -208,7 +202,6 @@ fn binary(op: BinOp, left: Val, right: Val) -> Result<Val, String> {
         (op, Val::Value(a), Val::Value(b)) => arithmetic(op, a, b),
         (op, a, b) => {
             let (a, b) = (expression_operand(a)?, expression_operand(b)?);
-            let _ = expression;
             Ok(Val::Expr(match op {
                 BinOp::Add => a + b,
                 BinOp::Sub => a - b,

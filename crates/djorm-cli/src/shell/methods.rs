@@ -40,7 +40,7 @@ pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result
     };
     match target {
         target @ Val::ManyRelated(_) => Ok(Val::Method(Box::new(target), name.to_owned())),
-        Val::Model(meta) if name == "objects" => Ok(Val::QuerySet(Session::manager(meta))),
+        Val::Model(meta) if name == "objects" => Ok(Val::QuerySet(DynQuerySet::new(meta))),
         Val::Model(meta) => Err(format!("type object '{}' has no attribute '{name}'", meta.object_name)),
         Val::Instance(meta, row) => instance_attribute(session, meta, row, name).await,
         Val::Dict(row) => {
@@ -234,8 +234,7 @@ pub async fn call(
             for a in args {
                 match a {
                     Val::Aggregate(agg) => {
-                        let name = format!("{}__{}", agg.path, format!("{:?}", agg.func).to_lowercase());
-                        aggregates.push((name, agg));
+                        aggregates.push((default_alias(&agg), agg));
                     }
                     other => return Err(format!("aggregate() takes aggregates, not {}", other.type_name())),
                 }
@@ -319,6 +318,11 @@ fn kwargs_to_values(kwargs: Vec<(String, Val)>) -> Result<Vec<(String, Value)>, 
         .collect()
 }
 
+/// Django's name for an unnamed aggregate: `views__avg`.
+fn default_alias(agg: &djorm::Aggregate) -> String {
+    format!("{}__{}", agg.path, format!("{:?}", agg.func).to_lowercase())
+}
+
 fn annotate(target: &Val, qs: DynQuerySet, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
     let mut qs = qs;
     let mut added = Vec::new();
@@ -330,7 +334,7 @@ fn annotate(target: &Val, qs: DynQuerySet, args: Vec<Val>, kwargs: Vec<(String, 
     for a in args {
         match a {
             Val::Aggregate(agg) => {
-                let name = format!("{}__{}", agg.path, format!("{:?}", agg.func).to_lowercase());
+                let name = default_alias(&agg);
                 added.push(name.clone());
                 qs = qs.annotate(&name, agg.into());
             }

@@ -15,35 +15,6 @@ use rustyline::{Context, Editor, Helper};
 
 use super::{completion_words, execute, Format, Session};
 
-/// Django's lookups, completed after `__`.
-const LOOKUPS: &[&str] = &[
-    "exact",
-    "iexact",
-    "contains",
-    "icontains",
-    "in",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "startswith",
-    "istartswith",
-    "endswith",
-    "iendswith",
-    "range",
-    "isnull",
-    "regex",
-    "iregex",
-    "date",
-    "year",
-    "month",
-    "day",
-    "week_day",
-    "hour",
-    "minute",
-    "second",
-];
-
 struct ShellHelper {
     words: Vec<String>,
 }
@@ -56,7 +27,10 @@ impl Completer for ShellHelper {
         let start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
         let word = &before[start..];
         let (stem_start, prefix, pool): (usize, &str, Vec<&str>) = match word.rfind("__") {
-            Some(i) => (start + i + 2, &word[i + 2..], LOOKUPS.to_vec()),
+            Some(i) => {
+                let lookups = djorm::lower::LOOKUP_NAMES.iter().chain(djorm::lower::TRANSFORM_NAMES).copied();
+                (start + i + 2, &word[i + 2..], lookups.collect())
+            }
             None => (start, word, self.words.iter().map(String::as_str).collect()),
         };
         let pairs = pool

@@ -16,7 +16,7 @@ mod resolve;
 use std::cell::RefCell;
 
 pub use coerce::{coerce, parse_datetime, parse_time};
-pub use path::{LookupKind, ResolvedPath, Transform, LOOKUP_NAMES};
+pub use path::{LookupKind, ResolvedPath, Transform, LOOKUP_NAMES, TRANSFORM_NAMES};
 pub use related::RelatedNode;
 
 use djorm_sql::{BinOp, Delete, Expr, Insert, OrderItem, Select, SelectItem, Source, Update, Value, ValueKind};

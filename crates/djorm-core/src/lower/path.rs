@@ -213,25 +213,26 @@ pub fn parse_tail(field: &'static FieldMeta, rest: &[&str]) -> Result<(Vec<Trans
     Ok((transforms, LookupKind::Exact))
 }
 
+/// Every transform name (`pub_date__year`), for messages and completion.
+pub const TRANSFORM_NAMES: &[&str] = &[
+    "year",
+    "iso_year",
+    "quarter",
+    "month",
+    "week",
+    "day",
+    "week_day",
+    "iso_week_day",
+    "hour",
+    "minute",
+    "second",
+    "date",
+    "time",
+];
+
 /// True when `name` is a lookup or transform name, not a field.
 pub fn is_lookup_or_transform(name: &str) -> bool {
-    LookupKind::from_name(name).is_some()
-        || matches!(
-            name,
-            "year"
-                | "iso_year"
-                | "quarter"
-                | "month"
-                | "week"
-                | "day"
-                | "week_day"
-                | "iso_week_day"
-                | "hour"
-                | "minute"
-                | "second"
-                | "date"
-                | "time"
-        )
+    LookupKind::from_name(name).is_some() || TRANSFORM_NAMES.contains(&name)
 }
 
 fn unsupported(name: &str, kind: FieldKind, resolved: &ResolvedPath) -> Error {

@@ -9,9 +9,6 @@ use super::{untyped, Deleted, ValuesRow};
 use crate::lower::{coerce, Columns, Lowerer};
 use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, OrderBy, Query, Result, Q};
 
-/// Django's `MAX_GET_RESULTS`: `get()` fetches at most this many rows to report a count.
-const MAX_GET_RESULTS: u64 = 21;
-
 /// A lazy query on a model known only by its metadata.
 #[derive(Debug, Clone)]
 pub struct DynQuerySet {
@@ -66,10 +63,7 @@ impl DynQuerySet {
     /// Orders by `"field"`, `"-field"` or paths across relations (Django's `order_by()`).
     pub fn order_by(&self, keys: Vec<OrderBy>) -> Result<Self> {
         self.unsliced("reorder")?;
-        Ok(self.with(|query| {
-            query.order_by = Some(keys);
-            query.reversed = false;
-        }))
+        Ok(self.with(|query| query.set_ordering(keys)))
     }
 
     /// The same rows in the opposite order.
@@ -79,16 +73,7 @@ impl DynQuerySet {
 
     /// `qs[low:high]`: rows `low..high` of this QuerySet's rows (a slice of a slice narrows it).
     pub fn slice(&self, low: u64, high: Option<u64>) -> Self {
-        self.with(|query| {
-            let base = query.low_mark;
-            let new_low = base.saturating_add(low);
-            let new_high = high.map(|h| base.saturating_add(h));
-            query.high_mark = match (query.high_mark, new_high) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            query.low_mark = query.high_mark.map_or(new_low, |h| new_low.min(h));
-        })
+        self.with(|query| query.set_limits(Some(low), high))
     }
 
     /// `SELECT DISTINCT`.
@@ -98,15 +83,7 @@ impl DynQuerySet {
 
     /// Adds a computed column (Django's `annotate(name=expression)`).
     pub fn annotate(&self, name: &str, expression: Expression) -> Self {
-        self.with(|query| {
-            let after_filters = query.filters.len();
-            query.annotations.push(crate::Annotation {
-                name: name.to_owned(),
-                expression,
-                after_filters,
-                selected: true,
-            });
-        })
+        self.with(|query| query.add_annotation(name.to_owned(), expression, true))
     }
 
     /// `values(paths)` before `annotate()`: group by these paths.
@@ -149,7 +126,7 @@ impl DynQuerySet {
     pub async fn get(&self, db: &Db, q: Q) -> Result<ValuesRow> {
         let mut qs = self.filter(q)?;
         qs.query.order_by = Some(Vec::new());
-        qs.query.high_mark = Some(MAX_GET_RESULTS);
+        qs.query.high_mark = Some(crate::query::MAX_GET_RESULTS);
         let mut rows = qs.rows(db).await?;
         match rows.len() {
             0 => Err(Error::DoesNotExist { model: self.query.model.object_name }),

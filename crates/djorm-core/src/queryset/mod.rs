@@ -112,10 +112,7 @@ impl<M: Model> QuerySet<M> {
     pub fn annotate(&self, name: &str, expression: impl Into<crate::Expression>) -> Self {
         let name = name.to_owned();
         let expression = expression.into();
-        self.with(|query| {
-            let after_filters = query.filters.len();
-            query.annotations.push(crate::Annotation { name, expression, after_filters, selected: true });
-        })
+        self.with(|query| query.add_annotation(name, expression, true))
     }
 
     /// Like [`QuerySet::annotate`], but not selected: a name to filter or order by
@@ -123,10 +120,7 @@ impl<M: Model> QuerySet<M> {
     pub fn alias(&self, name: &str, expression: impl Into<crate::Expression>) -> Self {
         let name = name.to_owned();
         let expression = expression.into();
-        self.with(|query| {
-            let after_filters = query.filters.len();
-            query.annotations.push(crate::Annotation { name, expression, after_filters, selected: false });
-        })
+        self.with(|query| query.add_annotation(name, expression, false))
     }
 
     /// One row per distinct value of these fields (PostgreSQL's `DISTINCT ON`, Django's
@@ -203,11 +197,8 @@ impl<M: Model> QuerySet<M> {
     /// `Post::published_at().desc().nulls_last()`. An empty list clears all ordering.
     pub fn order_by<O: Into<OrderBy>>(&self, keys: impl IntoIterator<Item = O>) -> Self {
         let keys: Vec<OrderBy> = keys.into_iter().map(Into::into).collect();
-        self.with(|query| {
-            query.order_by = Some(keys);
-            query.reversed = false;
-        })
-        .check_not_sliced("Cannot reorder a query once a slice has been taken.")
+        self.with(|query| query.set_ordering(keys))
+            .check_not_sliced("Cannot reorder a query once a slice has been taken.")
     }
 
     /// Reverses the ordering in force.
@@ -220,11 +211,11 @@ impl<M: Model> QuerySet<M> {
     pub fn slice(&self, range: impl RangeBounds<u64>) -> Self {
         let low = match range.start_bound() {
             Bound::Included(l) => Some(*l),
-            Bound::Excluded(l) => Some(l + 1),
+            Bound::Excluded(l) => Some(l.saturating_add(1)),
             Bound::Unbounded => None,
         };
         let high = match range.end_bound() {
-            Bound::Included(h) => Some(h + 1),
+            Bound::Included(h) => Some(h.saturating_add(1)),
             Bound::Excluded(h) => Some(*h),
             Bound::Unbounded => None,
         };

@@ -13,9 +13,6 @@ use super::{QuerySet, ValuesRow};
 use crate::lower::{Columns, Lowerer, RelatedNode};
 use crate::{Db, Error, FieldType, Model, OrderBy, Related, Result, Rhs, RowReader, Rows, Q};
 
-/// Django's `MAX_GET_RESULTS`: `get()` fetches at most this many rows to report a count.
-const MAX_GET_RESULTS: u64 = 21;
-
 fn decode_all<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<M>> {
     Ok(decode_annotated::<M>(rows, related)?.into_iter().map(|(m, _)| m).collect())
 }
@@ -233,7 +230,7 @@ impl<M: Model> QuerySet<M> {
         let mut qs = self.filter(q);
         if !qs.query.is_sliced() {
             qs.query.order_by = Some(Vec::new());
-            qs.query.high_mark = Some(MAX_GET_RESULTS);
+            qs.query.high_mark = Some(crate::query::MAX_GET_RESULTS);
         }
         let mut objects = qs.all(db).await?;
         match objects.len() {
