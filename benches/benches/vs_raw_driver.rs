@@ -27,34 +27,9 @@ struct User {
     active: bool,
 }
 
-#[derive(Model, Debug, Clone)]
-#[djorm(app = "bench", db_table = "bench_author")]
-struct Writer {
-    id: AutoId,
-    #[djorm(max_length = 100)]
-    name: String,
-    articles: Reverse<Article>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[djorm(app = "bench", db_table = "bench_article")]
-struct Article {
-    id: AutoId,
-    #[djorm(on_delete = Cascade, related_name = "articles")]
-    writer: ForeignKey<Writer>,
-    #[djorm(max_length = 200)]
-    title: String,
-    notes: Reverse<Note>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[djorm(app = "bench", db_table = "bench_note")]
-struct Note {
-    id: AutoId,
-    #[djorm(on_delete = Cascade, related_name = "notes")]
-    article: ForeignKey<Article>,
-    body: String,
-}
+#[path = "../shared/relations.rs"]
+mod relations;
+use relations::{Article, Note, Writer};
 
 /// The struct the raw-driver side maps rows into, field for field.
 #[allow(dead_code)]
@@ -91,7 +66,12 @@ async fn setup() -> Setup {
     let db = djorm::DatabaseConfig::Postgres(Box::new(bench_config())).connect().await.expect("djorm connects");
     db.create_tables(&[User::meta()]).await.expect("schema");
     let users: Vec<User> = (0..ROWS)
-        .map(|i| User { name: format!("user {i}"), email: format!("user{i}@example.com"), age: (i % 90) as i32, ..Default::default() })
+        .map(|i| User {
+            name: format!("user {i}"),
+            email: format!("user{i}@example.com"),
+            age: (i % 90) as i32,
+            ..Default::default()
+        })
         .collect();
     User::objects().bulk_create(&db, users).await.expect("seed");
     db.create_tables(&[Writer::meta(), Article::meta(), Note::meta()]).await.expect("schema");
@@ -99,7 +79,9 @@ async fn setup() -> Setup {
     let writers = Writer::objects().bulk_create(&db, writers).await.expect("writers");
     let articles: Vec<Article> = writers
         .iter()
-        .flat_map(|w| (0..5).map(move |j| Article { writer: w.into(), title: format!("article {j}"), ..Default::default() }))
+        .flat_map(|w| {
+            (0..5).map(move |j| Article { writer: w.into(), title: format!("article {j}"), ..Default::default() })
+        })
         .collect();
     let articles = Article::objects().bulk_create(&db, articles).await.expect("articles");
     let notes: Vec<Note> = articles
@@ -130,7 +112,13 @@ fn get_by_pk(c: &mut Criterion, rt: &Runtime, s: &Setup) {
         b.to_async(rt).iter(|| async {
             for i in 1..=1000i64 {
                 let row = s.raw.query_one(&stmt, &[&i]).await.expect("get");
-                let u = RawUser { id: row.get(0), name: row.get(1), email: row.get(2), age: row.get(3), active: row.get(4) };
+                let u = RawUser {
+                    id: row.get(0),
+                    name: row.get(1),
+                    email: row.get(2),
+                    age: row.get(3),
+                    active: row.get(4),
+                };
                 std::hint::black_box(u);
             }
         })
@@ -148,13 +136,20 @@ fn select_10k(c: &mut Criterion, rt: &Runtime, s: &Setup) {
             std::hint::black_box(users);
         })
     });
-    let stmt = rt.block_on(s.raw.prepare("SELECT id, name, email, age, active FROM bench_user ORDER BY id")).expect("prepare");
+    let stmt =
+        rt.block_on(s.raw.prepare("SELECT id, name, email, age, active FROM bench_user ORDER BY id")).expect("prepare");
     group.bench_function("tokio_postgres", |b| {
         b.to_async(rt).iter(|| async {
             let rows = s.raw.query(&stmt, &[]).await.expect("query");
             let users: Vec<RawUser> = rows
                 .iter()
-                .map(|row| RawUser { id: row.get(0), name: row.get(1), email: row.get(2), age: row.get(3), active: row.get(4) })
+                .map(|row| RawUser {
+                    id: row.get(0),
+                    name: row.get(1),
+                    email: row.get(2),
+                    age: row.get(3),
+                    active: row.get(4),
+                })
                 .collect();
             assert_eq!(users.len(), ROWS as usize);
             std::hint::black_box(users);
@@ -167,7 +162,14 @@ fn insert_100(c: &mut Criterion, rt: &Runtime, s: &Setup) {
     let mut group = c.benchmark_group("insert_100_rows_one_statement");
     group.sample_size(30).measurement_time(Duration::from_secs(10));
     let batch = || -> Vec<User> {
-        (0..100).map(|i| User { name: format!("new {i}"), email: format!("new{i}@example.com"), age: 30, ..Default::default() }).collect()
+        (0..100)
+            .map(|i| User {
+                name: format!("new {i}"),
+                email: format!("new{i}@example.com"),
+                age: 30,
+                ..Default::default()
+            })
+            .collect()
     };
     group.bench_function("djorm", |b| {
         b.to_async(rt).iter(|| async {
@@ -177,7 +179,8 @@ fn insert_100(c: &mut Criterion, rt: &Runtime, s: &Setup) {
     });
     let placeholders: Vec<String> =
         (0..100).map(|r| format!("(${}, ${}, ${}, ${})", r * 4 + 1, r * 4 + 2, r * 4 + 3, r * 4 + 4)).collect();
-    let sql = format!("INSERT INTO bench_user (name, email, age, active) VALUES {} RETURNING id", placeholders.join(", "));
+    let sql =
+        format!("INSERT INTO bench_user (name, email, age, active) VALUES {} RETURNING id", placeholders.join(", "));
     let stmt = rt.block_on(s.raw.prepare(&sql)).expect("prepare");
     group.bench_function("tokio_postgres", |b| {
         b.to_async(rt).iter(|| async {
@@ -217,8 +220,9 @@ fn prefetch_two_levels(c: &mut Criterion, rt: &Runtime, s: &Setup) {
     let q_articles = rt
         .block_on(s.raw.prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)"))
         .expect("prepare");
-    let q_notes =
-        rt.block_on(s.raw.prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)")).expect("prepare");
+    let q_notes = rt
+        .block_on(s.raw.prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)"))
+        .expect("prepare");
     group.bench_function("tokio_postgres", |b| {
         b.to_async(rt).iter(|| async {
             struct RawNote {
@@ -279,7 +283,8 @@ fn select_related_join(c: &mut Criterion, rt: &Runtime, s: &Setup) {
     group.sample_size(20).measurement_time(Duration::from_secs(10));
     group.bench_function("djorm", |b| {
         b.to_async(rt).iter(|| async {
-            let articles = Article::objects().order_by(["id"]).select_related(["writer"]).all(&s.db).await.expect("join");
+            let articles =
+                Article::objects().order_by(["id"]).select_related(["writer"]).all(&s.db).await.expect("join");
             assert_eq!(articles.len(), 500);
             std::hint::black_box(articles);
         })

@@ -6,35 +6,9 @@ use std::str::FromStr;
 
 use djorm::prelude::*;
 
-#[derive(Model, Debug, Clone)]
-#[djorm(app = "bench", db_table = "bench_author")]
-struct Writer {
-    id: AutoId,
-    #[djorm(max_length = 100)]
-    name: String,
-    articles: Reverse<Article>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[djorm(app = "bench", db_table = "bench_article")]
-struct Article {
-    id: AutoId,
-    #[djorm(on_delete = Cascade, related_name = "articles")]
-    writer: ForeignKey<Writer>,
-    #[djorm(max_length = 200)]
-    title: String,
-    notes: Reverse<Note>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[djorm(app = "bench", db_table = "bench_note")]
-struct Note {
-    id: AutoId,
-    #[djorm(on_delete = Cascade, related_name = "notes")]
-    article: ForeignKey<Article>,
-    body: String,
-}
-
+#[path = "../shared/relations.rs"]
+mod relations;
+use relations::{Article, Note, Writer};
 
 #[tokio::main]
 async fn main() {
@@ -50,7 +24,9 @@ async fn main() {
     let writers = Writer::objects().bulk_create(&db, writers).await.expect("writers");
     let articles: Vec<Article> = writers
         .iter()
-        .flat_map(|w| (0..5).map(move |j| Article { writer: w.into(), title: format!("article {j}"), ..Default::default() }))
+        .flat_map(|w| {
+            (0..5).map(move |j| Article { writer: w.into(), title: format!("article {j}"), ..Default::default() })
+        })
         .collect();
     let articles = Article::objects().bulk_create(&db, articles).await.expect("articles");
     let notes: Vec<Note> = articles
@@ -91,7 +67,8 @@ async fn main() {
         for _ in 0..20 {
             for i in 1..=100i64 {
                 let t = std::time::Instant::now();
-                let compiled = Writer::objects().filter(q!(Writer, id = i)).limit(21).sql(&db).expect("sql").expect("q");
+                let compiled =
+                    Writer::objects().filter(q!(Writer, id = i)).limit(21).sql(&db).expect("sql").expect("q");
                 lowering += t.elapsed();
                 let kinds = [djorm::ValueKind::I64, djorm::ValueKind::String];
                 std::hint::black_box(db.fetch(&compiled, &kinds).await.expect("fetch"));
@@ -127,7 +104,12 @@ async fn main() {
     }
     if what == "queries" {
         let capture = db.capture_queries();
-        let w = Writer::objects().order_by(["id"]).prefetch_related(["articles", "articles__notes"]).all(&db).await.expect("p");
+        let w = Writer::objects()
+            .order_by(["id"])
+            .prefetch_related(["articles", "articles__notes"])
+            .all(&db)
+            .await
+            .expect("p");
         std::hint::black_box(w);
         for q in capture.take() {
             println!("{} -- {} params", q.sql, q.params.len());
@@ -137,7 +119,12 @@ async fn main() {
     let started = std::time::Instant::now();
     for _ in 0..500 {
         if what == "prefetch" {
-            let w = Writer::objects().order_by(["id"]).prefetch_related(["articles", "articles__notes"]).all(&db).await.expect("p");
+            let w = Writer::objects()
+                .order_by(["id"])
+                .prefetch_related(["articles", "articles__notes"])
+                .all(&db)
+                .await
+                .expect("p");
             std::hint::black_box(w);
         } else {
             let a = Article::objects().order_by(["id"]).select_related(["writer"]).all(&db).await.expect("j");
