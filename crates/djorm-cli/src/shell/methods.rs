@@ -127,11 +127,11 @@ pub fn field_value(meta: &'static ModelMeta, field: &str, v: Val) -> Result<Valu
     djorm::lower::coerce(value, f.value_kind(), f.name).map_err(|e| e.to_string())
 }
 
-fn queryset(target: &Val) -> DynQuerySet {
+fn queryset(target: &Val) -> Result<DynQuerySet, String> {
     match target {
-        Val::QuerySet(qs) => qs.clone(),
-        Val::Values(v) => v.qs.clone(),
-        _ => unreachable!("methods are only bound to QuerySets"),
+        Val::QuerySet(qs) => Ok(qs.clone()),
+        Val::Values(v) => Ok(v.qs.clone()),
+        other => Err(format!("'{}' object has no QuerySet methods", other.type_name())),
     }
 }
 
@@ -178,7 +178,7 @@ pub async fn call(
         return many_method(session, m, method, args).await;
     }
     let db = session.db.clone();
-    let qs = queryset(&target);
+    let qs = queryset(&target)?;
     let e = |e: djorm::Error| e.to_string();
     Ok(match method {
         "all" => {

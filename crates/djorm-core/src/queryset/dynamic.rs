@@ -230,20 +230,15 @@ impl DynQuerySet {
     }
 }
 
-/// The index of field `name` (or `pk`), or a `FieldError` listing the choices.
+/// The index of field `name` (`pk` and a key's `<name>_id` too), or a `FieldError` listing
+/// the choices.
 fn field_index(meta: &'static ModelMeta, name: &str) -> Result<usize> {
-    if name == "pk" {
-        return Ok(meta.pk_index);
-    }
-    let attname = name.strip_suffix("_id");
-    meta.fields.iter().position(|f| f.name == name || (f.relation.is_some() && Some(f.name) == attname)).ok_or_else(
-        || {
-            Error::field(format!(
-                "Cannot resolve keyword '{name}' into field. Choices are: {}",
-                meta.fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
-            ))
-        },
-    )
+    let key = name.strip_suffix("_id").and_then(|n| meta.field(n)).filter(|f| f.relation.is_some());
+    let field = match key {
+        Some(field) => field,
+        None => meta.field_or_error(name)?,
+    };
+    Ok(meta.fields.iter().position(|f| std::ptr::eq(f, field)).unwrap_or(meta.pk_index))
 }
 
 /// What a field holds before the caller sets it: its default, the current time for
