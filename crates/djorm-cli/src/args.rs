@@ -112,4 +112,15 @@ pub enum Command {
     },
     /// Starts the database's own client (psql or sqlite3) on the configured database.
     Dbshell,
+    /// Prints `#[derive(Model)]` structs for the tables of an existing database.
+    Inspectdb {
+        /// Only these tables (repeat the option for several); by default every table but
+        /// djorm's own `djorm_migrations`.
+        #[arg(long = "table")]
+        tables: Vec<String>,
+        /// The app label to write on the models; its `<app>_` table prefix is left out of the
+        /// struct names (`blog_post` becomes `Post`).
+        #[arg(long)]
+        app: Option<String>,
+    },
 }

@@ -7,6 +7,7 @@
 
 mod args;
 mod commands;
+pub mod inspect;
 pub mod shell;
 
 use std::io::Write;

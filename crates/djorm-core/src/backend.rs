@@ -5,6 +5,7 @@ use std::pin::Pin;
 use djorm_sql::{Dialect, Value, ValueKind};
 use futures_core::Stream;
 
+use crate::introspection::TableDescription;
 use crate::Result;
 
 /// A stream of rows, each holding its columns in order.
@@ -110,4 +111,10 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
 
     /// Runs schema statements, in one transaction where the database allows it.
     async fn execute_script(&self, statements: &[String]) -> Result<()>;
+
+    /// Describes every table of the database (its current schema on PostgreSQL) from the
+    /// database's own catalog, sorted by name — what `inspectdb` writes models from.
+    async fn introspect(&self) -> Result<Vec<TableDescription>> {
+        Err(crate::Error::NotSupported { backend: self.dialect().name(), what: "introspection".into() })
+    }
 }

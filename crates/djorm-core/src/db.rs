@@ -62,6 +62,11 @@ impl Db {
         self.dialect().name()
     }
 
+    /// Describes the database's tables from its catalog (see [`crate::introspection`]).
+    pub async fn introspect(&self) -> Result<Vec<crate::introspection::TableDescription>> {
+        self.inner.backend.introspect().await
+    }
+
     /// How many statements ran through this handle (and its clones) so far.
     pub fn queries_executed(&self) -> u64 {
         self.inner.executed.load(Ordering::Relaxed)

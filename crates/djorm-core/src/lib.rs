@@ -21,6 +21,7 @@ mod query;
 mod queryset;
 mod types;
 
+pub mod introspection;
 pub mod lower;
 pub mod naming;
 pub mod relations;

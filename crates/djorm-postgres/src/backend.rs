@@ -142,6 +142,10 @@ impl PgBackend {
 
 #[async_trait::async_trait]
 impl Backend for PgBackend {
+    async fn introspect(&self) -> Result<Vec<djorm_core::introspection::TableDescription>> {
+        crate::introspection::introspect(self).await
+    }
+
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
     }

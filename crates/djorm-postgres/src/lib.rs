@@ -8,6 +8,7 @@ mod backend;
 pub mod creation;
 mod dialect;
 mod error;
+mod introspection;
 mod types;
 
 pub use backend::PgBackend;

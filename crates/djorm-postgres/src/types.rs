@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use djorm_core::{Error, Result};
 use djorm_sql::{Value, ValueKind};
 use rust_decimal::Decimal;
-use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use tokio_postgres::types::{to_sql_checked, IsNull, Kind, ToSql, Type};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -56,6 +56,12 @@ impl ToSql for PgParam<'_> {
             },
             Value::String(s) => match *ty {
                 Type::JSON | Type::JSONB => serde_json::Value::String(s.clone()).to_sql(ty, out),
+                Type::INET => s.parse::<std::net::IpAddr>()?.to_sql(ty, out),
+                _ if matches!(ty.kind(), Kind::Enum(_)) => {
+                    // An enum's binary form is its label.
+                    out.extend_from_slice(s.as_bytes());
+                    Ok(IsNull::No)
+                }
                 _ => s.as_str().to_sql(ty, out),
             },
             Value::Bytes(b) => b.as_slice().to_sql(ty, out),
@@ -88,6 +94,19 @@ impl ToSql for PgParam<'_> {
     to_sql_checked!();
 }
 
+/// A PostgreSQL enum value: its binary form is the label's text.
+struct EnumLabel(String);
+
+impl<'a> tokio_postgres::types::FromSql<'a> for EnumLabel {
+    fn from_sql(_ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(EnumLabel(std::str::from_utf8(raw)?.to_owned()))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(ty.kind(), Kind::Enum(_))
+    }
+}
+
 fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<Option<T>> {
     row.try_get::<_, Option<T>>(idx).map_err(|e| Error::Decode(format!("column {idx}: {e}")))
 }
@@ -110,6 +129,8 @@ pub fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value> {
         Type::TIMESTAMPTZ => get::<DateTime<Utc>>(row, idx)?.map(Value::DateTime),
         Type::TIMESTAMP => get::<NaiveDateTime>(row, idx)?.map(|d| Value::DateTime(d.and_utc())),
         Type::JSON | Type::JSONB => get::<serde_json::Value>(row, idx)?.map(Value::Json),
+        Type::INET => get::<std::net::IpAddr>(row, idx)?.map(|ip| Value::String(ip.to_string())),
+        _ if matches!(ty.kind(), Kind::Enum(_)) => get::<EnumLabel>(row, idx)?.map(|l| Value::String(l.0)),
         _ => get::<String>(row, idx)?.map(Value::String),
     };
     Ok(value.map_or(Value::Null, |v| v.conform(kind)))

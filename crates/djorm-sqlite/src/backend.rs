@@ -109,6 +109,10 @@ impl SqliteBackend {
 
 #[async_trait::async_trait]
 impl Backend for SqliteBackend {
+    async fn introspect(&self) -> Result<Vec<djorm_core::introspection::TableDescription>> {
+        crate::introspection::introspect(self).await
+    }
+
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
     }

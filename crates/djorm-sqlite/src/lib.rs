@@ -7,6 +7,7 @@
 mod backend;
 mod dialect;
 mod error;
+mod introspection;
 mod types;
 
 pub use backend::SqliteBackend;

@@ -35,12 +35,13 @@ pub mod testing;
 
 pub use config::{connect, connect_from_env, DatabaseConfig};
 pub use djorm_core::{
-    longest_choice, lower, naming, registered_models, relations, schema, signals, validation, Aggregate, Annotated,
-    Annotation, AutoId, Avg, Backend, CapturedQuery, CheckMeta, Choices, Comparable, Count, Db, Deleted, DynQuerySet,
-    Error, Expression, Field, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, IntegrityKind, ManyToMany,
-    ManyToManyMeta, Max, Min, Model, ModelExt, ModelMeta, ModelRegistration, ModelVTable, NPlusOne, NPlusOneDetector,
-    OnDelete, OneToOne, OrderBy, Prefetch, Query, QueryCapture, QuerySet, Related, RelatedPath, RelationMeta, Result,
-    Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev, Sum, UniqueMeta, ValidationError, ValuesRow, Variance, F, Q,
+    introspection, longest_choice, lower, naming, registered_models, relations, schema, signals, validation, Aggregate,
+    Annotated, Annotation, AutoId, Avg, Backend, CapturedQuery, CheckMeta, Choices, Comparable, Count, Db, Deleted,
+    DynQuerySet, Error, Expression, Field, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, IntegrityKind,
+    ManyToMany, ManyToManyMeta, Max, Min, Model, ModelExt, ModelMeta, ModelRegistration, ModelVTable, NPlusOne,
+    NPlusOneDetector, OnDelete, OneToOne, OrderBy, Prefetch, Query, QueryCapture, QuerySet, Related, RelatedPath,
+    RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev, Sum, UniqueMeta, ValidationError,
+    ValuesRow, Variance, F, Q,
 };
 pub use djorm_core::{
     Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth,
@@ -67,6 +68,8 @@ pub mod prelude {
     };
     pub use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
     pub use rust_decimal::Decimal;
+    /// A JSON document, the type of a `JSONField`.
+    pub use serde_json::Value as JsonValue;
     pub use uuid::Uuid;
 }
 
