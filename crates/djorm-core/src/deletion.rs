@@ -110,7 +110,7 @@ async fn collect(db: &Db, c: &mut Collector, meta: &'static ModelMeta, keys: Vec
             }
             OnDelete::SetNull => c.updates.push((rel.model, field.column, Value::Null, related)),
             OnDelete::SetDefault => {
-                let default = field.default.map(|f| f()).ok_or_else(|| {
+                let default = field.default.map(crate::meta::FieldDefault::value).ok_or_else(|| {
                     Error::InvalidQuery(format!(
                         "{}.{} uses SET_DEFAULT but has no default",
                         rel.model.object_name, field.name

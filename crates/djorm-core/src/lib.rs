@@ -43,8 +43,8 @@ pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};
 pub use instance::ModelExt;
 pub use kind::FieldKind;
 pub use meta::{
-    registered_models, CheckMeta, FieldMeta, IndexMeta, ManyToManyMeta, ModelMeta, ModelRegistration, ModelVTable,
-    OnDelete, RelationMeta, UniqueMeta,
+    register_runtime_models, registered_models, CheckMeta, FieldDefault, FieldMeta, IndexMeta, ManyToManyMeta,
+    ModelMeta, ModelRef, ModelRegistration, ModelVTable, OnDelete, RelationMeta, UniqueMeta,
 };
 pub use model::{Model, RowReader};
 pub use q::{Rhs, Q};

@@ -38,7 +38,7 @@ pub struct FieldMeta {
     /// Help text for forms and admin-like tools.
     pub help_text: &'static str,
     /// The default value, when the field has one.
-    pub default: Option<fn() -> Value>,
+    pub default: Option<FieldDefault>,
     /// Set to now on every save.
     pub auto_now: bool,
     /// Set to now when first saved.
@@ -76,13 +76,69 @@ pub enum OnDelete {
     DoNothing,
 }
 
+/// A field's default: computed per object (the derive's `default = expr`), or a constant
+/// (models rebuilt from migration files, whose defaults are literals).
+#[derive(Debug, Clone, Copy)]
+pub enum FieldDefault {
+    /// Called for every new object.
+    Call(fn() -> Value),
+    /// The same value every time.
+    Constant(&'static Value),
+}
+
+impl FieldDefault {
+    /// The default value for a new object.
+    pub fn value(self) -> Value {
+        match self {
+            FieldDefault::Call(make) => make(),
+            FieldDefault::Constant(value) => value.clone(),
+        }
+    }
+}
+
+/// Where a relation points: a model's metadata, found when first needed (models refer to each
+/// other in cycles, so neither side can hold the other directly).
+#[derive(Clone, Copy)]
+pub enum ModelRef {
+    /// A compiled model: its `Model::meta` function.
+    Static(fn() -> &'static ModelMeta),
+    /// A model built at run time (from migration files), filled in once every model exists.
+    Runtime(&'static std::sync::OnceLock<&'static ModelMeta>),
+}
+
+impl ModelRef {
+    /// The model.
+    ///
+    /// # Panics
+    /// When a run-time model's slot was never filled: the builder fills every slot before it
+    /// hands any model out, so this is a bug in that builder, not a user error.
+    pub fn get(self) -> &'static ModelMeta {
+        match self {
+            ModelRef::Static(meta) => meta(),
+            ModelRef::Runtime(slot) => slot.get().expect("run-time model slots are filled before use"),
+        }
+    }
+}
+
+impl std::fmt::Debug for ModelRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelRef::Static(meta) => write!(f, "{}", meta().label()),
+            ModelRef::Runtime(slot) => match slot.get() {
+                Some(meta) => write!(f, "{}", meta.label()),
+                None => f.write_str("<unset>"),
+            },
+        }
+    }
+}
+
 /// A ForeignKey or OneToOneField's target and behaviour.
 #[derive(Debug)]
 pub struct RelationMeta {
     /// True for OneToOneField (unique key, single-object reverse side).
     pub one_to_one: bool,
     /// The target model.
-    pub target: fn() -> &'static ModelMeta,
+    pub target: ModelRef,
     /// `on_delete`.
     pub on_delete: OnDelete,
     /// The reverse accessor's name (default `<model>_set`, or `<model>` for one-to-one).
@@ -96,7 +152,7 @@ pub struct RelationMeta {
 impl RelationMeta {
     /// The target field the key refers to.
     pub fn target_field(&self) -> &'static FieldMeta {
-        let target = (self.target)();
+        let target = self.target.get();
         self.to_field.and_then(|f| target.field(f)).unwrap_or_else(|| target.pk())
     }
 }
@@ -107,13 +163,13 @@ pub struct ManyToManyMeta {
     /// The field name.
     pub name: &'static str,
     /// The target model.
-    pub target: fn() -> &'static ModelMeta,
+    pub target: ModelRef,
     /// The reverse accessor's name (default `<model>_set`).
     pub related_name: Option<&'static str>,
     /// The name used in reverse lookups.
     pub related_query_name: Option<&'static str>,
     /// An explicit intermediate model (`through`).
-    pub through: Option<fn() -> &'static ModelMeta>,
+    pub through: Option<ModelRef>,
     /// The join table's name, when not Django's `<app>_<model>_<field>`.
     pub db_table: Option<&'static str>,
     /// For a relation to the same model: adding A→B also adds B→A (Django's default).
@@ -268,9 +324,21 @@ pub struct ModelRegistration {
 
 inventory::collect!(ModelRegistration);
 
-/// Every model linked into this binary, in a stable order (app label, then model name).
+static RUNTIME_MODELS: std::sync::Mutex<Vec<&'static ModelMeta>> = std::sync::Mutex::new(Vec::new());
+
+/// Adds models built at run time (the standalone shell's, from migration files) to the
+/// registry, so reverse relations and deletion see them.
+///
+pub fn register_runtime_models(models: &[&'static ModelMeta]) {
+    RUNTIME_MODELS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend_from_slice(models);
+    crate::relations::invalidate_reverse_index();
+}
+
+/// Every model linked into this binary (and any registered at run time), in a stable order
+/// (app label, then model name).
 pub fn registered_models() -> Vec<&'static ModelMeta> {
     let mut models: Vec<_> = inventory::iter::<ModelRegistration>().map(|r| (r.meta)()).collect();
+    models.extend(RUNTIME_MODELS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().copied());
     models.sort_by_key(|m| (m.app_label, m.object_name));
     models
 }

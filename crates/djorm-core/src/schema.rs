@@ -28,7 +28,7 @@ fn key_type(target: &FieldMeta) -> ColumnType {
 
 fn reference(field: &FieldMeta) -> Option<ForeignKeyRef> {
     field.relation.as_ref().map(|rel| ForeignKeyRef {
-        table: (rel.target)().db_table.to_owned(),
+        table: rel.target.get().db_table.to_owned(),
         column: rel.target_field().column.to_owned(),
         deferrable: true,
     })

@@ -14,6 +14,7 @@ pub mod linter;
 pub mod loader;
 mod operations;
 pub mod recorder;
+pub mod runtime;
 mod state;
 pub mod writer;
 

@@ -116,7 +116,7 @@ impl FieldState {
     /// The state of a compiled field.
     pub fn from_meta(f: &djorm_core::FieldMeta) -> Self {
         let relation = f.relation.as_ref().map(|r| {
-            let target = (r.target)();
+            let target = r.target.get();
             RelationState {
                 to: target.label(),
                 to_table: target.db_table.to_owned(),
@@ -137,7 +137,7 @@ impl FieldState {
             max_length: f.max_length.filter(|_| f.kind.is_text()),
             max_digits: f.max_digits,
             decimal_places: f.decimal_places,
-            default: f.default.and_then(|d| Literal::from_value(&d())),
+            default: f.default.and_then(|d| Literal::from_value(&d.value())),
             relation,
         }
     }

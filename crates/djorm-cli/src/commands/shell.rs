@@ -10,13 +10,29 @@ use crate::args::{Cli, Command};
 use crate::shell::{execute, repl, Session};
 use crate::Project;
 
+/// The standalone binary has no models linked in: they are rebuilt from the migration files
+/// (what the files record; no defaults, choices or related names).
+fn models_from_migrations(cli: &Cli) -> Result<Vec<&'static djorm::ModelMeta>> {
+    let migrations = super::load(cli)?;
+    if migrations.is_empty() {
+        return Err(Error::Config(format!(
+            "no migration files under '{}': point --dir at them, or run the shell from the app's manage binary",
+            cli.dir.display()
+        )));
+    }
+    let effective = djorm_migrations::loader::effective(&migrations);
+    let ordered = djorm_migrations::loader::ordered(&effective).map_err(Error::Config)?;
+    let state = djorm_migrations::replay(ordered.iter().copied()).map_err(Error::Config)?;
+    let models = djorm_migrations::runtime::models_from_state(&state);
+    djorm::register_runtime_models(&models);
+    Ok(models)
+}
+
 pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {
     let Command::Shell { command, format, yes } = &cli.command else { unreachable!("dispatched on Shell") };
-    let Some(models) = project.models.clone() else {
-        return Err(Error::Config(
-            "the shell needs the app's models: run it from the app's manage binary (cargo run --bin manage -- shell)"
-                .into(),
-        ));
+    let models = match project.models.clone() {
+        Some(models) => models,
+        None => models_from_migrations(cli)?,
     };
     let db = connect(cli).await?;
     let assume_yes = *yes;

@@ -75,7 +75,7 @@ async fn instance_attribute(
         if value.is_null() {
             return Ok(Val::Value(Value::Null));
         }
-        let target = (relation.target)();
+        let target = relation.target.get();
         let key = relation.target_field().name;
         let related = DynQuerySet::new(target).get(&session.db, Q::new(key, value)).await.map_err(|e| e.to_string())?;
         return Ok(Val::Instance(target, related));
@@ -94,7 +94,7 @@ async fn instance_attribute(
         return Ok(Val::Instance(reverse.model, object));
     }
     if let Some(m2m) = meta.many_to_many_field(name) {
-        let target = (m2m.target)();
+        let target = m2m.target.get();
         let back = djorm::relations::reverse_relations(target)
             .iter()
             .find(|r| r.m2m.is_some_and(|f| std::ptr::eq(f, m2m)))

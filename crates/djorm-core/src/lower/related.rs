@@ -77,7 +77,7 @@ impl Lowerer {
         let request = |outer| JoinRequest { outer, multi: false, scope: None };
         if let Some(field) = meta.field(seg) {
             if let Some(rel) = &field.relation {
-                let target = (rel.target)();
+                let target = rel.target.get();
                 let target_column = rel.target_field().column;
                 let parent = alias.to_owned();
                 let a = self.state.borrow_mut().joins.join(&parent, seg, target.db_table, request(field.null), |new| {

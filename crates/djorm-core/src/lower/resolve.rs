@@ -45,7 +45,7 @@ impl Lowerer {
         for seg in path.split("__") {
             if let Some(field) = meta.field(seg) {
                 match &field.relation {
-                    Some(rel) => meta = (rel.target)(),
+                    Some(rel) => meta = rel.target.get(),
                     None => return false,
                 }
             } else if let Some(m2m) = meta.many_to_many_field(seg) {
@@ -75,7 +75,7 @@ impl Lowerer {
             let next = segs.get(i + 1);
             if let Some(field) = meta.field(seg) {
                 if let Some(rel) = &field.relation {
-                    let target = (rel.target)();
+                    let target = rel.target.get();
                     if continues_into(target, next) {
                         let target_column = rel.target_field().column;
                         let (parent, fk) = (alias.clone(), field.column);

@@ -245,7 +245,7 @@ fn field_index(meta: &'static ModelMeta, name: &str) -> Result<usize> {
 /// `auto_now(_add)`, an empty string for text (Django's `empty_strings_allowed`), else NULL.
 fn initial_value(field: &FieldMeta) -> Result<Value> {
     if let Some(default) = field.default {
-        return Ok(default());
+        return Ok(default.value());
     }
     if field.auto_now || field.auto_now_add {
         return Ok(now_value(field.kind));

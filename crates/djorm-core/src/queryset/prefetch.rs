@@ -78,7 +78,7 @@ struct Level {
 
 fn level(meta: &'static ModelMeta, name: &str) -> Result<Level> {
     if let Some(m2m) = meta.many_to_many_field(name) {
-        let child = (m2m.target)();
+        let child = m2m.target.get();
         let back = reverse_relations(child)
             .iter()
             .find(|r| r.kind == ReverseKind::ManyToMany && r.m2m.is_some_and(|m| std::ptr::eq(m, m2m)))

@@ -97,7 +97,7 @@ impl Side {
                 } else if field.auto_now || field.auto_now_add {
                     Value::DateTime(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6))
                 } else if let Some(default) = field.default {
-                    default()
+                    default.value()
                 } else if field.null {
                     Value::Null
                 } else {

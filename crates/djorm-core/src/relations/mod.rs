@@ -9,7 +9,7 @@ mod reverse;
 
 use std::any::Any;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{PoisonError, RwLock};
 
 pub use containers::Binding;
 pub use foreign_key::{ForeignKey, OneToOne};
@@ -71,57 +71,75 @@ impl ReverseRelation {
 
 type ReverseIndex = HashMap<usize, Vec<ReverseRelation>>;
 
+/// The reverse index, built on first use from the registry and rebuilt after models are
+/// registered at run time (the old one is leaked: registration happens a handful of times).
+static INDEX: RwLock<Option<&'static ReverseIndex>> = RwLock::new(None);
+
+/// Forgets the reverse index, so the next lookup sees newly registered models.
+pub(crate) fn invalidate_reverse_index() {
+    *INDEX.write().unwrap_or_else(PoisonError::into_inner) = None;
+}
+
 fn index() -> &'static ReverseIndex {
-    static INDEX: OnceLock<ReverseIndex> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let mut index: ReverseIndex = HashMap::new();
-        for model in registered_models() {
-            let model_name = model.model_name();
-            for field in model.fields {
-                let Some(rel) = &field.relation else { continue };
-                let target = (rel.target)();
-                let accessor = rel.related_name.map(str::to_owned).unwrap_or_else(|| {
-                    if rel.one_to_one {
-                        model_name.clone()
-                    } else {
-                        format!("{model_name}_set")
-                    }
-                });
-                let query =
-                    rel.related_query_name.or(rel.related_name).map_or_else(|| model_name.clone(), str::to_owned);
-                index.entry(target as *const ModelMeta as usize).or_default().push(ReverseRelation {
-                    query_name: query,
-                    accessor_name: accessor,
-                    model,
-                    field: Some(field),
-                    m2m: None,
-                    kind: if rel.one_to_one { ReverseKind::OneToOne } else { ReverseKind::ForeignKey },
-                });
-            }
-            for m2m in model.many_to_many {
-                let target = (m2m.target)();
-                let symmetrical = m2m.symmetrical && target.is(model);
-                let (query, accessor) = if symmetrical {
-                    let hidden = format!("{}_rel_+", m2m.name);
-                    (hidden.clone(), hidden)
+    if let Some(index) = *INDEX.read().unwrap_or_else(PoisonError::into_inner) {
+        return index;
+    }
+    let mut slot = INDEX.write().unwrap_or_else(PoisonError::into_inner);
+    if let Some(index) = *slot {
+        return index; // built by another thread meanwhile
+    }
+    let index: &'static ReverseIndex = Box::leak(Box::new(build_index()));
+    *slot = Some(index);
+    index
+}
+
+fn build_index() -> ReverseIndex {
+    let mut index: ReverseIndex = HashMap::new();
+    for model in registered_models() {
+        let model_name = model.model_name();
+        for field in model.fields {
+            let Some(rel) = &field.relation else { continue };
+            let target = rel.target.get();
+            let accessor = rel.related_name.map(str::to_owned).unwrap_or_else(|| {
+                if rel.one_to_one {
+                    model_name.clone()
                 } else {
-                    let accessor = m2m.related_name.map_or_else(|| format!("{model_name}_set"), str::to_owned);
-                    let query =
-                        m2m.related_query_name.or(m2m.related_name).map_or_else(|| model_name.clone(), str::to_owned);
-                    (query, accessor)
-                };
-                index.entry(target as *const ModelMeta as usize).or_default().push(ReverseRelation {
-                    query_name: query,
-                    accessor_name: accessor,
-                    model,
-                    field: None,
-                    m2m: Some(m2m),
-                    kind: ReverseKind::ManyToMany,
-                });
-            }
+                    format!("{model_name}_set")
+                }
+            });
+            let query = rel.related_query_name.or(rel.related_name).map_or_else(|| model_name.clone(), str::to_owned);
+            index.entry(target as *const ModelMeta as usize).or_default().push(ReverseRelation {
+                query_name: query,
+                accessor_name: accessor,
+                model,
+                field: Some(field),
+                m2m: None,
+                kind: if rel.one_to_one { ReverseKind::OneToOne } else { ReverseKind::ForeignKey },
+            });
         }
-        index
-    })
+        for m2m in model.many_to_many {
+            let target = m2m.target.get();
+            let symmetrical = m2m.symmetrical && target.is(model);
+            let (query, accessor) = if symmetrical {
+                let hidden = format!("{}_rel_+", m2m.name);
+                (hidden.clone(), hidden)
+            } else {
+                let accessor = m2m.related_name.map_or_else(|| format!("{model_name}_set"), str::to_owned);
+                let query =
+                    m2m.related_query_name.or(m2m.related_name).map_or_else(|| model_name.clone(), str::to_owned);
+                (query, accessor)
+            };
+            index.entry(target as *const ModelMeta as usize).or_default().push(ReverseRelation {
+                query_name: query,
+                accessor_name: accessor,
+                model,
+                field: None,
+                m2m: Some(m2m),
+                kind: ReverseKind::ManyToMany,
+            });
+        }
+    }
+    index
 }
 
 /// Every relation that points at `meta` from a registered model.
@@ -158,11 +176,11 @@ pub struct JoinTable {
 
 /// Resolves the join table of `owner.m2m`.
 pub fn join_table(owner: &'static ModelMeta, m2m: &ManyToManyMeta) -> Result<JoinTable> {
-    let target = (m2m.target)();
+    let target = m2m.target.get();
     if let Some(through) = m2m.through {
-        let through = through();
+        let through = through.get();
         let keys: Vec<&FieldMeta> = through.fields.iter().filter(|f| f.relation.is_some()).collect();
-        let points_to = |f: &&FieldMeta, m: &ModelMeta| f.relation.as_ref().is_some_and(|r| (r.target)().is(m));
+        let points_to = |f: &&FieldMeta, m: &ModelMeta| f.relation.as_ref().is_some_and(|r| r.target.get().is(m));
         let source = keys.iter().find(|f| points_to(f, owner));
         let target_key =
             keys.iter().filter(|f| points_to(f, target)).find(|f| source.is_none_or(|s| s.column != f.column));

@@ -195,7 +195,7 @@ impl FieldInfo {
                         let value: #ty = #expr;
                         ::djorm::FieldType::to_value(&value)
                     }
-                    ::core::option::Option::Some(#f as fn() -> ::djorm::Value)
+                    ::core::option::Option::Some(::djorm::FieldDefault::Call(#f))
                 }}
             }
             None => quote! { ::core::option::Option::None },
@@ -208,7 +208,7 @@ impl FieldInfo {
                 quote! {
                     ::core::option::Option::Some(::djorm::RelationMeta {
                         one_to_one: #one_to_one,
-                        target: <#target as ::djorm::Model>::meta,
+                        target: ::djorm::ModelRef::Static(<#target as ::djorm::Model>::meta),
                         on_delete: ::djorm::OnDelete::#rule,
                         related_name: #related_name,
                         related_query_name: #related_query_name,
@@ -255,14 +255,16 @@ impl FieldInfo {
         let (related_name, related_query_name, db_table) =
             (opt_str(&a.related_name), opt_str(&a.related_query_name), opt_str(&a.m2m_db_table));
         let through = match &a.through {
-            Some(path) => quote! { ::core::option::Option::Some(<#path as ::djorm::Model>::meta) },
+            Some(path) => {
+                quote! { ::core::option::Option::Some(::djorm::ModelRef::Static(<#path as ::djorm::Model>::meta)) }
+            }
             None => quote! { ::core::option::Option::None },
         };
         let symmetrical = a.symmetrical.unwrap_or(true);
         Some(quote! {
             ::djorm::ManyToManyMeta {
                 name: #name,
-                target: <#target as ::djorm::Model>::meta,
+                target: ::djorm::ModelRef::Static(<#target as ::djorm::Model>::meta),
                 related_name: #related_name,
                 related_query_name: #related_query_name,
                 through: #through,
