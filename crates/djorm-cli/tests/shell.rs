@@ -257,6 +257,59 @@ async fn bad_input(test: TestDatabase) {
     assert_eq!(csv, "id,name\n1,Ann Lee\n2,Bob\n");
 }
 
+/// `prefetch_related()` through `--format json`: one query per level, related objects nested,
+/// in every direction, and the same posts the Rust API finds.
+async fn prefetch_related(test: TestDatabase) {
+    let db = test.db().clone();
+    seed(&db).await.expect("seed");
+    let mut session = Session::new(db.clone(), models(), Box::new(|_| false));
+    let before = db.queries_executed();
+    let line = r#"Author.objects.order_by("name").prefetch_related("posts__tags")"#;
+    let shown: Json = serde_json::from_str(&execute(&mut session, line, Format::Json).await.unwrap()).unwrap();
+    assert_eq!(db.queries_executed() - before, 3, "authors, their posts, the posts' tags");
+    for author in shown.as_array().unwrap() {
+        let name = author["name"].as_str().unwrap();
+        let mut expected: Vec<String> = Post::objects()
+            .filter(q!(Post, author__name = name))
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.title)
+            .collect();
+        let mut titles: Vec<String> =
+            author["posts"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_owned()).collect();
+        expected.sort();
+        titles.sort();
+        assert_eq!(titles, expected, "{name}");
+        for post in author["posts"].as_array().unwrap() {
+            let tags = if post["title"] == "Django" { json!([]) } else { json!([{"id": 1, "name": "rust"}]) };
+            assert_eq!(post["tags"], tags, "{post}");
+        }
+    }
+    // A key on the row nests its object in place of the key's value.
+    let posts = shell_json(&test.url().unwrap(), r#"Post.objects.order_by("id").prefetch_related("author")[:1]"#).await;
+    assert_eq!(posts[0]["author"], json!({"id": 1, "name": "Ann Lee"}));
+    // The reverse side of the many-to-many, in a table: reprs in a column.
+    let table = execute(&mut session, r#"Tag.objects.prefetch_related("posts")"#, Format::Table).await.unwrap();
+    assert!(table.contains("<Post: Post object (1)>") && !table.contains("(4)"), "{table}");
+    let error = execute(&mut session, r#"Post.objects.prefetch_related("tags__nope")"#, Format::Json).await;
+    assert_eq!(
+        error.unwrap_err(),
+        "Cannot find 'nope' on Tag object, 'tags__nope' is an invalid parameter to prefetch_related()"
+    );
+}
+
+#[tokio::test]
+async fn prefetch_related_on_postgres() {
+    prefetch_related(TestDatabase::postgres(&models()).await.expect("postgres")).await;
+}
+
+#[tokio::test]
+async fn prefetch_related_on_sqlite() {
+    prefetch_related(TestDatabase::sqlite(&models()).await.expect("sqlite")).await;
+}
+
 #[tokio::test]
 async fn chapter_queries_on_postgres() {
     chapter_queries(TestDatabase::postgres(&models()).await.expect("postgres")).await;

@@ -49,7 +49,7 @@ pub use meta::{
 pub use model::{Model, RowReader};
 pub use q::{Rhs, Q};
 pub use query::Query;
-pub use queryset::{Annotated, Deleted, DynQuerySet, Prefetch, QuerySet, ValuesRow};
+pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, Prefetch, QuerySet, ValuesRow};
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
 pub use types::{longest_choice, AutoId, Choices, FieldType};
 

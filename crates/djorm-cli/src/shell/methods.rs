@@ -18,6 +18,7 @@ pub const QUERYSET_METHODS: &[&str] = &[
     "none",
     "annotate",
     "select_related",
+    "prefetch_related",
     "values",
     "values_list",
     "get",
@@ -195,6 +196,7 @@ pub async fn call(
         "distinct" => rewrap(&target, qs.distinct()),
         "none" => rewrap(&target, qs.none()),
         "select_related" => rewrap(&target, qs.select_related(texts(args, "select_related")?)),
+        "prefetch_related" => rewrap(&target, qs.prefetch_related(texts(args, "prefetch_related")?).map_err(e)?),
         "annotate" => annotate(&target, qs, args, kwargs)?,
         "values" | "values_list" => {
             let flat = kwargs.iter().any(|(k, v)| k == "flat" && matches!(v, Val::Value(Value::Bool(true))));

@@ -1,7 +1,7 @@
 //! Printing shell results: aligned tables, JSON or CSV.
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use djorm::{Db, ModelMeta, Value, ValuesRow};
+use djorm::{Db, DynObject, ModelMeta, Value, ValuesRow};
 use serde_json::{json, Map, Value as Json};
 
 use super::value::{Shape, Val};
@@ -20,14 +20,22 @@ pub enum Format {
 
 /// A fully evaluated result: rows with column names, or one scalar-like thing.
 enum Shown {
-    Rows { model: Option<&'static ModelMeta>, names: Vec<String>, rows: Vec<Vec<Value>>, shape: Shape },
+    Rows {
+        model: Option<&'static ModelMeta>,
+        names: Vec<String>,
+        rows: Vec<Vec<Value>>,
+        shape: Shape,
+    },
     Object(&'static ModelMeta, ValuesRow),
+    /// Rows with the relations `prefetch_related()` loaded for them.
+    Objects(&'static ModelMeta, Vec<DynObject>),
     Text(String),
     Json(Json),
 }
 
 /// Runs whatever `v` still needs from the database and renders it in `format`.
 pub async fn render(db: &Db, v: Val, format: Format) -> Result<String, String> {
+    // JSON nests prefetched objects; a table or CSV lists their reprs in a column each.
     let shown = evaluate(db, v).await?;
     Ok(match format {
         Format::Table => table(shown),
@@ -39,6 +47,9 @@ pub async fn render(db: &Db, v: Val, format: Format) -> Result<String, String> {
 async fn evaluate(db: &Db, v: Val) -> Result<Shown, String> {
     let e = |e: djorm::Error| e.to_string();
     Ok(match v {
+        Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. }) if !qs.prefetches().is_empty() => {
+            Shown::Objects(qs.model(), qs.objects(db).await.map_err(e)?)
+        }
         Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. }) => {
             let rows = qs.rows(db).await.map_err(e)?;
             let names = names_of(&rows, || qs.model().field_names());
@@ -97,6 +108,48 @@ fn row_json(row: &ValuesRow) -> Json {
     Json::Object(row.iter().map(|(k, v)| (k.to_owned(), value_json(v))).collect())
 }
 
+/// A row as JSON with each prefetched relation nested: a list, or for a key on the row the
+/// object itself in place of the key's value.
+fn object_json(object: &DynObject) -> Json {
+    let mut map: Map<String, Json> = object.row.iter().map(|(k, v)| (k.to_owned(), value_json(v))).collect();
+    for related in &object.related {
+        let nested = if related.single {
+            related.objects.first().map_or(Json::Null, object_json)
+        } else {
+            Json::Array(related.objects.iter().map(object_json).collect())
+        };
+        map.insert(related.name.clone(), nested);
+    }
+    Json::Object(map)
+}
+
+/// Rows whose prefetched relations become one column each, listing the related reprs.
+fn objects_as_rows(meta: &'static ModelMeta, objects: Vec<DynObject>) -> Shown {
+    let mut names: Vec<String> = objects.first().map(|o| o.row.names().to_vec()).unwrap_or_else(|| meta.field_names());
+    if let Some(first) = objects.first() {
+        names.extend(
+            first.related.iter().filter(|r| !names.contains(&r.name)).map(|r| r.name.clone()).collect::<Vec<_>>(),
+        );
+    }
+    let rows = objects
+        .into_iter()
+        .map(|o| {
+            let mut row = o.row.values().to_vec();
+            row.resize(names.len(), Value::Null);
+            for related in &o.related {
+                let reprs: Vec<String> =
+                    related.objects.iter().map(|r| repr(related.model, r.row.names(), r.row.values())).collect();
+                if let Some(i) = names.iter().position(|n| *n == related.name) {
+                    // A key's column shows its object's repr, as `post.author` does in Django.
+                    row[i] = Value::String(reprs.join(", "));
+                }
+            }
+            row
+        })
+        .collect();
+    Shown::Rows { model: Some(meta), names, rows, shape: Shape::Dicts }
+}
+
 fn to_json(shown: Shown) -> Json {
     match shown {
         Shown::Rows { names, rows, shape, .. } => Json::Array(
@@ -109,6 +162,7 @@ fn to_json(shown: Shown) -> Json {
                 .collect(),
         ),
         Shown::Object(_, row) => row_json(&row),
+        Shown::Objects(_, objects) => Json::Array(objects.iter().map(object_json).collect()),
         Shown::Text(s) => json!(s),
         Shown::Json(j) => j,
     }
@@ -126,6 +180,7 @@ fn repr(meta: &ModelMeta, names: &[String], row: &[Value]) -> String {
 
 fn table(shown: Shown) -> String {
     match shown {
+        Shown::Objects(meta, objects) => table(objects_as_rows(meta, objects)),
         Shown::Object(meta, row) => {
             let names = row.names().to_vec();
             let rows = vec![row.values().to_vec()];
@@ -183,6 +238,7 @@ fn csv(shown: Shown) -> Result<String, String> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let e = |e: ::csv::Error| e.to_string();
     match shown {
+        Shown::Objects(meta, objects) => return csv(objects_as_rows(meta, objects)),
         Shown::Rows { names, rows, shape, .. } => {
             let width = if shape == Shape::Flat { 1 } else { names.len() };
             writer.write_record(names.iter().take(width)).map_err(e)?;

@@ -13,12 +13,14 @@ use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, O
 #[derive(Debug, Clone)]
 pub struct DynQuerySet {
     query: Query,
+    /// `prefetch_related()` paths, loaded by [`DynQuerySet::objects`].
+    prefetch: Vec<String>,
 }
 
 impl DynQuerySet {
     /// Every row of `model` (Django's `Model.objects.all()`).
     pub fn new(model: &'static ModelMeta) -> Self {
-        DynQuerySet { query: Query::new(model) }
+        DynQuerySet { query: Query::new(model), prefetch: Vec::new() }
     }
 
     /// The queried model.
@@ -94,6 +96,33 @@ impl DynQuerySet {
     /// Follows these foreign keys in the same query (Django's `select_related()`).
     pub fn select_related(&self, paths: Vec<String>) -> Self {
         self.with(|query| query.select_related.extend(paths))
+    }
+
+    /// Loads these relations for every row with one query per level (Django's
+    /// `prefetch_related()`): reverse keys, many-to-many both ways, keys, and paths through them
+    /// (`"posts__tags"`). A path that leads nowhere is a `FieldError` now, as in Django.
+    pub fn prefetch_related(&self, paths: Vec<String>) -> Result<Self> {
+        for path in &paths {
+            super::dynamic_prefetch::validate(self.query.model, path)?;
+        }
+        let mut next = self.clone();
+        next.prefetch.extend(paths);
+        Ok(next)
+    }
+
+    /// The `prefetch_related()` paths.
+    pub fn prefetches(&self) -> &[String] {
+        &self.prefetch
+    }
+
+    /// Every matching row with its prefetched relations attached.
+    pub async fn objects(&self, db: &Db) -> Result<Vec<super::DynObject>> {
+        let mut objects: Vec<super::DynObject> =
+            self.rows(db).await?.into_iter().map(|row| super::DynObject { row, related: Vec::new() }).collect();
+        if !objects.is_empty() {
+            super::dynamic_prefetch::prefetch(db, self.query.model, &mut objects, &self.prefetch).await?;
+        }
+        Ok(objects)
     }
 
     /// Matches nothing and runs no query.

@@ -5,6 +5,7 @@
 //! documented compound ones (`get_or_create`, `update_or_create`).
 
 mod dynamic;
+mod dynamic_prefetch;
 mod prefetch;
 mod read;
 mod untyped;
@@ -15,6 +16,7 @@ use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 
 pub use dynamic::DynQuerySet;
+pub use dynamic_prefetch::{DynObject, DynRelated};
 pub use prefetch::Prefetch;
 pub use values::{Annotated, ValuesRow};
 pub use write::Deleted;
