@@ -119,7 +119,7 @@ pub(super) async fn prefetch(
                     Vec::new()
                 } else {
                     DynQuerySet::new(target)
-                        .filter(Q::new(&format!("{target_field}__in"), Rhs::List(keys)))?
+                        .filter(Q::new(format!("{target_field}__in"), Rhs::List(keys)))?
                         .rows(db)
                         .await?
                 };
@@ -133,7 +133,7 @@ pub(super) async fn prefetch(
                     Vec::new()
                 } else {
                     DynQuerySet::new(target)
-                        .filter(Q::new(&format!("{back}__in"), Rhs::List(keys)))?
+                        .filter(Q::new(format!("{back}__in"), Rhs::List(keys)))?
                         .annotate(PARENT, F(&format!("{back}__{key}")))
                         .rows(db)
                         .await?
