@@ -140,6 +140,53 @@ impl PgBackend {
     }
 }
 
+/// A pooled connection running one statement. If the future running it is dropped before
+/// [`Running::finish`] (Ctrl-C in the shell, a timeout), the statement is cancelled on the
+/// server — PostgreSQL would otherwise keep executing it — and the connection leaves the pool,
+/// so the cancel cannot hit the next statement of whoever reuses it. Transactions' own
+/// connections are left alone.
+struct Running {
+    client: Option<ClientGuard>,
+    cancel: Option<tokio_postgres::CancelToken>,
+}
+
+impl Running {
+    fn new(client: ClientGuard) -> Self {
+        let cancel = matches!(client, ClientGuard::Pooled(_)).then(|| client.cancel_token());
+        Running { client: Some(client), cancel }
+    }
+
+    /// The statement ended (with or without an error): the connection goes back as usual.
+    fn finish(mut self) {
+        self.cancel = None;
+    }
+}
+
+impl std::ops::Deref for Running {
+    type Target = deadpool_postgres::ClientWrapper;
+
+    fn deref(&self) -> &Self::Target {
+        match &self.client {
+            Some(client) => client,
+            None => unreachable_client(),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let (Some(cancel), Some(ClientGuard::Pooled(object))) = (self.cancel.take(), self.client.take()) else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let connection = deadpool_postgres::Object::take(object);
+        runtime.spawn(async move {
+            let _ = cancel.cancel_query(NoTls).await;
+            drop(connection);
+        });
+    }
+}
+
 #[async_trait::async_trait]
 impl Backend for PgBackend {
     async fn introspect(&self) -> Result<Vec<djorm_core::introspection::TableDescription>> {
@@ -155,22 +202,32 @@ impl Backend for PgBackend {
     }
 
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        let client = self.client().await?;
-        let statement = client.prepare_cached(sql).await.map_err(map_error)?;
-        client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)
+        let client = Running::new(self.client().await?);
+        let count = async {
+            let statement = client.prepare_cached(sql).await.map_err(map_error)?;
+            client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)
+        }
+        .await;
+        client.finish();
+        count
     }
 
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
-        let client = self.client().await?;
-        let statement = client.prepare_cached(sql).await.map_err(map_error)?;
-        let width = statement.columns().len();
-        let stream = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
-        futures_util::pin_mut!(stream);
-        let mut values = Vec::new();
-        while let Some(row) = stream.next().await {
-            decode_row_into(&row.map_err(map_error)?, kinds, &mut values)?;
+        let client = Running::new(self.client().await?);
+        let rows = async {
+            let statement = client.prepare_cached(sql).await.map_err(map_error)?;
+            let width = statement.columns().len();
+            let stream = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
+            futures_util::pin_mut!(stream);
+            let mut values = Vec::new();
+            while let Some(row) = stream.next().await {
+                decode_row_into(&row.map_err(map_error)?, kinds, &mut values)?;
+            }
+            Ok(Rows { width, values })
         }
-        Ok(Rows { width, values })
+        .await;
+        client.finish();
+        rows
     }
 
     async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream> {
