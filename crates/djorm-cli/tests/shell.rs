@@ -417,3 +417,50 @@ fn evaluator_never_panics_on_token_soup() {
     // The soup must reach the evaluator and the database, not only the parser's errors.
     assert!(evaluated.load(std::sync::atomic::Ordering::Relaxed) > 50, "{evaluated:?}");
 }
+
+/// `create()` and `obj.save()` in the shell send pre/post save to the model's Rust receivers,
+/// with the typed instance and `created`, as the Rust API does; deletes send pre/post delete.
+#[tokio::test]
+async fn shell_writes_send_the_models_signals() {
+    use djorm::signals::{self, Signal};
+    use std::sync::{Arc, Mutex};
+
+    let test = TestDatabase::sqlite(&models()).await.expect("sqlite");
+    let db = test.db().clone();
+    seed(&db).await.expect("seed");
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut ids = Vec::new();
+    for signal in [Signal::PreSave, Signal::PostSave, Signal::PreDelete, Signal::PostDelete] {
+        let seen = seen.clone();
+        ids.push(signals::connect::<Post>(signal, move |_, post, flag| {
+            // Other tests in this binary save posts too: only this test's title counts.
+            if post.title.starts_with("signal probe") {
+                seen.lock().unwrap().push(format!("{signal:?} {} {flag}", post.title));
+            }
+            Box::pin(async { Ok(()) })
+        }));
+    }
+    let mut session = Session::new(db.clone(), models(), Box::new(|_| true));
+    let lines = [
+        r#"p = Post.objects.create(title="signal probe", views=1, author=1)"#,
+        r#"p.title = "signal probe 2"; p.save()"#,
+        r#"Post.objects.filter(title="signal probe 2").delete()"#,
+    ];
+    for line in lines {
+        execute(&mut session, line, Format::Json).await.unwrap();
+    }
+    for id in ids {
+        signals::disconnect(id);
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            "PreSave signal probe false",
+            "PostSave signal probe true",
+            "PreSave signal probe 2 false",
+            "PostSave signal probe 2 false",
+            "PreDelete signal probe 2 false",
+            "PostDelete signal probe 2 false",
+        ]
+    );
+}

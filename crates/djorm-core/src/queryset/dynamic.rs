@@ -7,6 +7,7 @@ use djorm_sql::{Compiled, Value, ValueKind};
 
 use super::{untyped, Deleted, ValuesRow};
 use crate::lower::{coerce, Columns, Lowerer};
+use crate::signals::{self, Signal};
 use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, OrderBy, Query, Result, Q};
 
 /// A lazy query on a model known only by its metadata.
@@ -222,6 +223,7 @@ impl DynQuerySet {
             let field = &meta.fields[index];
             row[index] = coerce(value, field.value_kind(), field.name)?;
         }
+        send_signal(db, meta, Signal::PreSave, &row, false).await?;
         let pk_kind = meta.pk().kind.value_kind();
         let has_pk = !row[meta.pk_index].is_null();
         let lowerer = Lowerer::new(meta);
@@ -233,7 +235,9 @@ impl DynQuerySet {
             let result = db.fetch(&db.dialect().compile_insert(&lowerer.insert(vec![row], true)), &[pk_kind]).await?;
             result.values.into_iter().next().unwrap_or(Value::Null)
         };
-        self.get(db, Q::new("pk", pk)).await
+        let created = self.get(db, Q::new("pk", pk)).await?;
+        send_signal(db, meta, Signal::PostSave, created.values(), true).await?;
+        Ok(created)
     }
 
     /// Writes every field of `row` back to its table row (Django's `obj.save()` on an
@@ -251,12 +255,26 @@ impl DynQuerySet {
             let pairs = meta.fields.iter().map(|f| f.name.to_owned()).zip(values).collect();
             return self.create(db, pairs).await;
         }
+        send_signal(db, meta, Signal::PreSave, &values, false).await?;
         let update = Lowerer::new(meta).update_instance(values);
         if db.execute(&db.dialect().compile_update(&update)).await? == 0 {
             return Err(Error::DoesNotExist { model: meta.object_name });
         }
-        self.get(db, Q::new("pk", pk)).await
+        let saved = self.get(db, Q::new("pk", pk)).await?;
+        send_signal(db, meta, Signal::PostSave, saved.values(), false).await?;
+        Ok(saved)
     }
+}
+
+/// Sends `signal` for a row of `meta` (its fields in order) as the model's Rust instance —
+/// built only when a receiver listens, so compiled models' receivers fire for shell writes too.
+async fn send_signal(db: &Db, meta: &'static ModelMeta, signal: Signal, fields: &[Value], flag: bool) -> Result<()> {
+    if !signals::has_receivers(signal, meta) {
+        return Ok(());
+    }
+    let mut values = fields[..meta.fields.len().min(fields.len())].to_vec().into_iter();
+    let object = (meta.vtable.decode)(&mut crate::RowReader::new(&mut values))?;
+    signals::send(signal, meta, db, &*object, flag).await
 }
 
 /// The index of field `name` (`pk` and a key's `<name>_id` too), or a `FieldError` listing
