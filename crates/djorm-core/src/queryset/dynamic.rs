@@ -272,7 +272,8 @@ async fn send_signal(db: &Db, meta: &'static ModelMeta, signal: Signal, fields: 
     if !signals::has_receivers(signal, meta) {
         return Ok(());
     }
-    let mut values = fields[..meta.fields.len().min(fields.len())].to_vec().into_iter();
+    let owned: Vec<Value> = fields.iter().take(meta.fields.len()).cloned().collect();
+    let mut values = owned.into_iter();
     let object = (meta.vtable.decode)(&mut crate::RowReader::new(&mut values))?;
     signals::send(signal, meta, db, &*object, flag).await
 }
