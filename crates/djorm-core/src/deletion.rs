@@ -125,7 +125,11 @@ async fn collect(db: &Db, c: &mut Collector, meta: &'static ModelMeta, keys: Vec
 }
 
 /// Loads the instances with these keys, type-erased, for delete receivers.
-async fn load(db: &Db, model: &'static ModelMeta, keys: &[Value]) -> Result<Vec<Box<dyn std::any::Any + Send + Sync>>> {
+async fn load(
+    db: &Db,
+    model: &'static ModelMeta,
+    keys: &[Value],
+) -> Result<Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>> {
     let mut out = Vec::new();
     for chunk in keys.chunks((db.dialect().features().max_query_params - 1).max(1)) {
         let mut query = Query::new(model);
@@ -232,7 +236,7 @@ pub(crate) async fn delete(db: &Db, query: &Query) -> Result<Deleted> {
         }
     }
     // Instances are loaded only for models with delete receivers (Django's fast delete).
-    let mut instances: Vec<(&'static ModelMeta, Vec<Box<dyn std::any::Any + Send + Sync>>)> = Vec::new();
+    let mut instances: Vec<(&'static ModelMeta, Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>)> = Vec::new();
     for (model, keys, _) in &c.order {
         if signals::has_receivers(Signal::PreDelete, model) || signals::has_receivers(Signal::PostDelete, model) {
             instances.push((model, load(db, model, keys).await?));

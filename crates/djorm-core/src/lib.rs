@@ -106,34 +106,31 @@ pub mod __private {
         }
     }
 
-    /// The one related object in `related`, as `T`.
-    pub fn related_one<T: 'static>(related: crate::Related) -> crate::Result<Option<T>> {
+    fn downcast<T: Send + Sync + 'static>(
+        object: std::sync::Arc<dyn std::any::Any + Send + Sync>,
+    ) -> crate::Result<std::sync::Arc<T>> {
+        object.downcast::<T>().map_err(|_| crate::Error::Decode("related object of another type".into()))
+    }
+
+    /// The one related object in `related`, as a shared `T` (what `ForeignKey` keeps).
+    pub fn related_one<T: Send + Sync + 'static>(related: crate::Related) -> crate::Result<Option<std::sync::Arc<T>>> {
         match related {
-            crate::Related::One(Some(b)) => b
-                .downcast::<T>()
-                .map(|b| Some(*b))
-                .map_err(|_| crate::Error::Decode("related object of another type".into())),
-            crate::Related::One(None) => Ok(None),
-            crate::Related::Many(mut v) => match v.pop() {
-                Some(b) => b
-                    .downcast::<T>()
-                    .map(|b| Some(*b))
-                    .map_err(|_| crate::Error::Decode("related object of another type".into())),
-                None => Ok(None),
-            },
+            crate::Related::One(object) => object.map(downcast).transpose(),
+            crate::Related::Many(mut objects) => objects.pop().map(downcast).transpose(),
         }
     }
 
-    /// The related objects in `related`, as `T`.
-    pub fn related_many<T: 'static>(related: crate::Related) -> crate::Result<Vec<T>> {
-        let boxes = match related {
+    /// The related objects in `related`, as `T`s (each was decoded for this parent alone).
+    pub fn related_many<T: Send + Sync + 'static>(related: crate::Related) -> crate::Result<Vec<T>> {
+        let objects = match related {
             crate::Related::Many(v) => v,
             crate::Related::One(o) => o.into_iter().collect(),
         };
-        boxes
+        objects
             .into_iter()
-            .map(|b| {
-                b.downcast::<T>().map(|b| *b).map_err(|_| crate::Error::Decode("related object of another type".into()))
+            .map(|object| {
+                std::sync::Arc::try_unwrap(downcast::<T>(object)?)
+                    .map_err(|_| crate::Error::Decode("a prefetched object was shared".into()))
             })
             .collect()
     }

@@ -180,8 +180,9 @@ pub struct ManyToManyMeta {
 /// objects (select_related, prefetch_related).
 #[derive(Debug, Clone, Copy)]
 pub struct ModelVTable {
-    /// Decodes one instance from the next columns of a row.
-    pub decode: fn(&mut RowReader<'_>) -> Result<Box<dyn Any + Send + Sync>>,
+    /// Decodes one instance from the next columns of a row, shared (a related object goes
+    /// straight into its `ForeignKey`'s `Arc` without a second allocation).
+    pub decode: fn(&mut RowReader<'_>) -> Result<std::sync::Arc<dyn Any + Send + Sync>>,
     /// Every concrete field's value of an instance.
     pub field_values: fn(&(dyn Any + Send + Sync)) -> Vec<Value>,
     /// One concrete field's value (by index in `fields`), without copying the others.

@@ -72,21 +72,25 @@ pub struct RowReader<'a> {
 
 impl<'a> RowReader<'a> {
     /// A reader taking the next row's columns from `values`.
+    #[inline]
     pub fn new(values: &'a mut std::vec::IntoIter<Value>) -> Self {
         RowReader { values }
     }
 
     /// The next column, decoded as `T`.
+    #[inline]
     pub fn read<T: FieldType>(&mut self) -> Result<T> {
         T::from_value(self.read_value())
     }
 
     /// The next column as it came from the database.
+    #[inline]
     pub fn read_value(&mut self) -> Value {
         self.values.next().unwrap_or(Value::Null)
     }
 
     /// The column `offset` places ahead, without consuming anything.
+    #[inline]
     pub fn peek(&self, offset: usize) -> Option<&Value> {
         self.values.as_slice().get(offset)
     }

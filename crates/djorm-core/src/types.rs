@@ -36,10 +36,12 @@ macro_rules! field_type {
     ($t:ty, $kind:ident, |$v:ident| $to:expr, { $($pat:pat => $out:expr),* $(,)? }) => {
         impl FieldType for $t {
             const KIND: FieldKind = FieldKind::$kind;
+            #[inline]
             fn to_value(&self) -> Value {
                 let $v = self;
                 $to
             }
+            #[inline]
             fn from_value(value: Value) -> Result<Self> {
                 match value {
                     $($pat => $out,)*
@@ -104,10 +106,12 @@ impl<T: FieldType> FieldType for Option<T> {
     const CHOICES: &'static [(&'static str, &'static str)] = T::CHOICES;
     const IMPLIED_MAX_LENGTH: Option<u32> = T::IMPLIED_MAX_LENGTH;
 
+    #[inline]
     fn to_value(&self) -> Value {
         self.as_ref().map_or(Value::Null, T::to_value)
     }
 
+    #[inline]
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Null => Ok(None),
@@ -178,6 +182,7 @@ impl FieldType for AutoId {
         self.0.map_or(Value::Null, Value::I64)
     }
 
+    #[inline]
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Null => Ok(AutoId(None)),

@@ -49,6 +49,7 @@ impl Value {
     }
 
     /// The value as an `i64`, when it is any integer.
+    #[inline]
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::I16(v) => Some(i64::from(*v)),
@@ -61,7 +62,19 @@ impl Value {
     /// The same value in the integer or float width `kind` asks for, when it fits; anything
     /// else is returned unchanged. Backends use it so every database hands back the same
     /// [`Value`] variant for the same field.
+    #[inline]
     pub fn conform(self, kind: ValueKind) -> Value {
+        let already = matches!(
+            (kind, &self),
+            (ValueKind::Any | ValueKind::String | ValueKind::Bool | ValueKind::DateTime, _)
+                | (ValueKind::I64, Value::I64(_))
+                | (ValueKind::I32, Value::I32(_))
+                | (ValueKind::I16, Value::I16(_))
+                | (ValueKind::F64, Value::F64(_))
+        );
+        if already {
+            return self;
+        }
         match (kind, self.as_i64()) {
             (ValueKind::I16, Some(i)) => i16::try_from(i).map_or(self, Value::I16),
             (ValueKind::I32, Some(i)) => i32::try_from(i).map_or(self, Value::I32),

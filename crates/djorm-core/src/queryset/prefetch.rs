@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use djorm_sql::Value;
 
@@ -54,6 +55,11 @@ enum Key {
     Int(i64),
     Text(String),
     Other(String),
+}
+
+/// Objects are shared only once they are stored on their parent; one shared earlier is a bug.
+fn shared() -> Error {
+    Error::Decode("a just-decoded related object was already shared".into())
 }
 
 fn key(v: &Value) -> Key {
@@ -152,28 +158,41 @@ pub(crate) async fn prefetch(
                 wanted.push(k.clone());
             }
         }
-        let mut found: Vec<(Value, Box<dyn Any + Send + Sync>)> = Vec::new();
+        let mut found: Vec<(Value, Arc<dyn Any + Send + Sync>)> = Vec::new();
         if !wanted.is_empty() {
             let mut query = custom.unwrap_or_else(|| Query::new(level.child));
             query.add_filter(Q::new(format!("{}__in", level.link), Rhs::List(wanted)));
             let lowerer = Lowerer::new(level.child);
-            if let Some(lowered) = lowerer.select(&query, &Columns::ModelPlus(vec![level.link.clone()]))? {
+            // A reverse key's link is a column of the child itself: read it from there instead
+            // of selecting it twice. Many-to-many links come from the join, after the columns.
+            let local = level.child.fields.iter().position(|f| f.name == level.link && f.relation.is_some());
+            let columns = Columns::ModelPlus(if local.is_some() { Vec::new() } else { vec![level.link.clone()] });
+            if let Some(lowered) = lowerer.select(&query, &columns)? {
                 let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
                 let n = rows.len();
+                // Columns a custom Prefetch QuerySet adds (annotations) have no place on the
+                // objects: skipped, so every row starts where it should.
+                let unused = rows.width.saturating_sub(level.child.fields.len() + usize::from(local.is_none()));
                 let mut iter = rows.values.into_iter();
                 for _ in 0..n {
                     let mut reader = RowReader::new(&mut iter);
+                    let link = local.and_then(|i| reader.peek(i).cloned());
                     let object = (level.child.vtable.decode)(&mut reader)?;
-                    let link = reader.read_value();
+                    let link = match link {
+                        Some(link) => link,
+                        None => reader.read_value(),
+                    };
+                    reader.skip(unused);
                     found.push((link, object));
                 }
             }
         }
         if !children.is_empty() && !found.is_empty() {
-            let mut refs: Vec<&mut (dyn Any + Send + Sync)> = found.iter_mut().map(|(_, o)| &mut **o).collect();
+            let mut refs: Vec<&mut (dyn Any + Send + Sync)> =
+                found.iter_mut().map(|(_, o)| Arc::get_mut(o).ok_or_else(shared)).collect::<Result<_>>()?;
             Box::pin(prefetch(db, level.child, &mut refs, &children)).await?;
         }
-        let mut by_key: HashMap<Key, Vec<Box<dyn Any + Send + Sync>>> = HashMap::new();
+        let mut by_key: HashMap<Key, Vec<Arc<dyn Any + Send + Sync>>> = HashMap::new();
         for (link, object) in found {
             by_key.entry(key(&link)).or_default().push(object);
         }

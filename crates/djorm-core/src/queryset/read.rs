@@ -14,23 +14,43 @@ use crate::lower::{Columns, Lowerer, RelatedNode};
 use crate::{Db, Error, FieldType, Model, OrderBy, Related, Result, Rhs, RowReader, Rows, Q};
 
 fn decode_all<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<M>> {
-    Ok(decode_annotated::<M>(rows, related)?.into_iter().map(|(m, _)| m).collect())
+    if rows.width > row_width::<M>(related) {
+        return Ok(decode_annotated::<M>(rows, related)?.into_iter().map(|(m, _)| m).collect());
+    }
+    // No annotation columns: straight into the result, without an (object, columns) pair each.
+    let n = rows.len();
+    let mut out = Vec::with_capacity(n);
+    let mut iter = rows.values.into_iter();
+    for _ in 0..n {
+        out.push(decode_object::<M>(&mut RowReader::new(&mut iter), related)?);
+    }
+    Ok(out)
+}
+
+/// The columns one object and its select_related objects take.
+fn row_width<M: Model>(related: &[RelatedNode]) -> usize {
+    M::meta().fields.len() + related.iter().map(RelatedNode::width).sum::<usize>()
+}
+
+/// One object and its select_related objects, from the next columns.
+fn decode_object<M: Model>(reader: &mut RowReader<'_>, related: &[RelatedNode]) -> Result<M> {
+    let mut object = M::from_row(reader)?;
+    for node in related {
+        let loaded = decode_related(node, reader)?;
+        object.set_related(&node.name, Related::One(loaded))?;
+    }
+    Ok(object)
 }
 
 /// Decodes objects, their select_related objects, and the annotation columns after them.
 fn decode_annotated<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<(M, Vec<Value>)>> {
     let n = rows.len();
-    let used = M::meta().fields.len() + related.iter().map(RelatedNode::width).sum::<usize>();
-    let extra = rows.width.saturating_sub(used);
+    let extra = rows.width.saturating_sub(row_width::<M>(related));
     let mut out = Vec::with_capacity(n);
     let mut iter = rows.values.into_iter();
     for _ in 0..n {
         let mut reader = RowReader::new(&mut iter);
-        let mut object = M::from_row(&mut reader)?;
-        for node in related {
-            let loaded = decode_related(node, &mut reader)?;
-            object.set_related(&node.name, Related::One(loaded))?;
-        }
+        let object = decode_object::<M>(&mut reader, related)?;
         let annotations = (0..extra).map(|_| reader.read_value()).collect();
         out.push((object, annotations));
     }
@@ -39,7 +59,7 @@ fn decode_annotated<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec
 
 /// Decodes one select_related object (and its own related objects), or skips its columns when
 /// the LEFT OUTER JOIN found none.
-fn decode_related(node: &RelatedNode, reader: &mut RowReader<'_>) -> Result<Option<Box<dyn Any + Send + Sync>>> {
+fn decode_related(node: &RelatedNode, reader: &mut RowReader<'_>) -> Result<Option<Arc<dyn Any + Send + Sync>>> {
     if reader.peek(node.meta.pk_index).is_none_or(Value::is_null) {
         reader.skip(node.width());
         return Ok(None);
@@ -47,7 +67,9 @@ fn decode_related(node: &RelatedNode, reader: &mut RowReader<'_>) -> Result<Opti
     let mut object = (node.meta.vtable.decode)(reader)?;
     for child in &node.children {
         let loaded = decode_related(child, reader)?;
-        (node.meta.vtable.set_related)(&mut *object, &child.name, Related::One(loaded))?;
+        let unique = Arc::get_mut(&mut object)
+            .ok_or_else(|| Error::Decode("a just-decoded related object was already shared".into()))?;
+        (node.meta.vtable.set_related)(unique, &child.name, Related::One(loaded))?;
     }
     Ok(Some(object))
 }

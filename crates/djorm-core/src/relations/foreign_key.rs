@@ -32,6 +32,12 @@ macro_rules! key_field {
                 self.cached = object.map(Arc::new);
             }
 
+            /// Stores a loaded object already shared (how select_related hands it over).
+            #[doc(hidden)]
+            pub fn set_cached_shared(&mut self, object: Option<Arc<T>>) {
+                self.cached = object;
+            }
+
             /// Records which model field this is, for N+1 reports (set by the derive).
             #[doc(hidden)]
             pub fn set_origin(&mut self, model: &'static str, field: &'static str) {

@@ -23,9 +23,9 @@ use crate::{registered_models, Error, FieldMeta, ManyToManyMeta, ModelMeta, Resu
 #[derive(Debug)]
 pub enum Related {
     /// One object (or none), for a forward key or a reverse one-to-one.
-    One(Option<Box<dyn Any + Send + Sync>>),
+    One(Option<std::sync::Arc<dyn Any + Send + Sync>>),
     /// Many objects, for a reverse key or a many-to-many field.
-    Many(Vec<Box<dyn Any + Send + Sync>>),
+    Many(Vec<std::sync::Arc<dyn Any + Send + Sync>>),
 }
 
 /// Which kind of relation points back at a model.

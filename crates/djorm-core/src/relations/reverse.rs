@@ -295,6 +295,12 @@ impl<T: Model> ReverseOne<T> {
         self.cached = object.map(Arc::new);
     }
 
+    /// Stores a loaded object already shared (how select_related hands it over).
+    #[doc(hidden)]
+    pub fn set_cached_shared(&mut self, object: Option<Arc<T>>) {
+        self.cached = object;
+    }
+
     /// The related object, or `DoesNotExist` when there is none.
     pub async fn get(&self, db: &Db) -> Result<T>
     where

@@ -183,13 +183,13 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             Role::Key { .. } if kinds::type_name(&f.ty).1 => quote! {
                 #name => {
                     let object = ::djorm::__private::related_one::<#target>(related)?;
-                    if let ::core::option::Option::Some(key) = &mut self.#id { key.set_cached(object); }
+                    if let ::core::option::Option::Some(key) = &mut self.#id { key.set_cached_shared(object); }
                     ::core::result::Result::Ok(())
                 }
             },
             Role::Key { .. } | Role::Reverse { one: true, .. } => quote! {
                 #name => {
-                    self.#id.set_cached(::djorm::__private::related_one::<#target>(related)?);
+                    self.#id.set_cached_shared(::djorm::__private::related_one::<#target>(related)?);
                     ::core::result::Result::Ok(())
                 }
             },
@@ -280,8 +280,8 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                     many_to_many: &[#(#m2m_metas),*],
                     vtable: ::djorm::ModelVTable {
                         decode: |row| {
-                            ::core::result::Result::Ok(::std::boxed::Box::new(<#ident as ::djorm::Model>::from_row(row)?)
-                                as ::std::boxed::Box<dyn ::core::any::Any + ::core::marker::Send + ::core::marker::Sync>)
+                            ::core::result::Result::Ok(::std::sync::Arc::new(<#ident as ::djorm::Model>::from_row(row)?)
+                                as ::std::sync::Arc<dyn ::core::any::Any + ::core::marker::Send + ::core::marker::Sync>)
                         },
                         field_values: |object| {
                             object.downcast_ref::<#ident>().map(::djorm::Model::field_values).unwrap_or_default()
