@@ -106,10 +106,63 @@ pub mod __private {
         }
     }
 
+    /// [`crate::ModelVTable::decode_rows`] for model `M`.
+    pub fn decode_rows<M: crate::Model>(
+        rows: crate::Rows,
+        link: usize,
+    ) -> crate::Result<(Box<dyn std::any::Any + Send + Sync>, Vec<djorm_sql::Value>)> {
+        let (n, width) = (rows.len(), rows.width);
+        let unused = width.saturating_sub(M::meta().fields.len());
+        let mut objects: Vec<M> = Vec::with_capacity(n);
+        let mut links = Vec::with_capacity(n);
+        let mut values = rows.values.into_iter();
+        for _ in 0..n {
+            let mut reader = crate::RowReader::new(&mut values);
+            links.push(reader.peek(link).cloned().unwrap_or(djorm_sql::Value::Null));
+            objects.push(M::from_row(&mut reader)?);
+            reader.skip(unused);
+        }
+        Ok((Box::new(objects), links))
+    }
+
+    /// [`crate::ModelVTable::elements_mut`] for model `M`.
+    pub fn elements_mut<M: crate::Model>(
+        objects: &mut (dyn std::any::Any + Send + Sync),
+    ) -> Vec<&mut (dyn std::any::Any + Send + Sync)> {
+        match objects.downcast_mut::<Vec<M>>() {
+            Some(objects) => objects.iter_mut().map(|o| o as &mut (dyn std::any::Any + Send + Sync)).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// [`crate::ModelVTable::split`] for model `M`.
+    pub fn split<M: crate::Model>(
+        objects: Box<dyn std::any::Any + Send + Sync>,
+        group_of: &[usize],
+        groups: usize,
+    ) -> Vec<Box<dyn std::any::Any + Send + Sync>> {
+        let mut out: Vec<Vec<M>> = (0..groups).map(|_| Vec::new()).collect();
+        if let Ok(objects) = objects.downcast::<Vec<M>>() {
+            for (object, group) in objects.into_iter().zip(group_of) {
+                if let Some(target) = out.get_mut(*group) {
+                    target.push(object);
+                }
+            }
+        }
+        out.into_iter().map(|g| Box::new(g) as Box<dyn std::any::Any + Send + Sync>).collect()
+    }
+
     fn downcast<T: Send + Sync + 'static>(
         object: std::sync::Arc<dyn std::any::Any + Send + Sync>,
     ) -> crate::Result<std::sync::Arc<T>> {
         object.downcast::<T>().map_err(|_| crate::Error::Decode("related object of another type".into()))
+    }
+
+    fn downcast_vec<T: Send + Sync + 'static>(objects: Box<dyn std::any::Any + Send + Sync>) -> crate::Result<Vec<T>> {
+        objects
+            .downcast::<Vec<T>>()
+            .map(|v| *v)
+            .map_err(|_| crate::Error::Decode("related objects of another type".into()))
     }
 
     /// The one related object in `related`, as a shared `T` (what `ForeignKey` keeps).
@@ -117,12 +170,14 @@ pub mod __private {
         match related {
             crate::Related::One(object) => object.map(downcast).transpose(),
             crate::Related::Many(mut objects) => objects.pop().map(downcast).transpose(),
+            crate::Related::Vec(objects) => Ok(downcast_vec::<T>(objects)?.pop().map(std::sync::Arc::new)),
         }
     }
 
     /// The related objects in `related`, as `T`s (each was decoded for this parent alone).
     pub fn related_many<T: Send + Sync + 'static>(related: crate::Related) -> crate::Result<Vec<T>> {
         let objects = match related {
+            crate::Related::Vec(objects) => return downcast_vec(objects),
             crate::Related::Many(v) => v,
             crate::Related::One(o) => o.into_iter().collect(),
         };

@@ -4,7 +4,7 @@ use std::any::Any;
 
 use djorm_sql::{Value, ValueKind};
 
-use crate::{Error, FieldKind, Related, Result, RowReader, Q};
+use crate::{Error, FieldKind, Related, Result, RowReader, Rows, Q};
 
 /// One concrete field (one column).
 #[derive(Debug)]
@@ -176,6 +176,12 @@ pub struct ManyToManyMeta {
     pub symmetrical: bool,
 }
 
+/// A `Vec` of some model's instances, its type erased (see [`ModelVTable::decode_rows`]).
+pub type ErasedVec = Box<dyn Any + Send + Sync>;
+
+/// Decoded instances and each row's link value.
+pub type DecodedRows = (ErasedVec, Vec<Value>);
+
 /// Functions to handle instances of a model without knowing its Rust type, for related
 /// objects (select_related, prefetch_related).
 #[derive(Debug, Clone, Copy)]
@@ -183,6 +189,14 @@ pub struct ModelVTable {
     /// Decodes one instance from the next columns of a row, shared (a related object goes
     /// straight into its `ForeignKey`'s `Arc` without a second allocation).
     pub decode: fn(&mut RowReader<'_>) -> Result<std::sync::Arc<dyn Any + Send + Sync>>,
+    /// Decodes a whole result of instances into one `Vec` of the model (prefetch_related's
+    /// children: no allocation per object), with each row's value of column `link`.
+    pub decode_rows: fn(Rows, usize) -> Result<DecodedRows>,
+    /// The elements of such a `Vec`, for loading their own relations.
+    pub elements_mut: fn(&mut (dyn Any + Send + Sync)) -> Vec<&mut (dyn Any + Send + Sync)>,
+    /// Splits such a `Vec` into `groups` of them: element `i` goes to group `group_of[i]`
+    /// (dropped when out of range).
+    pub split: fn(ErasedVec, &[usize], usize) -> Vec<ErasedVec>,
     /// Every concrete field's value of an instance.
     pub field_values: fn(&(dyn Any + Send + Sync)) -> Vec<Value>,
     /// One concrete field's value (by index in `fields`), without copying the others.

@@ -2,14 +2,12 @@
 //! knowing the Rust types (through each model's vtable).
 
 use std::any::Any;
-use std::collections::HashMap;
-use std::sync::Arc;
 
 use djorm_sql::Value;
 
 use crate::lower::{Columns, Lowerer};
 use crate::relations::{reverse_by_accessor, reverse_by_query_name, reverse_relations, ReverseKind};
-use crate::{Db, Error, ModelMeta, Query, QuerySet, Related, Result, Rhs, RowReader, Q};
+use crate::{Db, Error, ModelMeta, Query, QuerySet, Related, Result, Rhs, Q};
 
 /// One `prefetch_related` lookup, optionally with its own QuerySet (Django's `Prefetch`).
 #[derive(Debug, Clone, PartialEq)]
@@ -57,10 +55,8 @@ enum Key {
     Other(String),
 }
 
-/// Objects are shared only once they are stored on their parent; one shared earlier is a bug.
-fn shared() -> Error {
-    Error::Decode("a just-decoded related object was already shared".into())
-}
+/// A map keyed by link values, with foldhash (fast, and seeded per process).
+type KeyMap<V> = foldhash::HashMap<Key, V>;
 
 fn key(v: &Value) -> Key {
     match v {
@@ -151,17 +147,22 @@ pub(crate) async fn prefetch(
         let level = level(meta, &name)?;
         let parent_keys: Vec<Value> =
             parents.iter().map(|p| (meta.vtable.field_value)(&**p, level.parent_key)).collect();
+        // One group per distinct parent key: the children whose link equals it.
+        let mut group_by_key: KeyMap<usize> = KeyMap::default();
         let mut wanted: Vec<Value> = Vec::new();
-        let mut seen: std::collections::HashSet<Key> = std::collections::HashSet::new();
         for k in &parent_keys {
-            if !k.is_null() && seen.insert(key(k)) {
-                wanted.push(k.clone());
+            if !k.is_null() {
+                let next = wanted.len();
+                group_by_key.entry(key(k)).or_insert_with(|| {
+                    wanted.push(k.clone());
+                    next
+                });
             }
         }
-        let mut found: Vec<(Value, Arc<dyn Any + Send + Sync>)> = Vec::new();
+        let mut found: Option<(Box<dyn Any + Send + Sync>, Vec<Value>)> = None;
         if !wanted.is_empty() {
             let mut query = custom.unwrap_or_else(|| Query::new(level.child));
-            query.add_filter(Q::new(format!("{}__in", level.link), Rhs::List(wanted)));
+            query.add_filter(Q::new(format!("{}__in", level.link), Rhs::List(wanted.clone())));
             let lowerer = Lowerer::new(level.child);
             // A reverse key's link is a column of the child itself: read it from there instead
             // of selecting it twice. Many-to-many links come from the join, after the columns.
@@ -169,36 +170,34 @@ pub(crate) async fn prefetch(
             let columns = Columns::ModelPlus(if local.is_some() { Vec::new() } else { vec![level.link.clone()] });
             if let Some(lowered) = lowerer.select(&query, &columns)? {
                 let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
-                let n = rows.len();
-                // Columns a custom Prefetch QuerySet adds (annotations) have no place on the
-                // objects: skipped, so every row starts where it should.
-                let unused = rows.width.saturating_sub(level.child.fields.len() + usize::from(local.is_none()));
-                let mut iter = rows.values.into_iter();
-                for _ in 0..n {
-                    let mut reader = RowReader::new(&mut iter);
-                    let link = local.and_then(|i| reader.peek(i).cloned());
-                    let object = (level.child.vtable.decode)(&mut reader)?;
-                    let link = match link {
-                        Some(link) => link,
-                        None => reader.read_value(),
-                    };
-                    reader.skip(unused);
-                    found.push((link, object));
-                }
+                // Columns past the link (a custom QuerySet's annotations) are skipped.
+                let link = local.unwrap_or(level.child.fields.len());
+                found = Some((level.child.vtable.decode_rows)(rows, link)?);
             }
         }
-        if !children.is_empty() && !found.is_empty() {
-            let mut refs: Vec<&mut (dyn Any + Send + Sync)> =
-                found.iter_mut().map(|(_, o)| Arc::get_mut(o).ok_or_else(shared)).collect::<Result<_>>()?;
+        let (mut objects, links) = match found {
+            Some(found) => found,
+            None => (Box::new(()) as Box<dyn Any + Send + Sync>, Vec::new()),
+        };
+        if !children.is_empty() && !links.is_empty() {
+            let mut refs = (level.child.vtable.elements_mut)(&mut *objects);
             Box::pin(prefetch(db, level.child, &mut refs, &children)).await?;
         }
-        let mut by_key: HashMap<Key, Vec<Arc<dyn Any + Send + Sync>>> = HashMap::new();
-        for (link, object) in found {
-            by_key.entry(key(&link)).or_default().push(object);
-        }
+        let group_of: Vec<usize> =
+            links.iter().map(|l| group_by_key.get(&key(l)).copied().unwrap_or(usize::MAX)).collect();
+        let mut groups: Vec<Option<Box<dyn Any + Send + Sync>>> = if links.is_empty() {
+            Vec::new()
+        } else {
+            (level.child.vtable.split)(objects, &group_of, wanted.len()).into_iter().map(Some).collect()
+        };
         for (parent, parent_key) in parents.iter_mut().zip(&parent_keys) {
-            let mut objects = by_key.remove(&key(parent_key)).unwrap_or_default();
-            let related = if level.many { Related::Many(objects) } else { Related::One(objects.pop()) };
+            // A parent whose key appeared before gets nothing more, as each child is one object.
+            let group = group_by_key.get(&key(parent_key)).and_then(|g| groups.get_mut(*g)).and_then(Option::take);
+            let related = match group {
+                Some(objects) => Related::Vec(objects),
+                None if level.many => Related::Many(Vec::new()),
+                None => Related::One(None),
+            };
             (meta.vtable.set_related)(&mut **parent, attr.as_deref().unwrap_or(&name), related)?;
         }
     }

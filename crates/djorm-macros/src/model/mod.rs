@@ -283,6 +283,9 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                             ::core::result::Result::Ok(::std::sync::Arc::new(<#ident as ::djorm::Model>::from_row(row)?)
                                 as ::std::sync::Arc<dyn ::core::any::Any + ::core::marker::Send + ::core::marker::Sync>)
                         },
+                        decode_rows: ::djorm::__private::decode_rows::<#ident>,
+                        elements_mut: ::djorm::__private::elements_mut::<#ident>,
+                        split: ::djorm::__private::split::<#ident>,
                         field_values: |object| {
                             object.downcast_ref::<#ident>().map(::djorm::Model::field_values).unwrap_or_default()
                         },
