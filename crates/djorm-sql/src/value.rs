@@ -73,8 +73,15 @@ impl Value {
                 | (ValueKind::F64, Value::F64(_))
         );
         if already {
-            return self;
+            self
+        } else {
+            self.convert(kind)
         }
+    }
+
+    /// The conversions of [`Value::conform`], out of line so its common no-op case inlines.
+    #[inline(never)]
+    fn convert(self, kind: ValueKind) -> Value {
         match (kind, self.as_i64()) {
             (ValueKind::I16, Some(i)) => i16::try_from(i).map_or(self, Value::I16),
             (ValueKind::I32, Some(i)) => i32::try_from(i).map_or(self, Value::I32),
