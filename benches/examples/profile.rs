@@ -106,10 +106,22 @@ async fn main() {
             raw_join += t.elapsed();
             std::hint::black_box(rows);
         }
-        println!("join: djorm {:?} raw {:?} ratio {:.3}", djorm_join / 400, raw_join / 400, djorm_join.as_secs_f64() / raw_join.as_secs_f64());
+        println!(
+            "join: djorm {:?} raw {:?} ratio {:.3}",
+            djorm_join / 400,
+            raw_join / 400,
+            djorm_join.as_secs_f64() / raw_join.as_secs_f64()
+        );
         // The backend alone: the same statement through Db::fetch into Values, no structs.
-        let compiled = Article::objects().order_by(["id"]).select_related(["writer"]).sql(&db).expect("sql").expect("q");
-        let kinds = [djorm::ValueKind::I64, djorm::ValueKind::I64, djorm::ValueKind::String, djorm::ValueKind::I64, djorm::ValueKind::String];
+        let compiled =
+            Article::objects().order_by(["id"]).select_related(["writer"]).sql(&db).expect("sql").expect("q");
+        let kinds = [
+            djorm::ValueKind::I64,
+            djorm::ValueKind::I64,
+            djorm::ValueKind::String,
+            djorm::ValueKind::I64,
+            djorm::ValueKind::String,
+        ];
         let (mut fetch_only, mut raw_again) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
         for _ in 0..400 {
             let t = std::time::Instant::now();
@@ -126,22 +138,43 @@ async fn main() {
             raw_again += t.elapsed();
             std::hint::black_box(rows);
         }
-        println!("fetch only: {:?} raw {:?} ratio {:.3}", fetch_only / 400, raw_again / 400, fetch_only.as_secs_f64() / raw_again.as_secs_f64());
+        println!(
+            "fetch only: {:?} raw {:?} ratio {:.3}",
+            fetch_only / 400,
+            raw_again / 400,
+            fetch_only.as_secs_f64() / raw_again.as_secs_f64()
+        );
         let q_writers = raw.prepare("SELECT id, name FROM bench_author ORDER BY id").await.expect("prepare");
-        let q_articles =
-            raw.prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)").await.expect("prepare");
-        let q_notes = raw.prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)").await.expect("prepare");
+        let q_articles = raw
+            .prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)")
+            .await
+            .expect("prepare");
+        let q_notes = raw
+            .prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)")
+            .await
+            .expect("prepare");
         let (mut djorm_prefetch, mut raw_prefetch) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
         for _ in 0..200 {
             let t = std::time::Instant::now();
-            let w = Writer::objects().order_by(["id"]).prefetch_related(["articles", "articles__notes"]).all(&db).await.expect("p");
+            let w = Writer::objects()
+                .order_by(["id"])
+                .prefetch_related(["articles", "articles__notes"])
+                .all(&db)
+                .await
+                .expect("p");
             djorm_prefetch += t.elapsed();
             std::hint::black_box(w);
             let t = std::time::Instant::now();
-            let writers: Vec<(i64, String)> = raw.query(&q_writers, &[]).await.expect("w").iter().map(|r| (r.get(0), r.get(1))).collect();
+            let writers: Vec<(i64, String)> =
+                raw.query(&q_writers, &[]).await.expect("w").iter().map(|r| (r.get(0), r.get(1))).collect();
             let ids: Vec<i64> = writers.iter().map(|w| w.0).collect();
-            let articles: Vec<(i64, i64, String)> =
-                raw.query(&q_articles, &[&ids]).await.expect("a").iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+            let articles: Vec<(i64, i64, String)> = raw
+                .query(&q_articles, &[&ids])
+                .await
+                .expect("a")
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect();
             let article_ids: Vec<i64> = articles.iter().map(|a| a.0).collect();
             let mut notes: std::collections::HashMap<i64, Vec<(i64, String)>> = std::collections::HashMap::new();
             for r in raw.query(&q_notes, &[&article_ids]).await.expect("n") {
@@ -150,9 +183,21 @@ async fn main() {
             raw_prefetch += t.elapsed();
             std::hint::black_box((writers, articles, notes));
         }
-        println!("prefetch: djorm {:?} raw {:?} ratio {:.3}", djorm_prefetch / 200, raw_prefetch / 200, djorm_prefetch.as_secs_f64() / raw_prefetch.as_secs_f64());
+        println!(
+            "prefetch: djorm {:?} raw {:?} ratio {:.3}",
+            djorm_prefetch / 200,
+            raw_prefetch / 200,
+            djorm_prefetch.as_secs_f64() / raw_prefetch.as_secs_f64()
+        );
         let capture = db.capture_queries();
-        std::hint::black_box(Writer::objects().order_by(["id"]).prefetch_related(["articles", "articles__notes"]).all(&db).await.expect("p"));
+        std::hint::black_box(
+            Writer::objects()
+                .order_by(["id"])
+                .prefetch_related(["articles", "articles__notes"])
+                .all(&db)
+                .await
+                .expect("p"),
+        );
         for q in capture.take() {
             println!("  {}", q.sql);
         }
