@@ -290,6 +290,13 @@ async fn prefetch_related(test: TestDatabase) {
     // A key on the row nests its object in place of the key's value.
     let posts = shell_json(&test.url().unwrap(), r#"Post.objects.order_by("id").prefetch_related("author")[:1]"#).await;
     assert_eq!(posts[0]["author"], json!({"id": 1, "name": "Ann Lee"}));
+    // select_related nests the same way, from one query with a join.
+    let before = db.queries_executed();
+    let line = r#"Post.objects.select_related("author").order_by("id")[:1]"#;
+    let joined: Json = serde_json::from_str(&execute(&mut session, line, Format::Json).await.unwrap()).unwrap();
+    assert_eq!(db.queries_executed() - before, 1, "one query");
+    assert_eq!(joined[0]["author"], json!({"id": 1, "name": "Ann Lee"}));
+    assert!(session.last_sql().unwrap().contains("JOIN"), "{:?}", session.last_sql());
     // The reverse side of the many-to-many, in a table: reprs in a column.
     let table = execute(&mut session, r#"Tag.objects.prefetch_related("posts")"#, Format::Table).await.unwrap();
     assert!(table.contains("<Post: Post object (1)>") && !table.contains("(4)"), "{table}");

@@ -35,7 +35,7 @@ enum Shown {
 
 /// Runs whatever `v` still needs from the database and renders it in `format`.
 pub async fn render(db: &Db, v: Val, format: Format) -> Result<String, String> {
-    // JSON nests prefetched objects; a table or CSV lists their reprs in a column each.
+    // JSON nests related objects; a table or CSV lists their reprs in a column each.
     let shown = evaluate(db, v).await?;
     Ok(match format {
         Format::Table => table(shown),
@@ -47,7 +47,9 @@ pub async fn render(db: &Db, v: Val, format: Format) -> Result<String, String> {
 async fn evaluate(db: &Db, v: Val) -> Result<Shown, String> {
     let e = |e: djorm::Error| e.to_string();
     Ok(match v {
-        Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. }) if !qs.prefetches().is_empty() => {
+        Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. })
+            if !qs.prefetches().is_empty() || !qs.query().select_related.is_empty() =>
+        {
             Shown::Objects(qs.model(), qs.objects(db).await.map_err(e)?)
         }
         Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. }) => {

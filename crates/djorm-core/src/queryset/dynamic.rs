@@ -6,7 +6,7 @@ use chrono::{SubsecRound, Utc};
 use djorm_sql::{Compiled, Value, ValueKind};
 
 use super::{untyped, Deleted, ValuesRow};
-use crate::lower::{coerce, Columns, Lowerer};
+use crate::lower::{coerce, Columns, Lowerer, RelatedNode};
 use crate::signals::{self, Signal};
 use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, OrderBy, Query, Result, Q};
 
@@ -117,13 +117,43 @@ impl DynQuerySet {
     }
 
     /// Every matching row with its prefetched relations attached.
+    /// select_related objects come from the same query, nested the same way.
     pub async fn objects(&self, db: &Db) -> Result<Vec<super::DynObject>> {
-        let mut objects: Vec<super::DynObject> =
-            self.rows(db).await?.into_iter().map(|row| super::DynObject { row, related: Vec::new() }).collect();
-        if !objects.is_empty() {
+        let mut objects: Vec<super::DynObject> = if self.query.select_related.is_empty() {
+            self.rows(db).await?.into_iter().map(|row| super::DynObject { row, related: Vec::new() }).collect()
+        } else {
+            self.joined_objects(db).await?
+        };
+        if !objects.is_empty() && !self.prefetch.is_empty() {
             super::dynamic_prefetch::prefetch(db, self.query.model, &mut objects, &self.prefetch).await?;
         }
         Ok(objects)
+    }
+
+    /// Rows with their select_related objects, from one query with joins.
+    async fn joined_objects(&self, db: &Db) -> Result<Vec<super::DynObject>> {
+        untyped::check_backend(db, &self.query)?;
+        let meta = self.query.model;
+        let Some(lowered) = Lowerer::new(meta).select(&self.query, &Columns::Model)? else {
+            return Ok(Vec::new());
+        };
+        let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
+        let used = meta.fields.len() + lowered.related.iter().map(RelatedNode::width).sum::<usize>();
+        let annotations: Vec<String> =
+            self.query.annotations.iter().filter(|a| a.selected).map(|a| a.name.clone()).collect();
+        let mut names: Vec<String> = meta.fields.iter().map(|f| f.name.to_owned()).collect();
+        names.extend(annotations.into_iter().take(rows.width.saturating_sub(used)));
+        let names: std::sync::Arc<[String]> = names.into();
+        let n = rows.len();
+        let mut values = rows.values.into_iter();
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut own: Vec<Value> = values.by_ref().take(meta.fields.len()).collect();
+            let related = lowered.related.iter().map(|node| joined_related(node, &mut values)).collect();
+            own.extend(values.by_ref().take(names.len() - meta.fields.len()));
+            out.push(super::DynObject { row: ValuesRow::new(names.clone(), own), related });
+        }
+        Ok(out)
     }
 
     /// Matches nothing and runs no query.
@@ -264,6 +294,18 @@ impl DynQuerySet {
         send_signal(db, meta, Signal::PostSave, saved.values(), false).await?;
         Ok(saved)
     }
+}
+
+/// One select_related object (and its own) from the next columns; none when the LEFT OUTER
+/// JOIN found no row.
+fn joined_related(node: &RelatedNode, values: &mut std::vec::IntoIter<Value>) -> super::DynRelated {
+    let own: Vec<Value> = values.by_ref().take(node.meta.fields.len()).collect();
+    let related = node.children.iter().map(|child| joined_related(child, values)).collect();
+    let found = own.get(node.meta.pk_index).is_some_and(|pk| !pk.is_null());
+    let names = node.meta.fields.iter().map(|f| f.name.to_owned()).collect();
+    let objects =
+        if found { vec![super::DynObject { row: ValuesRow::from_parts(names, own), related }] } else { Vec::new() };
+    super::DynRelated { name: node.name.clone(), model: node.meta, single: true, objects }
 }
 
 /// Sends `signal` for a row of `meta` (its fields in order) as the model's Rust instance —
