@@ -178,6 +178,7 @@ CREATE INDEX legacy_person_born_desc ON legacy_person (born DESC, ratio);
 CREATE INDEX legacy_person_big_idx ON legacy_person (big);
 CREATE TABLE legacy_badge (person_id integer PRIMARY KEY REFERENCES legacy_person (id), since timestamptz NOT NULL);
 CREATE TABLE legacy_note (id bigserial PRIMARY KEY, author_email varchar(254) NOT NULL REFERENCES legacy_person (email));
+CREATE TABLE legacy_profile (id serial PRIMARY KEY, person_id integer NOT NULL UNIQUE REFERENCES legacy_person (id), bio text NOT NULL);
 CREATE TABLE legacy_log (message text);
 "#;
 
@@ -208,6 +209,7 @@ CREATE INDEX legacy_person_born_desc ON legacy_person (born DESC, ratio);
 CREATE INDEX legacy_person_big_idx ON legacy_person (big);
 CREATE TABLE legacy_badge (person_id integer NOT NULL PRIMARY KEY REFERENCES legacy_person (id), since datetime NOT NULL);
 CREATE TABLE legacy_note (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, author_email varchar(254) NOT NULL REFERENCES legacy_person (email));
+CREATE TABLE legacy_profile (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, person_id integer NOT NULL UNIQUE REFERENCES legacy_person (id), bio text NOT NULL);
 CREATE TABLE legacy_log (message text);
 "#;
 
@@ -223,7 +225,7 @@ async fn inspect_legacy(backend: TestBackend, ddl: &str) -> (TestDatabase, Strin
     let statements: Vec<String> = ddl.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
     test_db.db().execute_script(&statements).await.expect("legacy schema");
     let url = test_db.url().expect("a database URL");
-    let tables = ["legacy_badge", "legacy_category", "legacy_note", "legacy_person"];
+    let tables = ["legacy_badge", "legacy_category", "legacy_note", "legacy_person", "legacy_profile"];
     let mut args = vec!["inspectdb", "--app", "legacy"];
     for table in &tables {
         args.extend(["--table", table]);
@@ -241,35 +243,52 @@ async fn inspect_legacy(backend: TestBackend, ddl: &str) -> (TestDatabase, Strin
     (test_db, log)
 }
 
+/// The inspected legacy models read and write: a person with a key to a varchar primary key,
+/// found across that key, and a profile through the unique key (a `OneToOne`), found from the
+/// person's side under the related_name inspectdb chose. `$extra` fills the columns whose types differ by backend.
+macro_rules! use_legacy_models {
+    ($module:ident, $db:expr, { $($extra:tt)* }) => {{
+        use $module::{Category, Person, Profile};
+        let db = $db;
+        Category::objects()
+            .create(db, Category { code: "eng".into(), label: "Engineering".into() })
+            .await
+            .expect("category");
+        let person = Person {
+            full_name: "Ann Lee".into(),
+            email: "ann@example.com".into(),
+            ratio: 0.5,
+            active: true,
+            big: 7,
+            category_code: Some(ForeignKey::new("eng".to_owned())),
+            $($extra)*
+            ..Default::default()
+        };
+        let saved = Person::objects().create(db, person).await.expect("person");
+        Profile::objects()
+            .create(db, Profile { person: (&saved).into(), bio: "Writes Rust".into(), ..Default::default() })
+            .await
+            .expect("profile");
+        let found = Person::objects().get(db, Q::new("category_code__label", "Engineering")).await.expect("get");
+        // `profile` is a column of the person, so the one-to-one's reverse side was renamed.
+        let by_profile =
+            Person::objects().get(db, Q::new("profile_person__bio", "Writes Rust")).await.expect("reverse one");
+        assert_eq!((found.id, found.full_name.as_str(), by_profile.id), (saved.id, "Ann Lee", saved.id));
+        found
+    }};
+}
+
 #[tokio::test]
 async fn legacy_postgres_schema_inspects_to_working_models() {
     let (test_db, log) = inspect_legacy(TestBackend::Postgres, LEGACY_POSTGRES).await;
     assert!(log.contains("// This table has no primary key"), "{log}");
-    use legacy_postgresql::{Category, Person};
-    let db = test_db.db();
-    Category::objects()
-        .create(db, Category { code: "eng".into(), label: "Engineering".into() })
-        .await
-        .expect("category");
-    let person = Person {
-        full_name: "Ann Lee".into(),
-        email: "ann@example.com".into(),
-        ratio: 0.5,
+    let found = use_legacy_models!(legacy_postgresql, test_db.db(), {
         external_id: Uuid::nil(),
-        active: true,
-        big: 7,
         salary: Some(Decimal::new(123_456, 2)),
         ip: Some("10.0.0.1".into()),
         mood: Some("sad".into()),
-        category_code: Some(ForeignKey::new("eng".to_owned())),
-        ..Default::default()
-    };
-    let saved = Person::objects().create(db, person).await.expect("person");
-    let found = Person::objects().get(db, Q::new("category_code__label", "Engineering")).await.expect("get");
-    assert_eq!(
-        (found.id, found.full_name.as_str(), found.salary),
-        (saved.id, "Ann Lee", Some(Decimal::new(123_456, 2)))
-    );
+    });
+    assert_eq!(found.salary, Some(Decimal::new(123_456, 2)));
     // Guessed types still read and write as text: an inet address and an enum label.
     assert_eq!((found.ip.as_deref(), found.mood.as_deref()), (Some("10.0.0.1"), Some("sad")));
 }
@@ -278,23 +297,6 @@ async fn legacy_postgres_schema_inspects_to_working_models() {
 async fn legacy_sqlite_schema_inspects_to_working_models() {
     let (test_db, log) = inspect_legacy(TestBackend::Sqlite, LEGACY_SQLITE).await;
     assert!(log.contains("// This table has no primary key"), "{log}");
-    use legacy_sqlite::{Category, Person};
-    let db = test_db.db();
-    Category::objects()
-        .create(db, Category { code: "eng".into(), label: "Engineering".into() })
-        .await
-        .expect("category");
-    let person = Person {
-        full_name: "Ann Lee".into(),
-        email: "ann@example.com".into(),
-        ratio: 0.5,
-        external_id: "0".repeat(32),
-        active: true,
-        big: 7,
-        category_code: Some(ForeignKey::new("eng".to_owned())),
-        ..Default::default()
-    };
-    let saved = Person::objects().create(db, person).await.expect("person");
-    let found = Person::objects().get(db, Q::new("category_code__label", "Engineering")).await.expect("get");
-    assert_eq!((found.id, found.full_name.as_str()), (saved.id, "Ann Lee"));
+    let found = use_legacy_models!(legacy_sqlite, test_db.db(), { external_id: "0".repeat(32), });
+    assert_eq!(found.external_id, "0".repeat(32));
 }

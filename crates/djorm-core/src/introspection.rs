@@ -82,3 +82,40 @@ pub struct ConstraintDescription {
     /// Per column, true when an index orders it descending.
     pub descending: Vec<bool>,
 }
+
+/// Splits a declared type into its name and numeric arguments: `numeric(10, 2)` is
+/// (`numeric`, [10, 2]); words after the arguments stay in the name
+/// (`timestamp(3) with time zone` is `timestamp with time zone`).
+pub fn split_type(declared: &str) -> (String, Vec<u32>) {
+    match declared.split_once('(') {
+        Some((base, rest)) => {
+            let (inner, tail) = rest.split_once(')').unwrap_or((rest, ""));
+            let args = inner.split(',').filter_map(|a| a.trim().parse().ok()).collect();
+            (format!("{}{tail}", base.trim()).trim().to_owned(), args)
+        }
+        None => (declared.trim().to_owned(), Vec::new()),
+    }
+}
+
+/// A decimal type's precision and scale from its arguments (`numeric(10)` has scale 0).
+pub fn digits(args: &[u32]) -> Option<(u32, u32)> {
+    match args {
+        [precision, scale] => Some((*precision, *scale)),
+        [precision] => Some((*precision, 0)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_types_split_into_name_and_arguments() {
+        assert_eq!(split_type("numeric(10, 2)"), ("numeric".to_owned(), vec![10, 2]));
+        assert_eq!(split_type("timestamp(3) with time zone"), ("timestamp with time zone".to_owned(), vec![3]));
+        assert_eq!(split_type("text"), ("text".to_owned(), vec![]));
+        assert_eq!(digits(&[12]), Some((12, 0)));
+        assert_eq!(digits(&[]), None);
+    }
+}

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use djorm_core::introspection::{
-    ColumnDescription, ConstraintDescription, ConstraintKind, ForeignKeyTarget, TableDescription,
+    digits, split_type, ColumnDescription, ConstraintDescription, ConstraintKind, ForeignKeyTarget, TableDescription,
 };
 use djorm_core::{Backend, FieldKind, Result};
 use djorm_sql::{Value, ValueKind};
@@ -119,16 +119,7 @@ fn add_column(table: &mut TableDescription, name: String, kind: ConstraintKind, 
 
 /// The field class of a type as `format_type` spells it, with its length or digits.
 fn map_type(data_type: &str, auto_increment: bool) -> (Option<FieldKind>, Option<u32>, Option<(u32, u32)>) {
-    let (base, args) = match data_type.split_once('(') {
-        Some((base, rest)) => {
-            let inner = rest.split_once(')').map_or(rest, |(inner, _)| inner);
-            let args: Vec<u32> = inner.split(',').filter_map(|a| a.trim().parse().ok()).collect();
-            // `timestamp(3) with time zone`: the words after the arguments belong to the name.
-            let tail = rest.split_once(')').map_or("", |(_, tail)| tail);
-            (format!("{}{}", base.trim(), tail), args)
-        }
-        None => (data_type.to_owned(), Vec::new()),
-    };
+    let (base, args) = split_type(data_type);
     let kind = match base.trim() {
         "integer" if auto_increment => FieldKind::AutoField,
         "bigint" if auto_increment => FieldKind::BigAutoField,
@@ -140,14 +131,7 @@ fn map_type(data_type: &str, auto_increment: bool) -> (Option<FieldKind>, Option
         }
         "character varying" | "character" | "text" | "citext" => FieldKind::TextField,
         "double precision" | "real" => FieldKind::FloatField,
-        "numeric" => {
-            let digits = match args.as_slice() {
-                [p, s] => Some((*p, *s)),
-                [p] => Some((*p, 0)),
-                _ => None,
-            };
-            return (Some(FieldKind::DecimalField), None, digits);
-        }
+        "numeric" => return (Some(FieldKind::DecimalField), None, digits(&args)),
         "boolean" => FieldKind::BooleanField,
         "timestamp with time zone" | "timestamp without time zone" => FieldKind::DateTimeField,
         "date" => FieldKind::DateField,

@@ -2,7 +2,7 @@
 //! functions (as Django's SQLite `DatabaseIntrospection` reads them).
 
 use djorm_core::introspection::{
-    ColumnDescription, ConstraintDescription, ConstraintKind, ForeignKeyTarget, TableDescription,
+    digits, split_type, ColumnDescription, ConstraintDescription, ConstraintKind, ForeignKeyTarget, TableDescription,
 };
 use djorm_core::{Backend, FieldKind, Result};
 use djorm_sql::{Value, ValueKind};
@@ -170,14 +170,7 @@ fn resolve_implicit_targets(tables: &mut [TableDescription]) {
 
 /// The field class of a declared type (SQLite keeps the declaration as written).
 fn map_type(declared: &str, auto_increment: bool) -> (Option<FieldKind>, Option<u32>, Option<(u32, u32)>) {
-    let lower = declared.to_ascii_lowercase();
-    let (base, args) = match lower.split_once('(') {
-        Some((base, rest)) => {
-            let inner = rest.split_once(')').map_or(rest, |(inner, _)| inner);
-            (base.trim().to_owned(), inner.split(',').filter_map(|a| a.trim().parse::<u32>().ok()).collect())
-        }
-        None => (lower.trim().to_owned(), Vec::<u32>::new()),
-    };
+    let (base, args) = split_type(&declared.to_ascii_lowercase());
     let kind = match base.as_str() {
         "integer" if auto_increment => FieldKind::BigAutoField,
         "bool" | "boolean" => FieldKind::BooleanField,
@@ -188,14 +181,7 @@ fn map_type(declared: &str, auto_increment: bool) -> (Option<FieldKind>, Option<
         "integer" | "int" => FieldKind::IntegerField,
         "bigint" => FieldKind::BigIntegerField,
         "real" | "double" | "double precision" | "float" => FieldKind::FloatField,
-        "decimal" | "numeric" => {
-            let digits = match args.as_slice() {
-                [p, s] => Some((*p, *s)),
-                [p] => Some((*p, 0)),
-                _ => None,
-            };
-            return (Some(FieldKind::DecimalField), None, digits);
-        }
+        "decimal" | "numeric" => return (Some(FieldKind::DecimalField), None, digits(&args)),
         "varchar" | "char" | "character" | "nvarchar" | "nchar" | "varying character" if !args.is_empty() => {
             return (Some(FieldKind::CharField), args.first().copied(), None);
         }

@@ -209,8 +209,16 @@ fn fields(
             if target_pk.as_deref() != Some(target.column.as_str()) {
                 options.push(format!("to_field = {:?}", field_name(&target.column, false).0));
             }
-            if used_targets.contains(&target.table) {
-                options.push(format!("related_name = \"{}_{name}_set\"", model_name.to_ascii_lowercase()));
+            // Django's default reverse name (`<model>_set`, or `<model>` for a one-to-one, and
+            // `<model>` in lookups) must not be taken: by a second key to the same table, or by a
+            // field of the target.
+            let model = model_name.to_ascii_lowercase();
+            let target_fields = all.iter().find(|t| t.name == target.table).map(field_names).unwrap_or_default();
+            let accessor = if unique { model.clone() } else { format!("{model}_set") };
+            let clashes = target_fields.iter().any(|f| *f == model || *f == accessor);
+            if used_targets.contains(&target.table) || clashes {
+                let related = if unique { format!("{model}_{name}") } else { format!("{model}_{name}_set") };
+                options.push(format!("related_name = {related:?}"));
             }
             used_targets.push(target.table.clone());
             if !has_field_index(table, &column.name) && !unique {
@@ -253,6 +261,19 @@ fn fields(
         out.push(Field { name, column: column.name.clone(), ty, options, comments });
     }
     out
+}
+
+/// The field names a table's struct gets.
+fn field_names(table: &TableDescription) -> Vec<String> {
+    let single_pk = match table.primary_key() {
+        [one] => Some(one.as_str()),
+        _ => None,
+    };
+    table
+        .columns
+        .iter()
+        .map(|c| field_name(&c.name, table.foreign_key(&c.name).is_some() && single_pk != Some(c.name.as_str())).0)
+        .collect()
 }
 
 /// The Rust type of a column and the options its class needs.

@@ -85,3 +85,14 @@ pub struct Person {
     #[djorm(on_delete = DoNothing, related_name = "person_mentor_set", db_index = false, blank)]
     pub mentor: Option<ForeignKey<Person>>,
 }
+
+/// The `legacy_profile` table.
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "legacy", db_table = "legacy_profile")]
+pub struct Profile {
+    // A 32-bit auto key in the database; AutoId reads it as 64 bits.
+    pub id: AutoId,
+    #[djorm(on_delete = DoNothing, related_name = "profile_person")]
+    pub person: OneToOne<Person>,
+    pub bio: String,
+}

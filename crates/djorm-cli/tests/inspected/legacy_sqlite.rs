@@ -83,3 +83,13 @@ pub struct Person {
     #[djorm(on_delete = DoNothing, related_name = "person_mentor_set", db_index = false, blank)]
     pub mentor: Option<ForeignKey<Person>>,
 }
+
+/// The `legacy_profile` table.
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "legacy", db_table = "legacy_profile")]
+pub struct Profile {
+    pub id: AutoId,
+    #[djorm(on_delete = DoNothing, related_name = "profile_person")]
+    pub person: OneToOne<Person>,
+    pub bio: String,
+}
