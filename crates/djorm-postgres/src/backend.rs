@@ -147,18 +147,18 @@ impl PgBackend {
 /// connections are left alone.
 struct Running {
     client: Option<ClientGuard>,
-    cancel: Option<tokio_postgres::CancelToken>,
+    /// True until the statement ends; the cancel token is only made if it never does.
+    armed: bool,
 }
 
 impl Running {
     fn new(client: ClientGuard) -> Self {
-        let cancel = matches!(client, ClientGuard::Pooled(_)).then(|| client.cancel_token());
-        Running { client: Some(client), cancel }
+        Running { client: Some(client), armed: true }
     }
 
     /// The statement ended (with or without an error): the connection goes back as usual.
     fn finish(mut self) {
-        self.cancel = None;
+        self.armed = false;
     }
 }
 
@@ -175,10 +175,12 @@ impl std::ops::Deref for Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let (Some(cancel), Some(ClientGuard::Pooled(object))) = (self.cancel.take(), self.client.take()) else {
+        if !self.armed || !matches!(self.client, Some(ClientGuard::Pooled(_))) {
             return;
-        };
+        }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let Some(ClientGuard::Pooled(object)) = self.client.take() else { return };
+        let cancel = object.cancel_token();
         let connection = deadpool_postgres::Object::take(object);
         runtime.spawn(async move {
             let _ = cancel.cancel_query(NoTls).await;
