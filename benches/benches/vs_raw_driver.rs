@@ -1,6 +1,7 @@
 //! djorm, used as a user would (public API, its own pool), against raw tokio-postgres with
 //! statements prepared once on one connection. Workloads: get by primary key ×1000, select
-//! 10,000 rows into structs, insert 100 rows in one statement, prefetch two levels, a join.
+//! 10,000 rows into structs, insert 100 rows in one statement, prefetch two levels, a join into
+//! related objects, and values() across a reverse key (a LEFT OUTER JOIN).
 //!
 //! Prints two tables at the end: criterion's estimates (each side measured for ten seconds, one
 //! after the other) and an interleaved run (djorm and the raw driver alternating, round after
@@ -73,6 +74,7 @@ struct Statements {
     articles: tokio_postgres::Statement,
     notes: tokio_postgres::Statement,
     join: tokio_postgres::Statement,
+    left_join: tokio_postgres::Statement,
 }
 
 async fn setup() -> Setup {
@@ -131,6 +133,13 @@ async fn setup() -> Setup {
             .prepare(
                 "SELECT a.id, a.writer_id, a.title, w.id, w.name FROM bench_article a \
                  INNER JOIN bench_author w ON a.writer_id = w.id ORDER BY a.id",
+            )
+            .await
+            .expect("prepare"),
+        left_join: raw
+            .prepare(
+                "SELECT w.name, a.title FROM bench_author w \
+                 LEFT OUTER JOIN bench_article a ON a.writer_id = w.id ORDER BY w.id",
             )
             .await
             .expect("prepare"),
@@ -288,6 +297,28 @@ async fn raw_join(s: &Setup) {
     std::hint::black_box(rows);
 }
 
+/// Every writer with each of its articles' titles: `values()` across the reverse key, which
+/// Django (and djorm) join LEFT OUTER so writers without articles stay; the raw side runs the
+/// same join.
+async fn djorm_left_join(s: &Setup) {
+    let rows = Writer::objects().order_by(["id"]).values(&s.db, &["name", "articles__title"]).await.expect("values");
+    assert_eq!(rows.len(), 500);
+    std::hint::black_box(rows);
+}
+
+async fn raw_left_join(s: &Setup) {
+    let rows: Vec<(String, Option<String>)> = s
+        .raw
+        .query(&s.statements.left_join, &[])
+        .await
+        .expect("left join")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(rows.len(), 500);
+    std::hint::black_box(rows);
+}
+
 /// One workload: its criterion group, its sample size, and how many interleaved rounds.
 struct Workload {
     group: &'static str,
@@ -296,11 +327,12 @@ struct Workload {
 }
 
 /// The insert workload runs last: the rows it adds would change what the others read.
-const WORKLOADS: [Workload; 5] = [
+const WORKLOADS: [Workload; 6] = [
     Workload { group: "get_by_pk_x1000", samples: 20, rounds: 20 },
     Workload { group: "select_10000_rows", samples: 20, rounds: 100 },
     Workload { group: "prefetch_100_writers_articles_notes", samples: 20, rounds: 300 },
     Workload { group: "articles_join_writers_500_rows", samples: 20, rounds: 500 },
+    Workload { group: "writers_left_join_articles_values", samples: 20, rounds: 500 },
     Workload { group: "insert_100_rows_one_statement", samples: 30, rounds: 300 },
 ];
 
@@ -315,7 +347,9 @@ async fn run(s: &Setup, index: usize, djorm: bool) {
         (2, false) => raw_prefetch(s).await,
         (3, true) => djorm_join(s).await,
         (3, false) => raw_join(s).await,
-        (4, true) => djorm_insert(s).await,
+        (4, true) => djorm_left_join(s).await,
+        (4, false) => raw_left_join(s).await,
+        (5, true) => djorm_insert(s).await,
         _ => raw_insert(s).await,
     }
 }

@@ -168,6 +168,28 @@ djorm::backend_tests! {
         Ok(())
     }
 
+    async fn values_and_ordering_across_relations_keep_rows_without_related_rows(db) {
+        let jane = author(&db, "Jane").await?;
+        author(&db, "Lonely").await?;
+        post(&db, "Hello", &jane).await?;
+        // Django: values() across a reverse key is a LEFT OUTER JOIN; an author without posts
+        // stays, with None.
+        let rows = Author::objects().order_by(["name"]).values(&db, &["name", "posts__title"]).await?;
+        let pairs: Vec<(Option<&Value>, Option<&Value>)> =
+            rows.iter().map(|r| (r.get("name"), r.get("posts__title"))).collect();
+        assert_eq!(
+            pairs,
+            [
+                (Some(&Value::String("Jane".into())), Some(&Value::String("Hello".into()))),
+                (Some(&Value::String("Lonely".into())), Some(&Value::Null)),
+            ]
+        );
+        // Ordering through a nullable key keeps authors without a user, too.
+        let by_user = Author::objects().order_by(["user__username", "name"]).all(&db).await?;
+        assert_eq!(by_user.len(), 2);
+        Ok(())
+    }
+
     async fn chained_filters_join_twice_single_filter_joins_once(db) {
         let jane = author(&db, "Jane").await?;
         let both = post(&db, "both tags", &jane).await?;

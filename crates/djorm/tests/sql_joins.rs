@@ -146,3 +146,37 @@ fn exists_and_subquery_alias_the_inner_table() {
         "{sql}"
     );
 }
+
+/// The SQL `values(fields)` runs, on PostgreSQL.
+fn values_sql<M: Model>(qs: QuerySet<M>, fields: &[&str]) -> String {
+    let columns = djorm::lower::Columns::Fields(fields.iter().map(|f| (*f).to_owned()).collect());
+    let lowered = djorm::lower::Lowerer::new(M::meta()).select(qs.query(), &columns).expect("lowers").expect("query");
+    let dialect: &dyn djorm::sql::Dialect = &PostgresDialect;
+    dialect.compile_select(&lowered.select).sql
+}
+
+#[test]
+fn values_across_a_reverse_key_keep_rows_without_related_rows() {
+    // Django: Author.objects.values("name", "posts__title") keeps authors without posts.
+    assert_eq!(
+        values_sql(Author::objects().order_by(["id"]), &["name", "posts__title"]),
+        r#"SELECT "blog_author"."name", "blog_post"."title" FROM "blog_author" LEFT OUTER JOIN "blog_post" ON ("blog_author"."id" = "blog_post"."author_id") ORDER BY "blog_author"."id" ASC"#
+    );
+}
+
+#[test]
+fn values_join_a_non_null_key_inner_and_a_nullable_one_left_outer() {
+    assert_eq!(
+        values_sql(Post::objects().order_by(["id"]), &["title", "author__name", "author__user__username"]),
+        r#"SELECT "blog_post"."title", "blog_author"."name", "auth_user"."username" FROM "blog_post" INNER JOIN "blog_author" ON ("blog_post"."author_id" = "blog_author"."id") LEFT OUTER JOIN "auth_user" ON ("blog_author"."user_id" = "auth_user"."id") ORDER BY "blog_post"."id" ASC"#
+    );
+}
+
+#[test]
+fn a_filter_join_stays_inner_when_values_reuse_it() {
+    // The filter already rejects posts without a matching author row.
+    assert_eq!(
+        values_sql(Post::objects().filter(Q::new("author__user__username", "x")), &["author__user__username"]),
+        r#"SELECT "auth_user"."username" FROM "blog_post" INNER JOIN "blog_author" ON ("blog_post"."author_id" = "blog_author"."id") INNER JOIN "auth_user" ON ("blog_author"."user_id" = "auth_user"."id") WHERE "auth_user"."username" = $1 ORDER BY "blog_post"."id" ASC"#
+    );
+}

@@ -26,8 +26,12 @@ pub struct JoinSet {
 /// How a new join should be made.
 #[derive(Debug, Clone, Copy)]
 pub struct JoinRequest {
-    /// The relation can be missing (nullable key, or a reverse/many relation under OR/NOT).
+    /// The relation can be missing (nullable key, or a reverse/many relation under OR/NOT):
+    /// LEFT OUTER, promoting a join already made.
     pub outer: bool,
+    /// A new join is LEFT OUTER, but one already made keeps its kind (columns and ordering
+    /// across a nullable relation: a filter's INNER join already rejects missing rows).
+    pub new_outer: bool,
     /// Many rows may match (reverse key, many-to-many).
     pub multi: bool,
     /// The filter() call being lowered; `None` reuses a join of any call (ordering, values).
@@ -80,7 +84,7 @@ impl JoinSet {
             table: table.to_owned(),
             alias: alias.clone(),
             on,
-            kind: if outer { JoinKind::LeftOuter } else { JoinKind::Inner },
+            kind: if outer || request.new_outer { JoinKind::LeftOuter } else { JoinKind::Inner },
         });
         alias
     }

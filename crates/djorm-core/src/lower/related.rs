@@ -74,7 +74,7 @@ impl Lowerer {
     }
 
     fn related_hop(&self, meta: &'static ModelMeta, alias: &str, seg: &str) -> Result<(&'static ModelMeta, String)> {
-        let request = |outer| JoinRequest { outer, multi: false, scope: None };
+        let request = |outer| JoinRequest { outer, new_outer: false, multi: false, scope: None };
         if let Some(field) = meta.field(seg) {
             if let Some(rel) = &field.relation {
                 let target = rel.target.get();

@@ -23,9 +23,18 @@ fn continues_into(meta: &ModelMeta, name: Option<&&str>) -> bool {
 }
 
 impl Lowerer {
+    /// How to join a relation: `nullable` when the other side may be missing (a nullable key,
+    /// a reverse or many-to-many relation). A filter's condition rejects a missing row anyway,
+    /// so filters join INNER; columns, ordering and values (outside filter()) join LEFT OUTER
+    /// there, so rows without a related row stay, as in Django.
     fn request(&self, nullable: bool, multi: bool) -> JoinRequest {
         let state = self.state.borrow();
-        JoinRequest { outer: nullable || state.in_or, multi, scope: (!state.reuse_any).then_some(state.scope) }
+        JoinRequest {
+            outer: state.in_or,
+            new_outer: nullable && state.reuse_any,
+            multi,
+            scope: (!state.reuse_any).then_some(state.scope),
+        }
     }
 
     fn join(
@@ -81,7 +90,7 @@ impl Lowerer {
                         let (parent, fk) = (alias.clone(), field.column);
                         // A condition on the joined row already rejects a missing one, so filters join INNER
                         // (Django does too); OR, NOT and isnull=True promote to LEFT OUTER.
-                        alias = self.join(&parent, seg, target.db_table, self.request(false, false), |new| {
+                        alias = self.join(&parent, seg, target.db_table, self.request(field.null, false), |new| {
                             column(&parent, fk).binary(BinOp::Eq, column(new, target_column))
                         });
                         last_join = Some(alias.clone());
@@ -103,7 +112,7 @@ impl Lowerer {
                 let table = join_table(meta, m2m)?;
                 let (parent, pk) = (alias.clone(), meta.pk().column);
                 let source = table.source_column.clone();
-                let through = self.join(&parent, seg, &table.table, self.request(false, true), |new| {
+                let through = self.join(&parent, seg, &table.table, self.request(true, true), |new| {
                     column(&parent, pk).binary(BinOp::Eq, column(new, &source))
                 });
                 last_join = Some(through.clone());
@@ -112,7 +121,7 @@ impl Lowerer {
                     let target_column = table.target_column.clone();
                     let target_pk = target.pk().column;
                     let key = format!("{seg}+");
-                    alias = self.join(&through, &key, target.db_table, self.request(false, true), |new| {
+                    alias = self.join(&through, &key, target.db_table, self.request(true, true), |new| {
                         column(&through, &target_column).binary(BinOp::Eq, column(new, target_pk))
                     });
                     last_join = Some(alias.clone());
@@ -132,7 +141,7 @@ impl Lowerer {
                         let table = join_table(related, m2m)?;
                         let (parent, pk) = (alias.clone(), meta.pk().column);
                         let target_col = table.target_column.clone();
-                        let through = self.join(&parent, seg, &table.table, self.request(false, true), |new| {
+                        let through = self.join(&parent, seg, &table.table, self.request(true, true), |new| {
                             column(&parent, pk).binary(BinOp::Eq, column(new, &target_col))
                         });
                         last_join = Some(through.clone());
@@ -140,7 +149,7 @@ impl Lowerer {
                             let source_col = table.source_column.clone();
                             let related_pk = related.pk().column;
                             let key = format!("{seg}+");
-                            alias = self.join(&through, &key, related.db_table, self.request(false, true), |new| {
+                            alias = self.join(&through, &key, related.db_table, self.request(true, true), |new| {
                                 column(&through, &source_col).binary(BinOp::Eq, column(new, related_pk))
                             });
                             last_join = Some(alias.clone());
@@ -156,7 +165,7 @@ impl Lowerer {
                     (_, Some(fk), _) => {
                         let target_column = fk.relation.as_ref().map_or(meta.pk().column, |r| r.target_field().column);
                         let (parent, fk_column) = (alias.clone(), fk.column);
-                        alias = self.join(&parent, seg, related.db_table, self.request(false, rev.is_multi()), |new| {
+                        alias = self.join(&parent, seg, related.db_table, self.request(true, rev.is_multi()), |new| {
                             column(&parent, target_column).binary(BinOp::Eq, column(new, fk_column))
                         });
                         last_join = Some(alias.clone());
