@@ -34,7 +34,7 @@ struct User {
 
 #[path = "../shared/relations.rs"]
 mod relations;
-use relations::{Article, Note, Writer};
+use relations::{Article, Writer};
 
 /// The struct the raw-driver side maps rows into, field for field.
 #[allow(dead_code)]
@@ -92,21 +92,7 @@ async fn setup() -> Setup {
         })
         .collect();
     User::objects().bulk_create(&db, users).await.expect("seed");
-    db.create_tables(&[Writer::meta(), Article::meta(), Note::meta()]).await.expect("schema");
-    let writers: Vec<Writer> = (0..100).map(|i| Writer { name: format!("writer {i}"), ..Default::default() }).collect();
-    let writers = Writer::objects().bulk_create(&db, writers).await.expect("writers");
-    let articles: Vec<Article> = writers
-        .iter()
-        .flat_map(|w| {
-            (0..5).map(move |j| Article { writer: w.into(), title: format!("article {j}"), ..Default::default() })
-        })
-        .collect();
-    let articles = Article::objects().bulk_create(&db, articles).await.expect("articles");
-    let notes: Vec<Note> = articles
-        .iter()
-        .flat_map(|a| (0..3).map(move |k| Note { article: a.into(), body: format!("note {k}"), ..Default::default() }))
-        .collect();
-    Note::objects().bulk_create(&db, notes).await.expect("notes");
+    relations::seed(&db).await;
     let (raw, connection) = bench_config().connect(tokio_postgres::NoTls).await.expect("raw connects");
     tokio::spawn(connection);
     let placeholders: Vec<String> =

@@ -8,7 +8,7 @@ use djorm::prelude::*;
 
 #[path = "../shared/relations.rs"]
 mod relations;
-use relations::{Article, Note, Writer};
+use relations::{Article, Writer};
 
 #[tokio::main]
 async fn main() {
@@ -19,21 +19,7 @@ async fn main() {
     let _ = djorm::postgres::creation::drop_database(&url, "djorm_profile").await;
     djorm::postgres::creation::create_database(&url, "djorm_profile").await.expect("create");
     let db = djorm::DatabaseConfig::Postgres(Box::new(config.clone())).connect().await.expect("connect");
-    db.create_tables(&[Writer::meta(), Article::meta(), Note::meta()]).await.expect("schema");
-    let writers: Vec<Writer> = (0..100).map(|i| Writer { name: format!("writer {i}"), ..Default::default() }).collect();
-    let writers = Writer::objects().bulk_create(&db, writers).await.expect("writers");
-    let articles: Vec<Article> = writers
-        .iter()
-        .flat_map(|w| {
-            (0..5).map(move |j| Article { writer: w.into(), title: format!("article {j}"), ..Default::default() })
-        })
-        .collect();
-    let articles = Article::objects().bulk_create(&db, articles).await.expect("articles");
-    let notes: Vec<Note> = articles
-        .iter()
-        .flat_map(|a| (0..3).map(move |k| Note { article: a.into(), body: format!("note {k}"), ..Default::default() }))
-        .collect();
-    Note::objects().bulk_create(&db, notes).await.expect("notes");
+    relations::seed(&db).await;
     let what = std::env::args().nth(1).unwrap_or_else(|| "prefetch".into());
     if what == "rawget" {
         let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use djorm::{Error, Result};
 use djorm_migrations::autodetector::{self, FieldRename, Questioner};
-use djorm_migrations::{loader, replay, writer, Migration, ProjectState};
+use djorm_migrations::{loader, writer, Migration, ProjectState};
 
 use super::{io, load};
 use crate::args::{Cli, Command};
@@ -74,9 +74,7 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
             leaves.join(", ")
         )));
     }
-    let effective = loader::effective(&existing);
-    let ordered = loader::ordered(&effective).map_err(Error::Config)?;
-    let from = replay(ordered.iter().copied()).map_err(Error::Config)?;
+    let from = super::state_of(&existing)?;
     let mut to = ProjectState::from_metas(models);
     if !apps.is_empty() {
         // Only the named apps change; the others keep the state the files give them.

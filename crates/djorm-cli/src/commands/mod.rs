@@ -30,6 +30,14 @@ pub(crate) fn load(cli: &Cli) -> Result<Vec<Migration>> {
     djorm_migrations::loader::load(&cli.dir).map_err(Error::Config)
 }
 
+/// The project state the migration files describe (squashed ones standing in for what they
+/// replace), replayed in dependency order.
+pub(crate) fn state_of(migrations: &[Migration]) -> Result<djorm_migrations::ProjectState> {
+    let effective = djorm_migrations::loader::effective(migrations);
+    let ordered = djorm_migrations::loader::ordered(&effective).map_err(Error::Config)?;
+    djorm_migrations::replay(ordered.iter().copied()).map_err(Error::Config)
+}
+
 /// Finds a migration by full name or unique prefix, as Django does.
 pub(crate) fn find<'a>(migrations: &'a [Migration], app: &str, name: &str) -> Result<&'a Migration> {
     let matches: Vec<&Migration> = migrations.iter().filter(|m| m.app == app && m.name.starts_with(name)).collect();

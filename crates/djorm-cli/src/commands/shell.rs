@@ -20,9 +20,7 @@ fn models_from_migrations(cli: &Cli) -> Result<Vec<&'static djorm::ModelMeta>> {
             cli.dir.display()
         )));
     }
-    let effective = djorm_migrations::loader::effective(&migrations);
-    let ordered = djorm_migrations::loader::ordered(&effective).map_err(Error::Config)?;
-    let state = djorm_migrations::replay(ordered.iter().copied()).map_err(Error::Config)?;
+    let state = super::state_of(&migrations)?;
     let models = djorm_migrations::runtime::models_from_state(&state);
     djorm::register_runtime_models(&models);
     Ok(models)

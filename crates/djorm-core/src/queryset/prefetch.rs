@@ -162,7 +162,7 @@ pub(crate) async fn prefetch(
         let mut found: Option<(Box<dyn Any + Send + Sync>, Vec<Value>)> = None;
         if !wanted.is_empty() {
             let mut query = custom.unwrap_or_else(|| Query::new(level.child));
-            query.add_filter(Q::new(format!("{}__in", level.link), Rhs::List(wanted.clone())));
+            query.add_filter(Q::new(format!("{}__in", level.link), Rhs::List(std::mem::take(&mut wanted))));
             let lowerer = Lowerer::new(level.child);
             // A reverse key's link is a column of the child itself: read it from there instead
             // of selecting it twice. Many-to-many links come from the join, after the columns.
@@ -188,7 +188,7 @@ pub(crate) async fn prefetch(
         let mut groups: Vec<Option<Box<dyn Any + Send + Sync>>> = if links.is_empty() {
             Vec::new()
         } else {
-            (level.child.vtable.split)(objects, &group_of, wanted.len()).into_iter().map(Some).collect()
+            (level.child.vtable.split)(objects, &group_of, group_by_key.len()).into_iter().map(Some).collect()
         };
         for (parent, parent_key) in parents.iter_mut().zip(&parent_keys) {
             // A parent whose key appeared before gets nothing more, as each child is one object.
