@@ -10,6 +10,23 @@ use djorm::prelude::*;
 mod relations;
 use relations::{Article, Writer};
 
+/// Prints the mean and median time of each side and their ratios (the median shrugs off the
+/// occasional slow run that the machine, not the code, causes).
+fn report(name: &str, djorm: &[std::time::Duration], raw: &[std::time::Duration]) {
+    fn median(times: &[std::time::Duration]) -> std::time::Duration {
+        let mut sorted = times.to_vec();
+        sorted.sort();
+        sorted[sorted.len() / 2]
+    }
+    let mean = |t: &[std::time::Duration]| t.iter().sum::<std::time::Duration>() / t.len() as u32;
+    let (dm, rm, dmed, rmed) = (mean(djorm), mean(raw), median(djorm), median(raw));
+    println!(
+        "{name}: djorm {dm:?} raw {rm:?} ratio {:.3} | median djorm {dmed:?} raw {rmed:?} ratio {:.3}",
+        dm.as_secs_f64() / rm.as_secs_f64(),
+        dmed.as_secs_f64() / rmed.as_secs_f64()
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let url = std::env::var("DJORM_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into());
@@ -57,7 +74,11 @@ async fn main() {
                     Writer::objects().filter(q!(Writer, id = i)).limit(21).sql(&db).expect("sql").expect("q");
                 lowering += t.elapsed();
                 let kinds = [djorm::ValueKind::I64, djorm::ValueKind::String];
+                if std::env::var("NATIVE").is_ok() {
+                std::hint::black_box(db.fetch_native(&compiled, &kinds, None).await.expect("fetch").len());
+            } else {
                 std::hint::black_box(db.fetch(&compiled, &kinds).await.expect("fetch"));
+            }
             }
         }
         println!("compile+fetch: {:?} each, of which lowering {:?}", started.elapsed() / 2000, lowering / 2000);
@@ -75,11 +96,11 @@ async fn main() {
             )
             .await
             .expect("prepare");
-        let (mut djorm_join, mut raw_join) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+        let (mut djorm_join, mut raw_join) = (Vec::new(), Vec::new());
         for _ in 0..400 {
             let t = std::time::Instant::now();
             let a = Article::objects().order_by(["id"]).select_related(["writer"]).all(&db).await.expect("j");
-            djorm_join += t.elapsed();
+            djorm_join.push(t.elapsed());
             std::hint::black_box(a);
             let t = std::time::Instant::now();
             let rows: Vec<(i64, i64, String, i64, String)> = raw
@@ -89,15 +110,10 @@ async fn main() {
                 .iter()
                 .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
                 .collect();
-            raw_join += t.elapsed();
+            raw_join.push(t.elapsed());
             std::hint::black_box(rows);
         }
-        println!(
-            "join: djorm {:?} raw {:?} ratio {:.3}",
-            djorm_join / 400,
-            raw_join / 400,
-            djorm_join.as_secs_f64() / raw_join.as_secs_f64()
-        );
+        report("join", &djorm_join, &raw_join);
         // The backend alone: the same statement through Db::fetch into Values, no structs.
         let compiled =
             Article::objects().order_by(["id"]).select_related(["writer"]).sql(&db).expect("sql").expect("q");
@@ -108,11 +124,15 @@ async fn main() {
             djorm::ValueKind::I64,
             djorm::ValueKind::String,
         ];
-        let (mut fetch_only, mut raw_again) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+        let (mut fetch_only, mut raw_again) = (Vec::new(), Vec::new());
         for _ in 0..400 {
             let t = std::time::Instant::now();
-            std::hint::black_box(db.fetch(&compiled, &kinds).await.expect("fetch"));
-            fetch_only += t.elapsed();
+            if std::env::var("NATIVE").is_ok() {
+                std::hint::black_box(db.fetch_native(&compiled, &kinds, None).await.expect("fetch").len());
+            } else {
+                std::hint::black_box(db.fetch(&compiled, &kinds).await.expect("fetch"));
+            }
+            fetch_only.push(t.elapsed());
             let t = std::time::Instant::now();
             let rows: Vec<(i64, i64, String, i64, String)> = raw
                 .query(&join, &[])
@@ -121,15 +141,10 @@ async fn main() {
                 .iter()
                 .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
                 .collect();
-            raw_again += t.elapsed();
+            raw_again.push(t.elapsed());
             std::hint::black_box(rows);
         }
-        println!(
-            "fetch only: {:?} raw {:?} ratio {:.3}",
-            fetch_only / 400,
-            raw_again / 400,
-            fetch_only.as_secs_f64() / raw_again.as_secs_f64()
-        );
+        report("fetch only", &fetch_only, &raw_again);
         let q_writers = raw.prepare("SELECT id, name FROM bench_author ORDER BY id").await.expect("prepare");
         let q_articles = raw
             .prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)")
@@ -139,7 +154,7 @@ async fn main() {
             .prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)")
             .await
             .expect("prepare");
-        let (mut djorm_prefetch, mut raw_prefetch) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+        let (mut djorm_prefetch, mut raw_prefetch) = (Vec::new(), Vec::new());
         for _ in 0..200 {
             let t = std::time::Instant::now();
             let w = Writer::objects()
@@ -148,7 +163,7 @@ async fn main() {
                 .all(&db)
                 .await
                 .expect("p");
-            djorm_prefetch += t.elapsed();
+            djorm_prefetch.push(t.elapsed());
             std::hint::black_box(w);
             let t = std::time::Instant::now();
             let writers: Vec<(i64, String)> =
@@ -166,15 +181,10 @@ async fn main() {
             for r in raw.query(&q_notes, &[&article_ids]).await.expect("n") {
                 notes.entry(r.get(1)).or_default().push((r.get(0), r.get(2)));
             }
-            raw_prefetch += t.elapsed();
+            raw_prefetch.push(t.elapsed());
             std::hint::black_box((writers, articles, notes));
         }
-        println!(
-            "prefetch: djorm {:?} raw {:?} ratio {:.3}",
-            djorm_prefetch / 200,
-            raw_prefetch / 200,
-            djorm_prefetch.as_secs_f64() / raw_prefetch.as_secs_f64()
-        );
+        report("prefetch", &djorm_prefetch, &raw_prefetch);
         let capture = db.capture_queries();
         std::hint::black_box(
             Writer::objects()
@@ -228,8 +238,33 @@ async fn main() {
         }
         return;
     }
+    let runs: u32 = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(500);
+    if what == "rawjoin" {
+        let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
+        tokio::spawn(connection);
+        let join = raw
+            .prepare(
+                "SELECT a.id, a.writer_id, a.title, w.id, w.name FROM bench_article a \
+                 INNER JOIN bench_author w ON a.writer_id = w.id ORDER BY a.id",
+            )
+            .await
+            .expect("prepare");
+        let started = std::time::Instant::now();
+        for _ in 0..runs {
+            let rows: Vec<(i64, i64, String, i64, String)> = raw
+                .query(&join, &[])
+                .await
+                .expect("join")
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+                .collect();
+            std::hint::black_box(rows);
+        }
+        println!("rawjoin: {:?} per run", started.elapsed() / runs);
+        return;
+    }
     let started = std::time::Instant::now();
-    for _ in 0..500 {
+    for _ in 0..runs {
         if what == "prefetch" {
             let w = Writer::objects()
                 .order_by(["id"])
@@ -243,7 +278,7 @@ async fn main() {
             std::hint::black_box(a);
         }
     }
-    println!("{what}: {:?} per run", started.elapsed() / 500);
+    println!("{what}: {:?} per run", started.elapsed() / runs);
     drop(db);
     let _ = djorm::postgres::creation::drop_database(&url, "djorm_profile").await;
 }

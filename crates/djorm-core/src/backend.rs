@@ -6,7 +6,7 @@ use djorm_sql::{Dialect, Value, ValueKind};
 use futures_core::Stream;
 
 use crate::introspection::TableDescription;
-use crate::Result;
+use crate::{Fetched, Result};
 
 /// A stream of rows, each holding its columns in order.
 pub type RowStream = Pin<Box<dyn Stream<Item = Result<Vec<Value>>> + Send>>;
@@ -75,6 +75,13 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
 
     /// Runs a query and returns every row, decoding column `i` as `kinds[i]`.
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows>;
+
+    /// Runs a query whose rows become model objects. A backend may return the driver's rows
+    /// undecoded ([`Fetched::Native`]) so each column is read straight into its field; the
+    /// default decodes them into values with [`Backend::fetch`].
+    async fn fetch_native(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Fetched> {
+        Ok(Fetched::Values(self.fetch(sql, params, kinds).await?))
+    }
 
     /// Runs a query and streams its rows, holding only a bounded number in memory.
     async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream>;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use djorm_sql::{Compiled, Dialect, ValueKind};
 
-use crate::{Backend, Result, RowStream, Rows};
+use crate::{Backend, Fetched, Result, RowStream, Rows};
 
 /// One executed statement, as recorded by [`Db::capture_queries`].
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +104,13 @@ impl Db {
     pub async fn fetch_traced(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Rows> {
         self.record(compiled, trace);
         self.inner.backend.fetch(&compiled.sql, &compiled.params, kinds).await
+    }
+
+    /// Like [`Db::fetch_traced`], for rows that become model objects: the backend may hand over
+    /// its driver's rows for the models to read directly (see [`Backend::fetch_native`]).
+    pub async fn fetch_native(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Fetched> {
+        self.record(compiled, trace);
+        self.inner.backend.fetch_native(&compiled.sql, &compiled.params, kinds).await
     }
 
     /// Runs a compiled statement and returns how many rows it changed.

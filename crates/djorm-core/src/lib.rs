@@ -11,6 +11,7 @@ mod db;
 mod deletion;
 mod error;
 mod expr;
+mod fetched;
 mod field;
 mod instance;
 mod kind;
@@ -19,6 +20,7 @@ mod model;
 mod q;
 mod query;
 mod queryset;
+mod row_reader;
 mod types;
 
 pub mod introspection;
@@ -39,6 +41,7 @@ pub use expr::{
     Lower, Now, NullIf, OuterRef, RawSQL, Replace, Round, Subquery, Substr, Trim, Trunc, TruncDay, TruncHour,
     TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper, When, F,
 };
+pub use fetched::{Fetched, NativeRows};
 pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};
 pub use instance::ModelExt;
 pub use kind::FieldKind;
@@ -46,11 +49,12 @@ pub use meta::{
     register_runtime_models, registered_models, CheckMeta, FieldDefault, FieldMeta, IndexMeta, ManyToManyMeta,
     ModelMeta, ModelRef, ModelRegistration, ModelVTable, OnDelete, RelationMeta, UniqueMeta,
 };
-pub use model::{Model, RowReader};
+pub use model::Model;
 pub use q::{Rhs, Q};
 pub use query::Query;
 pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, Prefetch, QuerySet, ValuesRow};
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
+pub use row_reader::RowReader;
 pub use types::{longest_choice, AutoId, Choices, FieldType};
 
 /// Re-exports used by the code `#[derive(Model)]` generates. Not a public API.
@@ -108,20 +112,25 @@ pub mod __private {
 
     /// [`crate::ModelVTable::decode_rows`] for model `M`.
     pub fn decode_rows<M: crate::Model>(
-        rows: crate::Rows,
+        rows: crate::Fetched,
         link: usize,
     ) -> crate::Result<(Box<dyn std::any::Any + Send + Sync>, Vec<djorm_sql::Value>)> {
-        let (n, width) = (rows.len(), rows.width);
-        let unused = width.saturating_sub(M::meta().fields.len());
-        let mut objects: Vec<M> = Vec::with_capacity(n);
-        let mut links = Vec::with_capacity(n);
-        let mut values = rows.values.into_iter();
-        for _ in 0..n {
-            let mut reader = crate::RowReader::new(&mut values);
-            links.push(reader.peek(link).cloned().unwrap_or(djorm_sql::Value::Null));
-            objects.push(M::from_row(&mut reader)?);
-            reader.skip(unused);
-        }
+        let mut objects: Vec<M> = Vec::with_capacity(rows.len());
+        let mut links = Vec::with_capacity(rows.len());
+        let meta = M::meta();
+        rows.read_each(|reader| {
+            let object = M::from_row(reader)?;
+            // A link among the object's own fields is read back from it, not decoded twice.
+            links.push(match meta.fields.len() {
+                fields if link < fields => (meta.vtable.field_value)(&object, link),
+                fields => {
+                    reader.skip(link - fields);
+                    reader.read_value()?
+                }
+            });
+            objects.push(object);
+            Ok(())
+        })?;
         Ok((Box::new(objects), links))
     }
 
@@ -141,7 +150,13 @@ pub mod __private {
         group_of: &[usize],
         groups: usize,
     ) -> Vec<Box<dyn std::any::Any + Send + Sync>> {
-        let mut out: Vec<Vec<M>> = (0..groups).map(|_| Vec::new()).collect();
+        let mut sizes = vec![0usize; groups];
+        for group in group_of {
+            if let Some(size) = sizes.get_mut(*group) {
+                *size += 1;
+            }
+        }
+        let mut out: Vec<Vec<M>> = sizes.into_iter().map(Vec::with_capacity).collect();
         if let Ok(objects) = objects.downcast::<Vec<M>>() {
             for (object, group) in objects.into_iter().zip(group_of) {
                 if let Some(target) = out.get_mut(*group) {

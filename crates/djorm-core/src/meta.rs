@@ -4,7 +4,7 @@ use std::any::Any;
 
 use djorm_sql::{Value, ValueKind};
 
-use crate::{Error, FieldKind, Related, Result, RowReader, Rows, Q};
+use crate::{Error, Fetched, FieldKind, Related, Result, RowReader, Q};
 
 /// One concrete field (one column).
 #[derive(Debug)]
@@ -191,7 +191,7 @@ pub struct ModelVTable {
     pub decode: fn(&mut RowReader<'_>) -> Result<std::sync::Arc<dyn Any + Send + Sync>>,
     /// Decodes a whole result of instances into one `Vec` of the model (prefetch_related's
     /// children: no allocation per object), with each row's value of column `link`.
-    pub decode_rows: fn(Rows, usize) -> Result<DecodedRows>,
+    pub decode_rows: fn(Fetched, usize) -> Result<DecodedRows>,
     /// The elements of such a `Vec`, for loading their own relations.
     pub elements_mut: fn(&mut (dyn Any + Send + Sync)) -> Vec<&mut (dyn Any + Send + Sync)>,
     /// Splits such a `Vec` into `groups` of them: element `i` goes to group `group_of[i]`

@@ -4,7 +4,7 @@ use std::fmt::Debug;
 
 use djorm_sql::Value;
 
-use crate::{Error, FieldType, ModelMeta, QuerySet, Related, Result};
+use crate::{Error, FieldType, ModelMeta, QuerySet, Related, Result, RowReader};
 
 /// A database-backed struct: one row of one table.
 ///
@@ -61,44 +61,5 @@ pub trait Model: Sized + Send + Sync + Unpin + Default + 'static {
     /// The default manager, Django's `Model.objects`.
     fn objects() -> QuerySet<Self> {
         QuerySet::new()
-    }
-}
-
-/// Hands out a row's values one column at a time, in order.
-#[derive(Debug)]
-pub struct RowReader<'a> {
-    values: &'a mut std::vec::IntoIter<Value>,
-}
-
-impl<'a> RowReader<'a> {
-    /// A reader taking the next row's columns from `values`.
-    #[inline]
-    pub fn new(values: &'a mut std::vec::IntoIter<Value>) -> Self {
-        RowReader { values }
-    }
-
-    /// The next column, decoded as `T`.
-    #[inline]
-    pub fn read<T: FieldType>(&mut self) -> Result<T> {
-        T::from_value(self.read_value())
-    }
-
-    /// The next column as it came from the database.
-    #[inline]
-    pub fn read_value(&mut self) -> Value {
-        self.values.next().unwrap_or(Value::Null)
-    }
-
-    /// The column `offset` places ahead, without consuming anything.
-    #[inline]
-    pub fn peek(&self, offset: usize) -> Option<&Value> {
-        self.values.as_slice().get(offset)
-    }
-
-    /// Skips `n` columns.
-    pub fn skip(&mut self, n: usize) {
-        for _ in 0..n {
-            self.values.next();
-        }
     }
 }

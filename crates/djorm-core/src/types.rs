@@ -5,7 +5,7 @@ use djorm_sql::Value;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::{Error, FieldKind, Result};
+use crate::{Error, FieldKind, Result, RowReader};
 
 /// A Rust type usable as a model field.
 ///
@@ -26,6 +26,27 @@ pub trait FieldType: Sized + Send + Sync + 'static {
 
     /// Decodes a column value.
     fn from_value(value: Value) -> Result<Self>;
+
+    /// Reads the next column of a row (a backend may hand it over without a [`Value`]).
+    #[inline]
+    fn read(reader: &mut RowReader<'_>) -> Result<Self> {
+        Self::from_value(reader.read_value()?)
+    }
+
+    /// Reads the next column of a row, NULL as `None`.
+    #[inline]
+    fn read_nullable(reader: &mut RowReader<'_>) -> Result<Option<Self>> {
+        if reader.is_null_ahead(0) {
+            reader.skip(1);
+            return Ok(None);
+        }
+        Self::read(reader).map(Some)
+    }
+}
+
+/// The error for a NULL in a column whose Rust type cannot hold one.
+fn null_in(expected: &str) -> Error {
+    Error::Decode(format!("NULL as {expected}"))
 }
 
 fn mismatch<T>(expected: &str, got: &Value) -> Result<T> {
@@ -33,8 +54,31 @@ fn mismatch<T>(expected: &str, got: &Value) -> Result<T> {
 }
 
 macro_rules! field_type {
+    ($t:ty, $kind:ident, read $read:ident as |$r:ident| $conv:expr, |$v:ident| $to:expr, { $($pat:pat => $out:expr),* $(,)? }) => {
+        field_type!(@impl $t, $kind, |$v| $to, { $($pat => $out),* },
+            #[inline]
+            fn read(reader: &mut RowReader<'_>) -> Result<Self> {
+                match reader.$read()? {
+                    Some($r) => $conv,
+                    None => Err(null_in(stringify!($t))),
+                }
+            }
+
+            #[inline]
+            fn read_nullable(reader: &mut RowReader<'_>) -> Result<Option<Self>> {
+                match reader.$read()? {
+                    Some($r) => $conv.map(Some),
+                    None => Ok(None),
+                }
+            }
+        );
+    };
     ($t:ty, $kind:ident, |$v:ident| $to:expr, { $($pat:pat => $out:expr),* $(,)? }) => {
+        field_type!(@impl $t, $kind, |$v| $to, { $($pat => $out),* },);
+    };
+    (@impl $t:ty, $kind:ident, |$v:ident| $to:expr, { $($pat:pat => $out:expr),* }, $($read:item)*) => {
         impl FieldType for $t {
+            $($read)*
             const KIND: FieldKind = FieldKind::$kind;
             #[inline]
             fn to_value(&self) -> Value {
@@ -56,33 +100,33 @@ fn int_from<T: TryFrom<i64>>(v: i64, name: &str) -> Result<T> {
     T::try_from(v).map_err(|_| Error::Decode(format!("{v} does not fit {name}")))
 }
 
-field_type!(String, TextField, |v| Value::String(v.clone()), { Value::String(s) => Ok(s) });
-field_type!(bool, BooleanField, |v| Value::Bool(*v), {
+field_type!(String, TextField, read read_string as |s| Ok(s), |v| Value::String(v.clone()), { Value::String(s) => Ok(s) });
+field_type!(bool, BooleanField, read read_bool as |b| Ok(b), |v| Value::Bool(*v), {
     Value::Bool(b) => Ok(b),
     Value::I64(i) => Ok(i != 0),
     Value::I32(i) => Ok(i != 0),
 });
-field_type!(i16, SmallIntegerField, |v| Value::I16(*v), {
+field_type!(i16, SmallIntegerField, read read_i64 as |i| int_from(i, "i16"), |v| Value::I16(*v), {
     Value::I16(i) => Ok(i),
     Value::I32(i) => int_from(i64::from(i), "i16"),
     Value::I64(i) => int_from(i, "i16"),
 });
-field_type!(i32, IntegerField, |v| Value::I32(*v), {
+field_type!(i32, IntegerField, read read_i64 as |i| int_from(i, "i32"), |v| Value::I32(*v), {
     Value::I32(i) => Ok(i),
     Value::I16(i) => Ok(i32::from(i)),
     Value::I64(i) => int_from(i, "i32"),
 });
-field_type!(i64, BigIntegerField, |v| Value::I64(*v), {
+field_type!(i64, BigIntegerField, read read_i64 as |i| Ok(i), |v| Value::I64(*v), {
     Value::I64(i) => Ok(i),
     Value::I32(i) => Ok(i64::from(i)),
     Value::I16(i) => Ok(i64::from(i)),
 });
-field_type!(u32, PositiveIntegerField, |v| Value::I64(i64::from(*v)), {
+field_type!(u32, PositiveIntegerField, read read_i64 as |i| int_from(i, "u32"), |v| Value::I64(i64::from(*v)), {
     Value::I64(i) => int_from(i, "u32"),
     Value::I32(i) => int_from(i64::from(i), "u32"),
     Value::I16(i) => int_from(i64::from(i), "u32"),
 });
-field_type!(f64, FloatField, |v| Value::F64(*v), {
+field_type!(f64, FloatField, read read_f64 as |f| Ok(f), |v| Value::F64(*v), {
     Value::F64(f) => Ok(f),
     Value::I64(i) => Ok(i as f64),
     Value::I32(i) => Ok(f64::from(i)),
@@ -117,6 +161,11 @@ impl<T: FieldType> FieldType for Option<T> {
             Value::Null => Ok(None),
             v => T::from_value(v).map(Some),
         }
+    }
+
+    #[inline]
+    fn read(reader: &mut RowReader<'_>) -> Result<Self> {
+        T::read_nullable(reader)
     }
 }
 
@@ -188,6 +237,16 @@ impl FieldType for AutoId {
             Value::Null => Ok(AutoId(None)),
             v => i64::from_value(v).map(|i| AutoId(Some(i))),
         }
+    }
+
+    #[inline]
+    fn read(reader: &mut RowReader<'_>) -> Result<Self> {
+        reader.read_i64().map(AutoId)
+    }
+
+    #[inline]
+    fn read_nullable(reader: &mut RowReader<'_>) -> Result<Option<Self>> {
+        Ok(reader.read_i64()?.map(AutoId::new))
     }
 }
 

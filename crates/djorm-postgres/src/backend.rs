@@ -6,13 +6,14 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use djorm_core::{Backend, Error, Result, RowStream, Rows};
+use djorm_core::{Backend, Error, Fetched, Result, RowStream, Rows};
 use djorm_sql::{Dialect, Value, ValueKind};
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use tokio_postgres::NoTls;
 
 use crate::dialect::PostgresDialect;
 use crate::error::{map_error, map_pool_error};
+use crate::native_rows::PgRows;
 use crate::types::{decode_row_into, PgParam};
 
 static DIALECT: PostgresDialect = PostgresDialect;
@@ -234,6 +235,20 @@ impl Backend for PgBackend {
         .await;
         client.finish();
         rows
+    }
+
+    async fn fetch_native(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Fetched> {
+        let client = Running::new(self.client().await?);
+        let rows = async {
+            let statement = client.prepare_cached(sql).await.map_err(map_error)?;
+            let width = statement.columns().len();
+            let stream = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
+            let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(map_error)?;
+            Ok::<_, Error>(PgRows::new(rows, width, kinds))
+        }
+        .await;
+        client.finish();
+        Ok(Fetched::Native(Box::new(rows?)))
     }
 
     async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream> {

@@ -9,6 +9,7 @@ pub mod creation;
 mod dialect;
 mod error;
 mod introspection;
+mod native_rows;
 mod types;
 
 pub use backend::PgBackend;

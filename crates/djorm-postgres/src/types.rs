@@ -107,7 +107,9 @@ impl<'a> tokio_postgres::types::FromSql<'a> for EnumLabel {
     }
 }
 
-fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<Option<T>> {
+/// Column `idx` as `T` (`None` for NULL).
+#[inline]
+pub(crate) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<Option<T>> {
     row.try_get::<_, Option<T>>(idx).map_err(|e| Error::Decode(format!("column {idx}: {e}")))
 }
 

@@ -169,7 +169,7 @@ pub(crate) async fn prefetch(
             let local = level.child.fields.iter().position(|f| f.name == level.link && f.relation.is_some());
             let columns = Columns::ModelPlus(if local.is_some() { Vec::new() } else { vec![level.link.clone()] });
             if let Some(lowered) = lowerer.select(&query, &columns)? {
-                let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
+                let rows = db.fetch_native(&db.dialect().compile_select(&lowered.select), &lowered.kinds, None).await?;
                 // Columns past the link (a custom QuerySet's annotations) are skipped.
                 let link = local.unwrap_or(level.child.fields.len());
                 found = Some((level.child.vtable.decode_rows)(rows, link)?);

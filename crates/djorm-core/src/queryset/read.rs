@@ -11,19 +11,18 @@ use futures_util::StreamExt;
 
 use super::{QuerySet, ValuesRow};
 use crate::lower::{Columns, Lowerer, RelatedNode};
-use crate::{Db, Error, FieldType, Model, OrderBy, Related, Result, Rhs, RowReader, Rows, Q};
+use crate::{Db, Error, Fetched, FieldType, Model, OrderBy, Related, Result, Rhs, RowReader, Rows, Q};
 
-fn decode_all<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<M>> {
-    if rows.width > row_width::<M>(related) {
+fn decode_all<M: Model>(rows: Fetched, related: &[RelatedNode]) -> Result<Vec<M>> {
+    if rows.width() > row_width::<M>(related) {
         return Ok(decode_annotated::<M>(rows, related)?.into_iter().map(|(m, _)| m).collect());
     }
     // No annotation columns: straight into the result, without an (object, columns) pair each.
-    let n = rows.len();
-    let mut out = Vec::with_capacity(n);
-    let mut iter = rows.values.into_iter();
-    for _ in 0..n {
-        out.push(decode_object::<M>(&mut RowReader::new(&mut iter), related)?);
-    }
+    let mut out = Vec::with_capacity(rows.len());
+    rows.read_each(|reader| {
+        out.push(decode_object::<M>(reader, related)?);
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -43,24 +42,22 @@ fn decode_object<M: Model>(reader: &mut RowReader<'_>, related: &[RelatedNode]) 
 }
 
 /// Decodes objects, their select_related objects, and the annotation columns after them.
-fn decode_annotated<M: Model>(rows: Rows, related: &[RelatedNode]) -> Result<Vec<(M, Vec<Value>)>> {
-    let n = rows.len();
-    let extra = rows.width.saturating_sub(row_width::<M>(related));
-    let mut out = Vec::with_capacity(n);
-    let mut iter = rows.values.into_iter();
-    for _ in 0..n {
-        let mut reader = RowReader::new(&mut iter);
-        let object = decode_object::<M>(&mut reader, related)?;
-        let annotations = (0..extra).map(|_| reader.read_value()).collect();
+fn decode_annotated<M: Model>(rows: Fetched, related: &[RelatedNode]) -> Result<Vec<(M, Vec<Value>)>> {
+    let extra = rows.width().saturating_sub(row_width::<M>(related));
+    let mut out = Vec::with_capacity(rows.len());
+    rows.read_each(|reader| {
+        let object = decode_object::<M>(reader, related)?;
+        let annotations = (0..extra).map(|_| reader.read_value()).collect::<Result<_>>()?;
         out.push((object, annotations));
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
 /// Decodes one select_related object (and its own related objects), or skips its columns when
 /// the LEFT OUTER JOIN found none.
 fn decode_related(node: &RelatedNode, reader: &mut RowReader<'_>) -> Result<Option<Arc<dyn Any + Send + Sync>>> {
-    if reader.peek(node.meta.pk_index).is_none_or(Value::is_null) {
+    if reader.is_null_ahead(node.meta.pk_index) {
         reader.skip(node.width());
         return Ok(None);
     }
@@ -179,7 +176,7 @@ impl<M: Model> QuerySet<M> {
             )));
         }
         let kinds: Vec<ValueKind> = M::meta().fields.iter().map(|f| f.value_kind()).collect();
-        let rows = db.fetch(&Compiled { sql: text, params }, &kinds).await?;
+        let rows = db.fetch_native(&Compiled { sql: text, params }, &kinds, None).await?;
         decode_all(rows, &[])
     }
 
@@ -196,7 +193,7 @@ impl<M: Model> QuerySet<M> {
         let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
             return Ok(Vec::new());
         };
-        let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
+        let rows = db.fetch_native(&db.dialect().compile_select(&lowered.select), &lowered.kinds, None).await?;
         let names: Arc<[String]> =
             self.query.annotations.iter().filter(|a| a.selected).map(|a| a.name.clone()).collect::<Vec<_>>().into();
         Ok(decode_annotated::<M>(rows, &lowered.related)?
@@ -233,7 +230,7 @@ impl<M: Model> QuerySet<M> {
                     return Ok(Vec::new());
                 };
                 let compiled = db.dialect().compile_select(&lowered.select);
-                let rows = db.fetch_traced(&compiled, &lowered.kinds, self.trace.as_deref()).await?;
+                let rows = db.fetch_native(&compiled, &lowered.kinds, self.trace.as_deref()).await?;
                 decode_all(rows, &lowered.related)?
             }
         };

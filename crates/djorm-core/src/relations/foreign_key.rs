@@ -105,6 +105,19 @@ macro_rules! key_field {
                 }
                 Ok($name::new(T::Pk::from_value(value)?))
             }
+
+            #[inline]
+            fn read(reader: &mut crate::RowReader<'_>) -> Result<Self> {
+                match T::Pk::read_nullable(reader)? {
+                    Some(id) => Ok($name::new(id)),
+                    None => Err(Error::Decode(format!("NULL as a key to {}", T::meta().object_name))),
+                }
+            }
+
+            #[inline]
+            fn read_nullable(reader: &mut crate::RowReader<'_>) -> Result<Option<Self>> {
+                Ok(T::Pk::read_nullable(reader)?.map($name::new))
+            }
         }
     };
 }

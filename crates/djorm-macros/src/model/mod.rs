@@ -161,13 +161,24 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             None => quote! { #id: ::core::default::Default::default() },
         }
     });
-    let binds = fields.iter().filter_map(|f| {
+    // The key is only computed for a model with related managers; the last one takes the key
+    // itself, the others a clone.
+    let pk_for_binds = if fields.iter().any(|f| matches!(f.role, Role::ManyToMany { .. } | Role::Reverse { .. })) {
+        quote! { let pk = ::djorm::Model::pk_value(self); }
+    } else {
+        quote! {}
+    };
+    let last_container = fields.iter().rposition(|f| matches!(f.role, Role::ManyToMany { .. } | Role::Reverse { .. }));
+    let binds = fields.iter().enumerate().filter_map(|(index, f)| {
         let id = &f.ident;
         let name = id.to_string();
         match &f.role {
-            Role::ManyToMany { .. } | Role::Reverse { .. } => Some(quote! {
-                self.#id.bind(::djorm::relations::Binding { owner: Self::meta(), name: #name, pk: pk.clone() });
-            }),
+            Role::ManyToMany { .. } | Role::Reverse { .. } => {
+                let pk = if Some(index) == last_container { quote!(pk) } else { quote!(pk.clone()) };
+                Some(quote! {
+                    self.#id.bind(::djorm::relations::Binding { owner: Self::meta(), name: #name, pk: #pk });
+                })
+            }
             Role::Key { .. } if kinds::type_name(&f.ty).1 => Some(quote! {
                 if let ::core::option::Option::Some(key) = &mut self.#id { key.set_origin(#object_name, #name); }
             }),
@@ -342,7 +353,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
 
             #[allow(unused_variables)]
             fn bind_relations(&mut self) {
-                let pk = ::djorm::Model::pk_value(self);
+                #pk_for_binds
                 #(#binds)*
             }
 

@@ -1,0 +1,135 @@
+//! Query results on their way to model objects: either decoded [`Value`]s, or the driver's own
+//! rows, read column by column straight into typed fields (no `Value` in between).
+
+use djorm_sql::Value;
+
+use crate::{Result, RowReader, Rows};
+
+/// A query's rows as the driver returned them, behind a cursor: [`NativeRows::seek`] picks a
+/// row, then each read takes the next column of it.
+///
+/// A backend returns these from [`crate::Backend::fetch_native`] so that `#[derive(Model)]`
+/// types decode from the wire format directly; the typed reads (`i64`, `string`, ...) are the
+/// fast path, [`NativeRows::value`] serves every other type.
+pub trait NativeRows: Send {
+    /// How many rows there are.
+    fn len(&self) -> usize;
+
+    /// True when there is no row.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Columns per row.
+    fn width(&self) -> usize;
+
+    /// Moves to row `index`, before its first column.
+    fn seek(&mut self, index: usize);
+
+    /// True when the column `offset` places ahead of the cursor is NULL (or past the end).
+    fn is_null_ahead(&self, offset: usize) -> bool;
+
+    /// Skips `n` columns.
+    fn skip(&mut self, n: usize);
+
+    /// The value of the column `offset` places ahead, without moving the cursor.
+    fn value_ahead(&self, offset: usize) -> Result<Value>;
+
+    /// The next column, decoded as the kind the query asked for.
+    fn value(&mut self) -> Result<Value>;
+
+    /// The next column as an integer (`None` for NULL).
+    fn i64(&mut self) -> Result<Option<i64>>;
+
+    /// The next column as text (`None` for NULL).
+    fn string(&mut self) -> Result<Option<String>>;
+
+    /// The next column as a boolean (`None` for NULL).
+    fn bool(&mut self) -> Result<Option<bool>>;
+
+    /// The next column as a float (`None` for NULL).
+    fn f64(&mut self) -> Result<Option<f64>>;
+}
+
+/// What [`crate::Backend::fetch_native`] returns: decoded values, or the driver's rows.
+pub enum Fetched {
+    /// Rows already decoded into values (backends without a native path).
+    Values(Rows),
+    /// The driver's rows, decoded as they are read.
+    Native(Box<dyn NativeRows>),
+}
+
+impl std::fmt::Debug for Fetched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fetched::Values(rows) => f.debug_tuple("Values").field(rows).finish(),
+            Fetched::Native(rows) => write!(f, "Native({} rows of {})", rows.len(), rows.width()),
+        }
+    }
+}
+
+impl Fetched {
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        match self {
+            Fetched::Values(rows) => rows.len(),
+            Fetched::Native(rows) => rows.len(),
+        }
+    }
+
+    /// True when there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Columns per row.
+    pub fn width(&self) -> usize {
+        match self {
+            Fetched::Values(rows) => rows.width,
+            Fetched::Native(rows) => rows.width(),
+        }
+    }
+
+    /// Calls `each` with a reader on every row in turn; whatever columns `each` leaves unread
+    /// are skipped, so every call starts at its row's first column.
+    pub fn read_each(self, mut each: impl FnMut(&mut RowReader<'_>) -> Result<()>) -> Result<()> {
+        match self {
+            Fetched::Values(rows) => {
+                let (n, width) = (rows.len(), rows.width);
+                let mut values = rows.values.into_iter();
+                for _ in 0..n {
+                    let end = values.len().saturating_sub(width);
+                    each(&mut RowReader::new(&mut values))?;
+                    while values.len() > end {
+                        values.next();
+                    }
+                }
+            }
+            Fetched::Native(mut rows) => {
+                for index in 0..rows.len() {
+                    rows.seek(index);
+                    each(&mut RowReader::native(&mut *rows))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every row's values (for callers that want plain values).
+    pub fn into_rows(self) -> Result<Rows> {
+        match self {
+            Fetched::Values(rows) => Ok(rows),
+            Fetched::Native(mut rows) => {
+                let width = rows.width();
+                let mut values = Vec::with_capacity(rows.len() * width);
+                for index in 0..rows.len() {
+                    rows.seek(index);
+                    for _ in 0..width {
+                        values.push(rows.value()?);
+                    }
+                }
+                Ok(Rows { width, values })
+            }
+        }
+    }
+}

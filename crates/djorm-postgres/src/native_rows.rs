@@ -1,0 +1,139 @@
+//! Query rows handed to the models as the driver returned them: each column is decoded straight
+//! into its field's type when it is read (see `djorm_core::NativeRows`).
+
+use djorm_core::{Error, FieldType, NativeRows, Result};
+use djorm_sql::{Value, ValueKind};
+use tokio_postgres::types::{FromSql, Type};
+use tokio_postgres::Row;
+
+use crate::types::{decode, get};
+
+/// The rows of one query and a cursor over them.
+pub(crate) struct PgRows {
+    rows: Vec<Row>,
+    kinds: Vec<ValueKind>,
+    width: usize,
+    row: usize,
+    column: usize,
+}
+
+impl PgRows {
+    /// `rows` with `width` columns each, to be decoded as `kinds` when read as values.
+    pub(crate) fn new(rows: Vec<Row>, width: usize, kinds: &[ValueKind]) -> Self {
+        PgRows { rows, kinds: kinds.to_vec(), width, row: 0, column: 0 }
+    }
+
+    /// The current row and the index of the next column, which the cursor moves past.
+    #[inline]
+    fn next_column(&mut self) -> Result<(&Row, usize)> {
+        let column = self.column;
+        self.column += 1;
+        match self.rows.get(self.row) {
+            Some(row) => Ok((row, column)),
+            None => Err(Error::Decode(format!("no row {} to read", self.row))),
+        }
+    }
+
+    fn kind(&self, column: usize) -> ValueKind {
+        self.kinds.get(column).copied().unwrap_or(ValueKind::Any)
+    }
+}
+
+/// Whether a column holds a value, whatever its type (read without decoding it).
+struct Present(bool);
+
+impl<'a> FromSql<'a> for Present {
+    fn from_sql(_: &Type, _: &'a [u8]) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Present(true))
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Present(false))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// Any other column type: decoded as a value of `kind`, then converted as `T`.
+fn converted<T: FieldType>(row: &Row, column: usize, kind: ValueKind) -> Result<Option<T>> {
+    Option::<T>::from_value(decode(row, column, kind)?)
+}
+
+impl NativeRows for PgRows {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn seek(&mut self, index: usize) {
+        self.row = index;
+        self.column = 0;
+    }
+
+    fn is_null_ahead(&self, offset: usize) -> bool {
+        let Some(row) = self.rows.get(self.row) else { return true };
+        !matches!(row.try_get::<_, Present>(self.column + offset), Ok(Present(true)))
+    }
+
+    fn skip(&mut self, n: usize) {
+        self.column += n;
+    }
+
+    fn value_ahead(&self, offset: usize) -> Result<Value> {
+        let column = self.column + offset;
+        match self.rows.get(self.row) {
+            Some(row) => decode(row, column, self.kind(column)),
+            None => Ok(Value::Null),
+        }
+    }
+
+    fn value(&mut self) -> Result<Value> {
+        let kind = self.kind(self.column);
+        let (row, column) = self.next_column()?;
+        decode(row, column, kind)
+    }
+
+    #[inline]
+    fn i64(&mut self) -> Result<Option<i64>> {
+        let (row, column) = self.next_column()?;
+        match *row.columns()[column].type_() {
+            Type::INT8 => get::<i64>(row, column),
+            Type::INT4 => Ok(get::<i32>(row, column)?.map(i64::from)),
+            Type::INT2 => Ok(get::<i16>(row, column)?.map(i64::from)),
+            _ => converted(row, column, ValueKind::I64),
+        }
+    }
+
+    #[inline]
+    fn string(&mut self) -> Result<Option<String>> {
+        let (row, column) = self.next_column()?;
+        match *row.columns()[column].type_() {
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => get::<String>(row, column),
+            _ => converted(row, column, ValueKind::String),
+        }
+    }
+
+    #[inline]
+    fn bool(&mut self) -> Result<Option<bool>> {
+        let (row, column) = self.next_column()?;
+        match *row.columns()[column].type_() {
+            Type::BOOL => get::<bool>(row, column),
+            _ => converted(row, column, ValueKind::Bool),
+        }
+    }
+
+    #[inline]
+    fn f64(&mut self) -> Result<Option<f64>> {
+        let (row, column) = self.next_column()?;
+        match *row.columns()[column].type_() {
+            Type::FLOAT8 => get::<f64>(row, column),
+            Type::FLOAT4 => Ok(get::<f32>(row, column)?.map(f64::from)),
+            _ => converted(row, column, ValueKind::F64),
+        }
+    }
+}

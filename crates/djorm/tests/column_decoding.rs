@@ -1,0 +1,109 @@
+//! Model fields decode from columns whose database types differ from the ones djorm would
+//! create (a legacy schema, `inspectdb` output): PostgreSQL hands its rows to the models
+//! undecoded and each field reads its column directly, SQLite goes through values; both must
+//! give the same objects, and a NULL where the Rust type has no room for one is an error.
+
+use djorm::prelude::*;
+use djorm::testing::TestDatabase;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[djorm(app = "decoding", db_table = "legacy_reading")]
+struct Reading {
+    id: AutoId,
+    small: i64,
+    count: i32,
+    ratio: f64,
+    #[djorm(max_length = 20)]
+    label: String,
+    flag: bool,
+    note: Option<String>,
+    score: Option<i64>,
+    amount: i64,
+}
+
+/// The same DDL reads as different storage on each backend (SQLite keeps `real`, `numeric`...
+/// by affinity).
+const TABLE: &str = "CREATE TABLE legacy_reading (id integer PRIMARY KEY, small smallint NOT NULL, \
+     count bigint NOT NULL, ratio real NOT NULL, label char(5), flag boolean NOT NULL, note text, \
+     score integer, amount numeric(12, 0) NOT NULL)";
+const ROWS: &str = "INSERT INTO legacy_reading VALUES (1, 7, 40000, 0.5, 'ab', true, NULL, 12, 99), \
+     (2, -3, 1, 2.25, 'xyz', false, 'seen', NULL, 0)";
+
+fn expected() -> Vec<Reading> {
+    vec![
+        Reading {
+            id: AutoId::new(1),
+            small: 7,
+            count: 40000,
+            ratio: 0.5,
+            label: "ab".into(),
+            flag: true,
+            note: None,
+            score: Some(12),
+            amount: 99,
+        },
+        Reading {
+            id: AutoId::new(2),
+            small: -3,
+            count: 1,
+            ratio: 2.25,
+            label: "xyz".into(),
+            flag: false,
+            note: Some("seen".into()),
+            score: None,
+            amount: 0,
+        },
+    ]
+}
+
+async fn legacy(test: &TestDatabase) -> Db {
+    let db = test.db().clone();
+    db.execute_script(&[TABLE.to_owned(), ROWS.to_owned()]).await.expect("legacy table");
+    db
+}
+
+/// `char(5)` pads on PostgreSQL (as Django reads it too); SQLite keeps the text as written.
+fn unpadded(mut readings: Vec<Reading>) -> Vec<Reading> {
+    for r in &mut readings {
+        r.label = r.label.trim_end().to_owned();
+    }
+    readings
+}
+
+async fn check_decoding(db: &Db) {
+    let all = Reading::objects().order_by(["id"]).all(db).await.expect("every type decodes");
+    assert_eq!(unpadded(all), expected());
+    let one = Reading::objects().get(db, q!(Reading, score__isnull = true)).await.expect("get");
+    assert_eq!(one.note.as_deref(), Some("seen"));
+    let raw = Reading::objects()
+        .raw(db, "SELECT * FROM legacy_reading WHERE small < %s ORDER BY id", [Value::I64(0)])
+        .await
+        .expect("raw() decodes the same way");
+    assert_eq!(unpadded(raw), expected()[1..].to_vec());
+}
+
+async fn check_null_is_an_error(db: &Db) {
+    db.execute_script(&["UPDATE legacy_reading SET label = NULL WHERE id = 2".to_owned()]).await.expect("null");
+    let err = Reading::objects().order_by(["id"]).all(db).await.expect_err("a NULL in a String field");
+    assert!(matches!(err, djorm::Error::Decode(_)), "{err:?}");
+    assert!(err.to_string().contains("NULL"), "{err}");
+    // The row with a value still decodes: nothing was consumed by the failure.
+    let first = Reading::objects().get(db, q!(Reading, id = 1)).await.expect("the other row");
+    assert_eq!(first.label.trim_end(), "ab");
+}
+
+#[tokio::test]
+async fn postgres_columns_of_other_types_decode_into_the_fields() {
+    let test = TestDatabase::postgres(&[]).await.expect("postgres");
+    let db = legacy(&test).await;
+    check_decoding(&db).await;
+    check_null_is_an_error(&db).await;
+}
+
+#[tokio::test]
+async fn sqlite_columns_of_other_types_decode_into_the_fields() {
+    let test = TestDatabase::sqlite(&[]).await.expect("sqlite");
+    let db = legacy(&test).await;
+    check_decoding(&db).await;
+    check_null_is_an_error(&db).await;
+}
