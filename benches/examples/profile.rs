@@ -134,15 +134,19 @@ async fn main() {
             }
             fetch_only.push(t.elapsed());
             let t = std::time::Instant::now();
-            let rows: Vec<(i64, i64, String, i64, String)> = raw
-                .query(&join, &[])
-                .await
-                .expect("join")
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
-                .collect();
+            if std::env::var("NATIVE").is_ok() {
+                std::hint::black_box(raw.query(&join, &[]).await.expect("join").len());
+            } else {
+                let rows: Vec<(i64, i64, String, i64, String)> = raw
+                    .query(&join, &[])
+                    .await
+                    .expect("join")
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+                    .collect();
+                std::hint::black_box(rows);
+            }
             raw_again.push(t.elapsed());
-            std::hint::black_box(rows);
         }
         report("fetch only", &fetch_only, &raw_again);
         let q_writers = raw.prepare("SELECT id, name FROM bench_author ORDER BY id").await.expect("prepare");
@@ -263,6 +267,38 @@ async fn main() {
         println!("rawjoin: {:?} per run", started.elapsed() / runs);
         return;
     }
+    if what == "rawprefetch" {
+        let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
+        tokio::spawn(connection);
+        let q_writers = raw.prepare("SELECT id, name FROM bench_author ORDER BY id").await.expect("prepare");
+        let q_articles = raw
+            .prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)")
+            .await
+            .expect("prepare");
+        let q_notes =
+            raw.prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)").await.expect("prepare");
+        let started = std::time::Instant::now();
+        for _ in 0..runs {
+            let writers: Vec<(i64, String)> =
+                raw.query(&q_writers, &[]).await.expect("w").iter().map(|r| (r.get(0), r.get(1))).collect();
+            let ids: Vec<i64> = writers.iter().map(|w| w.0).collect();
+            let articles: Vec<(i64, i64, String)> = raw
+                .query(&q_articles, &[&ids])
+                .await
+                .expect("a")
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect();
+            let article_ids: Vec<i64> = articles.iter().map(|a| a.0).collect();
+            let mut notes: std::collections::HashMap<i64, Vec<(i64, String)>> = std::collections::HashMap::new();
+            for r in raw.query(&q_notes, &[&article_ids]).await.expect("n") {
+                notes.entry(r.get(1)).or_default().push((r.get(0), r.get(2)));
+            }
+            std::hint::black_box((writers, articles, notes));
+        }
+        println!("rawprefetch: {:?} per run", started.elapsed() / runs);
+        return;
+    }
     let started = std::time::Instant::now();
     for _ in 0..runs {
         if what == "prefetch" {
@@ -279,6 +315,7 @@ async fn main() {
         }
     }
     println!("{what}: {:?} per run", started.elapsed() / runs);
+
     drop(db);
     let _ = djorm::postgres::creation::drop_database(&url, "djorm_profile").await;
 }

@@ -149,7 +149,7 @@ pub mod __private {
         objects: Box<dyn std::any::Any + Send + Sync>,
         group_of: &[usize],
         groups: usize,
-    ) -> Vec<Box<dyn std::any::Any + Send + Sync>> {
+    ) -> Vec<crate::meta::SharedVec> {
         let mut sizes = vec![0usize; groups];
         for group in group_of {
             if let Some(size) = sizes.get_mut(*group) {
@@ -164,7 +164,7 @@ pub mod __private {
                 }
             }
         }
-        out.into_iter().map(|g| Box::new(g) as Box<dyn std::any::Any + Send + Sync>).collect()
+        out.into_iter().map(|g| std::sync::Arc::new(g) as crate::meta::SharedVec).collect()
     }
 
     fn downcast<T: Send + Sync + 'static>(
@@ -173,11 +173,14 @@ pub mod __private {
         object.downcast::<T>().map_err(|_| crate::Error::Decode("related object of another type".into()))
     }
 
-    fn downcast_vec<T: Send + Sync + 'static>(objects: Box<dyn std::any::Any + Send + Sync>) -> crate::Result<Vec<T>> {
-        objects
-            .downcast::<Vec<T>>()
-            .map(|v| *v)
-            .map_err(|_| crate::Error::Decode("related objects of another type".into()))
+    fn downcast_vec<T: Send + Sync + 'static>(
+        objects: crate::meta::SharedVec,
+    ) -> crate::Result<std::sync::Arc<Vec<T>>> {
+        objects.downcast::<Vec<T>>().map_err(|_| crate::Error::Decode("related objects of another type".into()))
+    }
+
+    fn unshared<T>(objects: std::sync::Arc<T>) -> crate::Result<T> {
+        std::sync::Arc::try_unwrap(objects).map_err(|_| crate::Error::Decode("prefetched objects were shared".into()))
     }
 
     /// The one related object in `related`, as a shared `T` (what `ForeignKey` keeps).
@@ -185,14 +188,22 @@ pub mod __private {
         match related {
             crate::Related::One(object) => object.map(downcast).transpose(),
             crate::Related::Many(mut objects) => objects.pop().map(downcast).transpose(),
-            crate::Related::Vec(objects) => Ok(downcast_vec::<T>(objects)?.pop().map(std::sync::Arc::new)),
+            crate::Related::Vec(objects) => Ok(unshared(downcast_vec::<T>(objects)?)?.pop().map(std::sync::Arc::new)),
+        }
+    }
+
+    /// The related objects in `related`, shared as a related manager keeps them.
+    pub fn related_vec<T: Send + Sync + 'static>(related: crate::Related) -> crate::Result<std::sync::Arc<Vec<T>>> {
+        match related {
+            crate::Related::Vec(objects) => downcast_vec(objects),
+            other => related_many(other).map(std::sync::Arc::new),
         }
     }
 
     /// The related objects in `related`, as `T`s (each was decoded for this parent alone).
     pub fn related_many<T: Send + Sync + 'static>(related: crate::Related) -> crate::Result<Vec<T>> {
         let objects = match related {
-            crate::Related::Vec(objects) => return downcast_vec(objects),
+            crate::Related::Vec(objects) => return unshared(downcast_vec(objects)?),
             crate::Related::Many(v) => v,
             crate::Related::One(o) => o.into_iter().collect(),
         };

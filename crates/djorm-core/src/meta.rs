@@ -179,6 +179,10 @@ pub struct ManyToManyMeta {
 /// A `Vec` of some model's instances, its type erased (see [`ModelVTable::decode_rows`]).
 pub type ErasedVec = Box<dyn Any + Send + Sync>;
 
+/// A `Vec` of some model's instances, shared and its type erased (one prefetch group, kept as
+/// is by the related manager that receives it).
+pub type SharedVec = std::sync::Arc<dyn Any + Send + Sync>;
+
 /// Decoded instances and each row's link value.
 pub type DecodedRows = (ErasedVec, Vec<Value>);
 
@@ -196,7 +200,7 @@ pub struct ModelVTable {
     pub elements_mut: fn(&mut (dyn Any + Send + Sync)) -> Vec<&mut (dyn Any + Send + Sync)>,
     /// Splits such a `Vec` into `groups` of them: element `i` goes to group `group_of[i]`
     /// (dropped when out of range).
-    pub split: fn(ErasedVec, &[usize], usize) -> Vec<ErasedVec>,
+    pub split: fn(ErasedVec, &[usize], usize) -> Vec<SharedVec>,
     /// Every concrete field's value of an instance.
     pub field_values: fn(&(dyn Any + Send + Sync)) -> Vec<Value>,
     /// One concrete field's value (by index in `fields`), without copying the others.

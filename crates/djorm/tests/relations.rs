@@ -247,6 +247,21 @@ djorm::backend_tests! {
         Ok(())
     }
 
+    async fn select_related_shares_the_object_of_a_repeated_key(db) {
+        let jane = author(&db, "Jane").await?;
+        let anon = author(&db, "Anonymous").await?;
+        for (title, who) in [("a", &jane), ("b", &anon), ("c", &jane)] {
+            post(&db, title, who).await?;
+        }
+        let posts = Post::objects().order_by(["title"]).select_related(["author"]).all(&db).await?;
+        let authors: Vec<&Author> = posts.iter().map(|p| p.author.cached().expect("author loaded")).collect();
+        let names: Vec<&str> = authors.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Jane", "Anonymous", "Jane"]);
+        assert!(std::ptr::eq(authors[0], authors[2]), "posts a and c join the same author row: one object");
+        assert!(!std::ptr::eq(authors[0], authors[1]));
+        Ok(())
+    }
+
     async fn listing_100_posts_with_author_and_tags(db) {
         let authors = [author(&db, "A").await?, author(&db, "B").await?];
         let tags = [tag(&db, "x").await?, tag(&db, "y").await?, tag(&db, "z").await?];

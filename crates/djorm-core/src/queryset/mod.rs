@@ -6,6 +6,7 @@
 
 mod dynamic;
 mod dynamic_prefetch;
+mod keys;
 mod prefetch;
 mod read;
 mod untyped;

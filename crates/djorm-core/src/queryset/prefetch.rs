@@ -2,9 +2,11 @@
 //! knowing the Rust types (through each model's vtable).
 
 use std::any::Any;
+use std::sync::Arc;
 
 use djorm_sql::Value;
 
+use super::keys::{key, KeyMap};
 use crate::lower::{Columns, Lowerer};
 use crate::relations::{reverse_by_accessor, reverse_by_query_name, reverse_relations, ReverseKind};
 use crate::{Db, Error, ModelMeta, Query, QuerySet, Related, Result, Rhs, Q};
@@ -44,27 +46,6 @@ impl From<&str> for Prefetch {
 impl From<String> for Prefetch {
     fn from(path: String) -> Self {
         Prefetch { path, query: None, to_attr: None }
-    }
-}
-
-/// A hashable stand-in for a key value (integers and text without formatting).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Int(i64),
-    Text(String),
-    Other(String),
-}
-
-/// A map keyed by link values, with foldhash (fast, and seeded per process).
-type KeyMap<V> = foldhash::HashMap<Key, V>;
-
-fn key(v: &Value) -> Key {
-    match v {
-        Value::String(s) => Key::Text(s.clone()),
-        other => match other.as_i64() {
-            Some(i) => Key::Int(i),
-            None => Key::Other(format!("{other:?}")),
-        },
     }
 }
 
@@ -185,7 +166,7 @@ pub(crate) async fn prefetch(
         }
         let group_of: Vec<usize> =
             links.iter().map(|l| group_by_key.get(&key(l)).copied().unwrap_or(usize::MAX)).collect();
-        let mut groups: Vec<Option<Box<dyn Any + Send + Sync>>> = if links.is_empty() {
+        let mut groups: Vec<Option<Arc<dyn Any + Send + Sync>>> = if links.is_empty() {
             Vec::new()
         } else {
             (level.child.vtable.split)(objects, &group_of, group_by_key.len()).into_iter().map(Some).collect()

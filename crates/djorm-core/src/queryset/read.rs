@@ -9,6 +9,7 @@ use djorm_sql::{Compiled, Value, ValueKind};
 use futures_core::Stream;
 use futures_util::StreamExt;
 
+use super::keys::{key_of, Key};
 use super::{QuerySet, ValuesRow};
 use crate::lower::{Columns, Lowerer, RelatedNode};
 use crate::{Db, Error, Fetched, FieldType, Model, OrderBy, Related, Result, Rhs, RowReader, Rows, Q};
@@ -19,12 +20,19 @@ fn decode_all<M: Model>(rows: Fetched, related: &[RelatedNode]) -> Result<Vec<M>
     }
     // No annotation columns: straight into the result, without an (object, columns) pair each.
     let mut out = Vec::with_capacity(rows.len());
+    let mut seen = Seen::default();
     rows.read_each(|reader| {
-        out.push(decode_object::<M>(reader, related)?);
+        out.push(decode_object::<M>(reader, related, &mut seen)?);
         Ok(())
     })?;
     Ok(out)
 }
+
+/// The select_related objects one result has decoded, by plan node and primary key. Rows that
+/// join the same object share it (an `Arc`, read-only) instead of decoding its columns again:
+/// 500 posts by 10 authors make 10 author objects, not 500.
+#[derive(Default)]
+struct Seen(foldhash::HashMap<(*const RelatedNode, Key), Arc<dyn Any + Send + Sync>>);
 
 /// The columns one object and its select_related objects take.
 fn row_width<M: Model>(related: &[RelatedNode]) -> usize {
@@ -32,10 +40,10 @@ fn row_width<M: Model>(related: &[RelatedNode]) -> usize {
 }
 
 /// One object and its select_related objects, from the next columns.
-fn decode_object<M: Model>(reader: &mut RowReader<'_>, related: &[RelatedNode]) -> Result<M> {
+fn decode_object<M: Model>(reader: &mut RowReader<'_>, related: &[RelatedNode], seen: &mut Seen) -> Result<M> {
     let mut object = M::from_row(reader)?;
     for node in related {
-        let loaded = decode_related(node, reader)?;
+        let loaded = decode_related(node, reader, seen)?;
         object.set_related(&node.name, Related::One(loaded))?;
     }
     Ok(object)
@@ -45,8 +53,9 @@ fn decode_object<M: Model>(reader: &mut RowReader<'_>, related: &[RelatedNode]) 
 fn decode_annotated<M: Model>(rows: Fetched, related: &[RelatedNode]) -> Result<Vec<(M, Vec<Value>)>> {
     let extra = rows.width().saturating_sub(row_width::<M>(related));
     let mut out = Vec::with_capacity(rows.len());
+    let mut seen = Seen::default();
     rows.read_each(|reader| {
-        let object = decode_object::<M>(reader, related)?;
+        let object = decode_object::<M>(reader, related, &mut seen)?;
         let annotations = (0..extra).map(|_| reader.read_value()).collect::<Result<_>>()?;
         out.push((object, annotations));
         Ok(())
@@ -54,20 +63,31 @@ fn decode_annotated<M: Model>(rows: Fetched, related: &[RelatedNode]) -> Result<
     Ok(out)
 }
 
-/// Decodes one select_related object (and its own related objects), or skips its columns when
-/// the LEFT OUTER JOIN found none.
-fn decode_related(node: &RelatedNode, reader: &mut RowReader<'_>) -> Result<Option<Arc<dyn Any + Send + Sync>>> {
-    if reader.is_null_ahead(node.meta.pk_index) {
+/// Decodes one select_related object (and its own related objects), shares the one already
+/// decoded for the same key, or skips its columns when the LEFT OUTER JOIN found none.
+fn decode_related(
+    node: &RelatedNode,
+    reader: &mut RowReader<'_>,
+    seen: &mut Seen,
+) -> Result<Option<Arc<dyn Any + Send + Sync>>> {
+    let pk = reader.value_ahead(node.meta.pk_index)?;
+    if pk.is_null() {
         reader.skip(node.width());
         return Ok(None);
     }
+    let id = (node as *const RelatedNode, key_of(pk));
+    if let Some(object) = seen.0.get(&id) {
+        reader.skip(node.width());
+        return Ok(Some(object.clone()));
+    }
     let mut object = (node.meta.vtable.decode)(reader)?;
     for child in &node.children {
-        let loaded = decode_related(child, reader)?;
+        let loaded = decode_related(child, reader, seen)?;
         let unique = Arc::get_mut(&mut object)
             .ok_or_else(|| Error::Decode("a just-decoded related object was already shared".into()))?;
         (node.meta.vtable.set_related)(unique, &child.name, Related::One(loaded))?;
     }
+    seen.0.insert(id, object.clone());
     Ok(Some(object))
 }
 

@@ -186,6 +186,12 @@ impl<T: Model> ManyToMany<T> {
         self.cached = Some(Arc::new(objects));
     }
 
+    /// Stores prefetched objects already shared (how prefetch_related hands them over).
+    #[doc(hidden)]
+    pub fn set_cached_shared(&mut self, objects: Arc<Vec<T>>) {
+        self.cached = Some(objects);
+    }
+
     fn side(&self) -> Result<(Side, Value)> {
         let b = bound(&self.binding, T::meta().object_name)?;
         let m2m = b

@@ -26,8 +26,9 @@ pub enum Related {
     One(Option<std::sync::Arc<dyn Any + Send + Sync>>),
     /// Many objects, for a reverse key or a many-to-many field.
     Many(Vec<std::sync::Arc<dyn Any + Send + Sync>>),
-    /// Many objects already in a `Vec` of their model (from [`crate::ModelVTable::split`]).
-    Vec(Box<dyn Any + Send + Sync>),
+    /// Many objects already in a shared `Vec` of their model (from
+    /// [`crate::ModelVTable::split`]).
+    Vec(std::sync::Arc<dyn Any + Send + Sync>),
 }
 
 /// Which kind of relation points back at a model.

@@ -79,6 +79,12 @@ impl<T: Model> Reverse<T> {
         self.cached = Some(Arc::new(objects));
     }
 
+    /// Stores prefetched objects already shared (how prefetch_related hands them over).
+    #[doc(hidden)]
+    pub fn set_cached_shared(&mut self, objects: Arc<Vec<T>>) {
+        self.cached = Some(objects);
+    }
+
     /// A QuerySet over the related objects.
     pub fn queryset(&self) -> Result<QuerySet<T>> {
         let b = bound(&self.binding, T::meta().object_name)?;

@@ -206,7 +206,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             },
             _ => quote! {
                 #name => {
-                    self.#id.set_cached(::djorm::__private::related_many::<#target>(related)?);
+                    self.#id.set_cached_shared(::djorm::__private::related_vec::<#target>(related)?);
                     ::core::result::Result::Ok(())
                 }
             },
