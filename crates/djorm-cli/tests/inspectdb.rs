@@ -244,11 +244,11 @@ async fn inspect_legacy(backend: TestBackend, ddl: &str) -> (TestDatabase, Strin
 }
 
 /// The inspected legacy models read and write: a person with a key to a varchar primary key,
-/// found across that key, and a profile through the unique key (a `OneToOne`), found from the
-/// person's side under the related_name inspectdb chose. `$extra` fills the columns whose types differ by backend.
+/// found across that key, a profile through the unique key (a `OneToOne`), found from the
+/// person's side under the related_name inspectdb chose, and a note keyed by the person's email. `$extra` fills the columns whose types differ by backend.
 macro_rules! use_legacy_models {
     ($module:ident, $db:expr, { $($extra:tt)* }) => {{
-        use $module::{Category, Person, Profile};
+        use $module::{Category, Note, Person, Profile};
         let db = $db;
         Category::objects()
             .create(db, Category { code: "eng".into(), label: "Engineering".into() })
@@ -274,6 +274,18 @@ macro_rules! use_legacy_models {
         let by_profile =
             Person::objects().get(db, Q::new("profile_person__bio", "Writes Rust")).await.expect("reverse one");
         assert_eq!((found.id, found.full_name.as_str(), by_profile.id), (saved.id, "Ann Lee", saved.id));
+        // A key to the person's unique email (`to_field`) holds the email, and reads back the
+        // person through it: joined, fetched, and across it in a filter.
+        let note = Note::objects()
+            .create(db, Note { author_email: ForeignKey::new(saved.email.clone()), ..Default::default() })
+            .await
+            .expect("note keyed by email");
+        let loaded = Note::objects().select_related(["author_email"]).get(db, Q::all()).await.expect("note");
+        assert_eq!(loaded.author_email.id, "ann@example.com");
+        assert_eq!(loaded.author_email.cached().map(|p| p.id), Some(saved.id));
+        let plain = Note::objects().get(db, Q::new("author_email__full_name", "Ann Lee")).await.expect("across");
+        assert_eq!(plain.id, note.id);
+        assert_eq!(plain.author_email.get(db).await.expect("one query by email").full_name, "Ann Lee");
         found
     }};
 }

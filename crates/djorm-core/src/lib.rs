@@ -60,6 +60,7 @@ pub use types::{longest_choice, AutoId, Choices, FieldType};
 /// Re-exports used by the code `#[derive(Model)]` generates. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::relations::{key_matches_to_field, KeyField};
     pub use inventory;
 
     use chrono::{DateTime, NaiveDate, NaiveTime, SubsecRound, Utc};

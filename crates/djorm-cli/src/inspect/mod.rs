@@ -206,8 +206,11 @@ fn fields(
                 [one] => Some(one.clone()),
                 _ => None,
             });
+            // A key to another column than the primary key holds that column's type.
+            let mut key_type = None;
             if target_pk.as_deref() != Some(target.column.as_str()) {
                 options.push(format!("to_field = {:?}", field_name(&target.column, false).0));
+                key_type = referenced_type(all, &target.table, &target.column);
             }
             // Django's default reverse name (`<model>_set`, or `<model>` for a one-to-one, and
             // `<model>` in lookups) must not be taken: by a second key to the same table, or by a
@@ -224,7 +227,10 @@ fn fields(
             if !has_field_index(table, &column.name) && !unique {
                 options.push("db_index = false".to_owned());
             }
-            format!("{wrapper}<{target_name}>")
+            match key_type {
+                Some(key) => format!("{wrapper}<{target_name}, {key}>"),
+                None => format!("{wrapper}<{target_name}>"),
+            }
         } else {
             let mut column = column.clone();
             if let Some(target) = table.foreign_key(&column.name).filter(|_| is_pk) {
@@ -261,6 +267,13 @@ fn fields(
         out.push(Field { name, column: column.name.clone(), ty, options, comments });
     }
     out
+}
+
+/// The Rust type of the field `column` of `table` becomes (what a key referencing it holds).
+fn referenced_type(all: &[TableDescription], table: &str, column: &str) -> Option<String> {
+    let column = all.iter().find(|t| t.name == table)?.columns.iter().find(|c| c.name == column)?;
+    let (ty, _) = rust_type(column, &mut Vec::new());
+    Some(if column.null { format!("Option<{ty}>") } else { ty })
 }
 
 /// The field names a table's struct gets.

@@ -32,7 +32,7 @@ pub struct Category {
 pub struct Note {
     pub id: AutoId,
     #[djorm(on_delete = DoNothing, to_field = "email", db_index = false, db_column = "author_email")]
-    pub author_email: ForeignKey<Person>,
+    pub author_email: ForeignKey<Person, String>,
 }
 
 /// The `legacy_person` table.

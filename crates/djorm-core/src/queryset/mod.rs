@@ -10,6 +10,8 @@ mod keys;
 mod prefetch;
 mod read;
 mod untyped;
+
+pub(crate) use untyped::fetch_fields;
 mod values;
 mod write;
 

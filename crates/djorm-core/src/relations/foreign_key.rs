@@ -1,4 +1,7 @@
 //! `ForeignKey<T>` and `OneToOne<T>`: the key column, plus the related object once loaded.
+//!
+//! The key's Rust type is the target's primary key type unless a second parameter says
+//! otherwise: a key with `to_field = "email"` is `ForeignKey<Person, String>`.
 
 use std::sync::Arc;
 
@@ -6,19 +9,62 @@ use djorm_sql::Value;
 
 use crate::{Db, Error, FieldKind, FieldType, Model, Result, Q};
 
+/// What a key column can hold: any field type that compares, prints and has a default.
+pub trait KeyType: FieldType + Clone + PartialEq + Default + std::fmt::Debug {}
+
+impl<K: FieldType + Clone + PartialEq + Default + std::fmt::Debug> KeyType for K {}
+
+/// The key type of a key field (`ForeignKey<T, K>` or `Option` of one), for the derive's check
+/// that it matches the field `to_field` names.
+#[doc(hidden)]
+pub trait KeyField {
+    /// The key's Rust type.
+    type Key;
+}
+
+impl<F: KeyField> KeyField for Option<F> {
+    type Key = F::Key;
+}
+
+/// Holds for a field (`Field<T, K>`) whose values a key of type `Key` can hold.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the key holds `{Key}`, but its `to_field` names `{Self}`",
+    label = "declare the key with the referenced field's type, e.g. `ForeignKey<Target, String>` for a text field"
+)]
+pub trait ReferencedBy<Key> {}
+
+impl<T, K> ReferencedBy<K> for crate::Field<T, K> {}
+
+/// Compiles only when a key of type `Key` can hold the values of `field` (the derive calls it
+/// for every `to_field`).
+#[doc(hidden)]
+pub fn key_matches_to_field<Key, F: ReferencedBy<Key>>(field: F) {
+    let _ = field;
+}
+
+/// The model field a key value sits in and the target field it references.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    model: &'static str,
+    field: &'static str,
+    to_field: &'static str,
+}
+
 macro_rules! key_field {
     ($(#[$doc:meta])* $name:ident, $kind:ident) => {
         $(#[$doc])*
-        pub struct $name<T: Model> {
+        pub struct $name<T: Model, K: KeyType = <T as Model>::Pk> {
             /// The key (`post.author.id` is Django's `post.author_id`).
-            pub id: T::Pk,
+            pub id: K,
             cached: Option<Arc<T>>,
-            origin: Option<(&'static str, &'static str)>,
+            origin: Option<Origin>,
         }
 
-        impl<T: Model> $name<T> {
-            /// A key pointing at the row whose primary key is `id`.
-            pub fn new(id: T::Pk) -> Self {
+        impl<T: Model, K: KeyType> $name<T, K> {
+            /// A key pointing at the row whose referenced field (the primary key unless
+            /// `to_field` names another) is `id`.
+            pub fn new(id: K) -> Self {
                 $name { id, cached: None, origin: None }
             }
 
@@ -38,10 +84,11 @@ macro_rules! key_field {
                 self.cached = object;
             }
 
-            /// Records which model field this is, for N+1 reports (set by the derive).
+            /// Records which model field this is and which target field it references, for
+            /// N+1 reports and `get()` (set by the derive).
             #[doc(hidden)]
-            pub fn set_origin(&mut self, model: &'static str, field: &'static str) {
-                self.origin = Some((model, field));
+            pub fn set_origin(&mut self, model: &'static str, field: &'static str, to_field: &'static str) {
+                self.origin = Some(Origin { model, field, to_field });
             }
 
             /// The related object: the loaded one, or one query to fetch it (an explicit
@@ -54,45 +101,53 @@ macro_rules! key_field {
                     return Ok((**cached).clone());
                 }
                 let mut qs = T::objects();
-                if let Some((model, field)) = self.origin {
-                    qs = qs.traced(format!("{model}.{field}: use select_related(\"{field}\")"));
+                let mut to_field = "pk";
+                if let Some(origin) = self.origin {
+                    qs = qs.traced(format!("{}.{}: use select_related(\"{}\")", origin.model, origin.field, origin.field));
+                    to_field = origin.to_field;
                 }
-                qs.get(db, Q::new("pk", self.id.to_value())).await
+                qs.get(db, Q::new(to_field, self.id.to_value())).await
             }
         }
 
-        impl<T: Model> Clone for $name<T> {
+        impl<T: Model, K: KeyType> KeyField for $name<T, K> {
+            type Key = K;
+        }
+
+        impl<T: Model, K: KeyType> Clone for $name<T, K> {
             fn clone(&self) -> Self {
                 $name { id: self.id.clone(), cached: self.cached.clone(), origin: self.origin }
             }
         }
 
-        impl<T: Model> Default for $name<T> {
+        impl<T: Model, K: KeyType> Default for $name<T, K> {
             fn default() -> Self {
-                $name::new(T::Pk::default())
+                $name::new(K::default())
             }
         }
 
-        impl<T: Model> PartialEq for $name<T> {
+        impl<T: Model, K: KeyType> PartialEq for $name<T, K> {
             /// Two keys are equal when they point at the same row.
             fn eq(&self, other: &Self) -> bool {
                 self.id == other.id
             }
         }
 
-        impl<T: Model> std::fmt::Debug for $name<T> {
+        impl<T: Model, K: KeyType> std::fmt::Debug for $name<T, K> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, "{}<{}>({:?})", stringify!($name), T::meta().object_name, self.id)
             }
         }
 
+        /// The key of `object` (a key to another field than the primary key is built with
+        /// `new(object.that_field)`).
         impl<T: Model> From<&T> for $name<T> {
             fn from(object: &T) -> Self {
                 $name::new(object.pk())
             }
         }
 
-        impl<T: Model> FieldType for $name<T> {
+        impl<T: Model, K: KeyType> FieldType for $name<T, K> {
             const KIND: FieldKind = FieldKind::$kind;
 
             fn to_value(&self) -> Value {
@@ -103,12 +158,12 @@ macro_rules! key_field {
                 if value.is_null() {
                     return Err(Error::Decode(format!("NULL as a key to {}", T::meta().object_name)));
                 }
-                Ok($name::new(T::Pk::from_value(value)?))
+                Ok($name::new(K::from_value(value)?))
             }
 
             #[inline]
             fn read(reader: &mut crate::RowReader<'_>) -> Result<Self> {
-                match T::Pk::read_nullable(reader)? {
+                match K::read_nullable(reader)? {
                     Some(id) => Ok($name::new(id)),
                     None => Err(Error::Decode(format!("NULL as a key to {}", T::meta().object_name))),
                 }
@@ -116,14 +171,16 @@ macro_rules! key_field {
 
             #[inline]
             fn read_nullable(reader: &mut crate::RowReader<'_>) -> Result<Option<Self>> {
-                Ok(T::Pk::read_nullable(reader)?.map($name::new))
+                Ok(K::read_nullable(reader)?.map($name::new))
             }
         }
     };
 }
 
 key_field!(
-    /// A ForeignKey to `T` (Django's many-to-one). `Option<ForeignKey<T>>` is `null=True`.
+    /// A ForeignKey to `T` (Django's many-to-one). `Option<ForeignKey<T>>` is `null=True`; a key
+    /// to another unique field than the primary key names its type: `to_field = "email"` on a
+    /// `ForeignKey<Person, String>`.
     ForeignKey,
     ForeignKey
 );

@@ -9,7 +9,7 @@ use super::containers::{bound, Binding};
 use super::many::Side;
 use super::{join_table, reverse_by_accessor, ReverseKind, ReverseRelation};
 use crate::lower::Lowerer;
-use crate::{Db, Error, Model, QuerySet, Result, Rhs, Q};
+use crate::{Db, Error, Model, Query, QuerySet, Result, Rhs, Q};
 
 fn relation(binding: &Binding) -> Result<&'static ReverseRelation> {
     reverse_by_accessor(binding.owner, binding.name).ok_or_else(|| {
@@ -28,6 +28,34 @@ fn forward_name(rel: &ReverseRelation) -> &'static str {
         (None, Some(m)) => m.name,
         (None, None) => "pk",
     }
+}
+
+/// True when the relation's key holds the owner's primary key (not another field, `to_field`).
+fn references_pk(rel: &ReverseRelation) -> bool {
+    rel.field.and_then(|f| f.relation.as_ref()).is_none_or(|r| r.target_field().primary_key)
+}
+
+/// The lookup from the related model to the owner's primary key: the key itself, or through
+/// the join (`account__pk`) when the key holds another field of the owner.
+fn owner_lookup(rel: &ReverseRelation) -> String {
+    if references_pk(rel) {
+        forward_name(rel).to_owned()
+    } else {
+        format!("{}__pk", forward_name(rel))
+    }
+}
+
+/// The value the relation's key holds for the owner: its primary key, or the field `to_field`
+/// names, read in one query.
+async fn key_value(db: &Db, b: &Binding, rel: &ReverseRelation) -> Result<Value> {
+    let target = match rel.field.and_then(|f| f.relation.as_ref()) {
+        Some(r) if !r.target_field().primary_key => r.target_field(),
+        _ => return Ok(b.pk.clone()),
+    };
+    let mut query = Query::new(b.owner);
+    query.add_filter(Q::new("pk", Rhs::Value(b.pk.clone())));
+    let (_, rows) = crate::queryset::fetch_fields(db, &query, &[target.name]).await?;
+    rows.values.into_iter().next().ok_or(Error::DoesNotExist { model: b.owner.object_name })
 }
 
 /// The many objects on the other side of a relation: Django's related manager
@@ -89,7 +117,7 @@ impl<T: Model> Reverse<T> {
     pub fn queryset(&self) -> Result<QuerySet<T>> {
         let b = bound(&self.binding, T::meta().object_name)?;
         let rel = relation(b)?;
-        let mut qs = T::objects().filter(Q::new(forward_name(rel), Rhs::Value(b.pk.clone())));
+        let mut qs = T::objects().filter(Q::new(owner_lookup(rel), Rhs::Value(b.pk.clone())));
         qs = qs.traced(format!("{}.{}: use prefetch_related(\"{}\")", b.owner.object_name, b.name, b.name));
         Ok(qs)
     }
@@ -120,7 +148,7 @@ impl<T: Model> Reverse<T> {
                 Ok(object)
             }
             _ => {
-                object.set_value(forward_name(rel), b.pk.clone())?;
+                object.set_value(forward_name(rel), key_value(db, b, rel).await?)?;
                 T::objects().create(db, object).await
             }
         }
@@ -163,7 +191,7 @@ impl<T: Model> Reverse<T> {
                 }
                 Ok(())
             }
-            _ => self.set_keys(db, rel, &keys, b.pk.clone()).await,
+            _ => self.set_keys(db, rel, &keys, key_value(db, b, rel).await?).await,
         }
     }
 
@@ -319,7 +347,7 @@ impl<T: Model> ReverseOne<T> {
         let rel = relation(b)?;
         T::objects()
             .traced(format!("{}.{}: use select_related(\"{}\")", b.owner.object_name, b.name, b.name))
-            .get(db, Q::new(forward_name(rel), Rhs::Value(b.pk.clone())))
+            .get(db, Q::new(owner_lookup(rel), Rhs::Value(b.pk.clone())))
             .await
     }
 }

@@ -6,6 +6,7 @@ mod kinds;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
 use field::{default_value, FieldInfo};
@@ -179,10 +180,16 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                     self.#id.bind(::djorm::relations::Binding { owner: Self::meta(), name: #name, pk: #pk });
                 })
             }
-            Role::Key { .. } if kinds::type_name(&f.ty).1 => Some(quote! {
-                if let ::core::option::Option::Some(key) = &mut self.#id { key.set_origin(#object_name, #name); }
-            }),
-            Role::Key { .. } => Some(quote! { self.#id.set_origin(#object_name, #name); }),
+            Role::Key { .. } if kinds::type_name(&f.ty).1 => {
+                let to_field = f.attrs.to_field.as_deref().unwrap_or("pk");
+                Some(quote! {
+                    if let ::core::option::Option::Some(key) = &mut self.#id { key.set_origin(#object_name, #name, #to_field); }
+                })
+            }
+            Role::Key { .. } => {
+                let to_field = f.attrs.to_field.as_deref().unwrap_or("pk");
+                Some(quote! { self.#id.set_origin(#object_name, #name, #to_field); })
+            }
             Role::Column => None,
         }
     });
@@ -250,6 +257,23 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 pub fn #id() -> ::djorm::Field<#ident, #ty> { ::djorm::Field::new(#name) }
             },
         }
+    });
+    // A key to another field than the primary key holds that field's type: checked here, so
+    // `to_field = "email"` on a `ForeignKey<Person>` (an integer key) does not compile.
+    let to_field_checks = fields.iter().filter_map(|f| {
+        let (Role::Key { target, .. }, Some(to_field)) = (&f.role, &f.attrs.to_field) else { return None };
+        let ty = &f.ty;
+        let to_field = syn::Ident::new(to_field, f.ident.span());
+        Some(quote_spanned! {ty.span()=>
+            const _: () = {
+                #[allow(dead_code)]
+                fn key_type_matches_to_field() {
+                    ::djorm::__private::key_matches_to_field::<<#ty as ::djorm::__private::KeyField>::Key, _>(
+                        <#target>::#to_field(),
+                    );
+                }
+            };
+        })
     });
     let paths_doc = format!("Typed paths to the fields of [`{object_name}`], reached through relations.");
 
@@ -401,5 +425,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         ::djorm::__private::inventory::submit! {
             ::djorm::ModelRegistration { meta: <#ident as ::djorm::Model>::meta }
         }
+
+        #(#to_field_checks)*
     })
 }
