@@ -1,11 +1,15 @@
 //! djorm, used as a user would (public API, its own pool), against raw tokio-postgres with
-//! statements prepared once on one connection. Workloads: get by primary key ×1000, select
-//! 10,000 rows into structs, insert 100 rows in one statement, prefetch two levels, a join into
-//! related objects, and values() across a reverse key (a LEFT OUTER JOIN).
+//! statements prepared once on one connection, and against SQLx used as its users write it
+//! (`sqlx::query(..).bind(..).fetch_all(&pool)` on a one-connection `PgPool`, rows mapped by hand
+//! with `Row::get`, statements cached per connection). Diesel and SeaORM are not in yet.
+//! Workloads: get by primary key ×1000, select 10,000 rows into structs, insert 100 rows in one
+//! statement, prefetch two levels, a join into related objects, and values() across a reverse key
+//! (a LEFT OUTER JOIN). Both drivers run the same SQL text (the `sql` module).
 //!
-//! Prints two tables at the end: criterion's estimates (each side measured for ten seconds, one
-//! after the other) and an interleaved run (djorm and the raw driver alternating, round after
-//! round), whose ratio drifting load on a small machine cannot skew.
+//! Prints two tables at the end, with djorm's time over each driver's: criterion's estimates
+//! (each side measured for ten seconds, one after the other) and an interleaved run (the three
+//! sides taking turns, round after round, the first place rotating), whose ratios drifting load
+//! on a small machine cannot skew.
 //!
 //! Needs PostgreSQL at DJORM_TEST_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test);
 //! creates and drops a database of its own.
@@ -17,6 +21,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, Criterion};
 use djorm::prelude::*;
+use sqlx::Row as _;
 use tokio::runtime::Runtime;
 
 #[derive(Model, Debug, Clone)]
@@ -36,7 +41,7 @@ struct User {
 mod relations;
 use relations::{Article, Writer};
 
-/// The struct the raw-driver side maps rows into, field for field.
+/// The struct the two driver sides map rows into, field for field.
 #[allow(dead_code)]
 struct RawUser {
     id: i64,
@@ -59,10 +64,39 @@ fn bench_config() -> tokio_postgres::Config {
     config
 }
 
+/// `admin_url()` with the bench database, as SQLx's connect options.
+fn sqlx_options() -> sqlx::postgres::PgConnectOptions {
+    sqlx::postgres::PgConnectOptions::from_str(&admin_url()).expect("valid DJORM_TEST_POSTGRES_URL").database(DB_NAME)
+}
+
+/// The SQL both driver sides run, text for text.
+mod sql {
+    pub const GET: &str = "SELECT id, name, email, age, active FROM bench_user WHERE id = $1";
+    pub const SELECT: &str = "SELECT id, name, email, age, active FROM bench_user ORDER BY id LIMIT 10000";
+    pub const WRITERS: &str = "SELECT id, name FROM bench_author ORDER BY id";
+    pub const ARTICLES: &str = "SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)";
+    pub const NOTES: &str = "SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)";
+    pub const JOIN: &str = "SELECT a.id, a.writer_id, a.title, w.id, w.name FROM bench_article a \
+                            INNER JOIN bench_author w ON a.writer_id = w.id ORDER BY a.id";
+    pub const LEFT_JOIN: &str = "SELECT w.name, a.title FROM bench_author w \
+                                 LEFT OUTER JOIN bench_article a ON a.writer_id = w.id ORDER BY w.id";
+
+    /// One INSERT of 100 rows: a VALUES list of 100 tuples, 400 parameters, ids returned.
+    pub fn insert() -> String {
+        let placeholders: Vec<String> =
+            (0..100).map(|r| format!("(${}, ${}, ${}, ${})", r * 4 + 1, r * 4 + 2, r * 4 + 3, r * 4 + 4)).collect();
+        format!("INSERT INTO bench_user (name, email, age, active) VALUES {} RETURNING id", placeholders.join(", "))
+    }
+}
+
+/// Everything the workloads run against: djorm's `Db`, the raw client with its prepared
+/// statements, and SQLx's pool with the insert's SQL text (SQLx prepares and caches on first use).
 struct Setup {
     db: Db,
     raw: tokio_postgres::Client,
     statements: Statements,
+    sqlx: sqlx::PgPool,
+    insert_sql: String,
 }
 
 /// The raw side's statements, prepared once.
@@ -95,42 +129,26 @@ async fn setup() -> Setup {
     relations::seed(&db).await;
     let (raw, connection) = bench_config().connect(tokio_postgres::NoTls).await.expect("raw connects");
     tokio::spawn(connection);
-    let placeholders: Vec<String> =
-        (0..100).map(|r| format!("(${}, ${}, ${}, ${})", r * 4 + 1, r * 4 + 2, r * 4 + 3, r * 4 + 4)).collect();
-    let insert =
-        format!("INSERT INTO bench_user (name, email, age, active) VALUES {} RETURNING id", placeholders.join(", "));
+    let insert_sql = sql::insert();
     let statements = Statements {
-        get: raw.prepare("SELECT id, name, email, age, active FROM bench_user WHERE id = $1").await.expect("prepare"),
-        select: raw
-            .prepare("SELECT id, name, email, age, active FROM bench_user ORDER BY id LIMIT 10000")
-            .await
-            .expect("prepare"),
-        insert: raw.prepare(&insert).await.expect("prepare"),
-        writers: raw.prepare("SELECT id, name FROM bench_author ORDER BY id").await.expect("prepare"),
-        articles: raw
-            .prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)")
-            .await
-            .expect("prepare"),
-        notes: raw
-            .prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)")
-            .await
-            .expect("prepare"),
-        join: raw
-            .prepare(
-                "SELECT a.id, a.writer_id, a.title, w.id, w.name FROM bench_article a \
-                 INNER JOIN bench_author w ON a.writer_id = w.id ORDER BY a.id",
-            )
-            .await
-            .expect("prepare"),
-        left_join: raw
-            .prepare(
-                "SELECT w.name, a.title FROM bench_author w \
-                 LEFT OUTER JOIN bench_article a ON a.writer_id = w.id ORDER BY w.id",
-            )
-            .await
-            .expect("prepare"),
+        get: raw.prepare(sql::GET).await.expect("prepare"),
+        select: raw.prepare(sql::SELECT).await.expect("prepare"),
+        insert: raw.prepare(&insert_sql).await.expect("prepare"),
+        writers: raw.prepare(sql::WRITERS).await.expect("prepare"),
+        articles: raw.prepare(sql::ARTICLES).await.expect("prepare"),
+        notes: raw.prepare(sql::NOTES).await.expect("prepare"),
+        join: raw.prepare(sql::JOIN).await.expect("prepare"),
+        left_join: raw.prepare(sql::LEFT_JOIN).await.expect("prepare"),
     };
-    Setup { db, raw, statements }
+    // No ping before each checkout (SQLx's default sends one, a round trip per query): djorm's
+    // pool recycles without one and the raw side has no pool, so this keeps the three alike.
+    let sqlx = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .test_before_acquire(false)
+        .connect_with(sqlx_options())
+        .await
+        .expect("sqlx connects");
+    Setup { db, raw, statements, sqlx, insert_sql }
 }
 
 fn new_users() -> Vec<User> {
@@ -153,6 +171,15 @@ async fn raw_get(s: &Setup) {
     }
 }
 
+/// `raw_get` through SQLx: one `fetch_one` per key.
+async fn sqlx_get(s: &Setup) {
+    for i in 1..=1000i64 {
+        let row = sqlx::query(sql::GET).bind(i).fetch_one(&s.sqlx).await.expect("get");
+        let u = RawUser { id: row.get(0), name: row.get(1), email: row.get(2), age: row.get(3), active: row.get(4) };
+        std::hint::black_box(u);
+    }
+}
+
 async fn djorm_select(s: &Setup) {
     // The first 10,000 rows: the insert workload adds more as it runs.
     let users = User::objects().order_by(["id"]).slice(..ROWS as u64).all(&s.db).await.expect("all");
@@ -162,6 +189,17 @@ async fn djorm_select(s: &Setup) {
 
 async fn raw_select(s: &Setup) {
     let rows = s.raw.query(&s.statements.select, &[]).await.expect("query");
+    let users: Vec<RawUser> = rows
+        .iter()
+        .map(|row| RawUser { id: row.get(0), name: row.get(1), email: row.get(2), age: row.get(3), active: row.get(4) })
+        .collect();
+    assert_eq!(users.len(), ROWS as usize);
+    std::hint::black_box(users);
+}
+
+/// `raw_select` through SQLx: one `fetch_all`, rows mapped into `RawUser`.
+async fn sqlx_select(s: &Setup) {
+    let rows = sqlx::query(sql::SELECT).fetch_all(&s.sqlx).await.expect("query");
     let users: Vec<RawUser> = rows
         .iter()
         .map(|row| RawUser { id: row.get(0), name: row.get(1), email: row.get(2), age: row.get(3), active: row.get(4) })
@@ -186,6 +224,17 @@ async fn raw_insert(s: &Setup) {
     std::hint::black_box(s.raw.query(&s.statements.insert, &params).await.expect("insert"));
 }
 
+/// `raw_insert` through SQLx: the same 100-row VALUES statement, its 400 parameters bound one by
+/// one, the returned ids fetched.
+async fn sqlx_insert(s: &Setup) {
+    let users = new_users();
+    let mut query = sqlx::query(&s.insert_sql);
+    for u in &users {
+        query = query.bind(&u.name).bind(&u.email).bind(u.age).bind(u.active);
+    }
+    std::hint::black_box(query.fetch_all(&s.sqlx).await.expect("insert"));
+}
+
 async fn djorm_prefetch(s: &Setup) {
     let writers = Writer::objects()
         .order_by(["id"])
@@ -197,23 +246,47 @@ async fn djorm_prefetch(s: &Setup) {
     std::hint::black_box(writers);
 }
 
+/// A note as the driver sides' prefetch maps it.
+struct RawNote {
+    _id: i64,
+    _body: String,
+}
+
+/// An article as the driver sides' prefetch maps it, with its notes.
+struct RawArticle {
+    id: i64,
+    _title: String,
+    notes: Vec<RawNote>,
+}
+
+/// A writer as the driver sides' prefetch maps it, with its articles.
+struct RawWriter {
+    id: i64,
+    _name: String,
+    articles: Vec<RawArticle>,
+}
+
+/// The prefetch's last step on the driver sides: notes into their articles, articles (each with
+/// its writer's id) into their writers.
+fn group_prefetched(
+    mut writers: Vec<RawWriter>,
+    mut articles: Vec<(i64, RawArticle)>,
+    mut notes_by_article: std::collections::HashMap<i64, Vec<RawNote>>,
+) -> Vec<RawWriter> {
+    let mut by_writer: std::collections::HashMap<i64, Vec<RawArticle>> = std::collections::HashMap::new();
+    for (writer, mut a) in articles.drain(..) {
+        a.notes = notes_by_article.remove(&a.id).unwrap_or_default();
+        by_writer.entry(writer).or_default().push(a);
+    }
+    for w in &mut writers {
+        w.articles = by_writer.remove(&w.id).unwrap_or_default();
+    }
+    writers
+}
+
 /// The same three queries by hand, grouped into structs.
 async fn raw_prefetch(s: &Setup) {
-    struct RawNote {
-        _id: i64,
-        _body: String,
-    }
-    struct RawArticle {
-        id: i64,
-        _title: String,
-        notes: Vec<RawNote>,
-    }
-    struct RawWriter {
-        id: i64,
-        _name: String,
-        articles: Vec<RawArticle>,
-    }
-    let mut writers: Vec<RawWriter> = s
+    let writers: Vec<RawWriter> = s
         .raw
         .query(&s.statements.writers, &[])
         .await
@@ -222,7 +295,7 @@ async fn raw_prefetch(s: &Setup) {
         .map(|r| RawWriter { id: r.get(0), _name: r.get(1), articles: Vec::new() })
         .collect();
     let ids: Vec<i64> = writers.iter().map(|w| w.id).collect();
-    let mut articles: Vec<(i64, RawArticle)> = s
+    let articles: Vec<(i64, RawArticle)> = s
         .raw
         .query(&s.statements.articles, &[&ids])
         .await
@@ -235,14 +308,35 @@ async fn raw_prefetch(s: &Setup) {
     for r in s.raw.query(&s.statements.notes, &[&article_ids]).await.expect("notes") {
         notes_by_article.entry(r.get(1)).or_default().push(RawNote { _id: r.get(0), _body: r.get(2) });
     }
-    let mut by_writer: std::collections::HashMap<i64, Vec<RawArticle>> = std::collections::HashMap::new();
-    for (writer, mut a) in articles.drain(..) {
-        a.notes = notes_by_article.remove(&a.id).unwrap_or_default();
-        by_writer.entry(writer).or_default().push(a);
+    let writers = group_prefetched(writers, articles, notes_by_article);
+    assert_eq!(writers.len(), 100);
+    std::hint::black_box(writers);
+}
+
+/// `raw_prefetch` through SQLx: the same three queries, the keys bound as `Vec<i64>` arrays.
+async fn sqlx_prefetch(s: &Setup) {
+    let writers: Vec<RawWriter> = sqlx::query(sql::WRITERS)
+        .fetch_all(&s.sqlx)
+        .await
+        .expect("writers")
+        .iter()
+        .map(|r| RawWriter { id: r.get(0), _name: r.get(1), articles: Vec::new() })
+        .collect();
+    let ids: Vec<i64> = writers.iter().map(|w| w.id).collect();
+    let articles: Vec<(i64, RawArticle)> = sqlx::query(sql::ARTICLES)
+        .bind(&ids)
+        .fetch_all(&s.sqlx)
+        .await
+        .expect("articles")
+        .iter()
+        .map(|r| (r.get(1), RawArticle { id: r.get(0), _title: r.get(2), notes: Vec::new() }))
+        .collect();
+    let article_ids: Vec<i64> = articles.iter().map(|(_, a)| a.id).collect();
+    let mut notes_by_article: std::collections::HashMap<i64, Vec<RawNote>> = std::collections::HashMap::new();
+    for r in sqlx::query(sql::NOTES).bind(&article_ids).fetch_all(&s.sqlx).await.expect("notes") {
+        notes_by_article.entry(r.get(1)).or_default().push(RawNote { _id: r.get(0), _body: r.get(2) });
     }
-    for w in &mut writers {
-        w.articles = by_writer.remove(&w.id).unwrap_or_default();
-    }
+    let writers = group_prefetched(writers, articles, notes_by_article);
     assert_eq!(writers.len(), 100);
     std::hint::black_box(writers);
 }
@@ -255,28 +349,50 @@ async fn djorm_join(s: &Setup) {
     std::hint::black_box(articles);
 }
 
+/// A writer as the driver sides' join maps it.
+struct JoinedWriter {
+    _id: i64,
+    _name: String,
+}
+
+/// An article as the driver sides' join maps it, with its writer.
+struct JoinedArticle {
+    _id: i64,
+    _writer_id: i64,
+    _title: String,
+    _writer: JoinedWriter,
+}
+
 async fn raw_join(s: &Setup) {
-    struct RawWriter {
-        _id: i64,
-        _name: String,
-    }
-    struct RawArticle {
-        _id: i64,
-        _writer_id: i64,
-        _title: String,
-        _writer: RawWriter,
-    }
-    let rows: Vec<RawArticle> = s
+    let rows: Vec<JoinedArticle> = s
         .raw
         .query(&s.statements.join, &[])
         .await
         .expect("join")
         .iter()
-        .map(|r| RawArticle {
+        .map(|r| JoinedArticle {
             _id: r.get(0),
             _writer_id: r.get(1),
             _title: r.get(2),
-            _writer: RawWriter { _id: r.get(3), _name: r.get(4) },
+            _writer: JoinedWriter { _id: r.get(3), _name: r.get(4) },
+        })
+        .collect();
+    assert_eq!(rows.len(), 500);
+    std::hint::black_box(rows);
+}
+
+/// `raw_join` through SQLx: one `fetch_all`, each row into an article and its writer.
+async fn sqlx_join(s: &Setup) {
+    let rows: Vec<JoinedArticle> = sqlx::query(sql::JOIN)
+        .fetch_all(&s.sqlx)
+        .await
+        .expect("join")
+        .iter()
+        .map(|r| JoinedArticle {
+            _id: r.get(0),
+            _writer_id: r.get(1),
+            _title: r.get(2),
+            _writer: JoinedWriter { _id: r.get(3), _name: r.get(4) },
         })
         .collect();
     assert_eq!(rows.len(), 500);
@@ -305,6 +421,19 @@ async fn raw_left_join(s: &Setup) {
     std::hint::black_box(rows);
 }
 
+/// `raw_left_join` through SQLx: the titles of writers without articles come back NULL.
+async fn sqlx_left_join(s: &Setup) {
+    let rows: Vec<(String, Option<String>)> = sqlx::query(sql::LEFT_JOIN)
+        .fetch_all(&s.sqlx)
+        .await
+        .expect("left join")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(rows.len(), 500);
+    std::hint::black_box(rows);
+}
+
 /// One workload: its criterion group, its sample size, and how many interleaved rounds.
 struct Workload {
     group: &'static str,
@@ -322,21 +451,59 @@ const WORKLOADS: [Workload; 6] = [
     Workload { group: "insert_100_rows_one_statement", samples: 30, rounds: 300 },
 ];
 
-/// Runs side `djorm` (true) or the raw driver of workload `index`.
-async fn run(s: &Setup, index: usize, djorm: bool) {
-    match (index, djorm) {
-        (0, true) => djorm_get(s).await,
-        (0, false) => raw_get(s).await,
-        (1, true) => djorm_select(s).await,
-        (1, false) => raw_select(s).await,
-        (2, true) => djorm_prefetch(s).await,
-        (2, false) => raw_prefetch(s).await,
-        (3, true) => djorm_join(s).await,
-        (3, false) => raw_join(s).await,
-        (4, true) => djorm_left_join(s).await,
-        (4, false) => raw_left_join(s).await,
-        (5, true) => djorm_insert(s).await,
-        _ => raw_insert(s).await,
+/// Who runs a workload: djorm, or one of the two drivers used by hand.
+#[derive(Clone, Copy)]
+enum Side {
+    Djorm,
+    TokioPostgres,
+    Sqlx,
+}
+
+impl Side {
+    /// The three sides, in table order.
+    const ALL: [Side; 3] = [Side::Djorm, Side::TokioPostgres, Side::Sqlx];
+
+    /// The side's criterion benchmark id (its directory under target/criterion).
+    fn id(self) -> &'static str {
+        match self {
+            Side::Djorm => "djorm",
+            Side::TokioPostgres => "tokio_postgres",
+            Side::Sqlx => "sqlx",
+        }
+    }
+
+    /// The side's name as a table column.
+    fn name(self) -> &'static str {
+        match self {
+            Side::Djorm => "djorm",
+            Side::TokioPostgres => "tokio-postgres",
+            Side::Sqlx => "sqlx",
+        }
+    }
+}
+
+/// Runs workload `index` on `side`.
+async fn run(s: &Setup, index: usize, side: Side) {
+    match (index, side) {
+        (0, Side::Djorm) => djorm_get(s).await,
+        (0, Side::TokioPostgres) => raw_get(s).await,
+        (0, Side::Sqlx) => sqlx_get(s).await,
+        (1, Side::Djorm) => djorm_select(s).await,
+        (1, Side::TokioPostgres) => raw_select(s).await,
+        (1, Side::Sqlx) => sqlx_select(s).await,
+        (2, Side::Djorm) => djorm_prefetch(s).await,
+        (2, Side::TokioPostgres) => raw_prefetch(s).await,
+        (2, Side::Sqlx) => sqlx_prefetch(s).await,
+        (3, Side::Djorm) => djorm_join(s).await,
+        (3, Side::TokioPostgres) => raw_join(s).await,
+        (3, Side::Sqlx) => sqlx_join(s).await,
+        (4, Side::Djorm) => djorm_left_join(s).await,
+        (4, Side::TokioPostgres) => raw_left_join(s).await,
+        (4, Side::Sqlx) => sqlx_left_join(s).await,
+        (5, Side::Djorm) => djorm_insert(s).await,
+        (5, Side::TokioPostgres) => raw_insert(s).await,
+        (5, Side::Sqlx) => sqlx_insert(s).await,
+        _ => unreachable!("no workload {index}"),
     }
 }
 
@@ -346,20 +513,40 @@ async fn cleanup(s: &Setup) {
     s.raw.batch_execute("VACUUM ANALYZE bench_user").await.expect("vacuum");
 }
 
-/// Alternates the two sides round after round and returns their mean times.
-fn interleaved(rt: &Runtime, s: &Setup, index: usize, rounds: u32) -> (Duration, Duration) {
+/// Runs the three sides in turn, round after round, and returns their mean times in
+/// `Side::ALL` order.
+fn interleaved(rt: &Runtime, s: &Setup, index: usize, rounds: u32) -> [Duration; 3] {
     rt.block_on(async {
-        let (mut djorm, mut raw) = (Duration::ZERO, Duration::ZERO);
+        let mut totals = [Duration::ZERO; 3];
         for round in 0..rounds {
-            // Who goes first alternates too, so neither side always runs on a warm cache.
-            for djorm_side in if round % 2 == 0 { [true, false] } else { [false, true] } {
+            // The order rotates too, so no side always runs first (on a cache the others warmed).
+            let shift = round as usize % Side::ALL.len();
+            for slot in 0..Side::ALL.len() {
+                let at = (slot + shift) % Side::ALL.len();
                 let started = std::time::Instant::now();
-                run(s, index, djorm_side).await;
-                *(if djorm_side { &mut djorm } else { &mut raw }) += started.elapsed();
+                run(s, index, Side::ALL[at]).await;
+                totals[at] += started.elapsed();
             }
         }
-        (djorm / rounds, raw / rounds)
+        totals.map(|total| total / rounds)
     })
+}
+
+/// The header of both tables.
+fn print_header() {
+    let [djorm, tokio_postgres, sqlx] = Side::ALL.map(Side::name);
+    let (vs_tokio_postgres, vs_sqlx) = (format!("{djorm}/{tokio_postgres}"), format!("{djorm}/{sqlx}"));
+    println!("{:<38} {djorm:>12} {tokio_postgres:>16} {sqlx:>12} {vs_tokio_postgres:>21} {vs_sqlx:>11}", "workload");
+}
+
+/// One table row: the three sides' times in milliseconds (`Side::ALL` order) and djorm's over
+/// each driver's.
+fn print_row(group: &str, [djorm, tokio_postgres, sqlx]: [f64; 3]) {
+    println!(
+        "{group:<38} {djorm:>10.3}ms {tokio_postgres:>14.3}ms {sqlx:>10.3}ms {:>20.3}x {:>10.3}x",
+        djorm / tokio_postgres,
+        djorm / sqlx
+    );
 }
 
 fn estimate_ns(group: &str, id: &str) -> Option<f64> {
@@ -375,34 +562,28 @@ fn benches(c: &mut Criterion) {
     for (index, workload) in WORKLOADS.iter().enumerate() {
         let mut group = c.benchmark_group(workload.group);
         group.sample_size(workload.samples).measurement_time(Duration::from_secs(10));
-        group.bench_function("djorm", |b| b.to_async(&rt).iter(|| run(&setup, index, true)));
-        group.bench_function("tokio_postgres", |b| b.to_async(&rt).iter(|| run(&setup, index, false)));
+        for side in Side::ALL {
+            group.bench_function(side.id(), |b| b.to_async(&rt).iter(|| run(&setup, index, side)));
+        }
         group.finish();
     }
     println!("\ncriterion (each side ten seconds, one after the other)");
-    println!("{:<38} {:>14} {:>16} {:>8}", "workload", "djorm", "tokio-postgres", "ratio");
+    print_header();
     for workload in &WORKLOADS {
-        if let (Some(d), Some(r)) =
-            (estimate_ns(workload.group, "djorm"), estimate_ns(workload.group, "tokio_postgres"))
-        {
-            println!("{:<38} {:>12.3}ms {:>14.3}ms {:>7.3}x", workload.group, d / 1e6, r / 1e6, d / r);
+        let estimates = Side::ALL.map(|side| estimate_ns(workload.group, side.id()));
+        if let [Some(djorm), Some(tokio_postgres), Some(sqlx)] = estimates {
+            print_row(workload.group, [djorm, tokio_postgres, sqlx].map(|ns| ns / 1e6));
         }
     }
     // Back to the seeded table, vacuumed, so the interleaved run reads what criterion read.
     rt.block_on(cleanup(&setup));
-    println!("\ninterleaved (the two sides alternating, round after round)");
-    println!("{:<38} {:>14} {:>16} {:>8}", "workload", "djorm", "tokio-postgres", "ratio");
+    println!("\ninterleaved (the three sides taking turns, round after round)");
+    print_header();
     for (index, workload) in WORKLOADS.iter().enumerate() {
-        let (d, r) = interleaved(&rt, &setup, index, workload.rounds);
-        let ratio = d.as_secs_f64() / r.as_secs_f64();
-        println!(
-            "{:<38} {:>12.3}ms {:>14.3}ms {:>7.3}x",
-            workload.group,
-            d.as_secs_f64() * 1e3,
-            r.as_secs_f64() * 1e3,
-            ratio
-        );
+        let means = interleaved(&rt, &setup, index, workload.rounds);
+        print_row(workload.group, means.map(|mean| mean.as_secs_f64() * 1e3));
     }
+    rt.block_on(setup.sqlx.close());
     drop(setup);
     rt.block_on(djorm::postgres::creation::drop_database(&admin_url(), DB_NAME)).expect("drop bench database");
 }

@@ -75,10 +75,10 @@ async fn main() {
                 lowering += t.elapsed();
                 let kinds = [djorm::ValueKind::I64, djorm::ValueKind::String];
                 if std::env::var("NATIVE").is_ok() {
-                std::hint::black_box(db.fetch_native(&compiled, &kinds, None).await.expect("fetch").len());
-            } else {
-                std::hint::black_box(db.fetch(&compiled, &kinds).await.expect("fetch"));
-            }
+                    std::hint::black_box(db.fetch_native(&compiled, &kinds, None).await.expect("fetch").len());
+                } else {
+                    std::hint::black_box(db.fetch(&compiled, &kinds).await.expect("fetch"));
+                }
             }
         }
         println!("compile+fetch: {:?} each, of which lowering {:?}", started.elapsed() / 2000, lowering / 2000);
@@ -275,8 +275,10 @@ async fn main() {
             .prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)")
             .await
             .expect("prepare");
-        let q_notes =
-            raw.prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)").await.expect("prepare");
+        let q_notes = raw
+            .prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)")
+            .await
+            .expect("prepare");
         let started = std::time::Instant::now();
         for _ in 0..runs {
             let writers: Vec<(i64, String)> =
