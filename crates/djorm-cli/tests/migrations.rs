@@ -88,6 +88,77 @@ fn shop_project() -> Project {
     Project { models: Some(vec![shop::Category::meta(), shop::Product::meta()]), code: CodeRegistry::default() }
 }
 
+/// Only what the ORM reads changes: the reverse names, the on_delete rule, the symmetry.
+mod shop_v3 {
+    use djorm::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "shop", name = "Category", ordering = ["name"])]
+    pub struct Category {
+        pub id: AutoId,
+        #[djorm(max_length = 50, unique)]
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "shop", name = "Product", index(fields = ["category", "-price"]))]
+    pub struct Product {
+        pub id: AutoId,
+        #[djorm(max_length = 100)]
+        pub title: String,
+        #[djorm(slug, unique)]
+        pub slug: String,
+        #[djorm(max_digits = 8, decimal_places = 2, default = Decimal::new(0, 0))]
+        pub price: Decimal,
+        pub stock: Option<i32>,
+        #[djorm(on_delete = Cascade, related_name = "items")]
+        pub category: ForeignKey<Category>,
+        #[djorm(related_name = "tagged")]
+        pub tags: ManyToMany<Category>,
+    }
+}
+
+#[tokio::test]
+async fn reverse_names_are_recorded_and_changing_them_runs_no_sql() {
+    let dir = temp_dir("reverse-names");
+    let migrations = initial(&dir).await;
+    let initial_text = std::fs::read_to_string(dir.join("shop/0001_initial.toml")).expect("written");
+    assert!(initial_text.contains("related_name = \"products\""), "{initial_text}");
+    let v3 = Project {
+        models: Some(vec![shop_v3::Category::meta(), shop_v3::Product::meta()]),
+        code: CodeRegistry::default(),
+    };
+    let (code, out) = cmd(&dir, "sqlite::memory:", &v3, &["makemigrations"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(
+        out.contains("- Alter field category on product") && out.contains("- Alter field tags on product"),
+        "{out}"
+    );
+    let migrations_v3 = loader::load(&dir).expect("load");
+    assert_eq!(migrations_v3.len(), migrations.len() + 1);
+    let second = migrations_v3.iter().find(|m| m.name != "0001_initial").expect("0002").name.clone();
+    let text = std::fs::read_to_string(dir.join(format!("shop/{second}.toml"))).expect("written");
+    assert!(text.contains("related_name = \"items\"") && text.contains("related_name = \"tagged\""), "{text}");
+    let (code, out) = cmd(&dir, "sqlite::memory:", &v3, &["makemigrations", "--check"]).await;
+    assert_eq!((code, out.trim()), (ExitCode::SUCCESS, "No changes detected"));
+    for backend in [TestBackend::Postgres, TestBackend::Sqlite] {
+        let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+        let db = test_db.db().clone();
+        // No statement forwards or backwards: on SQLite the table is not rebuilt either.
+        for backwards in [false, true] {
+            let sql = executor::sql_for(db.dialect(), &migrations_v3, "shop", &second, backwards).expect("sql");
+            assert!(sql.is_empty(), "{backend:?} backwards={backwards}: {sql:?}");
+        }
+        executor::migrate(&db, &migrations_v3, &Target::Latest, &Options::default(), &CodeRegistry::default())
+            .await
+            .expect("migrate");
+        let target = Target::To("shop".into(), "0001_initial".into());
+        executor::migrate(&db, &migrations_v3, &target, &Options::default(), &CodeRegistry::default())
+            .await
+            .expect("migrate back");
+    }
+}
+
 #[tokio::test]
 async fn initial_migration_matches_the_golden_file_and_is_deterministic() {
     let (a, b) = (temp_dir("golden-a"), temp_dir("golden-b"));

@@ -63,10 +63,12 @@ async fn standalone_shell(backend: TestBackend) {
     )
     .await;
     assert_eq!(rows, json!([{"title": "Ownership", "author__name": "Ann Lee"}]));
-    // Reverse relations take Django's default names: related_name is not in migration files.
-    let counted = json(&url, r#"Author.objects.annotate(n=Count("post")).values("name", "n")"#).await;
+    // Reverse relations take the related_name the migration files record (`posts`).
+    let counted = json(&url, r#"Author.objects.annotate(n=Count("posts")).values("name", "n")"#).await;
     assert_eq!(counted, json!([{"name": "Ann Lee", "n": 1}]));
-    assert_eq!(json(&url, "Author.objects.get(pk=1).post_set.count()").await, json!(1));
+    assert_eq!(json(&url, "Author.objects.get(pk=1).posts.count()").await, json!(1));
+    let across = json(&url, r#"Author.objects.filter(posts__title="Ownership").values_list("name", flat=True)"#).await;
+    assert_eq!(across, json!(["Ann Lee"]));
     // Meta.ordering comes from the files too (Author is ordered by name).
     json(
         &url,
@@ -76,17 +78,18 @@ async fn standalone_shell(backend: TestBackend) {
     let names = json(&url, r#"Author.objects.values_list("name", flat=True)"#).await;
     assert_eq!(names, json!(["Abe", "Ann Lee"]));
 
-    let (code, text) = shell(&url, r#"Author.objects.filter(posts__title="Ownership")"#).await;
+    // Django's default name is gone once a related_name is given, as in Django.
+    let (code, text) = shell(&url, r#"Author.objects.filter(post__title="Ownership")"#).await;
     assert_eq!(code, ExitCode::from(2));
     assert!(
-        text.contains("Cannot resolve keyword 'posts' into field. Choices are:") && text.contains("post"),
+        text.contains("Cannot resolve keyword 'post' into field. Choices are:") && text.contains("posts"),
         "{text}"
     );
 
     // CASCADE from the files' on_delete: the post and its join-table row go with the author.
     json(&url, "Author.objects.filter(pk=1).delete()").await;
     assert_eq!(json(&url, "Post.objects.count()").await, json!(0));
-    assert_eq!(json(&url, r#"Tag.objects.filter(post__isnull=False).count()"#).await, json!(0));
+    assert_eq!(json(&url, r#"Tag.objects.filter(posts__isnull=False).count()"#).await, json!(0));
 }
 
 #[tokio::test]

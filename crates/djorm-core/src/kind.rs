@@ -56,6 +56,39 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    /// Every field class, in declaration order.
+    pub const ALL: [FieldKind; 24] = [
+        FieldKind::AutoField,
+        FieldKind::BigAutoField,
+        FieldKind::CharField,
+        FieldKind::TextField,
+        FieldKind::IntegerField,
+        FieldKind::SmallIntegerField,
+        FieldKind::BigIntegerField,
+        FieldKind::PositiveIntegerField,
+        FieldKind::PositiveSmallIntegerField,
+        FieldKind::PositiveBigIntegerField,
+        FieldKind::FloatField,
+        FieldKind::DecimalField,
+        FieldKind::BooleanField,
+        FieldKind::DateTimeField,
+        FieldKind::DateField,
+        FieldKind::TimeField,
+        FieldKind::EmailField,
+        FieldKind::URLField,
+        FieldKind::SlugField,
+        FieldKind::UUIDField,
+        FieldKind::JSONField,
+        FieldKind::BinaryField,
+        FieldKind::ForeignKey,
+        FieldKind::OneToOneField,
+    ];
+
+    /// The field class with Django's name `name` (`"CharField"`).
+    pub fn from_name(name: &str) -> Option<FieldKind> {
+        FieldKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// Django's class name, for messages.
     pub fn name(self) -> &'static str {
         match self {
@@ -174,5 +207,22 @@ impl FieldKind {
             self,
             FieldKind::PositiveIntegerField | FieldKind::PositiveSmallIntegerField | FieldKind::PositiveBigIntegerField
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldKind;
+
+    #[test]
+    fn every_class_is_found_by_its_django_name() {
+        for kind in FieldKind::ALL {
+            assert_eq!(FieldKind::from_name(kind.name()), Some(kind));
+        }
+        let mut names: Vec<&str> = FieldKind::ALL.iter().map(|k| k.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FieldKind::ALL.len(), "ALL lists each class once");
+        assert_eq!(FieldKind::from_name("NoSuchField"), None);
     }
 }

@@ -204,8 +204,12 @@ pub fn changes(
             }
         }
         for j in &new.many_to_many {
-            if !old.many_to_many.iter().any(|o| o.name == j.name) {
-                ops.push(Operation::AddManyToMany { model: label.clone(), field: j.clone() });
+            match old.many_to_many.iter().find(|o| o.name == j.name) {
+                None => ops.push(Operation::AddManyToMany { model: label.clone(), field: j.clone() }),
+                Some(before) if before != j => {
+                    ops.push(Operation::AlterManyToMany { model: label.clone(), field: j.clone() })
+                }
+                Some(_) => {}
             }
         }
         for i in &old_state.indexes {

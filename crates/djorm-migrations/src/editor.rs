@@ -158,6 +158,8 @@ fn join_table(dialect: &dyn Dialect, owner: &ModelState, j: &ManyToManyState) ->
             on_delete: "CASCADE".into(),
             to_kind: "BigAutoField".into(),
             one_to_one: false,
+            related_name: None,
+            related_query_name: None,
         }),
     };
     let id = FieldState {
@@ -332,7 +334,10 @@ pub fn forwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to: 
         Operation::AlterField { model: label, field } => {
             let (old, new) = (model(from, label)?, model(to, label)?);
             let before = old.field(&field.name).ok_or_else(|| format!("{label} has no field {}", field.name))?;
-            if rebuild {
+            if before.same_in_database(field) {
+                // on_delete or a reverse name: the ORM's business, nothing in the database.
+                Vec::new()
+            } else if rebuild {
                 remake_table(dialect, old, new, &|f| {
                     let e = old_column(old, &f.column)?;
                     Some(if f.column == field.column { coalesce_default(e, field) } else { e })
@@ -364,6 +369,21 @@ pub fn forwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to: 
                 .find(|j| &j.name == name)
                 .ok_or_else(|| format!("{label} has no field {name}"))?;
             vec![drop_table(dialect, &j.table)]
+        }
+        Operation::AlterManyToMany { model: label, field } => {
+            let before = model(from, label)?
+                .many_to_many
+                .iter()
+                .find(|j| j.name == field.name)
+                .ok_or_else(|| format!("{label} has no field {}", field.name))?;
+            if !before.same_in_database(field) {
+                return Err(format!(
+                    "{label}.{}: changing a many-to-many field's target or join table in place is not supported; \
+                     remove the field in one migration and add it back in another",
+                    field.name
+                ));
+            }
+            Vec::new()
         }
         Operation::AddIndex { model: label, index, concurrently } => {
             let sql = dialect.compile_create_index(&meta_index(&model(to, label)?.db_table, index));
@@ -503,6 +523,15 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
         Operation::AddManyToMany { model: label, field } => {
             Operation::RemoveManyToMany { model: label.clone(), name: field.name.clone() }
         }
+        Operation::AlterManyToMany { model: label, field } => Operation::AlterManyToMany {
+            model: label.clone(),
+            field: model(from, label)?
+                .many_to_many
+                .iter()
+                .find(|j| j.name == field.name)
+                .cloned()
+                .ok_or_else(|| format!("{label} had no field {}", field.name))?,
+        },
         Operation::RemoveManyToMany { model: label, name } => Operation::AddManyToMany {
             model: label.clone(),
             field: model(from, label)?

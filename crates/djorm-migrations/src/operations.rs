@@ -99,6 +99,14 @@ pub enum Operation {
         /// Field name.
         name: String,
     },
+    /// Changes a many-to-many field's reverse names or symmetry (no SQL while its join table
+    /// stays the same).
+    AlterManyToMany {
+        /// `app.Name`.
+        model: String,
+        /// The field as it is now.
+        field: ManyToManyState,
+    },
     /// Adds a `Meta.indexes` entry.
     AddIndex {
         /// `app.Name`.
@@ -207,6 +215,9 @@ impl Operation {
             Operation::RemoveManyToMany { model, name } => {
                 format!("Remove field {name} from {}", split(model).1.to_lowercase())
             }
+            Operation::AlterManyToMany { model, field } => {
+                format!("Alter field {} on {}", field.name, split(model).1.to_lowercase())
+            }
             Operation::AddIndex { model, index, .. } => format!("Create index {} on {}", index.name, split(model).1),
             Operation::RemoveIndex { model, name } => format!("Remove index {name} from {}", split(model).1),
             Operation::AddConstraint { model, name, .. } => {
@@ -240,6 +251,9 @@ impl Operation {
             Operation::RenameModel { new_name, .. } => format!("rename_{}", new_name.to_lowercase()),
             Operation::AddField { model, field } => format!("{}_{}", split(model).1.to_lowercase(), field.name),
             Operation::AddManyToMany { model, field } => format!("{}_{}", split(model).1.to_lowercase(), field.name),
+            Operation::AlterManyToMany { model, field } => {
+                format!("alter_{}_{}", split(model).1.to_lowercase(), field.name)
+            }
             Operation::RemoveField { model, name } | Operation::RemoveManyToMany { model, name } => {
                 format!("remove_{}_{name}", split(model).1.to_lowercase())
             }
@@ -331,6 +345,15 @@ impl Operation {
             Operation::RemoveManyToMany { model, name } => {
                 let m = state.models.get_mut(model).ok_or_else(|| missing(model))?;
                 m.many_to_many.retain(|f| &f.name != name);
+            }
+            Operation::AlterManyToMany { model, field } => {
+                let m = state.models.get_mut(model).ok_or_else(|| missing(model))?;
+                let slot = m
+                    .many_to_many
+                    .iter_mut()
+                    .find(|f| f.name == field.name)
+                    .ok_or_else(|| format!("{model} has no many-to-many field {}", field.name))?;
+                *slot = field.clone();
             }
             Operation::AddIndex { model, index, .. } => {
                 let m = state.models.get_mut(model).ok_or_else(|| missing(model))?;

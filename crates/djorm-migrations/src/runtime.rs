@@ -73,12 +73,11 @@ fn model_meta(model: &ModelState, state: &ProjectState, slots: &BTreeMap<&str, S
             Some(ManyToManyMeta {
                 name: leak(&m.name),
                 target: ModelRef::Runtime(target),
-                related_name: None,
-                related_query_name: None,
+                related_name: m.related_name.as_deref().map(leak),
+                related_query_name: m.related_query_name.as_deref().map(leak),
                 through: None,
                 db_table: Some(leak(&m.table)),
-                // Django's default; the files do not record it.
-                symmetrical: m.to == model.label(),
+                symmetrical: m.is_symmetrical(&model.label()),
             })
         })
         .collect();
@@ -116,8 +115,8 @@ fn field_meta(field: &FieldState, state: &ProjectState, slots: &BTreeMap<&str, S
             one_to_one: r.one_to_one,
             target: ModelRef::Runtime(target),
             on_delete: on_delete(&r.on_delete),
-            related_name: None,
-            related_query_name: None,
+            related_name: r.related_name.as_deref().map(leak),
+            related_query_name: r.related_query_name.as_deref().map(leak),
             to_field,
         })
     });

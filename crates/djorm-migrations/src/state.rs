@@ -67,6 +67,12 @@ pub struct RelationState {
     /// One-to-one.
     #[serde(default, skip_serializing_if = "is_false")]
     pub one_to_one: bool,
+    /// The reverse accessor's name, when the model gives one (Django's `related_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_name: Option<String>,
+    /// The reverse lookup name, when the model gives one (`related_query_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_query_name: Option<String>,
 }
 
 /// One column.
@@ -108,6 +114,21 @@ pub struct FieldState {
 }
 
 impl FieldState {
+    /// True when the two differ at most in what only the ORM reads (`on_delete`, the reverse
+    /// names), so changing one into the other needs no SQL (Django's "no database change").
+    pub fn same_in_database(&self, other: &FieldState) -> bool {
+        fn database_part(f: &FieldState) -> FieldState {
+            let mut f = f.clone();
+            if let Some(r) = &mut f.relation {
+                r.on_delete = String::new();
+                r.related_name = None;
+                r.related_query_name = None;
+            }
+            f
+        }
+        database_part(self) == database_part(other)
+    }
+
     /// The field's class.
     pub fn field_kind(&self) -> FieldKind {
         kind_from_name(&self.kind).unwrap_or(FieldKind::TextField)
@@ -124,6 +145,8 @@ impl FieldState {
                 to_kind: r.target_field().kind.name().to_owned(),
                 on_delete: on_delete_name(r.on_delete).to_owned(),
                 one_to_one: r.one_to_one,
+                related_name: r.related_name.map(str::to_owned),
+                related_query_name: r.related_query_name.map(str::to_owned),
             }
         });
         FieldState {
@@ -157,35 +180,7 @@ pub fn on_delete_name(rule: OnDelete) -> &'static str {
 
 /// The field class called `name`.
 pub fn kind_from_name(name: &str) -> Option<FieldKind> {
-    use FieldKind::*;
-    [
-        AutoField,
-        BigAutoField,
-        CharField,
-        TextField,
-        IntegerField,
-        SmallIntegerField,
-        BigIntegerField,
-        PositiveIntegerField,
-        PositiveSmallIntegerField,
-        PositiveBigIntegerField,
-        FloatField,
-        DecimalField,
-        BooleanField,
-        DateTimeField,
-        DateField,
-        TimeField,
-        EmailField,
-        URLField,
-        SlugField,
-        UUIDField,
-        JSONField,
-        BinaryField,
-        ForeignKey,
-        OneToOneField,
-    ]
-    .into_iter()
-    .find(|k| k.name() == name)
+    FieldKind::from_name(name)
 }
 
 /// A `Meta.indexes` entry, with its final name.
@@ -245,6 +240,35 @@ pub struct ManyToManyState {
     pub target_table: String,
     /// The target's key column.
     pub target_pk: String,
+    /// The reverse accessor's name, when the model gives one (Django's `related_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_name: Option<String>,
+    /// The reverse lookup name, when the model gives one (`related_query_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_query_name: Option<String>,
+    /// `false` for a relation to the same model that is directed (`symmetrical = false`);
+    /// absent means Django's default (symmetrical for a relation to the same model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symmetrical: Option<bool>,
+}
+
+impl ManyToManyState {
+    /// True when the two differ at most in what only the ORM reads (the reverse names and
+    /// symmetry), so changing one into the other needs no SQL.
+    pub fn same_in_database(&self, other: &ManyToManyState) -> bool {
+        let strip = |m: &ManyToManyState| ManyToManyState {
+            related_name: None,
+            related_query_name: None,
+            symmetrical: None,
+            ..m.clone()
+        };
+        strip(self) == strip(other)
+    }
+
+    /// Whether adding A→B also adds B→A (recorded, or Django's default).
+    pub fn is_symmetrical(&self, owner: &str) -> bool {
+        self.symmetrical.unwrap_or(self.to == owner)
+    }
 }
 
 /// One model.
@@ -318,6 +342,9 @@ impl ModelState {
                 target_column: t.target_column,
                 target_table: t.target.db_table.to_owned(),
                 target_pk: t.target.pk().column.to_owned(),
+                related_name: m.related_name.map(str::to_owned),
+                related_query_name: m.related_query_name.map(str::to_owned),
+                symmetrical: (t.target.is(meta) && !m.symmetrical).then_some(false),
             })
             .collect();
         ModelState {
