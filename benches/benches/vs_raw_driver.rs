@@ -1,15 +1,22 @@
-//! djorm, used as a user would (public API, its own pool), against raw tokio-postgres with
-//! statements prepared once on one connection, and against SQLx used as its users write it
-//! (`sqlx::query(..).bind(..).fetch_all(&pool)` on a one-connection `PgPool`, rows mapped by hand
-//! with `Row::get`, statements cached per connection). Diesel and SeaORM are not in yet.
+//! djorm, used as a user would (public API, its own pool), against four other sides, each used
+//! the way its users write code:
+//! - raw tokio-postgres, statements prepared once on one connection;
+//! - SQLx (`sqlx::query(..).bind(..).fetch_all(&pool)` on a one-connection `PgPool`, rows mapped
+//!   by hand with `Row::get`, statements cached per connection);
+//! - Diesel through diesel-async (`table!` schema, `Queryable`/`Selectable`/`Insertable` structs,
+//!   the query DSL run on one `AsyncPgConnection`, which caches its prepared statements);
+//! - SeaORM (hand-written `DeriveEntityModel` entities with their relations, `find`/`find_by_id`,
+//!   the `LoaderTrait` loader, `find_also_related`, `insert_many`, on a one-connection pool).
+//!
 //! Workloads: get by primary key ×1000, select 10,000 rows into structs, insert 100 rows in one
 //! statement, prefetch two levels, a join into related objects, and values() across a reverse key
-//! (a LEFT OUTER JOIN). Both drivers run the same SQL text (the `sql` module).
+//! (a LEFT OUTER JOIN). The two drivers run the same SQL text (the `sql` module); Diesel and
+//! SeaORM run the SQL their query builders write.
 //!
-//! Prints two tables at the end, with djorm's time over each driver's: criterion's estimates
-//! (each side measured for ten seconds, one after the other) and an interleaved run (the three
-//! sides taking turns, round after round, the first place rotating), whose ratios drifting load
-//! on a small machine cannot skew.
+//! Prints two result sets at the end, each as a table of times and a table of djorm's time over
+//! each other side's: criterion's estimates (each side measured for ten seconds, one after the
+//! other) and an interleaved run (the five sides taking turns, round after round, the first place
+//! rotating), whose ratios drifting load on a small machine cannot skew.
 //!
 //! Needs PostgreSQL at DJORM_TEST_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test);
 //! creates and drops a database of its own.
@@ -41,7 +48,8 @@ struct User {
 mod relations;
 use relations::{Article, Writer};
 
-/// The struct the two driver sides map rows into, field for field.
+/// The struct the two driver sides map rows into, field for field (Diesel's `diesel_side::User`
+/// and SeaORM's `sea_orm_side::user::Model` have the same fields).
 #[allow(dead_code)]
 struct RawUser {
     id: i64,
@@ -69,6 +77,22 @@ fn sqlx_options() -> sqlx::postgres::PgConnectOptions {
     sqlx::postgres::PgConnectOptions::from_str(&admin_url()).expect("valid DJORM_TEST_POSTGRES_URL").database(DB_NAME)
 }
 
+/// `admin_url()` with the bench database as its path: Diesel and SeaORM connect by URL, as their
+/// users do.
+fn bench_url() -> String {
+    let admin = admin_url();
+    let (base, query) = match admin.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (admin.as_str(), None),
+    };
+    let authority = base.find("://").map_or(0, |at| at + 3);
+    let base = base[authority..].find('/').map_or(base, |slash| &base[..authority + slash]);
+    match query {
+        Some(query) => format!("{base}/{DB_NAME}?{query}"),
+        None => format!("{base}/{DB_NAME}"),
+    }
+}
+
 /// The SQL both driver sides run, text for text.
 mod sql {
     pub const GET: &str = "SELECT id, name, email, age, active FROM bench_user WHERE id = $1";
@@ -90,13 +114,18 @@ mod sql {
 }
 
 /// Everything the workloads run against: djorm's `Db`, the raw client with its prepared
-/// statements, and SQLx's pool with the insert's SQL text (SQLx prepares and caches on first use).
+/// statements, SQLx's pool with the insert's SQL text (SQLx prepares and caches on first use),
+/// Diesel's connection and SeaORM's.
 struct Setup {
     db: Db,
     raw: tokio_postgres::Client,
     statements: Statements,
     sqlx: sqlx::PgPool,
     insert_sql: String,
+    /// Diesel's one connection (no pool): a workload locks it once and runs all its queries on it.
+    diesel: tokio::sync::Mutex<diesel_async::AsyncPgConnection>,
+    /// SeaORM's connection: a one-connection SQLx pool underneath.
+    sea_orm: sea_orm::DatabaseConnection,
 }
 
 /// The raw side's statements, prepared once.
@@ -141,14 +170,16 @@ async fn setup() -> Setup {
         left_join: raw.prepare(sql::LEFT_JOIN).await.expect("prepare"),
     };
     // No ping before each checkout (SQLx's default sends one, a round trip per query): djorm's
-    // pool recycles without one and the raw side has no pool, so this keeps the three alike.
+    // pool recycles without one and the raw side has no pool, so this keeps the sides alike.
     let sqlx = sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
         .test_before_acquire(false)
         .connect_with(sqlx_options())
         .await
         .expect("sqlx connects");
-    Setup { db, raw, statements, sqlx, insert_sql }
+    let diesel = tokio::sync::Mutex::new(diesel_side::connect().await);
+    let sea_orm = sea_orm_side::connect().await;
+    Setup { db, raw, statements, sqlx, insert_sql, diesel, sea_orm }
 }
 
 fn new_users() -> Vec<User> {
@@ -434,6 +465,470 @@ async fn sqlx_left_join(s: &Setup) {
     std::hint::black_box(rows);
 }
 
+/// The Diesel side: its schema, its row structs, and the workloads written with its query DSL,
+/// run through diesel-async on one `AsyncPgConnection`.
+mod diesel_side {
+    use diesel::prelude::*;
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+    use super::{group_prefetched, new_users, RawArticle, RawNote, RawWriter, Setup, ROWS};
+
+    /// Diesel's schema for the four tables, as `diesel print-schema` writes it for the columns the
+    /// djorm models create (`AutoId` and the foreign keys are bigint).
+    mod schema {
+        diesel::table! {
+            /// djorm's `User`.
+            bench_user (id) {
+                id -> Int8,
+                #[max_length = 100]
+                name -> Varchar,
+                #[max_length = 254]
+                email -> Varchar,
+                age -> Int4,
+                active -> Bool,
+            }
+        }
+
+        diesel::table! {
+            /// djorm's `Writer`.
+            bench_author (id) {
+                id -> Int8,
+                #[max_length = 100]
+                name -> Varchar,
+            }
+        }
+
+        diesel::table! {
+            /// djorm's `Article`.
+            bench_article (id) {
+                id -> Int8,
+                writer_id -> Int8,
+                #[max_length = 200]
+                title -> Varchar,
+            }
+        }
+
+        diesel::table! {
+            /// djorm's `Note`.
+            bench_note (id) {
+                id -> Int8,
+                article_id -> Int8,
+                body -> Text,
+            }
+        }
+
+        diesel::joinable!(bench_article -> bench_author (writer_id));
+        diesel::joinable!(bench_note -> bench_article (article_id));
+        diesel::allow_tables_to_appear_in_same_query!(bench_user, bench_author, bench_article, bench_note);
+    }
+
+    use schema::{bench_article, bench_author, bench_note, bench_user};
+
+    /// A `bench_user` row as Diesel loads it: `RawUser`'s fields.
+    #[allow(dead_code)]
+    #[derive(Queryable, Selectable)]
+    #[diesel(table_name = bench_user, check_for_backend(diesel::pg::Pg))]
+    struct User {
+        id: i64,
+        name: String,
+        email: String,
+        age: i32,
+        active: bool,
+    }
+
+    /// A `bench_user` row as Diesel inserts it, borrowing from `new_users()` as the raw side's
+    /// parameters do.
+    #[derive(Insertable)]
+    #[diesel(table_name = bench_user)]
+    struct NewUser<'a> {
+        name: &'a str,
+        email: &'a str,
+        age: i32,
+        active: bool,
+    }
+
+    /// A `bench_author` row as Diesel loads it.
+    #[derive(Queryable, Selectable)]
+    #[diesel(table_name = bench_author, check_for_backend(diesel::pg::Pg))]
+    struct Writer {
+        id: i64,
+        name: String,
+    }
+
+    /// A `bench_article` row as Diesel loads it.
+    #[derive(Queryable, Selectable)]
+    #[diesel(table_name = bench_article, check_for_backend(diesel::pg::Pg))]
+    struct Article {
+        id: i64,
+        writer_id: i64,
+        title: String,
+    }
+
+    /// A `bench_note` row as Diesel loads it.
+    #[derive(Queryable, Selectable)]
+    #[diesel(table_name = bench_note, check_for_backend(diesel::pg::Pg))]
+    struct Note {
+        id: i64,
+        article_id: i64,
+        body: String,
+    }
+
+    /// Diesel's connection to the bench database, by URL.
+    pub async fn connect() -> AsyncPgConnection {
+        AsyncPgConnection::establish(&super::bench_url()).await.expect("diesel connects")
+    }
+
+    /// `raw_get` through Diesel: `find(id).first()` per key.
+    pub async fn get(s: &Setup) {
+        let mut conn = s.diesel.lock().await;
+        for i in 1..=1000i64 {
+            let u: User = bench_user::table.find(i).select(User::as_select()).first(&mut *conn).await.expect("get");
+            std::hint::black_box(u);
+        }
+    }
+
+    /// `raw_select` through Diesel: `order(id).limit(10000).load()`.
+    pub async fn select(s: &Setup) {
+        let mut conn = s.diesel.lock().await;
+        let users: Vec<User> = bench_user::table
+            .order(bench_user::id)
+            .limit(ROWS)
+            .select(User::as_select())
+            .load(&mut *conn)
+            .await
+            .expect("query");
+        assert_eq!(users.len(), ROWS as usize);
+        std::hint::black_box(users);
+    }
+
+    /// `raw_prefetch` through Diesel: the same three levels, `filter(key.eq_any(ids))` for the
+    /// two below the writers, grouped as the raw side groups them.
+    pub async fn prefetch(s: &Setup) {
+        let mut conn = s.diesel.lock().await;
+        let writers: Vec<Writer> = bench_author::table
+            .order(bench_author::id)
+            .select(Writer::as_select())
+            .load(&mut *conn)
+            .await
+            .expect("writers");
+        let ids: Vec<i64> = writers.iter().map(|w| w.id).collect();
+        let articles: Vec<Article> = bench_article::table
+            .filter(bench_article::writer_id.eq_any(&ids))
+            .select(Article::as_select())
+            .load(&mut *conn)
+            .await
+            .expect("articles");
+        let article_ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
+        let notes: Vec<Note> = bench_note::table
+            .filter(bench_note::article_id.eq_any(&article_ids))
+            .select(Note::as_select())
+            .load(&mut *conn)
+            .await
+            .expect("notes");
+        drop(conn);
+        let writers: Vec<RawWriter> =
+            writers.into_iter().map(|w| RawWriter { id: w.id, _name: w.name, articles: Vec::new() }).collect();
+        let articles: Vec<(i64, RawArticle)> = articles
+            .into_iter()
+            .map(|a| (a.writer_id, RawArticle { id: a.id, _title: a.title, notes: Vec::new() }))
+            .collect();
+        let mut notes_by_article: std::collections::HashMap<i64, Vec<RawNote>> = std::collections::HashMap::new();
+        for n in notes {
+            notes_by_article.entry(n.article_id).or_default().push(RawNote { _id: n.id, _body: n.body });
+        }
+        let writers = group_prefetched(writers, articles, notes_by_article);
+        assert_eq!(writers.len(), 100);
+        std::hint::black_box(writers);
+    }
+
+    /// `raw_join` through Diesel: `inner_join`, each row into an article and its writer.
+    pub async fn join(s: &Setup) {
+        let mut conn = s.diesel.lock().await;
+        let rows: Vec<(Article, Writer)> = bench_article::table
+            .inner_join(bench_author::table)
+            .order(bench_article::id)
+            .select((Article::as_select(), Writer::as_select()))
+            .load(&mut *conn)
+            .await
+            .expect("join");
+        assert_eq!(rows.len(), 500);
+        std::hint::black_box(rows);
+    }
+
+    /// `raw_left_join` through Diesel: `left_join`, selecting `(name, title.nullable())`.
+    pub async fn left_join(s: &Setup) {
+        let mut conn = s.diesel.lock().await;
+        let rows: Vec<(String, Option<String>)> = bench_author::table
+            .left_join(bench_article::table)
+            .order(bench_author::id)
+            .select((bench_author::name, bench_article::title.nullable()))
+            .load(&mut *conn)
+            .await
+            .expect("left join");
+        assert_eq!(rows.len(), 500);
+        std::hint::black_box(rows);
+    }
+
+    /// `raw_insert` through Diesel: `insert_into(..).values(&rows).returning(id).get_results()`,
+    /// one statement of 100 rows. Diesel's statement cache skips a batch insert from a `Vec`, so
+    /// it is prepared afresh on every call (a round trip the other sides save).
+    pub async fn insert(s: &Setup) {
+        let users = new_users();
+        let rows: Vec<NewUser<'_>> =
+            users.iter().map(|u| NewUser { name: &u.name, email: &u.email, age: u.age, active: u.active }).collect();
+        let mut conn = s.diesel.lock().await;
+        let ids: Vec<i64> = diesel::insert_into(bench_user::table)
+            .values(&rows)
+            .returning(bench_user::id)
+            .get_results(&mut *conn)
+            .await
+            .expect("insert");
+        std::hint::black_box(ids);
+    }
+}
+
+/// The SeaORM side: its entities, and the workloads written with its entity API on a
+/// one-connection pool.
+mod sea_orm_side {
+    use sea_orm::{
+        ConnectOptions, Database, DatabaseConnection, EntityTrait, JoinType, LoaderTrait, QueryOrder, QuerySelect,
+        RelationTrait, Set,
+    };
+
+    use super::{new_users, RawArticle, RawNote, RawWriter, Setup, ROWS};
+
+    /// `bench_user`: djorm's `User`, as an entity in the compact `DeriveEntityModel` form
+    /// `sea-orm-cli generate entity` writes.
+    mod user {
+        use sea_orm::entity::prelude::*;
+
+        /// A `bench_user` row: `RawUser`'s fields.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "bench_user")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            pub name: String,
+            pub email: String,
+            pub age: i32,
+            pub active: bool,
+        }
+
+        /// No relations: the user workloads follow none.
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    /// `bench_author`: djorm's `Writer`.
+    mod writer {
+        use sea_orm::entity::prelude::*;
+
+        /// A `bench_author` row.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "bench_author")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            pub name: String,
+        }
+
+        /// A writer's relations.
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            /// The writer's articles (`bench_article.writer_id`).
+            #[sea_orm(has_many = "super::article::Entity")]
+            Article,
+        }
+
+        impl Related<super::article::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::Article.def()
+            }
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    /// `bench_article`: djorm's `Article`.
+    mod article {
+        use sea_orm::entity::prelude::*;
+
+        /// A `bench_article` row.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "bench_article")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            pub writer_id: i64,
+            pub title: String,
+        }
+
+        /// An article's relations.
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            /// The article's writer.
+            #[sea_orm(
+                belongs_to = "super::writer::Entity",
+                from = "Column::WriterId",
+                to = "super::writer::Column::Id"
+            )]
+            Writer,
+            /// The article's notes (`bench_note.article_id`).
+            #[sea_orm(has_many = "super::note::Entity")]
+            Note,
+        }
+
+        impl Related<super::writer::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::Writer.def()
+            }
+        }
+
+        impl Related<super::note::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::Note.def()
+            }
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    /// `bench_note`: djorm's `Note`.
+    mod note {
+        use sea_orm::entity::prelude::*;
+
+        /// A `bench_note` row.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "bench_note")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            pub article_id: i64,
+            #[sea_orm(column_type = "Text")]
+            pub body: String,
+        }
+
+        /// A note's relations.
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            /// The note's article.
+            #[sea_orm(
+                belongs_to = "super::article::Entity",
+                from = "Column::ArticleId",
+                to = "super::article::Column::Id"
+            )]
+            Article,
+        }
+
+        impl Related<super::article::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::Article.def()
+            }
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    /// SeaORM's connection to the bench database, by URL: one connection, no ping before each
+    /// checkout and no statement logging, as the SQLx side's pool.
+    pub async fn connect() -> DatabaseConnection {
+        let mut options = ConnectOptions::new(super::bench_url());
+        options.max_connections(1).test_before_acquire(false).sqlx_logging(false);
+        Database::connect(options).await.expect("sea-orm connects")
+    }
+
+    /// `raw_get` through SeaORM: `find_by_id(id).one()` per key.
+    pub async fn get(s: &Setup) {
+        for i in 1..=1000i64 {
+            let u = user::Entity::find_by_id(i).one(&s.sea_orm).await.expect("get").expect("a user");
+            std::hint::black_box(u);
+        }
+    }
+
+    /// `raw_select` through SeaORM: `find().order_by_asc(id).limit(10000).all()`.
+    pub async fn select(s: &Setup) {
+        let users = user::Entity::find()
+            .order_by_asc(user::Column::Id)
+            .limit(ROWS as u64)
+            .all(&s.sea_orm)
+            .await
+            .expect("query");
+        assert_eq!(users.len(), ROWS as usize);
+        std::hint::black_box(users);
+    }
+
+    /// `raw_prefetch` through SeaORM: the writers, then its loader (`LoaderTrait::load_many`, one
+    /// query per level) for their articles and for those articles' notes, each level handed back
+    /// grouped per parent; zipped into the same structs as the raw side's. The loader filters with
+    /// `(key) IN (($1), ($2), ..)`, one parameter per parent key, ordered by primary key.
+    pub async fn prefetch(s: &Setup) {
+        let writers = writer::Entity::find().order_by_asc(writer::Column::Id).all(&s.sea_orm).await.expect("writers");
+        let articles = writers.load_many(article::Entity, &s.sea_orm).await.expect("articles");
+        // The loader takes a slice of models: the articles flattened, with how many each writer has.
+        let counts: Vec<usize> = articles.iter().map(Vec::len).collect();
+        let articles: Vec<article::Model> = articles.into_iter().flatten().collect();
+        let notes = articles.load_many(note::Entity, &s.sea_orm).await.expect("notes");
+        let mut articles = articles.into_iter().zip(notes).map(|(a, notes)| RawArticle {
+            id: a.id,
+            _title: a.title,
+            notes: notes.into_iter().map(|n| RawNote { _id: n.id, _body: n.body }).collect(),
+        });
+        let writers: Vec<RawWriter> = writers
+            .into_iter()
+            .zip(counts)
+            .map(|(w, count)| RawWriter { id: w.id, _name: w.name, articles: articles.by_ref().take(count).collect() })
+            .collect();
+        assert_eq!(writers.len(), 100);
+        std::hint::black_box(writers);
+    }
+
+    /// `raw_join` through SeaORM: `find_also_related`, which joins LEFT (the writer comes back as
+    /// an `Option`).
+    pub async fn join(s: &Setup) {
+        let rows = article::Entity::find()
+            .find_also_related(writer::Entity)
+            .order_by_asc(article::Column::Id)
+            .all(&s.sea_orm)
+            .await
+            .expect("join");
+        assert_eq!(rows.len(), 500);
+        std::hint::black_box(rows);
+    }
+
+    /// `raw_left_join` through SeaORM: `select_only()` the two columns across a `LeftJoin` on the
+    /// writer's `Article` relation, `into_tuple()`.
+    pub async fn left_join(s: &Setup) {
+        let rows: Vec<(String, Option<String>)> = writer::Entity::find()
+            .select_only()
+            .column(writer::Column::Name)
+            .column(article::Column::Title)
+            .join(JoinType::LeftJoin, writer::Relation::Article.def())
+            .order_by_asc(writer::Column::Id)
+            .into_tuple()
+            .all(&s.sea_orm)
+            .await
+            .expect("left join");
+        assert_eq!(rows.len(), 500);
+        std::hint::black_box(rows);
+    }
+
+    /// `raw_insert` through SeaORM: `insert_many(..).exec_with_returning_keys()`, one statement
+    /// of 100 rows returning their ids.
+    pub async fn insert(s: &Setup) {
+        let models = new_users().into_iter().map(|u| user::ActiveModel {
+            name: Set(u.name),
+            email: Set(u.email),
+            age: Set(u.age),
+            active: Set(u.active),
+            ..Default::default()
+        });
+        let ids = user::Entity::insert_many(models).exec_with_returning_keys(&s.sea_orm).await.expect("insert");
+        std::hint::black_box(ids);
+    }
+}
+
 /// One workload: its criterion group, its sample size, and how many interleaved rounds.
 struct Workload {
     group: &'static str,
@@ -451,17 +946,24 @@ const WORKLOADS: [Workload; 6] = [
     Workload { group: "insert_100_rows_one_statement", samples: 30, rounds: 300 },
 ];
 
-/// Who runs a workload: djorm, or one of the two drivers used by hand.
+/// Who runs a workload: djorm, one of the two drivers used by hand, or one of the two other ORMs.
 #[derive(Clone, Copy)]
 enum Side {
     Djorm,
     TokioPostgres,
     Sqlx,
+    /// Diesel's query DSL through diesel-async.
+    Diesel,
+    /// SeaORM's entities and loader.
+    SeaOrm,
 }
 
+/// How many sides there are.
+const SIDES: usize = 5;
+
 impl Side {
-    /// The three sides, in table order.
-    const ALL: [Side; 3] = [Side::Djorm, Side::TokioPostgres, Side::Sqlx];
+    /// The sides, in table order.
+    const ALL: [Side; SIDES] = [Side::Djorm, Side::TokioPostgres, Side::Sqlx, Side::Diesel, Side::SeaOrm];
 
     /// The side's criterion benchmark id (its directory under target/criterion).
     fn id(self) -> &'static str {
@@ -469,6 +971,8 @@ impl Side {
             Side::Djorm => "djorm",
             Side::TokioPostgres => "tokio_postgres",
             Side::Sqlx => "sqlx",
+            Side::Diesel => "diesel",
+            Side::SeaOrm => "sea_orm",
         }
     }
 
@@ -478,6 +982,8 @@ impl Side {
             Side::Djorm => "djorm",
             Side::TokioPostgres => "tokio-postgres",
             Side::Sqlx => "sqlx",
+            Side::Diesel => "diesel",
+            Side::SeaOrm => "sea-orm",
         }
     }
 }
@@ -488,21 +994,33 @@ async fn run(s: &Setup, index: usize, side: Side) {
         (0, Side::Djorm) => djorm_get(s).await,
         (0, Side::TokioPostgres) => raw_get(s).await,
         (0, Side::Sqlx) => sqlx_get(s).await,
+        (0, Side::Diesel) => diesel_side::get(s).await,
+        (0, Side::SeaOrm) => sea_orm_side::get(s).await,
         (1, Side::Djorm) => djorm_select(s).await,
         (1, Side::TokioPostgres) => raw_select(s).await,
         (1, Side::Sqlx) => sqlx_select(s).await,
+        (1, Side::Diesel) => diesel_side::select(s).await,
+        (1, Side::SeaOrm) => sea_orm_side::select(s).await,
         (2, Side::Djorm) => djorm_prefetch(s).await,
         (2, Side::TokioPostgres) => raw_prefetch(s).await,
         (2, Side::Sqlx) => sqlx_prefetch(s).await,
+        (2, Side::Diesel) => diesel_side::prefetch(s).await,
+        (2, Side::SeaOrm) => sea_orm_side::prefetch(s).await,
         (3, Side::Djorm) => djorm_join(s).await,
         (3, Side::TokioPostgres) => raw_join(s).await,
         (3, Side::Sqlx) => sqlx_join(s).await,
+        (3, Side::Diesel) => diesel_side::join(s).await,
+        (3, Side::SeaOrm) => sea_orm_side::join(s).await,
         (4, Side::Djorm) => djorm_left_join(s).await,
         (4, Side::TokioPostgres) => raw_left_join(s).await,
         (4, Side::Sqlx) => sqlx_left_join(s).await,
+        (4, Side::Diesel) => diesel_side::left_join(s).await,
+        (4, Side::SeaOrm) => sea_orm_side::left_join(s).await,
         (5, Side::Djorm) => djorm_insert(s).await,
         (5, Side::TokioPostgres) => raw_insert(s).await,
         (5, Side::Sqlx) => sqlx_insert(s).await,
+        (5, Side::Diesel) => diesel_side::insert(s).await,
+        (5, Side::SeaOrm) => sea_orm_side::insert(s).await,
         _ => unreachable!("no workload {index}"),
     }
 }
@@ -513,11 +1031,10 @@ async fn cleanup(s: &Setup) {
     s.raw.batch_execute("VACUUM ANALYZE bench_user").await.expect("vacuum");
 }
 
-/// Runs the three sides in turn, round after round, and returns their mean times in
-/// `Side::ALL` order.
-fn interleaved(rt: &Runtime, s: &Setup, index: usize, rounds: u32) -> [Duration; 3] {
+/// Runs the sides in turn, round after round, and returns their mean times in `Side::ALL` order.
+fn interleaved(rt: &Runtime, s: &Setup, index: usize, rounds: u32) -> [Duration; SIDES] {
     rt.block_on(async {
-        let mut totals = [Duration::ZERO; 3];
+        let mut totals = [Duration::ZERO; SIDES];
         for round in 0..rounds {
             // The order rotates too, so no side always runs first (on a cache the others warmed).
             let shift = round as usize % Side::ALL.len();
@@ -532,21 +1049,36 @@ fn interleaved(rt: &Runtime, s: &Setup, index: usize, rounds: u32) -> [Duration;
     })
 }
 
-/// The header of both tables.
-fn print_header() {
-    let [djorm, tokio_postgres, sqlx] = Side::ALL.map(Side::name);
-    let (vs_tokio_postgres, vs_sqlx) = (format!("{djorm}/{tokio_postgres}"), format!("{djorm}/{sqlx}"));
-    println!("{:<38} {djorm:>12} {tokio_postgres:>16} {sqlx:>12} {vs_tokio_postgres:>21} {vs_sqlx:>11}", "workload");
-}
-
-/// One table row: the three sides' times in milliseconds (`Side::ALL` order) and djorm's over
-/// each driver's.
-fn print_row(group: &str, [djorm, tokio_postgres, sqlx]: [f64; 3]) {
-    println!(
-        "{group:<38} {djorm:>10.3}ms {tokio_postgres:>14.3}ms {sqlx:>10.3}ms {:>20.3}x {:>10.3}x",
-        djorm / tokio_postgres,
-        djorm / sqlx
-    );
+/// Prints one result set as two tables: each side's time in milliseconds, then djorm's time over
+/// each other side's. `rows` holds a workload's group and its times in `Side::ALL` order.
+fn print_tables(title: &str, rows: &[(&str, [f64; SIDES])]) {
+    println!("\n{title}");
+    let names = Side::ALL.map(Side::name);
+    let mut header = format!("{:<38}", "workload");
+    for name in names {
+        header += &format!(" {name:>16}");
+    }
+    println!("{header}");
+    for (group, times) in rows {
+        let mut line = format!("{group:<38}");
+        for time in times {
+            line += &format!(" {time:>14.3}ms");
+        }
+        println!("{line}");
+    }
+    let ratios: Vec<String> = names[1..].iter().map(|name| format!("{}/{name}", names[0])).collect();
+    let mut header = format!("{:<38}", "workload");
+    for ratio in &ratios {
+        header += &format!(" {ratio:>20}");
+    }
+    println!("{header}");
+    for (group, times) in rows {
+        let mut line = format!("{group:<38}");
+        for time in &times[1..] {
+            line += &format!(" {:>19.3}x", times[0] / time);
+        }
+        println!("{line}");
+    }
 }
 
 fn estimate_ns(group: &str, id: &str) -> Option<f64> {
@@ -567,23 +1099,28 @@ fn benches(c: &mut Criterion) {
         }
         group.finish();
     }
-    println!("\ncriterion (each side ten seconds, one after the other)");
-    print_header();
-    for workload in &WORKLOADS {
-        let estimates = Side::ALL.map(|side| estimate_ns(workload.group, side.id()));
-        if let [Some(djorm), Some(tokio_postgres), Some(sqlx)] = estimates {
-            print_row(workload.group, [djorm, tokio_postgres, sqlx].map(|ns| ns / 1e6));
-        }
-    }
+    // A workload appears once all its sides have an estimate (a filtered run may leave some out).
+    let estimates: Vec<(&str, [f64; SIDES])> = WORKLOADS
+        .iter()
+        .filter_map(|workload| {
+            let ns = Side::ALL.map(|side| estimate_ns(workload.group, side.id()));
+            ns.iter().all(Option::is_some).then(|| (workload.group, ns.map(|ns| ns.unwrap_or_default() / 1e6)))
+        })
+        .collect();
+    print_tables("criterion (each side ten seconds, one after the other)", &estimates);
     // Back to the seeded table, vacuumed, so the interleaved run reads what criterion read.
     rt.block_on(cleanup(&setup));
-    println!("\ninterleaved (the three sides taking turns, round after round)");
-    print_header();
-    for (index, workload) in WORKLOADS.iter().enumerate() {
-        let means = interleaved(&rt, &setup, index, workload.rounds);
-        print_row(workload.group, means.map(|mean| mean.as_secs_f64() * 1e3));
-    }
+    let means: Vec<(&str, [f64; SIDES])> = WORKLOADS
+        .iter()
+        .enumerate()
+        .map(|(index, workload)| {
+            let means = interleaved(&rt, &setup, index, workload.rounds);
+            (workload.group, means.map(|mean| mean.as_secs_f64() * 1e3))
+        })
+        .collect();
+    print_tables("interleaved (the five sides taking turns, round after round)", &means);
     rt.block_on(setup.sqlx.close());
+    rt.block_on(setup.sea_orm.close_by_ref()).expect("sea-orm closes");
     drop(setup);
     rt.block_on(djorm::postgres::creation::drop_database(&admin_url(), DB_NAME)).expect("drop bench database");
 }
