@@ -3,7 +3,7 @@
 
 use djorm_sql::Value;
 
-use crate::{Result, RowReader, Rows};
+use crate::{FieldType, Result, RowReader, Rows};
 
 /// A query's rows as the driver returned them, behind a cursor: [`NativeRows::seek`] picks a
 /// row, then each read takes the next column of it.
@@ -34,6 +34,12 @@ pub trait NativeRows: Send {
 
     /// The value of the column `offset` places ahead, without moving the cursor.
     fn value_ahead(&self, offset: usize) -> Result<Value>;
+
+    /// The integer in the column `offset` places ahead (`None` for NULL), without moving the
+    /// cursor: how a related object's key is looked at before it is decoded.
+    fn i64_ahead(&self, offset: usize) -> Result<Option<i64>> {
+        Option::<i64>::from_value(self.value_ahead(offset)?)
+    }
 
     /// The next column, decoded as the kind the query asked for.
     fn value(&mut self) -> Result<Value>;

@@ -94,6 +94,18 @@ impl<'a> RowReader<'a> {
         }
     }
 
+    /// The integer in the column `offset` places ahead (`None` for NULL), without consuming
+    /// anything.
+    #[inline]
+    pub fn i64_ahead(&self, offset: usize) -> Result<Option<i64>> {
+        match &self.source {
+            Source::Values(values) => {
+                Option::<i64>::from_value(values.as_slice().get(offset).cloned().unwrap_or(Value::Null))
+            }
+            Source::Native(rows) => rows.i64_ahead(offset),
+        }
+    }
+
     /// Skips `n` columns.
     pub fn skip(&mut self, n: usize) {
         match &mut self.source {

@@ -92,6 +92,18 @@ impl NativeRows for PgRows {
         }
     }
 
+    #[inline]
+    fn i64_ahead(&self, offset: usize) -> Result<Option<i64>> {
+        let column = self.column + offset;
+        let Some(row) = self.rows.get(self.row) else { return Ok(None) };
+        let Some(column_type) = row.columns().get(column).map(|c| c.type_()) else { return Ok(None) };
+        match *column_type {
+            Type::INT8 => get::<i64>(row, column),
+            Type::INT4 => Ok(get::<i32>(row, column)?.map(i64::from)),
+            _ => converted(row, column, ValueKind::I64),
+        }
+    }
+
     fn value(&mut self) -> Result<Value> {
         let kind = self.kind(self.column);
         let (row, column) = self.next_column()?;

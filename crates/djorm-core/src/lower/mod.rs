@@ -179,7 +179,7 @@ impl Lowerer {
         for (scope, q) in filters.iter().enumerate() {
             self.annotations_at(annotations, scope)?;
             self.state.borrow_mut().scope = scope;
-            if Self::uses_annotation(q, annotations) {
+            if !annotations.is_empty() && Self::uses_annotation(q, annotations) {
                 having = having.and(self.q(q, false)?);
             } else {
                 acc = acc.and(self.q(q, false)?);

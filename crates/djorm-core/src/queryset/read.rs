@@ -70,12 +70,16 @@ fn decode_related(
     reader: &mut RowReader<'_>,
     seen: &mut Seen,
 ) -> Result<Option<Arc<dyn Any + Send + Sync>>> {
-    let pk = reader.value_ahead(node.meta.pk_index)?;
-    if pk.is_null() {
+    let key = match node.meta.pk().value_kind() {
+        // Integer keys (the common case) are looked at without building a value.
+        ValueKind::I64 | ValueKind::I32 | ValueKind::I16 => reader.i64_ahead(node.meta.pk_index)?.map(Key::Int),
+        _ => Some(reader.value_ahead(node.meta.pk_index)?).filter(|v| !v.is_null()).map(key_of),
+    };
+    let Some(key) = key else {
         reader.skip(node.width());
         return Ok(None);
-    }
-    let id = (node as *const RelatedNode, key_of(pk));
+    };
+    let id = (node as *const RelatedNode, key);
     if let Some(object) = seen.0.get(&id) {
         reader.skip(node.width());
         return Ok(Some(object.clone()));
