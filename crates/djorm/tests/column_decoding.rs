@@ -5,6 +5,7 @@
 
 use djorm::prelude::*;
 use djorm::testing::TestDatabase;
+use djorm::ValueKind;
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[djorm(app = "decoding", db_table = "legacy_reading")]
@@ -82,6 +83,16 @@ async fn check_decoding(db: &Db) {
     assert_eq!(unpadded(raw), expected()[1..].to_vec());
 }
 
+/// The undecoded rows, turned into values, are exactly what the value path decodes.
+async fn check_native_rows_match_values(db: &Db) {
+    let compiled = Reading::objects().order_by(["id"]).sql(db).expect("sql").expect("a query");
+    let kinds: Vec<ValueKind> = Reading::meta().fields.iter().map(|f| f.value_kind()).collect();
+    let values = db.fetch(&compiled, &kinds).await.expect("values");
+    let native = db.fetch_native(&compiled, &kinds, None).await.expect("native").into_rows().expect("decoded");
+    assert_eq!(native, values);
+    assert_eq!((native.width, native.len()), (9, 2));
+}
+
 async fn check_null_is_an_error(db: &Db) {
     db.execute_script(&["UPDATE legacy_reading SET label = NULL WHERE id = 2".to_owned()]).await.expect("null");
     let err = Reading::objects().order_by(["id"]).all(db).await.expect_err("a NULL in a String field");
@@ -97,6 +108,7 @@ async fn postgres_columns_of_other_types_decode_into_the_fields() {
     let test = TestDatabase::postgres(&[]).await.expect("postgres");
     let db = legacy(&test).await;
     check_decoding(&db).await;
+    check_native_rows_match_values(&db).await;
     check_null_is_an_error(&db).await;
 }
 
@@ -105,5 +117,6 @@ async fn sqlite_columns_of_other_types_decode_into_the_fields() {
     let test = TestDatabase::sqlite(&[]).await.expect("sqlite");
     let db = legacy(&test).await;
     check_decoding(&db).await;
+    check_native_rows_match_values(&db).await;
     check_null_is_an_error(&db).await;
 }
