@@ -6,7 +6,7 @@ use djorm_sql::{Value, ValueKind};
 use tokio_postgres::types::{FromSql, Type};
 use tokio_postgres::Row;
 
-use crate::types::{decode, get};
+use crate::types::{column_type, decode, get};
 
 /// The rows of one query and a cursor over them.
 pub(crate) struct PgRows {
@@ -96,8 +96,7 @@ impl NativeRows for PgRows {
     fn i64_ahead(&self, offset: usize) -> Result<Option<i64>> {
         let column = self.column + offset;
         let Some(row) = self.rows.get(self.row) else { return Ok(None) };
-        let Some(column_type) = row.columns().get(column).map(|c| c.type_()) else { return Ok(None) };
-        match *column_type {
+        match *column_type(row, column)? {
             Type::INT8 => get::<i64>(row, column),
             Type::INT4 => Ok(get::<i32>(row, column)?.map(i64::from)),
             _ => converted(row, column, ValueKind::I64),
@@ -113,7 +112,7 @@ impl NativeRows for PgRows {
     #[inline]
     fn i64(&mut self) -> Result<Option<i64>> {
         let (row, column) = self.next_column()?;
-        match *row.columns()[column].type_() {
+        match *column_type(row, column)? {
             Type::INT8 => get::<i64>(row, column),
             Type::INT4 => Ok(get::<i32>(row, column)?.map(i64::from)),
             Type::INT2 => Ok(get::<i16>(row, column)?.map(i64::from)),
@@ -124,7 +123,7 @@ impl NativeRows for PgRows {
     #[inline]
     fn string(&mut self) -> Result<Option<String>> {
         let (row, column) = self.next_column()?;
-        match *row.columns()[column].type_() {
+        match *column_type(row, column)? {
             Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => get::<String>(row, column),
             _ => converted(row, column, ValueKind::String),
         }
@@ -133,7 +132,7 @@ impl NativeRows for PgRows {
     #[inline]
     fn bool(&mut self) -> Result<Option<bool>> {
         let (row, column) = self.next_column()?;
-        match *row.columns()[column].type_() {
+        match *column_type(row, column)? {
             Type::BOOL => get::<bool>(row, column),
             _ => converted(row, column, ValueKind::Bool),
         }
@@ -142,7 +141,7 @@ impl NativeRows for PgRows {
     #[inline]
     fn f64(&mut self) -> Result<Option<f64>> {
         let (row, column) = self.next_column()?;
-        match *row.columns()[column].type_() {
+        match *column_type(row, column)? {
             Type::FLOAT8 => get::<f64>(row, column),
             Type::FLOAT4 => Ok(get::<f32>(row, column)?.map(f64::from)),
             _ => converted(row, column, ValueKind::F64),

@@ -113,9 +113,19 @@ pub(crate) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: 
     row.try_get::<_, Option<T>>(idx).map_err(|e| Error::Decode(format!("column {idx}: {e}")))
 }
 
+/// The type of column `idx`, or a decode error when the row has no such column (a `raw()` query
+/// returning fewer columns than the model has fields).
+#[inline]
+pub(crate) fn column_type(row: &Row, idx: usize) -> Result<&Type> {
+    match row.columns().get(idx) {
+        Some(column) => Ok(column.type_()),
+        None => Err(Error::Decode(format!("the row has {} columns, no column {idx}", row.len()))),
+    }
+}
+
 /// Decodes column `idx` by its PostgreSQL type.
 pub fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value> {
-    let ty = row.columns()[idx].type_();
+    let ty = column_type(row, idx)?;
     let value = match *ty {
         Type::BOOL => get::<bool>(row, idx)?.map(Value::Bool),
         Type::INT2 => get::<i16>(row, idx)?.map(Value::I16),

@@ -81,6 +81,12 @@ async fn check_decoding(db: &Db) {
         .await
         .expect("raw() decodes the same way");
     assert_eq!(unpadded(raw), expected()[1..].to_vec());
+    // raw() SQL that leaves out columns the model needs: an error naming the problem, no panic.
+    let err = Reading::objects()
+        .raw(db, "SELECT id, small FROM legacy_reading", [])
+        .await
+        .expect_err("two columns cannot fill nine fields");
+    assert!(matches!(err, djorm::Error::Decode(_)), "{err:?}");
 }
 
 /// The undecoded rows, turned into values, are exactly what the value path decodes.
