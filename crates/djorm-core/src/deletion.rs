@@ -136,12 +136,11 @@ async fn load(
         query.order_by = Some(Vec::new());
         query.add_filter(Q::new("pk__in", Rhs::List(chunk.to_vec())));
         if let Some(lowered) = Lowerer::new(model).select(&query, &Columns::Model)? {
-            let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
-            let n = rows.len();
-            let mut iter = rows.values.into_iter();
-            for _ in 0..n {
-                out.push((model.vtable.decode)(&mut crate::RowReader::new(&mut iter))?);
-            }
+            let rows = db.fetch_native(&db.dialect().compile_select(&lowered.select), &lowered.kinds, None).await?;
+            rows.read_each(|reader| {
+                out.push((model.vtable.decode)(reader)?);
+                Ok(())
+            })?;
         }
     }
     Ok(out)

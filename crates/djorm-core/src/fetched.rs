@@ -105,7 +105,7 @@ impl Fetched {
                 let mut values = rows.values.into_iter();
                 for _ in 0..n {
                     let end = values.len().saturating_sub(width);
-                    each(&mut RowReader::new(&mut values))?;
+                    each(&mut RowReader::row(&mut values, width))?;
                     while values.len() > end {
                         values.next();
                     }

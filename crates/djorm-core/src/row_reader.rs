@@ -11,14 +11,49 @@ pub struct RowReader<'a> {
 }
 
 enum Source<'a> {
-    Values(&'a mut std::vec::IntoIter<Value>),
+    Values(RowValues<'a>),
     Native(&'a mut dyn NativeRows),
+}
+
+/// One row's columns at the front of a flat buffer of values: reads stop at the row's end, so a
+/// short row reads as NULLs instead of running into the next one.
+struct RowValues<'a> {
+    values: &'a mut std::vec::IntoIter<Value>,
+    left: usize,
+}
+
+impl RowValues<'_> {
+    #[inline]
+    fn next(&mut self) -> Value {
+        if self.left == 0 {
+            return Value::Null;
+        }
+        self.left -= 1;
+        self.values.next().unwrap_or(Value::Null)
+    }
+
+    #[inline]
+    fn peek(&self, offset: usize) -> Option<&Value> {
+        if offset >= self.left {
+            return None;
+        }
+        self.values.as_slice().get(offset)
+    }
+
+    fn skip(&mut self, n: usize) {
+        for _ in 0..n.min(self.left) {
+            self.next();
+        }
+    }
 }
 
 impl std::fmt::Debug for RowReader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.source {
-            Source::Values(values) => f.debug_tuple("RowReader").field(&values.as_slice()).finish(),
+            Source::Values(row) => {
+                let shown = row.values.as_slice();
+                f.debug_tuple("RowReader").field(&&shown[..row.left.min(shown.len())]).finish()
+            }
             Source::Native(_) => f.write_str("RowReader(native)"),
         }
     }
@@ -31,7 +66,7 @@ macro_rules! typed_read {
         #[inline]
         pub fn $name(&mut self) -> Result<Option<$t>> {
             match &mut self.source {
-                Source::Values(values) => Option::<$t>::from_value(values.next().unwrap_or(Value::Null)),
+                Source::Values(row) => Option::<$t>::from_value(row.next()),
                 Source::Native(rows) => rows.$native(),
             }
         }
@@ -39,10 +74,16 @@ macro_rules! typed_read {
 }
 
 impl<'a> RowReader<'a> {
-    /// A reader taking the next row's columns from `values`.
+    /// A reader taking the next row's columns from `values`, as many as there are.
     #[inline]
     pub fn new(values: &'a mut std::vec::IntoIter<Value>) -> Self {
-        RowReader { source: Source::Values(values) }
+        RowReader { source: Source::Values(RowValues { values, left: usize::MAX }) }
+    }
+
+    /// A reader taking the next `width` values as one row's columns (and no more).
+    #[inline]
+    pub fn row(values: &'a mut std::vec::IntoIter<Value>, width: usize) -> Self {
+        RowReader { source: Source::Values(RowValues { values, left: width }) }
     }
 
     /// A reader taking the current row's columns from a driver's rows.
@@ -61,7 +102,7 @@ impl<'a> RowReader<'a> {
     #[inline]
     pub fn read_value(&mut self) -> Result<Value> {
         match &mut self.source {
-            Source::Values(values) => Ok(values.next().unwrap_or(Value::Null)),
+            Source::Values(row) => Ok(row.next()),
             Source::Native(rows) => rows.value(),
         }
     }
@@ -81,7 +122,7 @@ impl<'a> RowReader<'a> {
     #[inline]
     pub fn is_null_ahead(&self, offset: usize) -> bool {
         match &self.source {
-            Source::Values(values) => values.as_slice().get(offset).is_none_or(Value::is_null),
+            Source::Values(row) => row.peek(offset).is_none_or(Value::is_null),
             Source::Native(rows) => rows.is_null_ahead(offset),
         }
     }
@@ -89,7 +130,7 @@ impl<'a> RowReader<'a> {
     /// The value of the column `offset` places ahead, without consuming anything.
     pub fn value_ahead(&mut self, offset: usize) -> Result<Value> {
         match &mut self.source {
-            Source::Values(values) => Ok(values.as_slice().get(offset).cloned().unwrap_or(Value::Null)),
+            Source::Values(row) => Ok(row.peek(offset).cloned().unwrap_or(Value::Null)),
             Source::Native(rows) => rows.value_ahead(offset),
         }
     }
@@ -99,9 +140,7 @@ impl<'a> RowReader<'a> {
     #[inline]
     pub fn i64_ahead(&self, offset: usize) -> Result<Option<i64>> {
         match &self.source {
-            Source::Values(values) => {
-                Option::<i64>::from_value(values.as_slice().get(offset).cloned().unwrap_or(Value::Null))
-            }
+            Source::Values(row) => Option::<i64>::from_value(row.peek(offset).cloned().unwrap_or(Value::Null)),
             Source::Native(rows) => rows.i64_ahead(offset),
         }
     }
@@ -109,11 +148,7 @@ impl<'a> RowReader<'a> {
     /// Skips `n` columns.
     pub fn skip(&mut self, n: usize) {
         match &mut self.source {
-            Source::Values(values) => {
-                for _ in 0..n {
-                    values.next();
-                }
-            }
+            Source::Values(row) => row.skip(n),
             Source::Native(rows) => rows.skip(n),
         }
     }
