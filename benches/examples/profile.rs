@@ -51,6 +51,36 @@ async fn main() {
         println!("raw get: {:?} each", started.elapsed() / 2000);
         return;
     }
+    if what == "getratio" {
+        // One-row gets: djorm's backend alone on the compiled statement, djorm's get(), and the
+        // raw driver, taking turns call after call. The order matters on a small machine: a call
+        // that starts a few microseconds after the previous answer (get()'s lowering) finds the
+        // connection's worker thread parked and pays for waking it; the one right after another
+        // answer does not. Swap the first two to see it.
+        let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
+        tokio::spawn(connection);
+        let stmt = raw.prepare("SELECT id, name FROM bench_author WHERE id = $1").await.expect("prepare");
+        let compiled = Writer::objects().filter(q!(Writer, id = 1)).limit(21).sql(&db).expect("sql").expect("q");
+        let kinds = [djorm::ValueKind::I64, djorm::ValueKind::String];
+        let (mut full, mut backend, mut driver) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..20 {
+            for i in 1..=100i64 {
+                let c = djorm::sql::Compiled { sql: compiled.sql.clone(), params: vec![Value::I64(i)] };
+                let t = std::time::Instant::now();
+                std::hint::black_box(db.fetch_native(&c, &kinds, None).await.expect("fetch").len());
+                backend.push(t.elapsed());
+                let t = std::time::Instant::now();
+                std::hint::black_box(Writer::objects().get(&db, q!(Writer, id = i)).await.expect("get"));
+                full.push(t.elapsed());
+                let t = std::time::Instant::now();
+                std::hint::black_box(raw.query_one(&stmt, &[&i]).await.expect("get"));
+                driver.push(t.elapsed());
+            }
+        }
+        report("get()", &full, &driver);
+        report("backend only", &backend, &driver);
+        return;
+    }
     if what == "fetchonly" {
         let compiled = Writer::objects().filter(q!(Writer, id = 1)).sql(&db).expect("sql").expect("q");
         let kinds = [djorm::ValueKind::I64, djorm::ValueKind::String];
