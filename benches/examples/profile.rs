@@ -79,6 +79,20 @@ async fn main() {
         }
         report("get()", &full, &driver);
         report("backend only", &backend, &driver);
+        // The same driver running djorm's statement text, against its own.
+        let same = raw.prepare(&compiled.sql).await.expect("prepare djorm's SQL");
+        let (mut theirs, mut ours) = (Vec::new(), Vec::new());
+        for _ in 0..20 {
+            for i in 1..=100i64 {
+                let t = std::time::Instant::now();
+                std::hint::black_box(raw.query(&same, &[&i]).await.expect("get"));
+                theirs.push(t.elapsed());
+                let t = std::time::Instant::now();
+                std::hint::black_box(raw.query_one(&stmt, &[&i]).await.expect("get"));
+                ours.push(t.elapsed());
+            }
+        }
+        report("raw driver, djorm's SQL", &theirs, &ours);
         return;
     }
     if what == "fetchonly" {
