@@ -72,7 +72,11 @@ impl<M, T> Field<M, T> {
     }
 
     fn lookup(self, lookup: &str, rhs: Rhs) -> Q {
-        Q::Lookup { path: format!("{}__{lookup}", self.path), rhs }
+        let mut path = String::with_capacity(self.path.len() + 2 + lookup.len());
+        path.push_str(&self.path);
+        path.push_str("__");
+        path.push_str(lookup);
+        Q::Lookup { path, rhs }
     }
 
     fn transform<U>(self, name: &str) -> Field<M, U> {

@@ -21,11 +21,10 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// Appends an identifier, quoted so any name (even a keyword) is safe.
     fn write_ident(&self, out: &mut String, ident: &str) {
         out.push('"');
-        for ch in ident.chars() {
-            if ch == '"' {
-                out.push('"');
-            }
-            out.push(ch);
+        if ident.contains('"') {
+            out.push_str(&ident.replace('"', "\"\""));
+        } else {
+            out.push_str(ident);
         }
         out.push('"');
     }
@@ -158,10 +157,12 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// `LIMIT`/`OFFSET`, in the standard spelling by default.
     fn write_limit_offset(&self, w: &mut SqlWriter<'_>, limit: Option<u64>, offset: Option<u64>) {
         if let Some(limit) = limit {
-            w.push(&format!(" LIMIT {limit}"));
+            w.push(" LIMIT ");
+            w.push_number(limit);
         }
         if let Some(offset) = offset.filter(|o| *o > 0) {
-            w.push(&format!(" OFFSET {offset}"));
+            w.push(" OFFSET ");
+            w.push_number(offset);
         }
     }
 }

@@ -28,7 +28,7 @@ pub struct SqlWriter<'d> {
 impl<'d> SqlWriter<'d> {
     /// A writer for query statements (values become bound parameters).
     pub fn new(dialect: &'d dyn Dialect) -> Self {
-        SqlWriter { dialect, sql: String::with_capacity(128), params: Vec::new(), inline_params: false }
+        SqlWriter { dialect, sql: String::with_capacity(256), params: Vec::new(), inline_params: false }
     }
 
     /// A writer for schema statements (values become literals).
@@ -61,6 +61,12 @@ impl<'d> SqlWriter<'d> {
     /// Appends raw SQL syntax (keywords and punctuation only, never user data).
     pub fn push(&mut self, sql: &str) {
         self.sql.push_str(sql);
+    }
+
+    /// Appends a number written by the query itself (a LIMIT, an OFFSET), never user text.
+    pub fn push_number(&mut self, n: u64) {
+        use std::fmt::Write;
+        let _ = write!(self.sql, "{n}");
     }
 
     /// Appends a quoted identifier.
