@@ -202,7 +202,7 @@ pub struct DropTable {
     pub if_exists: bool,
 }
 
-/// CREATE [UNIQUE] INDEX.
+/// `CREATE [UNIQUE] INDEX`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateIndex {
     /// Index name.

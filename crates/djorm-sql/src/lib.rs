@@ -1,7 +1,7 @@
 //! Dialect-neutral SQL for djorm.
 //!
 //! This crate sits at the bottom of the query pipeline: the query layer lowers model-level
-//! queries into the plain-data statements of [`ast`] and [`ddl`], and a [`Dialect`] renders them
+//! queries into plain-data statements (the `ast` and `ddl` modules), and a [`Dialect`] renders them
 //! into SQL text plus bound parameters through the one [`SqlWriter`]. Nothing else in djorm
 //! builds SQL text: quoting, placeholders and binds live here, so every value is a bound
 //! parameter and every identifier is quoted by the dialect.
