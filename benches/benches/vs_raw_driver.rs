@@ -28,7 +28,6 @@ use std::time::Duration;
 
 use criterion::{criterion_group, Criterion};
 use djorm::prelude::*;
-use sqlx::Row as _;
 use tokio::runtime::Runtime;
 
 #[derive(Model, Debug, Clone)]
@@ -70,11 +69,6 @@ fn bench_config() -> tokio_postgres::Config {
     let mut config = tokio_postgres::Config::from_str(&admin_url()).expect("valid DJORM_TEST_POSTGRES_URL");
     config.dbname(DB_NAME);
     config
-}
-
-/// `admin_url()` with the bench database, as SQLx's connect options.
-fn sqlx_options() -> sqlx::postgres::PgConnectOptions {
-    sqlx::postgres::PgConnectOptions::from_str(&admin_url()).expect("valid DJORM_TEST_POSTGRES_URL").database(DB_NAME)
 }
 
 /// `admin_url()` with the bench database as its path: Diesel and SeaORM connect by URL, as their
@@ -169,14 +163,7 @@ async fn setup() -> Setup {
         join: raw.prepare(sql::JOIN).await.expect("prepare"),
         left_join: raw.prepare(sql::LEFT_JOIN).await.expect("prepare"),
     };
-    // No ping before each checkout (SQLx's default sends one, a round trip per query): djorm's
-    // pool recycles without one and the raw side has no pool, so this keeps the sides alike.
-    let sqlx = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .test_before_acquire(false)
-        .connect_with(sqlx_options())
-        .await
-        .expect("sqlx connects");
+    let sqlx = sqlx_side::connect().await;
     let diesel = tokio::sync::Mutex::new(diesel_side::connect().await);
     let sea_orm = sea_orm_side::connect().await;
     Setup { db, raw, statements, sqlx, insert_sql, diesel, sea_orm }
@@ -202,15 +189,6 @@ async fn raw_get(s: &Setup) {
     }
 }
 
-/// `raw_get` through SQLx: one `fetch_one` per key.
-async fn sqlx_get(s: &Setup) {
-    for i in 1..=1000i64 {
-        let row = sqlx::query(sql::GET).bind(i).fetch_one(&s.sqlx).await.expect("get");
-        let u = RawUser { id: row.get(0), name: row.get(1), email: row.get(2), age: row.get(3), active: row.get(4) };
-        std::hint::black_box(u);
-    }
-}
-
 async fn djorm_select(s: &Setup) {
     // The first 10,000 rows: the insert workload adds more as it runs.
     let users = User::objects().order_by(["id"]).slice(..ROWS as u64).all(&s.db).await.expect("all");
@@ -220,17 +198,6 @@ async fn djorm_select(s: &Setup) {
 
 async fn raw_select(s: &Setup) {
     let rows = s.raw.query(&s.statements.select, &[]).await.expect("query");
-    let users: Vec<RawUser> = rows
-        .iter()
-        .map(|row| RawUser { id: row.get(0), name: row.get(1), email: row.get(2), age: row.get(3), active: row.get(4) })
-        .collect();
-    assert_eq!(users.len(), ROWS as usize);
-    std::hint::black_box(users);
-}
-
-/// `raw_select` through SQLx: one `fetch_all`, rows mapped into `RawUser`.
-async fn sqlx_select(s: &Setup) {
-    let rows = sqlx::query(sql::SELECT).fetch_all(&s.sqlx).await.expect("query");
     let users: Vec<RawUser> = rows
         .iter()
         .map(|row| RawUser { id: row.get(0), name: row.get(1), email: row.get(2), age: row.get(3), active: row.get(4) })
@@ -253,17 +220,6 @@ async fn raw_insert(s: &Setup) {
         params.push(&u.active);
     }
     std::hint::black_box(s.raw.query(&s.statements.insert, &params).await.expect("insert"));
-}
-
-/// `raw_insert` through SQLx: the same 100-row VALUES statement, its 400 parameters bound one by
-/// one, the returned ids fetched.
-async fn sqlx_insert(s: &Setup) {
-    let users = new_users();
-    let mut query = sqlx::query(&s.insert_sql);
-    for u in &users {
-        query = query.bind(&u.name).bind(&u.email).bind(u.age).bind(u.active);
-    }
-    std::hint::black_box(query.fetch_all(&s.sqlx).await.expect("insert"));
 }
 
 async fn djorm_prefetch(s: &Setup) {
@@ -344,34 +300,6 @@ async fn raw_prefetch(s: &Setup) {
     std::hint::black_box(writers);
 }
 
-/// `raw_prefetch` through SQLx: the same three queries, the keys bound as `Vec<i64>` arrays.
-async fn sqlx_prefetch(s: &Setup) {
-    let writers: Vec<RawWriter> = sqlx::query(sql::WRITERS)
-        .fetch_all(&s.sqlx)
-        .await
-        .expect("writers")
-        .iter()
-        .map(|r| RawWriter { id: r.get(0), _name: r.get(1), articles: Vec::new() })
-        .collect();
-    let ids: Vec<i64> = writers.iter().map(|w| w.id).collect();
-    let articles: Vec<(i64, RawArticle)> = sqlx::query(sql::ARTICLES)
-        .bind(&ids)
-        .fetch_all(&s.sqlx)
-        .await
-        .expect("articles")
-        .iter()
-        .map(|r| (r.get(1), RawArticle { id: r.get(0), _title: r.get(2), notes: Vec::new() }))
-        .collect();
-    let article_ids: Vec<i64> = articles.iter().map(|(_, a)| a.id).collect();
-    let mut notes_by_article: std::collections::HashMap<i64, Vec<RawNote>> = std::collections::HashMap::new();
-    for r in sqlx::query(sql::NOTES).bind(&article_ids).fetch_all(&s.sqlx).await.expect("notes") {
-        notes_by_article.entry(r.get(1)).or_default().push(RawNote { _id: r.get(0), _body: r.get(2) });
-    }
-    let writers = group_prefetched(writers, articles, notes_by_article);
-    assert_eq!(writers.len(), 100);
-    std::hint::black_box(writers);
-}
-
 /// djorm's select_related on a non-null key joins INNER, as Django does; the raw side runs the
 /// same statement.
 async fn djorm_join(s: &Setup) {
@@ -412,24 +340,6 @@ async fn raw_join(s: &Setup) {
     std::hint::black_box(rows);
 }
 
-/// `raw_join` through SQLx: one `fetch_all`, each row into an article and its writer.
-async fn sqlx_join(s: &Setup) {
-    let rows: Vec<JoinedArticle> = sqlx::query(sql::JOIN)
-        .fetch_all(&s.sqlx)
-        .await
-        .expect("join")
-        .iter()
-        .map(|r| JoinedArticle {
-            _id: r.get(0),
-            _writer_id: r.get(1),
-            _title: r.get(2),
-            _writer: JoinedWriter { _id: r.get(3), _name: r.get(4) },
-        })
-        .collect();
-    assert_eq!(rows.len(), 500);
-    std::hint::black_box(rows);
-}
-
 /// Every writer with each of its articles' titles: `values()` across the reverse key, which
 /// Django (and djorm) join LEFT OUTER so writers without articles stay; the raw side runs the
 /// same join.
@@ -452,482 +362,15 @@ async fn raw_left_join(s: &Setup) {
     std::hint::black_box(rows);
 }
 
-/// `raw_left_join` through SQLx: the titles of writers without articles come back NULL.
-async fn sqlx_left_join(s: &Setup) {
-    let rows: Vec<(String, Option<String>)> = sqlx::query(sql::LEFT_JOIN)
-        .fetch_all(&s.sqlx)
-        .await
-        .expect("left join")
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    assert_eq!(rows.len(), 500);
-    std::hint::black_box(rows);
-}
+// The three other sides, one file each under `benches/sides/` (their docs are there).
+#[path = "../sides/sqlx.rs"]
+mod sqlx_side;
 
-/// The Diesel side: its schema, its row structs, and the workloads written with its query DSL,
-/// run through diesel-async on one `AsyncPgConnection`.
-mod diesel_side {
-    use diesel::prelude::*;
-    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+#[path = "../sides/diesel.rs"]
+mod diesel_side;
 
-    use super::{group_prefetched, new_users, RawArticle, RawNote, RawWriter, Setup, ROWS};
-
-    /// Diesel's schema for the four tables, as `diesel print-schema` writes it for the columns the
-    /// djorm models create (`AutoId` and the foreign keys are bigint).
-    mod schema {
-        diesel::table! {
-            /// djorm's `User`.
-            bench_user (id) {
-                id -> Int8,
-                #[max_length = 100]
-                name -> Varchar,
-                #[max_length = 254]
-                email -> Varchar,
-                age -> Int4,
-                active -> Bool,
-            }
-        }
-
-        diesel::table! {
-            /// djorm's `Writer`.
-            bench_author (id) {
-                id -> Int8,
-                #[max_length = 100]
-                name -> Varchar,
-            }
-        }
-
-        diesel::table! {
-            /// djorm's `Article`.
-            bench_article (id) {
-                id -> Int8,
-                writer_id -> Int8,
-                #[max_length = 200]
-                title -> Varchar,
-            }
-        }
-
-        diesel::table! {
-            /// djorm's `Note`.
-            bench_note (id) {
-                id -> Int8,
-                article_id -> Int8,
-                body -> Text,
-            }
-        }
-
-        diesel::joinable!(bench_article -> bench_author (writer_id));
-        diesel::joinable!(bench_note -> bench_article (article_id));
-        diesel::allow_tables_to_appear_in_same_query!(bench_user, bench_author, bench_article, bench_note);
-    }
-
-    use schema::{bench_article, bench_author, bench_note, bench_user};
-
-    /// A `bench_user` row as Diesel loads it: `RawUser`'s fields.
-    #[allow(dead_code)]
-    #[derive(Queryable, Selectable)]
-    #[diesel(table_name = bench_user, check_for_backend(diesel::pg::Pg))]
-    struct User {
-        id: i64,
-        name: String,
-        email: String,
-        age: i32,
-        active: bool,
-    }
-
-    /// A `bench_user` row as Diesel inserts it, borrowing from `new_users()` as the raw side's
-    /// parameters do.
-    #[derive(Insertable)]
-    #[diesel(table_name = bench_user)]
-    struct NewUser<'a> {
-        name: &'a str,
-        email: &'a str,
-        age: i32,
-        active: bool,
-    }
-
-    /// A `bench_author` row as Diesel loads it.
-    #[derive(Queryable, Selectable)]
-    #[diesel(table_name = bench_author, check_for_backend(diesel::pg::Pg))]
-    struct Writer {
-        id: i64,
-        name: String,
-    }
-
-    /// A `bench_article` row as Diesel loads it.
-    #[derive(Queryable, Selectable)]
-    #[diesel(table_name = bench_article, check_for_backend(diesel::pg::Pg))]
-    struct Article {
-        id: i64,
-        writer_id: i64,
-        title: String,
-    }
-
-    /// A `bench_note` row as Diesel loads it.
-    #[derive(Queryable, Selectable)]
-    #[diesel(table_name = bench_note, check_for_backend(diesel::pg::Pg))]
-    struct Note {
-        id: i64,
-        article_id: i64,
-        body: String,
-    }
-
-    /// Diesel's connection to the bench database, by URL.
-    pub async fn connect() -> AsyncPgConnection {
-        AsyncPgConnection::establish(&super::bench_url()).await.expect("diesel connects")
-    }
-
-    /// `raw_get` through Diesel: `find(id).first()` per key.
-    pub async fn get(s: &Setup) {
-        let mut conn = s.diesel.lock().await;
-        for i in 1..=1000i64 {
-            let u: User = bench_user::table.find(i).select(User::as_select()).first(&mut *conn).await.expect("get");
-            std::hint::black_box(u);
-        }
-    }
-
-    /// `raw_select` through Diesel: `order(id).limit(10000).load()`.
-    pub async fn select(s: &Setup) {
-        let mut conn = s.diesel.lock().await;
-        let users: Vec<User> = bench_user::table
-            .order(bench_user::id)
-            .limit(ROWS)
-            .select(User::as_select())
-            .load(&mut *conn)
-            .await
-            .expect("query");
-        assert_eq!(users.len(), ROWS as usize);
-        std::hint::black_box(users);
-    }
-
-    /// `raw_prefetch` through Diesel: the same three levels, `filter(key.eq_any(ids))` for the
-    /// two below the writers, grouped as the raw side groups them.
-    pub async fn prefetch(s: &Setup) {
-        let mut conn = s.diesel.lock().await;
-        let writers: Vec<Writer> = bench_author::table
-            .order(bench_author::id)
-            .select(Writer::as_select())
-            .load(&mut *conn)
-            .await
-            .expect("writers");
-        let ids: Vec<i64> = writers.iter().map(|w| w.id).collect();
-        let articles: Vec<Article> = bench_article::table
-            .filter(bench_article::writer_id.eq_any(&ids))
-            .select(Article::as_select())
-            .load(&mut *conn)
-            .await
-            .expect("articles");
-        let article_ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
-        let notes: Vec<Note> = bench_note::table
-            .filter(bench_note::article_id.eq_any(&article_ids))
-            .select(Note::as_select())
-            .load(&mut *conn)
-            .await
-            .expect("notes");
-        drop(conn);
-        let writers: Vec<RawWriter> =
-            writers.into_iter().map(|w| RawWriter { id: w.id, _name: w.name, articles: Vec::new() }).collect();
-        let articles: Vec<(i64, RawArticle)> = articles
-            .into_iter()
-            .map(|a| (a.writer_id, RawArticle { id: a.id, _title: a.title, notes: Vec::new() }))
-            .collect();
-        let mut notes_by_article: std::collections::HashMap<i64, Vec<RawNote>> = std::collections::HashMap::new();
-        for n in notes {
-            notes_by_article.entry(n.article_id).or_default().push(RawNote { _id: n.id, _body: n.body });
-        }
-        let writers = group_prefetched(writers, articles, notes_by_article);
-        assert_eq!(writers.len(), 100);
-        std::hint::black_box(writers);
-    }
-
-    /// `raw_join` through Diesel: `inner_join`, each row into an article and its writer.
-    pub async fn join(s: &Setup) {
-        let mut conn = s.diesel.lock().await;
-        let rows: Vec<(Article, Writer)> = bench_article::table
-            .inner_join(bench_author::table)
-            .order(bench_article::id)
-            .select((Article::as_select(), Writer::as_select()))
-            .load(&mut *conn)
-            .await
-            .expect("join");
-        assert_eq!(rows.len(), 500);
-        std::hint::black_box(rows);
-    }
-
-    /// `raw_left_join` through Diesel: `left_join`, selecting `(name, title.nullable())`.
-    pub async fn left_join(s: &Setup) {
-        let mut conn = s.diesel.lock().await;
-        let rows: Vec<(String, Option<String>)> = bench_author::table
-            .left_join(bench_article::table)
-            .order(bench_author::id)
-            .select((bench_author::name, bench_article::title.nullable()))
-            .load(&mut *conn)
-            .await
-            .expect("left join");
-        assert_eq!(rows.len(), 500);
-        std::hint::black_box(rows);
-    }
-
-    /// `raw_insert` through Diesel: `insert_into(..).values(&rows).returning(id).get_results()`,
-    /// one statement of 100 rows. Diesel's statement cache skips a batch insert from a `Vec`, so
-    /// it is prepared afresh on every call (a round trip the other sides save).
-    pub async fn insert(s: &Setup) {
-        let users = new_users();
-        let rows: Vec<NewUser<'_>> =
-            users.iter().map(|u| NewUser { name: &u.name, email: &u.email, age: u.age, active: u.active }).collect();
-        let mut conn = s.diesel.lock().await;
-        let ids: Vec<i64> = diesel::insert_into(bench_user::table)
-            .values(&rows)
-            .returning(bench_user::id)
-            .get_results(&mut *conn)
-            .await
-            .expect("insert");
-        std::hint::black_box(ids);
-    }
-}
-
-/// The SeaORM side: its entities, and the workloads written with its entity API on a
-/// one-connection pool.
-mod sea_orm_side {
-    use sea_orm::{
-        ConnectOptions, Database, DatabaseConnection, EntityTrait, JoinType, LoaderTrait, QueryOrder, QuerySelect,
-        RelationTrait, Set,
-    };
-
-    use super::{new_users, RawArticle, RawNote, RawWriter, Setup, ROWS};
-
-    /// `bench_user`: djorm's `User`, as an entity in the compact `DeriveEntityModel` form
-    /// `sea-orm-cli generate entity` writes.
-    mod user {
-        use sea_orm::entity::prelude::*;
-
-        /// A `bench_user` row: `RawUser`'s fields.
-        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-        #[sea_orm(table_name = "bench_user")]
-        pub struct Model {
-            #[sea_orm(primary_key)]
-            pub id: i64,
-            pub name: String,
-            pub email: String,
-            pub age: i32,
-            pub active: bool,
-        }
-
-        /// No relations: the user workloads follow none.
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {}
-
-        impl ActiveModelBehavior for ActiveModel {}
-    }
-
-    /// `bench_author`: djorm's `Writer`.
-    mod writer {
-        use sea_orm::entity::prelude::*;
-
-        /// A `bench_author` row.
-        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-        #[sea_orm(table_name = "bench_author")]
-        pub struct Model {
-            #[sea_orm(primary_key)]
-            pub id: i64,
-            pub name: String,
-        }
-
-        /// A writer's relations.
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {
-            /// The writer's articles (`bench_article.writer_id`).
-            #[sea_orm(has_many = "super::article::Entity")]
-            Article,
-        }
-
-        impl Related<super::article::Entity> for Entity {
-            fn to() -> RelationDef {
-                Relation::Article.def()
-            }
-        }
-
-        impl ActiveModelBehavior for ActiveModel {}
-    }
-
-    /// `bench_article`: djorm's `Article`.
-    mod article {
-        use sea_orm::entity::prelude::*;
-
-        /// A `bench_article` row.
-        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-        #[sea_orm(table_name = "bench_article")]
-        pub struct Model {
-            #[sea_orm(primary_key)]
-            pub id: i64,
-            pub writer_id: i64,
-            pub title: String,
-        }
-
-        /// An article's relations.
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {
-            /// The article's writer.
-            #[sea_orm(
-                belongs_to = "super::writer::Entity",
-                from = "Column::WriterId",
-                to = "super::writer::Column::Id"
-            )]
-            Writer,
-            /// The article's notes (`bench_note.article_id`).
-            #[sea_orm(has_many = "super::note::Entity")]
-            Note,
-        }
-
-        impl Related<super::writer::Entity> for Entity {
-            fn to() -> RelationDef {
-                Relation::Writer.def()
-            }
-        }
-
-        impl Related<super::note::Entity> for Entity {
-            fn to() -> RelationDef {
-                Relation::Note.def()
-            }
-        }
-
-        impl ActiveModelBehavior for ActiveModel {}
-    }
-
-    /// `bench_note`: djorm's `Note`.
-    mod note {
-        use sea_orm::entity::prelude::*;
-
-        /// A `bench_note` row.
-        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-        #[sea_orm(table_name = "bench_note")]
-        pub struct Model {
-            #[sea_orm(primary_key)]
-            pub id: i64,
-            pub article_id: i64,
-            #[sea_orm(column_type = "Text")]
-            pub body: String,
-        }
-
-        /// A note's relations.
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {
-            /// The note's article.
-            #[sea_orm(
-                belongs_to = "super::article::Entity",
-                from = "Column::ArticleId",
-                to = "super::article::Column::Id"
-            )]
-            Article,
-        }
-
-        impl Related<super::article::Entity> for Entity {
-            fn to() -> RelationDef {
-                Relation::Article.def()
-            }
-        }
-
-        impl ActiveModelBehavior for ActiveModel {}
-    }
-
-    /// SeaORM's connection to the bench database, by URL: one connection, no ping before each
-    /// checkout and no statement logging, as the SQLx side's pool.
-    pub async fn connect() -> DatabaseConnection {
-        let mut options = ConnectOptions::new(super::bench_url());
-        options.max_connections(1).test_before_acquire(false).sqlx_logging(false);
-        Database::connect(options).await.expect("sea-orm connects")
-    }
-
-    /// `raw_get` through SeaORM: `find_by_id(id).one()` per key.
-    pub async fn get(s: &Setup) {
-        for i in 1..=1000i64 {
-            let u = user::Entity::find_by_id(i).one(&s.sea_orm).await.expect("get").expect("a user");
-            std::hint::black_box(u);
-        }
-    }
-
-    /// `raw_select` through SeaORM: `find().order_by_asc(id).limit(10000).all()`.
-    pub async fn select(s: &Setup) {
-        let users = user::Entity::find()
-            .order_by_asc(user::Column::Id)
-            .limit(ROWS as u64)
-            .all(&s.sea_orm)
-            .await
-            .expect("query");
-        assert_eq!(users.len(), ROWS as usize);
-        std::hint::black_box(users);
-    }
-
-    /// `raw_prefetch` through SeaORM: the writers, then its loader (`LoaderTrait::load_many`, one
-    /// query per level) for their articles and for those articles' notes, each level handed back
-    /// grouped per parent; zipped into the same structs as the raw side's. The loader filters with
-    /// `(key) IN (($1), ($2), ..)`, one parameter per parent key, ordered by primary key.
-    pub async fn prefetch(s: &Setup) {
-        let writers = writer::Entity::find().order_by_asc(writer::Column::Id).all(&s.sea_orm).await.expect("writers");
-        let articles = writers.load_many(article::Entity, &s.sea_orm).await.expect("articles");
-        // The loader takes a slice of models: the articles flattened, with how many each writer has.
-        let counts: Vec<usize> = articles.iter().map(Vec::len).collect();
-        let articles: Vec<article::Model> = articles.into_iter().flatten().collect();
-        let notes = articles.load_many(note::Entity, &s.sea_orm).await.expect("notes");
-        let mut articles = articles.into_iter().zip(notes).map(|(a, notes)| RawArticle {
-            id: a.id,
-            _title: a.title,
-            notes: notes.into_iter().map(|n| RawNote { _id: n.id, _body: n.body }).collect(),
-        });
-        let writers: Vec<RawWriter> = writers
-            .into_iter()
-            .zip(counts)
-            .map(|(w, count)| RawWriter { id: w.id, _name: w.name, articles: articles.by_ref().take(count).collect() })
-            .collect();
-        assert_eq!(writers.len(), 100);
-        std::hint::black_box(writers);
-    }
-
-    /// `raw_join` through SeaORM: `find_also_related`, which joins LEFT (the writer comes back as
-    /// an `Option`).
-    pub async fn join(s: &Setup) {
-        let rows = article::Entity::find()
-            .find_also_related(writer::Entity)
-            .order_by_asc(article::Column::Id)
-            .all(&s.sea_orm)
-            .await
-            .expect("join");
-        assert_eq!(rows.len(), 500);
-        std::hint::black_box(rows);
-    }
-
-    /// `raw_left_join` through SeaORM: `select_only()` the two columns across a `LeftJoin` on the
-    /// writer's `Article` relation, `into_tuple()`.
-    pub async fn left_join(s: &Setup) {
-        let rows: Vec<(String, Option<String>)> = writer::Entity::find()
-            .select_only()
-            .column(writer::Column::Name)
-            .column(article::Column::Title)
-            .join(JoinType::LeftJoin, writer::Relation::Article.def())
-            .order_by_asc(writer::Column::Id)
-            .into_tuple()
-            .all(&s.sea_orm)
-            .await
-            .expect("left join");
-        assert_eq!(rows.len(), 500);
-        std::hint::black_box(rows);
-    }
-
-    /// `raw_insert` through SeaORM: `insert_many(..).exec_with_returning_keys()`, one statement
-    /// of 100 rows returning their ids.
-    pub async fn insert(s: &Setup) {
-        let models = new_users().into_iter().map(|u| user::ActiveModel {
-            name: Set(u.name),
-            email: Set(u.email),
-            age: Set(u.age),
-            active: Set(u.active),
-            ..Default::default()
-        });
-        let ids = user::Entity::insert_many(models).exec_with_returning_keys(&s.sea_orm).await.expect("insert");
-        std::hint::black_box(ids);
-    }
-}
+#[path = "../sides/sea_orm.rs"]
+mod sea_orm_side;
 
 /// One workload: its criterion group, its sample size, and how many interleaved rounds.
 struct Workload {
@@ -993,32 +436,32 @@ async fn run(s: &Setup, index: usize, side: Side) {
     match (index, side) {
         (0, Side::Djorm) => djorm_get(s).await,
         (0, Side::TokioPostgres) => raw_get(s).await,
-        (0, Side::Sqlx) => sqlx_get(s).await,
+        (0, Side::Sqlx) => sqlx_side::get(s).await,
         (0, Side::Diesel) => diesel_side::get(s).await,
         (0, Side::SeaOrm) => sea_orm_side::get(s).await,
         (1, Side::Djorm) => djorm_select(s).await,
         (1, Side::TokioPostgres) => raw_select(s).await,
-        (1, Side::Sqlx) => sqlx_select(s).await,
+        (1, Side::Sqlx) => sqlx_side::select(s).await,
         (1, Side::Diesel) => diesel_side::select(s).await,
         (1, Side::SeaOrm) => sea_orm_side::select(s).await,
         (2, Side::Djorm) => djorm_prefetch(s).await,
         (2, Side::TokioPostgres) => raw_prefetch(s).await,
-        (2, Side::Sqlx) => sqlx_prefetch(s).await,
+        (2, Side::Sqlx) => sqlx_side::prefetch(s).await,
         (2, Side::Diesel) => diesel_side::prefetch(s).await,
         (2, Side::SeaOrm) => sea_orm_side::prefetch(s).await,
         (3, Side::Djorm) => djorm_join(s).await,
         (3, Side::TokioPostgres) => raw_join(s).await,
-        (3, Side::Sqlx) => sqlx_join(s).await,
+        (3, Side::Sqlx) => sqlx_side::join(s).await,
         (3, Side::Diesel) => diesel_side::join(s).await,
         (3, Side::SeaOrm) => sea_orm_side::join(s).await,
         (4, Side::Djorm) => djorm_left_join(s).await,
         (4, Side::TokioPostgres) => raw_left_join(s).await,
-        (4, Side::Sqlx) => sqlx_left_join(s).await,
+        (4, Side::Sqlx) => sqlx_side::left_join(s).await,
         (4, Side::Diesel) => diesel_side::left_join(s).await,
         (4, Side::SeaOrm) => sea_orm_side::left_join(s).await,
         (5, Side::Djorm) => djorm_insert(s).await,
         (5, Side::TokioPostgres) => raw_insert(s).await,
-        (5, Side::Sqlx) => sqlx_insert(s).await,
+        (5, Side::Sqlx) => sqlx_side::insert(s).await,
         (5, Side::Diesel) => diesel_side::insert(s).await,
         (5, Side::SeaOrm) => sea_orm_side::insert(s).await,
         _ => unreachable!("no workload {index}"),
