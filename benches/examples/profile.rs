@@ -27,6 +27,82 @@ fn report(name: &str, djorm: &[std::time::Duration], raw: &[std::time::Duration]
     );
 }
 
+/// The hand-written side: one tokio-postgres connection and its prepared statements.
+struct Raw {
+    client: tokio_postgres::Client,
+    get: tokio_postgres::Statement,
+    join: tokio_postgres::Statement,
+    writers: tokio_postgres::Statement,
+    articles: tokio_postgres::Statement,
+    notes: tokio_postgres::Statement,
+}
+
+/// An article and its writer, as the raw join maps them.
+type JoinedRow = (i64, i64, String, i64, String);
+
+impl Raw {
+    async fn connect(config: &tokio_postgres::Config) -> Raw {
+        let (client, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
+        tokio::spawn(connection);
+        let prepare = |sql: &'static str| {
+            let client = &client;
+            async move { client.prepare(sql).await.expect("prepare") }
+        };
+        let get = prepare("SELECT id, name FROM bench_author WHERE id = $1").await;
+        let join = prepare(
+            "SELECT a.id, a.writer_id, a.title, w.id, w.name FROM bench_article a \
+             INNER JOIN bench_author w ON a.writer_id = w.id ORDER BY a.id",
+        )
+        .await;
+        let writers = prepare("SELECT id, name FROM bench_author ORDER BY id").await;
+        let articles = prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)").await;
+        let notes = prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)").await;
+        Raw { client, get, join, writers, articles, notes }
+    }
+
+    /// One writer by key.
+    async fn get(&self, id: i64) -> tokio_postgres::Row {
+        self.client.query_one(&self.get, &[&id]).await.expect("get")
+    }
+
+    /// The join, rows mapped into tuples.
+    async fn join(&self) -> Vec<JoinedRow> {
+        self.client
+            .query(&self.join, &[])
+            .await
+            .expect("join")
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+            .collect()
+    }
+
+    /// The join's rows, not mapped.
+    async fn join_rows(&self) -> usize {
+        self.client.query(&self.join, &[]).await.expect("join").len()
+    }
+
+    /// Writers, their articles and the articles' notes: three queries, grouped by hand.
+    async fn prefetch(&self) -> impl Sized {
+        let writers: Vec<(i64, String)> =
+            self.client.query(&self.writers, &[]).await.expect("w").iter().map(|r| (r.get(0), r.get(1))).collect();
+        let ids: Vec<i64> = writers.iter().map(|w| w.0).collect();
+        let articles: Vec<(i64, i64, String)> = self
+            .client
+            .query(&self.articles, &[&ids])
+            .await
+            .expect("a")
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        let article_ids: Vec<i64> = articles.iter().map(|a| a.0).collect();
+        let mut notes: std::collections::HashMap<i64, Vec<(i64, String)>> = std::collections::HashMap::new();
+        for r in self.client.query(&self.notes, &[&article_ids]).await.expect("n") {
+            notes.entry(r.get(1)).or_default().push((r.get(0), r.get(2)));
+        }
+        (writers, articles, notes)
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let url = std::env::var("DJORM_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into());
@@ -39,13 +115,11 @@ async fn main() {
     relations::seed(&db).await;
     let what = std::env::args().nth(1).unwrap_or_else(|| "prefetch".into());
     if what == "rawget" {
-        let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
-        tokio::spawn(connection);
-        let stmt = raw.prepare("SELECT id, name FROM bench_author WHERE id = $1").await.expect("prepare");
+        let raw = Raw::connect(&config).await;
         let started = std::time::Instant::now();
         for _ in 0..20 {
             for i in 1..=100i64 {
-                std::hint::black_box(raw.query_one(&stmt, &[&i]).await.expect("get"));
+                std::hint::black_box(raw.get(i).await);
             }
         }
         println!("raw get: {:?} each", started.elapsed() / 2000);
@@ -57,9 +131,7 @@ async fn main() {
         // that starts a few microseconds after the previous answer (get()'s lowering) finds the
         // connection's worker thread parked and pays for waking it; the one right after another
         // answer does not. Swap the first two to see it.
-        let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
-        tokio::spawn(connection);
-        let stmt = raw.prepare("SELECT id, name FROM bench_author WHERE id = $1").await.expect("prepare");
+        let raw = Raw::connect(&config).await;
         let compiled = Writer::objects().filter(q!(Writer, id = 1)).limit(21).sql(&db).expect("sql").expect("q");
         let kinds = [djorm::ValueKind::I64, djorm::ValueKind::String];
         let (mut full, mut backend, mut driver) = (Vec::new(), Vec::new(), Vec::new());
@@ -73,22 +145,22 @@ async fn main() {
                 std::hint::black_box(Writer::objects().get(&db, q!(Writer, id = i)).await.expect("get"));
                 full.push(t.elapsed());
                 let t = std::time::Instant::now();
-                std::hint::black_box(raw.query_one(&stmt, &[&i]).await.expect("get"));
+                std::hint::black_box(raw.get(i).await);
                 driver.push(t.elapsed());
             }
         }
         report("get()", &full, &driver);
         report("backend only", &backend, &driver);
         // The same driver running djorm's statement text, against its own.
-        let same = raw.prepare(&compiled.sql).await.expect("prepare djorm's SQL");
+        let same = raw.client.prepare(&compiled.sql).await.expect("prepare djorm's SQL");
         let (mut theirs, mut ours) = (Vec::new(), Vec::new());
         for _ in 0..20 {
             for i in 1..=100i64 {
                 let t = std::time::Instant::now();
-                std::hint::black_box(raw.query(&same, &[&i]).await.expect("get"));
+                std::hint::black_box(raw.client.query(&same, &[&i]).await.expect("get"));
                 theirs.push(t.elapsed());
                 let t = std::time::Instant::now();
-                std::hint::black_box(raw.query_one(&stmt, &[&i]).await.expect("get"));
+                std::hint::black_box(raw.get(i).await);
                 ours.push(t.elapsed());
             }
         }
@@ -131,15 +203,7 @@ async fn main() {
     if what == "ratio" {
         // djorm's select_related and prefetch_related against the same statements by hand,
         // alternated in one process so machine noise hits both sides alike.
-        let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
-        tokio::spawn(connection);
-        let join = raw
-            .prepare(
-                "SELECT a.id, a.writer_id, a.title, w.id, w.name FROM bench_article a \
-                 INNER JOIN bench_author w ON a.writer_id = w.id ORDER BY a.id",
-            )
-            .await
-            .expect("prepare");
+        let raw = Raw::connect(&config).await;
         let (mut djorm_join, mut raw_join) = (Vec::new(), Vec::new());
         for _ in 0..400 {
             let t = std::time::Instant::now();
@@ -147,13 +211,7 @@ async fn main() {
             djorm_join.push(t.elapsed());
             std::hint::black_box(a);
             let t = std::time::Instant::now();
-            let rows: Vec<(i64, i64, String, i64, String)> = raw
-                .query(&join, &[])
-                .await
-                .expect("join")
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
-                .collect();
+            let rows = raw.join().await;
             raw_join.push(t.elapsed());
             std::hint::black_box(rows);
         }
@@ -179,29 +237,13 @@ async fn main() {
             fetch_only.push(t.elapsed());
             let t = std::time::Instant::now();
             if std::env::var("NATIVE").is_ok() {
-                std::hint::black_box(raw.query(&join, &[]).await.expect("join").len());
+                std::hint::black_box(raw.join_rows().await);
             } else {
-                let rows: Vec<(i64, i64, String, i64, String)> = raw
-                    .query(&join, &[])
-                    .await
-                    .expect("join")
-                    .iter()
-                    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
-                    .collect();
-                std::hint::black_box(rows);
+                std::hint::black_box(raw.join().await);
             }
             raw_again.push(t.elapsed());
         }
         report("fetch only", &fetch_only, &raw_again);
-        let q_writers = raw.prepare("SELECT id, name FROM bench_author ORDER BY id").await.expect("prepare");
-        let q_articles = raw
-            .prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)")
-            .await
-            .expect("prepare");
-        let q_notes = raw
-            .prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)")
-            .await
-            .expect("prepare");
         let (mut djorm_prefetch, mut raw_prefetch) = (Vec::new(), Vec::new());
         for _ in 0..200 {
             let t = std::time::Instant::now();
@@ -214,23 +256,9 @@ async fn main() {
             djorm_prefetch.push(t.elapsed());
             std::hint::black_box(w);
             let t = std::time::Instant::now();
-            let writers: Vec<(i64, String)> =
-                raw.query(&q_writers, &[]).await.expect("w").iter().map(|r| (r.get(0), r.get(1))).collect();
-            let ids: Vec<i64> = writers.iter().map(|w| w.0).collect();
-            let articles: Vec<(i64, i64, String)> = raw
-                .query(&q_articles, &[&ids])
-                .await
-                .expect("a")
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2)))
-                .collect();
-            let article_ids: Vec<i64> = articles.iter().map(|a| a.0).collect();
-            let mut notes: std::collections::HashMap<i64, Vec<(i64, String)>> = std::collections::HashMap::new();
-            for r in raw.query(&q_notes, &[&article_ids]).await.expect("n") {
-                notes.entry(r.get(1)).or_default().push((r.get(0), r.get(2)));
-            }
+            let loaded = raw.prefetch().await;
             raw_prefetch.push(t.elapsed());
-            std::hint::black_box((writers, articles, notes));
+            std::hint::black_box(loaded);
         }
         report("prefetch", &djorm_prefetch, &raw_prefetch);
         let capture = db.capture_queries();
@@ -288,59 +316,19 @@ async fn main() {
     }
     let runs: u32 = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(500);
     if what == "rawjoin" {
-        let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
-        tokio::spawn(connection);
-        let join = raw
-            .prepare(
-                "SELECT a.id, a.writer_id, a.title, w.id, w.name FROM bench_article a \
-                 INNER JOIN bench_author w ON a.writer_id = w.id ORDER BY a.id",
-            )
-            .await
-            .expect("prepare");
+        let raw = Raw::connect(&config).await;
         let started = std::time::Instant::now();
         for _ in 0..runs {
-            let rows: Vec<(i64, i64, String, i64, String)> = raw
-                .query(&join, &[])
-                .await
-                .expect("join")
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
-                .collect();
-            std::hint::black_box(rows);
+            std::hint::black_box(raw.join().await);
         }
         println!("rawjoin: {:?} per run", started.elapsed() / runs);
         return;
     }
     if what == "rawprefetch" {
-        let (raw, connection) = config.connect(tokio_postgres::NoTls).await.expect("raw");
-        tokio::spawn(connection);
-        let q_writers = raw.prepare("SELECT id, name FROM bench_author ORDER BY id").await.expect("prepare");
-        let q_articles = raw
-            .prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)")
-            .await
-            .expect("prepare");
-        let q_notes = raw
-            .prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)")
-            .await
-            .expect("prepare");
+        let raw = Raw::connect(&config).await;
         let started = std::time::Instant::now();
         for _ in 0..runs {
-            let writers: Vec<(i64, String)> =
-                raw.query(&q_writers, &[]).await.expect("w").iter().map(|r| (r.get(0), r.get(1))).collect();
-            let ids: Vec<i64> = writers.iter().map(|w| w.0).collect();
-            let articles: Vec<(i64, i64, String)> = raw
-                .query(&q_articles, &[&ids])
-                .await
-                .expect("a")
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2)))
-                .collect();
-            let article_ids: Vec<i64> = articles.iter().map(|a| a.0).collect();
-            let mut notes: std::collections::HashMap<i64, Vec<(i64, String)>> = std::collections::HashMap::new();
-            for r in raw.query(&q_notes, &[&article_ids]).await.expect("n") {
-                notes.entry(r.get(1)).or_default().push((r.get(0), r.get(2)));
-            }
-            std::hint::black_box((writers, articles, notes));
+            std::hint::black_box(raw.prefetch().await);
         }
         println!("rawprefetch: {:?} per run", started.elapsed() / runs);
         return;
