@@ -45,7 +45,7 @@ struct User {
 
 #[path = "../shared/relations.rs"]
 mod relations;
-use relations::{Article, Writer};
+use relations::{group_prefetched, Article, RawArticle, RawNote, RawWriter, Writer};
 
 /// The struct the two driver sides map rows into, field for field (Diesel's `diesel_side::User`
 /// and SeaORM's `sea_orm_side::user::Model` have the same fields).
@@ -233,69 +233,10 @@ async fn djorm_prefetch(s: &Setup) {
     std::hint::black_box(writers);
 }
 
-/// A note as the driver sides' prefetch maps it.
-struct RawNote {
-    _id: i64,
-    _body: String,
-}
-
-/// An article as the driver sides' prefetch maps it, with its notes.
-struct RawArticle {
-    id: i64,
-    _title: String,
-    notes: Vec<RawNote>,
-}
-
-/// A writer as the driver sides' prefetch maps it, with its articles.
-struct RawWriter {
-    id: i64,
-    _name: String,
-    articles: Vec<RawArticle>,
-}
-
-/// The prefetch's last step on the driver sides: notes into their articles, articles (each with
-/// its writer's id) into their writers.
-fn group_prefetched(
-    mut writers: Vec<RawWriter>,
-    mut articles: Vec<(i64, RawArticle)>,
-    mut notes_by_article: std::collections::HashMap<i64, Vec<RawNote>>,
-) -> Vec<RawWriter> {
-    let mut by_writer: std::collections::HashMap<i64, Vec<RawArticle>> = std::collections::HashMap::new();
-    for (writer, mut a) in articles.drain(..) {
-        a.notes = notes_by_article.remove(&a.id).unwrap_or_default();
-        by_writer.entry(writer).or_default().push(a);
-    }
-    for w in &mut writers {
-        w.articles = by_writer.remove(&w.id).unwrap_or_default();
-    }
-    writers
-}
-
 /// The same three queries by hand, grouped into structs.
 async fn raw_prefetch(s: &Setup) {
-    let writers: Vec<RawWriter> = s
-        .raw
-        .query(&s.statements.writers, &[])
-        .await
-        .expect("writers")
-        .iter()
-        .map(|r| RawWriter { id: r.get(0), _name: r.get(1), articles: Vec::new() })
-        .collect();
-    let ids: Vec<i64> = writers.iter().map(|w| w.id).collect();
-    let articles: Vec<(i64, RawArticle)> = s
-        .raw
-        .query(&s.statements.articles, &[&ids])
-        .await
-        .expect("articles")
-        .iter()
-        .map(|r| (r.get(1), RawArticle { id: r.get(0), _title: r.get(2), notes: Vec::new() }))
-        .collect();
-    let article_ids: Vec<i64> = articles.iter().map(|(_, a)| a.id).collect();
-    let mut notes_by_article: std::collections::HashMap<i64, Vec<RawNote>> = std::collections::HashMap::new();
-    for r in s.raw.query(&s.statements.notes, &[&article_ids]).await.expect("notes") {
-        notes_by_article.entry(r.get(1)).or_default().push(RawNote { _id: r.get(0), _body: r.get(2) });
-    }
-    let writers = group_prefetched(writers, articles, notes_by_article);
+    let st = &s.statements;
+    let writers = relations::tokio_postgres_prefetch(&s.raw, [&st.writers, &st.articles, &st.notes]).await;
     assert_eq!(writers.len(), 100);
     std::hint::black_box(writers);
 }

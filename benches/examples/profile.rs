@@ -81,25 +81,10 @@ impl Raw {
         self.client.query(&self.join, &[]).await.expect("join").len()
     }
 
-    /// Writers, their articles and the articles' notes: three queries, grouped by hand.
-    async fn prefetch(&self) -> impl Sized {
-        let writers: Vec<(i64, String)> =
-            self.client.query(&self.writers, &[]).await.expect("w").iter().map(|r| (r.get(0), r.get(1))).collect();
-        let ids: Vec<i64> = writers.iter().map(|w| w.0).collect();
-        let articles: Vec<(i64, i64, String)> = self
-            .client
-            .query(&self.articles, &[&ids])
-            .await
-            .expect("a")
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect();
-        let article_ids: Vec<i64> = articles.iter().map(|a| a.0).collect();
-        let mut notes: std::collections::HashMap<i64, Vec<(i64, String)>> = std::collections::HashMap::new();
-        for r in self.client.query(&self.notes, &[&article_ids]).await.expect("n") {
-            notes.entry(r.get(1)).or_default().push((r.get(0), r.get(2)));
-        }
-        (writers, articles, notes)
+    /// Writers, their articles and the articles' notes: three queries, grouped by hand (the
+    /// benchmark's tokio-postgres side).
+    async fn prefetch(&self) -> Vec<relations::RawWriter> {
+        relations::tokio_postgres_prefetch(&self.client, [&self.writers, &self.articles, &self.notes]).await
     }
 }
 

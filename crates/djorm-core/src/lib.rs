@@ -111,61 +111,52 @@ pub mod __private {
         }
     }
 
-    /// [`crate::ModelVTable::decode_rows`] for model `M`.
-    pub fn decode_rows<M: crate::Model>(
+    /// [`crate::ModelVTable::decode_groups`] for model `M`.
+    pub fn decode_groups<M: crate::Model>(
         rows: crate::Fetched,
         link: usize,
-    ) -> crate::Result<(Box<dyn std::any::Any + Send + Sync>, Vec<djorm_sql::Value>)> {
-        let mut objects: Vec<M> = Vec::with_capacity(rows.len());
-        let mut links = Vec::with_capacity(rows.len());
+        group_of: crate::meta::GroupOf<'_>,
+        groups: usize,
+    ) -> crate::Result<crate::meta::ErasedVec> {
+        let mut out: Vec<Vec<M>> = (0..groups).map(|_| Vec::new()).collect();
         let meta = M::meta();
         rows.read_each(|reader| {
             let object = M::from_row(reader)?;
             // A link among the object's own fields is read back from it, not decoded twice.
-            links.push(match meta.fields.len() {
+            let value = match meta.fields.len() {
                 fields if link < fields => (meta.vtable.field_value)(&object, link),
                 fields => {
                     reader.skip(link - fields);
                     reader.read_value()?
                 }
-            });
-            objects.push(object);
+            };
+            if let Some(group) = group_of(value).and_then(|g| out.get_mut(g)) {
+                group.push(object);
+            }
             Ok(())
         })?;
-        Ok((Box::new(objects), links))
+        Ok(Box::new(out))
     }
 
     /// [`crate::ModelVTable::elements_mut`] for model `M`.
     pub fn elements_mut<M: crate::Model>(
-        objects: &mut (dyn std::any::Any + Send + Sync),
+        groups: &mut (dyn std::any::Any + Send + Sync),
     ) -> Vec<&mut (dyn std::any::Any + Send + Sync)> {
-        match objects.downcast_mut::<Vec<M>>() {
-            Some(objects) => objects.iter_mut().map(|o| o as &mut (dyn std::any::Any + Send + Sync)).collect(),
+        match groups.downcast_mut::<Vec<Vec<M>>>() {
+            Some(groups) => groups.iter_mut().flatten().map(|o| o as &mut (dyn std::any::Any + Send + Sync)).collect(),
             None => Vec::new(),
         }
     }
 
-    /// [`crate::ModelVTable::split`] for model `M`.
-    pub fn split<M: crate::Model>(
-        objects: Box<dyn std::any::Any + Send + Sync>,
-        group_of: &[usize],
-        groups: usize,
-    ) -> Vec<crate::meta::SharedVec> {
-        let mut sizes = vec![0usize; groups];
-        for group in group_of {
-            if let Some(size) = sizes.get_mut(*group) {
-                *size += 1;
-            }
+    /// [`crate::ModelVTable::into_singles`] for model `M`.
+    pub fn into_singles<M: crate::Model>(groups: crate::meta::ErasedVec) -> Vec<Option<crate::meta::SharedObject>> {
+        match groups.downcast::<Vec<Vec<M>>>() {
+            Ok(groups) => groups
+                .into_iter()
+                .map(|g| g.into_iter().next().map(|o| std::sync::Arc::new(o) as crate::meta::SharedObject))
+                .collect(),
+            Err(_) => Vec::new(),
         }
-        let mut out: Vec<Vec<M>> = sizes.into_iter().map(Vec::with_capacity).collect();
-        if let Ok(objects) = objects.downcast::<Vec<M>>() {
-            for (object, group) in objects.into_iter().zip(group_of) {
-                if let Some(target) = out.get_mut(*group) {
-                    target.push(object);
-                }
-            }
-        }
-        out.into_iter().map(|g| std::sync::Arc::new(g) as crate::meta::SharedVec).collect()
     }
 
     fn downcast<T: Send + Sync + 'static>(
@@ -174,47 +165,36 @@ pub mod __private {
         object.downcast::<T>().map_err(|_| crate::Error::Decode("related object of another type".into()))
     }
 
-    fn downcast_vec<T: Send + Sync + 'static>(
-        objects: crate::meta::SharedVec,
-    ) -> crate::Result<std::sync::Arc<Vec<T>>> {
-        objects.downcast::<Vec<T>>().map_err(|_| crate::Error::Decode("related objects of another type".into()))
-    }
-
-    fn unshared<T>(objects: std::sync::Arc<T>) -> crate::Result<T> {
-        std::sync::Arc::try_unwrap(objects).map_err(|_| crate::Error::Decode("prefetched objects were shared".into()))
-    }
-
     /// The one related object in `related`, as a shared `T` (what `ForeignKey` keeps).
     pub fn related_one<T: Send + Sync + 'static>(related: crate::Related) -> crate::Result<Option<std::sync::Arc<T>>> {
         match related {
             crate::Related::One(object) => object.map(downcast).transpose(),
             crate::Related::Many(mut objects) => objects.pop().map(downcast).transpose(),
-            crate::Related::Vec(objects) => Ok(unshared(downcast_vec::<T>(objects)?)?.pop().map(std::sync::Arc::new)),
+            crate::Related::Group(..) => {
+                Err(crate::Error::Decode("a relation holding one object was handed a group of them".into()))
+            }
         }
     }
 
-    /// The related objects in `related`, shared as a related manager keeps them.
-    pub fn related_vec<T: Send + Sync + 'static>(related: crate::Related) -> crate::Result<std::sync::Arc<Vec<T>>> {
-        match related {
-            crate::Related::Vec(objects) => downcast_vec(objects),
-            other => related_many(other).map(std::sync::Arc::new),
-        }
-    }
-
-    /// The related objects in `related`, as `T`s (each was decoded for this parent alone).
-    pub fn related_many<T: Send + Sync + 'static>(related: crate::Related) -> crate::Result<Vec<T>> {
+    /// The related objects in `related`, as a related manager keeps them.
+    pub fn related_vec<T: Send + Sync + 'static>(
+        related: crate::Related,
+    ) -> crate::Result<crate::relations::CachedGroup<T>> {
         let objects = match related {
-            crate::Related::Vec(objects) => return unshared(downcast_vec(objects)?),
+            crate::Related::Group(groups, index) => {
+                return Ok(crate::relations::CachedGroup::shared(downcast::<Vec<Vec<T>>>(groups)?, index))
+            }
             crate::Related::Many(v) => v,
             crate::Related::One(o) => o.into_iter().collect(),
         };
-        objects
+        let objects = objects
             .into_iter()
             .map(|object| {
                 std::sync::Arc::try_unwrap(downcast::<T>(object)?)
                     .map_err(|_| crate::Error::Decode("a prefetched object was shared".into()))
             })
-            .collect()
+            .collect::<crate::Result<Vec<T>>>()?;
+        Ok(crate::relations::CachedGroup::own(objects))
     }
 
     /// The two bounds of a `range` lookup, from a tuple or a two-element array.

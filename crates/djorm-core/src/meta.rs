@@ -176,15 +176,16 @@ pub struct ManyToManyMeta {
     pub symmetrical: bool,
 }
 
-/// A `Vec` of some model's instances, its type erased (see [`ModelVTable::decode_rows`]).
+/// Some model's instances in groups, a `Vec<Vec<M>>` with its type erased (see
+/// [`ModelVTable::decode_groups`]).
 pub type ErasedVec = Box<dyn Any + Send + Sync>;
 
-/// A `Vec` of some model's instances, shared and its type erased (one prefetch group, kept as
-/// is by the related manager that receives it).
-pub type SharedVec = std::sync::Arc<dyn Any + Send + Sync>;
+/// One related object, shared and its type erased (what a forward key or a reverse one-to-one
+/// receives).
+pub type SharedObject = std::sync::Arc<dyn Any + Send + Sync>;
 
-/// Decoded instances and each row's link value.
-pub type DecodedRows = (ErasedVec, Vec<Value>);
+/// Which group a child row goes to, given its link value (`None`: no parent wants it).
+pub type GroupOf<'a> = &'a mut dyn FnMut(Value) -> Option<usize>;
 
 /// Functions to handle instances of a model without knowing its Rust type, for related
 /// objects (select_related, prefetch_related).
@@ -193,14 +194,16 @@ pub struct ModelVTable {
     /// Decodes one instance from the next columns of a row, shared (a related object goes
     /// straight into its `ForeignKey`'s `Arc` without a second allocation).
     pub decode: fn(&mut RowReader<'_>) -> Result<std::sync::Arc<dyn Any + Send + Sync>>,
-    /// Decodes a whole result of instances into one `Vec` of the model (prefetch_related's
-    /// children: no allocation per object), with each row's value of column `link`.
-    pub decode_rows: fn(Fetched, usize) -> Result<DecodedRows>,
-    /// The elements of such a `Vec`, for loading their own relations.
+    /// Decodes a whole result of instances straight into `groups` `Vec`s of the model
+    /// (prefetch_related's children, one group per parent key: no allocation per object and
+    /// no second pass). Each row goes to the group `group_of` gives its value of column `link`,
+    /// or is dropped when it gives none.
+    pub decode_groups: fn(Fetched, usize, GroupOf<'_>, usize) -> Result<ErasedVec>,
+    /// The elements of such groups, for loading their own relations.
     pub elements_mut: fn(&mut (dyn Any + Send + Sync)) -> Vec<&mut (dyn Any + Send + Sync)>,
-    /// Splits such a `Vec` into `groups` of them: element `i` goes to group `group_of[i]`
-    /// (dropped when out of range).
-    pub split: fn(ErasedVec, &[usize], usize) -> Vec<SharedVec>,
+    /// Each group's first object, shared, for a relation that holds one object (a reverse
+    /// one-to-one); the other objects are dropped.
+    pub into_singles: fn(ErasedVec) -> Vec<Option<SharedObject>>,
     /// Every concrete field's value of an instance.
     pub field_values: fn(&(dyn Any + Send + Sync)) -> Vec<Value>,
     /// One concrete field's value (by index in `fields`), without copying the others.

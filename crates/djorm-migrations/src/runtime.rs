@@ -39,9 +39,9 @@ const NO_RUST_TYPE: &str = "a model rebuilt from migration files has no Rust typ
 /// receivers) get an error instead.
 const VTABLE: ModelVTable = ModelVTable {
     decode: |_: &mut RowReader<'_>| Err(Error::InvalidQuery(NO_RUST_TYPE.into())),
-    decode_rows: |_, _| Err(Error::InvalidQuery(NO_RUST_TYPE.into())),
+    decode_groups: |_, _, _, _| Err(Error::InvalidQuery(NO_RUST_TYPE.into())),
     elements_mut: |_| Vec::new(),
-    split: |_, _, _| Vec::new(),
+    into_singles: |_| Vec::new(),
     field_values: |_| Vec::new(),
     field_value: |_, _| djorm_sql::Value::Null,
     set_related: |_, _, _| Err(Error::InvalidQuery(NO_RUST_TYPE.into())),

@@ -241,10 +241,9 @@ impl Backend for PgBackend {
         let client = Running::new(self.client().await?);
         let rows = async {
             let statement = client.prepare_cached(sql).await.map_err(map_error)?;
-            let width = statement.columns().len();
             let stream = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
             let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(map_error)?;
-            Ok::<_, Error>(PgRows::new(rows, width, kinds))
+            Ok::<_, Error>(PgRows::new(rows, statement.columns(), kinds))
         }
         .await;
         client.finish();

@@ -4,23 +4,66 @@
 use djorm_core::{Error, FieldType, NativeRows, Result};
 use djorm_sql::{Value, ValueKind};
 use tokio_postgres::types::{FromSql, Type};
-use tokio_postgres::Row;
+use tokio_postgres::{Column, Row};
 
-use crate::types::{column_type, decode, get};
+use crate::types::{decode, get};
+
+/// A column's type as the typed reads tell them apart, worked out once per query rather than
+/// once per value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Int8,
+    Int4,
+    Int2,
+    Text,
+    Bool,
+    Float8,
+    Float4,
+    /// Anything else: decoded as a value, then converted.
+    Other,
+}
+
+impl Class {
+    fn of(ty: &Type) -> Class {
+        match *ty {
+            Type::INT8 => Class::Int8,
+            Type::INT4 => Class::Int4,
+            Type::INT2 => Class::Int2,
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => Class::Text,
+            Type::BOOL => Class::Bool,
+            Type::FLOAT8 => Class::Float8,
+            Type::FLOAT4 => Class::Float4,
+            _ => Class::Other,
+        }
+    }
+}
 
 /// The rows of one query and a cursor over them.
 pub(crate) struct PgRows {
     rows: Vec<Row>,
     kinds: Vec<ValueKind>,
-    width: usize,
+    classes: Vec<Class>,
     row: usize,
     column: usize,
 }
 
 impl PgRows {
-    /// `rows` with `width` columns each, to be decoded as `kinds` when read as values.
-    pub(crate) fn new(rows: Vec<Row>, width: usize, kinds: &[ValueKind]) -> Self {
-        PgRows { rows, kinds: kinds.to_vec(), width, row: 0, column: 0 }
+    /// `rows` of a statement returning `columns`, to be decoded as `kinds` when read as values.
+    pub(crate) fn new(rows: Vec<Row>, columns: &[Column], kinds: &[ValueKind]) -> Self {
+        let classes = columns.iter().map(|c| Class::of(c.type_())).collect();
+        PgRows { rows, kinds: kinds.to_vec(), classes, row: 0, column: 0 }
+    }
+
+    /// The current row, the index of the next column and its class; the cursor moves past it.
+    #[inline]
+    fn next_typed(&mut self) -> Result<(&Row, usize, Class)> {
+        let column = self.column;
+        self.column += 1;
+        match (self.rows.get(self.row), self.classes.get(column)) {
+            (Some(row), Some(class)) => Ok((row, column, *class)),
+            (None, _) => Err(Error::Decode(format!("no row {} to read", self.row))),
+            (Some(row), None) => Err(Error::Decode(format!("the row has {} columns, no column {column}", row.len()))),
+        }
     }
 
     /// The current row and the index of the next column, which the cursor moves past.
@@ -67,7 +110,7 @@ impl NativeRows for PgRows {
     }
 
     fn width(&self) -> usize {
-        self.width
+        self.classes.len()
     }
 
     fn seek(&mut self, index: usize) {
@@ -96,9 +139,9 @@ impl NativeRows for PgRows {
     fn i64_ahead(&self, offset: usize) -> Result<Option<i64>> {
         let column = self.column + offset;
         let Some(row) = self.rows.get(self.row) else { return Ok(None) };
-        match *column_type(row, column)? {
-            Type::INT8 => get::<i64>(row, column),
-            Type::INT4 => Ok(get::<i32>(row, column)?.map(i64::from)),
+        match self.classes.get(column) {
+            Some(Class::Int8) => get::<i64>(row, column),
+            Some(Class::Int4) => Ok(get::<i32>(row, column)?.map(i64::from)),
             _ => converted(row, column, ValueKind::I64),
         }
     }
@@ -111,40 +154,36 @@ impl NativeRows for PgRows {
 
     #[inline]
     fn i64(&mut self) -> Result<Option<i64>> {
-        let (row, column) = self.next_column()?;
-        match *column_type(row, column)? {
-            Type::INT8 => get::<i64>(row, column),
-            Type::INT4 => Ok(get::<i32>(row, column)?.map(i64::from)),
-            Type::INT2 => Ok(get::<i16>(row, column)?.map(i64::from)),
-            _ => converted(row, column, ValueKind::I64),
+        match self.next_typed()? {
+            (row, column, Class::Int8) => get::<i64>(row, column),
+            (row, column, Class::Int4) => Ok(get::<i32>(row, column)?.map(i64::from)),
+            (row, column, Class::Int2) => Ok(get::<i16>(row, column)?.map(i64::from)),
+            (row, column, _) => converted(row, column, ValueKind::I64),
         }
     }
 
     #[inline]
     fn string(&mut self) -> Result<Option<String>> {
-        let (row, column) = self.next_column()?;
-        match *column_type(row, column)? {
-            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => get::<String>(row, column),
-            _ => converted(row, column, ValueKind::String),
+        match self.next_typed()? {
+            (row, column, Class::Text) => get::<String>(row, column),
+            (row, column, _) => converted(row, column, ValueKind::String),
         }
     }
 
     #[inline]
     fn bool(&mut self) -> Result<Option<bool>> {
-        let (row, column) = self.next_column()?;
-        match *column_type(row, column)? {
-            Type::BOOL => get::<bool>(row, column),
-            _ => converted(row, column, ValueKind::Bool),
+        match self.next_typed()? {
+            (row, column, Class::Bool) => get::<bool>(row, column),
+            (row, column, _) => converted(row, column, ValueKind::Bool),
         }
     }
 
     #[inline]
     fn f64(&mut self) -> Result<Option<f64>> {
-        let (row, column) = self.next_column()?;
-        match *column_type(row, column)? {
-            Type::FLOAT8 => get::<f64>(row, column),
-            Type::FLOAT4 => Ok(get::<f32>(row, column)?.map(f64::from)),
-            _ => converted(row, column, ValueKind::F64),
+        match self.next_typed()? {
+            (row, column, Class::Float8) => get::<f64>(row, column),
+            (row, column, Class::Float4) => Ok(get::<f32>(row, column)?.map(f64::from)),
+            (row, column, _) => converted(row, column, ValueKind::F64),
         }
     }
 }

@@ -120,6 +120,10 @@ djorm::backend_tests! {
         // The key is unique: a second profile for alice is an IntegrityError.
         let err = Profile::objects().create(&db, Profile { user: (&alice).into(), ..Default::default() }).await.expect_err("unique");
         assert!(err.is_unique_violation(), "{err:?}");
+        // prefetch_related on the reverse one-to-one: one object or none per user, in one query.
+        let users = assert_num_queries(&db, 2, User::objects().order_by(["username"]).prefetch_related(["profile"]).all(&db)).await?;
+        assert_eq!(users[0].profile.cached().map(|p| p.location.as_str()), Some("Lagos"));
+        assert!(users[1].profile.cached().is_none(), "bob has no profile");
         // lookups both ways
         assert_eq!(User::objects().filter(q!(User, profile__location = "Lagos")).count(&db).await?, 1);
         assert_eq!(Profile::objects().filter(q!(Profile, user__username = "alice")).count(&db).await?, 1);
@@ -322,6 +326,14 @@ djorm::backend_tests! {
         assert_eq!(posts[1].comments.cached().map(|c| c[0].body.clone()), Some("on j2".into()));
         assert_eq!(by_name("Nobody").and_then(|a| a.posts.cached().map(<[Post]>::len)), Some(0));
         let _ = lonely;
+        // A key met twice at one level (the tag "rust", under each of Jane's posts): every copy
+        // gets the next level's objects, not only the first.
+        let authors = assert_num_queries(&db, 4, Author::objects().prefetch_related(["posts__tags__posts"]).all(&db)).await?;
+        let jane = authors.iter().find(|a| a.name == "Jane").expect("jane");
+        for p in jane.posts.cached().expect("prefetched") {
+            let tags = p.tags.cached().expect("prefetched");
+            assert_eq!(tags[0].posts.cached().map(titles), Some(vec!["j1", "j2", "k1"]), "under {}", p.title);
+        }
         // Prefetch with its own filtered, ordered QuerySet.
         let authors = Author::objects()
             .prefetch_related([Prefetch::new("posts", Post::objects().filter(q!(Post, title__endswith = "2")).order_by(["-title"]))])

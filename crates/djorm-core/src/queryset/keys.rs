@@ -25,8 +25,11 @@ pub(crate) fn key(v: &Value) -> Key {
 }
 
 /// [`key`], taking the value (no copy of a text key).
+#[inline]
 pub(crate) fn key_of(v: Value) -> Key {
     match v {
+        Value::I64(i) => Key::Int(i),
+        Value::I32(i) => Key::Int(i64::from(i)),
         Value::String(s) => Key::Text(s),
         other => key(&other),
     }

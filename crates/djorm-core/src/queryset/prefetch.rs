@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use djorm_sql::Value;
 
-use super::keys::{key, KeyMap};
+use super::keys::{key, key_of, KeyMap};
 use crate::lower::{Columns, Lowerer};
+use crate::meta::ErasedVec;
 use crate::relations::{reverse_by_accessor, reverse_by_query_name, reverse_relations, ReverseKind};
 use crate::{Db, Error, ModelMeta, Query, QuerySet, Related, Result, Rhs, Q};
 
@@ -140,7 +141,8 @@ pub(crate) async fn prefetch(
                 });
             }
         }
-        let mut found: Option<(Box<dyn Any + Send + Sync>, Vec<Value>)> = None;
+        // The children, decoded straight into one group per parent key.
+        let mut found: Option<ErasedVec> = None;
         if !wanted.is_empty() {
             let mut query = custom.unwrap_or_else(|| Query::new(level.child));
             query.add_filter(Q::new(format!("{}__in", level.link), Rhs::List(std::mem::take(&mut wanted))));
@@ -153,31 +155,29 @@ pub(crate) async fn prefetch(
                 let rows = db.fetch_native(&db.dialect().compile_select(&lowered.select), &lowered.kinds, None).await?;
                 // Columns past the link (a custom QuerySet's annotations) are skipped.
                 let link = local.unwrap_or(level.child.fields.len());
-                found = Some((level.child.vtable.decode_rows)(rows, link)?);
+                let mut group_of = |value: Value| group_by_key.get(&key_of(value)).copied();
+                found = Some((level.child.vtable.decode_groups)(rows, link, &mut group_of, group_by_key.len())?);
             }
         }
-        let (mut objects, links) = match found {
-            Some(found) => found,
-            None => (Box::new(()) as Box<dyn Any + Send + Sync>, Vec::new()),
-        };
-        if !children.is_empty() && !links.is_empty() {
-            let mut refs = (level.child.vtable.elements_mut)(&mut *objects);
-            Box::pin(prefetch(db, level.child, &mut refs, &children)).await?;
+        if let (false, Some(objects)) = (children.is_empty(), found.as_mut()) {
+            let mut refs = (level.child.vtable.elements_mut)(&mut **objects);
+            if !refs.is_empty() {
+                Box::pin(prefetch(db, level.child, &mut refs, &children)).await?;
+            }
         }
-        let group_of: Vec<usize> =
-            links.iter().map(|l| group_by_key.get(&key(l)).copied().unwrap_or(usize::MAX)).collect();
-        let mut groups: Vec<Option<Arc<dyn Any + Send + Sync>>> = if links.is_empty() {
-            Vec::new()
-        } else {
-            (level.child.vtable.split)(objects, &group_of, group_by_key.len()).into_iter().map(Some).collect()
+        // Many objects per parent: every parent shares the level's groups, each reading its own.
+        // One object per parent: each gets its group's object (shared when keys repeat).
+        let (shared, singles) = match found {
+            Some(objects) if level.many => (Some(Arc::<dyn Any + Send + Sync>::from(objects)), Vec::new()),
+            Some(objects) => (None, (level.child.vtable.into_singles)(objects)),
+            None => (None, Vec::new()),
         };
         for (parent, parent_key) in parents.iter_mut().zip(&parent_keys) {
-            // A parent whose key appeared before gets nothing more, as each child is one object.
-            let group = group_by_key.get(&key(parent_key)).and_then(|g| groups.get_mut(*g)).and_then(Option::take);
-            let related = match group {
-                Some(objects) => Related::Vec(objects),
-                None if level.many => Related::Many(Vec::new()),
-                None => Related::One(None),
+            let group = group_by_key.get(&key(parent_key)).copied();
+            let related = match (&shared, group) {
+                (Some(groups), Some(index)) => Related::Group(groups.clone(), index),
+                _ if level.many => Related::Many(Vec::new()),
+                _ => Related::One(group.and_then(|g| singles.get(g).cloned().flatten())),
             };
             (meta.vtable.set_related)(&mut **parent, attr.as_deref().unwrap_or(&name), related)?;
         }

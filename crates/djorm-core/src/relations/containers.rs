@@ -31,3 +31,34 @@ impl PartialEq for Binding {
         self.owner.is(other.owner) && self.name == other.name && self.pk == other.pk
     }
 }
+
+/// The objects a related manager holds once prefetch_related has loaded them: its own group
+/// among all the groups of one prefetch level, which every parent of that level shares (one
+/// allocation per level, not one per parent).
+pub struct CachedGroup<T> {
+    groups: std::sync::Arc<Vec<Vec<T>>>,
+    index: usize,
+}
+
+impl<T> CachedGroup<T> {
+    /// A group of its own (objects set by hand rather than by prefetch_related).
+    pub fn own(objects: Vec<T>) -> Self {
+        CachedGroup { groups: std::sync::Arc::new(vec![objects]), index: 0 }
+    }
+
+    /// Group `index` of a prefetch level's `groups`.
+    pub fn shared(groups: std::sync::Arc<Vec<Vec<T>>>, index: usize) -> Self {
+        CachedGroup { groups, index }
+    }
+
+    /// The objects of this group.
+    pub fn as_slice(&self) -> &[T] {
+        self.groups.get(self.index).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<T> Clone for CachedGroup<T> {
+    fn clone(&self) -> Self {
+        CachedGroup { groups: self.groups.clone(), index: self.index }
+    }
+}

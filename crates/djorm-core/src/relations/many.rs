@@ -1,10 +1,8 @@
 //! `ManyToMany<T>`: the forward side of a many-to-many field and its manager.
 
-use std::sync::Arc;
-
 use djorm_sql::{BinOp, Delete, Expr, Insert, Select, SelectItem, Value};
 
-use super::containers::{bound, Binding};
+use super::containers::{bound, Binding, CachedGroup};
 use super::{join_table, reverse_relations, JoinTable, ReverseKind};
 use crate::{Db, Error, Model, ModelMeta, QuerySet, Result, Rhs, Q};
 
@@ -12,7 +10,7 @@ use crate::{Db, Error, Model, ModelMeta, QuerySet, Result, Rhs, Q};
 /// manager: `post.tags.add(&db, [&django, &rust])`, `post.tags.all(&db)`.
 pub struct ManyToMany<T: Model> {
     binding: Option<Binding>,
-    cached: Option<Arc<Vec<T>>>,
+    cached: Option<CachedGroup<T>>,
 }
 
 impl<T: Model> Default for ManyToMany<T> {
@@ -178,17 +176,17 @@ impl<T: Model> ManyToMany<T> {
 
     /// The objects prefetch_related loaded, if it ran.
     pub fn cached(&self) -> Option<&[T]> {
-        self.cached.as_deref().map(Vec::as_slice)
+        self.cached.as_ref().map(CachedGroup::as_slice)
     }
 
     /// Stores prefetched objects.
     pub fn set_cached(&mut self, objects: Vec<T>) {
-        self.cached = Some(Arc::new(objects));
+        self.cached = Some(CachedGroup::own(objects));
     }
 
     /// Stores prefetched objects already shared (how prefetch_related hands them over).
     #[doc(hidden)]
-    pub fn set_cached_shared(&mut self, objects: Arc<Vec<T>>) {
+    pub fn set_cached_shared(&mut self, objects: CachedGroup<T>) {
         self.cached = Some(objects);
     }
 

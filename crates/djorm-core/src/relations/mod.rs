@@ -11,7 +11,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
-pub use containers::Binding;
+pub use containers::{Binding, CachedGroup};
 pub use foreign_key::{key_matches_to_field, ForeignKey, KeyField, KeyType, OneToOne, ReferencedBy};
 pub use many::{add_links, remove_links, ManyToMany};
 pub use paths::RelatedPath;
@@ -26,9 +26,9 @@ pub enum Related {
     One(Option<std::sync::Arc<dyn Any + Send + Sync>>),
     /// Many objects, for a reverse key or a many-to-many field.
     Many(Vec<std::sync::Arc<dyn Any + Send + Sync>>),
-    /// Many objects already in a shared `Vec` of their model (from
-    /// [`crate::ModelVTable::split`]).
-    Vec(std::sync::Arc<dyn Any + Send + Sync>),
+    /// Many objects: group `index` of a prefetch level, whose groups (a `Vec<Vec<T>>` of their
+    /// model, from [`crate::ModelVTable::decode_groups`]) every parent of the level shares.
+    Group(std::sync::Arc<dyn Any + Send + Sync>, usize),
 }
 
 /// Which kind of relation points back at a model.

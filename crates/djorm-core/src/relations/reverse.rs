@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use djorm_sql::{BinOp, Expr, Update, Value};
 
-use super::containers::{bound, Binding};
+use super::containers::{bound, Binding, CachedGroup};
 use super::many::Side;
 use super::{join_table, reverse_by_accessor, ReverseKind, ReverseRelation};
 use crate::lower::Lowerer;
@@ -62,7 +62,7 @@ async fn key_value(db: &Db, b: &Binding, rel: &ReverseRelation) -> Result<Value>
 /// (`author.posts.all()`, `author.posts.create(...)`, `tag.posts.all()`).
 pub struct Reverse<T: Model> {
     binding: Option<Binding>,
-    cached: Option<Arc<Vec<T>>>,
+    cached: Option<CachedGroup<T>>,
 }
 
 impl<T: Model> Default for Reverse<T> {
@@ -99,17 +99,17 @@ impl<T: Model> Reverse<T> {
 
     /// The objects prefetch_related loaded, if it ran.
     pub fn cached(&self) -> Option<&[T]> {
-        self.cached.as_deref().map(Vec::as_slice)
+        self.cached.as_ref().map(CachedGroup::as_slice)
     }
 
     /// Stores prefetched objects.
     pub fn set_cached(&mut self, objects: Vec<T>) {
-        self.cached = Some(Arc::new(objects));
+        self.cached = Some(CachedGroup::own(objects));
     }
 
     /// Stores prefetched objects already shared (how prefetch_related hands them over).
     #[doc(hidden)]
-    pub fn set_cached_shared(&mut self, objects: Arc<Vec<T>>) {
+    pub fn set_cached_shared(&mut self, objects: CachedGroup<T>) {
         self.cached = Some(objects);
     }
 

@@ -318,9 +318,9 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                             ::core::result::Result::Ok(::std::sync::Arc::new(<#ident as ::djorm::Model>::from_row(row)?)
                                 as ::std::sync::Arc<dyn ::core::any::Any + ::core::marker::Send + ::core::marker::Sync>)
                         },
-                        decode_rows: ::djorm::__private::decode_rows::<#ident>,
+                        decode_groups: ::djorm::__private::decode_groups::<#ident>,
                         elements_mut: ::djorm::__private::elements_mut::<#ident>,
-                        split: ::djorm::__private::split::<#ident>,
+                        into_singles: ::djorm::__private::into_singles::<#ident>,
                         field_values: |object| {
                             object.downcast_ref::<#ident>().map(::djorm::Model::field_values).unwrap_or_default()
                         },
