@@ -147,7 +147,7 @@ async fn load(
 }
 
 fn in_list(column: Expr, keys: &[Value]) -> Expr {
-    Expr::In { expr: Box::new(column), list: keys.iter().cloned().map(Expr::Param).collect() }
+    Expr::InValues { expr: Box::new(column), values: keys.to_vec() }
 }
 
 /// Deletes the rows `query` matches and everything on_delete reaches, atomically.

@@ -82,6 +82,25 @@ impl Dialect for PostgresDialect {
         }
     }
 
+    /// The whole list as one array parameter (`= ANY($1)`), so one prepared statement serves
+    /// every length.
+    fn write_in_values(&self, w: &mut SqlWriter<'_>, expr: &Expr, values: &[Value]) {
+        w.expr(expr);
+        if w.binds_parameters() {
+            w.push(" = ANY(");
+            w.param(Value::Array(values.to_vec()));
+        } else {
+            w.push(" IN (");
+            for (i, value) in values.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.param(value.clone());
+            }
+        }
+        w.push(")");
+    }
+
     /// PostgreSQL rounds to decimal places only on numeric.
     fn write_function(&self, w: &mut SqlWriter<'_>, func: djorm_sql::Func, args: &[Expr]) {
         if func == djorm_sql::Func::Round && args.len() == 2 {

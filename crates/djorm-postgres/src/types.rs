@@ -32,6 +32,27 @@ fn int_to_sql(i: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError>
     }
 }
 
+/// A list bound as one array: integer keys (the common case: `__in` lookups, prefetch and
+/// delete key lists) as a plain `i64`/`i32` array, anything else value by value.
+fn array_to_sql(items: &[Value], ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    let ints = || items.iter().map(Value::as_i64).collect::<Option<Vec<i64>>>();
+    match *ty {
+        Type::INT8_ARRAY => {
+            if let Some(ints) = ints() {
+                return ints.to_sql(ty, out);
+            }
+        }
+        Type::INT4_ARRAY => {
+            if let Some(ints) = ints() {
+                let narrow = ints.into_iter().map(i32::try_from).collect::<Result<Vec<i32>, _>>()?;
+                return narrow.to_sql(ty, out);
+            }
+        }
+        _ => {}
+    }
+    items.iter().map(PgParam).collect::<Vec<_>>().to_sql(ty, out)
+}
+
 impl ToSql for PgParam<'_> {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
         let is_text = matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN);
@@ -83,7 +104,7 @@ impl ToSql for PgParam<'_> {
             },
             Value::Json(j) if is_text => j.to_string().to_sql(ty, out),
             Value::Json(j) => j.to_sql(ty, out),
-            Value::Array(items) => items.iter().map(PgParam).collect::<Vec<_>>().to_sql(ty, out),
+            Value::Array(items) => array_to_sql(items, ty, out),
         }
     }
 

@@ -46,6 +46,15 @@ pub enum Expr {
         /// The candidates (never empty: the query layer short-circuits an empty list).
         list: Vec<Expr>,
     },
+    /// `expr IN (values...)` over bound values, what lookups and the ORM's own key lists
+    /// produce. A dialect with arrays binds the whole list as one parameter (PostgreSQL's
+    /// `= ANY($1)`), so the statement text does not change with the list's length.
+    InValues {
+        /// The tested expression.
+        expr: Box<Expr>,
+        /// The candidates (never empty: the query layer short-circuits an empty list).
+        values: Vec<Value>,
+    },
     /// `expr BETWEEN low AND high`.
     Between {
         /// The tested expression.

@@ -122,6 +122,20 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         w.push(")");
     }
 
+    /// `expr IN (values)` over bound values. The default binds one parameter per value; a
+    /// dialect with arrays can bind the whole list as one parameter.
+    fn write_in_values(&self, w: &mut SqlWriter<'_>, expr: &Expr, values: &[Value]) {
+        w.expr(expr);
+        w.push(" IN (");
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.param(value.clone());
+        }
+        w.push(")");
+    }
+
     /// A timestamp or date truncated to `unit` in time zone `tz` (UTC when `None`).
     fn write_trunc(
         &self,

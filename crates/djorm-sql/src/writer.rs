@@ -146,6 +146,16 @@ impl<'d> SqlWriter<'d> {
                     self.push(")");
                 }
             }
+            Expr::InValues { expr, values } => {
+                let compound = matches!(**expr, Expr::Binary { .. });
+                if compound {
+                    self.push("(");
+                }
+                d.write_in_values(self, expr, values);
+                if compound {
+                    self.push(")");
+                }
+            }
             Expr::Between { expr, low, high } => {
                 self.operand(expr);
                 self.push(" BETWEEN ");
@@ -253,6 +263,7 @@ impl<'d> SqlWriter<'d> {
             Expr::Binary { .. }
                 | Expr::Between { .. }
                 | Expr::In { .. }
+                | Expr::InValues { .. }
                 | Expr::IsNull { .. }
                 | Expr::Pattern { .. }
                 | Expr::PatternExpr { .. }

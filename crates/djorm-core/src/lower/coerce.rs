@@ -18,6 +18,7 @@ pub fn coerce(value: Value, kind: ValueKind, field: &str) -> Result<Value> {
     Ok(match (kind, v) {
         (_, Value::Null) => Value::Null,
         (K::Any, v) => v,
+        (K::I16 | K::I32 | K::I64, Value::I64(i)) => Value::I64(i),
         (K::I16 | K::I32 | K::I64, v) => Value::I64(to_int(&v).ok_or_else(|| expected(field, "a number", &v))?),
         (K::F64, v) => Value::F64(to_float(&v).ok_or_else(|| expected(field, "a number", &v))?),
         (K::Decimal, v) => Value::Decimal(to_decimal(&v).ok_or_else(|| expected(field, "a decimal number", &v))?),

@@ -65,15 +65,15 @@ impl Lowerer {
                 return Ok(Expr::IsNull { expr: Box::new(lhs), negated: !is_null });
             }
             (LookupKind::In, Rhs::List(values)) => {
-                let list: Vec<Expr> = values
-                    .iter()
-                    .filter(|v| !v.is_null())
-                    .map(|v| coerce(v.clone(), kind, name).map(Expr::Param))
-                    .collect::<Result<_>>()?;
+                // NULL never matches IN, as in Django: it is left out.
+                let mut list = Vec::with_capacity(values.len());
+                for value in values.iter().filter(|v| !v.is_null()) {
+                    list.push(coerce(value.clone(), kind, name)?);
+                }
                 if list.is_empty() {
                     return Ok(Expr::Const(false));
                 }
-                Expr::In { expr: Box::new(lhs.clone()), list }
+                Expr::InValues { expr: Box::new(lhs.clone()), values: list }
             }
             (LookupKind::Range, Rhs::Range(low, high)) => Expr::Between {
                 expr: Box::new(lhs.clone()),
@@ -128,9 +128,8 @@ impl Lowerer {
         match (lookup, rhs) {
             (LookupKind::IsNull, Rhs::Value(Value::Bool(b))) => Ok(Expr::IsNull { expr: Box::new(expr), negated: !b }),
             (LookupKind::In, Rhs::List(values)) => {
-                let list: Vec<Expr> =
-                    values.iter().map(|v| coerce(v.clone(), kind, path).map(Expr::Param)).collect::<Result<_>>()?;
-                Ok(if list.is_empty() { Expr::Const(false) } else { Expr::In { expr: Box::new(expr), list } })
+                let values = values.iter().map(|v| coerce(v.clone(), kind, path)).collect::<Result<Vec<_>>>()?;
+                Ok(if values.is_empty() { Expr::Const(false) } else { Expr::InValues { expr: Box::new(expr), values } })
             }
             (LookupKind::Range, Rhs::Range(low, high)) => Ok(Expr::Between {
                 expr: Box::new(expr),

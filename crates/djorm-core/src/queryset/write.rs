@@ -196,11 +196,11 @@ impl<M: Model> QuerySet<M> {
                     (column, Expr::Case { whens, default: Box::new(own) })
                 })
                 .collect();
-            let list = rows.iter().map(|(pk, _)| Expr::Param(pk.clone())).collect();
+            let values = rows.iter().map(|(pk, _)| pk.clone()).collect();
             let update = Update {
                 table: meta.db_table.to_owned(),
                 assignments,
-                filter: Some(Expr::In { expr: Box::new(pk_column()), list }),
+                filter: Some(Expr::InValues { expr: Box::new(pk_column()), values }),
             };
             total += db.execute(&db.dialect().compile_update(&update)).await?;
         }

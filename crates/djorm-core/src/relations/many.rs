@@ -52,9 +52,11 @@ impl Side {
         let mut cond =
             Expr::Column { table: None, column: self.own.clone() }.binary(BinOp::Eq, Expr::Param(own.clone()));
         if let Some(others) = others {
-            let list = others.iter().cloned().map(Expr::Param).collect();
-            cond =
-                cond.and(Expr::In { expr: Box::new(Expr::Column { table: None, column: self.other.clone() }), list });
+            let values = others.to_vec();
+            cond = cond.and(Expr::InValues {
+                expr: Box::new(Expr::Column { table: None, column: self.other.clone() }),
+                values,
+            });
         }
         cond
     }

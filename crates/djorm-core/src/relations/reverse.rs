@@ -172,7 +172,7 @@ impl<T: Model> Reverse<T> {
         let update = Update {
             table: model.db_table.to_owned(),
             assignments: vec![(field.column.to_owned(), Expr::Param(to))],
-            filter: Some(Expr::In { expr: Box::new(pk_column), list: keys.iter().cloned().map(Expr::Param).collect() }),
+            filter: Some(Expr::InValues { expr: Box::new(pk_column), values: keys.to_vec() }),
         };
         db.execute(&db.dialect().compile_update(&update)).await?;
         Ok(())
