@@ -29,7 +29,10 @@ impl RowValues<'_> {
             return Value::Null;
         }
         self.left -= 1;
-        self.values.next().unwrap_or(Value::Null)
+        match self.values.next() {
+            Some(value) => value,
+            None => Value::Null,
+        }
     }
 
     #[inline]

@@ -152,7 +152,10 @@ impl<T: FieldType> FieldType for Option<T> {
 
     #[inline]
     fn to_value(&self) -> Value {
-        self.as_ref().map_or(Value::Null, T::to_value)
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null,
+        }
     }
 
     #[inline]
@@ -228,7 +231,10 @@ impl FieldType for AutoId {
     const KIND: FieldKind = FieldKind::BigAutoField;
 
     fn to_value(&self) -> Value {
-        self.0.map_or(Value::Null, Value::I64)
+        match self.0 {
+            Some(id) => Value::I64(id),
+            None => Value::Null,
+        }
     }
 
     #[inline]

@@ -166,7 +166,10 @@ pub fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value> {
         _ if matches!(ty.kind(), Kind::Enum(_)) => get::<EnumLabel>(row, idx)?.map(|l| Value::String(l.0)),
         _ => get::<String>(row, idx)?.map(Value::String),
     };
-    Ok(value.map_or(Value::Null, |v| v.conform(kind)))
+    Ok(match value {
+        Some(v) => v.conform(kind),
+        None => Value::Null,
+    })
 }
 
 /// Appends every column of `row` to `out`.

@@ -212,6 +212,9 @@ impl From<f32> for Value {
 
 impl<T: Into<Value>> From<Option<T>> for Value {
     fn from(v: Option<T>) -> Self {
-        v.map_or(Value::Null, Into::into)
+        match v {
+            Some(v) => v.into(),
+            None => Value::Null,
+        }
     }
 }
