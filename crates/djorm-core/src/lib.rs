@@ -52,7 +52,7 @@ pub use meta::{
 pub use model::Model;
 pub use q::{Rhs, Q};
 pub use query::Query;
-pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, Prefetch, QuerySet, ValuesRow};
+pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, GroupIndex, Prefetch, QuerySet, ValuesRow};
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
 pub use row_reader::RowReader;
 pub use types::{longest_choice, AutoId, Choices, FieldType};
@@ -115,22 +115,20 @@ pub mod __private {
     pub fn decode_groups<M: crate::Model>(
         rows: crate::Fetched,
         link: usize,
-        group_of: crate::meta::GroupOf<'_>,
-        groups: usize,
+        groups: &crate::GroupIndex,
     ) -> crate::Result<crate::meta::ErasedVec> {
-        let mut out: Vec<Vec<M>> = (0..groups).map(|_| Vec::new()).collect();
-        let meta = M::meta();
+        let mut out: Vec<Vec<M>> = (0..groups.len()).map(|_| Vec::new()).collect();
+        let fields = M::meta().fields.len();
         rows.read_each(|reader| {
             let object = M::from_row(reader)?;
             // A link among the object's own fields is read back from it, not decoded twice.
-            let value = match meta.fields.len() {
-                fields if link < fields => (meta.vtable.field_value)(&object, link),
-                fields => {
-                    reader.skip(link - fields);
-                    reader.read_value()?
-                }
+            let value = if link < fields {
+                object.field_value(link)
+            } else {
+                reader.skip(link - fields);
+                reader.read_value()?
             };
-            if let Some(group) = group_of(value).and_then(|g| out.get_mut(g)) {
+            if let Some(group) = groups.group_of(&value).and_then(|g| out.get_mut(g)) {
                 group.push(object);
             }
             Ok(())

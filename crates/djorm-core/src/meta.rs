@@ -4,7 +4,7 @@ use std::any::Any;
 
 use djorm_sql::{Value, ValueKind};
 
-use crate::{Error, Fetched, FieldKind, Related, Result, RowReader, Q};
+use crate::{Error, Fetched, FieldKind, GroupIndex, Related, Result, RowReader, Q};
 
 /// One concrete field (one column).
 #[derive(Debug)]
@@ -184,9 +184,6 @@ pub type ErasedVec = Box<dyn Any + Send + Sync>;
 /// receives).
 pub type SharedObject = std::sync::Arc<dyn Any + Send + Sync>;
 
-/// Which group a child row goes to, given its link value (`None`: no parent wants it).
-pub type GroupOf<'a> = &'a mut dyn FnMut(Value) -> Option<usize>;
-
 /// Functions to handle instances of a model without knowing its Rust type, for related
 /// objects (select_related, prefetch_related).
 #[derive(Debug, Clone, Copy)]
@@ -198,7 +195,7 @@ pub struct ModelVTable {
     /// (prefetch_related's children, one group per parent key: no allocation per object and
     /// no second pass). Each row goes to the group `group_of` gives its value of column `link`,
     /// or is dropped when it gives none.
-    pub decode_groups: fn(Fetched, usize, GroupOf<'_>, usize) -> Result<ErasedVec>,
+    pub decode_groups: fn(Fetched, usize, &GroupIndex) -> Result<ErasedVec>,
     /// The elements of such groups, for loading their own relations.
     pub elements_mut: fn(&mut (dyn Any + Send + Sync)) -> Vec<&mut (dyn Any + Send + Sync)>,
     /// Each group's first object, shared, for a relation that holds one object (a reverse

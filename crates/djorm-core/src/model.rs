@@ -29,6 +29,12 @@ pub trait Model: Sized + Send + Sync + Unpin + Default + 'static {
     /// Every concrete field's value, in declaration order.
     fn field_values(&self) -> Vec<Value>;
 
+    /// One concrete field's value, by its index in declaration order (`Value::Null` past the
+    /// last): how prefetch_related reads a child's link without copying its other fields.
+    fn field_value(&self, index: usize) -> Value {
+        self.field_values().into_iter().nth(index).unwrap_or(Value::Null)
+    }
+
     /// The primary key.
     fn pk(&self) -> Self::Pk;
 

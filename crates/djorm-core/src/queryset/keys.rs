@@ -11,9 +11,6 @@ pub(crate) enum Key {
     Other(String),
 }
 
-/// A map keyed by link values, with foldhash (fast, and seeded per process).
-pub(crate) type KeyMap<V> = foldhash::HashMap<Key, V>;
-
 pub(crate) fn key(v: &Value) -> Key {
     match v {
         Value::String(s) => Key::Text(s.clone()),
@@ -32,5 +29,75 @@ pub(crate) fn key_of(v: Value) -> Key {
         Value::I32(i) => Key::Int(i64::from(i)),
         Value::String(s) => Key::Text(s),
         other => key(&other),
+    }
+}
+
+/// prefetch_related's parent keys, each numbered with the group its children go to. Integer
+/// and text keys (the common cases) are looked up as they are, without building a [`Key`].
+#[derive(Debug, Default)]
+pub struct GroupIndex {
+    ints: foldhash::HashMap<i64, usize>,
+    texts: foldhash::HashMap<String, usize>,
+    others: foldhash::HashMap<String, usize>,
+}
+
+impl GroupIndex {
+    /// Numbers `value` if it is new (NULL never is a key); true when it was.
+    pub(crate) fn insert(&mut self, value: &Value) -> bool {
+        let next = self.len();
+        let group = match value {
+            Value::Null => return false,
+            Value::String(s) => *self.texts.entry(s.clone()).or_insert(next),
+            other => match other.as_i64() {
+                Some(i) => *self.ints.entry(i).or_insert(next),
+                None => *self.others.entry(format!("{other:?}")).or_insert(next),
+            },
+        };
+        group == next
+    }
+
+    /// How many groups there are.
+    pub fn len(&self) -> usize {
+        self.ints.len() + self.texts.len() + self.others.len()
+    }
+
+    /// True when there is no group.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The group of the children whose link is `value` (`None`: no parent has that key).
+    #[inline]
+    pub fn group_of(&self, value: &Value) -> Option<usize> {
+        match value {
+            Value::I64(i) => self.ints.get(i).copied(),
+            Value::Null => None,
+            Value::String(s) => self.texts.get(s.as_str()).copied(),
+            other => match other.as_i64() {
+                Some(i) => self.ints.get(&i).copied(),
+                None => self.others.get(&format!("{other:?}")).copied(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_index_numbers_each_distinct_key_once_and_finds_it_whatever_the_integer_width() {
+        let mut index = GroupIndex::default();
+        assert!(index.insert(&Value::I64(7)));
+        assert!(index.insert(&Value::String("ann".into())));
+        assert!(!index.insert(&Value::I32(7)), "7 is already numbered");
+        assert!(!index.insert(&Value::Null), "NULL is never a key");
+        assert!(index.insert(&Value::Bool(true)));
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.group_of(&Value::I16(7)), Some(0));
+        assert_eq!(index.group_of(&Value::String("ann".into())), Some(1));
+        assert_eq!(index.group_of(&Value::Bool(true)), Some(2));
+        assert_eq!(index.group_of(&Value::I64(8)), None);
+        assert_eq!(index.group_of(&Value::Null), None);
     }
 }

@@ -20,6 +20,7 @@ use std::ops::{Bound, RangeBounds};
 
 pub use dynamic::DynQuerySet;
 pub use dynamic_prefetch::{DynObject, DynRelated};
+pub use keys::GroupIndex;
 pub use prefetch::Prefetch;
 pub use values::{Annotated, ValuesRow};
 pub use write::Deleted;

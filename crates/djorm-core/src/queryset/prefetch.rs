@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use djorm_sql::Value;
 
-use super::keys::{key, key_of, KeyMap};
+use super::keys::GroupIndex;
 use crate::lower::{Columns, Lowerer};
 use crate::meta::ErasedVec;
 use crate::relations::{reverse_by_accessor, reverse_by_query_name, reverse_relations, ReverseKind};
@@ -130,15 +130,11 @@ pub(crate) async fn prefetch(
         let parent_keys: Vec<Value> =
             parents.iter().map(|p| (meta.vtable.field_value)(&**p, level.parent_key)).collect();
         // One group per distinct parent key: the children whose link equals it.
-        let mut group_by_key: KeyMap<usize> = KeyMap::default();
+        let mut group_index = GroupIndex::default();
         let mut wanted: Vec<Value> = Vec::new();
         for k in &parent_keys {
-            if !k.is_null() {
-                let next = wanted.len();
-                group_by_key.entry(key(k)).or_insert_with(|| {
-                    wanted.push(k.clone());
-                    next
-                });
+            if group_index.insert(k) {
+                wanted.push(k.clone());
             }
         }
         // The children, decoded straight into one group per parent key.
@@ -155,8 +151,7 @@ pub(crate) async fn prefetch(
                 let rows = db.fetch_native(&db.dialect().compile_select(&lowered.select), &lowered.kinds, None).await?;
                 // Columns past the link (a custom QuerySet's annotations) are skipped.
                 let link = local.unwrap_or(level.child.fields.len());
-                let mut group_of = |value: Value| group_by_key.get(&key_of(value)).copied();
-                found = Some((level.child.vtable.decode_groups)(rows, link, &mut group_of, group_by_key.len())?);
+                found = Some((level.child.vtable.decode_groups)(rows, link, &group_index)?);
             }
         }
         if let (false, Some(objects)) = (children.is_empty(), found.as_mut()) {
@@ -173,7 +168,7 @@ pub(crate) async fn prefetch(
             None => (None, Vec::new()),
         };
         for (parent, parent_key) in parents.iter_mut().zip(&parent_keys) {
-            let group = group_by_key.get(&key(parent_key)).copied();
+            let group = group_index.group_of(parent_key);
             let related = match (&shared, group) {
                 (Some(groups), Some(index)) => Related::Group(groups.clone(), index),
                 _ if level.many => Related::Many(Vec::new()),

@@ -43,12 +43,17 @@ pub fn key_matches_to_field<Key, F: ReferencedBy<Key>>(field: F) {
     let _ = field;
 }
 
-/// The model field a key value sits in and the target field it references.
-#[derive(Debug, Clone, Copy)]
-struct Origin {
-    model: &'static str,
-    field: &'static str,
-    to_field: &'static str,
+/// The model field a key value sits in and the target field it references (one static per
+/// key field, built by the derive: a key carries a pointer to it, not three names).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct KeyOrigin {
+    /// The model holding the key.
+    pub model: &'static str,
+    /// The key field's name.
+    pub field: &'static str,
+    /// The target field the key references (`"pk"` unless `to_field` names another).
+    pub to_field: &'static str,
 }
 
 macro_rules! key_field {
@@ -58,7 +63,7 @@ macro_rules! key_field {
             /// The key (`post.author.id` is Django's `post.author_id`).
             pub id: K,
             cached: Option<Arc<T>>,
-            origin: Option<Origin>,
+            origin: Option<&'static KeyOrigin>,
         }
 
         impl<T: Model, K: KeyType> $name<T, K> {
@@ -87,8 +92,8 @@ macro_rules! key_field {
             /// Records which model field this is and which target field it references, for
             /// N+1 reports and `get()` (set by the derive).
             #[doc(hidden)]
-            pub fn set_origin(&mut self, model: &'static str, field: &'static str, to_field: &'static str) {
-                self.origin = Some(Origin { model, field, to_field });
+            pub fn set_origin(&mut self, origin: &'static KeyOrigin) {
+                self.origin = Some(origin);
             }
 
             /// The related object: the loaded one, or one query to fetch it (an explicit

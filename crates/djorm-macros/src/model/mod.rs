@@ -183,12 +183,14 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             Role::Key { .. } if kinds::type_name(&f.ty).1 => {
                 let to_field = f.attrs.to_field.as_deref().unwrap_or("pk");
                 Some(quote! {
-                    if let ::core::option::Option::Some(key) = &mut self.#id { key.set_origin(#object_name, #name, #to_field); }
+                    if let ::core::option::Option::Some(key) = &mut self.#id { key.set_origin(&::djorm::relations::KeyOrigin { model: #object_name, field: #name, to_field: #to_field }); }
                 })
             }
             Role::Key { .. } => {
                 let to_field = f.attrs.to_field.as_deref().unwrap_or("pk");
-                Some(quote! { self.#id.set_origin(#object_name, #name, #to_field); })
+                Some(quote! {
+                    self.#id.set_origin(&::djorm::relations::KeyOrigin { model: #object_name, field: #name, to_field: #to_field });
+                })
             }
             Role::Column => None,
         }
@@ -325,10 +327,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                             object.downcast_ref::<#ident>().map(::djorm::Model::field_values).unwrap_or_default()
                         },
                         field_value: |object, index| match object.downcast_ref::<#ident>() {
-                            ::core::option::Option::Some(object) => match index {
-                                #(#column_indexes => ::djorm::FieldType::to_value(&object.#column_idents),)*
-                                _ => ::djorm::Value::Null,
-                            },
+                            ::core::option::Option::Some(object) => ::djorm::Model::field_value(object, index),
                             ::core::option::Option::None => ::djorm::Value::Null,
                         },
                         set_related: |object, name, related| match object.downcast_mut::<#ident>() {
@@ -350,6 +349,14 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
 
             fn field_values(&self) -> ::std::vec::Vec<::djorm::Value> {
                 ::std::vec![#(::djorm::FieldType::to_value(&self.#column_idents)),*]
+            }
+
+            #[inline]
+            fn field_value(&self, index: usize) -> ::djorm::Value {
+                match index {
+                    #(#column_indexes => ::djorm::FieldType::to_value(&self.#column_idents),)*
+                    _ => ::djorm::Value::Null,
+                }
             }
 
             fn pk(&self) -> Self::Pk {
