@@ -42,18 +42,19 @@ pub struct GroupIndex {
 }
 
 impl GroupIndex {
-    /// Numbers `value` if it is new (NULL never is a key); true when it was.
-    pub(crate) fn insert(&mut self, value: &Value) -> bool {
+    /// The group of `value`, numbered next if it is new (`None` for NULL, never a key), and
+    /// whether it was new.
+    pub(crate) fn insert(&mut self, value: &Value) -> Option<(usize, bool)> {
         let next = self.len();
         let group = match value {
-            Value::Null => return false,
+            Value::Null => return None,
             Value::String(s) => *self.texts.entry(s.clone()).or_insert(next),
             other => match other.as_i64() {
                 Some(i) => *self.ints.entry(i).or_insert(next),
                 None => *self.others.entry(format!("{other:?}")).or_insert(next),
             },
         };
-        group == next
+        Some((group, group == next))
     }
 
     /// How many groups there are.
@@ -88,11 +89,11 @@ mod tests {
     #[test]
     fn group_index_numbers_each_distinct_key_once_and_finds_it_whatever_the_integer_width() {
         let mut index = GroupIndex::default();
-        assert!(index.insert(&Value::I64(7)));
-        assert!(index.insert(&Value::String("ann".into())));
-        assert!(!index.insert(&Value::I32(7)), "7 is already numbered");
-        assert!(!index.insert(&Value::Null), "NULL is never a key");
-        assert!(index.insert(&Value::Bool(true)));
+        assert_eq!(index.insert(&Value::I64(7)), Some((0, true)));
+        assert_eq!(index.insert(&Value::String("ann".into())), Some((1, true)));
+        assert_eq!(index.insert(&Value::I32(7)), Some((0, false)), "7 is already numbered");
+        assert_eq!(index.insert(&Value::Null), None, "NULL is never a key");
+        assert_eq!(index.insert(&Value::Bool(true)), Some((2, true)));
         assert_eq!(index.len(), 3);
         assert_eq!(index.group_of(&Value::I16(7)), Some(0));
         assert_eq!(index.group_of(&Value::String("ann".into())), Some(1));

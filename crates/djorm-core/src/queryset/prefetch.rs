@@ -127,16 +127,21 @@ pub(crate) async fn prefetch(
     }
     for (name, custom, children, attr) in groups {
         let level = level(meta, &name)?;
-        let parent_keys: Vec<Value> =
-            parents.iter().map(|p| (meta.vtable.field_value)(&**p, level.parent_key)).collect();
-        // One group per distinct parent key: the children whose link equals it.
+        // One group per distinct parent key (the children whose link equals it); each parent
+        // keeps its group's number, each new key goes into the query's list (moved, not copied).
         let mut group_index = GroupIndex::default();
         let mut wanted: Vec<Value> = Vec::new();
-        for k in &parent_keys {
-            if group_index.insert(k) {
-                wanted.push(k.clone());
-            }
-        }
+        let parent_groups: Vec<Option<usize>> = parents
+            .iter()
+            .map(|p| {
+                let key = (meta.vtable.field_value)(&**p, level.parent_key);
+                let (group, new) = group_index.insert(&key)?;
+                if new {
+                    wanted.push(key);
+                }
+                Some(group)
+            })
+            .collect();
         // The children, decoded straight into one group per parent key.
         let mut found: Option<ErasedVec> = None;
         if !wanted.is_empty() {
@@ -167,8 +172,7 @@ pub(crate) async fn prefetch(
             Some(objects) => (None, (level.child.vtable.into_singles)(objects)),
             None => (None, Vec::new()),
         };
-        for (parent, parent_key) in parents.iter_mut().zip(&parent_keys) {
-            let group = group_index.group_of(parent_key);
+        for (parent, group) in parents.iter_mut().zip(parent_groups) {
             let related = match (&shared, group) {
                 (Some(groups), Some(index)) => Related::Group(groups.clone(), index),
                 _ if level.many => Related::Many(Vec::new()),
