@@ -17,12 +17,24 @@ pub struct RelatedNode {
     /// Objects related to this one, in column order.
     pub children: Vec<RelatedNode>,
     alias: String,
+    /// Columns taken by this object and its children (worked out once, read per row).
+    width: usize,
+    /// Whether the primary key is an integer (looked at without building a value).
+    pub(crate) int_key: bool,
 }
 
 impl RelatedNode {
     /// Columns taken by this object and its children.
     pub fn width(&self) -> usize {
-        self.meta.fields.len() + self.children.iter().map(RelatedNode::width).sum::<usize>()
+        self.width
+    }
+
+    /// Sets each node's width, children first.
+    fn measure(nodes: &mut [RelatedNode]) {
+        for node in nodes {
+            RelatedNode::measure(&mut node.children);
+            node.width = node.meta.fields.len() + node.children.iter().map(RelatedNode::width).sum::<usize>();
+        }
     }
 }
 
@@ -50,6 +62,11 @@ impl Lowerer {
                             meta: target,
                             children: Vec::new(),
                             alias: new_alias.clone(),
+                            width: 0,
+                            int_key: matches!(
+                                target.pk().value_kind(),
+                                ValueKind::I64 | ValueKind::I32 | ValueKind::I16
+                            ),
                         });
                         nodes.len() - 1
                     }
@@ -70,6 +87,7 @@ impl Lowerer {
             }
         }
         emit(&roots, select, kinds);
+        RelatedNode::measure(&mut roots);
         Ok(roots)
     }
 

@@ -32,7 +32,27 @@ fn decode_all<M: Model>(rows: Fetched, related: &[RelatedNode]) -> Result<Vec<M>
 /// join the same object share it (an `Arc`, read-only) instead of decoding its columns again:
 /// 500 posts by 10 authors make 10 author objects, not 500.
 #[derive(Default)]
-struct Seen(foldhash::HashMap<(*const RelatedNode, Key), Arc<dyn Any + Send + Sync>>);
+struct Seen {
+    /// Objects with an integer key (the common case), hashed without building a [`Key`].
+    ints: foldhash::HashMap<(*const RelatedNode, i64), Arc<dyn Any + Send + Sync>>,
+    others: foldhash::HashMap<(*const RelatedNode, Key), Arc<dyn Any + Send + Sync>>,
+}
+
+impl Seen {
+    fn get(&self, node: *const RelatedNode, key: &Key) -> Option<&Arc<dyn Any + Send + Sync>> {
+        match key {
+            Key::Int(i) => self.ints.get(&(node, *i)),
+            other => self.others.get(&(node, other.clone())),
+        }
+    }
+
+    fn insert(&mut self, node: *const RelatedNode, key: Key, object: Arc<dyn Any + Send + Sync>) {
+        match key {
+            Key::Int(i) => self.ints.insert((node, i), object),
+            other => self.others.insert((node, other), object),
+        };
+    }
+}
 
 /// The columns one object and its select_related objects take.
 fn row_width<M: Model>(related: &[RelatedNode]) -> usize {
@@ -70,17 +90,18 @@ fn decode_related(
     reader: &mut RowReader<'_>,
     seen: &mut Seen,
 ) -> Result<Option<Arc<dyn Any + Send + Sync>>> {
-    let key = match node.meta.pk().value_kind() {
-        // Integer keys (the common case) are looked at without building a value.
-        ValueKind::I64 | ValueKind::I32 | ValueKind::I16 => reader.i64_ahead(node.meta.pk_index)?.map(Key::Int),
-        _ => Some(reader.value_ahead(node.meta.pk_index)?).filter(|v| !v.is_null()).map(key_of),
+    // Integer keys (the common case) are looked at without building a value.
+    let key = if node.int_key {
+        reader.i64_ahead(node.meta.pk_index)?.map(Key::Int)
+    } else {
+        Some(reader.value_ahead(node.meta.pk_index)?).filter(|v| !v.is_null()).map(key_of)
     };
     let Some(key) = key else {
         reader.skip(node.width());
         return Ok(None);
     };
-    let id = (node as *const RelatedNode, key);
-    if let Some(object) = seen.0.get(&id) {
+    let id = node as *const RelatedNode;
+    if let Some(object) = seen.get(id, &key) {
         reader.skip(node.width());
         return Ok(Some(object.clone()));
     }
@@ -91,7 +112,7 @@ fn decode_related(
             .ok_or_else(|| Error::Decode("a just-decoded related object was already shared".into()))?;
         (node.meta.vtable.set_related)(unique, &child.name, Related::One(loaded))?;
     }
-    seen.0.insert(id, object.clone());
+    seen.insert(id, key, object.clone());
     Ok(Some(object))
 }
 
