@@ -3,7 +3,7 @@
 
 use djorm_sql::Value;
 
-use crate::{FieldType, Result, RowReader, Rows};
+use crate::{FieldType, RawColumn, Result, RowReader, Rows};
 
 /// A query's rows as the driver returned them, behind a cursor: [`NativeRows::seek`] picks a
 /// row, then each read takes the next column of it.
@@ -55,6 +55,19 @@ pub trait NativeRows: Send {
 
     /// The next column as a float (`None` for NULL).
     fn f64(&mut self) -> Result<Option<f64>>;
+
+    /// True when every column has a type [`RawColumn`] decodes, so rows can be handed over
+    /// whole with [`NativeRows::raw_row`] instead of read through the cursor.
+    fn all_raw(&self) -> bool {
+        false
+    }
+
+    /// Row `index`'s columns, undecoded, appended to `out` (only called when
+    /// [`NativeRows::all_raw`] holds).
+    fn raw_row<'a>(&'a self, index: usize, out: &mut Vec<RawColumn<'a>>) -> Result<()> {
+        let _ = (index, out);
+        Err(crate::Error::Decode("these rows cannot be read undecoded".into()))
+    }
 }
 
 /// What [`crate::Backend::fetch_native`] returns: decoded values, or the driver's rows.
@@ -109,6 +122,16 @@ impl Fetched {
                     while values.len() > end {
                         values.next();
                     }
+                }
+            }
+            // Rows of simple column types are handed over whole and decoded as fields read
+            // them; others are read column by column through the driver.
+            Fetched::Native(rows) if rows.all_raw() => {
+                let mut columns = Vec::with_capacity(rows.width());
+                for index in 0..rows.len() {
+                    columns.clear();
+                    rows.raw_row(index, &mut columns)?;
+                    each(&mut RowReader::raw(&columns))?;
                 }
             }
             Fetched::Native(mut rows) => {

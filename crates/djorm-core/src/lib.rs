@@ -20,6 +20,7 @@ mod model;
 mod q;
 mod query;
 mod queryset;
+mod raw_column;
 mod row_reader;
 mod types;
 
@@ -53,6 +54,7 @@ pub use model::Model;
 pub use q::{Rhs, Q};
 pub use query::Query;
 pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, GroupIndex, Prefetch, QuerySet, ValuesRow};
+pub use raw_column::{ColumnClass, RawColumn};
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
 pub use row_reader::RowReader;
 pub use types::{longest_choice, AutoId, Choices, FieldType};

@@ -2,7 +2,7 @@
 
 use djorm_sql::Value;
 
-use crate::{FieldType, NativeRows, Result};
+use crate::{Error, FieldType, NativeRows, RawColumn, Result};
 
 /// Hands out a row's columns one at a time, in order, from decoded values or straight from the
 /// driver's row.
@@ -13,6 +13,31 @@ pub struct RowReader<'a> {
 enum Source<'a> {
     Values(RowValues<'a>),
     Native(&'a mut dyn NativeRows),
+    Raw(RawRow<'a>),
+}
+
+/// One row's columns undecoded, and the next one to read.
+struct RawRow<'a> {
+    columns: &'a [RawColumn<'a>],
+    next: usize,
+}
+
+impl<'a> RawRow<'a> {
+    /// The next column; the cursor moves past it.
+    #[inline]
+    fn next(&mut self) -> Result<&'a RawColumn<'a>> {
+        let index = self.next;
+        self.next += 1;
+        self.columns
+            .get(index)
+            .ok_or_else(|| Error::Decode(format!("the row has {} columns, no column {index}", self.columns.len())))
+    }
+
+    /// The column `offset` places ahead, if the row has it.
+    #[inline]
+    fn ahead(&self, offset: usize) -> Option<&'a RawColumn<'a>> {
+        self.columns.get(self.next + offset)
+    }
 }
 
 /// One row's columns at the front of a flat buffer of values: reads stop at the row's end, so a
@@ -58,6 +83,9 @@ impl std::fmt::Debug for RowReader<'_> {
                 f.debug_tuple("RowReader").field(&&shown[..row.left.min(shown.len())]).finish()
             }
             Source::Native(_) => f.write_str("RowReader(native)"),
+            Source::Raw(row) => {
+                f.debug_tuple("RowReader").field(&&row.columns[row.next.min(row.columns.len())..]).finish()
+            }
         }
     }
 }
@@ -71,6 +99,7 @@ macro_rules! typed_read {
             match &mut self.source {
                 Source::Values(row) => Option::<$t>::from_value(row.next()),
                 Source::Native(rows) => rows.$native(),
+                Source::Raw(row) => row.next()?.$native(),
             }
         }
     )*};
@@ -95,6 +124,12 @@ impl<'a> RowReader<'a> {
         RowReader { source: Source::Native(rows) }
     }
 
+    /// A reader over one row's undecoded columns.
+    #[inline]
+    pub fn raw(columns: &'a [RawColumn<'a>]) -> Self {
+        RowReader { source: Source::Raw(RawRow { columns, next: 0 }) }
+    }
+
     /// The next column, decoded as `T`.
     #[inline]
     pub fn read<T: FieldType>(&mut self) -> Result<T> {
@@ -107,6 +142,7 @@ impl<'a> RowReader<'a> {
         match &mut self.source {
             Source::Values(row) => Ok(row.next()),
             Source::Native(rows) => rows.value(),
+            Source::Raw(row) => row.next()?.value(),
         }
     }
 
@@ -127,6 +163,7 @@ impl<'a> RowReader<'a> {
         match &self.source {
             Source::Values(row) => row.peek(offset).is_none_or(Value::is_null),
             Source::Native(rows) => rows.is_null_ahead(offset),
+            Source::Raw(row) => row.ahead(offset).is_none_or(|c| c.bytes.is_none()),
         }
     }
 
@@ -135,6 +172,7 @@ impl<'a> RowReader<'a> {
         match &mut self.source {
             Source::Values(row) => Ok(row.peek(offset).cloned().unwrap_or(Value::Null)),
             Source::Native(rows) => rows.value_ahead(offset),
+            Source::Raw(row) => row.ahead(offset).map_or(Ok(Value::Null), RawColumn::value),
         }
     }
 
@@ -145,6 +183,7 @@ impl<'a> RowReader<'a> {
         match &self.source {
             Source::Values(row) => Option::<i64>::from_value(row.peek(offset).cloned().unwrap_or(Value::Null)),
             Source::Native(rows) => rows.i64_ahead(offset),
+            Source::Raw(row) => row.ahead(offset).map_or(Ok(None), RawColumn::i64),
         }
     }
 
@@ -153,6 +192,7 @@ impl<'a> RowReader<'a> {
         match &mut self.source {
             Source::Values(row) => row.skip(n),
             Source::Native(rows) => rows.skip(n),
+            Source::Raw(row) => row.next += n,
         }
     }
 }

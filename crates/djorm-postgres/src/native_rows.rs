@@ -1,7 +1,7 @@
 //! Query rows handed to the models as the driver returned them: each column is decoded straight
 //! into its field's type when it is read (see `djorm_core::NativeRows`).
 
-use djorm_core::{Error, FieldType, NativeRows, Result};
+use djorm_core::{ColumnClass, Error, FieldType, NativeRows, RawColumn, Result};
 use djorm_sql::{Value, ValueKind};
 use tokio_postgres::types::{FromSql, Type};
 use tokio_postgres::{Column, Row};
@@ -10,31 +10,33 @@ use crate::types::{decode, get};
 
 /// A column's type as the typed reads tell them apart, worked out once per query rather than
 /// once per value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Int8,
-    Int4,
-    Int2,
-    Text,
-    Bool,
-    Float8,
-    Float4,
-    /// Anything else: decoded as a value, then converted.
-    Other,
+fn class_of(ty: &Type) -> ColumnClass {
+    match *ty {
+        Type::INT8 => ColumnClass::Int8,
+        Type::INT4 => ColumnClass::Int4,
+        Type::INT2 => ColumnClass::Int2,
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => ColumnClass::Text,
+        Type::BOOL => ColumnClass::Bool,
+        Type::FLOAT8 => ColumnClass::Float8,
+        Type::FLOAT4 => ColumnClass::Float4,
+        _ => ColumnClass::Other,
+    }
 }
 
-impl Class {
-    fn of(ty: &Type) -> Class {
-        match *ty {
-            Type::INT8 => Class::Int8,
-            Type::INT4 => Class::Int4,
-            Type::INT2 => Class::Int2,
-            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => Class::Text,
-            Type::BOOL => Class::Bool,
-            Type::FLOAT8 => Class::Float8,
-            Type::FLOAT4 => Class::Float4,
-            _ => Class::Other,
-        }
+/// A column's bytes as the server sent them, whatever its type (`None` for NULL).
+struct RawBytes<'a>(Option<&'a [u8]>);
+
+impl<'a> FromSql<'a> for RawBytes<'a> {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(RawBytes(Some(raw)))
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(RawBytes(None))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
     }
 }
 
@@ -42,7 +44,7 @@ impl Class {
 pub(crate) struct PgRows {
     rows: Vec<Row>,
     kinds: Vec<ValueKind>,
-    classes: Vec<Class>,
+    classes: Vec<ColumnClass>,
     row: usize,
     column: usize,
 }
@@ -50,13 +52,15 @@ pub(crate) struct PgRows {
 impl PgRows {
     /// `rows` of a statement returning `columns`, to be decoded as `kinds` when read as values.
     pub(crate) fn new(rows: Vec<Row>, columns: &[Column], kinds: &[ValueKind]) -> Self {
-        let classes = columns.iter().map(|c| Class::of(c.type_())).collect();
-        PgRows { rows, kinds: kinds.to_vec(), classes, row: 0, column: 0 }
+        let classes = columns.iter().map(|c| class_of(c.type_())).collect();
+        // One kind per column (`Any` past the ones given), so rows zip the two.
+        let kinds = (0..columns.len()).map(|i| kinds.get(i).copied().unwrap_or(ValueKind::Any)).collect();
+        PgRows { rows, kinds, classes, row: 0, column: 0 }
     }
 
     /// The current row, the index of the next column and its class; the cursor moves past it.
     #[inline]
-    fn next_typed(&mut self) -> Result<(&Row, usize, Class)> {
+    fn next_typed(&mut self) -> Result<(&Row, usize, ColumnClass)> {
         let column = self.column;
         self.column += 1;
         match (self.rows.get(self.row), self.classes.get(column)) {
@@ -140,8 +144,8 @@ impl NativeRows for PgRows {
         let column = self.column + offset;
         let Some(row) = self.rows.get(self.row) else { return Ok(None) };
         match self.classes.get(column) {
-            Some(Class::Int8) => get::<i64>(row, column),
-            Some(Class::Int4) => Ok(get::<i32>(row, column)?.map(i64::from)),
+            Some(ColumnClass::Int8) => get::<i64>(row, column),
+            Some(ColumnClass::Int4) => Ok(get::<i32>(row, column)?.map(i64::from)),
             _ => converted(row, column, ValueKind::I64),
         }
     }
@@ -155,9 +159,9 @@ impl NativeRows for PgRows {
     #[inline]
     fn i64(&mut self) -> Result<Option<i64>> {
         match self.next_typed()? {
-            (row, column, Class::Int8) => get::<i64>(row, column),
-            (row, column, Class::Int4) => Ok(get::<i32>(row, column)?.map(i64::from)),
-            (row, column, Class::Int2) => Ok(get::<i16>(row, column)?.map(i64::from)),
+            (row, column, ColumnClass::Int8) => get::<i64>(row, column),
+            (row, column, ColumnClass::Int4) => Ok(get::<i32>(row, column)?.map(i64::from)),
+            (row, column, ColumnClass::Int2) => Ok(get::<i16>(row, column)?.map(i64::from)),
             (row, column, _) => converted(row, column, ValueKind::I64),
         }
     }
@@ -165,7 +169,7 @@ impl NativeRows for PgRows {
     #[inline]
     fn string(&mut self) -> Result<Option<String>> {
         match self.next_typed()? {
-            (row, column, Class::Text) => get::<String>(row, column),
+            (row, column, ColumnClass::Text) => get::<String>(row, column),
             (row, column, _) => converted(row, column, ValueKind::String),
         }
     }
@@ -173,16 +177,30 @@ impl NativeRows for PgRows {
     #[inline]
     fn bool(&mut self) -> Result<Option<bool>> {
         match self.next_typed()? {
-            (row, column, Class::Bool) => get::<bool>(row, column),
+            (row, column, ColumnClass::Bool) => get::<bool>(row, column),
             (row, column, _) => converted(row, column, ValueKind::Bool),
         }
     }
 
     #[inline]
+    fn all_raw(&self) -> bool {
+        !self.classes.contains(&ColumnClass::Other)
+    }
+
+    fn raw_row<'a>(&'a self, index: usize, out: &mut Vec<RawColumn<'a>>) -> Result<()> {
+        let row = self.rows.get(index).ok_or_else(|| Error::Decode(format!("no row {index} to read")))?;
+        for (column, (&class, &kind)) in self.classes.iter().zip(&self.kinds).enumerate() {
+            let bytes =
+                row.try_get::<_, RawBytes>(column).map_err(|e| Error::Decode(format!("column {column}: {e}")))?;
+            out.push(RawColumn { bytes: bytes.0, class, kind });
+        }
+        Ok(())
+    }
+
     fn f64(&mut self) -> Result<Option<f64>> {
         match self.next_typed()? {
-            (row, column, Class::Float8) => get::<f64>(row, column),
-            (row, column, Class::Float4) => Ok(get::<f32>(row, column)?.map(f64::from)),
+            (row, column, ColumnClass::Float8) => get::<f64>(row, column),
+            (row, column, ColumnClass::Float4) => Ok(get::<f32>(row, column)?.map(f64::from)),
             (row, column, _) => converted(row, column, ValueKind::F64),
         }
     }
