@@ -1,13 +1,14 @@
 //! [`RawColumn`]: one column of a driver's row as the server sent it, decoded here when a field
-//! reads it. A backend whose rows are all of the simple types below hands them over a row at a
-//! time, so reading a field costs no call through the driver per column.
+//! reads it. A backend whose rows are all of the types below hands them over a row at a time, so
+//! reading a field costs no call through the driver per column.
 
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use djorm_sql::{Value, ValueKind};
 
 use crate::{Error, FieldType, Result};
 
-/// The column types a [`RawColumn`] decodes itself (PostgreSQL's binary format: big-endian
-/// integers and floats, one byte per boolean, UTF-8 text).
+/// The column types a [`RawColumn`] decodes itself, in PostgreSQL's binary format (big-endian
+/// integers and floats, one byte per boolean, UTF-8 text, times counted from 2000-01-01).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnClass {
     /// `bigint`.
@@ -24,6 +25,20 @@ pub enum ColumnClass {
     Float8,
     /// `real`.
     Float4,
+    /// `timestamp with time zone` and `timestamp` (microseconds since 2000-01-01, UTC).
+    Timestamp,
+    /// `date` (days since 2000-01-01).
+    Date,
+    /// `time` (microseconds since midnight).
+    Time,
+    /// `uuid`.
+    Uuid,
+    /// `bytea`.
+    Bytes,
+    /// `json` (text).
+    Json,
+    /// `jsonb` (a version byte, then text).
+    Jsonb,
     /// Anything else: the driver decodes it.
     Other,
 }
@@ -105,6 +120,39 @@ impl RawColumn<'_> {
             ColumnClass::Bool => Value::Bool(fixed::<1>(bytes, "boolean")?[0] != 0),
             ColumnClass::Float8 => Value::F64(f64::from_be_bytes(fixed(bytes, "double precision")?)),
             ColumnClass::Float4 => Value::F64(f64::from(f32::from_be_bytes(fixed(bytes, "real")?))),
+            ColumnClass::Timestamp => {
+                let micros = i64::from_be_bytes(fixed(bytes, "timestamp")?);
+                Value::DateTime(
+                    epoch()
+                        .checked_add_signed(TimeDelta::microseconds(micros))
+                        .ok_or_else(|| out_of_range("timestamp"))?
+                        .and_utc(),
+                )
+            }
+            ColumnClass::Date => {
+                let days = i32::from_be_bytes(fixed(bytes, "date")?);
+                Value::Date(
+                    epoch()
+                        .date()
+                        .checked_add_signed(TimeDelta::days(days.into()))
+                        .ok_or_else(|| out_of_range("date"))?,
+                )
+            }
+            ColumnClass::Time => {
+                let micros = i64::from_be_bytes(fixed(bytes, "time")?);
+                let time = NaiveTime::MIN.overflowing_add_signed(TimeDelta::microseconds(micros));
+                if time.1 != 0 {
+                    return Err(out_of_range("time"));
+                }
+                Value::Time(time.0)
+            }
+            ColumnClass::Uuid => Value::Uuid(uuid::Uuid::from_bytes(fixed(bytes, "uuid")?)),
+            ColumnClass::Bytes => Value::Bytes(bytes.to_vec()),
+            ColumnClass::Json => Value::Json(json(bytes)?),
+            ColumnClass::Jsonb => match bytes.split_first() {
+                Some((1, rest)) => Value::Json(json(rest)?),
+                _ => return Err(Error::Decode("jsonb: unknown format version".into())),
+            },
             ColumnClass::Other => {
                 return Err(Error::Decode("a column of another type was handed over undecoded".into()))
             }
@@ -116,6 +164,21 @@ impl RawColumn<'_> {
     fn converted<T: FieldType>(&self, kind: ValueKind) -> Result<Option<T>> {
         Option::<T>::from_value(self.value_as(kind)?)
     }
+}
+
+/// PostgreSQL's epoch for dates and times.
+fn epoch() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default().and_time(NaiveTime::MIN)
+}
+
+/// The error for a date or time chrono cannot hold (`infinity`, say).
+fn out_of_range(what: &str) -> Error {
+    Error::Decode(format!("{what}: out of the range a date and time can hold"))
+}
+
+/// A JSON document.
+fn json(bytes: &[u8]) -> Result<serde_json::Value> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Decode(format!("json: {e}")))
 }
 
 /// A text column's characters.
@@ -153,6 +216,25 @@ mod tests {
         );
         let id = RawColumn { bytes: Some(&7i64.to_be_bytes()), class: ColumnClass::Int8, kind: ValueKind::I32 };
         assert_eq!(id.value().expect("decodes"), Value::I32(7), "a value takes the query's kind");
+    }
+
+    #[test]
+    fn dates_times_uuids_and_json_decode_from_the_binary_format() {
+        let day = 24 * 3600 * 1_000_000i64;
+        let at = column(Some(&(day + 1_500_000).to_be_bytes()), ColumnClass::Timestamp).value().expect("decodes");
+        assert_eq!(at.to_string(), Value::DateTime("2000-01-02T00:00:01.5Z".parse().expect("instant")).to_string());
+        let date = column(Some(&(-1i32).to_be_bytes()), ColumnClass::Date).value().expect("decodes");
+        assert_eq!(date, Value::Date(NaiveDate::from_ymd_opt(1999, 12, 31).expect("date")));
+        let time = column(Some(&(3_600_000_000i64).to_be_bytes()), ColumnClass::Time).value().expect("decodes");
+        assert_eq!(time, Value::Time(NaiveTime::from_hms_opt(1, 0, 0).expect("time")));
+        let id = [7u8; 16];
+        assert_eq!(
+            column(Some(&id), ColumnClass::Uuid).value().expect("decodes"),
+            Value::Uuid(uuid::Uuid::from_bytes(id))
+        );
+        let doc = column(Some(b"\x01{\"a\":1}"), ColumnClass::Jsonb).value().expect("decodes");
+        assert_eq!(doc, Value::Json(serde_json::json!({"a": 1})));
+        assert!(column(Some(&i64::MAX.to_be_bytes()), ColumnClass::Timestamp).value().is_err(), "infinity");
     }
 
     #[test]

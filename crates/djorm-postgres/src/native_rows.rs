@@ -19,6 +19,13 @@ fn class_of(ty: &Type) -> ColumnClass {
         Type::BOOL => ColumnClass::Bool,
         Type::FLOAT8 => ColumnClass::Float8,
         Type::FLOAT4 => ColumnClass::Float4,
+        Type::TIMESTAMPTZ | Type::TIMESTAMP => ColumnClass::Timestamp,
+        Type::DATE => ColumnClass::Date,
+        Type::TIME => ColumnClass::Time,
+        Type::UUID => ColumnClass::Uuid,
+        Type::BYTEA => ColumnClass::Bytes,
+        Type::JSON => ColumnClass::Json,
+        Type::JSONB => ColumnClass::Jsonb,
         _ => ColumnClass::Other,
     }
 }
