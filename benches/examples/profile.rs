@@ -35,6 +35,7 @@ struct Raw {
     writers: tokio_postgres::Statement,
     articles: tokio_postgres::Statement,
     notes: tokio_postgres::Statement,
+    left_join: tokio_postgres::Statement,
 }
 
 /// An article and its writer, as the raw join maps them.
@@ -57,7 +58,12 @@ impl Raw {
         let writers = prepare("SELECT id, name FROM bench_author ORDER BY id").await;
         let articles = prepare("SELECT id, writer_id, title FROM bench_article WHERE writer_id = ANY($1)").await;
         let notes = prepare("SELECT id, article_id, body FROM bench_note WHERE article_id = ANY($1)").await;
-        Raw { client, get, join, writers, articles, notes }
+        let left_join = prepare(
+            "SELECT w.name, a.title FROM bench_author w \
+             LEFT OUTER JOIN bench_article a ON a.writer_id = w.id ORDER BY w.id",
+        )
+        .await;
+        Raw { client, get, join, writers, articles, notes, left_join }
     }
 
     /// One writer by key.
@@ -307,6 +313,26 @@ async fn main() {
             std::hint::black_box(raw.join().await);
         }
         println!("rawjoin: {:?} per run", started.elapsed() / runs);
+        return;
+    }
+    if what == "rawleftjoin" {
+        let raw = Raw::connect(&config).await;
+        let started = std::time::Instant::now();
+        for _ in 0..runs {
+            let rows = raw.client.query(&raw.left_join, &[]).await.expect("left join");
+            let mapped: Vec<(String, Option<String>)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+            std::hint::black_box(mapped);
+        }
+        println!("rawleftjoin: {:?} per run", started.elapsed() / runs);
+        return;
+    }
+    if what == "leftjoin" {
+        let started = std::time::Instant::now();
+        for _ in 0..runs {
+            let rows = Writer::objects().order_by(["id"]).values(&db, &["name", "articles__title"]).await.expect("values");
+            std::hint::black_box(rows);
+        }
+        println!("leftjoin: {:?} per run", started.elapsed() / runs);
         return;
     }
     if what == "rawprefetch" {

@@ -13,8 +13,8 @@ use tokio_postgres::NoTls;
 
 use crate::dialect::PostgresDialect;
 use crate::error::{map_error, map_pool_error};
-use crate::native_rows::PgRows;
-use crate::types::{decode_row_into, PgParam};
+use crate::native_rows::{PgRows, RowDecoder};
+use crate::types::PgParam;
 
 static DIALECT: PostgresDialect = PostgresDialect;
 
@@ -219,7 +219,8 @@ impl Backend for PgBackend {
         let client = Running::new(self.client().await?);
         let rows = async {
             let statement = client.prepare_cached(sql).await.map_err(map_error)?;
-            let width = statement.columns().len();
+            let decoder = RowDecoder::new(statement.columns(), kinds);
+            let width = decoder.width();
             let stream = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
             futures_util::pin_mut!(stream);
             let mut values = Vec::new();
@@ -228,7 +229,7 @@ impl Backend for PgBackend {
                     // A second row is coming: room for 64 at once instead of doubling from one.
                     values.reserve(width * 63);
                 }
-                decode_row_into(&row.map_err(map_error)?, kinds, &mut values)?;
+                decoder.decode_into(&row.map_err(map_error)?, &mut values)?;
             }
             Ok(Rows { width, values })
         }
@@ -256,14 +257,15 @@ impl Backend for PgBackend {
         // The driver reads rows off the socket only as fast as they are consumed, so memory
         // stays bounded; the pooled connection lives as long as the stream.
         let rows = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
-        let state = (client, Box::pin(rows), kinds);
-        let stream = futures_util::stream::unfold(state, |(client, mut rows, kinds)| async move {
+        let decoder = RowDecoder::new(statement.columns(), &kinds);
+        let state = (client, Box::pin(rows), decoder);
+        let stream = futures_util::stream::unfold(state, |(client, mut rows, decoder)| async move {
             let next = rows.next().await?;
             let item = next.map_err(map_error).and_then(|row| {
-                let mut values = Vec::with_capacity(row.len());
-                decode_row_into(&row, &kinds, &mut values).map(|()| values)
+                let mut values = Vec::with_capacity(decoder.width());
+                decoder.decode_into(&row, &mut values).map(|()| values)
             });
-            Some((item, (client, rows, kinds)))
+            Some((item, (client, rows, decoder)))
         });
         Ok(Box::pin(stream))
     }

@@ -47,6 +47,45 @@ impl<'a> FromSql<'a> for RawBytes<'a> {
     }
 }
 
+/// Decodes whole rows into values: each column's type is worked out once per query, and the
+/// types [`RawColumn`] knows are decoded from their bytes without the driver's type dispatch.
+pub(crate) struct RowDecoder {
+    columns: Vec<(ColumnClass, ValueKind)>,
+}
+
+impl RowDecoder {
+    /// A decoder for a statement returning `columns`, read as `kinds` (`Any` past the ones given).
+    pub(crate) fn new(columns: &[Column], kinds: &[ValueKind]) -> Self {
+        let columns = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (class_of(c.type_()), kinds.get(i).copied().unwrap_or(ValueKind::Any)))
+            .collect();
+        RowDecoder { columns }
+    }
+
+    /// Columns per row.
+    pub(crate) fn width(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Appends every column of `row` to `out`.
+    pub(crate) fn decode_into(&self, row: &Row, out: &mut Vec<Value>) -> Result<()> {
+        for (column, &(class, kind)) in self.columns.iter().enumerate() {
+            out.push(match class {
+                ColumnClass::Other => decode(row, column, kind)?,
+                class => {
+                    let bytes = row
+                        .try_get::<_, RawBytes>(column)
+                        .map_err(|e| Error::Decode(format!("column {column}: {e}")))?;
+                    RawColumn { bytes: bytes.0, class, kind }.value()?
+                }
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The rows of one query and a cursor over them.
 pub(crate) struct PgRows {
     rows: Vec<Row>,

@@ -171,11 +171,3 @@ pub fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value> {
         None => Value::Null,
     })
 }
-
-/// Appends every column of `row` to `out`.
-pub fn decode_row_into(row: &Row, kinds: &[ValueKind], out: &mut Vec<Value>) -> Result<()> {
-    for idx in 0..row.len() {
-        out.push(decode(row, idx, kinds.get(idx).copied().unwrap_or(ValueKind::Any))?);
-    }
-    Ok(())
-}

@@ -192,9 +192,13 @@ async fn postgres_hands_rows_of_simple_types_over_whole_and_they_decode_like_the
             from_bytes.push(column.value().expect("decodes"));
         }
     }
-    let values = db.fetch(&compiled, &kinds).await.expect("values");
-    assert_eq!(from_bytes, values.values);
-    assert_eq!(values.width, 11);
+    // The cursor decodes each column through the driver's own types.
+    let native = db.fetch_native(&compiled, &kinds, None).await.expect("native");
+    let driver = native.into_rows().expect("the driver decodes");
+    assert_eq!(from_bytes, driver.values);
+    assert_eq!(driver.width, 11);
+    // values() and aggregates read whole rows the same undecoded way.
+    assert_eq!(db.fetch(&compiled, &kinds).await.expect("values").values, driver.values);
 }
 
 #[tokio::test]
