@@ -33,7 +33,8 @@ pub(crate) fn key_of(v: Value) -> Key {
 }
 
 /// prefetch_related's parent keys, each numbered with the group its children go to. Integer
-/// and text keys (the common cases) are looked up as they are, without building a hashable stand-in first.
+/// and text keys (the common cases) are looked up as they are, without building a hashable
+/// stand-in first.
 #[derive(Debug, Default)]
 pub struct GroupIndex {
     ints: foldhash::HashMap<i64, usize>,
