@@ -191,10 +191,10 @@ pub struct ModelVTable {
     /// Decodes one instance from the next columns of a row, shared (a related object goes
     /// straight into its `ForeignKey`'s `Arc` without a second allocation).
     pub decode: fn(&mut RowReader<'_>) -> Result<std::sync::Arc<dyn Any + Send + Sync>>,
-    /// Decodes a whole result of instances straight into `groups` `Vec`s of the model
-    /// (prefetch_related's children, one group per parent key: no allocation per object and
-    /// no second pass). Each row goes to the group `group_of` gives its value of column `link`,
-    /// or is dropped when it gives none.
+    /// Decodes a whole result of instances straight into one `Vec` of the model per group of
+    /// the [`GroupIndex`] (prefetch_related's children, one group per parent key: no
+    /// allocation per object and no second pass). Each row goes to the group its value of
+    /// column `link` has there, or is dropped when no parent has that key.
     pub decode_groups: fn(Fetched, usize, &GroupIndex) -> Result<ErasedVec>,
     /// The elements of such groups, for loading their own relations.
     pub elements_mut: fn(&mut (dyn Any + Send + Sync)) -> Vec<&mut (dyn Any + Send + Sync)>,

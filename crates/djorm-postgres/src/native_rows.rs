@@ -47,8 +47,9 @@ impl<'a> FromSql<'a> for RawBytes<'a> {
     }
 }
 
-/// Decodes whole rows into values: each column's type is worked out once per query, and the
-/// types [`RawColumn`] knows are decoded from their bytes without the driver's type dispatch.
+/// Each column's type and the kind it is read as, worked out once per query; decodes whole rows
+/// into values, the types [`RawColumn`] knows from their bytes without the driver's type
+/// dispatch.
 pub(crate) struct RowDecoder {
     columns: Vec<(ColumnClass, ValueKind)>,
 }
@@ -69,17 +70,42 @@ impl RowDecoder {
         self.columns.len()
     }
 
+    /// The type of column `column`, if the statement has it.
+    fn class(&self, column: usize) -> Option<ColumnClass> {
+        self.columns.get(column).map(|&(class, _)| class)
+    }
+
+    /// The kind column `column` is read as.
+    fn kind(&self, column: usize) -> ValueKind {
+        self.columns.get(column).map_or(ValueKind::Any, |&(_, kind)| kind)
+    }
+
+    /// True when every column has a type [`RawColumn`] decodes.
+    fn all_raw(&self) -> bool {
+        self.columns.iter().all(|&(class, _)| class != ColumnClass::Other)
+    }
+
+    /// Column `column` of `row`, undecoded.
+    #[inline]
+    fn raw<'a>(row: &'a Row, column: usize, class: ColumnClass, kind: ValueKind) -> Result<RawColumn<'a>> {
+        let bytes = row.try_get::<_, RawBytes>(column).map_err(|e| Error::Decode(format!("column {column}: {e}")))?;
+        Ok(RawColumn { bytes: bytes.0, class, kind })
+    }
+
+    /// Every column of `row`, undecoded, appended to `out`.
+    fn raw_row<'a>(&self, row: &'a Row, out: &mut Vec<RawColumn<'a>>) -> Result<()> {
+        for (column, &(class, kind)) in self.columns.iter().enumerate() {
+            out.push(RowDecoder::raw(row, column, class, kind)?);
+        }
+        Ok(())
+    }
+
     /// Appends every column of `row` to `out`.
     pub(crate) fn decode_into(&self, row: &Row, out: &mut Vec<Value>) -> Result<()> {
         for (column, &(class, kind)) in self.columns.iter().enumerate() {
             out.push(match class {
                 ColumnClass::Other => decode(row, column, kind)?,
-                class => {
-                    let bytes = row
-                        .try_get::<_, RawBytes>(column)
-                        .map_err(|e| Error::Decode(format!("column {column}: {e}")))?;
-                    RawColumn { bytes: bytes.0, class, kind }.value()?
-                }
+                class => RowDecoder::raw(row, column, class, kind)?.value()?,
             });
         }
         Ok(())
@@ -89,8 +115,7 @@ impl RowDecoder {
 /// The rows of one query and a cursor over them.
 pub(crate) struct PgRows {
     rows: Vec<Row>,
-    kinds: Vec<ValueKind>,
-    classes: Vec<ColumnClass>,
+    decoder: RowDecoder,
     row: usize,
     column: usize,
 }
@@ -98,10 +123,7 @@ pub(crate) struct PgRows {
 impl PgRows {
     /// `rows` of a statement returning `columns`, to be decoded as `kinds` when read as values.
     pub(crate) fn new(rows: Vec<Row>, columns: &[Column], kinds: &[ValueKind]) -> Self {
-        let classes = columns.iter().map(|c| class_of(c.type_())).collect();
-        // One kind per column (`Any` past the ones given), so rows zip the two.
-        let kinds = (0..columns.len()).map(|i| kinds.get(i).copied().unwrap_or(ValueKind::Any)).collect();
-        PgRows { rows, kinds, classes, row: 0, column: 0 }
+        PgRows { rows, decoder: RowDecoder::new(columns, kinds), row: 0, column: 0 }
     }
 
     /// The current row, the index of the next column and its class; the cursor moves past it.
@@ -109,8 +131,8 @@ impl PgRows {
     fn next_typed(&mut self) -> Result<(&Row, usize, ColumnClass)> {
         let column = self.column;
         self.column += 1;
-        match (self.rows.get(self.row), self.classes.get(column)) {
-            (Some(row), Some(class)) => Ok((row, column, *class)),
+        match (self.rows.get(self.row), self.decoder.class(column)) {
+            (Some(row), Some(class)) => Ok((row, column, class)),
             (None, _) => Err(Error::Decode(format!("no row {} to read", self.row))),
             (Some(row), None) => Err(Error::Decode(format!("the row has {} columns, no column {column}", row.len()))),
         }
@@ -125,10 +147,6 @@ impl PgRows {
             Some(row) => Ok((row, column)),
             None => Err(Error::Decode(format!("no row {} to read", self.row))),
         }
-    }
-
-    fn kind(&self, column: usize) -> ValueKind {
-        self.kinds.get(column).copied().unwrap_or(ValueKind::Any)
     }
 }
 
@@ -160,7 +178,7 @@ impl NativeRows for PgRows {
     }
 
     fn width(&self) -> usize {
-        self.classes.len()
+        self.decoder.width()
     }
 
     fn seek(&mut self, index: usize) {
@@ -180,7 +198,7 @@ impl NativeRows for PgRows {
     fn value_ahead(&self, offset: usize) -> Result<Value> {
         let column = self.column + offset;
         match self.rows.get(self.row) {
-            Some(row) => decode(row, column, self.kind(column)),
+            Some(row) => decode(row, column, self.decoder.kind(column)),
             None => Ok(Value::Null),
         }
     }
@@ -189,7 +207,7 @@ impl NativeRows for PgRows {
     fn i64_ahead(&self, offset: usize) -> Result<Option<i64>> {
         let column = self.column + offset;
         let Some(row) = self.rows.get(self.row) else { return Ok(None) };
-        match self.classes.get(column) {
+        match self.decoder.class(column) {
             Some(ColumnClass::Int8) => get::<i64>(row, column),
             Some(ColumnClass::Int4) => Ok(get::<i32>(row, column)?.map(i64::from)),
             _ => converted(row, column, ValueKind::I64),
@@ -197,7 +215,7 @@ impl NativeRows for PgRows {
     }
 
     fn value(&mut self) -> Result<Value> {
-        let kind = self.kind(self.column);
+        let kind = self.decoder.kind(self.column);
         let (row, column) = self.next_column()?;
         decode(row, column, kind)
     }
@@ -230,17 +248,12 @@ impl NativeRows for PgRows {
 
     #[inline]
     fn all_raw(&self) -> bool {
-        !self.classes.contains(&ColumnClass::Other)
+        self.decoder.all_raw()
     }
 
     fn raw_row<'a>(&'a self, index: usize, out: &mut Vec<RawColumn<'a>>) -> Result<()> {
         let row = self.rows.get(index).ok_or_else(|| Error::Decode(format!("no row {index} to read")))?;
-        for (column, (&class, &kind)) in self.classes.iter().zip(&self.kinds).enumerate() {
-            let bytes =
-                row.try_get::<_, RawBytes>(column).map_err(|e| Error::Decode(format!("column {column}: {e}")))?;
-            out.push(RawColumn { bytes: bytes.0, class, kind });
-        }
-        Ok(())
+        self.decoder.raw_row(row, out)
     }
 
     fn f64(&mut self) -> Result<Option<f64>> {

@@ -42,18 +42,39 @@ pub struct GroupIndex {
     others: foldhash::HashMap<String, usize>,
 }
 
+/// A key value as [`GroupIndex`] files it: integers of any width as one, text borrowed.
+enum Slot<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+    Other(String),
+}
+
+impl<'a> Slot<'a> {
+    #[inline]
+    fn of(value: &'a Value) -> Self {
+        match value {
+            Value::I64(i) => Slot::Int(*i),
+            Value::Null => Slot::Null,
+            Value::String(s) => Slot::Text(s),
+            other => match other.as_i64() {
+                Some(i) => Slot::Int(i),
+                None => Slot::Other(format!("{other:?}")),
+            },
+        }
+    }
+}
+
 impl GroupIndex {
     /// The group of `value`, numbered next if it is new (`None` for NULL, never a key), and
     /// whether it was new.
     pub(crate) fn insert(&mut self, value: &Value) -> Option<(usize, bool)> {
         let next = self.len();
-        let group = match value {
-            Value::Null => return None,
-            Value::String(s) => *self.texts.entry(s.clone()).or_insert(next),
-            other => match other.as_i64() {
-                Some(i) => *self.ints.entry(i).or_insert(next),
-                None => *self.others.entry(format!("{other:?}")).or_insert(next),
-            },
+        let group = match Slot::of(value) {
+            Slot::Null => return None,
+            Slot::Int(i) => *self.ints.entry(i).or_insert(next),
+            Slot::Text(s) => *self.texts.entry(s.to_owned()).or_insert(next),
+            Slot::Other(s) => *self.others.entry(s).or_insert(next),
         };
         Some((group, group == next))
     }
@@ -71,14 +92,11 @@ impl GroupIndex {
     /// The group of the children whose link is `value` (`None`: no parent has that key).
     #[inline]
     pub fn group_of(&self, value: &Value) -> Option<usize> {
-        match value {
-            Value::I64(i) => self.ints.get(i).copied(),
-            Value::Null => None,
-            Value::String(s) => self.texts.get(s.as_str()).copied(),
-            other => match other.as_i64() {
-                Some(i) => self.ints.get(&i).copied(),
-                None => self.others.get(&format!("{other:?}")).copied(),
-            },
+        match Slot::of(value) {
+            Slot::Null => None,
+            Slot::Int(i) => self.ints.get(&i).copied(),
+            Slot::Text(s) => self.texts.get(s).copied(),
+            Slot::Other(s) => self.others.get(&s).copied(),
         }
     }
 }
