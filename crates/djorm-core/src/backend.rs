@@ -2,7 +2,7 @@
 
 use std::pin::Pin;
 
-use djorm_sql::{Dialect, Value, ValueKind};
+use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
 use futures_core::Stream;
 
 use crate::introspection::TableDescription;
@@ -86,27 +86,42 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// Runs a query and streams its rows, holding only a bounded number in memory.
     async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream>;
 
-    /// Runs statements with their parameters in one transaction, all or nothing, and returns
-    /// each one's changed-row count.
-    async fn execute_atomic(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>>;
-
-    /// Runs one migration's statements atomically. Databases whose foreign keys must be
-    /// switched off while a table is rebuilt (SQLite) override this and check the keys before
-    /// committing.
+    /// Runs one migration's statements in one transaction, all or nothing. Databases whose
+    /// foreign keys must be switched off while a table is rebuilt (SQLite) override this and
+    /// check the keys before committing.
     async fn execute_migration(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
-        self.execute_atomic(statements).await
+        let tx = self.begin(&TransactionMode::default()).await?;
+        let mut counts = Vec::with_capacity(statements.len());
+        for (sql, params) in statements {
+            match tx.execute(sql, params).await {
+                Ok(n) => counts.push(n),
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    return Err(e);
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(counts)
     }
 
-    /// Starts a transaction on a connection of its own and returns a backend bound to it:
-    /// every call through it runs inside the transaction until `commit` or `rollback`.
-    /// Dropping it without either rolls back.
-    async fn begin(&self) -> Result<std::sync::Arc<dyn Backend>>;
+    /// Starts a transaction in `mode` on a connection of its own and returns a backend bound
+    /// to it: every call through it runs inside the transaction until `commit` or `rollback`.
+    /// Implementors MUST bound the wait for a connection (and, where writers queue, for the
+    /// write lock), and MUST roll back when the returned backend is dropped or abandoned
+    /// without either. Savepoints are the transaction layer's job, not the backend's.
+    async fn begin(&self, mode: &TransactionMode) -> Result<std::sync::Arc<dyn Backend>>;
 
     /// Commits the transaction this backend is bound to.
     async fn commit(&self) -> Result<()>;
 
     /// Rolls back the transaction this backend is bound to.
     async fn rollback(&self) -> Result<()>;
+
+    /// Ends the transaction this backend is bound to without waiting (its handle was dropped):
+    /// the work is rolled back and the connection let go, even while other clones of this
+    /// backend are alive. Later calls through it fail.
+    fn abandon(&self) {}
 
     /// True when this backend is bound to a transaction.
     fn in_transaction(&self) -> bool;

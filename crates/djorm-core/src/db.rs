@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use djorm_sql::{Compiled, Dialect, ValueKind};
 
+use crate::transaction::TxHandle;
 use crate::{Backend, Fetched, Result, RowStream, Rows};
 
 /// One executed statement, as recorded by [`Db::capture_queries`].
@@ -28,10 +29,14 @@ struct Inner {
 
 /// A handle on a configured database: pass `&db` to every terminal QuerySet method.
 ///
-/// Cloning is cheap and clones share the pool and the query counters.
+/// Cloning is cheap and clones share the pool and the query counters. A handle bound to a
+/// transaction (see [`Db::begin`], [`Db::atomic`]) runs every statement inside it and shares
+/// the counters of the handle it was opened from.
 #[derive(Debug, Clone)]
 pub struct Db {
     inner: Arc<Inner>,
+    /// The transaction (and the level of it) this handle runs in.
+    pub(crate) tx: Option<TxHandle>,
 }
 
 impl Db {
@@ -44,12 +49,25 @@ impl Db {
                 capturing: AtomicBool::new(false),
                 captured: Mutex::new(Vec::new()),
             }),
+            tx: None,
         }
     }
 
-    /// The backend behind this handle.
+    /// This handle's counters, bound to a level of a transaction.
+    pub(crate) fn bound_to(&self, tx: TxHandle) -> Db {
+        Db { inner: self.inner.clone(), tx: Some(tx) }
+    }
+
+    /// The backend statements run on: the transaction's connection, or the pool.
     pub fn backend(&self) -> &dyn Backend {
-        &*self.inner.backend
+        &**self.backend_arc()
+    }
+
+    pub(crate) fn backend_arc(&self) -> &Arc<dyn Backend> {
+        match &self.tx {
+            Some(handle) => handle.state.backend(),
+            None => &self.inner.backend,
+        }
     }
 
     /// The SQL dialect of the database.
@@ -95,6 +113,26 @@ impl Db {
         }
     }
 
+    /// Records a statement without parameters that the transaction layer sends itself.
+    pub(crate) fn record_sql(&self, sql: &str) {
+        self.record(&Compiled { sql: sql.to_owned(), params: Vec::new() }, None);
+    }
+
+    /// Runs one call on the backend; inside a transaction, checks first that the transaction
+    /// can still run statements, and marks it for rollback when the call fails.
+    async fn run<'a, T, Fut>(&'a self, call: impl FnOnce(&'a dyn Backend) -> Fut) -> Result<T>
+    where
+        Fut: std::future::Future<Output = Result<T>> + 'a,
+    {
+        match &self.tx {
+            None => call(&*self.inner.backend).await,
+            Some(handle) => {
+                handle.state.ready(handle.level).await?;
+                handle.state.observe(call(&**handle.state.backend()).await)
+            }
+        }
+    }
+
     /// Runs a compiled query and returns its rows.
     pub async fn fetch(&self, compiled: &Compiled, kinds: &[ValueKind]) -> Result<Rows> {
         self.fetch_traced(compiled, kinds, None).await
@@ -103,30 +141,33 @@ impl Db {
     /// Like [`Db::fetch`], labelled with the relation access that caused it.
     pub async fn fetch_traced(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Rows> {
         self.record(compiled, trace);
-        self.inner.backend.fetch(&compiled.sql, &compiled.params, kinds).await
+        self.run(|b| b.fetch(&compiled.sql, &compiled.params, kinds)).await
     }
 
     /// Like [`Db::fetch_traced`], for rows that become model objects: the backend may hand over
     /// its driver's rows for the models to read directly (see [`Backend::fetch_native`]).
     pub async fn fetch_native(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Fetched> {
         self.record(compiled, trace);
-        self.inner.backend.fetch_native(&compiled.sql, &compiled.params, kinds).await
+        self.run(|b| b.fetch_native(&compiled.sql, &compiled.params, kinds)).await
     }
 
     /// Runs a compiled statement and returns how many rows it changed.
     pub async fn execute(&self, compiled: &Compiled) -> Result<u64> {
         self.record(compiled, None);
-        self.inner.backend.execute(&compiled.sql, &compiled.params).await
+        self.run(|b| b.execute(&compiled.sql, &compiled.params)).await
     }
 
-    /// Runs statements in one transaction, all or nothing; returns each one's row count.
+    /// Runs statements as one unit, all or nothing (in a savepoint inside a transaction);
+    /// returns each one's row count.
     pub async fn execute_atomic(&self, statements: &[Compiled]) -> Result<Vec<u64>> {
-        for c in statements {
-            self.record(c, None);
-        }
-        let owned: Vec<(String, Vec<djorm_sql::Value>)> =
-            statements.iter().map(|c| (c.sql.clone(), c.params.clone())).collect();
-        self.inner.backend.execute_atomic(&owned).await
+        self.atomic_write(statements.len(), |tx| async move {
+            let mut counts = Vec::with_capacity(statements.len());
+            for c in statements {
+                counts.push(tx.execute(c).await?);
+            }
+            Ok(counts)
+        })
+        .await
     }
 
     /// Runs one migration's statements atomically (see [`Backend::execute_migration`]).
@@ -136,30 +177,26 @@ impl Db {
         }
         let owned: Vec<(String, Vec<djorm_sql::Value>)> =
             statements.iter().map(|c| (c.sql.clone(), c.params.clone())).collect();
-        self.inner.backend.execute_migration(&owned).await
+        self.run(|b| b.execute_migration(&owned)).await
     }
 
-    /// Runs a compiled query and streams its rows.
+    /// Runs a compiled query and streams its rows. Inside a transaction, an error from the
+    /// stream marks the transaction for rollback like any failed statement.
     pub async fn stream(&self, compiled: Compiled, kinds: Vec<ValueKind>) -> Result<RowStream> {
         self.record(&compiled, None);
-        self.inner.backend.stream(compiled.sql, compiled.params, kinds).await
-    }
-
-    /// Starts a transaction (Django's `transaction.atomic()`): pass `&tx` to QuerySet methods
-    /// to run them inside it, then `commit()`; dropping it without committing rolls back.
-    pub async fn begin(&self) -> Result<Transaction> {
-        if self.in_transaction() {
-            return Err(crate::Error::InvalidQuery(
-                "a transaction is already open on this handle; nested transactions are not supported yet".into(),
-            ));
+        let stream = self.run(|b| b.stream(compiled.sql, compiled.params, kinds)).await?;
+        match &self.tx {
+            None => Ok(stream),
+            Some(handle) => {
+                let state = handle.state.clone();
+                Ok(Box::pin(futures_util::StreamExt::map(stream, move |item| state.observe(item))))
+            }
         }
-        let backend = self.inner.backend.begin().await?;
-        Ok(Transaction { db: Db::new(backend) })
     }
 
     /// True when this handle runs inside a transaction.
     pub fn in_transaction(&self) -> bool {
-        self.inner.backend.in_transaction()
+        self.tx.is_some()
     }
 
     /// Takes the lock that lets one `migrate` run at a time; released when dropped.
@@ -172,7 +209,7 @@ impl Db {
         for sql in statements {
             self.record(&Compiled { sql: sql.clone(), params: Vec::new() }, None);
         }
-        self.inner.backend.execute_script(statements).await
+        self.run(|b| b.execute_script(statements)).await
     }
 
     /// Creates the tables (with their many-to-many join tables), indexes and constraints of
@@ -266,31 +303,5 @@ impl Drop for NPlusOneDetector {
                 eprintln!("djorm: {n}");
             }
         }
-    }
-}
-
-/// An open transaction; dereferences to a [`Db`] bound to it.
-#[derive(Debug)]
-pub struct Transaction {
-    db: Db,
-}
-
-impl Transaction {
-    /// Makes the transaction's changes permanent.
-    pub async fn commit(self) -> Result<()> {
-        self.db.inner.backend.commit().await
-    }
-
-    /// Undoes the transaction's changes.
-    pub async fn rollback(self) -> Result<()> {
-        self.db.inner.backend.rollback().await
-    }
-}
-
-impl std::ops::Deref for Transaction {
-    type Target = Db;
-
-    fn deref(&self) -> &Db {
-        &self.db
     }
 }

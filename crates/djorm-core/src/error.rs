@@ -80,6 +80,18 @@ pub enum Error {
     /// A value read from the database does not fit the model field.
     #[error("cannot decode {0}")]
     Decode(String),
+    /// A transaction used wrongly, or one that saw an error and can only be rolled back
+    /// (Django's `TransactionManagementError`).
+    #[error("TransactionManagementError: {0}")]
+    TransactionManagement(String),
+    /// A wait ran out: connecting, taking a pooled connection, a statement, a lock.
+    #[error("timed out after {}: {what}", fmt_duration(*.after))]
+    Timeout {
+        /// What was waited for, and what to do about it.
+        what: String,
+        /// The bound that ran out.
+        after: std::time::Duration,
+    },
     /// Any other error the database reported.
     #[error("database error{}: {message}", sqlstate.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default())]
     Database {
@@ -88,6 +100,14 @@ pub enum Error {
         /// The database's message.
         message: String,
     },
+}
+
+fn fmt_duration(d: std::time::Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
 }
 
 /// Which constraint an [`Error::Integrity`] is about.
@@ -119,6 +139,48 @@ impl Error {
     /// True when a row lock could not be taken at once (`select_for_update(nowait)`).
     pub fn is_lock_not_available(&self) -> bool {
         matches!(self, Error::Database { sqlstate: Some(code), .. } if code == "55P03")
+    }
+
+    /// True when the database aborted the transaction because it could not be serialized
+    /// with a concurrent one (SQLSTATE 40001); running it again may succeed.
+    pub fn is_serialization_failure(&self) -> bool {
+        self.sqlstate() == Some("40001")
+    }
+
+    /// True when the database broke a deadlock by aborting this transaction (SQLSTATE 40P01).
+    pub fn is_deadlock(&self) -> bool {
+        self.sqlstate() == Some("40P01")
+    }
+
+    /// True when running the whole transaction again may succeed: a serialization failure,
+    /// a deadlock, or SQLite's "database is locked" after its busy timeout.
+    pub fn is_retryable(&self) -> bool {
+        self.is_serialization_failure() || self.is_deadlock() || matches!(self.sqlstate(), Some("5" | "517" | "261"))
+    }
+
+    /// True for [`Error::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// True for [`Error::TransactionManagement`].
+    pub fn is_transaction_management(&self) -> bool {
+        matches!(self, Error::TransactionManagement(_))
+    }
+
+    /// The SQLSTATE (PostgreSQL) or extended result code (SQLite) the database reported.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            Error::Database { sqlstate, .. } => sqlstate.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// True when this error came from the database while running a statement, so the
+    /// transaction it ran in can no longer be trusted to commit (Django marks the `atomic`
+    /// block for rollback on such errors).
+    pub fn breaks_transaction(&self) -> bool {
+        matches!(self, Error::Database { .. } | Error::Integrity { .. } | Error::Connection(_) | Error::Timeout { .. })
     }
 
     /// True for a unique-constraint [`Error::Integrity`].

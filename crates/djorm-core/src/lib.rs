@@ -22,6 +22,7 @@ mod query;
 mod queryset;
 mod raw_column;
 mod row_reader;
+mod transaction;
 mod types;
 
 pub mod introspection;
@@ -34,7 +35,8 @@ pub mod validation;
 
 pub use aggregates::{Aggregate, Annotation, Avg, Count, Max, Min, StdDev, Sum, Variance};
 pub use backend::{Backend, MigrationLock, RowStream, Rows};
-pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture, Transaction};
+pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
+pub use djorm_sql::{IsolationLevel, TransactionMode};
 pub use error::{Error, IntegrityKind, Result, ValidationError};
 pub use expr::{
     Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Expression, Extract, ExtractDay, ExtractHour, ExtractMinute,
@@ -57,6 +59,7 @@ pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, Group
 pub use raw_column::{ColumnClass, RawColumn};
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
 pub use row_reader::RowReader;
+pub use transaction::{Transaction, TransactionBuilder};
 pub use types::{longest_choice, AutoId, Choices, FieldType};
 
 /// Re-exports used by the code `#[derive(Model)]` generates. Not a public API.

@@ -70,6 +70,7 @@ pub fn record_applied(dialect: &dyn Dialect, app: &str, name: &str) -> Compiled 
         columns: vec!["app".into(), "name".into(), "applied".into()],
         rows: vec![vec![Expr::param(app), Expr::param(name), Expr::Param(Value::DateTime(now))]],
         returning: Vec::new(),
+        ignore_conflicts: false,
     })
 }
 

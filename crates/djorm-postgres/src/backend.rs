@@ -7,7 +7,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use djorm_core::{Backend, Error, Fetched, Result, RowStream, Rows};
-use djorm_sql::{Dialect, Value, ValueKind};
+use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
 use futures_util::{StreamExt, TryStreamExt};
 use tokio_postgres::NoTls;
 
@@ -34,12 +34,21 @@ struct Pinned {
     finished: bool,
 }
 
+impl Pinned {
+    /// Lets the connection go without returning it to the pool: the server rolls back
+    /// whatever transaction was open on it.
+    fn discard(&mut self) {
+        if let Some(object) = self.client.take() {
+            drop(deadpool_postgres::Object::take(object));
+        }
+        self.finished = true;
+    }
+}
+
 impl Drop for Pinned {
     fn drop(&mut self) {
         if !self.finished {
-            if let Some(object) = self.client.take() {
-                drop(deadpool_postgres::Object::take(object));
-            }
+            self.discard();
         }
     }
 }
@@ -270,40 +279,6 @@ impl Backend for PgBackend {
         Ok(Box::pin(stream))
     }
 
-    async fn execute_atomic(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
-        if self.pinned.is_some() {
-            // Inside a transaction: a savepoint makes the group all-or-nothing.
-            let client = self.client().await?;
-            client.batch_execute("SAVEPOINT djorm_atomic").await.map_err(map_error)?;
-            let mut counts = Vec::with_capacity(statements.len());
-            for (sql, params) in statements {
-                let result = async {
-                    let statement = client.prepare_cached(sql).await.map_err(map_error)?;
-                    client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)
-                }
-                .await;
-                match result {
-                    Ok(n) => counts.push(n),
-                    Err(e) => {
-                        client.batch_execute("ROLLBACK TO SAVEPOINT djorm_atomic").await.map_err(map_error)?;
-                        return Err(e);
-                    }
-                }
-            }
-            client.batch_execute("RELEASE SAVEPOINT djorm_atomic").await.map_err(map_error)?;
-            return Ok(counts);
-        }
-        let mut client = self.pool.get().await.map_err(map_pool_error)?;
-        let transaction = client.transaction().await.map_err(map_error)?;
-        let mut counts = Vec::with_capacity(statements.len());
-        for (sql, params) in statements {
-            let statement = transaction.prepare_cached(sql).await.map_err(map_error)?;
-            counts.push(transaction.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?);
-        }
-        transaction.commit().await.map_err(map_error)?;
-        Ok(counts)
-    }
-
     async fn acquire_migration_lock(&self) -> Result<djorm_core::MigrationLock> {
         /// Wraps the connection holding the session lock; dropping it closes the connection
         /// (rather than returning it to the pool), which releases the lock.
@@ -320,12 +295,12 @@ impl Backend for PgBackend {
         Ok(djorm_core::MigrationLock(Box::new(Held(Some(client)))))
     }
 
-    async fn begin(&self) -> Result<Arc<dyn Backend>> {
+    async fn begin(&self, mode: &TransactionMode) -> Result<Arc<dyn Backend>> {
         if self.pinned.is_some() {
             return Err(Error::InvalidQuery("a transaction is already open on this handle".into()));
         }
         let client = self.pool.get().await.map_err(map_pool_error)?;
-        client.batch_execute("BEGIN").await.map_err(map_error)?;
+        client.batch_execute(&DIALECT.begin_transaction(mode)).await.map_err(map_error)?;
         let pinned = Pinned { client: Some(client), finished: false };
         Ok(Arc::new(PgBackend {
             pool: self.pool.clone(),
@@ -346,10 +321,28 @@ impl Backend for PgBackend {
         self.pinned.is_some()
     }
 
+    fn abandon(&self) {
+        let Some(pinned) = &self.pinned else { return };
+        // Closing the connection makes the server roll back. If a call holds it right now,
+        // a task waits for that call and closes it then.
+        match pinned.clone().try_lock_owned() {
+            Ok(mut guard) => guard.discard(),
+            Err(_) => {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    let pinned = pinned.clone();
+                    runtime.spawn(async move { pinned.lock_owned().await.discard() });
+                }
+            }
+        }
+    }
+
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         if self.pinned.is_some() {
-            let compiled: Vec<(String, Vec<Value>)> = statements.iter().map(|s| (s.clone(), Vec::new())).collect();
-            return self.execute_atomic(&compiled).await.map(|_| ());
+            let client = self.client().await?;
+            for sql in statements {
+                client.batch_execute(sql).await.map_err(map_error)?;
+            }
+            return Ok(());
         }
         let mut client = self.pool.get().await.map_err(map_pool_error)?;
         let transaction = client.transaction().await.map_err(map_error)?;

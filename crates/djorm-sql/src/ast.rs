@@ -586,6 +586,9 @@ pub struct Insert {
     pub rows: Vec<Vec<Expr>>,
     /// Columns to hand back (`RETURNING`).
     pub returning: Vec<String>,
+    /// Rows that would break a unique constraint are skipped instead of failing the statement
+    /// (`ON CONFLICT DO NOTHING`, Django's `ignore_conflicts`).
+    pub ignore_conflicts: bool,
 }
 
 /// An UPDATE.

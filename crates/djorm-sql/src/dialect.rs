@@ -1,6 +1,6 @@
 //! The `Dialect` trait: how one database spells what the AST means.
 
-use crate::{ColumnType, DatePart, Expr, Features, Func, PatternKind, SqlWriter, Value};
+use crate::{ColumnType, DatePart, Expr, Features, Func, PatternKind, SqlWriter, TransactionMode, Value};
 
 /// One database's SQL spelling.
 ///
@@ -145,6 +145,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         is_datetime: bool,
         tz: Option<&str>,
     );
+
+    /// The statement that opens a transaction in `mode`; standard SQL by default.
+    fn begin_transaction(&self, mode: &TransactionMode) -> String {
+        crate::standard_begin(mode)
+    }
 
     /// The words that ask for a query plan.
     fn explain_prefix(&self) -> &'static str {

@@ -394,6 +394,9 @@ impl<'d> SqlWriter<'d> {
                 w.push(")");
             });
         }
+        if ins.ignore_conflicts {
+            self.push(" ON CONFLICT DO NOTHING");
+        }
         if !ins.returning.is_empty() {
             self.push(" RETURNING ");
             self.comma_list(&ins.returning, |w, c| w.ident(c));

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use djorm_core::{Backend, Error, Result, RowStream, Rows};
-use djorm_sql::{Dialect, Value, ValueKind};
+use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
 
@@ -170,24 +170,6 @@ impl Backend for SqliteBackend {
         Ok(stream)
     }
 
-    async fn execute_atomic(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
-        let statements = statements.to_vec();
-        self.run(move |conn| {
-            // A savepoint nests inside an open transaction, and is a transaction otherwise.
-            let transaction = conn.savepoint().map_err(map_error)?;
-            let mut counts = Vec::with_capacity(statements.len());
-            for (sql, params) in &statements {
-                let mut statement = transaction.prepare_cached(sql).map_err(map_error)?;
-                let n =
-                    statement.execute(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
-                counts.push(n as u64);
-            }
-            transaction.commit().map_err(map_error)?;
-            Ok(counts)
-        })
-        .await
-    }
-
     /// Django's way on SQLite: foreign keys off (outside the transaction) while tables are
     /// rebuilt, `PRAGMA foreign_key_check` before committing, foreign keys back on.
     async fn execute_migration(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
@@ -246,14 +228,15 @@ impl Backend for SqliteBackend {
         Ok(djorm_core::MigrationLock(Box::new(file)))
     }
 
-    async fn begin(&self) -> Result<Arc<dyn Backend>> {
+    async fn begin(&self, mode: &TransactionMode) -> Result<Arc<dyn Backend>> {
         if self.in_transaction {
             return Err(Error::InvalidQuery("a transaction is already open on this handle".into()));
         }
         let target = self.target.clone();
+        let begin = DIALECT.begin_transaction(mode);
         let conn = tokio::task::spawn_blocking(move || -> Result<Connection> {
             let conn = open(&target)?;
-            conn.execute_batch("BEGIN IMMEDIATE").map_err(map_error)?;
+            conn.execute_batch(&begin).map_err(map_error)?;
             Ok(conn)
         })
         .await

@@ -1,6 +1,6 @@
 //! How SQLite spells the nodes that have no standard SQL.
 
-use djorm_sql::{ColumnType, DatePart, Dialect, Expr, Features, Func, PatternKind, SqlWriter, Value};
+use djorm_sql::{ColumnType, DatePart, Dialect, Expr, Features, Func, PatternKind, SqlWriter, TransactionMode, Value};
 
 /// What SQLite (3.46, bundled) can do.
 pub static FEATURES: Features = Features {
@@ -48,6 +48,18 @@ impl Dialect for SqliteDialect {
     fn write_placeholder(&self, out: &mut String, index: usize) {
         out.push('?');
         out.push_str(&index.to_string());
+    }
+
+    /// SQLite is always serializable, stronger than any level asked for. A writing transaction
+    /// takes the write lock at once (`IMMEDIATE`), so it queues for it instead of failing
+    /// halfway when another writer got there first; a read-only one takes no lock until it
+    /// reads and refuses writes.
+    fn begin_transaction(&self, mode: &TransactionMode) -> String {
+        if mode.read_only {
+            "BEGIN DEFERRED; PRAGMA query_only = ON".into()
+        } else {
+            "BEGIN IMMEDIATE".into()
+        }
     }
 
     fn literal_text(&self, value: &Value) -> String {

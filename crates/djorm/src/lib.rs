@@ -38,17 +38,17 @@ pub use djorm_core::{
     introspection, longest_choice, lower, naming, register_runtime_models, registered_models, relations, schema,
     signals, validation, Aggregate, Annotated, Annotation, AutoId, Avg, Backend, CapturedQuery, CheckMeta, Choices,
     ColumnClass, Comparable, Count, Db, Deleted, DynObject, DynQuerySet, DynRelated, Error, Expression, Fetched, Field,
-    FieldDefault, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, IntegrityKind, ManyToMany, ManyToManyMeta,
-    Max, Min, Model, ModelExt, ModelMeta, ModelRef, ModelRegistration, ModelVTable, NPlusOne, NPlusOneDetector,
-    NativeRows, OnDelete, OneToOne, OrderBy, Prefetch, Query, QueryCapture, QuerySet, RawColumn, Related, RelatedPath,
-    RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev, Sum, UniqueMeta, ValidationError,
-    ValuesRow, Variance, F, Q,
+    FieldDefault, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, IntegrityKind, IsolationLevel, ManyToMany,
+    ManyToManyMeta, Max, Min, Model, ModelExt, ModelMeta, ModelRef, ModelRegistration, ModelVTable, NPlusOne,
+    NPlusOneDetector, NativeRows, OnDelete, OneToOne, OrderBy, Prefetch, Query, QueryCapture, QuerySet, RawColumn,
+    Related, RelatedPath, RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev, Sum, UniqueMeta,
+    ValidationError, ValuesRow, Variance, F, Q,
 };
 pub use djorm_core::{
     Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth,
     ExtractQuarter, ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length, Lower, Now,
-    NullIf, OuterRef, RawSQL, Replace, Round, Subquery, Substr, Transaction, Trim, Trunc, TruncDay, TruncHour,
-    TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper, When,
+    NullIf, OuterRef, RawSQL, Replace, Round, Subquery, Substr, Transaction, TransactionBuilder, Trim, Trunc, TruncDay,
+    TruncHour, TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper, When,
 };
 pub use djorm_macros::{q, Choices, Model};
 pub use djorm_sql as sql;

@@ -612,6 +612,7 @@ impl Lowerer {
             columns,
             rows,
             returning: if returning_pk { vec![self.meta.pk().column.to_owned()] } else { Vec::new() },
+            ignore_conflicts: false,
         }
     }
 

@@ -20,12 +20,20 @@ pub struct Deleted {
     pub per_model: BTreeMap<String, u64>,
 }
 
+/// The most objects one `bulk_update()` statement carries.
+const BULK_UPDATE_BATCH: usize = 1000;
+
+/// How many rows of `M` one INSERT can carry within the database's parameter limit.
+fn insert_batch_size<M: Model>(db: &Db) -> usize {
+    let params_per_row = M::meta().fields.len().max(1);
+    (db.dialect().features().max_query_params / params_per_row).max(1)
+}
+
 /// Inserts `objects` (all without a primary key) in as few statements as the database's
 /// parameter limit allows, and stores the keys the database hands back.
 async fn insert_returning<M: Model>(db: &Db, objects: &mut [M]) -> Result<()> {
     let lowerer = Lowerer::new(M::meta());
-    let params_per_row = M::meta().fields.len().max(1);
-    let batch = (db.dialect().features().max_query_params / params_per_row).max(1);
+    let batch = insert_batch_size::<M>(db);
     let pk_kind = M::meta().pk().kind.value_kind();
     for chunk in objects.chunks_mut(batch) {
         let rows = chunk.iter().map(Model::field_values).collect();
@@ -47,8 +55,7 @@ async fn insert_returning<M: Model>(db: &Db, objects: &mut [M]) -> Result<()> {
 /// Inserts objects whose primary key is already set.
 async fn insert_with_pk<M: Model>(db: &Db, objects: &[M]) -> Result<()> {
     let lowerer = Lowerer::new(M::meta());
-    let params_per_row = M::meta().fields.len().max(1);
-    let batch = (db.dialect().features().max_query_params / params_per_row).max(1);
+    let batch = insert_batch_size::<M>(db);
     for chunk in objects.chunks(batch) {
         let insert = lowerer.insert(chunk.iter().map(Model::field_values).collect(), false);
         db.execute(&db.dialect().compile_insert(&insert)).await?;
@@ -96,66 +103,88 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Inserts many objects in as few statements as possible and returns them with their
-    /// primary keys set (Django's `bulk_create()`).
+    /// primary keys set (Django's `bulk_create()`). All batches go in one transaction (a
+    /// savepoint inside one): if any row fails, none is inserted.
     pub async fn bulk_create(&self, db: &Db, objects: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
         let mut objects: Vec<M> = objects.into_iter().collect();
         for obj in &mut objects {
             obj.pre_save(true);
         }
         let (mut without_pk, with_pk): (Vec<M>, Vec<M>) = objects.into_iter().partition(|o| o.pk_value().is_null());
-        insert_with_pk(db, &with_pk).await?;
-        insert_returning(db, &mut without_pk).await?;
-        let mut all = with_pk;
-        all.extend(without_pk);
-        Ok(all)
+        let batch = insert_batch_size::<M>(db);
+        let statements = with_pk.len().div_ceil(batch) + without_pk.len().div_ceil(batch);
+        db.atomic_write(statements, |tx| async move {
+            insert_with_pk(&tx, &with_pk).await?;
+            insert_returning(&tx, &mut without_pk).await?;
+            let mut all = with_pk;
+            all.extend(without_pk);
+            Ok(all)
+        })
+        .await
     }
 
     /// The object matching `q`, or a new one from `create()` saved to the database. The flag
-    /// says whether it was created. A concurrent insert of the same unique key is caught and
-    /// the winner's row returned, as Django does.
+    /// says whether it was created. The INSERT runs in a savepoint when inside a transaction,
+    /// so a concurrent insert of the same unique key is caught, the transaction stays usable,
+    /// and the winner's row is returned, as Django does.
     pub async fn get_or_create(&self, db: &Db, q: impl Into<Q>, create: impl FnOnce() -> M) -> Result<(M, bool)> {
         let q = q.into();
         match self.get(db, q.clone()).await {
             Ok(obj) => Ok((obj, false)),
-            Err(Error::DoesNotExist { .. }) => match self.create(db, create()).await {
-                Ok(obj) => Ok((obj, true)),
-                Err(e @ Error::Integrity { .. }) => match self.get(db, q).await {
-                    Ok(obj) => Ok((obj, false)),
-                    Err(_) => Err(e),
-                },
-                Err(e) => Err(e),
-            },
+            Err(Error::DoesNotExist { .. }) => {
+                let obj = create();
+                match db.atomic_write(1, |tx| async move { self.create(&tx, obj).await }).await {
+                    Ok(obj) => Ok((obj, true)),
+                    Err(e @ Error::Integrity { .. }) => match self.get(db, q).await {
+                        Ok(obj) => Ok((obj, false)),
+                        Err(_) => Err(e),
+                    },
+                    Err(e) => Err(e),
+                }
+            }
             Err(e) => Err(e),
         }
     }
 
     /// Updates the object matching `q` with `defaults` and saves it, or creates one from
-    /// `create()` with `defaults` applied (Django's `update_or_create()`).
+    /// `create()` with `defaults` applied (Django's `update_or_create()`). It runs in one
+    /// transaction (a savepoint inside one) and locks the row it reads (`SELECT ... FOR
+    /// UPDATE` where the database has row locks), so concurrent calls on one key each apply
+    /// their defaults in turn. `defaults` may run twice when a concurrent call creates the
+    /// row first: once on the new object, then on the row that won.
     pub async fn update_or_create(
         &self,
         db: &Db,
         q: impl Into<Q>,
-        defaults: impl FnOnce(&mut M),
+        defaults: impl Fn(&mut M),
         create: impl FnOnce() -> M,
     ) -> Result<(M, bool)> {
-        match self.get(db, q).await {
-            Ok(mut obj) => {
-                defaults(&mut obj);
-                save_instance(db, &mut obj).await?;
-                Ok((obj, false))
+        let q = q.into();
+        let locked = self.select_for_update(false, false, &[]);
+        db.atomic(|tx| async move {
+            match locked
+                .get_or_create(&tx, q, || {
+                    let mut obj = create();
+                    defaults(&mut obj);
+                    obj
+                })
+                .await?
+            {
+                (obj, true) => Ok((obj, true)),
+                (mut obj, false) => {
+                    defaults(&mut obj);
+                    save_instance(&tx, &mut obj).await?;
+                    Ok((obj, false))
+                }
             }
-            Err(Error::DoesNotExist { .. }) => {
-                let mut obj = create();
-                defaults(&mut obj);
-                Ok((self.create(db, obj).await?, true))
-            }
-            Err(e) => Err(e),
-        }
+        })
+        .await
     }
 
     /// Writes the named fields of many objects in one UPDATE per batch (Django's
-    /// `bulk_update()`): `SET f = CASE WHEN pk = 1 THEN .. WHEN pk = 2 THEN .. END`. Returns the
-    /// number of rows updated. Sends no signals, as in Django.
+    /// `bulk_update()`): `SET f = CASE WHEN pk = 1 THEN .. WHEN pk = 2 THEN .. END`, all batches
+    /// in one transaction (a savepoint inside one). Returns the number of rows updated. Sends
+    /// no signals, as in Django.
     pub async fn bulk_update(&self, db: &Db, objects: &[M], fields: &[&str]) -> Result<u64> {
         use djorm_sql::{BinOp, Expr, Update};
         let meta = M::meta();
@@ -177,8 +206,10 @@ impl<M: Model> QuerySet<M> {
         }
         let pk_column = || Expr::Column { table: None, column: meta.pk().column.to_owned() };
         let per_object = 2 * fields.len() + 1;
-        let batch = (db.dialect().features().max_query_params / per_object).max(1);
-        let mut total = 0;
+        // Each row tests every WHEN of its statement: cap the batch so the work stays near
+        // linear instead of growing with the square of the parameter limit.
+        let batch = (db.dialect().features().max_query_params / per_object).clamp(1, BULK_UPDATE_BATCH);
+        let mut statements = Vec::with_capacity(objects.len().div_ceil(batch));
         for chunk in objects.chunks(batch) {
             let rows: Vec<(djorm_sql::Value, Vec<djorm_sql::Value>)> =
                 chunk.iter().map(|o| (o.pk_value(), o.field_values())).collect();
@@ -202,9 +233,9 @@ impl<M: Model> QuerySet<M> {
                 assignments,
                 filter: Some(Expr::InValues { expr: Box::new(pk_column()), values }),
             };
-            total += db.execute(&db.dialect().compile_update(&update)).await?;
+            statements.push(db.dialect().compile_update(&update));
         }
-        Ok(total)
+        Ok(db.execute_atomic(&statements).await?.into_iter().sum())
     }
 
     /// Sets fields on every matching row in one UPDATE and returns how many rows matched

@@ -71,96 +71,101 @@ impl Side {
         Ok(db.fetch(&db.dialect().compile_select(&select), &[kind]).await?.values)
     }
 
-    async fn link(&self, db: &Db, own: &Value, others: &[Value], defaults: &[(String, Value)]) -> Result<()> {
-        if others.is_empty() {
-            return Ok(());
-        }
-        let existing = self.existing(db, own, others).await?;
-        let mut missing: Vec<Value> = Vec::new();
-        for v in others {
-            if !existing.contains(v) && !missing.contains(v) {
-                missing.push(v.clone());
+    /// The values of a through model's own fields for a new link: `through_defaults`, then
+    /// the field's default, `auto_now`, or NULL.
+    fn through_values(&self, defaults: &[(String, Value)]) -> Result<(Vec<String>, Vec<Value>)> {
+        let (mut columns, mut values) = (Vec::new(), Vec::new());
+        let Some(through) = self.table.through else { return Ok((columns, values)) };
+        for field in through.fields {
+            if field.primary_key || field.column == self.own || field.column == self.other {
+                continue;
             }
+            let value = if let Some((_, v)) = defaults.iter().find(|(n, _)| n == field.name) {
+                v.clone()
+            } else if field.auto_now || field.auto_now_add {
+                Value::DateTime(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6))
+            } else if let Some(default) = field.default {
+                default.value()
+            } else if field.null {
+                Value::Null
+            } else {
+                return Err(Error::InvalidQuery(format!(
+                    "adding to a relation through {} needs a value for '{}': pass it in through_defaults",
+                    through.object_name, field.name
+                )));
+            };
+            columns.push(field.column.to_owned());
+            values.push(value);
         }
-        if missing.is_empty() {
+        Ok((columns, values))
+    }
+
+    /// One INSERT of `pairs` (own, other) that skips pairs already linked, so concurrent adds
+    /// of the same pair both succeed (`ON CONFLICT DO NOTHING`).
+    async fn insert_pairs(&self, db: &Db, pairs: &[(Value, Value)], defaults: &[(String, Value)]) -> Result<()> {
+        if pairs.is_empty() {
             return Ok(());
         }
+        let (extra_columns, extra) = self.through_values(defaults)?;
         let mut columns = vec![self.own.clone(), self.other.clone()];
-        let mut extra: Vec<Value> = Vec::new();
-        if let Some(through) = self.table.through {
-            for field in through.fields {
-                if field.primary_key || field.column == self.own || field.column == self.other {
-                    continue;
-                }
-                let value = if let Some((_, v)) = defaults.iter().find(|(n, _)| n == field.name) {
-                    v.clone()
-                } else if field.auto_now || field.auto_now_add {
-                    Value::DateTime(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6))
-                } else if let Some(default) = field.default {
-                    default.value()
-                } else if field.null {
-                    Value::Null
-                } else {
-                    return Err(Error::InvalidQuery(format!(
-                        "adding to a relation through {} needs a value for '{}': pass it in through_defaults",
-                        through.object_name, field.name
-                    )));
-                };
-                columns.push(field.column.to_owned());
-                extra.push(value);
-            }
-        }
-        let rows = missing
+        columns.extend(extra_columns);
+        let rows = pairs
             .iter()
-            .map(|other| {
+            .map(|(own, other)| {
                 let mut row = vec![Expr::Param(own.clone()), Expr::Param(other.clone())];
                 row.extend(extra.iter().cloned().map(Expr::Param));
                 row
             })
             .collect();
-        let insert = Insert { table: self.table.table.clone(), columns, rows, returning: Vec::new() };
+        let insert =
+            Insert { table: self.table.table.clone(), columns, rows, returning: Vec::new(), ignore_conflicts: true };
         db.execute(&db.dialect().compile_insert(&insert)).await?;
         Ok(())
     }
 
-    async fn unlink(&self, db: &Db, own: &Value, others: Option<&[Value]>) -> Result<u64> {
-        let delete = Delete { table: self.table.table.clone(), filter: Some(self.pairs_filter(own, others)) };
-        db.execute(&db.dialect().compile_delete(&delete)).await
-    }
-
-    /// Adds links from `own` to `others` (and back, for a symmetrical relation).
+    /// Adds links from `own` to `others` (and back, for a symmetrical relation), skipping
+    /// those already there. An automatic join table has a unique pair, so this is one
+    /// `INSERT ... ON CONFLICT DO NOTHING`; a through model may not, so its missing pairs are
+    /// looked up first, in the same transaction.
     pub async fn add(&self, db: &Db, own: &Value, others: &[Value], defaults: &[(String, Value)]) -> Result<()> {
-        self.link(db, own, others, defaults).await?;
-        if self.symmetrical {
-            for other in others {
-                self.link(db, other, std::slice::from_ref(own), defaults).await?;
+        let mut distinct: Vec<Value> = Vec::with_capacity(others.len());
+        for v in others {
+            if !distinct.contains(v) {
+                distinct.push(v.clone());
             }
         }
-        Ok(())
+        if distinct.is_empty() {
+            return Ok(());
+        }
+        let pairs_for = |missing: &[Value]| -> Vec<(Value, Value)> {
+            let mut pairs: Vec<(Value, Value)> = missing.iter().map(|o| (own.clone(), o.clone())).collect();
+            if self.symmetrical {
+                pairs.extend(missing.iter().filter(|o| *o != own).map(|o| (o.clone(), own.clone())));
+            }
+            pairs
+        };
+        if self.table.through.is_none() {
+            return self.insert_pairs(db, &pairs_for(&distinct), defaults).await;
+        }
+        db.atomic_write(2, |tx| async move {
+            let existing = self.existing(&tx, own, &distinct).await?;
+            let missing: Vec<Value> = distinct.into_iter().filter(|v| !existing.contains(v)).collect();
+            self.insert_pairs(&tx, &pairs_for(&missing), defaults).await
+        })
+        .await
     }
 
-    /// Removes links (all of them when `others` is `None`).
+    /// Removes links (all of them when `others` is `None`), both ways for a symmetrical
+    /// relation, in one DELETE.
     pub async fn remove(&self, db: &Db, own: &Value, others: Option<&[Value]>) -> Result<()> {
-        self.unlink(db, own, others).await?;
+        let mut filter = self.pairs_filter(own, others);
         if self.symmetrical {
-            match others {
-                Some(others) => {
-                    for other in others {
-                        self.unlink(db, other, Some(std::slice::from_ref(own))).await?;
-                    }
-                }
-                None => {
-                    let delete = Delete {
-                        table: self.table.table.clone(),
-                        filter: Some(
-                            Expr::Column { table: None, column: self.other.clone() }
-                                .binary(BinOp::Eq, Expr::Param(own.clone())),
-                        ),
-                    };
-                    db.execute(&db.dialect().compile_delete(&delete)).await?;
-                }
-            }
+            let back =
+                Side { table: self.table.clone(), own: self.other.clone(), other: self.own.clone(), symmetrical: true };
+            filter = filter.binary(BinOp::Or, back.pairs_filter(own, others));
         }
+        let delete = Delete { table: self.table.table.clone(), filter: Some(filter) };
+        db.execute(&db.dialect().compile_delete(&delete)).await?;
         Ok(())
     }
 }
@@ -263,16 +268,21 @@ impl<T: Model> ManyToMany<T> {
         side.remove(db, &own, None).await
     }
 
-    /// Makes the related set exactly `objects`.
+    /// Makes the related set exactly `objects`, in one transaction (a savepoint inside one):
+    /// a failure leaves the set as it was.
     pub async fn set<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
         let (side, own) = self.side()?;
         let wanted = keys(objects);
-        let current: Vec<Value> = self.queryset()?.values_list(db, &["pk"]).await?.into_iter().flatten().collect();
-        let stale: Vec<Value> = current.iter().filter(|v| !wanted.contains(v)).cloned().collect();
-        if !stale.is_empty() {
-            side.remove(db, &own, Some(&stale)).await?;
-        }
-        side.add(db, &own, &wanted, &[]).await
+        let queryset = self.queryset()?;
+        db.atomic_write(3, |tx| async move {
+            let current: Vec<Value> = queryset.values_list(&tx, &["pk"]).await?.into_iter().flatten().collect();
+            let stale: Vec<Value> = current.iter().filter(|v| !wanted.contains(v)).cloned().collect();
+            if !stale.is_empty() {
+                side.remove(&tx, &own, Some(&stale)).await?;
+            }
+            side.add(&tx, &own, &wanted, &[]).await
+        })
+        .await
     }
 }
 
