@@ -102,7 +102,7 @@ async fn main() {
     config.dbname("djorm_profile");
     let _ = djorm::postgres::creation::drop_database(&url, "djorm_profile").await;
     djorm::postgres::creation::create_database(&url, "djorm_profile").await.expect("create");
-    let db = djorm::DatabaseConfig::Postgres(Box::new(config.clone())).connect().await.expect("connect");
+    let db = djorm::DatabaseConfig::postgres(config.clone()).expect("settings").connect().await.expect("connect");
     relations::seed(&db).await;
     let what = std::env::args().nth(1).unwrap_or_else(|| "prefetch".into());
     if what == "rawget" {

@@ -3,6 +3,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The message for SQL text holding more than one statement, which djorm refuses on every
+/// backend instead of running only the first (SQLite's driver would) or some of them.
+pub const MULTIPLE_STATEMENTS: &str = "the SQL holds more than one statement; run one statement per call \
+     (a RunSQL operation takes a list, one string per statement)";
+
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -17,6 +17,7 @@ mod instance;
 mod kind;
 mod meta;
 mod model;
+mod options;
 mod q;
 mod query;
 mod queryset;
@@ -37,7 +38,7 @@ pub use aggregates::{Aggregate, Annotation, Avg, Count, Max, Min, StdDev, Sum, V
 pub use backend::{Backend, MigrationLock, RowStream, Rows};
 pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
 pub use djorm_sql::{IsolationLevel, TransactionMode};
-pub use error::{Error, IntegrityKind, Result, ValidationError};
+pub use error::{Error, IntegrityKind, Result, ValidationError, MULTIPLE_STATEMENTS};
 pub use expr::{
     Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Expression, Extract, ExtractDay, ExtractHour, ExtractMinute,
     ExtractMonth, ExtractQuarter, ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length,
@@ -53,6 +54,7 @@ pub use meta::{
     ModelMeta, ModelRef, ModelRegistration, ModelVTable, OnDelete, RelationMeta, UniqueMeta,
 };
 pub use model::Model;
+pub use options::{parse_duration, ConnectOptions};
 pub use q::{Rhs, Q};
 pub use query::Query;
 pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, GroupIndex, Prefetch, QuerySet, ValuesRow};

@@ -1,82 +1,34 @@
-//! The pool and the I/O: every call takes a pooled connection and a cached statement.
+//! The pool and the I/O: every call takes a pooled connection and a cached statement, within
+//! the bounds of [`ConnectOptions`], and a call that cannot have reached the server (its
+//! connection was killed while idle) runs again on another connection.
 
+use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use tokio::sync::{Mutex, OwnedMutexGuard};
-
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use djorm_core::{Backend, Error, Fetched, Result, RowStream, Rows};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime, TimeoutType};
+use djorm_core::{Backend, ConnectOptions, Error, Fetched, Result, RowStream, Rows};
 use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
 use futures_util::{StreamExt, TryStreamExt};
+use tokio::sync::Mutex;
 use tokio_postgres::NoTls;
 
 use crate::dialect::PostgresDialect;
-use crate::error::{map_error, map_pool_error};
+use crate::error::{map_error, outcome, Outcome, Stage};
+use crate::guard::{ClientGuard, Pinned, Running, SharedPinned};
 use crate::native_rows::{PgRows, RowDecoder};
 use crate::types::PgParam;
 
-static DIALECT: PostgresDialect = PostgresDialect;
+pub(crate) static DIALECT: PostgresDialect = PostgresDialect;
 
 /// A PostgreSQL database behind a connection pool.
 #[derive(Clone)]
 pub struct PgBackend {
-    pool: Pool,
-    description: String,
+    pub(crate) pool: Pool,
+    pub(crate) description: String,
+    pub(crate) options: Arc<ConnectOptions>,
     /// The connection of the transaction this backend is bound to, if any.
-    pinned: Option<Arc<Mutex<Pinned>>>,
-}
-
-/// A connection inside a transaction. If it is dropped before COMMIT or ROLLBACK, the
-/// connection is closed rather than pooled, so the server rolls the transaction back.
-struct Pinned {
-    client: Option<deadpool_postgres::Object>,
-    finished: bool,
-}
-
-impl Pinned {
-    /// Lets the connection go without returning it to the pool: the server rolls back
-    /// whatever transaction was open on it.
-    fn discard(&mut self) {
-        if let Some(object) = self.client.take() {
-            drop(deadpool_postgres::Object::take(object));
-        }
-        self.finished = true;
-    }
-}
-
-impl Drop for Pinned {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.discard();
-        }
-    }
-}
-
-/// A pooled connection, or the transaction's own. It lives on the stack for one call; boxing
-/// the large variant would cost an allocation on every query.
-#[allow(clippy::large_enum_variant)]
-enum ClientGuard {
-    Pooled(deadpool_postgres::Object),
-    Pinned(OwnedMutexGuard<Pinned>),
-}
-
-impl std::ops::Deref for ClientGuard {
-    type Target = deadpool_postgres::ClientWrapper;
-
-    fn deref(&self) -> &Self::Target {
-        match self {
-            ClientGuard::Pooled(object) => object,
-            // The client is present until the transaction finishes, and a finished one is
-            // never handed out (see `client`).
-            ClientGuard::Pinned(guard) => guard.client.as_deref().unwrap_or_else(|| unreachable_client()),
-        }
-    }
-}
-
-#[allow(clippy::panic)]
-fn unreachable_client() -> &'static deadpool_postgres::ClientWrapper {
-    panic!("a finished transaction's connection was used")
+    pub(crate) pinned: Option<SharedPinned>,
 }
 
 impl std::fmt::Debug for PgBackend {
@@ -99,103 +51,270 @@ fn describe(config: &tokio_postgres::Config) -> String {
     format!("postgresql://{}@{host}:{port}/{}", config.get_user().unwrap_or(""), config.get_dbname().unwrap_or(""))
 }
 
+/// A call that failed, and whether running it again on another connection is safe.
+pub(crate) struct Failure {
+    error: Error,
+    retry: bool,
+}
+
+impl Failure {
+    /// Classifies a driver error; also says whether the connection broke.
+    fn new(e: tokio_postgres::Error, stage: Stage, read: bool) -> (Self, bool) {
+        let Outcome { broken, retry } = outcome(&e, stage, read);
+        (Failure { error: map_error(e), retry }, broken)
+    }
+}
+
+/// How one attempt failed: in the driver (at a stage), or in djorm (a row that would not
+/// decode), which leaves the connection fine and is never retried.
+pub(crate) enum CallError {
+    Driver(tokio_postgres::Error, Stage),
+    Other(Error),
+}
+
+/// Tags a driver error with the stage it happened at.
+fn at(stage: Stage) -> impl Fn(tokio_postgres::Error) -> CallError {
+    move |e| CallError::Driver(e, stage)
+}
+
+/// True for a statement that only reads, so running it twice does no harm.
+fn is_read(sql: &str) -> bool {
+    let head = sql.trim_start().as_bytes();
+    head.len() >= 6 && head[..6].eq_ignore_ascii_case(b"select")
+}
+
+/// Runs one statement's prepare-and-run on `client`, settling the connection by the outcome.
+async fn attempt<T>(
+    client: Running,
+    read: bool,
+    run: impl AsyncFnOnce(&Running) -> Result<T, CallError>,
+) -> Result<T, Failure> {
+    let result = run(&client).await;
+    match result {
+        Ok(value) => {
+            client.finish();
+            Ok(value)
+        }
+        Err(CallError::Driver(e, stage)) => {
+            let (failure, broken) = Failure::new(e, stage, read);
+            client.settle(broken);
+            Err(failure)
+        }
+        Err(CallError::Other(error)) => {
+            client.finish();
+            Err(Failure { error, retry: false })
+        }
+    }
+}
+
 impl PgBackend {
     /// Connects to the database a `postgres://` URL or key=value string names, with a pool
-    /// of at most `max_connections`. Checks the server answers before returning.
+    /// of at most `max_connections` and the other settings from the URL, the environment and
+    /// the defaults ([`ConnectOptions`]). Checks the server answers before returning.
     pub async fn connect(url: &str, max_connections: usize) -> Result<Self> {
-        let config = tokio_postgres::Config::from_str(url)
+        let mut options = ConnectOptions::from_env()?;
+        options.pool_size = max_connections.max(1);
+        Self::connect_with(url, options).await
+    }
+
+    /// Like [`PgBackend::connect`], with every setting given; djorm's settings in the URL's
+    /// query string (`?statement_timeout=30s&acquire_timeout=5`) override them.
+    pub async fn connect_with(url: &str, mut options: ConnectOptions) -> Result<Self> {
+        let url = options.take_from_url(url)?;
+        let config = tokio_postgres::Config::from_str(&url)
             .map_err(|e| Error::Config(format!("invalid PostgreSQL connection string: {e}")))?;
-        Self::from_config(config, max_connections).await
+        Self::from_config_with(config, options).await
     }
 
     /// Like [`PgBackend::connect`], from a driver configuration.
     pub async fn from_config(config: tokio_postgres::Config, max_connections: usize) -> Result<Self> {
+        let mut options = ConnectOptions::from_env()?;
+        options.pool_size = max_connections.max(1);
+        Self::from_config_with(config, options).await
+    }
+
+    /// Like [`PgBackend::connect_with`], from a driver configuration. The statement and lock
+    /// timeouts go to the server at startup (`-c statement_timeout=…`), so it cancels long
+    /// statements itself; the client gives up a little later if the server does not answer.
+    pub async fn from_config_with(mut config: tokio_postgres::Config, options: ConnectOptions) -> Result<Self> {
         let description = describe(&config);
-        // Fast recycling: a checkout costs no round trip (a verifying pool adds ~40 µs/query).
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(options.connect_timeout);
+        }
+        let mut startup = config.get_options().unwrap_or("").to_owned();
+        if let Some(t) = options.statement_timeout {
+            startup.push_str(&format!(" -c statement_timeout={}", t.as_millis()));
+        }
+        if let Some(t) = options.lock_timeout {
+            startup.push_str(&format!(" -c lock_timeout={}", t.as_millis()));
+        }
+        if !startup.trim().is_empty() {
+            config.options(startup.trim());
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("djorm");
+        }
+        // Fast recycling: a checkout costs no round trip (a verifying pool adds ~40 µs/query);
+        // a connection the server closed is caught by the retry in `call` instead.
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
-            .max_size(max_connections.max(1))
+            .max_size(options.pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(options.acquire_timeout))
+            .create_timeout(Some(options.connect_timeout))
+            .recycle_timeout(Some(options.connect_timeout))
             .build()
             .map_err(|e| Error::Config(e.to_string()))?;
-        let backend = PgBackend { pool, description, pinned: None };
-        let _verified = backend.pool.get().await.map_err(|e| {
-            Error::Connection(format!("could not connect to {}: {}", backend.description, map_pool_error(e)))
+        let backend = PgBackend { pool, description, options: Arc::new(options), pinned: None };
+        let _verified = backend.pool.get().await.map_err(|e| match backend.pool_error(e) {
+            Error::Connection(m) => Error::Connection(format!("could not connect to {}: {m}", backend.description)),
+            other => other,
         })?;
         Ok(backend)
     }
 
-    async fn client(&self) -> Result<ClientGuard> {
-        match &self.pinned {
-            Some(pinned) => {
-                let guard = pinned.clone().lock_owned().await;
-                if guard.client.is_none() || guard.finished {
-                    return Err(Error::InvalidQuery("the transaction is already committed or rolled back".into()));
-                }
-                Ok(ClientGuard::Pinned(guard))
-            }
-            None => self.pool.get().await.map(ClientGuard::Pooled).map_err(map_pool_error),
+    /// The settings this backend runs with.
+    pub fn options(&self) -> &ConnectOptions {
+        &self.options
+    }
+
+    /// A pool error as djorm's error, saying which bound ran out and what to do.
+    pub(crate) fn pool_error(&self, e: PoolError) -> Error {
+        let o = &self.options;
+        match e {
+            PoolError::Timeout(TimeoutType::Wait) => Error::Timeout {
+                what: format!(
+                    "every one of the {} pooled connections to {} stayed busy (raise DJORM_POOL_SIZE or \
+                     acquire_timeout, or look for tasks that hold a transaction open while they query \
+                     through the pool)",
+                    o.pool_size, self.description
+                ),
+                after: o.acquire_timeout,
+            },
+            PoolError::Timeout(_) => Error::Timeout {
+                what: format!(
+                    "connecting to {}: the server did not finish the connection (TCP, TLS and startup)",
+                    self.description
+                ),
+                after: o.connect_timeout,
+            },
+            PoolError::Backend(e) => match e.as_db_error() {
+                Some(_) => map_error(e),
+                None => Error::Connection(e.to_string()),
+            },
+            other => Error::Connection(other.to_string()),
         }
     }
 
+    /// The connection for one call: the transaction's, or one from the pool.
+    pub(crate) async fn client(&self) -> Result<ClientGuard> {
+        match &self.pinned {
+            Some(pinned) => {
+                let guard = tokio::time::timeout(self.options.acquire_timeout, pinned.clone().lock_owned())
+                    .await
+                    .map_err(|_| Error::Timeout {
+                        what: "another call on this transaction kept its connection busy".into(),
+                        after: self.options.acquire_timeout,
+                    })?;
+                if guard.client.is_none() || guard.finished {
+                    return Err(Error::TransactionManagement(
+                        "The transaction has already been committed or rolled back.".into(),
+                    ));
+                }
+                Ok(ClientGuard::Pinned(guard))
+            }
+            None => self.pool.get().await.map(ClientGuard::Pooled).map_err(|e| self.pool_error(e)),
+        }
+    }
+
+    fn statement_timed_out(&self) -> Error {
+        Error::Timeout {
+            what: format!(
+                "the statement got no answer from {}; it was cancelled and its connection closed",
+                self.description
+            ),
+            after: self.options.statement_timeout.unwrap_or_default(),
+        }
+    }
+
+    /// A statement timeout or lock timeout the server reported, as [`Error::Timeout`].
+    fn refine(&self, e: Error) -> Error {
+        match &e {
+            Error::Database { sqlstate: Some(code), message }
+                if code == "57014" && message.contains("statement timeout") =>
+            {
+                Error::Timeout {
+                    what: "the statement ran longer than statement_timeout; the server cancelled it".into(),
+                    after: self.options.statement_timeout.unwrap_or_default(),
+                }
+            }
+            Error::Database { sqlstate: Some(code), message }
+                if code == "55P03" && message.contains("lock timeout") =>
+            {
+                Error::Timeout {
+                    what: "the statement waited longer than lock_timeout for a lock; the server cancelled it".into(),
+                    after: self.options.lock_timeout.unwrap_or_default(),
+                }
+            }
+            _ => e,
+        }
+    }
+
+    /// Runs `once` on a connection within the statement bound, and again on another
+    /// connection when it failed in a way that proves the statement never ran (a connection
+    /// the server had closed). Inside a transaction nothing is retried.
+    async fn call<T, F, Fut>(&self, mut once: F) -> Result<T>
+    where
+        F: FnMut(Running) -> Fut,
+        Fut: Future<Output = Result<T, Failure>>,
+    {
+        let attempts = if self.pinned.is_some() { 1 } else { self.options.pool_size + 1 };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let client = Running::new(self.client().await?);
+            let outcome = match self.options.client_statement_timeout() {
+                Some(limit) => match tokio::time::timeout(limit, once(client)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => return Err(self.statement_timed_out()),
+                },
+                None => once(client).await,
+            };
+            match outcome {
+                Ok(value) => return Ok(value),
+                Err(failure) if failure.retry && attempt < attempts => continue,
+                Err(failure) => return Err(self.refine(failure.error)),
+            }
+        }
+    }
+
+    /// Ends the transaction with COMMIT or ROLLBACK, within the statement bound.
     async fn finish(&self, sql: &str) -> Result<()> {
         let Some(pinned) = &self.pinned else {
             return Err(Error::InvalidQuery("no transaction is open on this handle".into()));
         };
         let mut guard = pinned.clone().lock_owned().await;
-        let client =
-            guard.client.as_ref().ok_or_else(|| Error::InvalidQuery("the transaction is already finished".into()))?;
-        client.batch_execute(sql).await.map_err(map_error)?;
-        guard.finished = true;
-        Ok(())
-    }
-}
-
-/// A pooled connection running one statement. If the future running it is dropped before
-/// [`Running::finish`] (Ctrl-C in the shell, a timeout), the statement is cancelled on the
-/// server — PostgreSQL would otherwise keep executing it — and the connection leaves the pool,
-/// so the cancel cannot hit the next statement of whoever reuses it. Transactions' own
-/// connections are left alone.
-struct Running {
-    client: Option<ClientGuard>,
-    /// True until the statement ends; the cancel token is only made if it never does.
-    armed: bool,
-}
-
-impl Running {
-    fn new(client: ClientGuard) -> Self {
-        Running { client: Some(client), armed: true }
-    }
-
-    /// The statement ended (with or without an error): the connection goes back as usual.
-    fn finish(mut self) {
-        self.armed = false;
-    }
-}
-
-impl std::ops::Deref for Running {
-    type Target = deadpool_postgres::ClientWrapper;
-
-    fn deref(&self) -> &Self::Target {
-        match &self.client {
-            Some(client) => client,
-            None => unreachable_client(),
+        let Some(client) = guard.client.as_ref() else {
+            return Err(Error::TransactionManagement(
+                "The transaction has already been committed or rolled back.".into(),
+            ));
+        };
+        let bound = self.options.client_statement_timeout().unwrap_or(self.options.acquire_timeout);
+        match tokio::time::timeout(bound, client.batch_execute(sql)).await {
+            Ok(Ok(())) => {
+                guard.finished = true;
+                Ok(())
+            }
+            Ok(Err(e)) => {
+                // A failed COMMIT or ROLLBACK leaves the connection in an unknown state.
+                guard.discard();
+                Err(map_error(e))
+            }
+            Err(_) => {
+                guard.discard();
+                Err(self.statement_timed_out())
+            }
         }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if !self.armed || !matches!(self.client, Some(ClientGuard::Pooled(_))) {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-        let Some(ClientGuard::Pooled(object)) = self.client.take() else { return };
-        let cancel = object.cancel_token();
-        let connection = deadpool_postgres::Object::take(object);
-        runtime.spawn(async move {
-            let _ = cancel.cancel_query(NoTls).await;
-            drop(connection);
-        });
     }
 }
 
@@ -214,98 +333,93 @@ impl Backend for PgBackend {
     }
 
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        let client = Running::new(self.client().await?);
-        let count = async {
-            let statement = client.prepare_cached(sql).await.map_err(map_error)?;
-            client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)
-        }
-        .await;
-        client.finish();
-        count
+        let read = is_read(sql);
+        self.call(|client| {
+            attempt(client, read, async move |client: &Running| {
+                let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
+                client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(at(Stage::Run))
+            })
+        })
+        .await
     }
 
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
-        let client = Running::new(self.client().await?);
-        let rows = async {
-            let statement = client.prepare_cached(sql).await.map_err(map_error)?;
-            let decoder = RowDecoder::new(statement.columns(), kinds);
-            let width = decoder.width();
-            let stream = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
-            futures_util::pin_mut!(stream);
-            let mut values = Vec::new();
-            while let Some(row) = stream.next().await {
-                if values.len() == width {
-                    // A second row is coming: room for 64 at once instead of doubling from one.
-                    values.reserve(width * 63);
+        let read = is_read(sql);
+        self.call(|client| {
+            attempt(client, read, async move |client: &Running| {
+                let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
+                let decoder = RowDecoder::new(statement.columns(), kinds);
+                let width = decoder.width();
+                let stream = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(at(Stage::Run))?;
+                futures_util::pin_mut!(stream);
+                let mut values = Vec::new();
+                while let Some(row) = stream.next().await {
+                    if values.len() == width {
+                        // A second row is coming: room for 64 at once instead of doubling from one.
+                        values.reserve(width * 63);
+                    }
+                    let row = row.map_err(at(Stage::Run))?;
+                    decoder.decode_into(&row, &mut values).map_err(CallError::Other)?;
                 }
-                decoder.decode_into(&row.map_err(map_error)?, &mut values)?;
-            }
-            Ok(Rows { width, values })
-        }
-        .await;
-        client.finish();
-        rows
+                Ok(Rows { width, values })
+            })
+        })
+        .await
     }
 
     async fn fetch_native(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Fetched> {
-        let client = Running::new(self.client().await?);
-        let rows = async {
-            let statement = client.prepare_cached(sql).await.map_err(map_error)?;
-            let stream = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
-            let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(map_error)?;
-            Ok::<_, Error>(PgRows::new(rows, statement.columns(), kinds))
-        }
-        .await;
-        client.finish();
-        Ok(Fetched::Native(Box::new(rows?)))
+        let read = is_read(sql);
+        let rows = self
+            .call(|client| {
+                attempt(client, read, async move |client: &Running| {
+                    let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
+                    let stream =
+                        client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(at(Stage::Run))?;
+                    let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(at(Stage::Run))?;
+                    Ok(PgRows::new(rows, statement.columns(), kinds))
+                })
+            })
+            .await?;
+        Ok(Fetched::Native(Box::new(rows)))
     }
 
     async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream> {
-        let client = self.client().await?;
-        let statement = client.prepare_cached(&sql).await.map_err(map_error)?;
-        // The driver reads rows off the socket only as fast as they are consumed, so memory
-        // stays bounded; the pooled connection lives as long as the stream.
-        let rows = client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(map_error)?;
-        let decoder = RowDecoder::new(statement.columns(), &kinds);
-        let state = (client, Box::pin(rows), decoder);
-        let stream = futures_util::stream::unfold(state, |(client, mut rows, decoder)| async move {
-            let next = rows.next().await?;
-            let item = next.map_err(map_error).and_then(|row| {
-                let mut values = Vec::with_capacity(decoder.width());
-                decoder.decode_into(&row, &mut values).map(|()| values)
-            });
-            Some((item, (client, rows, decoder)))
-        });
-        Ok(Box::pin(stream))
+        crate::cursor::stream(self, sql, params, kinds).await
     }
 
     async fn acquire_migration_lock(&self) -> Result<djorm_core::MigrationLock> {
-        /// Wraps the connection holding the session lock; dropping it closes the connection
-        /// (rather than returning it to the pool), which releases the lock.
-        struct Held(Option<deadpool_postgres::Object>);
-        impl Drop for Held {
-            fn drop(&mut self) {
-                if let Some(object) = self.0.take() {
-                    drop(deadpool_postgres::Object::take(object));
-                }
-            }
-        }
-        let client = self.pool.get().await.map_err(map_pool_error)?;
-        client.batch_execute("SELECT pg_advisory_lock(7226224758049793645)").await.map_err(map_error)?;
-        Ok(djorm_core::MigrationLock(Box::new(Held(Some(client)))))
+        crate::migration_lock::acquire(self).await
     }
 
     async fn begin(&self, mode: &TransactionMode) -> Result<Arc<dyn Backend>> {
         if self.pinned.is_some() {
             return Err(Error::InvalidQuery("a transaction is already open on this handle".into()));
         }
-        let client = self.pool.get().await.map_err(map_pool_error)?;
-        client.batch_execute(&DIALECT.begin_transaction(mode)).await.map_err(map_error)?;
-        let pinned = Pinned { client: Some(client), finished: false };
+        let begin = DIALECT.begin_transaction(mode);
+        let client = self
+            .call(|client| {
+                let begin = begin.clone();
+                async move {
+                    match client.batch_execute(&begin).await {
+                        Ok(()) => client.into_pooled().ok_or_else(|| Failure {
+                            error: Error::Connection("a transaction needs a pooled connection".into()),
+                            retry: false,
+                        }),
+                        Err(e) => {
+                            // BEGIN changes nothing: it is safe to send again.
+                            let (failure, broken) = Failure::new(e, Stage::Prepare, true);
+                            client.settle(broken);
+                            Err(failure)
+                        }
+                    }
+                }
+            })
+            .await?;
         Ok(Arc::new(PgBackend {
             pool: self.pool.clone(),
             description: self.description.clone(),
-            pinned: Some(Arc::new(Mutex::new(pinned))),
+            options: self.options.clone(),
+            pinned: Some(Arc::new(Mutex::new(Pinned::new(client)))),
         }))
     }
 
@@ -315,10 +429,6 @@ impl Backend for PgBackend {
 
     async fn rollback(&self) -> Result<()> {
         self.finish("ROLLBACK").await
-    }
-
-    fn in_transaction(&self) -> bool {
-        self.pinned.is_some()
     }
 
     fn abandon(&self) {
@@ -336,19 +446,29 @@ impl Backend for PgBackend {
         }
     }
 
+    fn in_transaction(&self) -> bool {
+        self.pinned.is_some()
+    }
+
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         if self.pinned.is_some() {
-            let client = self.client().await?;
             for sql in statements {
-                client.batch_execute(sql).await.map_err(map_error)?;
+                self.call(|client| {
+                    attempt(client, false, async move |client: &Running| {
+                        client.batch_execute(sql).await.map_err(at(Stage::Run))
+                    })
+                })
+                .await?;
             }
             return Ok(());
         }
-        let mut client = self.pool.get().await.map_err(map_pool_error)?;
-        let transaction = client.transaction().await.map_err(map_error)?;
+        let tx = self.begin(&TransactionMode::default()).await?;
         for sql in statements {
-            transaction.batch_execute(sql).await.map_err(map_error)?;
+            if let Err(e) = tx.execute_script(std::slice::from_ref(sql)).await {
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
         }
-        transaction.commit().await.map_err(map_error)
+        tx.commit().await
     }
 }

@@ -7,7 +7,7 @@ use tokio_postgres::error::SqlState;
 /// `Error::Integrity` naming the constraint.
 pub fn map_error(e: tokio_postgres::Error) -> Error {
     let Some(db) = e.as_db_error() else {
-        return if e.is_closed() {
+        return if e.is_closed() || e.to_string().starts_with("error communicating") {
             Error::Connection(e.to_string())
         } else {
             Error::Database { sqlstate: None, message: e.to_string() }
@@ -27,6 +27,9 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
     } else {
         None
     };
+    if *code == SqlState::SYNTAX_ERROR && db.message().contains("cannot insert multiple commands") {
+        return Error::InvalidQuery(djorm_core::MULTIPLE_STATEMENTS.into());
+    }
     let message = match db.detail() {
         Some(detail) => format!("{}\nDETAIL:  {detail}", db.message()),
         None => db.message().to_owned(),
@@ -37,13 +40,35 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
     }
 }
 
-/// Maps a pool error (the server is unreachable, or the pool is closed).
-pub fn map_pool_error(e: deadpool_postgres::PoolError) -> Error {
-    match e {
-        deadpool_postgres::PoolError::Backend(e) => match e.as_db_error() {
-            Some(_) => map_error(e),
-            None => Error::Connection(e.to_string()),
-        },
-        other => Error::Connection(other.to_string()),
+/// How a failed call left its connection, and whether running it again is safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// The connection cannot be used again.
+    pub broken: bool,
+    /// The statement cannot have run, so another connection may run it.
+    pub retry: bool,
+}
+
+/// Where a call was when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Preparing: parsing and describing only, nothing ran.
+    Prepare,
+    /// Running the statement.
+    Run,
+}
+
+/// Classifies a driver error. The server says a session is ending (57P01 admin shutdown,
+/// 57P02 crash shutdown, 57P03 cannot connect now) only before it reads the next statement,
+/// so that statement never ran; a connection lost while preparing never ran anything; a
+/// connection lost while running a read can be read again. A write lost in flight may have
+/// committed: it is not retried.
+pub(crate) fn outcome(e: &tokio_postgres::Error, stage: Stage, read: bool) -> Outcome {
+    match e.as_db_error() {
+        Some(db) if db.code().code().starts_with("57P0") => Outcome { broken: true, retry: true },
+        Some(_) => Outcome { broken: false, retry: false },
+        // A parameter that could not be encoded was never sent: the connection is fine.
+        None if e.to_string().starts_with("error serializing") => Outcome { broken: false, retry: false },
+        None => Outcome { broken: true, retry: stage == Stage::Prepare || read },
     }
 }

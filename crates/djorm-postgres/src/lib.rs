@@ -2,13 +2,18 @@
 //! with statements prepared once per connection.
 //!
 //! Files mirror every djorm backend: `backend` (pool and I/O), `dialect` (SQL spelling and
-//! features), `types` (values in and out), `error` (SQLSTATE to djorm error kinds).
+//! features), `types` (values in and out), `error` (SQLSTATE to djorm error kinds), plus
+//! `guard` (what happens to a connection when a call ends early), `cursor` (`iterator()`)
+//! and `migration_lock`.
 
 mod backend;
 pub mod creation;
+mod cursor;
 mod dialect;
 mod error;
+mod guard;
 mod introspection;
+mod migration_lock;
 mod native_rows;
 mod types;
 

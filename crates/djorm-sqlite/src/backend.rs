@@ -1,109 +1,146 @@
-//! Connections and I/O: each call runs on tokio's blocking pool with its own connection lock.
+//! Connections and I/O: statements outside a transaction share one connection, each
+//! transaction has a connection of its own, and writers queue for the database's write lock
+//! (see `writer`) within `busy_timeout`.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use djorm_core::{Backend, Error, Result, RowStream, Rows};
+use djorm_core::{Backend, ConnectOptions, Error, Result, RowStream, Rows};
 use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
-use rusqlite::functions::FunctionFlags;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
+use crate::connection::{open, Slot};
 use crate::dialect::SqliteDialect;
 use crate::error::map_error;
+use crate::statements::{check_single, execute_one, query_into};
 use crate::types::{decode, SqlParam};
+use crate::writer::{WritePermit, WriterLock};
 
 static DIALECT: SqliteDialect = SqliteDialect;
 static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
 
-/// A SQLite database file (or a private in-memory database).
-#[derive(Clone)]
-pub struct SqliteBackend {
+/// What every handle on one database shares.
+struct Shared {
     /// The path or URI every connection opens.
     target: PathBuf,
     description: String,
-    /// The connection every statement runs on (SQLite serialises writers anyway).
-    conn: Arc<Mutex<Connection>>,
-    /// True when `conn` is a connection of its own inside BEGIN IMMEDIATE (a transaction).
-    in_transaction: bool,
+    memory: bool,
+    options: ConnectOptions,
+    /// The connection statements outside a transaction run on (SQLite serialises writers
+    /// anyway). It also keeps a memory database alive.
+    main: Slot,
+    writer: Arc<WriterLock>,
+}
+
+/// The connection of one transaction and the write lock it holds.
+struct TxConn {
+    slot: Slot,
+    permit: Mutex<Option<WritePermit>>,
+}
+
+impl TxConn {
+    fn release(&self) {
+        if let Ok(mut permit) = self.permit.lock() {
+            permit.take();
+        }
+    }
+}
+
+/// A SQLite database file (or a private in-memory database).
+#[derive(Clone)]
+pub struct SqliteBackend {
+    shared: Arc<Shared>,
+    /// The transaction this backend is bound to, if any.
+    tx: Option<Arc<TxConn>>,
 }
 
 impl std::fmt::Debug for SqliteBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteBackend").field("database", &self.description).finish_non_exhaustive()
+        f.debug_struct("SqliteBackend").field("database", &self.shared.description).finish_non_exhaustive()
     }
 }
 
-fn open(target: &Path) -> Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_URI
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(target, flags)
-        .map_err(|e| Error::Connection(format!("could not open SQLite database {}: {e}", target.display())))?;
-    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(map_error)?;
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        .map_err(map_error)?;
-    conn.set_prepared_statement_cache_capacity(256);
-    // `x REGEXP y` calls regexp(y, x); Django registers the same function.
-    conn.create_scalar_function("regexp", 2, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
-        let regex = ctx.get_or_create_aux(
-            0,
-            |v| -> std::result::Result<regex::Regex, Box<dyn std::error::Error + Send + Sync>> {
-                Ok(regex::Regex::new(v.as_str()?)?)
-            },
-        )?;
-        let text: Option<String> = ctx.get(1)?;
-        Ok(text.map(|t| regex.is_match(&t)))
-    })
-    .map_err(map_error)?;
-    Ok(conn)
-}
-
-fn query_into(conn: &Connection, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
-    let mut statement = conn.prepare_cached(sql).map_err(map_error)?;
-    let width = statement.column_count();
-    let mut rows = statement.query(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
-    let mut values = Vec::new();
-    while let Some(row) = rows.next().map_err(map_error)? {
-        for i in 0..width {
-            let raw = row.get_ref(i).map_err(map_error)?;
-            values.push(decode(raw, kinds.get(i).copied().unwrap_or(ValueKind::Any))?);
-        }
-    }
-    Ok(Rows { width, values })
+/// True for a statement that does not write, so it needs no write lock.
+fn is_read(sql: &str) -> bool {
+    let head = sql.trim_start().as_bytes();
+    let starts = |word: &[u8]| head.len() >= word.len() && head[..word.len()].eq_ignore_ascii_case(word);
+    starts(b"select") || starts(b"explain") || starts(b"pragma")
 }
 
 impl SqliteBackend {
     /// Opens (creating if needed) the database file at `path`; `":memory:"` opens a private
-    /// in-memory database that lives as long as this backend.
+    /// in-memory database that lives as long as this backend. Settings come from the
+    /// environment and the defaults ([`ConnectOptions`]).
     pub async fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path, ConnectOptions::from_env()?).await
+    }
+
+    /// Like [`SqliteBackend::open`], with every setting given.
+    pub async fn open_with(path: impl AsRef<Path>, options: ConnectOptions) -> Result<Self> {
         let path = path.as_ref();
-        let (target, description) = if path.as_os_str() == ":memory:" {
+        let memory = path.as_os_str() == ":memory:";
+        let (target, description) = if memory {
             let n = MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed);
             let uri = format!("file:djorm-memory-{}-{n}?mode=memory&cache=shared", std::process::id());
             (PathBuf::from(uri), "sqlite::memory:".to_owned())
         } else {
             (path.to_path_buf(), format!("sqlite://{}", path.display()))
         };
-        let opened = target.clone();
-        let conn = tokio::task::spawn_blocking(move || open(&opened))
+        let (opened, busy) = (target.clone(), options.busy_timeout);
+        let conn = tokio::task::spawn_blocking(move || open(&opened, busy))
             .await
             .map_err(|e| Error::Connection(e.to_string()))??;
-        Ok(SqliteBackend { target, description, conn: Arc::new(Mutex::new(conn)), in_transaction: false })
+        let shared = Shared { target, description, memory, options, main: Slot::new(conn), writer: WriterLock::new() };
+        Ok(SqliteBackend { shared: Arc::new(shared), tx: None })
     }
 
+    /// The settings this backend runs with.
+    pub fn options(&self) -> &ConnectOptions {
+        &self.shared.options
+    }
+
+    /// Runs `job` on the transaction's connection, or on the shared one; a statement that
+    /// writes (any statement, on a memory database, whose tables lock as wholes) first queues
+    /// for the write lock.
     async fn run<T: Send + 'static>(
         &self,
+        sql: &str,
         job: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().map_err(|_| Error::Connection("SQLite connection lock poisoned".into()))?;
-            job(&mut guard)
-        })
-        .await
-        .map_err(|e| Error::Connection(format!("SQLite worker failed: {e}")))?
+        let options = &self.shared.options;
+        if let Some(tx) = &self.tx {
+            return tx.slot.run(options, job).await;
+        }
+        let permit = if self.shared.memory || !is_read(sql) {
+            Some(self.shared.writer.acquire(options.busy_timeout).await?)
+        } else {
+            None
+        };
+        let result = self.shared.main.run(options, job).await;
+        drop(permit);
+        result
+    }
+
+    /// Ends the transaction with COMMIT or ROLLBACK, closes its connection and lets the write
+    /// lock go.
+    async fn finish(&self, sql: &'static str) -> Result<()> {
+        let Some(tx) = &self.tx else {
+            return Err(Error::InvalidQuery("no transaction is open on this handle".into()));
+        };
+        let result = tx
+            .slot
+            .run(&self.shared.options, move |conn| {
+                let outcome = conn.execute_batch(sql).map_err(map_error);
+                if outcome.is_err() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
+                outcome
+            })
+            .await;
+        drop(tx.slot.close().await);
+        tx.release();
+        result
     }
 }
 
@@ -118,34 +155,38 @@ impl Backend for SqliteBackend {
     }
 
     fn describe(&self) -> String {
-        self.description.clone()
+        self.shared.description.clone()
     }
 
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        let (sql, params) = (sql.to_owned(), params.to_vec());
-        self.run(move |conn| {
-            let mut statement = conn.prepare_cached(&sql).map_err(map_error)?;
-            let n = statement.execute(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
-            Ok(n as u64)
-        })
-        .await
+        let (owned, params) = (sql.to_owned(), params.to_vec());
+        self.run(sql, move |conn| execute_one(conn, &owned, &params)).await
     }
 
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
-        let (sql, params, kinds) = (sql.to_owned(), params.to_vec(), kinds.to_vec());
-        self.run(move |conn| query_into(conn, &sql, &params, &kinds)).await
+        let (owned, params, kinds) = (sql.to_owned(), params.to_vec(), kinds.to_vec());
+        self.run(sql, move |conn| query_into(conn, &owned, &params, &kinds)).await
     }
 
-    /// Streams on a connection of its own (so the caller may run other queries meanwhile),
-    /// handing rows over a small bounded channel.
+    /// Outside a transaction, streams on a connection of its own (so the caller may run other
+    /// queries meanwhile), handing rows over a small bounded channel; a dropped stream stops
+    /// reading. Inside one, the rows must come from the transaction's own connection (they
+    /// include its uncommitted writes): they are read whole, then handed over.
     async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream> {
+        if self.tx.is_some() {
+            let rows = self.fetch(&sql, &params, &kinds).await?;
+            let items: Vec<Result<Vec<Value>>> = rows.into_rows().into_iter().map(Ok).collect();
+            return Ok(Box::pin(futures_util::stream::iter(items)));
+        }
         let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<Value>>>(64);
-        let target = self.target.clone();
-        let keep_memory_db_alive = self.conn.clone();
+        let target = self.shared.target.clone();
+        let busy = self.shared.options.busy_timeout;
+        let keep_memory_db_alive = self.shared.clone();
         tokio::task::spawn_blocking(move || {
             let _alive = keep_memory_db_alive;
             let work = || -> Result<()> {
-                let conn = open(&target)?;
+                let conn = open(&target, busy)?;
+                check_single(&conn, &sql)?;
                 let mut statement = conn.prepare(&sql).map_err(map_error)?;
                 let width = statement.column_count();
                 let mut rows =
@@ -166,20 +207,22 @@ impl Backend for SqliteBackend {
                 let _ = sender.blocking_send(Err(e));
             }
         });
-        let stream = futures_util_stream(receiver);
-        Ok(stream)
+        Ok(Box::pin(futures_util::stream::unfold(receiver, |mut receiver| async move {
+            receiver.recv().await.map(|item| (item, receiver))
+        })))
     }
 
     /// Django's way on SQLite: foreign keys off (outside the transaction) while tables are
     /// rebuilt, `PRAGMA foreign_key_check` before committing, foreign keys back on.
     async fn execute_migration(&self, statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>> {
         let statements = statements.to_vec();
-        self.run(move |conn| {
+        self.run("MIGRATE", move |conn| {
             conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(map_error)?;
             let result = (|| -> Result<Vec<u64>> {
                 let transaction = conn.transaction().map_err(map_error)?;
                 let mut counts = Vec::with_capacity(statements.len());
                 for (sql, params) in &statements {
+                    check_single(&transaction, sql)?;
                     let mut statement = transaction.prepare(sql).map_err(map_error)?;
                     let n = statement
                         .execute(rusqlite::params_from_iter(params.iter().map(SqlParam)))
@@ -208,68 +251,70 @@ impl Backend for SqliteBackend {
     }
 
     async fn acquire_migration_lock(&self) -> Result<djorm_core::MigrationLock> {
-        if self.description == "sqlite::memory:" {
+        if self.shared.memory {
             return Ok(djorm_core::MigrationLock(Box::new(())));
         }
-        let mut path = self.target.clone().into_os_string();
-        path.push(".migrate-lock");
-        let file = tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .map_err(|e| Error::Connection(format!("cannot open the migration lock file: {e}")))?;
-            file.lock().map_err(|e| Error::Connection(format!("cannot take the migration lock: {e}")))?;
-            Ok(file)
-        })
-        .await
-        .map_err(|e| Error::Connection(e.to_string()))??;
-        Ok(djorm_core::MigrationLock(Box::new(file)))
+        crate::migration_lock::acquire(&self.shared.target, self.shared.options.migration_lock_timeout).await
     }
 
     async fn begin(&self, mode: &TransactionMode) -> Result<Arc<dyn Backend>> {
-        if self.in_transaction {
+        if self.tx.is_some() {
             return Err(Error::InvalidQuery("a transaction is already open on this handle".into()));
         }
-        let target = self.target.clone();
+        // A writing transaction queues for the write lock here; a read-only one takes none.
+        let permit = if mode.read_only {
+            None
+        } else {
+            Some(self.shared.writer.acquire(self.shared.options.busy_timeout).await?)
+        };
+        let (target, busy) = (self.shared.target.clone(), self.shared.options.busy_timeout);
         let begin = DIALECT.begin_transaction(mode);
         let conn = tokio::task::spawn_blocking(move || -> Result<Connection> {
-            let conn = open(&target)?;
+            let conn = open(&target, busy)?;
             conn.execute_batch(&begin).map_err(map_error)?;
             Ok(conn)
         })
         .await
         .map_err(|e| Error::Connection(e.to_string()))??;
-        Ok(Arc::new(SqliteBackend {
-            target: self.target.clone(),
-            description: self.description.clone(),
-            conn: Arc::new(Mutex::new(conn)),
-            in_transaction: true,
-        }))
+        let tx = TxConn { slot: Slot::new(conn), permit: Mutex::new(permit) };
+        Ok(Arc::new(SqliteBackend { shared: self.shared.clone(), tx: Some(Arc::new(tx)) }))
     }
 
     async fn commit(&self) -> Result<()> {
-        if !self.in_transaction {
-            return Err(Error::InvalidQuery("no transaction is open on this handle".into()));
-        }
-        self.run(|conn| conn.execute_batch("COMMIT").map_err(map_error)).await
+        self.finish("COMMIT").await
     }
 
     async fn rollback(&self) -> Result<()> {
-        if !self.in_transaction {
-            return Err(Error::InvalidQuery("no transaction is open on this handle".into()));
+        self.finish("ROLLBACK").await
+    }
+
+    /// Closing the connection rolls the transaction back; if a call holds it right now, a
+    /// task waits for that call to end first.
+    fn abandon(&self) {
+        let Some(tx) = self.tx.clone() else { return };
+        match tx.slot.try_close() {
+            Some(conn) => {
+                drop(conn);
+                tx.release();
+            }
+            None => {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(async move {
+                        drop(tx.slot.close().await);
+                        tx.release();
+                    });
+                }
+            }
         }
-        self.run(|conn| conn.execute_batch("ROLLBACK").map_err(map_error)).await
     }
 
     fn in_transaction(&self) -> bool {
-        self.in_transaction
+        self.tx.is_some()
     }
 
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         let statements = statements.to_vec();
-        self.run(move |conn| {
+        self.run("SCRIPT", move |conn| {
             let transaction = conn.savepoint().map_err(map_error)?;
             for sql in &statements {
                 transaction.execute_batch(sql).map_err(map_error)?;
@@ -278,11 +323,4 @@ impl Backend for SqliteBackend {
         })
         .await
     }
-}
-
-/// Adapts the channel's receiver into a `Stream`.
-fn futures_util_stream(receiver: tokio::sync::mpsc::Receiver<Result<Vec<Value>>>) -> RowStream {
-    Box::pin(futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
-    }))
 }

@@ -2,13 +2,19 @@
 //! call run on tokio's blocking pool so the async runtime never blocks.
 //!
 //! Files mirror every djorm backend: `backend` (connections and I/O), `dialect` (SQL spelling
-//! and features), `types` (values in and out), `error` (SQLite codes to djorm error kinds).
+//! and features), `types` (values in and out), `error` (SQLite codes to djorm error kinds),
+//! plus `connection` (bounded calls on one connection), `writer` (the queued write lock),
+//! `statements` (one statement at a time) and `migration_lock`.
 
 mod backend;
+mod connection;
 mod dialect;
 mod error;
 mod introspection;
+mod migration_lock;
+mod statements;
 mod types;
+mod writer;
 
 pub use backend::SqliteBackend;
 pub use dialect::{SqliteDialect, FEATURES};

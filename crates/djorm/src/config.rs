@@ -1,4 +1,6 @@
-//! Where the database is: `DATABASE_URL`, Django's `DB_*` variables, or `./db.sqlite3`.
+//! Where the database is: `DATABASE_URL`, Django's `DB_*` variables, or `./db.sqlite3`; and
+//! how to reach it: pool size and timeouts ([`ConnectOptions`]) from the URL's query string,
+//! `DJORM_*` variables, or the defaults.
 //!
 //! Credentials come only from the environment and never appear in `Debug`, `Display` or any
 //! error message.
@@ -7,11 +9,20 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use djorm_core::{Db, Error, Result};
+use djorm_core::{ConnectOptions, Db, Error, Result};
 
-/// A parsed database location.
+/// A database to connect to: where it is, and the settings to connect with.
 #[derive(Clone)]
-pub enum DatabaseConfig {
+pub struct DatabaseConfig {
+    /// Where the database is.
+    pub location: DatabaseLocation,
+    /// Pool size and timeouts.
+    pub options: ConnectOptions,
+}
+
+/// Where a database is.
+#[derive(Clone)]
+pub enum DatabaseLocation {
     /// A PostgreSQL server.
     #[cfg(feature = "postgres")]
     Postgres(Box<tokio_postgres::Config>),
@@ -22,16 +33,29 @@ pub enum DatabaseConfig {
 
 impl fmt::Debug for DatabaseConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
+        f.debug_struct("DatabaseConfig").field("location", &self.location).field("options", &self.options).finish()
     }
 }
 
 impl fmt::Display for DatabaseConfig {
     /// The location without any password: `postgresql://user:***@host:5432/name`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.location, f)
+    }
+}
+
+impl fmt::Debug for DatabaseLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for DatabaseLocation {
+    /// The location without any password: `postgresql://user:***@host:5432/name`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             #[cfg(feature = "postgres")]
-            DatabaseConfig::Postgres(c) => {
+            DatabaseLocation::Postgres(c) => {
                 let host = c
                     .get_hosts()
                     .first()
@@ -50,7 +74,7 @@ impl fmt::Display for DatabaseConfig {
                 )
             }
             #[cfg(feature = "sqlite")]
-            DatabaseConfig::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseLocation::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
         }
     }
 }
@@ -60,15 +84,42 @@ fn scheme_of(url: &str) -> &str {
 }
 
 impl DatabaseConfig {
+    /// A PostgreSQL database, with settings from the environment and the defaults.
+    #[cfg(feature = "postgres")]
+    pub fn postgres(config: tokio_postgres::Config) -> Result<Self> {
+        Ok(DatabaseConfig {
+            location: DatabaseLocation::Postgres(Box::new(config)),
+            options: ConnectOptions::from_env()?,
+        })
+    }
+
+    /// A SQLite file, with settings from the environment and the defaults.
+    #[cfg(feature = "sqlite")]
+    pub fn sqlite(path: impl Into<PathBuf>) -> Result<Self> {
+        Ok(DatabaseConfig { location: DatabaseLocation::Sqlite(path.into()), options: ConnectOptions::from_env()? })
+    }
+
     /// Parses `postgres://…`, `postgresql://…`, `sqlite://path`, `sqlite:path` or
-    /// `sqlite::memory:`. Errors never echo the URL (it may hold a password).
+    /// `sqlite::memory:`; djorm's settings in the query string (`?statement_timeout=30s`,
+    /// see [`ConnectOptions`]) override the environment's. Errors never echo the URL (it may
+    /// hold a password).
     pub fn from_url(url: &str) -> Result<Self> {
+        let mut options = ConnectOptions::from_env()?;
+        let url = options.take_from_url(url)?;
+        let location = DatabaseLocation::from_url(&url)?;
+        Ok(DatabaseConfig { location, options })
+    }
+}
+
+impl DatabaseLocation {
+    /// Parses a database URL without djorm's settings.
+    fn from_url(url: &str) -> Result<Self> {
         let scheme = scheme_of(url);
         match scheme {
             #[cfg(feature = "postgres")]
             "postgres" | "postgresql" => url
                 .parse::<tokio_postgres::Config>()
-                .map(|c| DatabaseConfig::Postgres(Box::new(c)))
+                .map(|c| DatabaseLocation::Postgres(Box::new(c)))
                 .map_err(|e| Error::Config(format!("invalid PostgreSQL URL: {e}"))),
             #[cfg(feature = "sqlite")]
             "sqlite" => {
@@ -77,7 +128,7 @@ impl DatabaseConfig {
                 if path.is_empty() {
                     return Err(Error::Config("a sqlite URL needs a path: sqlite://db.sqlite3".into()));
                 }
-                Ok(DatabaseConfig::Sqlite(PathBuf::from(path)))
+                Ok(DatabaseLocation::Sqlite(PathBuf::from(path)))
             }
             other => Err(Error::Config(format!(
                 "unsupported database URL scheme '{other}': this build of djorm understands {}",
@@ -85,7 +136,9 @@ impl DatabaseConfig {
             ))),
         }
     }
+}
 
+impl DatabaseConfig {
     /// Reads `DATABASE_URL`; else Django's `DB_NAME`, `DB_USER`, `DB_PASSWORD`, `DB_HOST`
     /// (default `localhost`), `DB_PORT` (default 5432) for PostgreSQL; else SQLite
     /// `db.sqlite3` in the working directory.
@@ -108,7 +161,7 @@ impl DatabaseConfig {
                 if let Some(password) = var("DB_PASSWORD") {
                     config.password(password);
                 }
-                return Ok(DatabaseConfig::Postgres(Box::new(config)));
+                return Self::postgres(config);
             }
             #[cfg(not(feature = "postgres"))]
             return Err(Error::Config(format!(
@@ -116,23 +169,25 @@ impl DatabaseConfig {
             )));
         }
         #[cfg(feature = "sqlite")]
-        return Ok(DatabaseConfig::Sqlite(PathBuf::from("db.sqlite3")));
+        return Self::sqlite("db.sqlite3");
         #[cfg(not(feature = "sqlite"))]
         Err(Error::Config("set DATABASE_URL (or DB_NAME, DB_USER, DB_PASSWORD, DB_HOST, DB_PORT)".into()))
     }
 
-    /// Opens the database: a pool of `DJORM_POOL_SIZE` (default 16) connections for
-    /// PostgreSQL, a bundled SQLite file otherwise.
+    /// Opens the database: a pool of `options.pool_size` connections for PostgreSQL, a
+    /// bundled SQLite file otherwise, each wait bounded by `options`.
     pub async fn connect(&self) -> Result<Db> {
-        match self {
+        let options = self.options.clone();
+        match &self.location {
             #[cfg(feature = "postgres")]
-            DatabaseConfig::Postgres(config) => {
-                let size = std::env::var("DJORM_POOL_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
-                let backend = djorm_postgres::PgBackend::from_config((**config).clone(), size).await?;
+            DatabaseLocation::Postgres(config) => {
+                let backend = djorm_postgres::PgBackend::from_config_with((**config).clone(), options).await?;
                 Ok(Db::new(Arc::new(backend)))
             }
             #[cfg(feature = "sqlite")]
-            DatabaseConfig::Sqlite(path) => Ok(Db::new(Arc::new(djorm_sqlite::SqliteBackend::open(path).await?))),
+            DatabaseLocation::Sqlite(path) => {
+                Ok(Db::new(Arc::new(djorm_sqlite::SqliteBackend::open_with(path, options).await?)))
+            }
         }
     }
 }
@@ -176,11 +231,13 @@ mod tests {
 
     #[test]
     fn sqlite_urls() {
+        let location = |url: &str| DatabaseConfig::from_url(url).map(|c| c.location);
         assert!(
-            matches!(DatabaseConfig::from_url("sqlite://db.sqlite3"), Ok(DatabaseConfig::Sqlite(p)) if p.as_os_str() == "db.sqlite3")
+            matches!(location("sqlite://db.sqlite3"), Ok(DatabaseLocation::Sqlite(p)) if p.as_os_str() == "db.sqlite3")
         );
-        assert!(
-            matches!(DatabaseConfig::from_url("sqlite::memory:"), Ok(DatabaseConfig::Sqlite(p)) if p.as_os_str() == ":memory:")
-        );
+        assert!(matches!(location("sqlite::memory:"), Ok(DatabaseLocation::Sqlite(p)) if p.as_os_str() == ":memory:"));
+        let tuned = DatabaseConfig::from_url("sqlite://db.sqlite3?busy_timeout=250ms").expect("valid");
+        assert!(matches!(&tuned.location, DatabaseLocation::Sqlite(p) if p.as_os_str() == "db.sqlite3"));
+        assert_eq!(tuned.options.busy_timeout, std::time::Duration::from_millis(250));
     }
 }

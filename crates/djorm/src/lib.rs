@@ -33,16 +33,16 @@
 mod config;
 pub mod testing;
 
-pub use config::{connect, connect_from_env, DatabaseConfig};
+pub use config::{connect, connect_from_env, DatabaseConfig, DatabaseLocation};
 pub use djorm_core::{
     introspection, longest_choice, lower, naming, register_runtime_models, registered_models, relations, schema,
     signals, validation, Aggregate, Annotated, Annotation, AutoId, Avg, Backend, CapturedQuery, CheckMeta, Choices,
-    ColumnClass, Comparable, Count, Db, Deleted, DynObject, DynQuerySet, DynRelated, Error, Expression, Fetched, Field,
-    FieldDefault, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, IntegrityKind, IsolationLevel, ManyToMany,
-    ManyToManyMeta, Max, Min, Model, ModelExt, ModelMeta, ModelRef, ModelRegistration, ModelVTable, NPlusOne,
-    NPlusOneDetector, NativeRows, OnDelete, OneToOne, OrderBy, Prefetch, Query, QueryCapture, QuerySet, RawColumn,
-    Related, RelatedPath, RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev, Sum, UniqueMeta,
-    ValidationError, ValuesRow, Variance, F, Q,
+    ColumnClass, Comparable, ConnectOptions, Count, Db, Deleted, DynObject, DynQuerySet, DynRelated, Error, Expression,
+    Fetched, Field, FieldDefault, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, IntegrityKind,
+    IsolationLevel, ManyToMany, ManyToManyMeta, Max, Min, Model, ModelExt, ModelMeta, ModelRef, ModelRegistration,
+    ModelVTable, NPlusOne, NPlusOneDetector, NativeRows, OnDelete, OneToOne, OrderBy, Prefetch, Query, QueryCapture,
+    QuerySet, RawColumn, Related, RelatedPath, RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev,
+    Sum, UniqueMeta, ValidationError, ValuesRow, Variance, F, Q,
 };
 pub use djorm_core::{
     Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth,

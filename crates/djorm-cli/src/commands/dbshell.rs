@@ -3,7 +3,7 @@
 
 use std::process::{Command as Process, ExitCode};
 
-use djorm::{DatabaseConfig, Error, Result};
+use djorm::{DatabaseConfig, DatabaseLocation, Error, Result};
 
 use crate::args::Cli;
 
@@ -27,8 +27,8 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode> {
 
 /// The client program, its Debian package, and the command that opens `config`.
 fn client(config: &DatabaseConfig) -> (&'static str, &'static str, Process) {
-    match config {
-        DatabaseConfig::Postgres(c) => {
+    match &config.location {
+        DatabaseLocation::Postgres(c) => {
             let mut p = Process::new("psql");
             if let Some(user) = c.get_user() {
                 p.args(["-U", user]);
@@ -50,7 +50,7 @@ fn client(config: &DatabaseConfig) -> (&'static str, &'static str, Process) {
             }
             ("psql", "postgresql-client", p)
         }
-        DatabaseConfig::Sqlite(path) => {
+        DatabaseLocation::Sqlite(path) => {
             let mut p = Process::new("sqlite3");
             p.arg(path);
             ("sqlite3", "sqlite3", p)

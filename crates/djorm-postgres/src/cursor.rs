@@ -1,0 +1,170 @@
+//! `iterator()`: rows in chunks of 2,000 through a server-side cursor (Django's chunk size),
+//! so memory stays bounded, each FETCH is a statement of its own under the statement timeout,
+//! and a stream dropped halfway costs nothing: no rows are drained.
+//!
+//! Outside a transaction the cursor lives in a transaction of its own on a pooled connection;
+//! dropping the stream early closes that connection, which ends the transaction and the
+//! cursor on the server. Inside a transaction the cursor shares the transaction's connection,
+//! taking it only for each FETCH, so other statements of the transaction run between chunks.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use djorm_core::{Error, Result, RowStream};
+use djorm_sql::{Value, ValueKind};
+use futures_util::TryStreamExt;
+use tokio_postgres::Statement;
+
+use crate::backend::PgBackend;
+use crate::error::map_error;
+use crate::guard::{ClientGuard, Running};
+
+use crate::native_rows::RowDecoder;
+use crate::types::PgParam;
+
+/// Rows per FETCH, as Django's `iterator()` chunk size.
+const CHUNK: usize = 2000;
+
+struct Cursor {
+    backend: PgBackend,
+    /// Outside a transaction: the pooled connection of its own, inside `BEGIN`, closed if the
+    /// stream is dropped early. Inside one (`None`): the transaction's, taken for each FETCH.
+    own: Option<Running>,
+    name: String,
+    fetch: Statement,
+    decoder: Arc<RowDecoder>,
+    buffer: VecDeque<Vec<Value>>,
+    done: bool,
+}
+
+/// Streams the rows of `sql` through a cursor.
+pub(crate) async fn stream(
+    backend: &PgBackend,
+    sql: String,
+    params: Vec<Value>,
+    kinds: Vec<ValueKind>,
+) -> Result<RowStream> {
+    let bound = backend.options.client_statement_timeout();
+    let cursor =
+        match tokio::time::timeout(bound.unwrap_or(std::time::Duration::MAX), open(backend, &sql, &params, &kinds))
+            .await
+        {
+            Ok(cursor) => cursor?,
+            Err(_) => return Err(timed_out(backend)),
+        };
+    Ok(Box::pin(futures_util::stream::unfold(cursor, |mut cursor| async move {
+        if cursor.buffer.is_empty() && !cursor.done {
+            if let Err(e) = cursor.next_chunk().await {
+                cursor.done = true;
+                cursor.buffer.clear();
+                return Some((Err(e), cursor));
+            }
+        }
+        match cursor.buffer.pop_front() {
+            Some(row) => Some((Ok(row), cursor)),
+            None => {
+                cursor.close().await;
+                None
+            }
+        }
+    })))
+}
+
+fn timed_out(backend: &PgBackend) -> Error {
+    Error::Timeout {
+        what: "fetching rows for iterator() got no answer; the cursor was closed".into(),
+        after: backend.options.statement_timeout.unwrap_or_default(),
+    }
+}
+
+async fn open(backend: &PgBackend, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Cursor> {
+    let mut client = backend.client().await?;
+    let name = match &mut client {
+        ClientGuard::Pinned(guard) => {
+            guard.cursors += 1;
+            format!("djorm_iter_{}", guard.cursors)
+        }
+        ClientGuard::Pooled(_) => "djorm_iter".to_owned(),
+    };
+    let client = Running::new(client);
+    let prepared = async {
+        if backend.pinned.is_none() {
+            client.batch_execute("BEGIN").await?;
+        }
+        let declare = client.prepare(&format!("DECLARE {name} NO SCROLL CURSOR FOR {sql}")).await?;
+        client.execute_raw(&declare, params.iter().map(PgParam)).await?;
+        client.prepare(&format!("FETCH {CHUNK} FROM {name}")).await
+    }
+    .await;
+    let fetch = match prepared {
+        Ok(fetch) => fetch,
+        Err(e) => {
+            // A pooled connection is left inside a failed BEGIN: close it. The transaction's
+            // connection stays (the transaction layer marks it for rollback) unless it broke.
+            let broken = backend.pinned.is_none() || e.as_db_error().is_none();
+            client.settle(broken);
+            return Err(map_error(e));
+        }
+    };
+    let decoder = Arc::new(RowDecoder::new(fetch.columns(), kinds));
+    let own = if backend.pinned.is_some() {
+        client.finish();
+        None
+    } else {
+        Some(client)
+    };
+    Ok(Cursor { backend: backend.clone(), own, name, fetch, decoder, buffer: VecDeque::new(), done: false })
+}
+
+impl Cursor {
+    async fn next_chunk(&mut self) -> Result<()> {
+        let bound = self.backend.options.client_statement_timeout().unwrap_or(std::time::Duration::MAX);
+        let rows = match &self.own {
+            Some(client) => {
+                let query = async {
+                    client.query_raw(&self.fetch, std::iter::empty::<PgParam>()).await?.try_collect::<Vec<_>>().await
+                };
+                match tokio::time::timeout(bound, query).await {
+                    Ok(rows) => rows.map_err(map_error)?,
+                    Err(_) => return Err(timed_out(&self.backend)),
+                }
+            }
+            None if self.backend.pinned.is_none() => return Ok(()),
+            None => {
+                let client = Running::new(self.backend.client().await?);
+                let query = async {
+                    client.query_raw(&self.fetch, std::iter::empty::<PgParam>()).await?.try_collect::<Vec<_>>().await
+                };
+                let rows = match tokio::time::timeout(bound, query).await {
+                    Ok(rows) => rows,
+                    Err(_) => return Err(timed_out(&self.backend)),
+                };
+                client.finish();
+                rows.map_err(map_error)?
+            }
+        };
+        if rows.len() < CHUNK {
+            self.done = true;
+        }
+        for row in &rows {
+            let mut values = Vec::with_capacity(self.decoder.width());
+            self.decoder.decode_into(row, &mut values)?;
+            self.buffer.push_back(values);
+        }
+        Ok(())
+    }
+
+    /// Every row was read: close the cursor and hand the connection back.
+    async fn close(&mut self) {
+        if let Some(client) = self.own.take() {
+            match client.batch_execute("COMMIT").await {
+                Ok(()) => client.finish(),
+                Err(_) => client.discard(),
+            }
+        } else if self.backend.pinned.is_some() {
+            if let Ok(client) = self.backend.client().await {
+                let _ = client.batch_execute(&format!("CLOSE {}", self.name)).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! One SQLite connection and the bounded way every call reaches it: the wait for the
+//! connection is bounded by `acquire_timeout`, the work runs on tokio's blocking pool, and a
+//! statement running past `statement_timeout` (or whose caller stopped waiting, as Ctrl-C in
+//! the shell does) is interrupted.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use djorm_core::{ConnectOptions, Error, Result};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, InterruptHandle, OpenFlags};
+use tokio::sync::Mutex;
+
+use crate::error::map_error;
+
+/// Opens a connection with djorm's settings: foreign keys on, WAL, the busy timeout for
+/// writers of other processes, and Django's `REGEXP` function.
+pub(crate) fn open(target: &Path, busy_timeout: Duration) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(target, flags)
+        .map_err(|e| Error::Connection(format!("could not open SQLite database {}: {e}", target.display())))?;
+    conn.busy_timeout(busy_timeout).map_err(map_error)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        .map_err(map_error)?;
+    conn.set_prepared_statement_cache_capacity(256);
+    // `x REGEXP y` calls regexp(y, x); Django registers the same function.
+    conn.create_scalar_function("regexp", 2, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        let regex = ctx.get_or_create_aux(
+            0,
+            |v| -> std::result::Result<regex::Regex, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(regex::Regex::new(v.as_str()?)?)
+            },
+        )?;
+        let text: Option<String> = ctx.get(1)?;
+        Ok(text.map(|t| regex.is_match(&t)))
+    })
+    .map_err(map_error)?;
+    Ok(conn)
+}
+
+/// A connection shared by the calls that use it, one at a time. `None` once it is closed
+/// (a transaction that ended).
+#[derive(Clone)]
+pub(crate) struct Slot {
+    conn: Arc<Mutex<Option<Connection>>>,
+    interrupt: Arc<InterruptHandle>,
+}
+
+impl Slot {
+    pub(crate) fn new(conn: Connection) -> Self {
+        let interrupt = Arc::new(conn.get_interrupt_handle());
+        Slot { conn: Arc::new(Mutex::new(Some(conn))), interrupt }
+    }
+
+    /// Runs `job` on the connection within the bounds of `options`.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        options: &ConnectOptions,
+        job: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let mut guard =
+            tokio::time::timeout(options.acquire_timeout, self.conn.clone().lock_owned()).await.map_err(|_| {
+                Error::Timeout {
+                    what: "waiting for the SQLite connection: another call kept it busy".into(),
+                    after: options.acquire_timeout,
+                }
+            })?;
+        let mut interrupt = InterruptOnDrop { handle: Some(self.interrupt.clone()) };
+        let work = tokio::task::spawn_blocking(move || match guard.as_mut() {
+            Some(conn) => job(conn),
+            None => {
+                Err(Error::TransactionManagement("The transaction has already been committed or rolled back.".into()))
+            }
+        });
+        let joined = match options.statement_timeout {
+            Some(bound) => match tokio::time::timeout(bound, work).await {
+                Ok(joined) => joined,
+                Err(_) => {
+                    // `interrupt` stops the statement as it is dropped.
+                    return Err(Error::Timeout {
+                        what: "the statement ran longer than statement_timeout and was interrupted".into(),
+                        after: bound,
+                    });
+                }
+            },
+            None => work.await,
+        };
+        interrupt.handle = None;
+        joined.map_err(|e| Error::Connection(format!("SQLite worker failed: {e}")))?
+    }
+
+    /// Takes the connection out, closing the slot: later calls find no connection.
+    pub(crate) async fn close(&self) -> Option<Connection> {
+        self.conn.lock().await.take()
+    }
+
+    /// Closes the slot without waiting, if no call holds it now.
+    pub(crate) fn try_close(&self) -> Option<Option<Connection>> {
+        self.conn.try_lock().ok().map(|mut guard| guard.take())
+    }
+}
+
+/// Interrupts the statement of a call whose caller stopped waiting (timeout, Ctrl-C).
+struct InterruptOnDrop {
+    handle: Option<Arc<InterruptHandle>>,
+}
+
+impl Drop for InterruptOnDrop {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.interrupt();
+        }
+    }
+}
