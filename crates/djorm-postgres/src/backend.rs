@@ -6,16 +6,17 @@ use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime, TimeoutType};
+use deadpool::managed::TimeoutType;
+use deadpool::Runtime;
 use djorm_core::{Backend, ConnectOptions, Error, Fetched, Result, RowStream, Rows};
 use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::sync::Mutex;
-use tokio_postgres::NoTls;
 
 use crate::dialect::PostgresDialect;
 use crate::error::{map_error, outcome, Outcome, Stage};
 use crate::guard::{ClientGuard, Pinned, Running, SharedPinned};
+use crate::manager::{PgManager, Pool, PoolError};
 use crate::native_rows::{PgRows, RowDecoder};
 use crate::types::PgParam;
 
@@ -58,9 +59,10 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
-    /// Classifies a driver error; also says whether the connection broke.
-    fn new(e: tokio_postgres::Error, stage: Stage, read: bool) -> (Self, bool) {
-        let Outcome { broken, retry } = outcome(&e, stage, read);
+    /// Classifies a driver error; also says whether the connection broke. `terminated` says
+    /// the server had ended the session while the connection was idle.
+    fn new(e: tokio_postgres::Error, stage: Stage, read: bool, terminated: bool) -> (Self, bool) {
+        let Outcome { broken, retry } = outcome(&e, stage, read, terminated);
         (Failure { error: map_error(e), retry }, broken)
     }
 }
@@ -96,7 +98,7 @@ async fn attempt<T>(
             Ok(value)
         }
         Err(CallError::Driver(e, stage)) => {
-            let (failure, broken) = Failure::new(e, stage, read);
+            let (failure, broken) = Failure::new(e, stage, read, client.terminated_while_idle());
             client.settle(broken);
             Err(failure)
         }
@@ -154,10 +156,9 @@ impl PgBackend {
         if config.get_application_name().is_none() {
             config.application_name("djorm");
         }
-        // Fast recycling: a checkout costs no round trip (a verifying pool adds ~40 µs/query);
-        // a connection the server closed is caught by the retry in `call` instead.
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let pool = Pool::builder(manager)
+        // A checkout costs no round trip (a verifying pool adds ~40 µs/query): a connection
+        // the server closed is caught by the recycle check or by the retry in `call` instead.
+        let pool = Pool::builder(PgManager { config })
             .max_size(options.pool_size.max(1))
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(options.acquire_timeout))
@@ -407,7 +408,7 @@ impl Backend for PgBackend {
                         }),
                         Err(e) => {
                             // BEGIN changes nothing: it is safe to send again.
-                            let (failure, broken) = Failure::new(e, Stage::Prepare, true);
+                            let (failure, broken) = Failure::new(e, Stage::Prepare, true, false);
                             client.settle(broken);
                             Err(failure)
                         }

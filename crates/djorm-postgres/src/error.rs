@@ -58,17 +58,18 @@ pub(crate) enum Stage {
     Run,
 }
 
-/// Classifies a driver error. The server says a session is ending (57P01 admin shutdown,
-/// 57P02 crash shutdown, 57P03 cannot connect now) only before it reads the next statement,
-/// so that statement never ran; a connection lost while preparing never ran anything; a
-/// connection lost while running a read can be read again. A write lost in flight may have
-/// committed: it is not retried.
-pub(crate) fn outcome(e: &tokio_postgres::Error, stage: Stage, read: bool) -> Outcome {
+/// Classifies a driver error. When the server ends a session (57P01 admin shutdown, 57P02
+/// crash shutdown, 57P03 cannot connect now) it reads no further statement and aborts the
+/// one running, so a statement answered with that code, or lost on a connection the server
+/// had `terminated` while it was idle, never ran. A connection lost while preparing ran
+/// nothing; a read lost in flight can be read again. A write lost in flight any other way
+/// may have committed: it is not retried.
+pub(crate) fn outcome(e: &tokio_postgres::Error, stage: Stage, read: bool, terminated: bool) -> Outcome {
     match e.as_db_error() {
         Some(db) if db.code().code().starts_with("57P0") => Outcome { broken: true, retry: true },
         Some(_) => Outcome { broken: false, retry: false },
         // A parameter that could not be encoded was never sent: the connection is fine.
         None if e.to_string().starts_with("error serializing") => Outcome { broken: false, retry: false },
-        None => Outcome { broken: true, retry: stage == Stage::Prepare || read },
+        None => Outcome { broken: true, retry: stage == Stage::Prepare || read || terminated },
     }
 }

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::manager::{Object, PgConnection};
 use tokio_postgres::NoTls;
 
 /// How long a cancel request may take before it is given up (the server may be the problem).
@@ -11,14 +13,14 @@ const CANCEL_BOUND: std::time::Duration = std::time::Duration::from_secs(5);
 /// A connection inside a transaction. If it is dropped before COMMIT or ROLLBACK, the
 /// connection is closed rather than pooled, so the server rolls the transaction back.
 pub(crate) struct Pinned {
-    pub(crate) client: Option<deadpool_postgres::Object>,
+    pub(crate) client: Option<Object>,
     pub(crate) finished: bool,
     /// Numbers the cursors `iterator()` declares inside this transaction.
     pub(crate) cursors: u64,
 }
 
 impl Pinned {
-    pub(crate) fn new(client: deadpool_postgres::Object) -> Self {
+    pub(crate) fn new(client: Object) -> Self {
         Pinned { client: Some(client), finished: false, cursors: 0 }
     }
 
@@ -26,7 +28,7 @@ impl Pinned {
     /// whatever transaction was open on it.
     pub(crate) fn discard(&mut self) {
         if let Some(object) = self.client.take() {
-            drop(deadpool_postgres::Object::take(object));
+            drop(Object::take(object));
         }
         self.finished = true;
     }
@@ -47,12 +49,12 @@ pub(crate) type SharedPinned = Arc<Mutex<Pinned>>;
 /// the large variant would cost an allocation on every query.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum ClientGuard {
-    Pooled(deadpool_postgres::Object),
+    Pooled(Object),
     Pinned(OwnedMutexGuard<Pinned>),
 }
 
 impl std::ops::Deref for ClientGuard {
-    type Target = deadpool_postgres::ClientWrapper;
+    type Target = PgConnection;
 
     fn deref(&self) -> &Self::Target {
         match self {
@@ -65,7 +67,7 @@ impl std::ops::Deref for ClientGuard {
 }
 
 #[allow(clippy::panic)]
-fn unreachable_client() -> &'static deadpool_postgres::ClientWrapper {
+fn unreachable_client() -> &'static PgConnection {
     panic!("a finished transaction's connection was used")
 }
 
@@ -89,7 +91,7 @@ impl Running {
     }
 
     /// Takes the pooled connection out for good (a transaction pins it), disarmed.
-    pub(crate) fn into_pooled(mut self) -> Option<deadpool_postgres::Object> {
+    pub(crate) fn into_pooled(mut self) -> Option<Object> {
         match self.client.take() {
             Some(ClientGuard::Pooled(object)) => Some(object),
             _ => None,
@@ -99,7 +101,7 @@ impl Running {
     /// The connection broke: close it instead of pooling it.
     pub(crate) fn discard(mut self) {
         match self.client.take() {
-            Some(ClientGuard::Pooled(object)) => drop(deadpool_postgres::Object::take(object)),
+            Some(ClientGuard::Pooled(object)) => drop(Object::take(object)),
             Some(ClientGuard::Pinned(mut guard)) => guard.discard(),
             None => {}
         }
@@ -117,7 +119,7 @@ impl Running {
 }
 
 impl std::ops::Deref for Running {
-    type Target = deadpool_postgres::ClientWrapper;
+    type Target = PgConnection;
 
     fn deref(&self) -> &Self::Target {
         match &self.client {
@@ -133,7 +135,7 @@ impl Drop for Running {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let cancel = client.cancel_token();
         let connection = match client {
-            ClientGuard::Pooled(object) => Some(deadpool_postgres::Object::take(object)),
+            ClientGuard::Pooled(object) => Some(Object::take(object)),
             ClientGuard::Pinned(mut guard) => {
                 guard.discard();
                 None

@@ -1,10 +1,10 @@
-//! The PostgreSQL backend of djorm: tokio-postgres connections in a deadpool-postgres pool,
-//! with statements prepared once per connection.
+//! The PostgreSQL backend of djorm: tokio-postgres connections in a deadpool pool, with
+//! statements prepared once per connection.
 //!
 //! Files mirror every djorm backend: `backend` (pool and I/O), `dialect` (SQL spelling and
 //! features), `types` (values in and out), `error` (SQLSTATE to djorm error kinds), plus
-//! `guard` (what happens to a connection when a call ends early), `cursor` (`iterator()`)
-//! and `migration_lock`.
+//! `manager` (opening pooled connections), `guard` (what happens to a connection when a call
+//! ends early), `cursor` (`iterator()`) and `migration_lock`.
 
 mod backend;
 pub mod creation;
@@ -13,6 +13,7 @@ mod dialect;
 mod error;
 mod guard;
 mod introspection;
+mod manager;
 mod migration_lock;
 mod native_rows;
 mod types;

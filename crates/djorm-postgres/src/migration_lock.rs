@@ -7,6 +7,7 @@ use djorm_core::{Error, MigrationLock, Result};
 
 use crate::backend::PgBackend;
 use crate::error::map_error;
+use crate::manager::Object;
 
 /// The advisory lock's key (any constant shared by every djorm process).
 const KEY: i64 = 7226224758049793645;
@@ -16,12 +17,12 @@ const POLL: Duration = Duration::from_millis(200);
 
 /// Wraps the connection holding the session lock; dropping it closes the connection (rather
 /// than returning it to the pool), which releases the lock.
-struct Held(Option<deadpool_postgres::Object>);
+struct Held(Option<Object>);
 
 impl Drop for Held {
     fn drop(&mut self) {
         if let Some(object) = self.0.take() {
-            drop(deadpool_postgres::Object::take(object));
+            drop(Object::take(object));
         }
     }
 }
@@ -45,7 +46,7 @@ pub(crate) async fn acquire(backend: &PgBackend) -> Result<MigrationLock> {
 }
 
 /// Who holds the lock, from the server's own tables.
-async fn holder(client: &deadpool_postgres::Object) -> String {
+async fn holder(client: &Object) -> String {
     const WHO: &str = "SELECT a.pid, COALESCE(a.application_name, ''), COALESCE(host(a.client_addr), 'a local socket'), \
          to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', COALESCE(a.state, '') \
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \

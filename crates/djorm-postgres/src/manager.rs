@@ -1,0 +1,106 @@
+//! The pool's connections: opening one, its cache of prepared statements, and why its
+//! connection task ended — which tells a statement lost with the connection from one the
+//! server never saw.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use deadpool::managed::{Metrics, RecycleError, RecycleResult};
+use tokio::task::JoinHandle;
+use tokio_postgres::{Client, NoTls, Statement};
+
+/// How a connection's task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// The server ended the session while no statement was waiting for an answer (57P01
+    /// admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now): nothing sent after
+    /// that was read, let alone run.
+    Terminated,
+    /// The connection was lost or closed some other way.
+    Lost,
+}
+
+/// One pooled connection.
+pub(crate) struct PgConnection {
+    client: Client,
+    statements: RwLock<HashMap<String, Statement, foldhash::fast::RandomState>>,
+    exit: Arc<OnceLock<Exit>>,
+    task: JoinHandle<()>,
+}
+
+impl std::ops::Deref for PgConnection {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Drop for PgConnection {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl PgConnection {
+    /// The statement prepared for `sql` on this connection, preparing it the first time.
+    pub(crate) async fn prepare_cached(&self, sql: &str) -> Result<Statement, tokio_postgres::Error> {
+        if let Some(statement) = self.statements.read().ok().and_then(|cache| cache.get(sql).cloned()) {
+            return Ok(statement);
+        }
+        let statement = self.client.prepare(sql).await?;
+        if let Ok(mut cache) = self.statements.write() {
+            cache.insert(sql.to_owned(), statement.clone());
+        }
+        Ok(statement)
+    }
+
+    /// True when the server ended this connection's session while it was idle: a statement
+    /// that then failed with "connection closed" never ran.
+    pub(crate) fn terminated_while_idle(&self) -> bool {
+        self.exit.get() == Some(&Exit::Terminated)
+    }
+}
+
+/// Opens connections with one configuration and checks them on the way out of the pool.
+pub(crate) struct PgManager {
+    pub(crate) config: tokio_postgres::Config,
+}
+
+impl deadpool::managed::Manager for PgManager {
+    type Type = PgConnection;
+    type Error = tokio_postgres::Error;
+
+    async fn create(&self) -> Result<PgConnection, tokio_postgres::Error> {
+        let (client, mut connection) = self.config.connect(NoTls).await?;
+        let exit = Arc::new(OnceLock::new());
+        let cell = exit.clone();
+        let task = tokio::spawn(async move {
+            let result = (&mut connection).await;
+            // Recorded before the connection (and with it every request still waiting) is
+            // dropped, so a statement that sees "connection closed" finds the reason here.
+            let reason = match result {
+                Err(e) if e.code().is_some_and(|c| c.code().starts_with("57P0")) => Exit::Terminated,
+                _ => Exit::Lost,
+            };
+            let _ = cell.set(reason);
+            drop(connection);
+        });
+        Ok(PgConnection { client, statements: RwLock::new(HashMap::default()), exit, task })
+    }
+
+    /// A connection whose task has ended is not handed out again.
+    async fn recycle(&self, connection: &mut PgConnection, _: &Metrics) -> RecycleResult<tokio_postgres::Error> {
+        if connection.client.is_closed() {
+            return Err(RecycleError::message("the connection was closed"));
+        }
+        Ok(())
+    }
+}
+
+/// The pool of connections to one database.
+pub(crate) type Pool = deadpool::managed::Pool<PgManager>;
+/// A connection taken from the pool.
+pub(crate) type Object = deadpool::managed::Object<PgManager>;
+/// Why the pool could not hand out a connection.
+pub(crate) type PoolError = deadpool::managed::PoolError<tokio_postgres::Error>;
