@@ -667,3 +667,29 @@ async fn check_constraints_are_migrated_like_create_tables_makes_them() {
         assert_eq!(code, ExitCode::SUCCESS, "{out}");
     }
 }
+
+/// SQLite's driver runs only the first statement of a string and reports success; PostgreSQL
+/// refuses the string. Both now refuse it with the same error, applying and recording nothing.
+#[tokio::test]
+async fn a_run_sql_string_with_two_statements_is_refused_on_both_backends() {
+    let dir = temp_dir("two-statements");
+    initial(&dir).await;
+    let mut m = run_sql("0002_two", "0001_initial", "shop_one");
+    m.operations = vec![Operation::RunSQL {
+        sql: vec!["CREATE TABLE shop_one (id integer); CREATE TABLE shop_two (id integer)".into()],
+        reverse_sql: None,
+    }];
+    djorm_migrations::writer::write(&dir, &m).expect("write");
+    for backend in [TestBackend::Sqlite, TestBackend::Postgres] {
+        let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+        let url = test_db.url().expect("url");
+        let (code, out) = cmd(&dir, &url, &shop_project(), &["migrate"]).await;
+        assert_ne!(code, ExitCode::SUCCESS, "{backend:?}: {out}");
+        assert!(out.contains("the SQL holds more than one statement"), "{backend:?}: {out}");
+        let tables: Vec<String> =
+            test_db.db().introspect().await.expect("tables").into_iter().map(|t| t.name).collect();
+        assert!(!tables.iter().any(|t| t == "shop_one" || t == "shop_two"), "{backend:?}: nothing ran: {tables:?}");
+        let (_, shown) = cmd(&dir, &url, &shop_project(), &["showmigrations"]).await;
+        assert!(shown.contains("[X] 0001_initial") && shown.contains("[ ] 0002_two"), "{backend:?}: {shown}");
+    }
+}

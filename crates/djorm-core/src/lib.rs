@@ -7,6 +7,7 @@
 
 mod aggregates;
 mod backend;
+mod data_error;
 mod db;
 mod deletion;
 mod error;
@@ -58,7 +59,7 @@ pub use options::{parse_duration, ConnectOptions};
 pub use q::{Rhs, Q};
 pub use query::Query;
 pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, GroupIndex, Prefetch, QuerySet, ValuesRow};
-pub use raw_column::{ColumnClass, RawColumn};
+pub use raw_column::{time_from_micros, ColumnClass, RawColumn};
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
 pub use row_reader::RowReader;
 pub use transaction::{Transaction, TransactionBuilder};
@@ -69,6 +70,15 @@ pub use types::{longest_choice, AutoId, Choices, FieldType};
 pub mod __private {
     pub use crate::relations::{key_matches_to_field, KeyField};
     pub use inventory;
+
+    /// A column of `model.field` would not decode: the error names the field.
+    #[cold]
+    pub fn in_field(e: crate::Error, model: &str, field: &str) -> crate::Error {
+        match e {
+            crate::Error::Decode(message) => crate::Error::Decode(format!("{model}.{field}: {message}")),
+            other => other,
+        }
+    }
 
     use chrono::{DateTime, NaiveDate, NaiveTime, SubsecRound, Utc};
 

@@ -138,14 +138,7 @@ impl RawColumn<'_> {
                         .ok_or_else(|| out_of_range("date"))?,
                 )
             }
-            ColumnClass::Time => {
-                let micros = i64::from_be_bytes(fixed(bytes, "time")?);
-                let time = NaiveTime::MIN.overflowing_add_signed(TimeDelta::microseconds(micros));
-                if time.1 != 0 {
-                    return Err(out_of_range("time"));
-                }
-                Value::Time(time.0)
-            }
+            ColumnClass::Time => Value::Time(time_from_micros(i64::from_be_bytes(fixed(bytes, "time")?))?),
             ColumnClass::Uuid => Value::Uuid(uuid::Uuid::from_bytes(fixed(bytes, "uuid")?)),
             ColumnClass::Bytes => Value::Bytes(bytes.to_vec()),
             ColumnClass::Json => Value::Json(json(bytes)?),
@@ -167,6 +160,25 @@ impl RawColumn<'_> {
 }
 
 /// PostgreSQL's epoch for dates and times.
+/// A time of day from microseconds after midnight, as PostgreSQL sends a `time`. PostgreSQL
+/// allows `24:00:00`, which chrono's `NaiveTime` (like Python's `datetime.time`) cannot hold:
+/// that is an error, never a silent `00:00:00`.
+pub fn time_from_micros(micros: i64) -> Result<NaiveTime> {
+    const DAY: i64 = 86_400_000_000;
+    if !(0..DAY).contains(&micros) {
+        let (hours, rest) = (micros / 3_600_000_000, micros % 3_600_000_000);
+        return Err(Error::Decode(format!(
+            "the time {hours:02}:{:02}:{:02} is outside a day (00:00:00 to 23:59:59.999999): a TimeField reads \
+             into chrono's NaiveTime, which has no 24:00:00",
+            rest / 60_000_000,
+            (rest / 1_000_000) % 60
+        )));
+    }
+    let (seconds, micros) = (micros / 1_000_000, micros % 1_000_000);
+    NaiveTime::from_num_seconds_from_midnight_opt(seconds as u32, (micros * 1000) as u32)
+        .ok_or_else(|| out_of_range("time"))
+}
+
 fn epoch() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default().and_time(NaiveTime::MIN)
 }

@@ -101,10 +101,10 @@ fn int_from<T: TryFrom<i64>>(v: i64, name: &str) -> Result<T> {
 }
 
 field_type!(String, TextField, read read_string as |s| Ok(s), |v| Value::String(v.clone()), { Value::String(s) => Ok(s) });
+// Only a boolean column reads as `bool` (SQLite's 0/1 arrive as booleans when the column is a
+// BooleanField): an integer column asked for as a bool is a mismatch, never a guess.
 field_type!(bool, BooleanField, read read_bool as |b| Ok(b), |v| Value::Bool(*v), {
     Value::Bool(b) => Ok(b),
-    Value::I64(i) => Ok(i != 0),
-    Value::I32(i) => Ok(i != 0),
 });
 field_type!(i16, SmallIntegerField, read read_i64 as |i| int_from(i, "i16"), |v| Value::I16(*v), {
     Value::I16(i) => Ok(i),

@@ -115,6 +115,21 @@ impl ToSql for PgParam<'_> {
     to_sql_checked!();
 }
 
+/// A `time`, decoded as the undecoded path decodes it: `24:00:00` is an error, not the
+/// driver's silent `00:00:00`.
+struct PgTime(NaiveTime);
+
+impl<'a> tokio_postgres::types::FromSql<'a> for PgTime {
+    fn from_sql(_ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        let micros = i64::from_be_bytes(raw.try_into()?);
+        Ok(PgTime(djorm_core::time_from_micros(micros)?))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::TIME
+    }
+}
+
 /// A PostgreSQL enum value: its binary form is the label's text.
 struct EnumLabel(String);
 
@@ -131,7 +146,10 @@ impl<'a> tokio_postgres::types::FromSql<'a> for EnumLabel {
 /// Column `idx` as `T` (`None` for NULL).
 #[inline]
 pub(crate) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<Option<T>> {
-    row.try_get::<_, Option<T>>(idx).map_err(|e| Error::Decode(format!("column {idx}: {e}")))
+    row.try_get::<_, Option<T>>(idx).map_err(|e| match std::error::Error::source(&e) {
+        Some(cause) => Error::Decode(format!("column {idx}: {cause}")),
+        None => Error::Decode(format!("column {idx}: {e}")),
+    })
 }
 
 /// The type of column `idx`, or a decode error when the row has no such column (a `raw()` query
@@ -158,7 +176,7 @@ pub fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value> {
         Type::BYTEA => get::<Vec<u8>>(row, idx)?.map(Value::Bytes),
         Type::UUID => get::<Uuid>(row, idx)?.map(Value::Uuid),
         Type::DATE => get::<NaiveDate>(row, idx)?.map(Value::Date),
-        Type::TIME => get::<NaiveTime>(row, idx)?.map(Value::Time),
+        Type::TIME => get::<PgTime>(row, idx)?.map(|t| Value::Time(t.0)),
         Type::TIMESTAMPTZ => get::<DateTime<Utc>>(row, idx)?.map(Value::DateTime),
         Type::TIMESTAMP => get::<NaiveDateTime>(row, idx)?.map(|d| Value::DateTime(d.and_utc())),
         Type::JSON | Type::JSONB => get::<serde_json::Value>(row, idx)?.map(Value::Json),

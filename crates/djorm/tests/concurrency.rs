@@ -164,7 +164,7 @@ djorm::backend_tests! {
         })
         .await;
         assert_eq!(errors, Vec::<String>::new());
-        let done = done.lock().expect("done");
+        let done = done.lock().expect("done").clone();
         assert_eq!(done.len(), 100, "every job was taken");
         assert!(done.values().all(|n| *n == 1), "no job was taken twice: {done:?}");
         assert_eq!(Post::objects().filter(q!(Post, published = false)).count(&db).await?, 0);

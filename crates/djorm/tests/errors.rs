@@ -120,3 +120,73 @@ djorm::backend_tests! {
         Ok(())
     }
 }
+
+/// Values that would change silently on the way in or out are errors naming the field.
+mod silent_values {
+    use super::*;
+    use djorm::sql::Compiled;
+    use djorm::testing::TestDatabase;
+
+    async fn postgres() -> TestDatabase {
+        TestDatabase::postgres(&[Author::meta(), Article::meta()]).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// PostgreSQL allows `24:00:00`; chrono's NaiveTime (like Python's time) has no such
+    /// value. The driver's own decoding turned it into 00:00:00; the undecoded path refused it.
+    /// Both paths now refuse it the same way.
+    #[tokio::test]
+    async fn a_postgres_time_of_24_00_is_an_error_on_every_path() {
+        let test_db = postgres().await;
+        let db = test_db.db();
+        let a = Article::objects().create(db, article("midnight")).await.expect("create");
+        let set = Compiled {
+            sql: "UPDATE blog_article SET alarm = '24:00:00' WHERE id = $1".into(),
+            params: vec![djorm::Value::I64(a.id.get().unwrap_or_default())],
+        };
+        db.execute(&set).await.expect("PostgreSQL stores 24:00:00");
+        // The whole row: its numeric column sends the row through the driver's decoding.
+        let err = Article::objects().get(db, q!(Article, pk = a.id)).await.expect_err("no 00:00:00");
+        assert!(err.to_string().contains("Article.alarm") && err.to_string().contains("24:00:00"), "{err}");
+        // The time column alone: read undecoded, the same error.
+        let err = Article::objects().values_list_flat::<Option<NaiveTime>>(db, "alarm").await.expect_err("no 00:00:00");
+        assert!(err.to_string().contains("24:00:00"), "{err}");
+    }
+
+    /// A value that does not fit its PostgreSQL column names the field.
+    #[tokio::test]
+    async fn a_value_too_big_for_its_column_names_the_field() {
+        let test_db = postgres().await;
+        let db = test_db.db();
+        let long = "x".repeat(150);
+        let err = Author::objects().create(db, Author::new(&long, "long@example.com")).await.expect_err("too long");
+        assert!(err.to_string().contains("Author.name: is 150 characters long; max_length is 100"), "{err}");
+        let mut a = Author::objects().create(db, Author::new("short", "short@example.com")).await.expect("create");
+        a.name = long.clone();
+        let err = a.save(db).await.expect_err("too long");
+        assert!(err.to_string().contains("Author.name"), "{err}");
+        let err = Article::objects()
+            .create(db, Article { price: Decimal::new(123_456, 0), ..article("pricey") })
+            .await
+            .expect_err("6 digits before the point, max_digits 6 with decimal_places 2");
+        assert!(err.to_string().contains("Article.price"), "{err}");
+        let err = Article::objects()
+            .bulk_create(db, [article("ok"), Article { title: "t".repeat(201), ..article("long title") }])
+            .await
+            .expect_err("title too long");
+        assert!(err.to_string().contains("Article.title: is 201 characters long"), "{err}");
+        assert_eq!(Article::objects().count(db).await.expect("count"), 0, "nothing of the failed calls stays");
+    }
+}
+
+djorm::backend_tests! {
+    models = [Author, Article];
+
+    async fn an_integer_column_is_not_read_as_a_bool(db) {
+        Article::objects().create(&db, Article { views: 1, ..article("one view") }).await?;
+        let err = Article::objects().values_list_flat::<bool>(&db, "views").await.expect_err("1 is not a boolean");
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        let published: Vec<bool> = Article::objects().values_list_flat(&db, "published").await?;
+        assert_eq!(published, [false]);
+        Ok(())
+    }
+}

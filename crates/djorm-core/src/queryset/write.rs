@@ -20,6 +20,12 @@ pub struct Deleted {
     pub per_model: BTreeMap<String, u64>,
 }
 
+/// `e`, naming the field whose value among `rows` of `M` the database refused.
+fn refused<M: Model>(rows: impl Iterator<Item = Vec<Value>>, e: Error) -> Error {
+    let rows: Vec<Vec<Value>> = rows.collect();
+    crate::data_error::name_the_field(M::meta(), rows.iter().map(Vec::as_slice), e)
+}
+
 /// The most objects one `bulk_update()` statement carries.
 const BULK_UPDATE_BATCH: usize = 1000;
 
@@ -38,7 +44,10 @@ async fn insert_returning<M: Model>(db: &Db, objects: &mut [M]) -> Result<()> {
     for chunk in objects.chunks_mut(batch) {
         let rows = chunk.iter().map(Model::field_values).collect();
         let insert = lowerer.insert(rows, true);
-        let result = db.fetch(&db.dialect().compile_insert(&insert), &[pk_kind]).await?;
+        let result = db
+            .fetch(&db.dialect().compile_insert(&insert), &[pk_kind])
+            .await
+            .map_err(|e| refused::<M>(chunk.iter().map(Model::field_values), e))?;
         if result.len() != chunk.len() {
             return Err(Error::Database {
                 sqlstate: None,
@@ -58,7 +67,9 @@ async fn insert_with_pk<M: Model>(db: &Db, objects: &[M]) -> Result<()> {
     let batch = insert_batch_size::<M>(db);
     for chunk in objects.chunks(batch) {
         let insert = lowerer.insert(chunk.iter().map(Model::field_values).collect(), false);
-        db.execute(&db.dialect().compile_insert(&insert)).await?;
+        db.execute(&db.dialect().compile_insert(&insert))
+            .await
+            .map_err(|e| refused::<M>(chunk.iter().map(Model::field_values), e))?;
     }
     Ok(())
 }
@@ -80,7 +91,11 @@ async fn save_row<M: Model>(db: &Db, obj: &mut M) -> Result<bool> {
     }
     obj.pre_save(false);
     let update = Lowerer::new(M::meta()).update_instance(obj.field_values());
-    if db.execute(&db.dialect().compile_update(&update)).await? == 0 {
+    let changed = db
+        .execute(&db.dialect().compile_update(&update))
+        .await
+        .map_err(|e| refused::<M>(std::iter::once(obj.field_values()), e))?;
+    if changed == 0 {
         obj.pre_save(true);
         insert_with_pk(db, std::slice::from_ref(obj)).await?;
         return Ok(true);
@@ -235,7 +250,11 @@ impl<M: Model> QuerySet<M> {
             };
             statements.push(db.dialect().compile_update(&update));
         }
-        Ok(db.execute_atomic(&statements).await?.into_iter().sum())
+        let counts = db
+            .execute_atomic(&statements)
+            .await
+            .map_err(|e| refused::<M>(objects.iter().map(Model::field_values), e))?;
+        Ok(counts.into_iter().sum())
     }
 
     /// Sets fields on every matching row in one UPDATE and returns how many rows matched

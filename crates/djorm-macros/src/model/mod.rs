@@ -142,7 +142,8 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         let id = &f.ident;
         let ty = &f.ty;
         if f.role.is_column() {
-            quote! { #id: row.read::<#ty>()? }
+            let name = id.to_string();
+            quote! { #id: row.read::<#ty>().map_err(|e| ::djorm::__private::in_field(e, #object_name, #name))? }
         } else {
             quote! { #id: ::core::default::Default::default() }
         }
