@@ -109,6 +109,10 @@ pub enum Command {
         /// Runs update()/delete() on a whole table without asking.
         #[arg(long)]
         yes: bool,
+        /// The most rows a table shows of a QuerySet that was not sliced (0: all), as
+        /// Django's repr shows 20 and then "...(remaining elements truncated)...".
+        #[arg(long, default_value_t = crate::shell::DEFAULT_MAX_ROWS)]
+        max_rows: usize,
     },
     /// Starts the database's own client (psql or sqlite3) on the configured database.
     Dbshell,

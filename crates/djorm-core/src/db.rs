@@ -118,6 +118,21 @@ impl Db {
         self.record(&Compiled { sql: sql.to_owned(), params: Vec::new() }, None);
     }
 
+    /// Refuses a statement with more parameters than the database takes, before the driver
+    /// sends a malformed message (PostgreSQL counts them in 16 bits).
+    fn check_params(&self, compiled: &Compiled) -> Result<()> {
+        let limit = self.dialect().features().max_query_params;
+        if compiled.params.len() > limit {
+            return Err(crate::Error::InvalidQuery(format!(
+                "the statement has {} parameters; {} takes at most {limit}. Filter a long list with __in \
+                 (one parameter on PostgreSQL) or split the work",
+                compiled.params.len(),
+                self.vendor()
+            )));
+        }
+        Ok(())
+    }
+
     /// Runs one call on the backend; inside a transaction, checks first that the transaction
     /// can still run statements, and marks it for rollback when the call fails.
     async fn run<'a, T, Fut>(&'a self, call: impl FnOnce(&'a dyn Backend) -> Fut) -> Result<T>
@@ -140,6 +155,7 @@ impl Db {
 
     /// Like [`Db::fetch`], labelled with the relation access that caused it.
     pub async fn fetch_traced(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Rows> {
+        self.check_params(compiled)?;
         self.record(compiled, trace);
         self.run(|b| b.fetch(&compiled.sql, &compiled.params, kinds)).await
     }
@@ -147,12 +163,14 @@ impl Db {
     /// Like [`Db::fetch_traced`], for rows that become model objects: the backend may hand over
     /// its driver's rows for the models to read directly (see [`Backend::fetch_native`]).
     pub async fn fetch_native(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Fetched> {
+        self.check_params(compiled)?;
         self.record(compiled, trace);
         self.run(|b| b.fetch_native(&compiled.sql, &compiled.params, kinds)).await
     }
 
     /// Runs a compiled statement and returns how many rows it changed.
     pub async fn execute(&self, compiled: &Compiled) -> Result<u64> {
+        self.check_params(compiled)?;
         self.record(compiled, None);
         self.run(|b| b.execute(&compiled.sql, &compiled.params)).await
     }
@@ -183,6 +201,7 @@ impl Db {
     /// Runs a compiled query and streams its rows. Inside a transaction, an error from the
     /// stream marks the transaction for rollback like any failed statement.
     pub async fn stream(&self, compiled: Compiled, kinds: Vec<ValueKind>) -> Result<RowStream> {
+        self.check_params(&compiled)?;
         self.record(&compiled, None);
         let stream = self.run(|b| b.stream(compiled.sql, compiled.params, kinds)).await?;
         match &self.tx {

@@ -92,6 +92,10 @@ impl Expression {
 
     /// True when `test` holds for this expression or any inside it.
     pub fn any(&self, test: &dyn Fn(&Expression) -> bool) -> bool {
+        djorm_sql::with_stack(|| self.any_here(test))
+    }
+
+    fn any_here(&self, test: &dyn Fn(&Expression) -> bool) -> bool {
         if test(self) {
             return true;
         }
@@ -114,6 +118,10 @@ impl Expression {
 
     /// True when an aggregate appears anywhere inside (the query then groups rows).
     pub fn contains_aggregate(&self) -> bool {
+        djorm_sql::with_stack(|| self.contains_aggregate_here())
+    }
+
+    fn contains_aggregate_here(&self) -> bool {
         match self {
             Expression::Aggregate(_) => true,
             Expression::Field(_)

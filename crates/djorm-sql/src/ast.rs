@@ -30,6 +30,14 @@ pub enum Expr {
         /// Right operand.
         rhs: Box<Expr>,
     },
+    /// Conditions joined by one `AND` or `OR` (`op`): `a AND b AND c`. A long chain stays one
+    /// node with many items, never a tree as deep as it is long.
+    Junction {
+        /// [`BinOp::And`] or [`BinOp::Or`].
+        op: BinOp,
+        /// The joined conditions (two or more).
+        items: Vec<Expr>,
+    },
     /// `NOT (expr)`.
     Not(Box<Expr>),
     /// `expr IS [NOT] NULL`.
@@ -205,21 +213,32 @@ impl Expr {
         Expr::Binary { op, lhs: Box::new(self), rhs: Box::new(rhs) }
     }
 
-    /// `self AND rhs`, folding constants.
+    /// `self AND rhs`, folding constants; a chain of ANDs is one [`Expr::Junction`].
     pub fn and(self, rhs: Expr) -> Self {
         match (self, rhs) {
             (Expr::Const(true), e) | (e, Expr::Const(true)) => e,
             (Expr::Const(false), _) | (_, Expr::Const(false)) => Expr::Const(false),
-            (l, r) => l.binary(BinOp::And, r),
+            (l, r) => l.join(BinOp::And, r),
         }
     }
 
-    /// `self OR rhs`, folding constants.
+    /// `self OR rhs`, folding constants; a chain of ORs is one [`Expr::Junction`].
     pub fn or(self, rhs: Expr) -> Self {
         match (self, rhs) {
             (Expr::Const(false), e) | (e, Expr::Const(false)) => e,
             (Expr::Const(true), _) | (_, Expr::Const(true)) => Expr::Const(true),
-            (l, r) => l.binary(BinOp::Or, r),
+            (l, r) => l.join(BinOp::Or, r),
+        }
+    }
+
+    /// `self op rhs` for AND/OR, appended to `self` when it already is such a junction.
+    fn join(self, op: BinOp, rhs: Expr) -> Self {
+        match self {
+            Expr::Junction { op: own, mut items } if own == op => {
+                items.push(rhs);
+                Expr::Junction { op, items }
+            }
+            lhs => Expr::Junction { op, items: vec![lhs, rhs] },
         }
     }
 

@@ -1,8 +1,8 @@
 //! The one place SQL text is written: quoting, placeholders and bound parameters.
 
 use crate::{
-    AddForeignKey, AlterChange, AlterTable, ColumnDef, CopyRows, CreateIndex, CreateTable, Delete, Dialect, DropIndex,
-    DropTable, Expr, Insert, JoinKind, Nulls, Select, SetOp, Source, TableConstraint, Update, Value,
+    AddForeignKey, AlterChange, AlterTable, BinOp, ColumnDef, CopyRows, CreateIndex, CreateTable, Delete, Dialect,
+    DropIndex, DropTable, Expr, Insert, JoinKind, Nulls, Select, SetOp, Source, TableConstraint, Update, Value,
 };
 
 /// SQL text with its bound parameters, ready for a driver.
@@ -108,6 +108,39 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends an expression.
     pub fn expr(&mut self, expr: &Expr) {
+        crate::with_stack(|| self.expr_here(expr));
+    }
+
+    /// Conditions joined by `op`. A database parses `a OR b OR c` as a tree as deep as the
+    /// chain is long (SQLite refuses more than 1000 levels), so a long chain is written in
+    /// parenthesised groups of at most 64: ten thousand conditions nest three levels deep.
+    fn junction(&mut self, op: BinOp, items: &[Expr]) {
+        const FAN: usize = 64;
+        if items.len() <= FAN {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    self.push(" ");
+                    self.push(op.as_sql());
+                    self.push(" ");
+                }
+                self.operand(item);
+            }
+            return;
+        }
+        let group = items.len().div_ceil(FAN);
+        for (i, chunk) in items.chunks(group).enumerate() {
+            if i > 0 {
+                self.push(" ");
+                self.push(op.as_sql());
+                self.push(" ");
+            }
+            self.push("(");
+            self.junction(op, chunk);
+            self.push(")");
+        }
+    }
+
+    fn expr_here(&mut self, expr: &Expr) {
         let d = self.dialect;
         match expr {
             Expr::Column { table, column } => {
@@ -127,6 +160,7 @@ impl<'d> SqlWriter<'d> {
                 self.push(" ");
                 self.operand(rhs);
             }
+            Expr::Junction { op, items } => self.junction(*op, items),
             Expr::Not(inner) => {
                 self.push("NOT (");
                 self.expr(inner);
@@ -261,6 +295,7 @@ impl<'d> SqlWriter<'d> {
         let compound = matches!(
             expr,
             Expr::Binary { .. }
+                | Expr::Junction { .. }
                 | Expr::Between { .. }
                 | Expr::In { .. }
                 | Expr::InValues { .. }

@@ -234,3 +234,22 @@ fn create_table_ddl_follows_django() {
         r#"CREATE TABLE "blog_post" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "title" varchar(200) NOT NULL, "slug" varchar(50) NOT NULL UNIQUE, "author_name" varchar(100) NOT NULL, "views" integer unsigned NOT NULL CHECK ("views" >= 0), "published_at" datetime NULL, "created_at" datetime NOT NULL)"#
     );
 }
+
+/// A chain of ANDs is flat; a long chain of ORs is written in parenthesised groups of at most
+/// 64, so its parse depth stays far under SQLite's limit of 1000.
+#[test]
+fn long_junctions_are_grouped() {
+    let three = Q::new("views", 1) | Q::new("views", 2) | Q::new("views", 3);
+    check(
+        three,
+        r#"("blog_post"."views" = $1) OR ("blog_post"."views" = $2) OR ("blog_post"."views" = $3)"#,
+        r#"("blog_post"."views" = ?1) OR ("blog_post"."views" = ?2) OR ("blog_post"."views" = ?3)"#,
+        vec![Value::I64(1), Value::I64(2), Value::I64(3)],
+    );
+    let wide = (0..130).fold(Q::Or(Vec::new()), |q, i| q | Q::new("views", i));
+    let (sql, params) = where_of(&SqliteDialect, wide);
+    assert_eq!(params.len(), 130);
+    // 130 conditions in 44 groups of at most 3: `(("…" = ?1) OR (…) OR (…)) OR ((…) …`.
+    assert_eq!(sql.matches(")) OR ((").count(), 43, "{sql}");
+    assert_eq!(sql.matches(" OR ").count(), 129);
+}

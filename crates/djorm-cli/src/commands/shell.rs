@@ -27,7 +27,7 @@ fn models_from_migrations(cli: &Cli) -> Result<Vec<&'static djorm::ModelMeta>> {
 }
 
 pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {
-    let Command::Shell { command, format, yes } = &cli.command else { unreachable!("dispatched on Shell") };
+    let Command::Shell { command, format, yes, max_rows } = &cli.command else { unreachable!("dispatched on Shell") };
     let models = match project.models.clone() {
         Some(models) => models,
         None => models_from_migrations(cli)?,
@@ -48,6 +48,7 @@ pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Re
         answer.trim() == "yes"
     });
     let mut session = Session::new(db, models, confirm);
+    session.set_max_rows(Some(*max_rows));
     match command {
         Some(line) => match execute(&mut session, line, *format).await {
             Ok(text) => {

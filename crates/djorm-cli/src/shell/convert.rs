@@ -26,7 +26,9 @@ pub fn rhs(path: &str, v: Val) -> Result<Rhs, String> {
                 (false, Err(values)) => Rhs::List(values),
             }
         }
-        Val::QuerySet(qs) => {
+        Val::QuerySet(qs)
+        | Val::ManyRelated(super::value::ManyRelated { qs, .. })
+        | Val::ReverseRelated(super::value::ReverseRelated { qs, .. }) => {
             Rhs::Expr(Expression::Subquery { query: Box::new(qs.query().clone()), field: "pk".into() })
         }
         Val::Values(v) if v.fields.len() == 1 => {

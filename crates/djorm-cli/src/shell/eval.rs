@@ -22,6 +22,8 @@ pub struct Session {
     vars: HashMap<String, Val>,
     capture: QueryCapture,
     pub(super) confirm: Confirm,
+    /// The most rows a table shows of a QuerySet that was not sliced (`None`: all).
+    pub(super) max_rows: Option<usize>,
 }
 
 type Eval<'a> = Pin<Box<dyn Future<Output = Result<Val, String>> + Send + 'a>>;
@@ -31,7 +33,13 @@ impl Session {
     /// `delete()` of a whole table.
     pub fn new(db: Db, models: Vec<&'static ModelMeta>, confirm: Confirm) -> Self {
         let capture = db.capture_queries();
-        Session { db, models, vars: HashMap::new(), capture, confirm }
+        Session { db, models, vars: HashMap::new(), capture, confirm, max_rows: Some(super::DEFAULT_MAX_ROWS) }
+    }
+
+    /// Shows at most `max_rows` rows of a QuerySet that was not sliced (`None` or `Some(0)`:
+    /// every row), in table output.
+    pub fn set_max_rows(&mut self, max_rows: Option<usize>) {
+        self.max_rows = max_rows.filter(|n| *n > 0);
     }
 
     /// The models in scope.
@@ -156,10 +164,13 @@ impl Session {
                     };
                     methods::slice(target, low, high)
                 }
-                Expr::Binary(op, left, right) => {
-                    let left = self.eval(left).await?;
-                    let right = self.eval(right).await?;
-                    binary(*op, left, right)
+                Expr::Binary(first, rest) => {
+                    let mut acc = self.eval(first).await?;
+                    for (op, operand) in rest {
+                        let right = self.eval(operand).await?;
+                        acc = binary(*op, acc, right)?;
+                    }
+                    Ok(acc)
                 }
                 Expr::Unary(op, operand) => {
                     let operand = self.eval(operand).await?;

@@ -37,6 +37,11 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, String> {
             i += 1;
         } else if c == '#' {
             break;
+        } else if matches!(c, 'r' | 'R') && matches!(chars.get(i + 1), Some((_, '"' | '\''))) {
+            // A raw string, as Python's r"^\d+": backslashes are kept as written.
+            let (text, next) = raw_string_literal(&chars, i + 1)?;
+            out.push(Token { kind: Tok::Str(text), at });
+            i = next;
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
             while i < chars.len() && (chars[i].1.is_alphanumeric() || chars[i].1 == '_') {
@@ -77,7 +82,9 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, String> {
     Ok(out)
 }
 
-/// Reads a quoted string starting at `chars[start]`; returns its contents and the index after it.
+/// Reads a quoted string starting at `chars[start]`; returns its contents and the index after
+/// it. Escapes mean what they mean in Python: `\n`, `\t`, `\x41`, `\u00e9`, `\U0001F600`, octal
+/// `\101`, …; an unknown escape keeps its backslash (`'\d'` is two characters, as in Python).
 fn string_literal(chars: &[(usize, char)], start: usize) -> Result<(String, usize), String> {
     let quote = chars[start].1;
     let mut text = String::new();
@@ -86,12 +93,9 @@ fn string_literal(chars: &[(usize, char)], start: usize) -> Result<(String, usiz
         match chars[i].1 {
             c if c == quote => return Ok((text, i + 1)),
             '\\' if i + 1 < chars.len() => {
-                text.push(match chars[i + 1].1 {
-                    'n' => '\n',
-                    't' => '\t',
-                    other => other,
-                });
-                i += 2;
+                let (escaped, used) = escape(chars, i + 1)?;
+                text.push_str(&escaped);
+                i += 1 + used;
             }
             c => {
                 text.push(c);
@@ -100,4 +104,94 @@ fn string_literal(chars: &[(usize, char)], start: usize) -> Result<(String, usiz
         }
     }
     Err(format!("unterminated string starting at column {}", chars[start].0 + 1))
+}
+
+/// A raw string (`r"..."`) starting at its quote: only `\` before the quote is special.
+fn raw_string_literal(chars: &[(usize, char)], start: usize) -> Result<(String, usize), String> {
+    let quote = chars[start].1;
+    let mut text = String::new();
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i].1 {
+            c if c == quote => return Ok((text, i + 1)),
+            '\\' if i + 1 < chars.len() => {
+                text.push('\\');
+                text.push(chars[i + 1].1);
+                i += 2;
+            }
+            c => {
+                text.push(c);
+                i += 1;
+            }
+        }
+    }
+    Err(format!("unterminated string starting at column {}", chars[start - 1].0 + 1))
+}
+
+/// The escape after a backslash at `chars[at]`: the text it stands for and how many
+/// characters it used.
+fn escape(chars: &[(usize, char)], at: usize) -> Result<(String, usize), String> {
+    let simple = |c: char| Ok((c.to_string(), 1));
+    match chars[at].1 {
+        'n' => simple('\n'),
+        't' => simple('\t'),
+        'r' => simple('\r'),
+        '0'..='7' => {
+            let digits: String = chars[at..].iter().take(3).map(|(_, c)| *c).take_while(|c| c.is_digit(8)).collect();
+            let code = u32::from_str_radix(&digits, 8).unwrap_or(0);
+            let c = char::from_u32(code).ok_or_else(|| format!("invalid octal escape \\{digits}"))?;
+            Ok((c.to_string(), digits.len()))
+        }
+        'a' => simple('\u{07}'),
+        'b' => simple('\u{08}'),
+        'f' => simple('\u{0C}'),
+        'v' => simple('\u{0B}'),
+        '\\' | '\'' | '"' => simple(chars[at].1),
+        kind @ ('x' | 'u' | 'U') => {
+            let width = match kind {
+                'x' => 2,
+                'u' => 4,
+                _ => 8,
+            };
+            let digits: String = chars[at + 1..].iter().take(width).map(|(_, c)| *c).collect();
+            let column = chars[at].0;
+            if digits.len() < width || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(format!("truncated \\{kind} escape at column {column}: it takes {width} hex digits"));
+            }
+            let code = u32::from_str_radix(&digits, 16).unwrap_or(u32::MAX);
+            let c = char::from_u32(code)
+                .ok_or_else(|| format!("\\{kind}{digits} at column {column} is not a Unicode character"))?;
+            Ok((c.to_string(), 1 + width))
+        }
+        'N' => Err(format!("\\N{{...}} escapes are not supported (column {}); write the character", chars[at].0)),
+        other => Ok((format!("\\{other}"), 1)),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn string(source: &str) -> String {
+        match &tokenize(source).unwrap()[0].kind {
+            Tok::Str(s) => s.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn escapes_mean_what_they_mean_in_python() {
+        assert_eq!(string(r"'\x41'"), "A");
+        assert_eq!(string(r"'\u00e9t\u00e9'"), "été");
+        assert_eq!(string(r"'\U0001F600'"), "😀");
+        assert_eq!(string(r"'\101\0'"), "A\0");
+        assert_eq!(string(r#"'a\'b\"c\\d'"#), "a'b\"c\\d");
+        assert_eq!(string(r"'\n\t\r\a\b\f\v'"), "\n\t\r\u{7}\u{8}\u{c}\u{b}");
+        assert_eq!(string(r"'\d+'"), "\\d+", "an unknown escape keeps its backslash");
+        assert_eq!(string(r"r'^\d+\.'"), "^\\d+\\.");
+        assert!(tokenize(r"'\x4'").unwrap_err().contains("truncated \\x escape"));
+        assert!(tokenize(r"'\ud800'").unwrap_err().contains("not a Unicode character"));
+        assert!(tokenize(r"'\N{BULLET}'").unwrap_err().contains("not supported"));
+    }
 }

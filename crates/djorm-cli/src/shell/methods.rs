@@ -5,7 +5,7 @@ use djorm::{DynQuerySet, Expression, ModelMeta, OrderBy, Value, Q};
 
 use super::convert::{self, q_from_kwargs, texts};
 use super::eval::Session;
-use super::value::{ManyRelated, Shape, Val, ValuesQuery};
+use super::value::{ManyRelated, ReverseRelated, Shape, Val, ValuesQuery};
 
 /// The QuerySet methods, for `help` and Tab completion.
 pub const QUERYSET_METHODS: &[&str] = &[
@@ -37,10 +37,11 @@ pub const QUERYSET_METHODS: &[&str] = &[
 pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result<Val, String> {
     let target = match target {
         Val::ManyRelated(m) if !matches!(name, "add" | "remove" | "clear") => Val::QuerySet(m.qs),
+        Val::ReverseRelated(r) if !matches!(name, "create" | "get_or_create") => Val::QuerySet(r.qs),
         other => other,
     };
     match target {
-        target @ Val::ManyRelated(_) => Ok(Val::Method(Box::new(target), name.to_owned())),
+        target @ (Val::ManyRelated(_) | Val::ReverseRelated(_)) => Ok(Val::Method(Box::new(target), name.to_owned())),
         Val::Model(meta) if name == "objects" => Ok(Val::QuerySet(DynQuerySet::new(meta))),
         Val::Model(meta) => Err(format!("type object '{}' has no attribute '{name}'", meta.object_name)),
         Val::Instance(meta, row) => instance_attribute(session, meta, row, name).await,
@@ -86,8 +87,14 @@ async fn instance_attribute(
     }
     if let Some(reverse) = reverse_by_accessor(meta, name) {
         let qs = DynQuerySet::new(reverse.model)
-            .filter(Q::new(format!("{}__pk", reverse_path(reverse)), pk))
+            .filter(Q::new(format!("{}__pk", reverse_path(reverse)), pk.clone()))
             .map_err(|e| e.to_string())?;
+        if let (true, Some(field)) = (reverse.is_multi(), reverse.field) {
+            // The key holds the referenced field's value (the pk, unless it names a to_field).
+            let referenced = field.relation.as_ref().map_or(meta.pk().name, |r| r.target_field().name);
+            let value = row.get(referenced).cloned().unwrap_or(pk);
+            return Ok(Val::ReverseRelated(ReverseRelated { qs, field: field.name, value }));
+        }
         if reverse.is_multi() {
             return Ok(Val::QuerySet(qs));
         }
@@ -177,6 +184,12 @@ pub async fn call(
     }
     if let Val::ManyRelated(m) = target {
         return many_method(session, m, method, args).await;
+    }
+    if let Val::ReverseRelated(r) = target {
+        // Django's RelatedManager.create(): the key is the manager's object, whatever was given.
+        let mut kwargs: Vec<(String, Val)> = kwargs.into_iter().filter(|(k, _)| k != r.field).collect();
+        kwargs.push((r.field.to_owned(), Val::Value(r.value)));
+        return Box::pin(call(session, Val::QuerySet(r.qs), method, args, kwargs)).await;
     }
     let db = session.db.clone();
     let qs = queryset(&target)?;
@@ -283,18 +296,14 @@ pub async fn call(
                 };
                 assignments.push((k, expression));
             }
-            if qs.query().filters.is_empty()
-                && !confirm(session, &format!("update every {} row", qs.model().object_name))
-            {
+            if !confirm_whole_table(session, &qs, "update").await? {
                 return Err("cancelled".into());
             }
             Val::Value(Value::I64(qs.update(&db, &assignments).await.map_err(e)? as i64))
         }
         "delete" => {
             no_args(method, &args, &kwargs)?;
-            if qs.query().filters.is_empty()
-                && !confirm(session, &format!("delete every {} row", qs.model().object_name))
-            {
+            if !confirm_whole_table(session, &qs, "delete").await? {
                 return Err("cancelled".into());
             }
             Val::Deleted(qs.delete(&db).await.map_err(e)?)
@@ -303,8 +312,19 @@ pub async fn call(
     })
 }
 
-fn confirm(session: &mut Session, what: &str) -> bool {
-    (session.confirm)(what)
+/// Asks before an `update()` or `delete()` that reaches every row of its table: one with no
+/// filter, or one whose filter (`exclude(pk=None)`, `pk__gte=0`) happens to match them all.
+async fn confirm_whole_table(session: &mut Session, qs: &DynQuerySet, verb: &str) -> Result<bool, String> {
+    let model = qs.model();
+    let e = |e: djorm::Error| e.to_string();
+    if !qs.query().filters.is_empty() {
+        let total = DynQuerySet::new(model).count(&session.db).await.map_err(e)?;
+        let matched = qs.count(&session.db).await.map_err(e)?;
+        if total == 0 || matched < total {
+            return Ok(true);
+        }
+    }
+    Ok((session.confirm)(&format!("{verb} every {} row", model.object_name)))
 }
 
 fn kwargs_to_values(kwargs: Vec<(String, Val)>) -> Result<Vec<(String, Value)>, String> {
@@ -378,9 +398,18 @@ async fn instance_method(
     }
 }
 
+/// A related manager as the QuerySet of its objects.
+fn plain(v: Val) -> Val {
+    match v {
+        Val::ManyRelated(m) => Val::QuerySet(m.qs),
+        Val::ReverseRelated(r) => Val::QuerySet(r.qs),
+        other => other,
+    }
+}
+
 /// `qs[i]`, `row["field"]`, `list[i]`.
 pub async fn index(session: &mut Session, target: Val, index: Val) -> Result<Val, String> {
-    match (target, index) {
+    match (plain(target), index) {
         (Val::QuerySet(qs), Val::Value(Value::I64(i))) => {
             let i = u64::try_from(i).map_err(|_| "Negative indexing is not supported.".to_owned())?;
             let mut rows = qs.slice(i, Some(i.saturating_add(1))).rows(&session.db).await.map_err(|e| e.to_string())?;
@@ -416,7 +445,7 @@ pub fn slice(target: Val, low: Option<Val>, high: Option<Val>) -> Result<Val, St
         }
     };
     let (low, high) = (bound(low)?.unwrap_or(0), bound(high)?);
-    match target {
+    match plain(target) {
         Val::QuerySet(qs) => Ok(Val::QuerySet(qs.slice(low, high))),
         Val::Values(v) => Ok(Val::Values(ValuesQuery { qs: v.qs.slice(low, high), ..v })),
         Val::List(items) => {
@@ -429,7 +458,19 @@ pub fn slice(target: Val, low: Option<Val>, high: Option<Val>) -> Result<Val, St
 
 /// `post.tags.add(t, ...)`, `.remove(t, ...)`, `.clear()`.
 async fn many_method(session: &mut Session, m: ManyRelated, method: &str, args: Vec<Val>) -> Result<Val, String> {
-    let keys: Vec<Value> = args.into_iter().map(convert::value).collect::<Result<_, _>>()?;
+    let target = m.qs.model();
+    let keys: Vec<Value> = args
+        .into_iter()
+        .map(|arg| match arg {
+            // Django: "'Tag' instance expected, got <Author: Author object (1)>".
+            Val::Instance(meta, row) if !std::ptr::eq(meta, target) => Err(format!(
+                "'{}' instance expected, got {}",
+                target.object_name,
+                super::output::repr(meta, row.names(), row.values())
+            )),
+            other => convert::value(other),
+        })
+        .collect::<Result<_, _>>()?;
     let db = &session.db;
     let result = match method {
         "add" => djorm::relations::add_links(db, m.owner, m.field, &m.pk, &keys).await,

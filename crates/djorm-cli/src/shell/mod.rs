@@ -18,7 +18,7 @@ mod syntax;
 mod value;
 
 pub use eval::{Confirm, Session};
-pub use output::Format;
+pub use output::{Format, DEFAULT_MAX_ROWS};
 pub use parser::parse_line;
 pub use repl::repl;
 
@@ -27,7 +27,12 @@ pub async fn execute(session: &mut Session, line: &str, format: Format) -> Resul
     match session.run_line(line).await? {
         // Like Python's shell, a bare None (save(), add()) prints nothing at the prompt.
         Some(value::Val::Value(djorm::Value::Null)) if format == Format::Table => Ok(String::new()),
-        Some(v) => output::render(&session.db, v, format).await,
+        Some(v) => {
+            // Tables are for people: they show Django's repr-sized page. JSON and CSV are for
+            // scripts: they get every row asked for.
+            let max_rows = if format == Format::Table { session.max_rows } else { None };
+            output::render(&session.db, v, format, max_rows).await
+        }
         None => Ok(String::new()),
     }
 }

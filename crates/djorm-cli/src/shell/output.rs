@@ -18,6 +18,12 @@ pub enum Format {
     Csv,
 }
 
+/// How many rows a table shows by default, as Django's QuerySet repr (`REPR_OUTPUT_SIZE`).
+pub const DEFAULT_MAX_ROWS: usize = 20;
+
+/// Django's marker for rows left out of a QuerySet's repr.
+const TRUNCATED: &str = "...(remaining elements truncated)...";
+
 /// A fully evaluated result: rows with column names, or one scalar-like thing.
 enum Shown {
     Rows {
@@ -25,18 +31,22 @@ enum Shown {
         names: Vec<String>,
         rows: Vec<Vec<Value>>,
         shape: Shape,
+        /// True when more rows matched than were fetched to show.
+        truncated: bool,
     },
     Object(&'static ModelMeta, ValuesRow),
-    /// Rows with the relations `prefetch_related()` loaded for them.
-    Objects(&'static ModelMeta, Vec<DynObject>),
+    /// Rows with the relations `prefetch_related()` loaded for them (and whether more matched).
+    Objects(&'static ModelMeta, Vec<DynObject>, bool),
     Text(String),
     Json(Json),
 }
 
-/// Runs whatever `v` still needs from the database and renders it in `format`.
-pub async fn render(db: &Db, v: Val, format: Format) -> Result<String, String> {
+/// Runs whatever `v` still needs from the database and renders it in `format`. A QuerySet
+/// the user did not slice shows at most `max_rows` rows (then Django's truncation marker),
+/// fetching only those: printing a table of 200,000 rows would build it all in memory.
+pub async fn render(db: &Db, v: Val, format: Format, max_rows: Option<usize>) -> Result<String, String> {
     // JSON nests related objects; a table or CSV lists their reprs in a column each.
-    let shown = evaluate(db, v).await?;
+    let shown = evaluate(db, v, max_rows).await?;
     Ok(match format {
         Format::Table => table(shown),
         Format::Json => serde_json::to_string_pretty(&to_json(shown)).unwrap_or_default(),
@@ -44,24 +54,56 @@ pub async fn render(db: &Db, v: Val, format: Format) -> Result<String, String> {
     })
 }
 
-async fn evaluate(db: &Db, v: Val) -> Result<Shown, String> {
+/// `qs` limited to one row more than `max_rows`, unless it is sliced already (then the user
+/// asked for those rows).
+fn capped(qs: djorm::DynQuerySet, max_rows: Option<usize>) -> (djorm::DynQuerySet, Option<usize>) {
+    let unsliced = qs.query().low_mark == 0 && qs.query().high_mark.is_none();
+    match max_rows {
+        Some(n) if unsliced => (qs.slice(0, Some(n as u64 + 1)), Some(n)),
+        _ => (qs, None),
+    }
+}
+
+/// Keeps the first `cap` rows; true when there were more.
+fn cut<T>(rows: &mut Vec<T>, cap: Option<usize>) -> bool {
+    match cap {
+        Some(n) if rows.len() > n => {
+            rows.truncate(n);
+            true
+        }
+        _ => false,
+    }
+}
+
+async fn evaluate(db: &Db, v: Val, max_rows: Option<usize>) -> Result<Shown, String> {
     let e = |e: djorm::Error| e.to_string();
     Ok(match v {
-        Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. })
+        Val::QuerySet(qs)
+        | Val::ManyRelated(super::value::ManyRelated { qs, .. })
+        | Val::ReverseRelated(super::value::ReverseRelated { qs, .. })
             if !qs.prefetches().is_empty() || !qs.query().select_related.is_empty() =>
         {
-            Shown::Objects(qs.model(), qs.objects(db).await.map_err(e)?)
+            let (qs, cap) = capped(qs, max_rows);
+            let mut objects = qs.objects(db).await.map_err(e)?;
+            let truncated = cut(&mut objects, cap);
+            Shown::Objects(qs.model(), objects, truncated)
         }
-        Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. }) => {
-            let rows = qs.rows(db).await.map_err(e)?;
+        Val::QuerySet(qs)
+        | Val::ManyRelated(super::value::ManyRelated { qs, .. })
+        | Val::ReverseRelated(super::value::ReverseRelated { qs, .. }) => {
+            let (qs, cap) = capped(qs, max_rows);
+            let mut rows = qs.rows(db).await.map_err(e)?;
+            let truncated = cut(&mut rows, cap);
             let names = names_of(&rows, || qs.model().field_names());
-            Shown::Rows { model: Some(qs.model()), names, rows: values_of(rows), shape: Shape::Dicts }
+            Shown::Rows { model: Some(qs.model()), names, rows: values_of(rows), shape: Shape::Dicts, truncated }
         }
         Val::Values(v) => {
             let fields: Vec<&str> = v.fields.iter().map(String::as_str).collect();
-            let rows = v.qs.values(db, &fields).await.map_err(e)?;
+            let (qs, cap) = capped(v.qs.clone(), max_rows);
+            let mut rows = qs.values(db, &fields).await.map_err(e)?;
+            let truncated = cut(&mut rows, cap);
             let names = names_of(&rows, || v.fields.clone());
-            Shown::Rows { model: None, names, rows: values_of(rows), shape: v.shape }
+            Shown::Rows { model: None, names, rows: values_of(rows), shape: v.shape, truncated }
         }
         Val::Instance(meta, row) => Shown::Object(meta, row),
         Val::Dict(row) => Shown::Json(row_json(&row)),
@@ -74,7 +116,7 @@ async fn evaluate(db: &Db, v: Val) -> Result<Shown, String> {
         Val::List(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push(to_json(Box::pin(evaluate(db, item)).await?));
+                out.push(to_json(Box::pin(evaluate(db, item, max_rows)).await?));
             }
             Shown::Json(Json::Array(out))
         }
@@ -126,7 +168,7 @@ fn object_json(object: &DynObject) -> Json {
 }
 
 /// Rows whose prefetched relations become one column each, listing the related reprs.
-fn objects_as_rows(meta: &'static ModelMeta, objects: Vec<DynObject>) -> Shown {
+fn objects_as_rows(meta: &'static ModelMeta, objects: Vec<DynObject>, truncated: bool) -> Shown {
     let mut names: Vec<String> = objects.first().map(|o| o.row.names().to_vec()).unwrap_or_else(|| meta.field_names());
     if let Some(first) = objects.first() {
         names.extend(
@@ -149,7 +191,7 @@ fn objects_as_rows(meta: &'static ModelMeta, objects: Vec<DynObject>) -> Shown {
             row
         })
         .collect();
-    Shown::Rows { model: Some(meta), names, rows, shape: Shape::Dicts }
+    Shown::Rows { model: Some(meta), names, rows, shape: Shape::Dicts, truncated }
 }
 
 fn to_json(shown: Shown) -> Json {
@@ -164,14 +206,14 @@ fn to_json(shown: Shown) -> Json {
                 .collect(),
         ),
         Shown::Object(_, row) => row_json(&row),
-        Shown::Objects(_, objects) => Json::Array(objects.iter().map(object_json).collect()),
+        Shown::Objects(_, objects, _) => Json::Array(objects.iter().map(object_json).collect()),
         Shown::Text(s) => json!(s),
         Shown::Json(j) => j,
     }
 }
 
 /// Django's repr: `<Post: title>` with the model's `str` field, else `<Post: Post object (1)>`.
-fn repr(meta: &ModelMeta, names: &[String], row: &[Value]) -> String {
+pub(super) fn repr(meta: &ModelMeta, names: &[String], row: &[Value]) -> String {
     let value = |name: &str| names.iter().position(|n| n == name).and_then(|i| row.get(i)).cloned();
     if let Some(text) = meta.str_field.and_then(value) {
         return format!("<{}: {text}>", meta.object_name);
@@ -182,13 +224,13 @@ fn repr(meta: &ModelMeta, names: &[String], row: &[Value]) -> String {
 
 fn table(shown: Shown) -> String {
     match shown {
-        Shown::Objects(meta, objects) => table(objects_as_rows(meta, objects)),
+        Shown::Objects(meta, objects, truncated) => table(objects_as_rows(meta, objects, truncated)),
         Shown::Object(meta, row) => {
             let names = row.names().to_vec();
             let rows = vec![row.values().to_vec()];
             format!("{}\n{}", repr(meta, &names, &rows[0]), grid(&names, &rows))
         }
-        Shown::Rows { model, names, rows, shape } => {
+        Shown::Rows { model, names, rows, shape, truncated } => {
             let count = rows.len();
             let noun = match model {
                 Some(meta) => format!("{} object{}", meta.object_name, if count == 1 { "" } else { "s" }),
@@ -196,7 +238,14 @@ fn table(shown: Shown) -> String {
             };
             let grid =
                 if shape == Shape::Flat && !names.is_empty() { grid(&names[..1], &rows) } else { grid(&names, &rows) };
-            format!("{grid}\n({count} {noun})")
+            if truncated {
+                format!(
+                    "{grid}\n{TRUNCATED}\n(the first {count} {noun}; slice the QuerySet, or start the shell with \
+                     --max-rows, to see more)"
+                )
+            } else {
+                format!("{grid}\n({count} {noun})")
+            }
         }
         Shown::Text(s) => s,
         Shown::Json(Json::Object(map)) => {
@@ -240,7 +289,7 @@ fn csv(shown: Shown) -> Result<String, String> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let e = |e: ::csv::Error| e.to_string();
     match shown {
-        Shown::Objects(meta, objects) => return csv(objects_as_rows(meta, objects)),
+        Shown::Objects(meta, objects, truncated) => return csv(objects_as_rows(meta, objects, truncated)),
         Shown::Rows { names, rows, shape, .. } => {
             let width = if shape == Shape::Flat { 1 } else { names.len() };
             writer.write_record(names.iter().take(width)).map_err(e)?;

@@ -7,6 +7,9 @@ use super::syntax::{Arg, BinOp, Expr, Lit, Stmt, UnOp};
 /// How deeply expressions may nest.
 pub const MAX_DEPTH: usize = 64;
 
+/// How many attributes, calls and subscripts one chain may have (`qs.filter(..).exclude(..)`).
+pub const MAX_CHAIN: usize = 256;
+
 /// Parses one line into its statements (separated by `;`).
 pub fn parse_line(line: &str) -> Result<Vec<Stmt>, String> {
     let tokens = tokenize(line)?;
@@ -115,16 +118,16 @@ impl Parser {
         if level == LEVELS.len() {
             return self.unary();
         }
-        let mut left = self.binary(level + 1)?;
+        let first = self.binary(level + 1)?;
+        let mut rest = Vec::new();
         'outer: loop {
             for (c, op) in LEVELS[level] {
                 if self.eat(*c) {
-                    let right = self.binary(level + 1)?;
-                    left = Expr::Binary(*op, Box::new(left), Box::new(right));
+                    rest.push((*op, self.binary(level + 1)?));
                     continue 'outer;
                 }
             }
-            return Ok(left);
+            return Ok(if rest.is_empty() { first } else { Expr::Binary(Box::new(first), rest) });
         }
     }
 
@@ -147,7 +150,7 @@ impl Parser {
 
     fn postfix(&mut self) -> Result<Expr, String> {
         let mut e = self.primary()?;
-        loop {
+        for _ in 0..=MAX_CHAIN {
             if self.eat('.') {
                 let Tok::Ident(name) = self.peek().clone() else {
                     return Err(format!("expected a name after '.' {}", self.where_()));
@@ -162,6 +165,7 @@ impl Parser {
                 return Ok(e);
             }
         }
+        Err(format!("more than {MAX_CHAIN} attributes, calls and subscripts in one chain"))
     }
 
     fn arguments(&mut self) -> Result<Vec<Arg>, String> {
@@ -283,11 +287,14 @@ mod tests {
     #[test]
     fn operators_bind_as_in_python() {
         let stmts = parse_line("Q(a=1) | Q(b=2) & ~Q(c=3)").unwrap();
-        let [Stmt::Expr(Expr::Binary(BinOp::Or, _, right))] = stmts.as_slice() else { panic!("{stmts:?}") };
-        assert!(matches!(&**right, Expr::Binary(BinOp::And, _, r) if matches!(&**r, Expr::Unary(UnOp::Invert, _))));
-        let stmts = parse_line("F('views') + 1 * 2").unwrap();
+        let [Stmt::Expr(Expr::Binary(_, rest))] = stmts.as_slice() else { panic!("{stmts:?}") };
+        let [(BinOp::Or, Expr::Binary(_, inner))] = rest.as_slice() else { panic!("{rest:?}") };
+        assert!(matches!(inner.as_slice(), [(BinOp::And, Expr::Unary(UnOp::Invert, _))]), "{inner:?}");
+        let stmts = parse_line("F('views') + 1 * 2 - 3").unwrap();
+        let [Stmt::Expr(Expr::Binary(_, rest))] = stmts.as_slice() else { panic!("{stmts:?}") };
         assert!(
-            matches!(&stmts[0], Stmt::Expr(Expr::Binary(BinOp::Add, _, r)) if matches!(&**r, Expr::Binary(BinOp::Mul, _, _)))
+            matches!(rest.as_slice(), [(BinOp::Add, Expr::Binary(..)), (BinOp::Sub, Expr::Lit(Lit::Int(3)))]),
+            "{rest:?}"
         );
     }
 
@@ -312,5 +319,11 @@ mod tests {
         );
         assert!(parse_line(&"(".repeat(10_000)).unwrap_err().contains("nested more than"));
         assert!(parse_line(&"~".repeat(10_000)).unwrap_err().contains("nested more than"));
+        assert!(parse_line(&format!("x{}", ".a".repeat(10_000))).unwrap_err().contains("in one chain"));
+        // A wide line is fine: ten thousand terms are one node.
+        let wide = vec!["1"; 10_000].join(" + ");
+        let parsed = parse_line(&wide).unwrap();
+        let [Stmt::Expr(Expr::Binary(_, rest))] = parsed.as_slice() else { panic!() };
+        assert_eq!(rest.len(), 9_999);
     }
 }

@@ -28,8 +28,10 @@ pub enum Expr {
     Index(Box<Expr>, Box<Expr>),
     /// `qs[low:high]`.
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
-    /// `a | b`, `a + b`, …
-    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// Operands joined by operators of one precedence, applied left to right: `a + b - c` is
+    /// `a` then `[(+, b), (-, c)]`. A line of ten thousand terms is one node, not a tree ten
+    /// thousand deep.
+    Binary(Box<Expr>, Vec<(BinOp, Expr)>),
     /// `~q`, `-x`.
     Unary(UnOp, Box<Expr>),
 }

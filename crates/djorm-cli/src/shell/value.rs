@@ -15,6 +15,9 @@ pub enum Val {
     QuerySet(DynQuerySet),
     /// A many-to-many manager (`post.tags`): a QuerySet that can also `add`, `remove`, `clear`.
     ManyRelated(ManyRelated),
+    /// A reverse foreign-key manager (`author.posts`): a QuerySet whose `create()` and
+    /// `get_or_create()` set the key to the object.
+    ReverseRelated(ReverseRelated),
     /// `qs.values(...)` / `qs.values_list(...)`: still lazy, printed as rows.
     Values(ValuesQuery),
     /// One object: its model and every field.
@@ -48,6 +51,17 @@ pub struct ManyRelated {
     pub pk: Value,
     /// The related objects.
     pub qs: DynQuerySet,
+}
+
+/// The reverse side of a foreign key on one object (`author.posts`).
+#[derive(Debug, Clone)]
+pub struct ReverseRelated {
+    /// The related objects.
+    pub qs: DynQuerySet,
+    /// The key field on the related model (`author`).
+    pub field: &'static str,
+    /// The value the key holds for this object.
+    pub value: Value,
 }
 
 /// A `values()` / `values_list()` QuerySet.
@@ -84,7 +98,7 @@ impl Val {
             Val::Value(_) => "value",
             Val::List(_) => "list",
             Val::Model(_) => "model",
-            Val::QuerySet(_) | Val::ManyRelated(_) => "QuerySet",
+            Val::QuerySet(_) | Val::ManyRelated(_) | Val::ReverseRelated(_) => "QuerySet",
             Val::Values(_) => "ValuesQuerySet",
             Val::Instance(..) => "object",
             Val::Dict(_) => "dict",

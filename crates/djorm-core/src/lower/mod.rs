@@ -37,6 +37,21 @@ struct State {
     having: Option<Expr>,
     /// The query's annotations, to tell HAVING filters apart.
     annotation_defs: Vec<crate::Annotation>,
+    /// How deep lowering is inside nested expressions and conditions.
+    depth: usize,
+}
+
+/// The deepest nesting of expressions and conditions a query may have: SQLite's own limit
+/// (`SQLITE_MAX_EXPR_DEPTH`), held on every database so a query means the same everywhere.
+pub const MAX_DEPTH: usize = 1000;
+
+/// One level of nesting; leaving it (dropping the guard) steps back out.
+struct Level<'a>(&'a Lowerer);
+
+impl Drop for Level<'_> {
+    fn drop(&mut self) {
+        self.0.state.borrow_mut().depth -= 1;
+    }
 }
 
 /// Lowers queries on one model. One lowerer per statement: it collects that statement's joins.
@@ -107,6 +122,7 @@ impl Lowerer {
                 reuse_any: false,
                 annotations: Vec::new(),
                 having: None,
+                depth: 0,
                 annotation_defs: Vec::new(),
             }),
         }
@@ -135,6 +151,8 @@ impl Lowerer {
             annotations: Vec::new(),
             having: None,
             annotation_defs: Vec::new(),
+            // A subquery is one more level of the query it sits in.
+            depth: outer.state.borrow().depth,
         });
         inner.alias = alias;
         inner.outer = Some((outer.meta, outer.alias.clone()));
@@ -194,6 +212,24 @@ impl Lowerer {
     }
 
     fn q(&self, q: &Q, negated: bool) -> Result<Expr> {
+        let _level = self.deeper()?;
+        djorm_sql::with_stack(|| self.q_here(q, negated))
+    }
+
+    /// Steps one level deeper into the query, refusing to go past [`MAX_DEPTH`].
+    fn deeper(&self) -> Result<Level<'_>> {
+        let mut state = self.state.borrow_mut();
+        if state.depth >= MAX_DEPTH {
+            return Err(Error::InvalidQuery(format!(
+                "the query nests expressions or conditions more than {MAX_DEPTH} levels deep (say, F() + 1 \
+                 chained that often); SQLite refuses deeper ones, so djorm refuses them on every database"
+            )));
+        }
+        state.depth += 1;
+        Ok(Level(self))
+    }
+
+    fn q_here(&self, q: &Q, negated: bool) -> Result<Expr> {
         match q {
             Q::Lookup { path, rhs } => self.lookup(path, rhs, negated),
             Q::And(children) => {
@@ -231,6 +267,11 @@ impl Lowerer {
 
     /// Lowers an expression, with the kind its value decodes into.
     pub fn expression_typed(&self, e: &Expression) -> Result<(Expr, ValueKind)> {
+        let _level = self.deeper()?;
+        djorm_sql::with_stack(|| self.expression_here(e))
+    }
+
+    fn expression_here(&self, e: &Expression) -> Result<(Expr, ValueKind)> {
         use djorm_sql::Func;
         Ok(match e {
             Expression::Field(name) => {

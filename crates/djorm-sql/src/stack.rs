@@ -1,0 +1,16 @@
+//! Room to recurse. Lowering and writing follow the shape of the user's query, so a deep one
+//! (an `F("views") + 1` chained ten thousand times, a shell line of nested parentheses) would
+//! overflow a thread's stack, which aborts the whole process and cannot be caught. Each step
+//! of such a recursion runs through [`with_stack`]: when the stack runs low, the step goes on
+//! on a fresh segment allocated on the heap.
+
+/// Stack left below which a recursive step moves to a new segment.
+const RED_ZONE: usize = 128 * 1024;
+/// The size of each new segment.
+const SEGMENT: usize = 2 * 1024 * 1024;
+
+/// Runs one step of a recursion over user input with enough stack for it.
+#[inline]
+pub fn with_stack<R>(step: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(RED_ZONE, SEGMENT, step)
+}
