@@ -190,3 +190,27 @@ djorm::backend_tests! {
         Ok(())
     }
 }
+
+djorm::backend_tests! {
+    models = [Author, Article];
+
+    async fn names_that_would_do_nothing_are_errors(db) {
+        Author::objects().create(&db, Author::new("A", "a@example.com")).await?;
+        let err = Author::objects().defer(["bioo"]).all(&db).await.expect_err("unknown field");
+        assert_eq!(err.to_string(), "Author has no field named 'bioo'");
+        assert_eq!(Author::objects().defer(["bio"]).all(&db).await?.len(), 1);
+        let err = Author::objects()
+            .values_group(["nmae"])
+            .annotate("n", Count("id"))
+            .annotated(&db)
+            .await
+            .expect_err("unknown grouping");
+        assert!(err.to_string().contains("Cannot resolve keyword 'nmae' into field"), "{err}");
+        // Django: ValueError("The annotation 'name' conflicts with a field on the model.")
+        let err = Author::objects().annotate("name", Count("id")).count(&db).await.expect_err("conflict");
+        assert_eq!(err.to_string(), "The annotation 'name' conflicts with a field on the model.");
+        let err = Author::objects().alias("email", Lower("name")).all(&db).await.expect_err("conflict");
+        assert_eq!(err.to_string(), "The annotation 'email' conflicts with a field on the model.");
+        Ok(())
+    }
+}

@@ -190,6 +190,39 @@ impl Lowerer {
         self.q(q, false)
     }
 
+    /// Names the query gives that would silently do nothing: an annotation named like a field
+    /// (Django refuses it), a `values()` grouping path that leads nowhere.
+    fn check_names(&self, query: &Query) -> Result<()> {
+        // Django checks each annotate() against the model's fields (and a key's `_id` name),
+        // or, after values(), against the values() fields. An annotation the values() grouping
+        // names was made before values(); one it does not name came after and cannot clash.
+        let is_field = |name: &str| {
+            self.meta.field(name).is_some()
+                || self.meta.many_to_many_field(name).is_some()
+                || name.strip_suffix("_id").and_then(|n| self.meta.field(n)).is_some_and(|f| f.relation.is_some())
+        };
+        let conflicts = |name: &str| match &query.group_by {
+            Some(fields) => fields.iter().any(|f| f == name) && is_field(name),
+            None => is_field(name),
+        };
+        for a in &query.annotations {
+            if conflicts(&a.name) {
+                return Err(Error::InvalidQuery(format!(
+                    "The annotation '{}' conflicts with a field on the model.",
+                    a.name
+                )));
+            }
+        }
+        if let Some(group) = &query.group_by {
+            // Resolved on a lowerer of its own, so checking adds no join to this statement.
+            let probe = Lowerer::new(self.meta);
+            for path in group.iter().filter(|p| !query.annotations.iter().any(|a| &a.name == *p)) {
+                probe.resolve(path)?;
+            }
+        }
+        Ok(())
+    }
+
     fn filters(&self, filters: &[Q], annotations: &[crate::Annotation]) -> Result<Expr> {
         self.state.borrow_mut().annotation_defs = annotations.to_vec();
         let mut acc = Expr::Const(true);
@@ -391,6 +424,7 @@ impl Lowerer {
     }
 
     fn where_clause(&self, query: &Query) -> Result<Option<Expr>> {
+        self.check_names(query)?;
         if query.empty {
             return Ok(Some(Expr::Const(false)));
         }

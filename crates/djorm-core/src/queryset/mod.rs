@@ -28,19 +28,34 @@ pub(crate) use write::{pk_filter, save_instance};
 
 use crate::{Model, OrderBy, Query, Q};
 
+/// A misuse of a QuerySet found while chaining, reported when it runs (a chained builder
+/// cannot fail on the spot as Django's methods raise).
+#[derive(Debug, Clone)]
+enum Invalid {
+    /// Django's `TypeError`s (filtering a sliced QuerySet, ...).
+    Query(&'static str),
+    /// A field name the model does not have.
+    Field(String),
+}
+
 /// A lazy query over the rows of model `M`.
 #[derive(Debug)]
 pub struct QuerySet<M> {
     query: Query,
     /// A misuse found while chaining (e.g. filtering a sliced QuerySet), reported when it runs.
-    invalid: Option<&'static str>,
+    invalid: Option<Invalid>,
     trace: Option<std::sync::Arc<str>>,
     _model: PhantomData<fn() -> M>,
 }
 
 impl<M> Clone for QuerySet<M> {
     fn clone(&self) -> Self {
-        QuerySet { query: self.query.clone(), invalid: self.invalid, trace: self.trace.clone(), _model: PhantomData }
+        QuerySet {
+            query: self.query.clone(),
+            invalid: self.invalid.clone(),
+            trace: self.trace.clone(),
+            _model: PhantomData,
+        }
     }
 }
 
@@ -69,7 +84,7 @@ impl<M: Model> QuerySet<M> {
 
     fn check_not_sliced(mut self, what: &'static str) -> Self {
         if self.query.is_sliced() && self.invalid.is_none() {
-            self.invalid = Some(what);
+            self.invalid = Some(Invalid::Query(what));
         }
         self
     }
@@ -152,7 +167,13 @@ impl<M: Model> QuerySet<M> {
         let deferred: Vec<String> = fields.into_iter().map(Into::into).collect();
         let kept: Vec<String> =
             M::meta().fields.iter().map(|f| f.name.to_owned()).filter(|n| !deferred.contains(n)).collect();
-        self.only(kept)
+        let mut next = self.only(kept);
+        if let Some(unknown) = deferred.iter().find(|n| M::meta().field(n).is_none()) {
+            // Django: FieldDoesNotExist("Post has no field named 'titel'").
+            next.invalid
+                .get_or_insert(Invalid::Field(format!("{} has no field named '{unknown}'", M::meta().object_name)));
+        }
+        next
     }
 
     /// Groups by these paths before `annotate()` (Django's `values("author").annotate(...)`):
@@ -249,8 +270,9 @@ impl<M: Model> QuerySet<M> {
     }
 
     fn validity(&self) -> crate::Result<()> {
-        match self.invalid {
-            Some(message) => Err(crate::Error::InvalidQuery(message.to_owned())),
+        match &self.invalid {
+            Some(Invalid::Query(message)) => Err(crate::Error::InvalidQuery((*message).to_owned())),
+            Some(Invalid::Field(message)) => Err(crate::Error::FieldError(message.clone())),
             None => Ok(()),
         }
     }
