@@ -693,3 +693,56 @@ async fn a_run_sql_string_with_two_statements_is_refused_on_both_backends() {
         assert!(shown.contains("[X] 0001_initial") && shown.contains("[ ] 0002_two"), "{backend:?}: {shown}");
     }
 }
+
+/// A name that is not an identifier would become a path: `--name ../../x` wrote outside --dir.
+#[tokio::test]
+async fn makemigrations_refuses_a_name_that_is_not_an_identifier() {
+    let dir = temp_dir("bad-name").join("migrations");
+    std::fs::create_dir_all(&dir).expect("dir");
+    for name in ["../../x", "a/b", "x.y", "", "1st", "näme ok"] {
+        let (code, out) = cmd(&dir, "sqlite::memory:", &shop_project(), &["makemigrations", "--name", name]).await;
+        if name == "näme ok" {
+            assert_ne!(code, ExitCode::SUCCESS, "{out}");
+            continue;
+        }
+        assert_ne!(code, ExitCode::SUCCESS, "{name}: {out}");
+        assert!(out.contains("The migration name must be a valid Python identifier."), "{name}: {out}");
+    }
+    let parent = dir.parent().expect("parent");
+    assert!(!parent.join("x.toml").exists() && !parent.parent().expect("grandparent").join("x.toml").exists());
+    assert!(loader::load(&dir).expect("loads").is_empty(), "nothing was written");
+    // An identifier is fine.
+    let (code, out) = cmd(&dir, "sqlite::memory:", &shop_project(), &["makemigrations", "--name", "first_cut"]).await;
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(dir.join("shop/0001_first_cut.toml").exists());
+}
+
+/// An empty file was recorded as an applied migration; a missing dependency was reported as
+/// two latest migrations. Each now has its own error, and nothing runs.
+#[tokio::test]
+async fn an_empty_file_and_a_missing_dependency_have_their_own_errors() {
+    let dir = temp_dir("broken-files");
+    initial(&dir).await;
+    std::fs::write(dir.join("shop/0002_empty.toml"), "").expect("empty file");
+    let test_db = TestDatabase::new(TestBackend::Sqlite, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let url = test_db.url().expect("url");
+    let (code, out) = cmd(&dir, &url, &shop_project(), &["migrate"]).await;
+    assert_ne!(code, ExitCode::SUCCESS, "{out}");
+    assert!(out.contains("0002_empty.toml: not a migration"), "{out}");
+    let tables = test_db.db().introspect().await.expect("tables");
+    assert!(tables.iter().all(|t| !t.name.starts_with("shop_")), "nothing ran");
+
+    std::fs::remove_file(dir.join("shop/0002_empty.toml")).expect("remove");
+    djorm_migrations::writer::write(&dir, &run_sql("0002_orphan", "0001_intial", "shop_orphan")).expect("write");
+    for args in [&["migrate"][..], &["showmigrations"], &["makemigrations", "--check"]] {
+        let (code, out) = cmd(&dir, &url, &shop_project(), args).await;
+        assert_ne!(code, ExitCode::SUCCESS, "{args:?}: {out}");
+        assert!(
+            out.contains(
+                "Migration shop.0002_orphan dependencies reference nonexistent parent node ('shop', '0001_intial')"
+            ),
+            "{args:?}: {out}"
+        );
+        assert!(!out.contains("Conflicting"), "{args:?}: {out}");
+    }
+}

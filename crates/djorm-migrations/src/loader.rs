@@ -26,15 +26,51 @@ pub fn load(root: &Path) -> Result<Vec<Migration>, String> {
             out.push(parse(&app, &name, &text).map_err(|e| format!("{}: {e}", path.display()))?);
         }
     }
+    check_dependencies(&out)?;
     Ok(out)
+}
+
+/// Every dependency names a migration that exists (or one a squashed migration replaces):
+/// Django's `NodeNotFoundError`, reported before anything else, so a missing file is not
+/// mistaken for two latest migrations.
+pub fn check_dependencies(migrations: &[Migration]) -> Result<(), String> {
+    let known: BTreeSet<(&str, &str)> = migrations
+        .iter()
+        .map(|m| (m.app.as_str(), m.name.as_str()))
+        .chain(migrations.iter().flat_map(|m| m.replaces.iter().map(|(a, n)| (a.as_str(), n.as_str()))))
+        .collect();
+    for m in migrations {
+        for (app, name) in &m.dependencies {
+            if !known.contains(&(app.as_str(), name.as_str())) {
+                return Err(format!(
+                    "Migration {}.{} dependencies reference nonexistent parent node ('{app}', '{name}')",
+                    m.app, m.name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// True for a name Django accepts from `makemigrations --name`: a Python identifier
+/// (letters, digits and `_`, not starting with a digit).
+pub fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| !c.is_numeric()) && is_word(name)
+}
+
+/// True for a migration's or an app's name as a file name: letters, digits and `_` only (a
+/// migration's number comes first), so no path separator and no `..`.
+pub fn is_word(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// Parses one migration file.
 pub fn parse(app: &str, name: &str, text: &str) -> Result<Migration, String> {
     #[derive(serde::Deserialize)]
     struct File {
-        #[serde(default)]
-        dependencies: Vec<(String, String)>,
+        /// Every file djorm writes has it (`[]` for an initial migration): a file without it
+        /// is empty or not a migration, and must not be recorded as applied.
+        dependencies: Option<Vec<(String, String)>>,
         #[serde(default = "yes")]
         atomic: bool,
         #[serde(default)]
@@ -48,10 +84,15 @@ pub fn parse(app: &str, name: &str, text: &str) -> Result<Migration, String> {
         true
     }
     let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+    let Some(dependencies) = file.dependencies else {
+        return Err("not a migration: the file has no `dependencies` list (an initial migration says \
+                    `dependencies = []`; `makemigrations --empty` writes a valid empty migration)"
+            .into());
+    };
     Ok(Migration {
         app: app.to_owned(),
         name: name.to_owned(),
-        dependencies: file.dependencies,
+        dependencies,
         atomic: file.atomic,
         lint_allow: file.lint_allow,
         replaces: file.replaces,
@@ -69,7 +110,7 @@ pub fn ordered(migrations: &[Migration]) -> Result<Vec<&Migration>, String> {
         for dep in &m.dependencies {
             if !by_key.contains_key(dep) {
                 return Err(format!(
-                    "Migration {}.{} depends on nonexistent migration {}.{}",
+                    "Migration {}.{} dependencies reference nonexistent parent node ('{}', '{}')",
                     m.app, m.name, dep.0, dep.1
                 ));
             }

@@ -40,8 +40,16 @@ pub fn path(root: &Path, migration: &Migration) -> PathBuf {
     root.join(&migration.app).join(format!("{}.toml", migration.name))
 }
 
-/// Writes the migration's file (creating the app's folder) and returns its path.
+/// Writes the migration's file (creating the app's folder) and returns its path. The app and
+/// the name must be letters, digits and `_`, so the file lands under `root`, nowhere else.
 pub fn write(root: &Path, migration: &Migration) -> Result<PathBuf, String> {
+    if !crate::loader::is_word(&migration.name) || !crate::loader::is_word(&migration.app) {
+        return Err(format!(
+            "a migration's app and name are letters, digits and _ (app '{}', name '{}')",
+            migration.app.escape_debug(),
+            migration.name.escape_debug()
+        ));
+    }
     let file = path(root, migration);
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

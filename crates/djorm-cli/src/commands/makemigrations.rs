@@ -64,6 +64,13 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
             "makemigrations needs the models: run it from your app's manage binary (djorm_cli::manage)".into(),
         ));
     };
+    if let Some(name) = name.as_deref().filter(|n| !djorm_migrations::loader::is_identifier(n)) {
+        // Django's own words (makemigrations --name); the name also becomes a file name.
+        return Err(Error::Config(format!(
+            "The migration name must be a valid Python identifier. ('{}' is not)",
+            name.escape_debug()
+        )));
+    }
     let existing = load(cli)?;
     if *merge {
         return write_merges(cli, &existing, out);

@@ -36,10 +36,32 @@ struct Field {
     comments: Vec<String>,
 }
 
+/// `text` (a database name, a type name) safe inside a `//` or `///` comment: a line break or
+/// any other control character would end the comment and let the rest of the name be code,
+/// so it is written as an escape (`\n`).
+fn comment_safe(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// `name`, or `name2`, `name3`, … when an earlier one took it (two tables or columns whose
+/// names differ only in characters a Rust name cannot hold).
+fn unique_name(name: String, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while !taken.insert(candidate.clone()) {
+        candidate = format!("{name}{n}");
+        n += 1;
+    }
+    candidate
+}
+
 /// The Rust source of a module with one model per table.
 pub fn write_models(tables: &[TableDescription], options: &Options) -> String {
-    let struct_names: BTreeMap<&str, String> =
-        tables.iter().map(|t| (t.name.as_str(), struct_name(&t.name, options.app.as_deref()))).collect();
+    let mut taken = std::collections::BTreeSet::new();
+    let struct_names: BTreeMap<&str, String> = tables
+        .iter()
+        .map(|t| (t.name.as_str(), unique_name(struct_name(&t.name, options.app.as_deref()), &mut taken)))
+        .collect();
     let mut out = String::from(HEADER);
     for table in tables {
         out.push('\n');
@@ -117,16 +139,16 @@ fn write_model(
     if table.primary_key().is_empty() {
         notes.push("// This table has no primary key: mark a unique column `primary_key`.".to_owned());
     }
-    let _ = writeln!(out, "/// The `{}` table.", table.name);
+    let _ = writeln!(out, "/// The `{}` table.", comment_safe(&table.name));
     for note in notes {
-        let _ = writeln!(out, "{note}");
+        let _ = writeln!(out, "{}", comment_safe(&note));
     }
     let _ = writeln!(out, "#[derive(Model, Debug, Clone)]");
     write_attribute(out, "", &model_options);
     let _ = writeln!(out, "pub struct {name} {{");
     for field in &fields {
         for comment in &field.comments {
-            let _ = writeln!(out, "    // {comment}");
+            let _ = writeln!(out, "    // {}", comment_safe(comment));
         }
         if !field.options.is_empty() {
             write_attribute(out, "    ", &field.options);
@@ -188,10 +210,12 @@ fn fields(
     let single_pk = (primary_key.len() == 1).then(|| primary_key[0].as_str());
     let mut used_targets: Vec<String> = Vec::new();
     let mut out = Vec::with_capacity(table.columns.len());
+    let mut taken = std::collections::BTreeSet::new();
     for column in &table.columns {
         let is_pk = single_pk == Some(column.name.as_str());
         let relation = table.foreign_key(&column.name).filter(|_| !is_pk);
         let (name, notes) = field_name(&column.name, relation.is_some());
+        let name = unique_name(name, &mut taken);
         let mut options = Vec::new();
         let mut comments: Vec<String> = notes.iter().map(|n| (*n).to_owned()).collect();
         let unique = has_single(table, &column.name, &ConstraintKind::Unique);
