@@ -49,7 +49,13 @@ fn describe(config: &tokio_postgres::Config) -> String {
         })
         .unwrap_or_else(|| "localhost".into());
     let port = config.get_ports().first().copied().unwrap_or(5432);
-    format!("postgresql://{}@{host}:{port}/{}", config.get_user().unwrap_or(""), config.get_dbname().unwrap_or(""))
+    let shown =
+        format!("postgresql://{}@{host}:{port}/{}", config.get_user().unwrap_or(""), config.get_dbname().unwrap_or(""));
+    // A malformed URL can leave the password inside another part: never show it.
+    match config.get_password().map(String::from_utf8_lossy).filter(|p| !p.is_empty()) {
+        Some(secret) => shown.replace(&*secret, "***"),
+        None => shown,
+    }
 }
 
 /// A call that failed, and whether running it again on another connection is safe.

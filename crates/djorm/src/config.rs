@@ -65,13 +65,18 @@ impl fmt::Display for DatabaseLocation {
                     })
                     .unwrap_or_else(|| "localhost".into());
                 let password = if c.get_password().is_some() { ":***" } else { "" };
-                write!(
-                    f,
+                let shown = format!(
                     "postgresql://{}{password}@{host}:{}/{}",
                     c.get_user().unwrap_or(""),
                     c.get_ports().first().copied().unwrap_or(5432),
                     c.get_dbname().unwrap_or("")
-                )
+                );
+                // A malformed URL can leave the password inside another part (the database
+                // name of `postgres://u:pw@h//x:pw@h/db`): it is never shown anywhere.
+                match c.get_password().map(String::from_utf8_lossy).filter(|p| !p.is_empty()) {
+                    Some(secret) => f.write_str(&shown.replace(&*secret, "***")),
+                    None => f.write_str(&shown),
+                }
             }
             #[cfg(feature = "sqlite")]
             DatabaseLocation::Sqlite(path) => write!(f, "sqlite://{}", path.display()),

@@ -214,3 +214,23 @@ djorm::backend_tests! {
         Ok(())
     }
 }
+
+djorm::backend_tests! {
+    models = [Author, Article];
+
+    async fn paths_naming_values_keep_their_transforms_and_refuse_lookups(db) {
+        let a = Article { published_at: Some(ts("2024-03-05T10:00:00Z")), ..article("dated") };
+        Article::objects().create(&db, a).await?;
+        // Django: FieldError("Cannot resolve keyword 'in' into field. Join on 'id' not permitted.")
+        let err = Article::objects().update(&db, [("views", F("pk__in"))]).await.expect_err("a lookup is not a value");
+        assert_eq!(err.to_string(), "Cannot resolve keyword 'in' into field. Join on 'id' not permitted.");
+        let err = Article::objects().order_by(["title__icontains"]).all(&db).await.expect_err("lookup");
+        assert!(err.to_string().contains("Cannot resolve keyword 'icontains'"), "{err}");
+        // A transform is applied, not dropped.
+        let years: Vec<i64> = Article::objects().values_list_flat(&db, "published_at__year").await?;
+        assert_eq!(years, [2024]);
+        let months: Vec<i64> = Article::objects().annotate("m", F("published_at__month")).values_list_flat(&db, "m").await?;
+        assert_eq!(months, [3]);
+        Ok(())
+    }
+}

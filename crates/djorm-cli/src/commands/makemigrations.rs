@@ -12,6 +12,10 @@ use super::{io, load};
 use crate::args::{Cli, Command};
 use crate::Project;
 
+/// The longest `--name` taken: file systems keep 255 bytes a name, and the number and the
+/// `.toml` come on top.
+const MAX_NAME: usize = 100;
+
 fn parse_rename(spec: &str) -> Result<FieldRename> {
     let bad = || Error::Config(format!("--rename takes app.Model.old=new, got '{spec}'"));
     let (path, new) = spec.split_once('=').ok_or_else(bad)?;
@@ -69,6 +73,12 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
         return Err(Error::Config(format!(
             "The migration name must be a valid Python identifier. ('{}' is not)",
             name.escape_debug()
+        )));
+    }
+    if let Some(name) = name.as_deref().filter(|n| n.len() > MAX_NAME) {
+        return Err(Error::Config(format!(
+            "The migration name is {} bytes long; keep it to {MAX_NAME} (it becomes part of a file name)",
+            name.len()
         )));
     }
     let existing = load(cli)?;

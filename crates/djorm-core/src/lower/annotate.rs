@@ -19,13 +19,8 @@ impl Lowerer {
             was
         };
         let result = (|| {
-            let (expr, column_kind) = if aggregate.path == "*" {
-                (Expr::Star, ValueKind::I64)
-            } else {
-                let resolved = self.resolve(&aggregate.path)?;
-                let kind = resolved.field.value_kind();
-                (resolved.column, kind)
-            };
+            let (expr, column_kind) =
+                if aggregate.path == "*" { (Expr::Star, ValueKind::I64) } else { self.resolve_value(&aggregate.path)? };
             let filter = match &aggregate.filter {
                 Some(q) => Some(Box::new(self.q(q, false)?)),
                 None => None,

@@ -11,7 +11,7 @@ use crate::{Error, Result, Rhs};
 
 impl Lowerer {
     /// The transformed left-hand side of a resolved path.
-    fn lhs(&self, resolved: &ResolvedPath) -> Expr {
+    pub(super) fn lhs(&self, resolved: &ResolvedPath) -> Expr {
         let mut expr = resolved.column.clone();
         let mut is_datetime = resolved.field.value_kind() == djorm_sql::ValueKind::DateTime;
         for t in &resolved.transforms {

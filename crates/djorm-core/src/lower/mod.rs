@@ -311,9 +311,7 @@ impl Lowerer {
                 if let Some(found) = self.annotation(name) {
                     return Ok(found);
                 }
-                let resolved = self.resolve(name)?;
-                let kind = resolved.field.value_kind();
-                (resolved.column, kind)
+                self.resolve_value(name)?
             }
             Expression::Value(v) => (Expr::Param(v.clone()), value_kind_of(v)),
             Expression::Arith { op, lhs, rhs } => {
@@ -443,7 +441,7 @@ impl Lowerer {
                 } else if let Some((expr, _)) = self.annotation(&o.path) {
                     expr
                 } else {
-                    self.resolve(&o.path)?.column
+                    self.resolve_value(&o.path)?.0
                 };
                 Ok(OrderItem { expr, descending: o.descending, nulls: o.nulls })
             })
@@ -480,9 +478,9 @@ impl Lowerer {
             Columns::ModelPlus(extra) => {
                 model_fields(&mut select, &mut kinds);
                 for path in extra {
-                    let resolved = self.resolve(path)?;
-                    select.columns.push(SelectItem { expr: resolved.column, alias: None });
-                    kinds.push(resolved.field.value_kind());
+                    let (expr, kind) = self.resolve_value(path)?;
+                    select.columns.push(SelectItem { expr, alias: None });
+                    kinds.push(kind);
                 }
             }
             Columns::Fields(paths) => {
@@ -492,9 +490,9 @@ impl Lowerer {
                         select.columns.push(SelectItem { expr, alias: Some(path.clone()) });
                         continue;
                     }
-                    let resolved = self.resolve(path)?;
-                    kinds.push(resolved.output_kind());
-                    select.columns.push(SelectItem { expr: resolved.column, alias: None });
+                    let (expr, kind) = self.resolve_value(path)?;
+                    kinds.push(kind);
+                    select.columns.push(SelectItem { expr, alias: None });
                 }
             }
         }
@@ -530,7 +528,7 @@ impl Lowerer {
         for path in &query.distinct_on {
             select.distinct_on.push(match self.annotation(path) {
                 Some((expr, _)) => expr,
-                None => self.resolve(path)?.column,
+                None => self.resolve_value(path)?.0,
             });
         }
         select.having = self.state.borrow_mut().having.take();

@@ -72,6 +72,21 @@ impl Lowerer {
         false
     }
 
+    /// Resolves a path that names a value — `F()`, `values()`, `order_by()`, an aggregate's
+    /// field — with its transforms applied (`created_at__year`); a lookup at its end
+    /// (`pk__in`) is an error, as in Django, instead of being dropped.
+    pub(super) fn resolve_value(&self, path: &str) -> Result<(Expr, djorm_sql::ValueKind)> {
+        let resolved = self.resolve(path)?;
+        let last = path.rsplit("__").next().unwrap_or_default();
+        if path.contains("__") && super::path::LookupKind::from_name(last).is_some() && resolved.field.name != last {
+            return Err(Error::field(format!(
+                "Cannot resolve keyword '{last}' into field. Join on '{}' not permitted.",
+                resolved.field.name
+            )));
+        }
+        Ok((self.lhs(&resolved), resolved.output_kind()))
+    }
+
     /// Resolves a path to the column it ends on, making the joins it crosses.
     pub(super) fn resolve(&self, path: &str) -> Result<ResolvedPath> {
         let segs: Vec<&str> = path.split("__").collect();
