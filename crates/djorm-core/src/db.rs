@@ -141,9 +141,14 @@ impl Db {
     {
         match &self.tx {
             None => call(&*self.inner.backend).await,
+            // Boxed, so the transaction's bookkeeping does not make every call's future (moved
+            // at each await) bigger.
             Some(handle) => {
-                handle.state.ready(handle.level).await?;
-                handle.state.observe(call(&**handle.state.backend()).await)
+                Box::pin(async move {
+                    handle.state.ready(handle.level).await?;
+                    handle.state.observe(call(&**handle.state.backend()).await)
+                })
+                .await
             }
         }
     }

@@ -92,7 +92,11 @@ impl Expression {
 
     /// True when `test` holds for this expression or any inside it.
     pub fn any(&self, test: &dyn Fn(&Expression) -> bool) -> bool {
-        djorm_sql::with_stack(|| self.any_here(test))
+        // Leaves (most calls) need no stack check.
+        match self {
+            Expression::Field(_) | Expression::Value(_) => test(self),
+            _ => djorm_sql::with_stack(|| self.any_here(test)),
+        }
     }
 
     fn any_here(&self, test: &dyn Fn(&Expression) -> bool) -> bool {
@@ -118,7 +122,10 @@ impl Expression {
 
     /// True when an aggregate appears anywhere inside (the query then groups rows).
     pub fn contains_aggregate(&self) -> bool {
-        djorm_sql::with_stack(|| self.contains_aggregate_here())
+        match self {
+            Expression::Field(_) | Expression::Value(_) => false,
+            _ => djorm_sql::with_stack(|| self.contains_aggregate_here()),
+        }
     }
 
     fn contains_aggregate_here(&self) -> bool {

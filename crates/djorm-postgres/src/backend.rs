@@ -6,7 +6,7 @@ use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use deadpool::managed::TimeoutType;
+use deadpool::managed::{TimeoutType, Timeouts};
 use deadpool::Runtime;
 use djorm_core::{Backend, ConnectOptions, Error, Fetched, Result, RowStream, Rows};
 use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 use crate::dialect::PostgresDialect;
 use crate::error::{map_error, outcome, Outcome, Stage};
 use crate::guard::{ClientGuard, Pinned, Running, SharedPinned};
-use crate::manager::{PgManager, Pool, PoolError};
+use crate::manager::{Object, PgManager, Pool, PoolError};
 use crate::native_rows::{PgRows, RowDecoder};
 use crate::types::PgParam;
 
@@ -62,6 +62,8 @@ fn describe(config: &tokio_postgres::Config) -> String {
 pub(crate) struct Failure {
     error: Error,
     retry: bool,
+    /// The watchdog cut the connection: the statement outlived the client's bound.
+    timed_out: bool,
 }
 
 impl Failure {
@@ -69,7 +71,7 @@ impl Failure {
     /// the server had ended the session while the connection was idle.
     fn new(e: tokio_postgres::Error, stage: Stage, read: bool, terminated: bool) -> (Self, bool) {
         let Outcome { broken, retry } = outcome(&e, stage, read, terminated);
-        (Failure { error: map_error(e), retry }, broken)
+        (Failure { error: map_error(e), retry, timed_out: false }, broken)
     }
 }
 
@@ -91,13 +93,23 @@ fn is_read(sql: &str) -> bool {
     head.len() >= 6 && head[..6].eq_ignore_ascii_case(b"select")
 }
 
-/// Runs one statement's prepare-and-run on `client`, settling the connection by the outcome.
+/// Runs one statement's prepare-and-run on `client` within `bound` (watched, see
+/// [`crate::watchdog`]), settling the connection by the outcome.
 async fn attempt<T>(
     client: Running,
     read: bool,
+    bound: Option<std::time::Duration>,
     run: impl AsyncFnOnce(&Running) -> Result<T, CallError>,
 ) -> Result<T, Failure> {
+    if let Some(bound) = bound {
+        client.watch().start(bound);
+    }
     let result = run(&client).await;
+    client.watch().stop();
+    if result.is_err() && client.watch().fired() {
+        client.discard();
+        return Err(Failure { error: Error::Connection("cut by the watchdog".into()), retry: false, timed_out: true });
+    }
     match result {
         Ok(value) => {
             client.finish();
@@ -110,7 +122,7 @@ async fn attempt<T>(
         }
         Err(CallError::Other(error)) => {
             client.finish();
-            Err(Failure { error, retry: false })
+            Err(Failure { error, retry: false, timed_out: false })
         }
     }
 }
@@ -169,11 +181,12 @@ impl PgBackend {
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(options.acquire_timeout))
             .create_timeout(Some(options.connect_timeout))
-            .recycle_timeout(Some(options.connect_timeout))
+            // Recycling only asks whether the connection task has ended: it cannot hang.
+            .recycle_timeout(None)
             .build()
             .map_err(|e| Error::Config(e.to_string()))?;
         let backend = PgBackend { pool, description, options: Arc::new(options), pinned: None };
-        let _verified = backend.pool.get().await.map_err(|e| match backend.pool_error(e) {
+        let _verified = backend.pooled().await.map_err(|e| match e {
             Error::Connection(m) => Error::Connection(format!("could not connect to {}: {m}", backend.description)),
             other => other,
         })?;
@@ -213,6 +226,26 @@ impl PgBackend {
         }
     }
 
+    /// A connection from the pool, waiting at most `acquire_timeout` for one to be free. A free
+    /// one is taken without arming a timer (a timer per query costs more than the query's own
+    /// bookkeeping); only a caller that has to wait gets one.
+    pub(crate) async fn pooled(&self) -> Result<Object> {
+        let at_once = Timeouts {
+            wait: Some(std::time::Duration::ZERO),
+            create: Some(self.options.connect_timeout),
+            recycle: None,
+        };
+        match self.pool.timeout_get(&at_once).await {
+            Err(PoolError::Timeout(TimeoutType::Wait)) => {
+                let waiting = Timeouts { wait: Some(self.options.acquire_timeout), ..at_once };
+                // Boxed: the waiting path is rare, and its future would double the size of
+                // every call's (copied at each await).
+                Box::pin(self.pool.timeout_get(&waiting)).await.map_err(|e| self.pool_error(e))
+            }
+            other => other.map_err(|e| self.pool_error(e)),
+        }
+    }
+
     /// The connection for one call: the transaction's, or one from the pool.
     pub(crate) async fn client(&self) -> Result<ClientGuard> {
         match &self.pinned {
@@ -230,7 +263,7 @@ impl PgBackend {
                 }
                 Ok(ClientGuard::Pinned(guard))
             }
-            None => self.pool.get().await.map(ClientGuard::Pooled).map_err(|e| self.pool_error(e)),
+            None => self.pooled().await.map(ClientGuard::Pooled),
         }
     }
 
@@ -267,28 +300,23 @@ impl PgBackend {
         }
     }
 
-    /// Runs `once` on a connection within the statement bound, and again on another
-    /// connection when it failed in a way that proves the statement never ran (a connection
-    /// the server had closed). Inside a transaction nothing is retried.
+    /// Runs `once` on a connection (it gets the client's statement bound to watch), and again
+    /// on another connection when it failed in a way that proves the statement never ran (a
+    /// connection the server had closed). Inside a transaction nothing is retried.
     async fn call<T, F, Fut>(&self, mut once: F) -> Result<T>
     where
-        F: FnMut(Running) -> Fut,
+        F: FnMut(Running, Option<std::time::Duration>) -> Fut,
         Fut: Future<Output = Result<T, Failure>>,
     {
         let attempts = if self.pinned.is_some() { 1 } else { self.options.pool_size + 1 };
+        let bound = self.options.client_statement_timeout();
         let mut attempt = 0;
         loop {
             attempt += 1;
             let client = Running::new(self.client().await?);
-            let outcome = match self.options.client_statement_timeout() {
-                Some(limit) => match tokio::time::timeout(limit, once(client)).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => return Err(self.statement_timed_out()),
-                },
-                None => once(client).await,
-            };
-            match outcome {
+            match once(client, bound).await {
                 Ok(value) => return Ok(value),
+                Err(failure) if failure.timed_out => return Err(self.statement_timed_out()),
                 Err(failure) if failure.retry && attempt < attempts => continue,
                 Err(failure) => return Err(self.refine(failure.error)),
             }
@@ -341,8 +369,8 @@ impl Backend for PgBackend {
 
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
         let read = is_read(sql);
-        self.call(|client| {
-            attempt(client, read, async move |client: &Running| {
+        self.call(|client, bound| {
+            attempt(client, read, bound, async move |client: &Running| {
                 let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
                 client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(at(Stage::Run))
             })
@@ -352,8 +380,8 @@ impl Backend for PgBackend {
 
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
         let read = is_read(sql);
-        self.call(|client| {
-            attempt(client, read, async move |client: &Running| {
+        self.call(|client, bound| {
+            attempt(client, read, bound, async move |client: &Running| {
                 let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
                 let decoder = RowDecoder::new(statement.columns(), kinds);
                 let width = decoder.width();
@@ -377,8 +405,8 @@ impl Backend for PgBackend {
     async fn fetch_native(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Fetched> {
         let read = is_read(sql);
         let rows = self
-            .call(|client| {
-                attempt(client, read, async move |client: &Running| {
+            .call(|client, bound| {
+                attempt(client, read, bound, async move |client: &Running| {
                     let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
                     let stream =
                         client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(at(Stage::Run))?;
@@ -404,14 +432,24 @@ impl Backend for PgBackend {
         }
         let begin = DIALECT.begin_transaction(mode);
         let client = self
-            .call(|client| {
+            .call(|client, bound| {
                 let begin = begin.clone();
                 async move {
-                    match client.batch_execute(&begin).await {
+                    if let Some(bound) = bound {
+                        client.watch().start(bound);
+                    }
+                    let outcome = client.batch_execute(&begin).await;
+                    client.watch().stop();
+                    match outcome {
                         Ok(()) => client.into_pooled().ok_or_else(|| Failure {
                             error: Error::Connection("a transaction needs a pooled connection".into()),
                             retry: false,
+                            timed_out: false,
                         }),
+                        Err(_) if client.watch().fired() => {
+                            client.discard();
+                            Err(Failure { error: Error::Connection("cut".into()), retry: false, timed_out: true })
+                        }
                         Err(e) => {
                             // BEGIN changes nothing: it is safe to send again.
                             let (failure, broken) = Failure::new(e, Stage::Prepare, true, false);
@@ -460,8 +498,8 @@ impl Backend for PgBackend {
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         if self.pinned.is_some() {
             for sql in statements {
-                self.call(|client| {
-                    attempt(client, false, async move |client: &Running| {
+                self.call(|client, bound| {
+                    attempt(client, false, bound, async move |client: &Running| {
                         client.batch_execute(sql).await.map_err(at(Stage::Run))
                     })
                 })

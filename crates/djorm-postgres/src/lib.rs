@@ -17,6 +17,7 @@ mod manager;
 mod migration_lock;
 mod native_rows;
 mod types;
+mod watchdog;
 
 pub use backend::PgBackend;
 pub use dialect::{PostgresDialect, FEATURES};

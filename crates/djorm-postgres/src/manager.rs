@@ -9,6 +9,8 @@ use deadpool::managed::{Metrics, RecycleError, RecycleResult};
 use tokio::task::JoinHandle;
 use tokio_postgres::{Client, NoTls, Statement};
 
+use crate::watchdog::Watch;
+
 /// How a connection's task ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exit {
@@ -20,12 +22,19 @@ enum Exit {
     Lost,
 }
 
-/// One pooled connection.
+/// One pooled connection. Kept small (the pool moves it on every checkout): what is not the
+/// client or its task lives behind one pointer.
 pub(crate) struct PgConnection {
     client: Client,
+    task: JoinHandle<()>,
+    shared: Arc<Shared>,
+}
+
+/// A connection's statement cache, how its task ended, and its statement deadline.
+struct Shared {
     statements: RwLock<HashMap<String, Statement, foldhash::fast::RandomState>>,
     exit: Arc<OnceLock<Exit>>,
-    task: JoinHandle<()>,
+    watch: Arc<Watch>,
 }
 
 impl std::ops::Deref for PgConnection {
@@ -45,20 +54,25 @@ impl Drop for PgConnection {
 impl PgConnection {
     /// The statement prepared for `sql` on this connection, preparing it the first time.
     pub(crate) async fn prepare_cached(&self, sql: &str) -> Result<Statement, tokio_postgres::Error> {
-        if let Some(statement) = self.statements.read().ok().and_then(|cache| cache.get(sql).cloned()) {
+        if let Some(statement) = self.shared.statements.read().ok().and_then(|cache| cache.get(sql).cloned()) {
             return Ok(statement);
         }
         let statement = self.client.prepare(sql).await?;
-        if let Ok(mut cache) = self.statements.write() {
+        if let Ok(mut cache) = self.shared.statements.write() {
             cache.insert(sql.to_owned(), statement.clone());
         }
         Ok(statement)
     }
 
+    /// The deadline of the statement running on this connection.
+    pub(crate) fn watch(&self) -> &Watch {
+        &self.shared.watch
+    }
+
     /// True when the server ended this connection's session while it was idle: a statement
     /// that then failed with "connection closed" never ran.
     pub(crate) fn terminated_while_idle(&self) -> bool {
-        self.exit.get() == Some(&Exit::Terminated)
+        self.shared.exit.get() == Some(&Exit::Terminated)
     }
 }
 
@@ -86,7 +100,9 @@ impl deadpool::managed::Manager for PgManager {
             let _ = cell.set(reason);
             drop(connection);
         });
-        Ok(PgConnection { client, statements: RwLock::new(HashMap::default()), exit, task })
+        let watch = Watch::new(task.abort_handle());
+        let shared = Arc::new(Shared { statements: RwLock::new(HashMap::default()), exit, watch });
+        Ok(PgConnection { client, task, shared })
     }
 
     /// A connection whose task has ended is not handed out again.

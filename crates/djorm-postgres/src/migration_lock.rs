@@ -29,7 +29,7 @@ impl Drop for Held {
 
 /// Takes the lock, waiting at most the backend's `migration_lock_timeout`.
 pub(crate) async fn acquire(backend: &PgBackend) -> Result<MigrationLock> {
-    let client = backend.pool.get().await.map_err(|e| backend.pool_error(e))?;
+    let client = backend.pooled().await?;
     let bound = backend.options.migration_lock_timeout;
     let deadline = Instant::now() + bound;
     loop {

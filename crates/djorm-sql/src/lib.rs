@@ -25,7 +25,7 @@ pub use ddl::{
 };
 pub use dialect::{like_pattern, standard_function, Dialect};
 pub use features::Features;
-pub use stack::with_stack;
+pub use stack::{at_depth, with_stack};
 pub use transaction::{standard_begin, IsolationLevel, TransactionMode};
 pub use value::{Value, ValueKind};
 pub use writer::{Compiled, SqlWriter};

@@ -9,8 +9,23 @@ const RED_ZONE: usize = 128 * 1024;
 /// The size of each new segment.
 const SEGMENT: usize = 2 * 1024 * 1024;
 
+/// How many levels of a recursion may pass between two looks at the stack: a look costs a
+/// few dozen instructions, and 128 KiB of red zone is ample for 16 levels of any step here.
+pub const CHECK_EVERY: usize = 16;
+
 /// Runs one step of a recursion over user input with enough stack for it.
 #[inline]
 pub fn with_stack<R>(step: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(RED_ZONE, SEGMENT, step)
+}
+
+/// Runs a step at recursion depth `depth`, looking at the stack only every
+/// [`CHECK_EVERY`] levels (so a shallow query pays nothing).
+#[inline]
+pub fn at_depth<R>(depth: usize, step: impl FnOnce() -> R) -> R {
+    if depth % CHECK_EVERY == CHECK_EVERY - 1 {
+        with_stack(step)
+    } else {
+        step()
+    }
 }

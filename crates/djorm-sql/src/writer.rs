@@ -23,12 +23,14 @@ pub struct SqlWriter<'d> {
     sql: String,
     params: Vec<Value>,
     inline_params: bool,
+    /// How deep the expression being written is nested.
+    depth: usize,
 }
 
 impl<'d> SqlWriter<'d> {
     /// A writer for query statements (values become bound parameters).
     pub fn new(dialect: &'d dyn Dialect) -> Self {
-        SqlWriter { dialect, sql: String::with_capacity(256), params: Vec::new(), inline_params: false }
+        SqlWriter { dialect, sql: String::with_capacity(256), params: Vec::new(), inline_params: false, depth: 0 }
     }
 
     /// A writer for schema statements (values become literals).
@@ -108,7 +110,9 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends an expression.
     pub fn expr(&mut self, expr: &Expr) {
-        crate::with_stack(|| self.expr_here(expr));
+        self.depth += 1;
+        crate::at_depth(self.depth, || self.expr_here(expr));
+        self.depth -= 1;
     }
 
     /// Conditions joined by `op`. A database parses `a OR b OR c` as a tree as deep as the

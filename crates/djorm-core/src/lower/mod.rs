@@ -45,8 +45,14 @@ struct State {
 /// (`SQLITE_MAX_EXPR_DEPTH`), held on every database so a query means the same everywhere.
 pub const MAX_DEPTH: usize = 1000;
 
-/// One level of nesting; leaving it (dropping the guard) steps back out.
-struct Level<'a>(&'a Lowerer);
+/// One level of nesting (and its depth); leaving it (dropping the guard) steps back out.
+struct Level<'a>(&'a Lowerer, usize);
+
+impl Level<'_> {
+    fn depth(&self) -> usize {
+        self.1
+    }
+}
 
 impl Drop for Level<'_> {
     fn drop(&mut self) {
@@ -245,8 +251,8 @@ impl Lowerer {
     }
 
     fn q(&self, q: &Q, negated: bool) -> Result<Expr> {
-        let _level = self.deeper()?;
-        djorm_sql::with_stack(|| self.q_here(q, negated))
+        let level = self.deeper()?;
+        djorm_sql::at_depth(level.depth(), || self.q_here(q, negated))
     }
 
     /// Steps one level deeper into the query, refusing to go past [`MAX_DEPTH`].
@@ -259,7 +265,7 @@ impl Lowerer {
             )));
         }
         state.depth += 1;
-        Ok(Level(self))
+        Ok(Level(self, state.depth))
     }
 
     fn q_here(&self, q: &Q, negated: bool) -> Result<Expr> {
@@ -300,8 +306,8 @@ impl Lowerer {
 
     /// Lowers an expression, with the kind its value decodes into.
     pub fn expression_typed(&self, e: &Expression) -> Result<(Expr, ValueKind)> {
-        let _level = self.deeper()?;
-        djorm_sql::with_stack(|| self.expression_here(e))
+        let level = self.deeper()?;
+        djorm_sql::at_depth(level.depth(), || self.expression_here(e))
     }
 
     fn expression_here(&self, e: &Expression) -> Result<(Expr, ValueKind)> {
