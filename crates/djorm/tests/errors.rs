@@ -234,3 +234,26 @@ djorm::backend_tests! {
         Ok(())
     }
 }
+
+djorm::backend_tests! {
+    models = [Author, Article];
+
+    async fn raw_sql_with_two_statements_is_refused_on_both_backends(db) {
+        Author::objects().create(&db, Author::new("kept", "kept@example.com")).await?;
+        let err = Author::objects()
+            .raw(&db, "SELECT * FROM blog_author; DELETE FROM blog_author", [])
+            .await
+            .expect_err("two statements");
+        assert!(err.to_string().contains("the SQL holds more than one statement"), "{err}");
+        let err = db
+            .execute(&djorm::sql::Compiled { sql: "DELETE FROM blog_author; SELECT 1".into(), params: Vec::new() })
+            .await
+            .expect_err("two statements");
+        assert!(err.to_string().contains("the SQL holds more than one statement"), "{err}");
+        // A trailing semicolon or comment is still one statement.
+        let found = Author::objects().raw(&db, "SELECT * FROM blog_author; -- the one", []).await?;
+        assert_eq!(found.len(), 1);
+        assert_eq!(Author::objects().count(&db).await?, 1, "nothing was deleted");
+        Ok(())
+    }
+}
