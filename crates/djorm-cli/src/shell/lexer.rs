@@ -86,12 +86,27 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, String> {
 /// it. Escapes mean what they mean in Python: `\n`, `\t`, `\x41`, `\u00e9`, `\U0001F600`, octal
 /// `\101`, …; an unknown escape keeps its backslash (`'\d'` is two characters, as in Python).
 fn string_literal(chars: &[(usize, char)], start: usize) -> Result<(String, usize), String> {
+    quoted(chars, start, false)
+}
+
+/// A raw string (`r"..."`) starting at its quote: a backslash is kept as written (it only
+/// stops the next character from ending the string).
+fn raw_string_literal(chars: &[(usize, char)], start: usize) -> Result<(String, usize), String> {
+    quoted(chars, start, true)
+}
+
+fn quoted(chars: &[(usize, char)], start: usize, raw: bool) -> Result<(String, usize), String> {
     let quote = chars[start].1;
     let mut text = String::new();
     let mut i = start + 1;
     while i < chars.len() {
         match chars[i].1 {
             c if c == quote => return Ok((text, i + 1)),
+            '\\' if i + 1 < chars.len() && raw => {
+                text.push('\\');
+                text.push(chars[i + 1].1);
+                i += 2;
+            }
             '\\' if i + 1 < chars.len() => {
                 let (escaped, used) = escape(chars, i + 1)?;
                 text.push_str(&escaped);
@@ -103,29 +118,8 @@ fn string_literal(chars: &[(usize, char)], start: usize) -> Result<(String, usiz
             }
         }
     }
-    Err(format!("unterminated string starting at column {}", chars[start].0 + 1))
-}
-
-/// A raw string (`r"..."`) starting at its quote: only `\` before the quote is special.
-fn raw_string_literal(chars: &[(usize, char)], start: usize) -> Result<(String, usize), String> {
-    let quote = chars[start].1;
-    let mut text = String::new();
-    let mut i = start + 1;
-    while i < chars.len() {
-        match chars[i].1 {
-            c if c == quote => return Ok((text, i + 1)),
-            '\\' if i + 1 < chars.len() => {
-                text.push('\\');
-                text.push(chars[i + 1].1);
-                i += 2;
-            }
-            c => {
-                text.push(c);
-                i += 1;
-            }
-        }
-    }
-    Err(format!("unterminated string starting at column {}", chars[start - 1].0 + 1))
+    let opening = if raw { start.saturating_sub(1) } else { start };
+    Err(format!("unterminated string starting at column {}", chars[opening].0 + 1))
 }
 
 /// The escape after a backslash at `chars[at]`: the text it stands for and how many
