@@ -79,8 +79,8 @@ impl TxState {
     /// Checks that `level` may run a statement now, and first runs any savepoint rollbacks
     /// left by dropped handles.
     pub(crate) async fn ready(&self, level: u64) -> Result<()> {
-        let pending = {
-            let mut levels = self.lock();
+        {
+            let levels = self.lock();
             if levels.finished {
                 return Err(Error::TransactionManagement(
                     "The transaction has already been committed or rolled back.".into(),
@@ -95,8 +95,15 @@ impl TxState {
             if levels.open.iter().any(|l| l.needs_rollback) {
                 return Err(Error::TransactionManagement(BROKEN.into()));
             }
-            std::mem::take(&mut levels.pending)
-        };
+        }
+        self.flush_pending().await
+    }
+
+    /// Runs the savepoint rollbacks that dropped levels left behind, now: before a statement,
+    /// a new savepoint, a release or a commit (a destructor cannot wait for the database). A
+    /// failure marks the innermost level for rollback.
+    async fn flush_pending(&self) -> Result<()> {
+        let pending = std::mem::take(&mut self.lock().pending);
         for sql in pending {
             if let Err(e) = self.backend.execute(&sql, &[]).await {
                 self.mark_failed();
@@ -104,6 +111,12 @@ impl TxState {
             }
         }
         Ok(())
+    }
+
+    /// Forgets the pending rollbacks: the level being rolled back undoes their work anyway
+    /// (every pending entry belongs to a level inside the innermost open one).
+    fn drop_pending(&self) {
+        self.lock().pending.clear();
     }
 
     /// Marks the innermost open level: it saw a database error and can only roll back.
@@ -164,6 +177,8 @@ impl TxState {
         let needs_rollback = closed.iter().any(|l| l.needs_rollback) || closed.len() > 1;
         let savepoint = closed.first().and_then(|l| l.savepoint.clone());
         let callbacks: Vec<OnCommit> = closed.into_iter().flat_map(|l| l.on_commit).collect();
+        // A level that rolls back (asked to, or because it failed) drops its callbacks.
+        let keep_callbacks = keep_callbacks && !needs_rollback;
         let ending = match savepoint {
             Some(name) if !levels.open.is_empty() => {
                 if keep_callbacks {
@@ -208,6 +223,8 @@ impl Transaction {
         self.done = true;
         let handle = self.handle()?.clone();
         let state = &handle.state;
+        // Savepoints dropped inside this level roll back first; if that fails, so does this.
+        let _ = state.flush_pending().await;
         let (ending, failed) = state.close(handle.level, true)?;
         let backend = &state.backend;
         match (ending, failed) {
@@ -238,6 +255,7 @@ impl Transaction {
     pub async fn rollback(mut self) -> Result<()> {
         self.done = true;
         let handle = self.handle()?.clone();
+        handle.state.drop_pending();
         let (ending, _) = handle.state.close(handle.level, false)?;
         match ending {
             Ending::Outermost(_) => handle.state.backend.rollback().await,

@@ -106,9 +106,16 @@ async fn attempt<T>(
     }
     let result = run(&client).await;
     client.watch().stop();
-    if result.is_err() && client.watch().fired() {
+    if client.watch().fired() {
+        // The watchdog cut the connection (perhaps just as the statement ended): it never goes
+        // back to the pool.
         client.discard();
-        return Err(Failure { error: Error::Connection("cut by the watchdog".into()), retry: false, timed_out: true });
+        return match result {
+            Ok(value) => Ok(value),
+            Err(_) => {
+                Err(Failure { error: Error::Connection("cut by the watchdog".into()), retry: false, timed_out: true })
+            }
+        };
     }
     match result {
         Ok(value) => {
@@ -324,30 +331,58 @@ impl PgBackend {
     }
 
     /// Ends the transaction with COMMIT or ROLLBACK, within the statement bound.
+    ///
+    /// PostgreSQL answers COMMIT in a transaction an earlier error aborted with a ROLLBACK and
+    /// no error, so COMMIT goes behind a `SELECT 1` in one round trip: in an aborted transaction
+    /// that statement fails (25P02) and COMMIT never runs, so a lost transaction cannot report
+    /// success whatever the transaction layer saw.
     async fn finish(&self, sql: &str) -> Result<()> {
         let Some(pinned) = &self.pinned else {
             return Err(Error::InvalidQuery("no transaction is open on this handle".into()));
         };
-        let mut guard = pinned.clone().lock_owned().await;
+        let mut guard =
+            tokio::time::timeout(self.options.acquire_timeout, pinned.clone().lock_owned()).await.map_err(|_| {
+                Error::Timeout {
+                    what: "another call on this transaction kept its connection busy".into(),
+                    after: self.options.acquire_timeout,
+                }
+            })?;
         let Some(client) = guard.client.as_ref() else {
             return Err(Error::TransactionManagement(
                 "The transaction has already been committed or rolled back.".into(),
             ));
         };
+        let batch = if sql == "COMMIT" { "SELECT 1; COMMIT" } else { sql };
         let bound = self.options.client_statement_timeout().unwrap_or(self.options.acquire_timeout);
-        match tokio::time::timeout(bound, client.batch_execute(sql)).await {
+        match tokio::time::timeout(bound, client.batch_execute(batch)).await {
             Ok(Ok(())) => {
                 guard.finished = true;
                 Ok(())
             }
             Ok(Err(e)) => {
-                // A failed COMMIT or ROLLBACK leaves the connection in an unknown state.
+                // A failed COMMIT or ROLLBACK leaves the connection in an unknown state: closing
+                // it makes the server roll back whatever is still open.
                 guard.discard();
-                Err(map_error(e))
+                match e.code() {
+                    Some(code) if *code == tokio_postgres::error::SqlState::IN_FAILED_SQL_TRANSACTION => {
+                        Err(Error::TransactionManagement(
+                            "An error occurred in the current transaction, so it was rolled back instead of committed."
+                                .into(),
+                        ))
+                    }
+                    _ => Err(map_error(e)),
+                }
             }
             Err(_) => {
                 guard.discard();
-                Err(self.statement_timed_out())
+                Err(Error::Timeout {
+                    what: format!(
+                        "{sql} got no answer from {}; the connection was closed, and whether the transaction \
+                         committed is unknown",
+                        self.description
+                    ),
+                    after: bound,
+                })
             }
         }
     }

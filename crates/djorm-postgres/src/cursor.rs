@@ -154,16 +154,23 @@ impl Cursor {
         Ok(())
     }
 
-    /// Every row was read: close the cursor and hand the connection back.
+    /// Every row was read: close the cursor and hand the connection back, within the bound.
     async fn close(&mut self) {
+        let bound = self.backend.options.client_statement_timeout().unwrap_or(self.backend.options.acquire_timeout);
         if let Some(client) = self.own.take() {
-            match client.batch_execute("COMMIT").await {
-                Ok(()) => client.finish(),
-                Err(_) => client.discard(),
+            match tokio::time::timeout(bound, client.batch_execute("COMMIT")).await {
+                Ok(Ok(())) => client.finish(),
+                _ => client.discard(),
             }
         } else if self.backend.pinned.is_some() {
             if let Ok(client) = self.backend.client().await {
-                let _ = client.batch_execute(&format!("CLOSE {}", self.name)).await;
+                let client = Running::new(client);
+                match tokio::time::timeout(bound, client.batch_execute(&format!("CLOSE {}", self.name))).await {
+                    Ok(Ok(())) => client.finish(),
+                    // The transaction's COMMIT finds out (it fails in an aborted transaction).
+                    Ok(Err(_)) => client.finish(),
+                    Err(_) => drop(client),
+                }
             }
         }
     }

@@ -32,14 +32,25 @@ pub(crate) async fn acquire(backend: &PgBackend) -> Result<MigrationLock> {
     let client = backend.pooled().await?;
     let bound = backend.options.migration_lock_timeout;
     let deadline = Instant::now() + bound;
+    // Each question to the server is bounded too: a server that stops answering must not keep
+    // `migrate` waiting past the lock's own bound.
+    let ask = backend.options.connect_timeout.max(std::time::Duration::from_secs(1));
+    let no_answer =
+        || Error::Timeout { what: "asking for the migration lock: the server did not answer".into(), after: ask };
     loop {
-        let row = client.query_one("SELECT pg_try_advisory_lock($1)", &[&KEY]).await.map_err(map_error)?;
+        let row = tokio::time::timeout(ask, client.query_one("SELECT pg_try_advisory_lock($1)", &[&KEY]))
+            .await
+            .map_err(|_| no_answer())?
+            .map_err(map_error)?;
         if row.try_get::<_, bool>(0).map_err(map_error)? {
             return Ok(MigrationLock(Box::new(Held(Some(client)))));
         }
         let now = Instant::now();
         if now >= deadline {
-            return Err(Error::Timeout { what: holder(&client).await, after: bound });
+            let who = tokio::time::timeout(ask, holder(&client))
+                .await
+                .unwrap_or_else(|_| "waiting for the migration lock: another migrate holds it".into());
+            return Err(Error::Timeout { what: who, after: bound });
         }
         tokio::time::sleep(POLL.min(deadline - now)).await;
     }

@@ -113,7 +113,7 @@ impl SqliteBackend {
             return tx.slot.run(options, job).await;
         }
         let permit = if self.shared.memory || !is_read(sql) {
-            Some(self.shared.writer.acquire(options.busy_timeout).await?)
+            Some(self.shared.writer.acquire(options.busy_timeout, false).await?)
         } else {
             None
         };
@@ -128,16 +128,7 @@ impl SqliteBackend {
         let Some(tx) = &self.tx else {
             return Err(Error::InvalidQuery("no transaction is open on this handle".into()));
         };
-        let result = tx
-            .slot
-            .run(&self.shared.options, move |conn| {
-                let outcome = conn.execute_batch(sql).map_err(map_error);
-                if outcome.is_err() {
-                    let _ = conn.execute_batch("ROLLBACK");
-                }
-                outcome
-            })
-            .await;
+        let result = tx.slot.end(&self.shared.options, sql).await;
         drop(tx.slot.close().await);
         tx.release();
         result
@@ -171,9 +162,13 @@ impl Backend for SqliteBackend {
     /// Outside a transaction, streams on a connection of its own (so the caller may run other
     /// queries meanwhile), handing rows over a small bounded channel; a dropped stream stops
     /// reading. Inside one, the rows must come from the transaction's own connection (they
-    /// include its uncommitted writes): they are read whole, then handed over.
+    /// include its uncommitted writes): they are read whole, then handed over; so are a memory
+    /// database's.
     async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream> {
-        if self.tx.is_some() {
+        // A memory database's tables lock as wholes: a reader held open by a stream would make
+        // every write fail at once ("table is locked"). Read it whole instead, as in a
+        // transaction.
+        if self.tx.is_some() || self.shared.memory {
             let rows = self.fetch(&sql, &params, &kinds).await?;
             let items: Vec<Result<Vec<Value>>> = rows.into_rows().into_iter().map(Ok).collect();
             return Ok(Box::pin(futures_util::stream::iter(items)));
@@ -261,11 +256,12 @@ impl Backend for SqliteBackend {
         if self.tx.is_some() {
             return Err(Error::InvalidQuery("a transaction is already open on this handle".into()));
         }
-        // A writing transaction queues for the write lock here; a read-only one takes none.
-        let permit = if mode.read_only {
+        // A writing transaction queues for the write lock here; a read-only one takes none
+        // (except on a memory database, whose tables lock as wholes for readers too).
+        let permit = if mode.read_only && !self.shared.memory {
             None
         } else {
-            Some(self.shared.writer.acquire(self.shared.options.busy_timeout).await?)
+            Some(self.shared.writer.acquire(self.shared.options.busy_timeout, true).await?)
         };
         let (target, busy) = (self.shared.target.clone(), self.shared.options.busy_timeout);
         let begin = DIALECT.begin_transaction(mode);
@@ -276,7 +272,7 @@ impl Backend for SqliteBackend {
         })
         .await
         .map_err(|e| Error::Connection(e.to_string()))??;
-        let tx = TxConn { slot: Slot::new(conn), permit: Mutex::new(permit) };
+        let tx = TxConn { slot: Slot::transaction(conn), permit: Mutex::new(permit) };
         Ok(Arc::new(SqliteBackend { shared: self.shared.clone(), tx: Some(Arc::new(tx)) }))
     }
 

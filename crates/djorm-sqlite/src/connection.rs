@@ -4,6 +4,7 @@
 //! the shell does) is interrupted.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -48,16 +49,70 @@ pub(crate) fn open(target: &Path, busy_timeout: Duration) -> Result<Connection> 
 pub(crate) struct Slot {
     conn: Arc<Mutex<Option<Connection>>>,
     interrupt: Arc<InterruptHandle>,
+    /// For a transaction's connection: set when SQLite ended the transaction by itself (an
+    /// interrupted write rolls the whole transaction back), so nothing more runs in autocommit
+    /// believing it is inside the transaction.
+    lost: Option<Arc<AtomicBool>>,
 }
 
 impl Slot {
+    /// The shared connection of statements outside transactions.
     pub(crate) fn new(conn: Connection) -> Self {
         let interrupt = Arc::new(conn.get_interrupt_handle());
-        Slot { conn: Arc::new(Mutex::new(Some(conn))), interrupt }
+        Slot { conn: Arc::new(Mutex::new(Some(conn))), interrupt, lost: None }
     }
 
-    /// Runs `job` on the connection within the bounds of `options`.
+    /// A transaction's own connection, inside BEGIN.
+    pub(crate) fn transaction(conn: Connection) -> Self {
+        Slot { lost: Some(Arc::new(AtomicBool::new(false))), ..Slot::new(conn) }
+    }
+
+    /// Runs `job` on the connection within the bounds of `options`. On a transaction's
+    /// connection, refuses once the transaction was lost, and notices when a job loses it.
     pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        options: &ConnectOptions,
+        job: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let lost = self.lost.clone();
+        if lost.as_ref().is_some_and(|l| l.load(Ordering::Relaxed)) {
+            return Err(lost_transaction());
+        }
+        self.run_any(options, move |conn| {
+            // Checked before the job too: an earlier call may have lost the transaction while
+            // this one waited for the connection, and its statement must not run in autocommit.
+            let check = |conn: &Connection| match &lost {
+                Some(lost) if conn.is_autocommit() => {
+                    lost.store(true, Ordering::Relaxed);
+                    Err(lost_transaction())
+                }
+                _ => Ok(()),
+            };
+            check(conn)?;
+            let result = job(conn);
+            check(conn)?;
+            result
+        })
+        .await
+    }
+
+    /// Ends a transaction with `sql` (COMMIT or ROLLBACK): an error if SQLite already ended it.
+    pub(crate) async fn end(&self, options: &ConnectOptions, sql: &'static str) -> Result<()> {
+        let lost = self.lost.as_ref().is_some_and(|l| l.load(Ordering::Relaxed));
+        self.run_any(options, move |conn| {
+            if lost || conn.is_autocommit() {
+                return Err(lost_transaction());
+            }
+            let outcome = conn.execute_batch(sql).map_err(map_error);
+            if outcome.is_err() && !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            outcome
+        })
+        .await
+    }
+
+    async fn run_any<T: Send + 'static>(
         &self,
         options: &ConnectOptions,
         job: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
@@ -102,6 +157,14 @@ impl Slot {
     pub(crate) fn try_close(&self) -> Option<Option<Connection>> {
         self.conn.try_lock().ok().map(|mut guard| guard.take())
     }
+}
+
+fn lost_transaction() -> Error {
+    Error::TransactionManagement(
+        "SQLite rolled the transaction back by itself (a statement in it was interrupted or failed hard); \
+         nothing more runs in it"
+            .into(),
+    )
 }
 
 /// Interrupts the statement of a call whose caller stopped waiting (timeout, Ctrl-C).

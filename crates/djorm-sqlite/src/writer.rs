@@ -39,12 +39,16 @@ pub(crate) struct WriterLock {
 pub(crate) struct WritePermit {
     lock: Arc<WriterLock>,
     _permit: OwnedSemaphorePermit,
+    /// True when this permit recorded its holder (a transaction's).
+    holds: bool,
 }
 
 impl Drop for WritePermit {
     fn drop(&mut self) {
-        if let Ok(mut holder) = self.lock.holder.lock() {
-            *holder = None;
+        if self.holds {
+            if let Ok(mut holder) = self.lock.holder.lock() {
+                *holder = None;
+            }
         }
     }
 }
@@ -54,10 +58,11 @@ impl WriterLock {
         Arc::new(WriterLock { semaphore: Arc::new(Semaphore::new(1)), holder: Mutex::new(None) })
     }
 
-    /// Waits for the write lock, at most `bound`. A task that already holds it (an open
-    /// transaction) and now writes outside that transaction would wait for itself: that is
-    /// an error at once, not a wait.
-    pub(crate) async fn acquire(self: &Arc<Self>, bound: Duration) -> Result<WritePermit> {
+    /// Waits for the write lock, at most `bound`. A task that already holds it for an open
+    /// transaction and now writes outside that transaction would wait for itself: that is an
+    /// error at once, not a wait. `for_transaction` records the caller as the holder (a single
+    /// statement's permit does not: two concurrent statements of one task just queue).
+    pub(crate) async fn acquire(self: &Arc<Self>, bound: Duration, for_transaction: bool) -> Result<WritePermit> {
         let me = Some(Caller::current());
         if self.holder.lock().map(|h| *h == me).unwrap_or(false) {
             return Err(Error::TransactionManagement(
@@ -75,9 +80,11 @@ impl WriterLock {
                 after: bound,
             })?
             .map_err(|_| Error::Connection("the SQLite write lock was closed".into()))?;
-        if let Ok(mut holder) = self.holder.lock() {
-            *holder = me;
+        if for_transaction {
+            if let Ok(mut holder) = self.holder.lock() {
+                *holder = me;
+            }
         }
-        Ok(WritePermit { lock: self.clone(), _permit: permit })
+        Ok(WritePermit { lock: self.clone(), _permit: permit, holds: for_transaction })
     }
 }

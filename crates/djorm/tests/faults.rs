@@ -379,3 +379,50 @@ async fn the_sqlite_migration_lock_wait_is_bounded_and_names_the_holder() {
     drop(held);
     second.acquire_migration_lock().await.expect("free once released");
 }
+
+/// An interrupted write makes SQLite roll the whole transaction back by itself; the statements
+/// after it must not run in autocommit believing they are inside the transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_sqlite_transaction_refuses_what_follows() {
+    let test_db = TestDatabase::sqlite(&[Author::meta()]).await.expect("sqlite");
+    let db = test_db.db().clone();
+    let tx = db.begin().await.expect("tx");
+    Author::objects().create(&tx, Author::new("first", "first@example.com")).await.expect("create");
+    let heavy = Compiled {
+        sql: "INSERT INTO blog_author (name, email, bio, created_at) \
+              SELECT 'x', 'e' || x, '', '2024-01-01 00:00:00' FROM \
+              (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 50000000) SELECT x FROM c)"
+            .into(),
+        params: Vec::new(),
+    };
+    let cut = tokio::time::timeout(ms(100), tx.execute(&heavy)).await;
+    assert!(cut.is_err(), "the caller stopped waiting");
+    let after = Author::objects().create(&tx, Author::new("after", "after@example.com")).await;
+    let after = after.expect_err("not in autocommit");
+    assert!(after.is_transaction_management());
+    let c = tx.commit().await;
+    assert!(c.is_err(), "the commit of a lost transaction fails");
+    assert_eq!(Author::objects().count(&db).await.expect("count"), 0, "nothing of it stays");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_of_one_task_queue_on_sqlite() {
+    let db = memory_db().await;
+    let authors = Author::objects();
+    let (a, b) = tokio::join!(
+        authors.create(&db, Author::new("a", "a@example.com")),
+        authors.create(&db, Author::new("b", "b@example.com")),
+    );
+    a.expect("first write");
+    b.expect("second write queues, it is not mistaken for a self-wait");
+    let (x, y) = tokio::join!(authors.count(&db), authors.count(&db));
+    assert_eq!((x.expect("count"), y.expect("count")), (2, 2));
+    // Saving while iterating a memory database: no "table is locked".
+    let mut stream = std::pin::pin!(Author::objects().iterator(&db).await.expect("iterator"));
+    while let Some(author) = stream.next().await {
+        let mut author = author.expect("row");
+        author.bio = "seen".into();
+        author.save(&db).await.expect("save during iteration");
+    }
+    assert_eq!(Author::objects().filter(q!(Author, bio = "seen")).count(&db).await.expect("count"), 2);
+}

@@ -220,6 +220,62 @@ djorm::backend_tests! {
         Ok(())
     }
 
+    async fn a_dropped_savepoint_is_rolled_back_before_the_commit(db) {
+        let tx = db.begin().await?;
+        Author::objects().create(&tx, Author::new("kept", "kept@example.com")).await?;
+        {
+            let sp = tx.begin().await?;
+            Author::objects().create(&sp, Author::new("undone", "undone@example.com")).await?;
+            // Dropped without commit: its rollback must run before the outer COMMIT.
+        }
+        {
+            let sp = tx.begin().await?;
+            let dup = Author::objects().create(&sp, Author::new("dup", "kept@example.com")).await;
+            assert!(dup.is_err());
+            sp.on_commit(|| panic!("a rolled-back savepoint's callback ran"))?;
+        }
+        tx.commit().await?;
+        let names: Vec<String> = Author::objects().values_list_flat(&db, "name").await?;
+        assert_eq!(names, ["kept"]);
+
+        // sp1 -> sp2 (dropped) -> sp1 released: sp2's work is gone and nothing stale remains.
+        let tx = db.begin().await?;
+        let sp1 = tx.begin().await?;
+        Author::objects().create(&sp1, Author::new("one", "one@example.com")).await?;
+        let sp2 = sp1.begin().await?;
+        Author::objects().create(&sp2, Author::new("two", "two@example.com")).await?;
+        drop(sp2);
+        sp1.commit().await?;
+        Author::objects().create(&tx, Author::new("three", "three@example.com")).await?;
+        tx.commit().await?;
+        let names: Vec<String> = Author::objects().values_list_flat(&db, "name").await?;
+        assert_eq!(names, ["kept", "one", "three"]);
+        Ok(())
+    }
+
+    async fn a_failed_savepoint_s_callbacks_never_run(db) {
+        let ran = Arc::new(AtomicU32::new(0));
+        let counter = ran.clone();
+        let tx = db.begin().await?;
+        let inner: djorm::Result<()> = tx
+            .atomic(|sp| async move {
+                Author::objects().create(&sp, Author::new("a", "a@example.com")).await?;
+                sp.on_commit(move || {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                })?;
+                // The error is swallowed inside the block: the block says Ok, the savepoint
+                // saw an error and rolls back.
+                let _ = Author::objects().create(&sp, Author::new("b", "a@example.com")).await;
+                Ok(())
+            })
+            .await;
+        assert!(inner.expect_err("rolled back").is_transaction_management());
+        tx.commit().await?;
+        assert_eq!(ran.load(Ordering::SeqCst), 0, "the callback of work that was undone never runs");
+        assert_eq!(Author::objects().count(&db).await?, 0);
+        Ok(())
+    }
+
     async fn select_for_update_needs_a_transaction(db) {
         Author::objects().create(&db, Author::new("A", "a@example.com")).await?;
         let err = Author::objects().select_for_update(false, false, &[]).all(&db).await.expect_err("outside");
@@ -330,4 +386,20 @@ async fn run_retrying_succeeds_under_conflicting_serializable_transactions() {
     assert_eq!(names.len(), 2);
     assert!(names.iter().any(|n| n.ends_with("saw 1")), "the retried one saw the other's row: {names:?}");
     assert!(attempts.load(Ordering::SeqCst) >= 3, "one transaction ran again");
+}
+
+/// PostgreSQL refuses SQL holding two statements at Parse time, which aborts the transaction
+/// without an error the transaction layer sees as a database error; COMMIT of an aborted
+/// transaction answers ROLLBACK without an error. The commit must still fail.
+#[tokio::test]
+async fn a_commit_after_a_server_side_abort_the_layer_did_not_see_fails_on_postgres() {
+    let test_db = djorm::testing::TestDatabase::postgres(&[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let db = test_db.db().clone();
+    let tx = db.begin().await.expect("begin");
+    Author::objects().create(&tx, Author::new("lost", "lost@example.com")).await.expect("create");
+    let refused = Author::objects().raw(&tx, "SELECT * FROM blog_author; DELETE FROM blog_author", []).await;
+    assert!(refused.is_err());
+    let commit = tx.commit().await.expect_err("the transaction was aborted on the server");
+    assert!(commit.is_transaction_management(), "{commit:?}");
+    assert_eq!(Author::objects().count(&db).await.expect("count"), 0);
 }

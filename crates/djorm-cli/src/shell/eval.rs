@@ -166,8 +166,20 @@ impl Session {
                 }
                 Expr::Binary(first, rest) => {
                     let mut acc = self.eval(first).await?;
+                    // Numbers fold to one value; expressions grow a level per operator, and a
+                    // tree deeper than the database takes is refused before it is built.
+                    let mut depth = 0;
                     for (op, operand) in rest {
                         let right = self.eval(operand).await?;
+                        if matches!(acc, Val::Expr(_)) || matches!(right, Val::Expr(_)) {
+                            depth += 1;
+                            if depth > djorm::lower::MAX_DEPTH {
+                                return Err(format!(
+                                    "the expression is nested more than {} levels deep",
+                                    djorm::lower::MAX_DEPTH
+                                ));
+                            }
+                        }
                         acc = binary(*op, acc, right)?;
                     }
                     Ok(acc)

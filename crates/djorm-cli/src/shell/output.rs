@@ -59,7 +59,7 @@ pub async fn render(db: &Db, v: Val, format: Format, max_rows: Option<usize>) ->
 fn capped(qs: djorm::DynQuerySet, max_rows: Option<usize>) -> (djorm::DynQuerySet, Option<usize>) {
     let unsliced = qs.query().low_mark == 0 && qs.query().high_mark.is_none();
     match max_rows {
-        Some(n) if unsliced => (qs.slice(0, Some(n as u64 + 1)), Some(n)),
+        Some(n) if unsliced => (qs.slice(0, Some((n as u64).saturating_add(1))), Some(n)),
         _ => (qs, None),
     }
 }
