@@ -138,7 +138,9 @@ async fn setup() -> Setup {
     let admin = admin_url();
     djorm::postgres::creation::drop_database(&admin, DB_NAME).await.expect("drop old bench database");
     djorm::postgres::creation::create_database(&admin, DB_NAME).await.expect("create bench database");
-    let db = djorm::DatabaseConfig::postgres(bench_config()).expect("settings").connect().await.expect("djorm connects");
+    let db = djorm::Db::new(std::sync::Arc::new(
+        djorm::postgres::PgBackend::from_config(bench_config(), 16).await.expect("djorm connects"),
+    ));
     db.create_tables(&[User::meta()]).await.expect("schema");
     let users: Vec<User> = (0..ROWS)
         .map(|i| User {

@@ -102,7 +102,9 @@ async fn main() {
     config.dbname("djorm_profile");
     let _ = djorm::postgres::creation::drop_database(&url, "djorm_profile").await;
     djorm::postgres::creation::create_database(&url, "djorm_profile").await.expect("create");
-    let db = djorm::DatabaseConfig::postgres(config.clone()).expect("settings").connect().await.expect("connect");
+    let db = djorm::Db::new(std::sync::Arc::new(
+        djorm::postgres::PgBackend::from_config(config.clone(), 16).await.expect("connect"),
+    ));
     relations::seed(&db).await;
     let what = std::env::args().nth(1).unwrap_or_else(|| "prefetch".into());
     if what == "rawget" {

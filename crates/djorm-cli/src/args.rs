@@ -94,9 +94,10 @@ pub enum Command {
     },
     /// Flags unsafe operations in migrations; exits 1 when it finds any.
     Lint {
-        /// Checks for this database (`postgresql` adds the locking checks).
-        #[arg(long, default_value = "postgresql")]
-        vendor: String,
+        /// Checks for this backend only (by name, as `sqlite`); by default every linked
+        /// backend's checks apply.
+        #[arg(long)]
+        vendor: Option<String>,
     },
     /// An interactive shell speaking Django's query syntax, with every model loaded.
     Shell {

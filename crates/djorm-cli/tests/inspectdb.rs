@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use djorm::prelude::*;
-use djorm::testing::{TestBackend, TestDatabase};
+use djorm::testing::TestDatabase;
 use djorm_cli::{CodeRegistry, Project};
 
 #[path = "inspected/blog_postgresql.rs"]
@@ -51,7 +51,7 @@ const DOCUMENTED_DIFFERENCES: &[&str] = &[
 
 /// Migrates the blog, inspects it, checks the written module against the pinned one and the
 /// differences makemigrations lists; returns the database for more checks.
-async fn round_trip(backend: TestBackend, models: Vec<&'static djorm::ModelMeta>, extra: &[&str]) -> TestDatabase {
+async fn round_trip(backend: &'static str, models: Vec<&'static djorm::ModelMeta>, extra: &[&str]) -> TestDatabase {
     let test_db = TestDatabase::new(backend, &[]).await.expect("test database");
     let url = test_db.url().expect("a database URL");
     let nothing = Project::default();
@@ -120,7 +120,7 @@ async fn postgres_schema_round_trips_through_inspectdb() {
     let models = vec![Author::meta(), Post::meta(), PostTags::meta(), Tag::meta()];
     // The default of `views` is not stored, and PostgreSQL has no unsigned integers:
     // `views: u32` comes back as an i32 IntegerField.
-    let test_db = round_trip(TestBackend::Postgres, models, &["- Alter field views on post"]).await;
+    let test_db = round_trip("postgresql", models, &["- Alter field views on post"]).await;
     use_inspected_models!(blog_postgresql, test_db.db());
 }
 
@@ -129,13 +129,13 @@ async fn sqlite_schema_round_trips_through_inspectdb() {
     use blog_sqlite::{Author, Post, PostTags, Tag};
     let models = vec![Author::meta(), Post::meta(), PostTags::meta(), Tag::meta()];
     // SQLite keeps the declared `integer unsigned`: views stays a u32, without its default.
-    let test_db = round_trip(TestBackend::Sqlite, models, &["- Alter field views on post"]).await;
+    let test_db = round_trip("sqlite", models, &["- Alter field views on post"]).await;
     use_inspected_models!(blog_sqlite, test_db.db());
 }
 
 #[tokio::test]
 async fn chosen_tables_only_and_a_missing_table_is_a_clear_error() {
-    let test_db = TestDatabase::new(TestBackend::Sqlite, &[]).await.expect("test database");
+    let test_db = TestDatabase::new("sqlite", &[]).await.expect("test database");
     let url = test_db.url().expect("a database URL");
     cmd(&url, &Project::default(), &["migrate"]).await;
     let (code, out) = cmd(&url, &Project::default(), &["inspectdb", "--table", "blog_tag"]).await;
@@ -220,7 +220,7 @@ mod legacy_sqlite;
 
 /// Inspects the legacy schema (without the keyless log table, which cannot compile) and
 /// checks it against the pinned module; returns the database and the log table's model.
-async fn inspect_legacy(backend: TestBackend, ddl: &str) -> (TestDatabase, String) {
+async fn inspect_legacy(backend: &'static str, ddl: &str) -> (TestDatabase, String) {
     let test_db = TestDatabase::new(backend, &[]).await.expect("test database");
     let statements: Vec<String> = ddl.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
     test_db.db().execute_script(&statements).await.expect("legacy schema");
@@ -292,7 +292,7 @@ macro_rules! use_legacy_models {
 
 #[tokio::test]
 async fn legacy_postgres_schema_inspects_to_working_models() {
-    let (test_db, log) = inspect_legacy(TestBackend::Postgres, LEGACY_POSTGRES).await;
+    let (test_db, log) = inspect_legacy("postgresql", LEGACY_POSTGRES).await;
     assert!(log.contains("// This table has no primary key"), "{log}");
     let found = use_legacy_models!(legacy_postgresql, test_db.db(), {
         external_id: Uuid::nil(),
@@ -307,7 +307,7 @@ async fn legacy_postgres_schema_inspects_to_working_models() {
 
 #[tokio::test]
 async fn legacy_sqlite_schema_inspects_to_working_models() {
-    let (test_db, log) = inspect_legacy(TestBackend::Sqlite, LEGACY_SQLITE).await;
+    let (test_db, log) = inspect_legacy("sqlite", LEGACY_SQLITE).await;
     assert!(log.contains("// This table has no primary key"), "{log}");
     let found = use_legacy_models!(legacy_sqlite, test_db.db(), { external_id: "0".repeat(32), });
     assert_eq!(found.external_id, "0".repeat(32));

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use djorm::prelude::*;
-use djorm::testing::{TestBackend, TestDatabase};
+use djorm::testing::TestDatabase;
 use djorm_cli::{CodeRegistry, Project};
 
 mod v1 {
@@ -182,7 +182,7 @@ async fn step(dir: &Path, url: &str, models: Vec<&'static djorm::ModelMeta>, ext
     out
 }
 
-async fn lifecycle(backend: TestBackend) {
+async fn lifecycle(backend: &'static str) {
     let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let db = test_db.db().clone();
     let url = test_db.url().expect("url");
@@ -292,10 +292,10 @@ async fn lifecycle(backend: TestBackend) {
 
 #[tokio::test]
 async fn lifecycle_postgres() {
-    lifecycle(TestBackend::Postgres).await;
+    lifecycle("postgresql").await;
 }
 
 #[tokio::test]
 async fn lifecycle_sqlite() {
-    lifecycle(TestBackend::Sqlite).await;
+    lifecycle("sqlite").await;
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use djorm::prelude::*;
-use djorm::testing::{TestBackend, TestDatabase};
+use djorm::testing::TestDatabase;
 use djorm_cli::Project;
 use djorm_migrations::executor::{self, CodeRegistry, Options, Target};
 use djorm_migrations::{linter, loader, Migration, Operation};
@@ -141,7 +141,7 @@ async fn reverse_names_are_recorded_and_changing_them_runs_no_sql() {
     assert!(text.contains("related_name = \"items\"") && text.contains("related_name = \"tagged\""), "{text}");
     let (code, out) = cmd(&dir, "sqlite::memory:", &v3, &["makemigrations", "--check"]).await;
     assert_eq!((code, out.trim()), (ExitCode::SUCCESS, "No changes detected"));
-    for backend in [TestBackend::Postgres, TestBackend::Sqlite] {
+    for backend in ["postgresql", "sqlite"] {
         let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
         let db = test_db.db().clone();
         // No statement forwards or backwards: on SQLite the table is not rebuilt either.
@@ -208,7 +208,7 @@ async fn initial(dir: &Path) -> Vec<Migration> {
 
 #[tokio::test]
 async fn sqlmigrate_prints_what_migrate_runs() {
-    for backend in [TestBackend::Postgres, TestBackend::Sqlite] {
+    for backend in ["postgresql", "sqlite"] {
         let dir = temp_dir("sql");
         let migrations = initial(&dir).await;
         let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
@@ -233,7 +233,7 @@ async fn sqlmigrate_prints_what_migrate_runs() {
 async fn two_migrates_started_together_apply_each_migration_once() {
     let dir = temp_dir("lock");
     let migrations = initial(&dir).await;
-    let test_db = TestDatabase::new(TestBackend::Postgres, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db = TestDatabase::new("postgresql", &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let url = test_db.url().expect("url");
     // Two separate pools, as two processes would have.
     let (a, b) = (djorm::connect(&url).await.expect("a"), djorm::connect(&url).await.expect("b"));
@@ -264,7 +264,7 @@ reverse_sql = ["DROP TABLE slow_second", "DROP TABLE slow_first"]
 "#,
     )
     .expect("write");
-    let test_db = TestDatabase::new(TestBackend::Postgres, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db = TestDatabase::new("postgresql", &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let url = test_db.url().expect("url");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_djorm"))
         .args(["--dir", &dir.display().to_string(), "--database", &url, "migrate"])
@@ -389,7 +389,7 @@ async fn the_linter_flags_each_unsafe_operation_and_passes_safe_ones() {
         let mut migrations = base.clone();
         let described = op.describe();
         migrations.push(op_migration("0002_change", vec![op], vec![]));
-        let findings = linter::lint(&migrations, true).expect("lints");
+        let findings = linter::lint(&migrations, &[&djorm::postgres::FEATURES]).expect("lints");
         assert_eq!(findings.len(), 1, "case {i} ({described}): {findings:?}");
         assert_eq!(findings[0].migration, "shop.0002_change");
         assert!(!findings[0].reason.is_empty());
@@ -409,7 +409,7 @@ async fn the_linter_flags_each_unsafe_operation_and_passes_safe_ones() {
     ];
     let mut migrations = base.clone();
     migrations.push(op_migration("0002_safe", safe, vec![]));
-    assert_eq!(linter::lint(&migrations, true).expect("lints"), vec![]);
+    assert_eq!(linter::lint(&migrations, &[&djorm::postgres::FEATURES]).expect("lints"), vec![]);
     // A reviewed exception passes through lint_allow.
     let mut migrations = base.clone();
     migrations.push(op_migration(
@@ -417,7 +417,7 @@ async fn the_linter_flags_each_unsafe_operation_and_passes_safe_ones() {
         vec![Operation::DeleteModel { model: "shop.Category".into() }],
         vec![0],
     ));
-    assert!(linter::lint(&migrations, true).expect("lints").is_empty());
+    assert!(linter::lint(&migrations, &[&djorm::postgres::FEATURES]).expect("lints").is_empty());
     // And the command exits 1 on findings.
     let mut migrations = base;
     migrations.push(op_migration(
@@ -457,7 +457,7 @@ async fn new_models_are_created_after_the_tables_their_relations_need() {
     let (code, out) = cmd(&dir, "sqlite::memory:", &project, &["makemigrations"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
     assert!(out.find("Create model Zeta") < out.find("Create model Alpha"), "{out}");
-    let test_db = TestDatabase::new(TestBackend::Postgres, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db = TestDatabase::new("postgresql", &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let (code, out) = cmd(&dir, &test_db.url().expect("url"), &project, &["migrate"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
 }
@@ -482,7 +482,7 @@ async fn merge_resolves_two_latest_migrations_and_migrate_refuses_until_then() {
         djorm_migrations::writer::write(&dir, &m).expect("write");
     }
     let _ = migrations;
-    let test_db = TestDatabase::new(TestBackend::Sqlite, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db = TestDatabase::new("sqlite", &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let url = test_db.url().expect("url");
     let (code, out) = cmd(&dir, &url, &shop_project(), &["migrate"]).await;
     assert_eq!(code, ExitCode::from(2));
@@ -518,7 +518,7 @@ async fn squashed_migrations_stand_in_for_the_originals() {
         djorm_migrations::writer::write(&dir, &m).expect("write");
     }
     // A database that applied only 0001 before the squash.
-    let partial = TestDatabase::new(TestBackend::Sqlite, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let partial = TestDatabase::new("sqlite", &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let partial_url = partial.url().expect("url");
     let (code, out) = cmd(&dir, &partial_url, &shop_project(), &["migrate", "shop", "0001"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
@@ -530,7 +530,7 @@ async fn squashed_migrations_stand_in_for_the_originals() {
     assert_eq!(code, ExitCode::SUCCESS, "the squash changes no state: {out}");
 
     // A new database runs the squashed migration instead of 0001 and 0002, then 0003.
-    let fresh = TestDatabase::new(TestBackend::Postgres, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let fresh = TestDatabase::new("postgresql", &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let (code, out) = cmd(&dir, &fresh.url().expect("url"), &shop_project(), &["migrate"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
     assert!(
@@ -600,7 +600,7 @@ async fn renames_are_asked_on_a_terminal_or_given_as_flags_and_keep_the_data() {
 
     // Through the command line, on a database with a row: the row survives both renames.
     let dir = temp_dir("rename");
-    let test_db = TestDatabase::new(TestBackend::Sqlite, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db = TestDatabase::new("sqlite", &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let url = test_db.url().expect("url");
     let before = Project { models: Some(vec![renames::before::Story::meta()]), code: CodeRegistry::default() };
     cmd(&dir, &url, &before, &["makemigrations"]).await;
@@ -643,7 +643,7 @@ mod checked {
 
 #[tokio::test]
 async fn check_constraints_are_migrated_like_create_tables_makes_them() {
-    for backend in [TestBackend::Postgres, TestBackend::Sqlite] {
+    for backend in ["postgresql", "sqlite"] {
         let dir = temp_dir("check-constraint");
         let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
         let url = test_db.url().expect("url");
@@ -680,7 +680,7 @@ async fn a_run_sql_string_with_two_statements_is_refused_on_both_backends() {
         reverse_sql: None,
     }];
     djorm_migrations::writer::write(&dir, &m).expect("write");
-    for backend in [TestBackend::Sqlite, TestBackend::Postgres] {
+    for backend in ["sqlite", "postgresql"] {
         let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
         let url = test_db.url().expect("url");
         let (code, out) = cmd(&dir, &url, &shop_project(), &["migrate"]).await;
@@ -724,7 +724,7 @@ async fn an_empty_file_and_a_missing_dependency_have_their_own_errors() {
     let dir = temp_dir("broken-files");
     initial(&dir).await;
     std::fs::write(dir.join("shop/0002_empty.toml"), "").expect("empty file");
-    let test_db = TestDatabase::new(TestBackend::Sqlite, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db = TestDatabase::new("sqlite", &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let url = test_db.url().expect("url");
     let (code, out) = cmd(&dir, &url, &shop_project(), &["migrate"]).await;
     assert_ne!(code, ExitCode::SUCCESS, "{out}");

@@ -309,32 +309,32 @@ async fn prefetch_related(test: TestDatabase) {
 
 #[tokio::test]
 async fn prefetch_related_on_postgres() {
-    prefetch_related(TestDatabase::postgres(&models()).await.expect("postgres")).await;
+    prefetch_related(TestDatabase::new("postgresql", &models()).await.expect("postgres")).await;
 }
 
 #[tokio::test]
 async fn prefetch_related_on_sqlite() {
-    prefetch_related(TestDatabase::sqlite(&models()).await.expect("sqlite")).await;
+    prefetch_related(TestDatabase::new("sqlite", &models()).await.expect("sqlite")).await;
 }
 
 #[tokio::test]
 async fn chapter_queries_on_postgres() {
-    chapter_queries(TestDatabase::postgres(&models()).await.expect("postgres")).await;
+    chapter_queries(TestDatabase::new("postgresql", &models()).await.expect("postgres")).await;
 }
 
 #[tokio::test]
 async fn chapter_queries_on_sqlite() {
-    chapter_queries(TestDatabase::sqlite(&models()).await.expect("sqlite")).await;
+    chapter_queries(TestDatabase::new("sqlite", &models()).await.expect("sqlite")).await;
 }
 
 #[tokio::test]
 async fn bad_input_on_postgres() {
-    bad_input(TestDatabase::postgres(&models()).await.expect("postgres")).await;
+    bad_input(TestDatabase::new("postgresql", &models()).await.expect("postgres")).await;
 }
 
 #[tokio::test]
 async fn bad_input_on_sqlite() {
-    bad_input(TestDatabase::sqlite(&models()).await.expect("sqlite")).await;
+    bad_input(TestDatabase::new("sqlite", &models()).await.expect("sqlite")).await;
 }
 
 /// Arbitrary shell-like lines, run against a real database: every one is a result or an error
@@ -345,7 +345,7 @@ fn evaluator_never_panics_on_token_soup() {
     use proptest::test_runner::{Config, TestRunner};
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let test = runtime.block_on(TestDatabase::sqlite(&models())).unwrap();
+    let test = runtime.block_on(TestDatabase::new("sqlite", &models())).unwrap();
     runtime.block_on(seed(test.db())).unwrap();
     let session = std::sync::Mutex::new(Session::new(test.db().clone(), models(), Box::new(|_| false)));
     let piece = prop_oneof![
@@ -432,7 +432,7 @@ async fn shell_writes_send_the_models_signals() {
     use djorm::signals::{self, Signal};
     use std::sync::{Arc, Mutex};
 
-    let test = TestDatabase::sqlite(&models()).await.expect("sqlite");
+    let test = TestDatabase::new("sqlite", &models()).await.expect("sqlite");
     let db = test.db().clone();
     seed(&db).await.expect("seed");
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();

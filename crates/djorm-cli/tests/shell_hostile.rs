@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use djorm::prelude::*;
-use djorm::testing::{TestBackend, TestDatabase};
+use djorm::testing::TestDatabase;
 use djorm::ModelMeta;
 use djorm_cli::shell::{execute, Format, Session};
 
@@ -50,7 +50,7 @@ fn models() -> Vec<&'static ModelMeta> {
 }
 
 /// A fresh database with two authors, two tags and three posts (the first two tagged).
-async fn seeded(backend: TestBackend) -> (TestDatabase, Session) {
+async fn seeded(backend: &'static str) -> (TestDatabase, Session) {
     let test = TestDatabase::new(backend, &models()).await.unwrap_or_else(|e| panic!("{e}"));
     let db = test.db().clone();
     let ann = Author::objects().create(&db, Author { name: "Ann".into(), ..Default::default() }).await.unwrap();
@@ -73,9 +73,9 @@ async fn run(session: &mut Session, line: &str) -> Result<String, String> {
     execute(session, line, Format::Json).await
 }
 
-async fn both(check: impl AsyncFn(TestBackend)) {
-    check(TestBackend::Postgres).await;
-    check(TestBackend::Sqlite).await;
+async fn both(check: impl AsyncFn(&'static str)) {
+    check("postgresql").await;
+    check("sqlite").await;
 }
 
 #[tokio::test]
@@ -146,7 +146,7 @@ async fn a_filter_that_reaches_every_row_asks_like_a_whole_table_delete() {
 
 #[tokio::test]
 async fn a_big_queryset_prints_a_page_with_django_s_marker() {
-    let test = TestDatabase::new(TestBackend::Sqlite, &models()).await.unwrap_or_else(|e| panic!("{e}"));
+    let test = TestDatabase::new("sqlite", &models()).await.unwrap_or_else(|e| panic!("{e}"));
     let db = test.db().clone();
     let ann = Author::objects().create(&db, Author { name: "Ann".into(), ..Default::default() }).await.unwrap();
     let posts =
@@ -173,7 +173,7 @@ async fn a_big_queryset_prints_a_page_with_django_s_marker() {
 #[tokio::test]
 async fn lines_ten_thousand_terms_wide_and_deep_nesting() {
     let worker = tokio::spawn(async {
-        let (_test, mut s) = seeded(TestBackend::Sqlite).await;
+        let (_test, mut s) = seeded("sqlite").await;
         let wide = vec!["1"; 10_000].join(" + ");
         assert_eq!(run(&mut s, &wide).await.unwrap(), "10000");
         let chain = format!("Post.objects.filter(title='one').update(views=F('views'){})", " + 1".repeat(10_000));

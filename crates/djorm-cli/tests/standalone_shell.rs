@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use djorm::testing::{TestBackend, TestDatabase};
+use djorm::testing::TestDatabase;
 use djorm_cli::Project;
 use serde_json::{json, Value as Json};
 
@@ -30,7 +30,7 @@ async fn json(url: &str, line: &str) -> Json {
 
 const STAMPS: &str = r#"created_at="2026-01-01T00:00:00Z", updated_at="2026-01-01T00:00:00Z""#;
 
-async fn standalone_shell(backend: TestBackend) {
+async fn standalone_shell(backend: &'static str) {
     let test_db = TestDatabase::new(backend, &[]).await.expect("test database");
     let url = test_db.url().expect("url");
     let mut migrate = Vec::new();
@@ -94,12 +94,12 @@ async fn standalone_shell(backend: TestBackend) {
 
 #[tokio::test]
 async fn standalone_shell_on_postgres() {
-    standalone_shell(TestBackend::Postgres).await;
+    standalone_shell("postgresql").await;
 }
 
 #[tokio::test]
 async fn standalone_shell_on_sqlite() {
-    standalone_shell(TestBackend::Sqlite).await;
+    standalone_shell("sqlite").await;
 }
 
 #[tokio::test]

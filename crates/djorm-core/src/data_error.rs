@@ -6,12 +6,12 @@
 
 use djorm_sql::Value;
 
-use crate::{Error, FieldKind, FieldMeta, ModelMeta};
+use crate::{DatabaseErrorKind, Error, FieldKind, FieldMeta, ModelMeta};
 
 /// True for an error about a value that does not fit its column.
 fn is_data_error(e: &Error) -> bool {
     match e {
-        Error::Database { sqlstate: Some(code), .. } if code.starts_with("22") => true,
+        Error::Database { kind: DatabaseErrorKind::Data, .. } => true,
         Error::Database { message, .. } => message.starts_with("error serializing parameter"),
         _ => false,
     }
@@ -63,11 +63,12 @@ pub(crate) fn name_the_field<'a>(model: &ModelMeta, rows: impl IntoIterator<Item
     for row in rows {
         for (field, value) in model.fields.iter().zip(row) {
             if let Some(why) = misfit(field, value) {
-                let (sqlstate, message) = match e {
-                    Error::Database { sqlstate, message } => (sqlstate, message),
+                let (kind, sqlstate, message) = match e {
+                    Error::Database { kind, sqlstate, message } => (kind, sqlstate, message),
                     other => return other,
                 };
                 return Error::Database {
+                    kind,
                     sqlstate,
                     message: format!("{}.{}: {why} ({message})", model.object_name, field.name),
                 };

@@ -100,11 +100,33 @@ pub enum Error {
     /// Any other error the database reported.
     #[error("database error{}: {message}", sqlstate.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default())]
     Database {
-        /// The SQLSTATE (or SQLite extended code) when known.
+        /// What kind of failure it was, as the backend classified its native code.
+        kind: DatabaseErrorKind,
+        /// The database's own code (PostgreSQL's SQLSTATE, SQLite's extended result code).
         sqlstate: Option<String>,
         /// The database's message.
         message: String,
     },
+}
+
+/// What kind of failure an [`Error::Database`] is. Each backend maps its native codes here, so
+/// code above the backends never reads a vendor's codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DatabaseErrorKind {
+    /// Nothing more specific.
+    #[default]
+    Other,
+    /// A value that does not fit its column (too long, out of range, malformed).
+    Data,
+    /// A row lock could not be taken at once (`select_for_update(nowait)`).
+    LockNotAvailable,
+    /// The transaction could not be serialized with a concurrent one; it may succeed again.
+    SerializationFailure,
+    /// The database broke a deadlock by aborting this transaction; it may succeed again.
+    Deadlock,
+    /// Another connection holds the lock this one needs (SQLite's "database is locked").
+    Busy,
 }
 
 fn fmt_duration(d: std::time::Duration) -> String {
@@ -143,24 +165,35 @@ impl Error {
 
     /// True when a row lock could not be taken at once (`select_for_update(nowait)`).
     pub fn is_lock_not_available(&self) -> bool {
-        matches!(self, Error::Database { sqlstate: Some(code), .. } if code == "55P03")
+        self.database_kind() == Some(DatabaseErrorKind::LockNotAvailable)
     }
 
     /// True when the database aborted the transaction because it could not be serialized
-    /// with a concurrent one (SQLSTATE 40001); running it again may succeed.
+    /// with a concurrent one (PostgreSQL's 40001); running it again may succeed.
     pub fn is_serialization_failure(&self) -> bool {
-        self.sqlstate() == Some("40001")
+        self.database_kind() == Some(DatabaseErrorKind::SerializationFailure)
     }
 
-    /// True when the database broke a deadlock by aborting this transaction (SQLSTATE 40P01).
+    /// True when the database broke a deadlock by aborting this transaction (40P01).
     pub fn is_deadlock(&self) -> bool {
-        self.sqlstate() == Some("40P01")
+        self.database_kind() == Some(DatabaseErrorKind::Deadlock)
     }
 
     /// True when running the whole transaction again may succeed: a serialization failure,
-    /// a deadlock, or SQLite's "database is locked" after its busy timeout.
+    /// a deadlock, or another connection holding the lock past the busy timeout.
     pub fn is_retryable(&self) -> bool {
-        self.is_serialization_failure() || self.is_deadlock() || matches!(self.sqlstate(), Some("5" | "517" | "261"))
+        matches!(
+            self.database_kind(),
+            Some(DatabaseErrorKind::SerializationFailure | DatabaseErrorKind::Deadlock | DatabaseErrorKind::Busy)
+        )
+    }
+
+    /// The kind of an [`Error::Database`].
+    pub fn database_kind(&self) -> Option<DatabaseErrorKind> {
+        match self {
+            Error::Database { kind, .. } => Some(*kind),
+            _ => None,
+        }
     }
 
     /// True for [`Error::Timeout`].
@@ -173,7 +206,8 @@ impl Error {
         matches!(self, Error::TransactionManagement(_))
     }
 
-    /// The SQLSTATE (PostgreSQL) or extended result code (SQLite) the database reported.
+    /// The database's own code for an [`Error::Database`] (PostgreSQL's SQLSTATE, SQLite's
+    /// extended result code), for messages and logs; branch on [`Error::database_kind`].
     pub fn sqlstate(&self) -> Option<&str> {
         match self {
             Error::Database { sqlstate, .. } => sqlstate.as_deref(),

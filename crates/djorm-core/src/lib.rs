@@ -23,6 +23,7 @@ mod q;
 mod query;
 mod queryset;
 mod raw_column;
+mod registration;
 mod row_reader;
 mod transaction;
 mod types;
@@ -39,7 +40,7 @@ pub use aggregates::{Aggregate, Annotation, Avg, Count, Max, Min, StdDev, Sum, V
 pub use backend::{Backend, MigrationLock, RowStream, Rows};
 pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
 pub use djorm_sql::{IsolationLevel, TransactionMode};
-pub use error::{Error, IntegrityKind, Result, ValidationError, MULTIPLE_STATEMENTS};
+pub use error::{DatabaseErrorKind, Error, IntegrityKind, Result, ValidationError, MULTIPLE_STATEMENTS};
 pub use expr::{
     Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Expression, Extract, ExtractDay, ExtractHour, ExtractMinute,
     ExtractMonth, ExtractQuarter, ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length,
@@ -60,6 +61,10 @@ pub use q::{Rhs, Q};
 pub use query::Query;
 pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, GroupIndex, Prefetch, QuerySet, ValuesRow};
 pub use raw_column::{time_from_micros, ColumnClass, RawColumn};
+pub use registration::{
+    backend_for_url, backend_named, registered_backends, temporary_path, BackendRegistration, ClientCommand, ConnectFn,
+    DatabaseParts, TestDatabases,
+};
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
 pub use row_reader::RowReader;
 pub use transaction::{Transaction, TransactionBuilder};

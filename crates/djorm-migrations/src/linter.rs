@@ -23,7 +23,7 @@ impl std::fmt::Display for Finding {
     }
 }
 
-fn reason(op: &Operation, before: &ProjectState, postgres: bool) -> Option<String> {
+fn reason(op: &Operation, before: &ProjectState, locking_indexes: bool) -> Option<String> {
     Some(match op {
         Operation::DeleteModel { .. } => "drops a table: code still reading it breaks (backward incompatible)".into(),
         Operation::RemoveField { .. } | Operation::RemoveManyToMany { .. } => {
@@ -48,7 +48,7 @@ fn reason(op: &Operation, before: &ProjectState, postgres: bool) -> Option<Strin
                 return None;
             }
         }
-        Operation::AddIndex { concurrently: false, .. } if postgres => {
+        Operation::AddIndex { concurrently: false, .. } if locking_indexes => {
             "creates an index without CONCURRENTLY: locks the table against writes while it builds".into()
         }
         Operation::RunSQL { reverse_sql: None, .. } => {
@@ -61,9 +61,11 @@ fn reason(op: &Operation, before: &ProjectState, postgres: bool) -> Option<Strin
     })
 }
 
-/// Lints `migrations` (in dependency order); `postgres` adds the PostgreSQL locking checks.
+/// Lints `migrations` (in dependency order) for databases with these `features`: an index
+/// built without CONCURRENTLY is flagged where one of them could build it without locking.
 /// Operations listed in a migration's `lint_allow` were reviewed and pass.
-pub fn lint(migrations: &[Migration], postgres: bool) -> Result<Vec<Finding>, String> {
+pub fn lint(migrations: &[Migration], features: &[&djorm_sql::Features]) -> Result<Vec<Finding>, String> {
+    let locking_indexes = features.iter().any(|f| f.supports_concurrent_index);
     let effective = crate::loader::effective(migrations);
     let order = crate::loader::ordered(&effective)?;
     let mut state = ProjectState::default();
@@ -76,7 +78,7 @@ pub fn lint(migrations: &[Migration], postgres: bool) -> Result<Vec<Finding>, St
             if initial || m.lint_allow.contains(&index) {
                 continue;
             }
-            if let Some(reason) = reason(op, &before, postgres) {
+            if let Some(reason) = reason(op, &before, locking_indexes) {
                 out.push(Finding {
                     migration: format!("{}.{}", m.app, m.name),
                     index,

@@ -287,7 +287,7 @@ impl PgBackend {
     /// A statement timeout or lock timeout the server reported, as [`Error::Timeout`].
     fn refine(&self, e: Error) -> Error {
         match &e {
-            Error::Database { sqlstate: Some(code), message }
+            Error::Database { sqlstate: Some(code), message, .. }
                 if code == "57014" && message.contains("statement timeout") =>
             {
                 Error::Timeout {
@@ -295,7 +295,7 @@ impl PgBackend {
                     after: self.options.statement_timeout.unwrap_or_default(),
                 }
             }
-            Error::Database { sqlstate: Some(code), message }
+            Error::Database { sqlstate: Some(code), message, .. }
                 if code == "55P03" && message.contains("lock timeout") =>
             {
                 Error::Timeout {

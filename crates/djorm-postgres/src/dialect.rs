@@ -16,6 +16,7 @@ pub static FEATURES: Features = Features {
     inline_foreign_keys: false,
     max_query_params: 65_535,
     max_name_length: 63,
+    supports_concurrent_index: true,
 };
 
 /// The PostgreSQL dialect.

@@ -1,6 +1,6 @@
 //! PostgreSQL errors into djorm's error kinds, by SQLSTATE.
 
-use djorm_core::{Error, IntegrityKind};
+use djorm_core::{DatabaseErrorKind, Error, IntegrityKind};
 use tokio_postgres::error::SqlState;
 
 /// Maps a driver error; unique, foreign-key, not-null and check violations become
@@ -10,7 +10,7 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
         return if e.is_closed() || e.to_string().starts_with("error communicating") {
             Error::Connection(e.to_string())
         } else {
-            Error::Database { sqlstate: None, message: e.to_string() }
+            Error::Database { kind: DatabaseErrorKind::Other, sqlstate: None, message: e.to_string() }
         };
     };
     let code = db.code();
@@ -36,7 +36,22 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
     };
     match kind {
         Some(kind) => Error::Integrity { kind, constraint: db.constraint().map(str::to_owned), message },
-        None => Error::Database { sqlstate: Some(code.code().to_owned()), message },
+        None => Error::Database { kind: kind_of(code), sqlstate: Some(code.code().to_owned()), message },
+    }
+}
+
+/// The kind of a SQLSTATE that is not an integrity violation.
+fn kind_of(code: &SqlState) -> DatabaseErrorKind {
+    if *code == SqlState::T_R_SERIALIZATION_FAILURE {
+        DatabaseErrorKind::SerializationFailure
+    } else if *code == SqlState::T_R_DEADLOCK_DETECTED {
+        DatabaseErrorKind::Deadlock
+    } else if *code == SqlState::LOCK_NOT_AVAILABLE {
+        DatabaseErrorKind::LockNotAvailable
+    } else if code.code().starts_with("22") {
+        DatabaseErrorKind::Data
+    } else {
+        DatabaseErrorKind::Other
     }
 }
 

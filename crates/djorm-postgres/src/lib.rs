@@ -16,6 +16,7 @@ mod introspection;
 mod manager;
 mod migration_lock;
 mod native_rows;
+mod registration;
 mod types;
 mod watchdog;
 

@@ -32,4 +32,7 @@ pub struct Features {
     pub supports_statistical_aggregates: bool,
     /// The longest identifier the database keeps (longer ones are truncated by Django's rules).
     pub max_name_length: usize,
+    /// `CREATE INDEX CONCURRENTLY` builds an index without locking the table against writes;
+    /// without it (or where the database lacks it) an index build blocks writers.
+    pub supports_concurrent_index: bool,
 }

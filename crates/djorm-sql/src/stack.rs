@@ -4,14 +4,16 @@
 //! of such a recursion runs through [`with_stack`]: when the stack runs low, the step goes on
 //! on a fresh segment allocated on the heap.
 
-/// Stack left below which a recursive step moves to a new segment.
-const RED_ZONE: usize = 128 * 1024;
+/// Stack left below which a recursive step moves to a new segment. Generous: in a debug
+/// build one level of expression lowering takes about 10 KiB, and the stack is looked at only
+/// every [`CHECK_EVERY`] levels.
+const RED_ZONE: usize = 512 * 1024;
 /// The size of each new segment.
-const SEGMENT: usize = 2 * 1024 * 1024;
+const SEGMENT: usize = 4 * 1024 * 1024;
 
 /// How many levels of a recursion may pass between two looks at the stack: a look costs a
-/// few dozen instructions, and 128 KiB of red zone is ample for 16 levels of any step here.
-pub const CHECK_EVERY: usize = 16;
+/// few dozen instructions, and the red zone is ample for 8 levels of any step here.
+pub const CHECK_EVERY: usize = 8;
 
 /// Runs one step of a recursion over user input with enough stack for it.
 #[inline]

@@ -16,6 +16,7 @@ pub static FEATURES: Features = Features {
     inline_foreign_keys: true,
     max_query_params: 32_766,
     max_name_length: 200,
+    supports_concurrent_index: false,
 };
 
 /// The SQLite dialect.

@@ -1,6 +1,6 @@
 //! SQLite errors into djorm's error kinds, by extended result code.
 
-use djorm_core::{Error, IntegrityKind};
+use djorm_core::{DatabaseErrorKind, Error, IntegrityKind};
 use rusqlite::ffi;
 
 /// Maps a driver error; constraint failures become `Error::Integrity` naming the columns
@@ -20,8 +20,13 @@ pub fn map_error(e: rusqlite::Error) -> Error {
                 let constraint = message.split_once(": ").map(|(_, c)| c.to_owned());
                 return Error::Integrity { kind, constraint, message };
             }
-            Error::Database { sqlstate: Some(err.extended_code.to_string()), message }
+            let kind = match err.code {
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => DatabaseErrorKind::Busy,
+                rusqlite::ErrorCode::TooBig => DatabaseErrorKind::Data,
+                _ => DatabaseErrorKind::Other,
+            };
+            Error::Database { kind, sqlstate: Some(err.extended_code.to_string()), message }
         }
-        other => Error::Database { sqlstate: None, message: other.to_string() },
+        other => Error::Database { kind: DatabaseErrorKind::Other, sqlstate: None, message: other.to_string() },
     }
 }

@@ -12,9 +12,11 @@ mod dialect;
 mod error;
 mod introspection;
 mod migration_lock;
+mod registration;
 mod statements;
 mod types;
 mod writer;
 
 pub use backend::SqliteBackend;
 pub use dialect::{SqliteDialect, FEATURES};
+pub use registration::path_of;

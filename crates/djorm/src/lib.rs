@@ -33,7 +33,11 @@
 mod config;
 pub mod testing;
 
-pub use config::{connect, connect_from_env, DatabaseConfig, DatabaseLocation};
+pub use config::{connect, connect_from_env, DatabaseConfig};
+pub use djorm_core::{
+    backend_for_url, backend_named, registered_backends, BackendRegistration, ClientCommand, DatabaseErrorKind,
+    DatabaseParts, TestDatabases,
+};
 pub use djorm_core::{
     introspection, longest_choice, lower, naming, register_runtime_models, registered_models, relations, schema,
     signals, validation, Aggregate, Annotated, Annotation, AutoId, Avg, Backend, CapturedQuery, CheckMeta, Choices,

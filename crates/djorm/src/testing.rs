@@ -1,5 +1,5 @@
-//! Test helpers, for djorm's own tests and yours: a fresh database per test on every backend,
-//! and query counting.
+//! Test helpers, for djorm's own tests and yours: a fresh database per test on every backend
+//! that can make one, and query counting.
 //!
 //! ```no_run
 //! use djorm::prelude::*;
@@ -22,22 +22,20 @@
 //! }
 //! # fn main() {}
 //! ```
-//! expands to `create_and_count::postgres` and `create_and_count::sqlite`, each on its own,
-//! freshly created database, so tests run in parallel.
+//! expands to a test `create_and_count::on_every_backend` that runs the body on a freshly
+//! created database of every backend linked into the test binary (PostgreSQL and SQLite for
+//! djorm's own suite, and any backend your crate registers), one after the other.
+//! `DJORM_TEST_BACKENDS=sqlite` (a comma-separated list of names) limits which.
+//!
+//! The helpers know backends only through their registration
+//! ([`djorm_core::BackendRegistration::test_databases`]): a backend crate that registers one
+//! is tested by every `backend_tests!` without an edit here.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
-use djorm_core::{Db, Error, ModelMeta, Result};
+use djorm_core::{backend_named, registered_backends, BackendRegistration, Db, Error, ModelMeta, Result};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// The PostgreSQL server tests use: `DJORM_TEST_POSTGRES_URL`, by default
-/// `postgres://root@127.0.0.1:5432/test`.
-pub fn postgres_admin_url() -> String {
-    std::env::var("DJORM_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
-}
 
 fn unique_name() -> String {
     let nanos = std::time::SystemTime::now()
@@ -47,99 +45,71 @@ fn unique_name() -> String {
     format!("djorm_test_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
-/// Which backend a test database lives on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TestBackend {
-    /// A fresh database on the test PostgreSQL server.
-    Postgres,
-    /// A fresh SQLite file in the temporary directory.
-    Sqlite,
-}
-
-#[derive(Debug)]
-enum Cleanup {
-    #[cfg(feature = "postgres")]
-    Postgres { admin_url: String, name: String },
-    #[cfg(feature = "sqlite")]
-    Sqlite { path: PathBuf },
+/// The backends tests run on: every registered one that makes test databases, limited to the
+/// names in `DJORM_TEST_BACKENDS` when it is set.
+pub fn test_backends() -> Vec<&'static str> {
+    let wanted = std::env::var("DJORM_TEST_BACKENDS").ok().filter(|v| !v.trim().is_empty());
+    registered_backends()
+        .into_iter()
+        .filter(|b| b.test_databases.is_some())
+        .map(|b| b.name)
+        .filter(|name| wanted.as_deref().is_none_or(|w| w.split(',').any(|n| n.trim() == *name)))
+        .collect()
 }
 
 /// A database created for one test and removed when dropped.
 #[derive(Debug)]
 pub struct TestDatabase {
     db: Db,
-    cleanup: Option<Cleanup>,
+    url: String,
+    backend: &'static BackendRegistration,
+    admin_url: String,
+    name: String,
 }
 
 impl TestDatabase {
-    /// A fresh database on `backend` with the tables of `models` created (in order).
-    pub async fn new(backend: TestBackend, models: &[&'static ModelMeta]) -> Result<Self> {
-        let test_db = match backend {
-            TestBackend::Postgres => Self::postgres_empty().await?,
-            TestBackend::Sqlite => Self::sqlite_empty().await?,
-        };
+    /// A fresh database on the backend named `backend` (`"postgresql"`, `"sqlite"`, or one your
+    /// crate registers) with the tables of `models` created (in order).
+    pub async fn new(backend: &str, models: &[&'static ModelMeta]) -> Result<Self> {
+        let test_db = Self::empty(backend).await?;
         test_db.db.create_tables(models).await?;
         Ok(test_db)
     }
 
-    /// A fresh PostgreSQL database with the tables of `models`.
-    pub async fn postgres(models: &[&'static ModelMeta]) -> Result<Self> {
-        Self::new(TestBackend::Postgres, models).await
-    }
-
-    /// A fresh SQLite file with the tables of `models`.
-    pub async fn sqlite(models: &[&'static ModelMeta]) -> Result<Self> {
-        Self::new(TestBackend::Sqlite, models).await
-    }
-
-    #[cfg(feature = "postgres")]
-    async fn postgres_empty() -> Result<Self> {
-        let admin_url = postgres_admin_url();
+    /// A fresh, empty database on the backend named `backend`.
+    pub async fn empty(backend: &str) -> Result<Self> {
+        let registration = backend_named(backend)?;
+        let support = registration
+            .test_databases
+            .ok_or_else(|| Error::NotSupported { backend: registration.name, what: "test databases".into() })?;
+        let admin_url = std::env::var(support.admin_url_var).unwrap_or_else(|_| support.default_admin_url.to_owned());
         let name = unique_name();
-        djorm_postgres::creation::create_database(&admin_url, &name).await.map_err(|e| {
-            let shown = crate::DatabaseConfig::from_url(&admin_url).map(|c| c.to_string()).unwrap_or_default();
+        let unreachable = |e: Error| {
+            let shown = (registration.redact)(&admin_url);
             Error::Connection(format!(
-                "PostgreSQL is not reachable at {shown} ({e}). Start it with \
-                 `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, \
-                 or point DJORM_TEST_POSTGRES_URL at a server where this role may create databases."
+                "{} is not reachable at {shown} ({e}). {}",
+                registration.name, support.unreachable_hint
             ))
-        })?;
-        let cleanup = Some(Cleanup::Postgres { admin_url: admin_url.clone(), name: name.clone() });
-        let config = djorm_postgres::creation::url_for_database(&admin_url, &name)?;
-        let backend = djorm_postgres::PgBackend::from_config(config, 8).await?;
-        Ok(TestDatabase { db: Db::new(Arc::new(backend)), cleanup })
+        };
+        let url = (support.create)(admin_url.clone(), name.clone()).await.map_err(unreachable)?;
+        // A test database is private to one test: a small pool is plenty.
+        let mut options = djorm_core::ConnectOptions::from_env()?;
+        options.pool_size = options.pool_size.min(8);
+        let backend_handle = (registration.connect)(url.clone(), options)
+            .await
+            .inspect_err(|_| (support.drop)(&admin_url, &name))?;
+        Ok(TestDatabase { db: Db::new(backend_handle), url, backend: registration, admin_url, name })
     }
 
-    #[cfg(not(feature = "postgres"))]
-    async fn postgres_empty() -> Result<Self> {
-        Err(Error::Config("djorm was built without the `postgres` feature".into()))
-    }
-
-    #[cfg(feature = "sqlite")]
-    async fn sqlite_empty() -> Result<Self> {
-        let path = std::env::temp_dir().join(format!("{}.sqlite3", unique_name()));
-        let backend = djorm_sqlite::SqliteBackend::open(&path).await?;
-        Ok(TestDatabase { db: Db::new(Arc::new(backend)), cleanup: Some(Cleanup::Sqlite { path }) })
-    }
-
-    #[cfg(not(feature = "sqlite"))]
-    async fn sqlite_empty() -> Result<Self> {
-        Err(Error::Config("djorm was built without the `sqlite` feature".into()))
-    }
-
-    /// The database's URL (for tools and child processes), without credentials beyond what
-    /// DJORM_TEST_POSTGRES_URL holds.
+    /// The database's URL (for tools and child processes); it holds no credentials beyond what
+    /// the backend's test-server variable (`DJORM_TEST_POSTGRES_URL`) holds.
     pub fn url(&self) -> Option<String> {
-        match &self.cleanup {
-            #[cfg(feature = "postgres")]
-            Some(Cleanup::Postgres { admin_url, name }) => {
-                let (base, _) = admin_url.rsplit_once('/')?;
-                Some(format!("{base}/{name}"))
-            }
-            #[cfg(feature = "sqlite")]
-            Some(Cleanup::Sqlite { path }) => Some(format!("sqlite://{}", path.display())),
-            None => None,
-        }
+        Some(self.url.clone())
+    }
+
+    /// The name of the backend the database lives on.
+    pub fn backend(&self) -> &'static str {
+        self.backend.name
     }
 
     /// The handle to pass to QuerySet methods.
@@ -150,27 +120,8 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        match self.cleanup.take() {
-            #[cfg(feature = "postgres")]
-            Some(Cleanup::Postgres { admin_url, name }) => {
-                // Drop runs inside the test's runtime, which cannot block on itself: use a
-                // runtime of our own on another thread. WITH (FORCE) closes pooled connections.
-                let dropper = std::thread::spawn(move || {
-                    if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                        let _ = rt.block_on(djorm_postgres::creation::drop_database(&admin_url, &name));
-                    }
-                });
-                let _ = dropper.join();
-            }
-            #[cfg(feature = "sqlite")]
-            Some(Cleanup::Sqlite { path }) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut p = path.clone().into_os_string();
-                    p.push(suffix);
-                    let _ = std::fs::remove_file(p);
-                }
-            }
-            None => {}
+        if let Some(support) = self.backend.test_databases {
+            (support.drop)(&self.admin_url, &self.name);
         }
     }
 }
@@ -190,10 +141,11 @@ pub async fn assert_num_queries<T>(db: &Db, expected: usize, body: impl std::fut
     out
 }
 
-/// Declares tests that each run on a fresh PostgreSQL database and a fresh SQLite file.
+/// Declares tests that each run on a fresh database of every backend that makes test
+/// databases (see [`test_backends`]).
 ///
-/// Each `async fn name(db) { ... Ok(()) }` becomes a module `name` with the tests `postgres`
-/// and `sqlite`; the body gets `db: Db` and returns `djorm::Result<()>`.
+/// Each `async fn name(db) { ... Ok(()) }` becomes a module `name` with the test
+/// `on_every_backend`; the body gets `db: Db` and returns `djorm::Result<()>`.
 #[macro_export]
 macro_rules! backend_tests {
     (models = $models:tt; $(async fn $name:ident($db:ident) $body:block)*) => {$(
@@ -204,22 +156,17 @@ macro_rules! backend_tests {
             async fn body($db: $crate::Db) -> $crate::Result<()> $body
 
             #[$crate::__private::tokio::test(crate = "djorm::__private::tokio")]
-            async fn postgres() {
-                let test_db = $crate::testing::TestDatabase::postgres($crate::__model_metas!$models)
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
-                if let Err(e) = body(test_db.db().clone()).await {
-                    panic!("on postgresql: {e}");
-                }
-            }
-
-            #[$crate::__private::tokio::test(crate = "djorm::__private::tokio")]
-            async fn sqlite() {
-                let test_db = $crate::testing::TestDatabase::sqlite($crate::__model_metas!$models)
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
-                if let Err(e) = body(test_db.db().clone()).await {
-                    panic!("on sqlite: {e}");
+            async fn on_every_backend() {
+                let backends = $crate::testing::test_backends();
+                assert!(!backends.is_empty(), "no backend to test on (DJORM_TEST_BACKENDS names none that is linked)");
+                for backend in backends {
+                    eprintln!("{}: on {backend}", module_path!());
+                    let test_db = $crate::testing::TestDatabase::new(backend, $crate::__model_metas!$models)
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    if let Err(e) = body(test_db.db().clone()).await {
+                        panic!("on {backend}: {e}");
+                    }
                 }
             }
         }

@@ -22,7 +22,7 @@ async fn still_running(db: &djorm::Db) -> i64 {
 
 #[tokio::test]
 async fn a_dropped_query_is_cancelled_on_the_server() {
-    let test = TestDatabase::postgres(&[]).await.expect("postgres");
+    let test = TestDatabase::new("postgresql", &[]).await.expect("postgres");
     let db = test.db().clone();
     let sleeping = Compiled { sql: format!("SELECT 1 AS {MARKER} FROM pg_sleep(30)"), params: Vec::new() };
     let started = db.fetch(&sleeping, &[ValueKind::I64]);

@@ -174,7 +174,7 @@ async fn check_moments(db: &Db) {
 
 #[tokio::test]
 async fn postgres_hands_rows_of_simple_types_over_whole_and_they_decode_like_the_driver() {
-    let test = TestDatabase::postgres(&[Moment::meta()]).await.expect("postgres");
+    let test = TestDatabase::new("postgresql", &[Moment::meta()]).await.expect("postgres");
     let db = test.db();
     check_moments(db).await;
     let compiled = Moment::objects().order_by(["id"]).sql(db).expect("sql").expect("a query");
@@ -203,13 +203,13 @@ async fn postgres_hands_rows_of_simple_types_over_whole_and_they_decode_like_the
 
 #[tokio::test]
 async fn sqlite_round_trips_the_same_moments() {
-    let test = TestDatabase::sqlite(&[Moment::meta()]).await.expect("sqlite");
+    let test = TestDatabase::new("sqlite", &[Moment::meta()]).await.expect("sqlite");
     check_moments(test.db()).await;
 }
 
 #[tokio::test]
 async fn postgres_columns_of_other_types_decode_into_the_fields() {
-    let test = TestDatabase::postgres(&[]).await.expect("postgres");
+    let test = TestDatabase::new("postgresql", &[]).await.expect("postgres");
     let db = legacy(&test).await;
     check_decoding(&db).await;
     check_native_rows_match_values(&db).await;
@@ -218,7 +218,7 @@ async fn postgres_columns_of_other_types_decode_into_the_fields() {
 
 #[tokio::test]
 async fn sqlite_columns_of_other_types_decode_into_the_fields() {
-    let test = TestDatabase::sqlite(&[]).await.expect("sqlite");
+    let test = TestDatabase::new("sqlite", &[]).await.expect("sqlite");
     let db = legacy(&test).await;
     check_decoding(&db).await;
     check_native_rows_match_values(&db).await;

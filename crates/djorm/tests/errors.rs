@@ -128,7 +128,7 @@ mod silent_values {
     use djorm::testing::TestDatabase;
 
     async fn postgres() -> TestDatabase {
-        TestDatabase::postgres(&[Author::meta(), Article::meta()]).await.unwrap_or_else(|e| panic!("{e}"))
+        TestDatabase::new("postgresql", &[Author::meta(), Article::meta()]).await.unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// PostgreSQL allows `24:00:00`; chrono's NaiveTime (like Python's time) has no such

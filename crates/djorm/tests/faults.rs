@@ -54,7 +54,7 @@ fn upstream(url: &str) -> std::net::SocketAddr {
 }
 
 async fn fresh_postgres() -> TestDatabase {
-    TestDatabase::postgres(&[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"))
+    TestDatabase::new("postgresql", &[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
 async fn connect(url: &str, options: ConnectOptions) -> djorm::Result<Db> {
@@ -319,7 +319,7 @@ async fn concurrent_transactions_on_a_sqlite_memory_database_queue_instead_of_fa
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sqlite_write_that_would_wait_for_its_own_transaction_fails_at_once() {
-    let test_db = TestDatabase::sqlite(&[Author::meta()]).await.expect("sqlite");
+    let test_db = TestDatabase::new("sqlite", &[Author::meta()]).await.expect("sqlite");
     let db = test_db.db().clone();
     let tx = db.begin().await.expect("tx");
     Author::objects().create(&tx, Author::new("in tx", "tx@example.com")).await.expect("write in tx");
@@ -340,7 +340,7 @@ async fn a_sqlite_write_that_would_wait_for_its_own_transaction_fails_at_once() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sqlite_writer_waits_at_most_busy_timeout() {
-    let test_db = TestDatabase::sqlite(&[Author::meta()]).await.expect("sqlite");
+    let test_db = TestDatabase::new("sqlite", &[Author::meta()]).await.expect("sqlite");
     let path = test_db.url().expect("url");
     let db = djorm::connect(&format!("{path}?busy_timeout=300ms")).await.expect("connect");
     let holder = db.begin().await.expect("tx");
@@ -353,7 +353,7 @@ async fn a_sqlite_writer_waits_at_most_busy_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_sqlite_statement_is_interrupted_at_statement_timeout() {
-    let test_db = TestDatabase::sqlite(&[Author::meta()]).await.expect("sqlite");
+    let test_db = TestDatabase::new("sqlite", &[Author::meta()]).await.expect("sqlite");
     let path = test_db.url().expect("url");
     let db = djorm::connect(&format!("{path}?statement_timeout=200ms")).await.expect("connect");
     let endless = Compiled {
@@ -368,7 +368,7 @@ async fn a_long_sqlite_statement_is_interrupted_at_statement_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sqlite_migration_lock_wait_is_bounded_and_names_the_holder() {
-    let test_db = TestDatabase::sqlite(&[Author::meta()]).await.expect("sqlite");
+    let test_db = TestDatabase::new("sqlite", &[Author::meta()]).await.expect("sqlite");
     let path = test_db.url().expect("url");
     let first = djorm::connect(&path).await.expect("connect");
     let second = djorm::connect(&format!("{path}?migration_lock_timeout=300ms")).await.expect("connect");
@@ -384,7 +384,7 @@ async fn the_sqlite_migration_lock_wait_is_bounded_and_names_the_holder() {
 /// after it must not run in autocommit believing they are inside the transaction.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_sqlite_transaction_refuses_what_follows() {
-    let test_db = TestDatabase::sqlite(&[Author::meta()]).await.expect("sqlite");
+    let test_db = TestDatabase::new("sqlite", &[Author::meta()]).await.expect("sqlite");
     let db = test_db.db().clone();
     let tx = db.begin().await.expect("tx");
     Author::objects().create(&tx, Author::new("first", "first@example.com")).await.expect("create");

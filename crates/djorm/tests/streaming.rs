@@ -77,7 +77,7 @@ async fn stream_with_flat_memory(db: Db) -> djorm::Result<()> {
 // One test per backend, run one after the other, so the allocator measures one stream.
 #[tokio::test]
 async fn iterator_streams_100k_rows_with_flat_memory() {
-    for backend in [djorm::testing::TestBackend::Postgres, djorm::testing::TestBackend::Sqlite] {
+    for backend in ["postgresql", "sqlite"] {
         let test_db =
             djorm::testing::TestDatabase::new(backend, &[Reading::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
         if let Err(e) = stream_with_flat_memory(test_db.db().clone()).await {

@@ -290,7 +290,8 @@ djorm::backend_tests! {
 
 #[tokio::test]
 async fn skip_locked_and_nowait_with_two_transactions_on_postgres() {
-    let test_db = djorm::testing::TestDatabase::postgres(&[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db =
+        djorm::testing::TestDatabase::new("postgresql", &[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
     let db = test_db.db().clone();
     for i in 0..3 {
         Author::objects().create(&db, Author::new(&format!("a{i}"), &format!("a{i}@example.com"))).await.expect("seed");
@@ -331,7 +332,8 @@ fn show(compiled: &str) -> djorm::sql::Compiled {
 
 #[tokio::test]
 async fn isolation_levels_reach_postgres() {
-    let test_db = djorm::testing::TestDatabase::postgres(&[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db =
+        djorm::testing::TestDatabase::new("postgresql", &[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
     let db = test_db.db().clone();
     for (level, shown) in [
         (IsolationLevel::Serializable, "serializable"),
@@ -349,7 +351,8 @@ async fn isolation_levels_reach_postgres() {
 /// with a serialization failure, and `run_retrying` runs it again until it commits.
 #[tokio::test]
 async fn run_retrying_succeeds_under_conflicting_serializable_transactions() {
-    let test_db = djorm::testing::TestDatabase::postgres(&[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db =
+        djorm::testing::TestDatabase::new("postgresql", &[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
     let db = test_db.db().clone();
     let attempts = Arc::new(AtomicU32::new(0));
     let barrier = Arc::new(tokio::sync::Barrier::new(2));
@@ -393,7 +396,8 @@ async fn run_retrying_succeeds_under_conflicting_serializable_transactions() {
 /// transaction answers ROLLBACK without an error. The commit must still fail.
 #[tokio::test]
 async fn a_commit_after_a_server_side_abort_the_layer_did_not_see_fails_on_postgres() {
-    let test_db = djorm::testing::TestDatabase::postgres(&[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let test_db =
+        djorm::testing::TestDatabase::new("postgresql", &[Author::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
     let db = test_db.db().clone();
     let tx = db.begin().await.expect("begin");
     Author::objects().create(&tx, Author::new("lost", "lost@example.com")).await.expect("create");

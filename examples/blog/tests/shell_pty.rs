@@ -68,10 +68,10 @@ async fn drive(test: TestDatabase) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shell_in_a_terminal_on_sqlite() {
-    drive(TestDatabase::sqlite(&blog::models::all()).await.unwrap()).await;
+    drive(TestDatabase::new("sqlite", &blog::models::all()).await.unwrap()).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shell_in_a_terminal_on_postgres() {
-    drive(TestDatabase::postgres(&blog::models::all()).await.unwrap()).await;
+    drive(TestDatabase::new("postgresql", &blog::models::all()).await.unwrap()).await;
 }

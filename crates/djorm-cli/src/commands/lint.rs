@@ -13,7 +13,12 @@ pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let migrations = load(cli)?;
-    let findings = djorm_migrations::linter::lint(&migrations, vendor == "postgresql").map_err(Error::Config)?;
+    // One backend's checks, or every linked backend's (the strictest) by default.
+    let features: Vec<&djorm::sql::Features> = match vendor {
+        Some(name) => vec![djorm::backend_named(name)?.features],
+        None => djorm::registered_backends().iter().map(|b| b.features).collect(),
+    };
+    let findings = djorm_migrations::linter::lint(&migrations, &features).map_err(Error::Config)?;
     for f in &findings {
         writeln!(out, "{f}").map_err(io)?;
     }

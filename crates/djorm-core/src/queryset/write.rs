@@ -50,6 +50,7 @@ async fn insert_returning<M: Model>(db: &Db, objects: &mut [M]) -> Result<()> {
             .map_err(|e| refused::<M>(chunk.iter().map(Model::field_values), e))?;
         if result.len() != chunk.len() {
             return Err(Error::Database {
+                kind: crate::DatabaseErrorKind::Other,
                 sqlstate: None,
                 message: format!("INSERT returned {} keys for {} rows", result.len(), chunk.len()),
             });
