@@ -40,6 +40,16 @@ pub struct BackendRegistration {
 
 inventory::collect!(BackendRegistration);
 
+/// Registers a backend with djorm from the crate that implements it:
+/// `djorm::register_backend!(BackendRegistration { name: "mine", .. })`. Once the crate is
+/// linked into a binary, `connect("mine://…")`, the test helpers and the CLI find it.
+#[macro_export]
+macro_rules! register_backend {
+    ($registration:expr) => {
+        $crate::__private::inventory::submit! { $registration }
+    };
+}
+
 /// Django's `DB_*` settings, as the environment gives them.
 #[derive(Debug, Clone, Default)]
 pub struct DatabaseParts {

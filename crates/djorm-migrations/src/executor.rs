@@ -342,7 +342,9 @@ pub async fn migrate(
                         statements.extend(records.iter().cloned());
                         recorded = true;
                     }
-                    if m.atomic {
+                    // Where DDL cannot roll back, a transaction would promise what it cannot keep:
+                    // statements run one by one, as for a migration marked non-atomic.
+                    if m.atomic && db.dialect().features().supports_transactional_ddl {
                         db.execute_migration(&statements).await?;
                     } else {
                         for s in &statements {

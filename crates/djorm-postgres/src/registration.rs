@@ -8,7 +8,7 @@ use djorm_core::{BackendRegistration, ClientCommand, ConnectOptions, DatabasePar
 
 use crate::backend::PgBackend;
 
-djorm_core::__private::inventory::submit! {
+djorm_core::register_backend! {
     BackendRegistration {
         name: "postgresql",
         schemes: &["postgres", "postgresql"],

@@ -10,6 +10,8 @@ mod ast;
 mod ddl;
 mod dialect;
 mod features;
+#[cfg(test)]
+mod golden;
 mod stack;
 mod transaction;
 mod value;

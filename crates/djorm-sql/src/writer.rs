@@ -387,13 +387,21 @@ impl<'d> SqlWriter<'d> {
         }
         if !s.order_by.is_empty() {
             self.push(" ORDER BY ");
+            let modifier = self.dialect.features().supports_order_by_nulls_modifier;
             self.comma_list(&s.order_by, |w, item| {
+                if !modifier && item.nulls.is_some() {
+                    // Django's emulation where NULLS FIRST/LAST does not exist: sort on
+                    // "is it NULL" first.
+                    w.push("(");
+                    w.expr(&item.expr);
+                    w.push(if item.nulls == Some(Nulls::First) { " IS NULL) DESC, " } else { " IS NULL) ASC, " });
+                }
                 w.expr(&item.expr);
                 w.push(if item.descending { " DESC" } else { " ASC" });
                 match item.nulls {
-                    Some(Nulls::First) => w.push(" NULLS FIRST"),
-                    Some(Nulls::Last) => w.push(" NULLS LAST"),
-                    None => {}
+                    Some(Nulls::First) if modifier => w.push(" NULLS FIRST"),
+                    Some(Nulls::Last) if modifier => w.push(" NULLS LAST"),
+                    _ => {}
                 }
             });
         }

@@ -8,7 +8,7 @@ use djorm_core::{BackendRegistration, ClientCommand, ConnectOptions, Error, Resu
 
 use crate::backend::SqliteBackend;
 
-djorm_core::__private::inventory::submit! {
+djorm_core::register_backend! {
     BackendRegistration {
         name: "sqlite",
         schemes: &["sqlite"],

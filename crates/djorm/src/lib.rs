@@ -78,6 +78,21 @@ pub mod prelude {
     pub use uuid::Uuid;
 }
 
+/// What a backend implementor needs: the [`Backend`](backend::Backend) trait and its row
+/// types, the registration that makes `connect(url)` find a backend, and the settings a backend
+/// honours. A backend lives in a crate of its own and depends on this facade only.
+pub mod backend {
+    pub use async_trait::async_trait;
+    pub use djorm_core::{
+        backend_for_url, backend_named, register_backend, registered_backends, temporary_path, Backend,
+        BackendRegistration, ClientCommand, ColumnClass, ConnectFn, ConnectOptions, DatabaseErrorKind, DatabaseParts,
+        Fetched, MigrationLock, NativeRows, RawColumn, RowStream, Rows, TestDatabases,
+    };
+    pub use djorm_sql::{Dialect, Features, IsolationLevel, TransactionMode};
+    /// A boxed future, the shape of a registration's `connect`.
+    pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+}
+
 /// Re-exports used by generated code and the test macros. Not a public API.
 #[doc(hidden)]
 pub mod __private {

@@ -95,9 +95,8 @@ impl TestDatabase {
         // A test database is private to one test: a small pool is plenty.
         let mut options = djorm_core::ConnectOptions::from_env()?;
         options.pool_size = options.pool_size.min(8);
-        let backend_handle = (registration.connect)(url.clone(), options)
-            .await
-            .inspect_err(|_| (support.drop)(&admin_url, &name))?;
+        let backend_handle =
+            (registration.connect)(url.clone(), options).await.inspect_err(|_| (support.drop)(&admin_url, &name))?;
         Ok(TestDatabase { db: Db::new(backend_handle), url, backend: registration, admin_url, name })
     }
 

@@ -38,6 +38,17 @@ fn insert_batch_size<M: Model>(db: &Db) -> usize {
 /// Inserts `objects` (all without a primary key) in as few statements as the database's
 /// parameter limit allows, and stores the keys the database hands back.
 async fn insert_returning<M: Model>(db: &Db, objects: &mut [M]) -> Result<()> {
+    if objects.is_empty() {
+        return Ok(());
+    }
+    if !db.dialect().features().can_return_rows_from_insert {
+        // A backend without RETURNING provides the keys another way (MySQL's LAST_INSERT_ID):
+        // that arrives with such a backend.
+        return Err(Error::NotSupported {
+            backend: db.vendor(),
+            what: "INSERT ... RETURNING, which djorm uses to learn generated keys".into(),
+        });
+    }
     let lowerer = Lowerer::new(M::meta());
     let batch = insert_batch_size::<M>(db);
     let pk_kind = M::meta().pk().kind.value_kind();
