@@ -746,3 +746,79 @@ async fn an_empty_file_and_a_missing_dependency_have_their_own_errors() {
         assert!(!out.contains("Conflicting"), "{args:?}: {out}");
     }
 }
+
+mod badges {
+    use djorm::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "bdg")]
+    pub struct Badge {
+        #[djorm(primary_key, max_length = 20)]
+        pub code: String,
+        #[djorm(max_length = 50)]
+        pub title: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "bdg")]
+    pub struct Player {
+        pub id: AutoId,
+        #[djorm(max_length = 50)]
+        pub name: String,
+        pub badges: ManyToMany<Badge>,
+    }
+}
+
+/// The tables, columns (name, type, null) and constraints (kind, columns) of a database, for
+/// comparing two schemas.
+async fn schema_of(db: &djorm::Db) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for table in db.introspect().await.expect("introspect") {
+        if table.name == djorm_migrations::recorder::TABLE {
+            continue;
+        }
+        for c in &table.columns {
+            out.push(format!("{}.{} {} null={}", table.name, c.name, c.data_type, c.null));
+        }
+        for c in &table.constraints {
+            out.push(format!("{} {:?} {:?} {:?}", table.name, c.name, c.kind, c.columns));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Migrations built the join table of a many-to-many to a model with a text key with bigint
+/// columns (PostgreSQL refused the foreign key; SQLite stored text in an integer column), while
+/// test databases used the key's type. Both now come from one schema editor: the migrated
+/// schema equals the test database's, column for column and constraint for constraint.
+#[tokio::test]
+async fn a_migrated_schema_equals_the_test_database_schema_of_the_same_models() {
+    use badges::{Badge, Player};
+    for backend in ["postgresql", "sqlite"] {
+        let dir = temp_dir("same-schema");
+        let migrated = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+        let url = migrated.url().expect("url");
+        let project = Project { models: Some(vec![Badge::meta(), Player::meta()]), code: CodeRegistry::default() };
+        let (code, out) = cmd(&dir, &url, &project, &["makemigrations"]).await;
+        assert_eq!(code, ExitCode::SUCCESS, "{backend}: {out}");
+        let (code, out) = cmd(&dir, &url, &project, &["migrate"]).await;
+        assert_eq!(code, ExitCode::SUCCESS, "{backend}: {out}");
+
+        let db = migrated.db();
+        let badge = Badge::objects()
+            .create(db, Badge { code: "gold".into(), title: "Gold".into() })
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let player = Player::objects()
+            .create(db, Player { name: "ann".into(), ..Default::default() })
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        player.badges.add(db, [&badge]).await.unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let codes: Vec<String> = player.badges.all(db).await.expect("badges").into_iter().map(|b| b.code).collect();
+        assert_eq!(codes, ["gold"], "{backend}");
+
+        let built = TestDatabase::new(backend, &[Badge::meta(), Player::meta()]).await.expect("test database");
+        assert_eq!(schema_of(db).await, schema_of(built.db()).await, "{backend}");
+    }
+}

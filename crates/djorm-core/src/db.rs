@@ -245,7 +245,7 @@ impl Db {
 
     /// Drops the tables of `models` and their join tables, if they exist.
     pub async fn drop_tables(&self, models: &[&'static crate::ModelMeta]) -> Result<()> {
-        let statements = crate::schema::drop_models(self.dialect(), models)?;
+        let statements = crate::schema::drop_models(self.dialect(), models);
         self.execute_script(&statements).await
     }
 

@@ -15,9 +15,9 @@ pub mod loader;
 mod operations;
 pub mod recorder;
 pub mod runtime;
-mod state;
 pub mod writer;
 
+pub use djorm_core::schema::state;
 pub use operations::{replay, Migration, Operation};
 pub use state::{
     CheckState, FieldState, IndexState, Literal, ManyToManyState, ModelState, ProjectState, RelationState,

@@ -399,12 +399,3 @@ pub fn replay<'a>(migrations: impl IntoIterator<Item = &'a Migration>) -> Result
     }
     Ok(state)
 }
-
-impl ModelState {
-    /// A copy without the field called `name`.
-    pub fn without_field(&self, name: &str) -> ModelState {
-        let mut m = self.clone();
-        m.fields.retain(|f| f.name != name);
-        m
-    }
-}

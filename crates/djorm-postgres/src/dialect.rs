@@ -17,6 +17,7 @@ pub static FEATURES: Features = Features {
     max_query_params: 65_535,
     max_name_length: 63,
     supports_concurrent_index: true,
+    can_defer_constraint_checks: true,
 };
 
 /// The PostgreSQL dialect.
@@ -54,6 +55,23 @@ impl Dialect for PostgresDialect {
             ColumnType::Json => "jsonb".into(),
             ColumnType::Binary => "bytea".into(),
         }
+    }
+
+    /// `TYPE t USING "c"::t`, as Django writes it, so text holding numbers converts.
+    fn write_alter_column_type(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType) {
+        let ty = self.column_type(ty);
+        w.push(" ALTER COLUMN ");
+        w.ident(column);
+        w.push(" TYPE ");
+        w.push(&ty);
+        w.push(" USING ");
+        w.ident(column);
+        w.push("::");
+        w.push(&ty);
+    }
+
+    fn column_unique_name(&self, table: &str, column: &str) -> Option<String> {
+        Some(format!("{table}_{column}_key"))
     }
 
     fn auto_increment_suffix(&self, ty: ColumnType) -> &'static str {

@@ -83,7 +83,8 @@ pub struct ForeignKeyRef {
     pub table: String,
     /// Referenced column.
     pub column: String,
-    /// `DEFERRABLE INITIALLY DEFERRED`, as Django creates them.
+    /// `DEFERRABLE INITIALLY DEFERRED`, as Django creates them where the database can
+    /// ([`crate::Features::can_defer_constraint_checks`]).
     pub deferrable: bool,
 }
 
@@ -167,8 +168,13 @@ pub enum AlterChange {
     DropDefault(String),
     /// `ADD CONSTRAINT ...`.
     AddConstraint(TableConstraint),
-    /// `DROP CONSTRAINT IF EXISTS name`.
-    DropConstraint(String),
+    /// `DROP CONSTRAINT [IF EXISTS] name`.
+    DropConstraint {
+        /// Constraint name.
+        name: String,
+        /// `IF EXISTS`: for a constraint whose name the database chose.
+        if_exists: bool,
+    },
 }
 
 /// ALTER TABLE with one change.
@@ -213,6 +219,9 @@ pub struct CreateIndex {
     pub columns: Vec<(String, bool)>,
     /// `UNIQUE`.
     pub unique: bool,
+    /// `CONCURRENTLY`: build without blocking writes (only where
+    /// [`crate::Features::supports_concurrent_index`] says the database can).
+    pub concurrently: bool,
 }
 
 /// DROP INDEX.

@@ -67,6 +67,22 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         ""
     }
 
+    /// The ` ALTER COLUMN ...` clause that changes a column's type, after `ALTER TABLE t`;
+    /// standard SQL's `SET DATA TYPE` by default.
+    fn write_alter_column_type(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType) {
+        w.push(" ALTER COLUMN ");
+        w.ident(column);
+        w.push(" SET DATA TYPE ");
+        w.push(&self.column_type(ty));
+    }
+
+    /// The name the database gives the constraint of a column declared `UNIQUE`, when it
+    /// gives a predictable one (PostgreSQL: `table_column_key`), so the constraint can be
+    /// dropped when the column stops being unique.
+    fn column_unique_name(&self, _table: &str, _column: &str) -> Option<String> {
+        None
+    }
+
     /// A literal-matching pattern test. The default uses `LIKE ... ESCAPE '\'`, which is
     /// case-sensitive on PostgreSQL; `UPPER` on both sides makes it case-insensitive.
     fn write_pattern(&self, w: &mut SqlWriter<'_>, expr: &Expr, kind: PatternKind, needle: &str, ci: bool) {

@@ -35,4 +35,7 @@ pub struct Features {
     /// `CREATE INDEX CONCURRENTLY` builds an index without locking the table against writes;
     /// without it (or where the database lacks it) an index build blocks writers.
     pub supports_concurrent_index: bool,
+    /// Constraint checks can wait for COMMIT (`DEFERRABLE INITIALLY DEFERRED`), so rows that
+    /// point at each other can be written in any order inside a transaction.
+    pub can_defer_constraint_checks: bool,
 }

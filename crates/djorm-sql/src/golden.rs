@@ -24,6 +24,7 @@ static STANDARD: Features = Features {
     supports_statistical_aggregates: false,
     max_name_length: 63,
     supports_concurrent_index: false,
+    can_defer_constraint_checks: false,
 };
 
 static NO_NULLS_ORDER: Features = Features { supports_order_by_nulls_modifier: false, ..STANDARD };
@@ -127,4 +128,43 @@ fn transaction_statements() {
     assert_eq!(d.savepoint("sp \"1\""), r#"SAVEPOINT "sp ""1""""#);
     assert_eq!(d.release_savepoint("sp"), r#"RELEASE SAVEPOINT "sp""#);
     assert_eq!(d.rollback_to_savepoint("sp"), r#"ROLLBACK TO SAVEPOINT "sp""#);
+}
+
+#[test]
+fn ddl_defaults_are_standard_sql_and_options_are_nodes() {
+    use crate::{AddForeignKey, AlterChange, AlterTable, CreateIndex, ForeignKeyRef};
+    let d: &dyn Dialect = &Plain(&STANDARD);
+    let index = |concurrently| CreateIndex {
+        name: "t_a_idx".into(),
+        table: "t".into(),
+        columns: vec![("a".into(), false), ("b".into(), true)],
+        unique: false,
+        concurrently,
+    };
+    assert_eq!(d.compile_create_index(&index(false)), r#"CREATE INDEX "t_a_idx" ON "t" ("a", "b" DESC)"#);
+    assert_eq!(d.compile_create_index(&index(true)), r#"CREATE INDEX CONCURRENTLY "t_a_idx" ON "t" ("a", "b" DESC)"#);
+    let alter = |change| d.compile_alter_table(&AlterTable { table: "t".into(), change });
+    assert_eq!(
+        alter(AlterChange::AlterType { column: "a".into(), ty: ColumnType::BigInt }),
+        r#"ALTER TABLE "t" ALTER COLUMN "a" SET DATA TYPE integer"#
+    );
+    assert_eq!(
+        alter(AlterChange::DropConstraint { name: "c".into(), if_exists: false }),
+        r#"ALTER TABLE "t" DROP CONSTRAINT "c""#
+    );
+    assert_eq!(
+        alter(AlterChange::DropConstraint { name: "c".into(), if_exists: true }),
+        r#"ALTER TABLE "t" DROP CONSTRAINT IF EXISTS "c""#
+    );
+    let fk = |deferrable| AddForeignKey {
+        name: "t_a_fk".into(),
+        table: "t".into(),
+        column: "a".into(),
+        references: ForeignKeyRef { table: "u".into(), column: "id".into(), deferrable },
+    };
+    assert_eq!(
+        d.compile_add_foreign_key(&fk(false)),
+        r#"ALTER TABLE "t" ADD CONSTRAINT "t_a_fk" FOREIGN KEY ("a") REFERENCES "u" ("id")"#
+    );
+    assert!(d.compile_add_foreign_key(&fk(true)).ends_with(r#"("id") DEFERRABLE INITIALLY DEFERRED"#));
 }

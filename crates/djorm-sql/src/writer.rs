@@ -549,6 +549,9 @@ impl<'d> SqlWriter<'d> {
     /// Appends a CREATE INDEX statement.
     pub fn create_index(&mut self, i: &CreateIndex) {
         self.push(if i.unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
+        if i.concurrently {
+            self.push("CONCURRENTLY ");
+        }
         self.ident(&i.name);
         self.push(" ON ");
         self.ident(&i.table);
@@ -613,17 +616,7 @@ impl<'d> SqlWriter<'d> {
                 self.push(" RENAME TO ");
                 self.ident(name);
             }
-            AlterChange::AlterType { column, ty } => {
-                let ty = d.column_type(*ty);
-                self.push(" ALTER COLUMN ");
-                self.ident(column);
-                self.push(" TYPE ");
-                self.push(&ty);
-                self.push(" USING ");
-                self.ident(column);
-                self.push("::");
-                self.push(&ty);
-            }
+            AlterChange::AlterType { column, ty } => d.write_alter_column_type(self, column, *ty),
             AlterChange::SetNotNull { column, not_null } => {
                 self.push(" ALTER COLUMN ");
                 self.ident(column);
@@ -638,8 +631,8 @@ impl<'d> SqlWriter<'d> {
                 self.push(" ADD ");
                 self.constraint(c);
             }
-            AlterChange::DropConstraint(name) => {
-                self.push(" DROP CONSTRAINT IF EXISTS ");
+            AlterChange::DropConstraint { name, if_exists } => {
+                self.push(if *if_exists { " DROP CONSTRAINT IF EXISTS " } else { " DROP CONSTRAINT " });
                 self.ident(name);
             }
         }

@@ -17,6 +17,7 @@ pub static FEATURES: Features = Features {
     max_query_params: 32_766,
     max_name_length: 200,
     supports_concurrent_index: false,
+    can_defer_constraint_checks: true,
 };
 
 /// The SQLite dialect.

@@ -219,7 +219,7 @@ fn statements_other_than_select() {
 
 #[test]
 fn create_table_ddl_follows_django() {
-    let pg = djorm::schema::create_model(&PostgresDialect, Post::meta());
+    let pg = djorm::schema::create_model(&PostgresDialect, Post::meta()).expect("ddl");
     assert_eq!(
         pg,
         [
@@ -228,11 +228,66 @@ fn create_table_ddl_follows_django() {
             r#"CREATE INDEX "blog_post_author__b0b478_idx" ON "blog_post" ("author_name", "created_at" DESC)"#,
         ]
     );
-    let lite = djorm::schema::create_model(&SqliteDialect, Post::meta());
+    let lite = djorm::schema::create_model(&SqliteDialect, Post::meta()).expect("ddl");
     assert_eq!(
         lite[0],
         r#"CREATE TABLE "blog_post" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "title" varchar(200) NOT NULL, "slug" varchar(50) NOT NULL UNIQUE, "author_name" varchar(100) NOT NULL, "views" integer unsigned NOT NULL CHECK ("views" >= 0), "published_at" datetime NULL, "created_at" datetime NOT NULL)"#
     );
+}
+
+/// One schema editor for test databases and migrations: options such as CONCURRENTLY are
+/// written only where the database has them, and PostgreSQL's own spellings (USING, the
+/// name of a column's UNIQUE) come from its dialect.
+#[test]
+fn the_schema_editor_asks_the_dialect_for_what_differs() {
+    use djorm::schema::state::{IndexState, ModelState};
+    use djorm::schema::SchemaEditor;
+    let index = IndexState { name: "blog_post_views_idx".into(), columns: vec!["-views".into()] };
+    assert_eq!(
+        SchemaEditor::new(&PostgresDialect).add_index("blog_post", &index, true),
+        r#"CREATE INDEX CONCURRENTLY "blog_post_views_idx" ON "blog_post" ("views" DESC)"#
+    );
+    assert_eq!(
+        SchemaEditor::new(&SqliteDialect).add_index("blog_post", &index, true),
+        r#"CREATE INDEX "blog_post_views_idx" ON "blog_post" ("views" DESC)"#
+    );
+
+    let before = ModelState::from_meta(Post::meta());
+    let mut after = before.clone();
+    let slug = after.fields.iter_mut().find(|f| f.name == "slug").expect("slug");
+    slug.unique = false;
+    slug.max_length = Some(80);
+    let (old, new) = (before.field("slug").expect("slug"), after.field("slug").expect("slug"));
+    let pg = SchemaEditor::new(&PostgresDialect).alter_field(&before, &after, old, new).expect("ddl");
+    assert_eq!(
+        pg,
+        [
+            r#"ALTER TABLE "blog_post" ALTER COLUMN "slug" TYPE varchar(80) USING "slug"::varchar(80)"#,
+            r#"ALTER TABLE "blog_post" DROP CONSTRAINT IF EXISTS "blog_post_slug_key""#,
+            r#"ALTER TABLE "blog_post" DROP CONSTRAINT IF EXISTS "blog_post_slug_b95473f2_uniq""#,
+            // A SlugField is indexed; its unique constraint was the index until now.
+            r#"CREATE INDEX "blog_post_slug_b95473f2" ON "blog_post" ("slug")"#,
+        ]
+    );
+    // SQLite cannot alter a column: the table is rebuilt and its rows copied.
+    let lite = SchemaEditor::new(&SqliteDialect).alter_field(&before, &after, old, new).expect("ddl");
+    assert!(lite[0].starts_with(r#"CREATE TABLE "new__blog_post""#), "{lite:?}");
+    assert!(lite[1].starts_with(r#"INSERT INTO "new__blog_post""#), "{lite:?}");
+}
+
+/// A check constraint holds lookups a schema can spell without the query compiler; any other
+/// is refused with the constraint's name, by test databases and migrations alike.
+#[test]
+fn a_check_constraint_with_a_lookup_a_schema_cannot_hold_is_refused() {
+    use djorm::schema::state::{CheckState, Literal};
+    let ok = CheckState { name: "views_gte_0".into(), conditions: vec![("views__gte".into(), Literal::Int(0))] };
+    assert!(djorm::schema::editor::check_condition(&ok).is_ok());
+    let bad = CheckState {
+        name: "title_has_a".into(),
+        conditions: vec![("title__contains".into(), Literal::Text("a".into()))],
+    };
+    let err = djorm::schema::editor::check_condition(&bad).expect_err("refused");
+    assert!(err.to_string().contains("check constraint title_has_a: the lookup 'contains'"), "{err}");
 }
 
 /// A chain of ANDs is flat; a long chain of ORs is written in parenthesised groups of at most

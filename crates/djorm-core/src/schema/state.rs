@@ -3,12 +3,21 @@
 
 use std::collections::BTreeMap;
 
-use djorm_core::{FieldKind, ModelMeta, OnDelete};
+use crate::naming::meta_index_name;
+use crate::{FieldKind, ModelMeta, OnDelete};
 use djorm_sql::Value;
 use serde::{Deserialize, Serialize};
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn big_auto_field() -> String {
+    FieldKind::BigAutoField.name().to_owned()
+}
+
+fn is_big_auto_field(kind: &String) -> bool {
+    *kind == big_auto_field()
 }
 
 /// A literal default value, as written in migration files.
@@ -135,7 +144,7 @@ impl FieldState {
     }
 
     /// The state of a compiled field.
-    pub fn from_meta(f: &djorm_core::FieldMeta) -> Self {
+    pub fn from_meta(f: &crate::FieldMeta) -> Self {
         let relation = f.relation.as_ref().map(|r| {
             let target = r.target.get();
             RelationState {
@@ -204,11 +213,11 @@ pub struct CheckState {
 impl CheckState {
     /// The state of a compiled check constraint, when its condition is lookups with plain
     /// values (the form `check(...)` in `#[djorm]` writes).
-    pub fn from_meta(meta: &ModelMeta, check: &djorm_core::CheckMeta) -> Option<Self> {
-        fn flatten(q: &djorm_core::Q, meta: &ModelMeta, out: &mut Vec<(String, Literal)>) -> Option<()> {
+    pub fn from_meta(meta: &ModelMeta, check: &crate::CheckMeta) -> Option<Self> {
+        fn flatten(q: &crate::Q, meta: &ModelMeta, out: &mut Vec<(String, Literal)>) -> Option<()> {
             match q {
-                djorm_core::Q::And(children) => children.iter().try_for_each(|c| flatten(c, meta, out)),
-                djorm_core::Q::Lookup { path, rhs: djorm_core::Rhs::Value(v) } => {
+                crate::Q::And(children) => children.iter().try_for_each(|c| flatten(c, meta, out)),
+                crate::Q::Lookup { path, rhs: crate::Rhs::Value(v) } => {
                     let (field, lookup) = path.split_once("__").unwrap_or((path.as_str(), "exact"));
                     let column = meta.field(field)?.column;
                     out.push((format!("{column}__{lookup}"), Literal::from_value(v)?));
@@ -240,6 +249,10 @@ pub struct ManyToManyState {
     pub target_table: String,
     /// The target's key column.
     pub target_pk: String,
+    /// The target key's field class, which decides the join column's type (files written
+    /// before it was recorded mean Django's default, `BigAutoField`).
+    #[serde(default = "big_auto_field", skip_serializing_if = "is_big_auto_field")]
+    pub target_kind: String,
     /// The reverse accessor's name, when the model gives one (Django's `related_name`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related_name: Option<String>,
@@ -317,23 +330,28 @@ impl ModelState {
 
     /// The state of a compiled model.
     pub fn from_meta(meta: &'static ModelMeta) -> Self {
-        let max = 63;
         let column_of = |name: &str| meta.field(name).map_or_else(|| name.to_owned(), |f| f.column.to_owned());
-        // schema::indexes lists the db_index fields' indexes first, then Meta.indexes.
-        let field_indexes = meta.fields.iter().filter(|f| f.db_index && !f.unique && !f.primary_key).count();
-        let indexes = djorm_core::schema::indexes(meta, max)
-            .into_iter()
-            .skip(field_indexes)
-            .map(|i| IndexState {
-                name: i.name,
-                columns: i.columns.into_iter().map(|(c, desc)| if desc { format!("-{c}") } else { c }).collect(),
+        let indexes = meta
+            .indexes
+            .iter()
+            .map(|index| {
+                let columns: Vec<String> = index
+                    .fields
+                    .iter()
+                    .map(|spec| match spec.strip_prefix('-') {
+                        Some(name) => format!("-{}", column_of(name)),
+                        None => column_of(spec),
+                    })
+                    .collect();
+                let name = index.name.map_or_else(|| meta_index_name(meta.db_table, &columns), str::to_owned);
+                IndexState { name, columns }
             })
             .collect();
         let many_to_many = meta
             .many_to_many
             .iter()
             .filter(|m| m.through.is_none())
-            .filter_map(|m| djorm_core::relations::join_table(meta, m).ok().map(|t| (m, t)))
+            .filter_map(|m| crate::relations::join_table(meta, m).ok().map(|t| (m, t)))
             .map(|(m, t)| ManyToManyState {
                 name: m.name.to_owned(),
                 to: t.target.label(),
@@ -342,6 +360,7 @@ impl ModelState {
                 target_column: t.target_column,
                 target_table: t.target.db_table.to_owned(),
                 target_pk: t.target.pk().column.to_owned(),
+                target_kind: t.target.pk().kind.name().to_owned(),
                 related_name: m.related_name.map(str::to_owned),
                 related_query_name: m.related_query_name.map(str::to_owned),
                 symmetrical: (t.target.is(meta) && !m.symmetrical).then_some(false),
