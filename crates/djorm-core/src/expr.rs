@@ -2,7 +2,9 @@
 
 use std::ops::{Add, Div, Mul, Sub};
 
-use djorm_sql::{BinOp, Func, Value};
+use djorm_sql::{BinOp, Value};
+
+use crate::vocabulary::{self, FunctionDef};
 
 use crate::{Aggregate, FieldKind, Q};
 
@@ -23,10 +25,11 @@ pub enum Expression {
         /// Right operand.
         rhs: Box<Expression>,
     },
-    /// A database function (Django's `Lower`, `Coalesce`, ...).
+    /// A database function (Django's `Lower`, `Coalesce`, ... or one an application
+    /// registered).
     Func {
-        /// Which function.
-        func: Func,
+        /// Which function, from the registry.
+        func: &'static FunctionDef,
         /// Its arguments.
         args: Vec<Expression>,
     },
@@ -85,6 +88,24 @@ pub enum Expression {
 }
 
 impl Expression {
+    /// A call of the database function `def`, one of djorm's or one an application
+    /// registered ([`crate::register_function!`]).
+    pub fn call<A: Into<Arg>>(def: &'static FunctionDef, args: impl IntoIterator<Item = A>) -> Self {
+        Expression::Func { func: def, args: args.into_iter().map(|a| a.into().0).collect() }
+    }
+
+    /// A call of the registered function called `name` (Django's class name, `"Lower"`), as
+    /// the shell spells it; an unknown name is a `FieldError` listing the known ones.
+    pub fn function(name: &str, args: Vec<Expression>) -> crate::Result<Self> {
+        let def = vocabulary::function(name).ok_or_else(|| {
+            crate::Error::field(format!(
+                "Unknown database function '{name}'. Choices are: {}",
+                vocabulary::function_names().join(", ")
+            ))
+        })?;
+        Ok(Expression::Func { func: def, args })
+    }
+
     /// A constant (Django's `Value(...)`): text given here is data, not a field name.
     pub fn value(v: impl Into<Value>) -> Self {
         Expression::Value(v.into())
@@ -183,7 +204,7 @@ macro_rules! literal_arg {
 }
 literal_arg!(i32, i64, f64, bool);
 
-fn func(func: Func, args: Vec<Arg>) -> Expression {
+fn func(func: &'static FunctionDef, args: Vec<Arg>) -> Expression {
     Expression::Func { func, args: args.into_iter().map(|a| a.0).collect() }
 }
 
@@ -192,22 +213,22 @@ macro_rules! unary {
         $(#[$doc])*
         #[allow(non_snake_case)]
         pub fn $name(arg: impl Into<Arg>) -> Expression {
-            func(Func::$func, vec![arg.into()])
+            func(&vocabulary::$func, vec![arg.into()])
         }
     )*};
 }
 
 unary!(
     /// Django's `Lower(...)`.
-    Lower => Lower,
+    Lower => LOWER,
     /// Django's `Upper(...)`.
-    Upper => Upper,
+    Upper => UPPER,
     /// Django's `Length(...)`: characters.
-    Length => Length,
+    Length => LENGTH,
     /// Django's `Abs(...)`.
-    Abs => Abs,
+    Abs => ABS,
     /// Django's `Trim(...)`.
-    Trim => Trim,
+    Trim => TRIM,
 );
 
 macro_rules! variadic {
@@ -215,38 +236,38 @@ macro_rules! variadic {
         $(#[$doc])*
         #[allow(non_snake_case)]
         pub fn $name<A: Into<Arg>>(args: impl IntoIterator<Item = A>) -> Expression {
-            func(Func::$func, args.into_iter().map(Into::into).collect())
+            func(&vocabulary::$func, args.into_iter().map(Into::into).collect())
         }
     )*};
 }
 
 variadic!(
     /// Django's `Concat(...)` (NULL counts as empty text).
-    Concat => Concat,
+    Concat => CONCAT,
     /// Django's `Coalesce(...)`: the first non-NULL argument.
-    Coalesce => Coalesce,
+    Coalesce => COALESCE,
     /// Django's `Greatest(...)`.
-    Greatest => Greatest,
+    Greatest => GREATEST,
     /// Django's `Least(...)`.
-    Least => Least,
+    Least => LEAST,
 );
 
 /// Django's `NullIf(a, b)`: NULL when equal, else `a`.
 #[allow(non_snake_case)]
 pub fn NullIf(a: impl Into<Arg>, b: impl Into<Arg>) -> Expression {
-    func(Func::NullIf, vec![a.into(), b.into()])
+    func(&vocabulary::NULLIF, vec![a.into(), b.into()])
 }
 
 /// Django's `Round(expr, precision)`.
 #[allow(non_snake_case)]
 pub fn Round(arg: impl Into<Arg>, places: i32) -> Expression {
-    func(Func::Round, vec![arg.into(), Arg(Expression::Value(Value::I32(places)))])
+    func(&vocabulary::ROUND, vec![arg.into(), Arg(Expression::Value(Value::I32(places)))])
 }
 
 /// Django's `Replace(expr, text, replacement)`.
 #[allow(non_snake_case)]
 pub fn Replace(arg: impl Into<Arg>, text: &str, replacement: &str) -> Expression {
-    func(Func::Replace, vec![arg.into(), Arg(Expression::value(text)), Arg(Expression::value(replacement))])
+    func(&vocabulary::REPLACE, vec![arg.into(), Arg(Expression::value(text)), Arg(Expression::value(replacement))])
 }
 
 /// Django's `Substr(expr, pos, length)`: 1-based.
@@ -256,13 +277,13 @@ pub fn Substr(arg: impl Into<Arg>, pos: i64, length: Option<i64>) -> Expression 
     if let Some(length) = length {
         args.push(Arg(Expression::Value(Value::I64(length))));
     }
-    func(Func::Substr, args)
+    func(&vocabulary::SUBSTR, args)
 }
 
 /// Django's `Now()`.
 #[allow(non_snake_case)]
 pub fn Now() -> Expression {
-    func(Func::Now, Vec::new())
+    func(&vocabulary::NOW, Vec::new())
 }
 
 /// Django's `Cast(expr, output_field)`.

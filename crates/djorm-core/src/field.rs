@@ -12,18 +12,21 @@ use djorm_sql::{Nulls, Value};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::q::LookupPath;
+use crate::vocabulary::{self, LookupDef, TransformDef};
 use crate::{AutoId, Expression, Rhs, Q};
 
 /// A path to a field of model `M` whose Rust type is `T`, possibly through transforms.
 #[derive(Debug)]
 pub struct Field<M, T> {
     path: Cow<'static, str>,
+    transforms: Vec<&'static TransformDef>,
     _marker: PhantomData<fn() -> (M, T)>,
 }
 
 impl<M, T> Clone for Field<M, T> {
     fn clone(&self) -> Self {
-        Field { path: self.path.clone(), _marker: PhantomData }
+        Field { path: self.path.clone(), transforms: self.transforms.clone(), _marker: PhantomData }
     }
 }
 
@@ -58,54 +61,71 @@ impl DateTimeType for Option<DateTime<Utc>> {}
 impl<M, T> Field<M, T> {
     /// The path to a field, by name (used by the derive).
     pub const fn new(name: &'static str) -> Self {
-        Field { path: Cow::Borrowed(name), _marker: PhantomData }
+        Field { path: Cow::Borrowed(name), transforms: Vec::new(), _marker: PhantomData }
     }
 
     /// The path to a field given in full (`"author__name"`), for paths through relations.
     pub fn with_path(path: String) -> Self {
-        Field { path: Cow::Owned(path), _marker: PhantomData }
+        Field { path: Cow::Owned(path), transforms: Vec::new(), _marker: PhantomData }
     }
 
     /// The path in Django's spelling (`"created_at__year"`).
-    pub fn path(&self) -> &str {
-        &self.path
+    pub fn path(&self) -> Cow<'_, str> {
+        if self.transforms.is_empty() {
+            return Cow::Borrowed(&self.path);
+        }
+        let mut path = self.path.to_string();
+        for t in &self.transforms {
+            path.push_str("__");
+            path.push_str(t.name);
+        }
+        Cow::Owned(path)
     }
 
-    fn lookup(self, lookup: &str, rhs: Rhs) -> Q {
-        let mut path = String::with_capacity(self.path.len() + 2 + lookup.len());
-        path.push_str(&self.path);
-        path.push_str("__");
-        path.push_str(lookup);
-        Q::Lookup { path, rhs }
+    fn into_path(self) -> String {
+        if self.transforms.is_empty() {
+            self.path.into_owned()
+        } else {
+            self.path().into_owned()
+        }
     }
 
-    fn transform<U>(self, name: &str) -> Field<M, U> {
-        Field { path: Cow::Owned(format!("{}__{name}", self.path)), _marker: PhantomData }
+    /// The registered lookup `def` against `rhs` (a lookup an application registered; the
+    /// built-ins have methods of their own).
+    pub fn lookup(self, def: &'static LookupDef, rhs: impl Into<Rhs>) -> Q {
+        Q::Lookup { path: LookupPath::parsed(self.path, self.transforms, def), rhs: rhs.into() }
+    }
+
+    /// The registered transform `def` applied to this field (`unaccent`, `year`): its value
+    /// is of Rust type `U`.
+    pub fn transform<U>(mut self, def: &'static TransformDef) -> Field<M, U> {
+        self.transforms.push(def);
+        Field { path: self.path, transforms: self.transforms, _marker: PhantomData }
     }
 
     /// `exact`: equal to the value (`None` means `IS NULL`).
     pub fn exact(self, v: impl Comparable<T>) -> Q {
-        self.lookup("exact", v.into_rhs())
+        self.lookup(&vocabulary::EXACT, v.into_rhs())
     }
 
     /// `gt`: greater than.
     pub fn gt(self, v: impl Comparable<T>) -> Q {
-        self.lookup("gt", v.into_rhs())
+        self.lookup(&vocabulary::GT, v.into_rhs())
     }
 
     /// `gte`: greater than or equal.
     pub fn gte(self, v: impl Comparable<T>) -> Q {
-        self.lookup("gte", v.into_rhs())
+        self.lookup(&vocabulary::GTE, v.into_rhs())
     }
 
     /// `lt`: less than.
     pub fn lt(self, v: impl Comparable<T>) -> Q {
-        self.lookup("lt", v.into_rhs())
+        self.lookup(&vocabulary::LT, v.into_rhs())
     }
 
     /// `lte`: less than or equal.
     pub fn lte(self, v: impl Comparable<T>) -> Q {
-        self.lookup("lte", v.into_rhs())
+        self.lookup(&vocabulary::LTE, v.into_rhs())
     }
 
     /// `in`: one of the values (an empty list matches nothing, without a query).
@@ -117,20 +137,20 @@ impl<M, T> Field<M, T> {
                 _ => Value::Null,
             })
             .collect();
-        self.lookup("in", Rhs::List(list))
+        self.lookup(&vocabulary::IN, Rhs::List(list))
     }
 
     /// `range`: between the two bounds, inclusive.
     pub fn range(self, low: impl Comparable<T>, high: impl Comparable<T>) -> Q {
         match (low.into_rhs(), high.into_rhs()) {
-            (Rhs::Value(l), Rhs::Value(h)) => self.lookup("range", Rhs::Range(l, h)),
-            _ => self.lookup("range", Rhs::List(Vec::new())),
+            (Rhs::Value(l), Rhs::Value(h)) => self.lookup(&vocabulary::RANGE, Rhs::Range(l, h)),
+            _ => self.lookup(&vocabulary::RANGE, Rhs::List(Vec::new())),
         }
     }
 
     /// `isnull`: the column is (or is not) NULL.
     pub fn isnull(self, is_null: bool) -> Q {
-        self.lookup("isnull", Rhs::Value(Value::Bool(is_null)))
+        self.lookup(&vocabulary::ISNULL, Rhs::Value(Value::Bool(is_null)))
     }
 
     /// `field = value` for `update()`.
@@ -140,64 +160,64 @@ impl<M, T> Field<M, T> {
             Rhs::Value(v) => Expression::Value(v),
             _ => Expression::Value(Value::Null),
         };
-        (self.path.into_owned(), expr)
+        (self.into_path(), expr)
     }
 
     /// Ascending order on this field.
     pub fn asc(self) -> crate::OrderBy {
-        crate::OrderBy { path: self.path.into_owned(), descending: false, nulls: None }
+        crate::OrderBy { path: self.into_path(), descending: false, nulls: None }
     }
 
     /// Descending order on this field.
     pub fn desc(self) -> crate::OrderBy {
-        crate::OrderBy { path: self.path.into_owned(), descending: true, nulls: None }
+        crate::OrderBy { path: self.into_path(), descending: true, nulls: None }
     }
 }
 
 impl<M, T: TextType> Field<M, T> {
     /// `iexact`: equal, ignoring case.
     pub fn iexact(self, v: impl Comparable<T>) -> Q {
-        self.lookup("iexact", v.into_rhs())
+        self.lookup(&vocabulary::IEXACT, v.into_rhs())
     }
     /// `contains`: contains the text (case-sensitive, `%` and `_` match literally).
     pub fn contains(self, v: impl Comparable<T>) -> Q {
-        self.lookup("contains", v.into_rhs())
+        self.lookup(&vocabulary::CONTAINS, v.into_rhs())
     }
     /// `icontains`: contains the text, ignoring case.
     pub fn icontains(self, v: impl Comparable<T>) -> Q {
-        self.lookup("icontains", v.into_rhs())
+        self.lookup(&vocabulary::ICONTAINS, v.into_rhs())
     }
     /// `startswith`.
     pub fn startswith(self, v: impl Comparable<T>) -> Q {
-        self.lookup("startswith", v.into_rhs())
+        self.lookup(&vocabulary::STARTSWITH, v.into_rhs())
     }
     /// `istartswith`.
     pub fn istartswith(self, v: impl Comparable<T>) -> Q {
-        self.lookup("istartswith", v.into_rhs())
+        self.lookup(&vocabulary::ISTARTSWITH, v.into_rhs())
     }
     /// `endswith`.
     pub fn endswith(self, v: impl Comparable<T>) -> Q {
-        self.lookup("endswith", v.into_rhs())
+        self.lookup(&vocabulary::ENDSWITH, v.into_rhs())
     }
     /// `iendswith`.
     pub fn iendswith(self, v: impl Comparable<T>) -> Q {
-        self.lookup("iendswith", v.into_rhs())
+        self.lookup(&vocabulary::IENDSWITH, v.into_rhs())
     }
     /// `regex`: matches the regular expression.
     pub fn regex(self, pattern: &str) -> Q {
-        self.lookup("regex", Rhs::Value(Value::from(pattern)))
+        self.lookup(&vocabulary::REGEX, Rhs::Value(Value::from(pattern)))
     }
     /// `iregex`: matches the regular expression, ignoring case.
     pub fn iregex(self, pattern: &str) -> Q {
-        self.lookup("iregex", Rhs::Value(Value::from(pattern)))
+        self.lookup(&vocabulary::IREGEX, Rhs::Value(Value::from(pattern)))
     }
 }
 
 macro_rules! int_part {
-    ($($(#[$doc:meta])* $name:ident),*) => {$(
+    ($($(#[$doc:meta])* $name:ident => $def:ident),*) => {$(
         $(#[$doc])*
         pub fn $name(self) -> Field<M, i32> {
-            self.transform(stringify!($name))
+            self.transform(&vocabulary::$def)
         }
     )*};
 }
@@ -205,40 +225,40 @@ macro_rules! int_part {
 impl<M, T: DateType> Field<M, T> {
     int_part!(
         /// `__year`.
-        year,
+        year => YEAR,
         /// `__iso_year`.
-        iso_year,
+        iso_year => ISO_YEAR,
         /// `__quarter`.
-        quarter,
+        quarter => QUARTER,
         /// `__month`.
-        month,
+        month => MONTH,
         /// `__week` (ISO week number).
-        week,
+        week => WEEK,
         /// `__day`.
-        day,
+        day => DAY,
         /// `__week_day` (1 = Sunday … 7 = Saturday).
-        week_day,
+        week_day => WEEK_DAY,
         /// `__iso_week_day` (1 = Monday … 7 = Sunday).
-        iso_week_day
+        iso_week_day => ISO_WEEK_DAY
     );
 }
 
 impl<M, T: DateTimeType> Field<M, T> {
     /// `__date`: the UTC calendar date.
     pub fn date(self) -> Field<M, NaiveDate> {
-        self.transform("date")
+        self.transform(&vocabulary::DATE)
     }
     /// `__time`: the UTC time of day.
     pub fn time(self) -> Field<M, NaiveTime> {
-        self.transform("time")
+        self.transform(&vocabulary::TIME)
     }
     int_part!(
         /// `__hour`.
-        hour,
+        hour => HOUR,
         /// `__minute`.
-        minute,
+        minute => MINUTE,
         /// `__second`.
-        second
+        second => SECOND
     );
 }
 

@@ -35,6 +35,7 @@ pub mod relations;
 pub mod schema;
 pub mod signals;
 pub mod validation;
+pub mod vocabulary;
 
 pub use aggregates::{Aggregate, Annotation, Avg, Count, Max, Min, StdDev, Sum, Variance};
 pub use backend::{Backend, MigrationLock, RowStream, Rows};
@@ -57,7 +58,7 @@ pub use meta::{
 };
 pub use model::Model;
 pub use options::{parse_duration, ConnectOptions};
-pub use q::{Rhs, Q};
+pub use q::{LookupPath, ParsedTail, Rhs, Q};
 pub use query::Query;
 pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, GroupIndex, Prefetch, QuerySet, ValuesRow};
 pub use raw_column::{time_from_micros, ColumnClass, RawColumn};

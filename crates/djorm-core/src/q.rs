@@ -1,10 +1,76 @@
 //! `Q`: filter conditions combined with `&`, `|` and `!` (Django's `~`).
 
+use std::borrow::Cow;
 use std::ops::{BitAnd, BitOr, Not};
 
 use djorm_sql::Value;
 
+use crate::vocabulary::{LookupDef, TransformDef};
 use crate::Expression;
+
+/// The transforms and lookup after a field path, already known (typed field paths build
+/// them, so nothing is joined into text and split again).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedTail {
+    /// Transforms, in order.
+    pub transforms: Vec<&'static TransformDef>,
+    /// The lookup.
+    pub lookup: &'static LookupDef,
+}
+
+/// The left-hand side of a lookup: a path in Django's spelling (`"created_at__year__gte"`),
+/// resolved when the query runs, or a field path with its transforms and lookup known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupPath {
+    path: Cow<'static, str>,
+    tail: Option<ParsedTail>,
+}
+
+impl LookupPath {
+    /// A path in Django's spelling; the lookup defaults to `exact`.
+    pub fn new(path: impl Into<Cow<'static, str>>) -> Self {
+        LookupPath { path: path.into(), tail: None }
+    }
+
+    /// A path of fields (`"author__name"`) with its transforms and lookup.
+    pub fn parsed(
+        fields: impl Into<Cow<'static, str>>,
+        transforms: Vec<&'static TransformDef>,
+        lookup: &'static LookupDef,
+    ) -> Self {
+        LookupPath { path: fields.into(), tail: Some(ParsedTail { transforms, lookup }) }
+    }
+
+    /// The path as given: the whole Django spelling, or only the fields when the tail is parsed.
+    pub fn as_str(&self) -> &str {
+        &self.path
+    }
+
+    /// The parsed transforms and lookup, when known.
+    pub fn tail(&self) -> Option<&ParsedTail> {
+        self.tail.as_ref()
+    }
+
+    /// The first name of the path (a field or an annotation).
+    pub fn head(&self) -> &str {
+        self.path.split("__").next().unwrap_or_default()
+    }
+
+    /// The path in Django's spelling (`"created_at__year__gte"`), for messages and migrations.
+    pub fn to_django(&self) -> String {
+        match &self.tail {
+            None => self.path.to_string(),
+            Some(tail) => {
+                let mut out = self.path.to_string();
+                for name in tail.transforms.iter().map(|t| t.name).chain([tail.lookup.name]) {
+                    out.push_str("__");
+                    out.push_str(name);
+                }
+                out
+            }
+        }
+    }
+}
 
 /// The right-hand side of a lookup.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,8 +106,8 @@ impl From<Expression> for Rhs {
 pub enum Q {
     /// One lookup: a path such as `"created_at__year__gte"` and its right-hand side.
     Lookup {
-        /// Field, transforms and lookup, joined by `__` (the lookup defaults to `exact`).
-        path: String,
+        /// Field, transforms and lookup (the lookup defaults to `exact`).
+        path: LookupPath,
         /// The compared value.
         rhs: Rhs,
     },
@@ -64,7 +130,7 @@ impl From<crate::Expression> for Q {
 impl Q {
     /// A lookup in Django's spelling, resolved against the model when the query runs.
     pub fn new(path: impl Into<String>, rhs: impl Into<Rhs>) -> Self {
-        Q::Lookup { path: path.into(), rhs: rhs.into() }
+        Q::Lookup { path: LookupPath::new(path.into()), rhs: rhs.into() }
     }
 
     /// The condition that every row meets.

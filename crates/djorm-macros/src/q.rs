@@ -6,25 +6,13 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Token, Type};
 
-const LOOKUPS: &[&str] = &[
-    "exact",
-    "iexact",
-    "contains",
-    "icontains",
-    "in",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "startswith",
-    "istartswith",
-    "endswith",
-    "iendswith",
-    "range",
-    "isnull",
-    "regex",
-    "iregex",
-];
+/// True for djorm's own lookups, which the typed field paths have methods for. The names come
+/// from the registry's definitions; anything else after the field is a transform or a field
+/// of a related model, called as a method (a transform an application registered through an
+/// extension trait works too).
+fn is_builtin_lookup(name: &str) -> bool {
+    djorm_sql::vocabulary::LOOKUPS.iter().any(|l| l.name == name)
+}
 
 struct Lookup {
     path: Ident,
@@ -71,7 +59,7 @@ fn lookup_call(model: &Type, lookup: &Lookup) -> syn::Result<TokenStream> {
         return Err(syn::Error::new(span, format!("`{text}` is not a lookup: use `field__lookup`, as Django does")));
     }
     let (segments, lookup_name) = match parts.split_last() {
-        Some((last, rest)) if !rest.is_empty() && LOOKUPS.contains(last) => (rest, *last),
+        Some((last, rest)) if !rest.is_empty() && is_builtin_lookup(last) => (rest, *last),
         _ => (parts.as_slice(), "exact"),
     };
     let field = Ident::new(segments[0], span);

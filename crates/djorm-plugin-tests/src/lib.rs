@@ -1,8 +1,13 @@
+//! Extensions defined outside djorm: lookups, a transform and a function ([`vocabulary`]),
+//! and a backend.
+//!
 //! A backend defined outside djorm, through the facade's public API only: `recording://path`
 //! opens a SQLite file through djorm's SQLite backend and records every statement it runs. It
 //! registers itself, so `djorm::connect("recording://…")`, the test helpers
 //! (`backend_tests!` runs the conformance tests on it too) and the CLI accept it with no edit
 //! to djorm's crates.
+
+pub mod vocabulary;
 
 use std::sync::{Arc, Mutex};
 

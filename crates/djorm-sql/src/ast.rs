@@ -163,6 +163,14 @@ pub enum Expr {
         /// Its arguments.
         args: Vec<Expr>,
     },
+    /// A function an application registered (`UNACCENT(...)`), written by its own code or,
+    /// by default, as `NAME(args)` ([`crate::Dialect::write_call`]).
+    Call {
+        /// The function.
+        function: &'static crate::vocabulary::SqlFunction,
+        /// Its arguments.
+        args: Vec<Expr>,
+    },
     /// `CASE WHEN cond THEN value ... ELSE default END`.
     Case {
         /// `(condition, value)` pairs in order.

@@ -177,6 +177,19 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         standard_function(w, func, args);
     }
 
+    /// A registered function (`NAME(args)` by default). `name` comes from code, and is written
+    /// as it is only when it is a plain SQL name; anything else is quoted as an identifier.
+    fn write_call(&self, w: &mut SqlWriter<'_>, name: &str, args: &[Expr]) {
+        if is_plain_name(name) {
+            w.call(name, args);
+        } else {
+            w.ident(name);
+            w.push("(");
+            w.exprs(args);
+            w.push(")");
+        }
+    }
+
     /// A regular-expression test.
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool);
 
@@ -200,6 +213,14 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
             w.push_number(offset);
         }
     }
+}
+
+/// True for a name made of ASCII letters, digits, `_` and `.` (a schema-qualified function),
+/// not starting with a digit: safe to write without quotes.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
 /// Escapes `\`, `%` and `_` so a LIKE pattern matches the needle literally, and adds the

@@ -168,3 +168,28 @@ fn ddl_defaults_are_standard_sql_and_options_are_nodes() {
     );
     assert!(d.compile_add_foreign_key(&fk(true)).ends_with(r#"("id") DEFERRABLE INITIALLY DEFERRED"#));
 }
+
+#[test]
+fn registered_functions_are_written_by_name_or_by_their_own_code() {
+    use crate::vocabulary::SqlFunction;
+    static PLAIN: SqlFunction = SqlFunction { name: "public.unaccent", write: None };
+    static ODD: SqlFunction = SqlFunction { name: "x\"); DROP TABLE t; --", write: None };
+    static OWN: SqlFunction = SqlFunction {
+        name: "ignored",
+        write: Some(|w: &mut SqlWriter<'_>, args: &[Expr]| {
+            let name = if w.dialect().name() == "plain" { "STRPOS" } else { "INSTR" };
+            w.call(name, args);
+        }),
+    };
+    let d: &dyn Dialect = &Plain(&STANDARD);
+    let select = |function: &'static SqlFunction| {
+        let mut select = Select::from_table("t");
+        let call = Expr::Call { function, args: vec![column("a"), Expr::Param(Value::from("x"))] };
+        select.columns = vec![SelectItem { expr: call, alias: None }];
+        d.compile_select(&select).sql
+    };
+    assert_eq!(select(&PLAIN), r#"SELECT public.unaccent("a", $1) FROM "t""#);
+    // A name that is not a plain SQL name is quoted, never written as text.
+    assert_eq!(select(&ODD), r#"SELECT "x""); DROP TABLE t; --"("a", $1) FROM "t""#);
+    assert_eq!(select(&OWN), r#"SELECT STRPOS("a", $1) FROM "t""#);
+}

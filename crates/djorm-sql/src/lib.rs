@@ -15,6 +15,7 @@ mod golden;
 mod stack;
 mod transaction;
 mod value;
+pub mod vocabulary;
 mod writer;
 
 pub use ast::{
@@ -25,7 +26,7 @@ pub use ddl::{
     AddForeignKey, AlterChange, AlterTable, ColumnDef, ColumnType, CopyRows, CreateIndex, CreateTable, DropIndex,
     DropTable, ForeignKeyRef, TableConstraint,
 };
-pub use dialect::{like_pattern, standard_function, Dialect};
+pub use dialect::{is_plain_name, like_pattern, standard_function, Dialect};
 pub use features::Features;
 pub use stack::{at_depth, with_stack};
 pub use transaction::{standard_begin, IsolationLevel, TransactionMode};

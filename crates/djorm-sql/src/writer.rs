@@ -261,6 +261,10 @@ impl<'d> SqlWriter<'d> {
                 }
             }
             Expr::Func { func, args } => d.write_function(self, *func, args),
+            Expr::Call { function, args } => match function.write {
+                Some(write) => write(self, args),
+                None => d.write_call(self, function.name, args),
+            },
             Expr::Case { whens, default } => {
                 self.push("CASE");
                 for (cond, value) in whens {

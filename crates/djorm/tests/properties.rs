@@ -33,11 +33,13 @@ struct Post {
 /// Path segments that mean something, and some that do not.
 fn segment() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => prop::sample::select(vec![
-            "title", "views", "published_at", "author", "name", "posts", "id", "pk", "author_id",
-            "exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith",
-            "range", "isnull", "regex", "year", "month", "day", "date", "time", "hour", "week_day",
-        ])
+        4 => prop::sample::select({
+            // Field names of the models, then every registered lookup and transform.
+            let mut names = vec!["title", "views", "published_at", "author", "name", "posts", "id", "pk", "author_id"];
+            names.extend(djorm::vocabulary::lookup_names());
+            names.extend(djorm::vocabulary::transform_names());
+            names
+        })
         .prop_map(str::to_owned),
         1 => "[a-z_]{0,8}",
         1 => any::<String>(),

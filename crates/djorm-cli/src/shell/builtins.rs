@@ -5,8 +5,9 @@ use djorm::{Aggregate, Arg, Expression, Value, Q};
 use super::convert::{expression, q_from_kwargs, text};
 use super::value::Val;
 
-/// Every built-in name, for `help` and Tab completion.
-pub const BUILTINS: &[&str] = &[
+/// The shell's own names; the database functions come from djorm's registry
+/// ([`names`] lists both).
+const BUILTINS: &[&str] = &[
     "Q",
     "F",
     "Value",
@@ -17,19 +18,8 @@ pub const BUILTINS: &[&str] = &[
     "Max",
     "StdDev",
     "Variance",
-    "Lower",
-    "Upper",
-    "Length",
-    "Abs",
-    "Trim",
-    "Concat",
-    "Coalesce",
-    "Greatest",
-    "Least",
-    "NullIf",
     "Case",
     "When",
-    "Now",
     "ExtractYear",
     "ExtractQuarter",
     "ExtractMonth",
@@ -52,9 +42,17 @@ pub const BUILTINS: &[&str] = &[
     "sql",
 ];
 
-/// The built-in called `name`, if there is one.
+/// Every name the shell knows, for `help` and Tab completion: its own and every registered
+/// database function.
+pub fn names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = BUILTINS.to_vec();
+    names.extend(djorm::vocabulary::function_names());
+    names
+}
+
+/// The built-in or registered function called `name`, if there is one.
 pub fn lookup(name: &str) -> Option<&'static str> {
-    BUILTINS.iter().find(|b| **b == name).copied()
+    BUILTINS.iter().find(|b| **b == name).copied().or_else(|| djorm::vocabulary::function(name).map(|f| f.name))
 }
 
 /// Calls built-in `name` with positional and keyword arguments.
@@ -83,28 +81,6 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
         },
         "OuterRef" => Val::Expr(djorm::OuterRef(&text(&args, 0, "OuterRef")?)),
         "Count" | "Sum" | "Avg" | "Min" | "Max" | "StdDev" | "Variance" => aggregate(name, &args, kwargs)?,
-        "Lower" => Val::Expr(djorm::Lower(Arg(one(&args)?))),
-        "Upper" => Val::Expr(djorm::Upper(Arg(one(&args)?))),
-        "Length" => Val::Expr(djorm::Length(Arg(one(&args)?))),
-        "Abs" => Val::Expr(djorm::Abs(Arg(one(&args)?))),
-        "Trim" => Val::Expr(djorm::Trim(Arg(one(&args)?))),
-        "Concat" | "Coalesce" | "Greatest" | "Least" => {
-            let exprs: Vec<Arg> = args.into_iter().map(|a| expression(a).map(Arg)).collect::<Result<_, _>>()?;
-            if exprs.len() < 2 {
-                return Err(format!("{name}() needs at least two expressions"));
-            }
-            Val::Expr(match name {
-                "Concat" => djorm::Concat(exprs),
-                "Coalesce" => djorm::Coalesce(exprs),
-                "Greatest" => djorm::Greatest(exprs),
-                _ => djorm::Least(exprs),
-            })
-        }
-        "NullIf" => match args.as_slice() {
-            [a, b] => Val::Expr(djorm::NullIf(Arg(expression(a.clone())?), Arg(expression(b.clone())?))),
-            _ => return Err("NullIf() takes two expressions".into()),
-        },
-        "Now" => Val::Expr(djorm::Now()),
         "When" => when(args, kwargs)?,
         "Case" => case(args, kwargs)?,
         "ExtractYear" => Val::Expr(djorm::ExtractYear(Arg(one(&args)?))),
@@ -132,7 +108,19 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
             }
             _ => return Err("Subquery() takes qs.values(\"field\") (one field)".into()),
         },
-        other => return Err(format!("{other}() cannot be called here")),
+        other => match djorm::vocabulary::function(other) {
+            Some(def) => {
+                if !kwargs.is_empty() {
+                    return Err(format!("{other}() takes no keyword arguments"));
+                }
+                if !def.takes(args.len()) {
+                    return Err(format!("{other}() cannot take {} argument(s)", args.len()));
+                }
+                let exprs: Vec<Expression> = args.into_iter().map(expression).collect::<Result<_, _>>()?;
+                Val::Expr(Expression::call(def, exprs.into_iter().map(Arg)))
+            }
+            None => return Err(format!("{other}() cannot be called here")),
+        },
     })
 }
 

@@ -2,7 +2,7 @@
 
 use djorm::ModelMeta;
 
-use super::builtins::BUILTINS;
+use super::builtins;
 use super::methods::QUERYSET_METHODS;
 
 /// What `help` prints: the models with their fields, the methods and the names in scope.
@@ -14,7 +14,7 @@ pub fn text(models: &[&'static ModelMeta]) -> String {
         out.push_str(&format!("  {}: {}\n", m.object_name, m.field_names().join(", ")));
     }
     out.push_str(&format!("\nQuerySet methods: {}\n", QUERYSET_METHODS.join(", ")));
-    out.push_str(&format!("Names: {}\n", BUILTINS.join(", ")));
+    out.push_str(&format!("Names: {}\n", builtins::names().join(", ")));
     out.push_str("sql() shows the last query's SQL. Ctrl-C cancels a query, Ctrl-D leaves.");
     out
 }

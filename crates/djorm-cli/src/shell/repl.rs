@@ -28,8 +28,9 @@ impl Completer for ShellHelper {
         let word = &before[start..];
         let (stem_start, prefix, pool): (usize, &str, Vec<&str>) = match word.rfind("__") {
             Some(i) => {
-                let lookups = djorm::lower::LOOKUP_NAMES.iter().chain(djorm::lower::TRANSFORM_NAMES).copied();
-                (start + i + 2, &word[i + 2..], lookups.collect())
+                let mut lookups = djorm::vocabulary::lookup_names();
+                lookups.extend(djorm::vocabulary::transform_names());
+                (start + i + 2, &word[i + 2..], lookups)
             }
             None => (start, word, self.words.iter().map(String::as_str).collect()),
         };

@@ -58,7 +58,7 @@ impl Lowerer {
     pub(super) fn uses_annotation(q: &Q, annotations: &[Annotation]) -> bool {
         match q {
             Q::Lookup { path, .. } => {
-                let head = path.split("__").next().unwrap_or_default();
+                let head = path.head();
                 annotations.iter().any(|a| a.name == head && a.expression.contains_aggregate())
             }
             Q::And(children) | Q::Or(children) => children.iter().any(|c| Self::uses_annotation(c, annotations)),

@@ -1,70 +1,84 @@
-//! Lowering one lookup (`name__icontains = "ann"`) into a SQL condition.
+//! Lowering one lookup (`name__icontains = "ann"`) into a SQL condition: the registered
+//! definition builds the condition, this file supplies what every lookup shares (coercing
+//! the value to the field's kind, `IN`, `BETWEEN`, `IS NULL`, Django's NULL rules under NOT).
 
-use djorm_sql::{BinOp, Expr, PatternKind, Value};
-
-use djorm_sql::{Select, SelectItem};
+use djorm_sql::vocabulary::{LookupDef, RhsShape};
+use djorm_sql::{Expr, Select, SelectItem, Value, ValueKind};
 
 use super::coerce::coerce;
-use super::path::{LookupKind, ResolvedPath, Transform};
+use super::path::{check_tail, unsupported, ResolvedPath};
 use super::Lowerer;
+use crate::q::LookupPath;
+use crate::vocabulary;
 use crate::{Error, Result, Rhs};
 
 impl Lowerer {
     /// The transformed left-hand side of a resolved path.
     pub(super) fn lhs(&self, resolved: &ResolvedPath) -> Expr {
         let mut expr = resolved.column.clone();
-        let mut is_datetime = resolved.field.value_kind() == djorm_sql::ValueKind::DateTime;
+        let mut kind = resolved.field.value_kind();
         for t in &resolved.transforms {
-            expr = match t {
-                Transform::Date => {
-                    is_datetime = false;
-                    Expr::DateOf(Box::new(expr))
-                }
-                Transform::Time => Expr::TimeOf(Box::new(expr)),
-                Transform::Part(part) => Expr::DatePart { part: *part, expr: Box::new(expr), is_datetime },
-            };
+            expr = (t.lower)(expr, kind);
+            kind = (t.output)(kind);
         }
         expr
     }
 
     /// Lowers `path = rhs`; `negated` says whether an odd number of NOTs encloses it.
-    pub(super) fn lookup(&self, path: &str, rhs: &Rhs, negated: bool) -> Result<Expr> {
-        if negated && self.qualify && self.crosses_multi_valued(path) {
+    pub(super) fn lookup(&self, path: &LookupPath, rhs: &Rhs, negated: bool) -> Result<Expr> {
+        let text = path.as_str();
+        if negated && self.qualify && self.crosses_multi_valued(text) {
             return self.excluded_through_subquery(path, rhs);
         }
-        let head = path.split("__").next().unwrap_or_default();
-        if let Some((expr, kind)) = self.annotation(head) {
+        if let Some((expr, kind)) = self.annotation(path.head()) {
             return self.annotation_lookup(path, expr, kind, rhs);
         }
-        let resolved = if negated {
+        let mut resolved = if negated {
             let was = std::mem::replace(&mut self.state.borrow_mut().in_or, true);
-            let r = self.resolve(path);
+            let r = self.resolve(text);
             self.state.borrow_mut().in_or = was;
             r?
         } else {
-            self.resolve(path)?
+            self.resolve(text)?
         };
+        if let Some(tail) = path.tail() {
+            check_tail(resolved.field, &tail.transforms, tail.lookup)?;
+            resolved.transforms.clone_from(&tail.transforms);
+            resolved.lookup = tail.lookup;
+        }
         let lhs = self.lhs(&resolved);
-        let kind = resolved.output_kind();
-        let name = resolved.field.name;
-        let cond = match (resolved.lookup, rhs) {
-            (LookupKind::IsNull, Rhs::Value(v)) => {
-                let is_null = match v {
-                    Value::Bool(b) => *b,
-                    other => {
-                        return Err(Error::InvalidQuery(format!(
-                            "The QuerySet value for an isnull lookup must be True or False, got {other:?}."
-                        )))
-                    }
-                };
-                if is_null {
-                    if let Some(alias) = &resolved.last_join {
-                        self.state.borrow_mut().joins.promote(alias);
-                    }
+        let cond = self.condition(resolved.lookup, lhs, resolved.output_kind(), rhs, resolved.field.name)?;
+        match &cond {
+            // isnull=True on a joined row must keep rows without one.
+            Expr::IsNull { negated: false, .. } if resolved.lookup.rhs == RhsShape::Bool => {
+                if let Some(alias) = &resolved.last_join {
+                    self.state.borrow_mut().joins.promote(alias);
                 }
-                return Ok(Expr::IsNull { expr: Box::new(lhs), negated: !is_null });
+                Ok(cond)
             }
-            (LookupKind::In, Rhs::List(values)) => {
+            Expr::IsNull { .. } | Expr::Const(_) => Ok(cond),
+            // Django: under a negation, a nullable column must not turn NOT(NULL = x) into
+            // NULL. A column reached through a LEFT OUTER JOIN can be NULL as well.
+            _ if negated && (resolved.field.null || resolved.last_join.is_some()) => {
+                Ok(cond.and(Expr::IsNull { expr: Box::new(resolved.column), negated: true }))
+            }
+            _ => Ok(cond),
+        }
+    }
+
+    /// The condition `lhs <lookup> rhs`, with values coerced to `kind` (`name` labels errors).
+    fn condition(&self, lookup: &LookupDef, lhs: Expr, kind: ValueKind, rhs: &Rhs, name: &str) -> Result<Expr> {
+        Ok(match (lookup.rhs, rhs) {
+            (RhsShape::Bool, Rhs::Value(Value::Bool(is_null))) => {
+                Expr::IsNull { expr: Box::new(lhs), negated: !is_null }
+            }
+            (RhsShape::Bool, Rhs::Value(other)) => {
+                return Err(Error::InvalidQuery(format!(
+                    "The QuerySet value for an {} lookup must be True or False, got {other:?}.",
+                    lookup.name
+                )))
+            }
+            (RhsShape::List, Rhs::List(values)) => {
                 // NULL never matches IN, as in Django: it is left out.
                 let mut list = Vec::with_capacity(values.len());
                 for value in values.iter().filter(|v| !v.is_null()) {
@@ -73,42 +87,36 @@ impl Lowerer {
                 if list.is_empty() {
                     return Ok(Expr::Const(false));
                 }
-                Expr::InValues { expr: Box::new(lhs.clone()), values: list }
+                Expr::InValues { expr: Box::new(lhs), values: list }
             }
-            (LookupKind::Range, Rhs::Range(low, high)) => Expr::Between {
-                expr: Box::new(lhs.clone()),
+            (RhsShape::Range, Rhs::Range(low, high)) => Expr::Between {
+                expr: Box::new(lhs),
                 low: Box::new(Expr::Param(coerce(low.clone(), kind, name)?)),
                 high: Box::new(Expr::Param(coerce(high.clone(), kind, name)?)),
             },
-            (LookupKind::Exact | LookupKind::IExact, Rhs::Value(Value::Null)) => {
-                return Ok(Expr::IsNull { expr: Box::new(lhs), negated: false });
+            (RhsShape::One, Rhs::Value(Value::Null)) if lookup.none_is_null => {
+                Expr::IsNull { expr: Box::new(lhs), negated: false }
             }
-            (lookup, Rhs::Value(v)) => {
-                let v = coerce(v.clone(), kind, name)?;
-                self.compare(lookup, lhs.clone(), v)?
-            }
-            (lookup, Rhs::Expr(e)) => {
-                let rhs = self.expression(e)?;
-                self.compare_expr(lookup, lhs.clone(), rhs)?
-            }
-            (lookup, _) => {
+            (RhsShape::One, Rhs::Value(v)) => (lookup.lower)(lhs, Expr::Param(coerce(v.clone(), kind, name)?)),
+            (RhsShape::One, Rhs::Expr(e)) => (lookup.lower)(lhs, self.expression(e)?),
+            (_, Rhs::Expr(_)) => {
                 return Err(Error::InvalidQuery(format!(
-                "the '{lookup:?}' lookup on '{name}' got the wrong kind of value (in takes a list, range two bounds)"
-            )))
+                    "the '{}' lookup on '{name}' cannot compare with an expression",
+                    lookup.name
+                )))
             }
-        };
-        // Django: under a negation, a nullable column must not turn NOT(NULL = x) into NULL.
-        // A column reached through a LEFT OUTER JOIN can be NULL as well.
-        if negated && (resolved.field.null || resolved.last_join.is_some()) {
-            let column = resolved.column.clone();
-            return Ok(cond.and(Expr::IsNull { expr: Box::new(column), negated: true }));
-        }
-        Ok(cond)
+            _ => {
+                return Err(Error::InvalidQuery(format!(
+                    "the '{}' lookup on '{name}' got the wrong kind of value (in takes a list, range two bounds)",
+                    lookup.name
+                )))
+            }
+        })
     }
 
     /// Django's exclude() across a many-valued relation: "no related row matches", written as
     /// `pk IN (SELECT pk ... WHERE <positive condition>)` under the enclosing NOT.
-    fn excluded_through_subquery(&self, path: &str, rhs: &Rhs) -> Result<Expr> {
+    fn excluded_through_subquery(&self, path: &LookupPath, rhs: &Rhs) -> Result<Expr> {
         let inner = Lowerer::new(self.meta);
         let cond = inner.lookup(path, rhs, false)?;
         let mut select = Select::from_table(self.meta.db_table);
@@ -119,91 +127,37 @@ impl Lowerer {
     }
 
     /// A lookup on an annotation (`post_count__gt = 1`), for HAVING.
-    fn annotation_lookup(&self, path: &str, expr: Expr, kind: djorm_sql::ValueKind, rhs: &Rhs) -> Result<Expr> {
-        let lookup = match path.split_once("__") {
-            Some((_, name)) => LookupKind::from_name(name)
-                .ok_or_else(|| Error::field(format!("Unsupported lookup '{name}' for an annotation")))?,
-            None => LookupKind::Exact,
+    fn annotation_lookup(&self, path: &LookupPath, expr: Expr, kind: ValueKind, rhs: &Rhs) -> Result<Expr> {
+        let text = path.as_str();
+        let mut kind_now = kind;
+        let mut lhs = expr;
+        let lookup = match path.tail() {
+            Some(tail) => {
+                for t in &tail.transforms {
+                    lhs = (t.lower)(lhs, kind_now);
+                    kind_now = (t.output)(kind_now);
+                }
+                tail.lookup
+            }
+            None => {
+                let rest: Vec<&str> = text.split("__").skip(1).collect();
+                let mut lookup = &vocabulary::EXACT;
+                for (i, part) in rest.iter().enumerate() {
+                    if let Some(t) = vocabulary::transform(part, kind_now) {
+                        lhs = (t.lower)(lhs, kind_now);
+                        kind_now = (t.output)(kind_now);
+                    } else if let Some(l) = vocabulary::lookup(part).filter(|_| i + 1 == rest.len()) {
+                        lookup = l;
+                    } else {
+                        return Err(Error::field(format!("Unsupported lookup '{part}' for an annotation")));
+                    }
+                }
+                lookup
+            }
         };
-        match (lookup, rhs) {
-            (LookupKind::IsNull, Rhs::Value(Value::Bool(b))) => Ok(Expr::IsNull { expr: Box::new(expr), negated: !b }),
-            (LookupKind::In, Rhs::List(values)) => {
-                let values = values.iter().map(|v| coerce(v.clone(), kind, path)).collect::<Result<Vec<_>>>()?;
-                Ok(if values.is_empty() { Expr::Const(false) } else { Expr::InValues { expr: Box::new(expr), values } })
-            }
-            (LookupKind::Range, Rhs::Range(low, high)) => Ok(Expr::Between {
-                expr: Box::new(expr),
-                low: Box::new(Expr::Param(coerce(low.clone(), kind, path)?)),
-                high: Box::new(Expr::Param(coerce(high.clone(), kind, path)?)),
-            }),
-            (lookup, Rhs::Value(v)) => self.compare(lookup, expr, coerce(v.clone(), kind, path)?),
-            (lookup, Rhs::Expr(e)) => {
-                let rhs = self.expression(e)?;
-                self.compare_expr(lookup, expr, rhs)
-            }
-            (lookup, _) => Err(Error::InvalidQuery(format!("the '{lookup:?}' lookup got the wrong kind of value"))),
+        if !(lookup.applies_to)(kind_now) {
+            return Err(unsupported(lookup.name, djorm_sql::vocabulary::class_name(kind_now)));
         }
-    }
-
-    fn compare(&self, lookup: LookupKind, lhs: Expr, v: Value) -> Result<Expr> {
-        let needle = |v: Value| match v {
-            Value::String(s) => s,
-            other => other.to_string(),
-        };
-        let pattern =
-            |kind, ci, v| Expr::Pattern { expr: Box::new(lhs.clone()), kind, needle: needle(v), case_insensitive: ci };
-        Ok(match lookup {
-            LookupKind::Exact => lhs.binary(BinOp::Eq, Expr::Param(v)),
-            LookupKind::Gt => lhs.binary(BinOp::Gt, Expr::Param(v)),
-            LookupKind::Gte => lhs.binary(BinOp::GtEq, Expr::Param(v)),
-            LookupKind::Lt => lhs.binary(BinOp::Lt, Expr::Param(v)),
-            LookupKind::Lte => lhs.binary(BinOp::LtEq, Expr::Param(v)),
-            LookupKind::IExact => pattern(PatternKind::Exact, true, v),
-            LookupKind::Contains => pattern(PatternKind::Contains, false, v),
-            LookupKind::IContains => pattern(PatternKind::Contains, true, v),
-            LookupKind::StartsWith => pattern(PatternKind::StartsWith, false, v),
-            LookupKind::IStartsWith => pattern(PatternKind::StartsWith, true, v),
-            LookupKind::EndsWith => pattern(PatternKind::EndsWith, false, v),
-            LookupKind::IEndsWith => pattern(PatternKind::EndsWith, true, v),
-            LookupKind::Regex | LookupKind::IRegex => Expr::Regex {
-                expr: Box::new(lhs),
-                pattern: Box::new(Expr::Param(v)),
-                case_insensitive: lookup == LookupKind::IRegex,
-            },
-            LookupKind::In | LookupKind::Range | LookupKind::IsNull => {
-                return Err(Error::InvalidQuery(format!("the {lookup:?} lookup needs a list or two bounds")))
-            }
-        })
-    }
-
-    fn compare_expr(&self, lookup: LookupKind, lhs: Expr, rhs: Expr) -> Result<Expr> {
-        let pattern = |kind, ci| Expr::PatternExpr {
-            expr: Box::new(lhs.clone()),
-            kind,
-            needle: Box::new(rhs.clone()),
-            case_insensitive: ci,
-        };
-        Ok(match lookup {
-            LookupKind::Exact => lhs.binary(BinOp::Eq, rhs),
-            LookupKind::Gt => lhs.binary(BinOp::Gt, rhs),
-            LookupKind::Gte => lhs.binary(BinOp::GtEq, rhs),
-            LookupKind::Lt => lhs.binary(BinOp::Lt, rhs),
-            LookupKind::Lte => lhs.binary(BinOp::LtEq, rhs),
-            LookupKind::IExact => pattern(PatternKind::Exact, true),
-            LookupKind::Contains => pattern(PatternKind::Contains, false),
-            LookupKind::IContains => pattern(PatternKind::Contains, true),
-            LookupKind::StartsWith => pattern(PatternKind::StartsWith, false),
-            LookupKind::IStartsWith => pattern(PatternKind::StartsWith, true),
-            LookupKind::EndsWith => pattern(PatternKind::EndsWith, false),
-            LookupKind::IEndsWith => pattern(PatternKind::EndsWith, true),
-            LookupKind::Regex | LookupKind::IRegex => Expr::Regex {
-                expr: Box::new(lhs),
-                pattern: Box::new(rhs),
-                case_insensitive: lookup == LookupKind::IRegex,
-            },
-            LookupKind::In | LookupKind::Range | LookupKind::IsNull => {
-                return Err(Error::InvalidQuery(format!("the {lookup:?} lookup cannot compare with an expression")))
-            }
-        })
+        self.condition(lookup, lhs, kind_now, rhs, path.head())
     }
 }

@@ -16,7 +16,7 @@ mod resolve;
 use std::cell::RefCell;
 
 pub use coerce::{coerce, parse_datetime, parse_time};
-pub use path::{LookupKind, ResolvedPath, Transform, LOOKUP_NAMES, TRANSFORM_NAMES};
+pub use path::ResolvedPath;
 pub use related::RelatedNode;
 
 use djorm_sql::{BinOp, Delete, Expr, Insert, OrderItem, Select, SelectItem, Source, Update, Value, ValueKind};
@@ -311,7 +311,6 @@ impl Lowerer {
     }
 
     fn expression_here(&self, e: &Expression) -> Result<(Expr, ValueKind)> {
-        use djorm_sql::Func;
         Ok(match e {
             Expression::Field(name) => {
                 if let Some(found) = self.annotation(name) {
@@ -342,19 +341,21 @@ impl Lowerer {
                 (l.binary(*op, r), kind)
             }
             Expression::Func { func, args } => {
-                let lowered: Vec<(Expr, ValueKind)> =
-                    args.iter().map(|a| self.expression_typed(a)).collect::<Result<_>>()?;
-                let first = lowered.first().map_or(ValueKind::Any, |(_, k)| *k);
-                let kind = match func {
-                    Func::Lower | Func::Upper | Func::Trim | Func::Replace | Func::Substr | Func::Concat => {
-                        ValueKind::String
-                    }
-                    Func::Length => ValueKind::I64,
-                    Func::Now => ValueKind::DateTime,
-                    Func::Round if lowered.len() == 2 => ValueKind::F64,
-                    _ => first,
-                };
-                (Expr::Func { func: *func, args: lowered.into_iter().map(|(e, _)| e).collect() }, kind)
+                if !func.takes(args.len()) {
+                    return Err(Error::InvalidQuery(format!(
+                        "{}() takes {} argument(s), not {}",
+                        func.name,
+                        match func.max_args {
+                            Some(max) if max == func.min_args => max.to_string(),
+                            Some(max) => format!("{} to {max}", func.min_args),
+                            None => format!("at least {}", func.min_args),
+                        },
+                        args.len()
+                    )));
+                }
+                let (lowered, kinds): (Vec<Expr>, Vec<ValueKind>) =
+                    args.iter().map(|a| self.expression_typed(a)).collect::<Result<Vec<_>>>()?.into_iter().unzip();
+                ((func.lower)(lowered), (func.output)(&kinds))
             }
             Expression::Case { whens, default } => {
                 let (default, default_kind) = self.expression_typed(default)?;

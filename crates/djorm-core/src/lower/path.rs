@@ -1,121 +1,10 @@
-//! Resolving Django's `field__transform__lookup` spelling against model metadata.
+//! Resolving Django's `field__transform__lookup` spelling against model metadata and the
+//! registry of lookups and transforms.
 
-use djorm_sql::{DatePart, ValueKind};
+use djorm_sql::ValueKind;
 
-use crate::{Error, FieldKind, FieldMeta, Result};
-
-/// A transform applied to a field before the lookup (`__date`, `__year`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transform {
-    /// `__date` on a timestamp.
-    Date,
-    /// `__time` on a timestamp.
-    Time,
-    /// `__year`, `__month`, ... as an integer.
-    Part(DatePart),
-}
-
-/// Django's lookups, by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LookupKind {
-    /// `exact`
-    Exact,
-    /// `iexact`
-    IExact,
-    /// `contains`
-    Contains,
-    /// `icontains`
-    IContains,
-    /// `in`
-    In,
-    /// `gt`
-    Gt,
-    /// `gte`
-    Gte,
-    /// `lt`
-    Lt,
-    /// `lte`
-    Lte,
-    /// `startswith`
-    StartsWith,
-    /// `istartswith`
-    IStartsWith,
-    /// `endswith`
-    EndsWith,
-    /// `iendswith`
-    IEndsWith,
-    /// `range`
-    Range,
-    /// `isnull`
-    IsNull,
-    /// `regex`
-    Regex,
-    /// `iregex`
-    IRegex,
-}
-
-impl LookupKind {
-    /// The lookup called `name`, if Django has one.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "exact" => LookupKind::Exact,
-            "iexact" => LookupKind::IExact,
-            "contains" => LookupKind::Contains,
-            "icontains" => LookupKind::IContains,
-            "in" => LookupKind::In,
-            "gt" => LookupKind::Gt,
-            "gte" => LookupKind::Gte,
-            "lt" => LookupKind::Lt,
-            "lte" => LookupKind::Lte,
-            "startswith" => LookupKind::StartsWith,
-            "istartswith" => LookupKind::IStartsWith,
-            "endswith" => LookupKind::EndsWith,
-            "iendswith" => LookupKind::IEndsWith,
-            "range" => LookupKind::Range,
-            "isnull" => LookupKind::IsNull,
-            "regex" => LookupKind::Regex,
-            "iregex" => LookupKind::IRegex,
-            _ => return None,
-        })
-    }
-
-    /// True for lookups that only make sense on text.
-    pub fn is_text_only(self) -> bool {
-        matches!(
-            self,
-            LookupKind::IExact
-                | LookupKind::Contains
-                | LookupKind::IContains
-                | LookupKind::StartsWith
-                | LookupKind::IStartsWith
-                | LookupKind::EndsWith
-                | LookupKind::IEndsWith
-                | LookupKind::Regex
-                | LookupKind::IRegex
-        )
-    }
-}
-
-/// Every lookup name, for messages and completion.
-pub const LOOKUP_NAMES: &[&str] = &[
-    "contains",
-    "endswith",
-    "exact",
-    "gt",
-    "gte",
-    "icontains",
-    "iendswith",
-    "iexact",
-    "in",
-    "iregex",
-    "isnull",
-    "istartswith",
-    "lt",
-    "lte",
-    "range",
-    "regex",
-    "startswith",
-];
+use crate::vocabulary::{self, class_name, LookupDef, TransformDef};
+use crate::{Error, FieldMeta, Result};
 
 /// A resolved lookup path.
 #[derive(Debug, Clone)]
@@ -127,121 +16,83 @@ pub struct ResolvedPath {
     /// The alias of the last join the path made, if any.
     pub last_join: Option<String>,
     /// Transforms, in order.
-    pub transforms: Vec<Transform>,
+    pub transforms: Vec<&'static TransformDef>,
     /// The lookup (exact when the path names none).
-    pub lookup: LookupKind,
+    pub lookup: &'static LookupDef,
 }
 
 impl ResolvedPath {
     /// What the transformed left-hand side holds.
     pub fn output_kind(&self) -> ValueKind {
-        match self.transforms.last() {
-            Some(Transform::Date) => ValueKind::Date,
-            Some(Transform::Time) => ValueKind::Time,
-            Some(Transform::Part(_)) => ValueKind::I64,
-            None => self.field.value_kind(),
-        }
-    }
-
-    /// True when the left-hand side is text.
-    pub fn is_text(&self) -> bool {
-        self.transforms.is_empty() && self.field.kind.is_text()
+        self.transforms.iter().fold(self.field.value_kind(), |kind, t| (t.output)(kind))
     }
 }
 
-fn transform_for(kind: ValueKind, name: &str) -> Option<Transform> {
-    let is_datetime = kind == ValueKind::DateTime;
-    let is_date = kind == ValueKind::Date || is_datetime;
-    let part = match name {
-        "year" => DatePart::Year,
-        "iso_year" => DatePart::IsoYear,
-        "quarter" => DatePart::Quarter,
-        "month" => DatePart::Month,
-        "week" => DatePart::Week,
-        "day" => DatePart::Day,
-        "week_day" => DatePart::WeekDay,
-        "iso_week_day" => DatePart::IsoWeekDay,
-        "hour" | "minute" | "second" if is_datetime || kind == ValueKind::Time => match name {
-            "hour" => DatePart::Hour,
-            "minute" => DatePart::Minute,
-            _ => DatePart::Second,
-        },
-        "date" if is_datetime => return Some(Transform::Date),
-        "time" if is_datetime => return Some(Transform::Time),
-        _ => return None,
-    };
-    if is_date || matches!(part, DatePart::Hour | DatePart::Minute | DatePart::Second) {
-        Some(Transform::Part(part))
+/// The Django class a value is reported as: the field's own, or what the last transform made.
+fn class_of(field: &FieldMeta, transformed: bool, kind: ValueKind) -> &'static str {
+    if transformed {
+        class_name(kind)
     } else {
-        None
+        field.kind.name()
     }
 }
 
 /// Parses the transforms and lookup after a field (`date__range` in `created_at__date__range`).
-pub fn parse_tail(field: &'static FieldMeta, rest: &[&str]) -> Result<(Vec<Transform>, LookupKind)> {
+pub fn parse_tail(
+    field: &'static FieldMeta,
+    rest: &[&str],
+) -> Result<(Vec<&'static TransformDef>, &'static LookupDef)> {
     let mut transforms = Vec::new();
     let mut kind = field.value_kind();
-    let probe = |transforms: &[Transform], lookup| ResolvedPath {
-        field,
-        column: djorm_sql::Expr::Const(true),
-        last_join: None,
-        transforms: transforms.to_vec(),
-        lookup,
-    };
     for (i, part) in rest.iter().enumerate() {
-        let last = i + 1 == rest.len();
-        if let Some(t) = transform_for(kind, part) {
+        if let Some(t) = vocabulary::transform(part, kind) {
             transforms.push(t);
-            kind = match t {
-                Transform::Date => ValueKind::Date,
-                Transform::Time => ValueKind::Time,
-                Transform::Part(_) => ValueKind::I64,
-            };
+            kind = (t.output)(kind);
             continue;
         }
-        if last {
-            if let Some(lookup) = LookupKind::from_name(part) {
-                let resolved = probe(&transforms, lookup);
-                if lookup.is_text_only() && !resolved.is_text() {
-                    return Err(unsupported(part, field.kind, &resolved));
-                }
+        if i + 1 == rest.len() {
+            if let Some(lookup) = vocabulary::lookup(part) {
+                check_lookup(field, &transforms, kind, lookup)?;
                 return Ok((transforms, lookup));
             }
         }
-        return Err(unsupported(part, field.kind, &probe(&transforms, LookupKind::Exact)));
+        return Err(unsupported(part, class_of(field, !transforms.is_empty(), kind)));
     }
-    Ok((transforms, LookupKind::Exact))
+    Ok((transforms, &vocabulary::EXACT))
 }
 
-/// Every transform name (`pub_date__year`), for messages and completion.
-pub const TRANSFORM_NAMES: &[&str] = &[
-    "year",
-    "iso_year",
-    "quarter",
-    "month",
-    "week",
-    "day",
-    "week_day",
-    "iso_week_day",
-    "hour",
-    "minute",
-    "second",
-    "date",
-    "time",
-];
+/// Checks that `transforms` then `lookup`, as a typed path gives them, apply to `field`.
+pub fn check_tail(field: &'static FieldMeta, transforms: &[&'static TransformDef], lookup: &LookupDef) -> Result<()> {
+    let mut kind = field.value_kind();
+    for (i, t) in transforms.iter().enumerate() {
+        if !(t.applies_to)(kind) {
+            return Err(unsupported(t.name, class_of(field, i > 0, kind)));
+        }
+        kind = (t.output)(kind);
+    }
+    check_lookup(field, transforms, kind, lookup)
+}
+
+fn check_lookup(
+    field: &'static FieldMeta,
+    transforms: &[&'static TransformDef],
+    kind: ValueKind,
+    lookup: &LookupDef,
+) -> Result<()> {
+    if (lookup.applies_to)(kind) {
+        Ok(())
+    } else {
+        Err(unsupported(lookup.name, class_of(field, !transforms.is_empty(), kind)))
+    }
+}
 
 /// True when `name` is a lookup or transform name, not a field.
 pub fn is_lookup_or_transform(name: &str) -> bool {
-    LookupKind::from_name(name).is_some() || TRANSFORM_NAMES.contains(&name)
+    vocabulary::is_lookup_or_transform(name)
 }
 
-fn unsupported(name: &str, kind: FieldKind, resolved: &ResolvedPath) -> Error {
-    let class = match resolved.transforms.last() {
-        Some(Transform::Date) => "DateField",
-        Some(Transform::Time) => "TimeField",
-        Some(Transform::Part(_)) => "IntegerField",
-        None => kind.name(),
-    };
+/// Django's message for a lookup or transform that does not apply.
+pub fn unsupported(name: &str, class: &str) -> Error {
     Error::field(format!(
         "Unsupported lookup '{name}' for {class} or join on the field not permitted, perhaps you meant {}?",
         closest(name)
@@ -249,7 +100,7 @@ fn unsupported(name: &str, kind: FieldKind, resolved: &ResolvedPath) -> Error {
 }
 
 fn closest(name: &str) -> &'static str {
-    LOOKUP_NAMES.iter().copied().min_by_key(|candidate| edit_distance(name, candidate)).unwrap_or("exact")
+    vocabulary::lookup_names().into_iter().min_by_key(|candidate| edit_distance(name, candidate)).unwrap_or("exact")
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

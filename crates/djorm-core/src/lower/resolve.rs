@@ -78,7 +78,7 @@ impl Lowerer {
     pub(super) fn resolve_value(&self, path: &str) -> Result<(Expr, djorm_sql::ValueKind)> {
         let resolved = self.resolve(path)?;
         let last = path.rsplit("__").next().unwrap_or_default();
-        if path.contains("__") && super::path::LookupKind::from_name(last).is_some() && resolved.field.name != last {
+        if path.contains("__") && crate::vocabulary::lookup(last).is_some() && resolved.field.name != last {
             return Err(Error::field(format!(
                 "Cannot resolve keyword '{last}' into field. Join on '{}' not permitted.",
                 resolved.field.name

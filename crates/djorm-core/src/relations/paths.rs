@@ -4,6 +4,8 @@ use std::ops::Deref;
 
 use djorm_sql::Value;
 
+use crate::q::LookupPath;
+use crate::vocabulary::{self, LookupDef};
 use crate::{Model, Rhs, Q};
 
 /// A path through a relation from model `R` to model `T`. It dereferences to `T`'s field paths,
@@ -21,23 +23,23 @@ impl<R, T: Model> RelatedPath<R, T> {
         RelatedPath { path, paths }
     }
 
-    fn lookup(self, lookup: &str, rhs: Rhs) -> Q {
-        Q::Lookup { path: format!("{}__{lookup}", self.path), rhs }
+    fn lookup(self, lookup: &'static LookupDef, rhs: Rhs) -> Q {
+        Q::Lookup { path: LookupPath::parsed(self.path, Vec::new(), lookup), rhs }
     }
 
     /// The related object's primary key equals `key` (`filter(author=jane.id)`).
     pub fn exact(self, key: impl Into<Value>) -> Q {
-        self.lookup("exact", Rhs::Value(key.into()))
+        self.lookup(&vocabulary::EXACT, Rhs::Value(key.into()))
     }
 
     /// The related primary key is one of `keys`.
     pub fn in_<V: Into<Value>>(self, keys: impl IntoIterator<Item = V>) -> Q {
-        self.lookup("in", Rhs::List(keys.into_iter().map(Into::into).collect()))
+        self.lookup(&vocabulary::IN, Rhs::List(keys.into_iter().map(Into::into).collect()))
     }
 
     /// There is (not) a related object.
     pub fn isnull(self, is_null: bool) -> Q {
-        self.lookup("isnull", Rhs::Value(Value::Bool(is_null)))
+        self.lookup(&vocabulary::ISNULL, Rhs::Value(Value::Bool(is_null)))
     }
 
     /// The path in Django's spelling.

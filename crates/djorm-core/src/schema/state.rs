@@ -218,6 +218,7 @@ impl CheckState {
             match q {
                 crate::Q::And(children) => children.iter().try_for_each(|c| flatten(c, meta, out)),
                 crate::Q::Lookup { path, rhs: crate::Rhs::Value(v) } => {
+                    let path = path.to_django();
                     let (field, lookup) = path.split_once("__").unwrap_or((path.as_str(), "exact"));
                     let column = meta.field(field)?.column;
                     out.push((format!("{column}__{lookup}"), Literal::from_value(v)?));

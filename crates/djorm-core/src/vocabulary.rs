@@ -1,0 +1,140 @@
+//! The one registry of lookups, transforms and database functions: djorm's built-ins
+//! ([`djorm_sql::vocabulary`]) and those applications register from their own crates, as
+//! Django's `register_lookup` does.
+//!
+//! ```ignore
+//! static UNACCENT_SQL: SqlFunction = SqlFunction { name: "UNACCENT", write: None };
+//! static UNACCENT: TransformDef = TransformDef {
+//!     name: "unaccent",
+//!     applies_to: vocabulary::text_kind,
+//!     output: vocabulary::same_kind,
+//!     lower: |expr, _| Expr::Call { function: &UNACCENT_SQL, args: vec![expr] },
+//! };
+//! djorm::register_transform!(UNACCENT);
+//! // Post::objects().filter(Q::new("title__unaccent__icontains", "cafe"))
+//! ```
+//!
+//! The resolver, the typed field methods, the `q!` macro and the shell (names and completion)
+//! all read this registry; nothing else lists lookup names.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The definition types and the built-ins (`EXACT`, `YEAR`, `LOWER`, ...).
+pub use djorm_sql::vocabulary::*;
+use djorm_sql::ValueKind;
+
+/// One registered definition; submit it with [`register_lookup!`](crate::register_lookup),
+/// [`register_transform!`](crate::register_transform) or
+/// [`register_function!`](crate::register_function).
+#[derive(Debug)]
+pub enum Registration {
+    /// A lookup (`field__name = value`).
+    Lookup(&'static LookupDef),
+    /// A transform (`field__name__lookup`).
+    Transform(&'static TransformDef),
+    /// A database function (`Name(args)`).
+    Function(&'static FunctionDef),
+}
+
+inventory::collect!(Registration);
+
+/// Registers a [`LookupDef`] for every query, in Rust and in the shell.
+#[macro_export]
+macro_rules! register_lookup {
+    ($def:path) => {
+        $crate::__private::inventory::submit! { $crate::vocabulary::Registration::Lookup(&$def) }
+    };
+}
+
+/// Registers a [`TransformDef`] for every query, in Rust and in the shell.
+#[macro_export]
+macro_rules! register_transform {
+    ($def:path) => {
+        $crate::__private::inventory::submit! { $crate::vocabulary::Registration::Transform(&$def) }
+    };
+}
+
+/// Registers a [`FunctionDef`], so `Expression::function("Name", ...)` and the shell's
+/// `Name(...)` find it.
+#[macro_export]
+macro_rules! register_function {
+    ($def:path) => {
+        $crate::__private::inventory::submit! { $crate::vocabulary::Registration::Function(&$def) }
+    };
+}
+
+struct Vocabulary {
+    lookups: HashMap<&'static str, &'static LookupDef>,
+    /// Several transforms may share a name for different kinds; the last registered first.
+    transforms: HashMap<&'static str, Vec<&'static TransformDef>>,
+    functions: HashMap<&'static str, &'static FunctionDef>,
+}
+
+fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
+    VOCABULARY.get_or_init(|| {
+        let mut v = Vocabulary { lookups: HashMap::new(), transforms: HashMap::new(), functions: HashMap::new() };
+        let registered = inventory::iter::<Registration>();
+        // Built-ins first; a registration of the same name replaces a built-in, as in Django.
+        let all = LOOKUPS
+            .iter()
+            .map(|l| Registration::Lookup(l))
+            .chain(TRANSFORMS.iter().map(|t| Registration::Transform(t)))
+            .chain(FUNCTIONS.iter().map(|f| Registration::Function(f)));
+        let mut add = |r: &Registration| match *r {
+            Registration::Lookup(l) => {
+                v.lookups.insert(l.name, l);
+            }
+            Registration::Transform(t) => v.transforms.entry(t.name).or_default().insert(0, t),
+            Registration::Function(f) => {
+                v.functions.insert(f.name, f);
+            }
+        };
+        all.for_each(|r| add(&r));
+        registered.for_each(add);
+        v
+    })
+}
+
+/// The lookup called `name`.
+pub fn lookup(name: &str) -> Option<&'static LookupDef> {
+    vocabulary().lookups.get(name).copied()
+}
+
+/// The transform called `name` that applies to a value of `kind`.
+pub fn transform(name: &str, kind: ValueKind) -> Option<&'static TransformDef> {
+    vocabulary().transforms.get(name)?.iter().copied().find(|t| (t.applies_to)(kind))
+}
+
+/// The function called `name` (Django's class name).
+pub fn function(name: &str) -> Option<&'static FunctionDef> {
+    vocabulary().functions.get(name).copied()
+}
+
+/// True when `name` is a lookup or a transform, not a field.
+pub fn is_lookup_or_transform(name: &str) -> bool {
+    let v = vocabulary();
+    v.lookups.contains_key(name) || v.transforms.contains_key(name)
+}
+
+fn sorted(names: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = names.collect();
+    names.sort_unstable();
+    names
+}
+
+/// Every lookup name, sorted, for messages and completion.
+pub fn lookup_names() -> Vec<&'static str> {
+    sorted(vocabulary().lookups.keys().copied())
+}
+
+/// Every transform name, sorted, for messages and completion.
+pub fn transform_names() -> Vec<&'static str> {
+    sorted(vocabulary().transforms.keys().copied())
+}
+
+/// Every function name, sorted, for messages and completion.
+pub fn function_names() -> Vec<&'static str> {
+    sorted(vocabulary().functions.keys().copied())
+}
