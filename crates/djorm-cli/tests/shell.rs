@@ -471,3 +471,26 @@ async fn shell_writes_send_the_models_signals() {
         ]
     );
 }
+
+/// Two results the shell got wrong: `annotate()` after `values()` grouped per row when an
+/// annotation came first (Django groups by the values() fields), and `count()` on
+/// `values(...).distinct()` counted whole rows (Django counts the distinct values).
+#[tokio::test]
+async fn values_then_annotate_groups_and_distinct_values_count() {
+    for backend in ["postgresql", "sqlite"] {
+        let test = TestDatabase::new(backend, &models()).await.expect("test database");
+        seed(test.db()).await.expect("seed");
+        let url = &test.url().expect("url");
+        let grouped = shell_json(
+            url,
+            r#"Post.objects.annotate(double=F("views") * 2).values("author").annotate(n=Count("id")).order_by("author")"#,
+        )
+        .await;
+        assert_eq!(grouped, json!([{"author": 1, "n": 3}, {"author": 2, "n": 1}]), "{backend}");
+        let distinct = shell_json(url, r#"Post.objects.values("author").distinct().count()"#).await;
+        assert_eq!(distinct, json!(2), "{backend}");
+        let distinct_list =
+            shell_json(url, r#"Post.objects.values_list("author", flat=True).distinct().count()"#).await;
+        assert_eq!(distinct_list, json!(2), "{backend}");
+    }
+}

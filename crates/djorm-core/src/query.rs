@@ -9,7 +9,34 @@ impl Query {
     /// Adds one `annotate()` (`selected`) or `alias()` call, evaluated after the filters so far.
     pub fn add_annotation(&mut self, name: String, expression: crate::Expression, selected: bool) {
         let after_filters = self.filters.len();
+        if let Some(values) = &mut self.values {
+            // Django: after values(), an aggregate groups by the values() fields (whatever was
+            // annotated before), and a selected annotation joins the values() row.
+            if expression.contains_aggregate() {
+                let annotations = &self.annotations;
+                let grouped = values
+                    .iter()
+                    .filter(|v| !annotations.iter().any(|a| &a.name == *v && a.expression.contains_aggregate()));
+                self.group_by = Some(grouped.cloned().collect());
+            }
+            if selected {
+                values.push(name.clone());
+            }
+        }
         self.annotations.push(crate::Annotation { name, expression, after_filters, selected });
+    }
+
+    /// `values(fields)` as a QuerySet (Django's `values()` before it is evaluated): rows hold
+    /// these paths (every field and annotation when empty), and annotations added after it
+    /// group by them.
+    pub fn set_values(&mut self, fields: Vec<String>) {
+        let fields = if fields.is_empty() {
+            let names = self.model.fields.iter().map(|f| f.name.to_owned());
+            names.chain(self.annotations.iter().filter(|a| a.selected).map(|a| a.name.clone())).collect()
+        } else {
+            fields
+        };
+        self.values = Some(fields);
     }
 
     /// Replaces the ordering (`order_by()`), undoing any `reverse()`.
@@ -64,6 +91,9 @@ pub struct Query {
     pub only: Option<Vec<String>>,
     /// `none()`: matches nothing and runs no query.
     pub empty: bool,
+    /// `values(fields)`: the paths each row holds, in order (Django's `values_select` and the
+    /// annotations added after it).
+    pub values: Option<Vec<String>>,
 }
 
 impl Query {
@@ -86,6 +116,7 @@ impl Query {
             distinct_on: Vec::new(),
             only: None,
             empty: false,
+            values: None,
         }
     }
 

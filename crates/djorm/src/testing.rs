@@ -147,7 +147,8 @@ pub async fn assert_num_queries<T>(db: &Db, expected: usize, body: impl std::fut
 /// `on_every_backend`; the body gets `db: Db` and returns `djorm::Result<()>`.
 #[macro_export]
 macro_rules! backend_tests {
-    (models = $models:tt; $(async fn $name:ident($db:ident) $body:block)*) => {$(
+    (models = $models:tt; $($(#[$doc:meta])* async fn $name:ident($db:ident) $body:block)*) => {$(
+        $(#[$doc])*
         mod $name {
             #[allow(unused_imports)]
             use super::*;

@@ -251,6 +251,23 @@ djorm::backend_tests! {
         Ok(())
     }
 
+    /// Django prefetches a forward key as well (one query for every distinct key); the typed
+    /// QuerySet refused it while the shell's followed it.
+    async fn prefetch_related_follows_a_forward_key(db) {
+        let jane = author(&db, "Jane").await?;
+        let anon = author(&db, "Anonymous").await?;
+        for (title, who) in [("a", &jane), ("b", &anon), ("c", &jane)] {
+            post(&db, title, who).await?;
+        }
+        let posts =
+            assert_num_queries(&db, 2, Post::objects().order_by(["title"]).prefetch_related(["author"]).all(&db)).await?;
+        let names: Vec<&str> = posts.iter().map(|p| p.author.cached().map_or("", |a| a.name.as_str())).collect();
+        assert_eq!(names, ["Jane", "Anonymous", "Jane"]);
+        let nested = Post::objects().prefetch_related(["author__posts"]).all(&db).await?;
+        assert_eq!(nested.len(), 3);
+        Ok(())
+    }
+
     async fn select_related_shares_the_object_of_a_repeated_key(db) {
         let jane = author(&db, "Jane").await?;
         let anon = author(&db, "Anonymous").await?;

@@ -86,9 +86,7 @@ async fn instance_attribute(
         return Ok(Val::Value(row.get(field.name).cloned().unwrap_or(Value::Null)));
     }
     if let Some(reverse) = reverse_by_accessor(meta, name) {
-        let qs = DynQuerySet::new(reverse.model)
-            .filter(Q::new(format!("{}__pk", reverse_path(reverse)), pk.clone()))
-            .map_err(|e| e.to_string())?;
+        let qs = DynQuerySet::new(reverse.model).filter(Q::new(format!("{}__pk", reverse_path(reverse)), pk.clone()));
         if let (true, Some(field)) = (reverse.is_multi(), reverse.field) {
             // The key holds the referenced field's value (the pk, unless it names a to_field).
             let referenced = field.relation.as_ref().map_or(meta.pk().name, |r| r.target_field().name);
@@ -107,9 +105,7 @@ async fn instance_attribute(
             .iter()
             .find(|r| r.m2m.is_some_and(|f| std::ptr::eq(f, m2m)))
             .ok_or_else(|| format!("no reverse relation for {name}"))?;
-        let qs = DynQuerySet::new(target)
-            .filter(Q::new(format!("{}__pk", back.query_name), pk.clone()))
-            .map_err(|e| e.to_string())?;
+        let qs = DynQuerySet::new(target).filter(Q::new(format!("{}__pk", back.query_name), pk.clone()));
         return Ok(Val::ManyRelated(ManyRelated { owner: meta, field: m2m.name, pk, qs }));
     }
     Err(format!(
@@ -199,17 +195,17 @@ pub async fn call(
             no_args(method, &args, &kwargs)?;
             target
         }
-        "filter" => rewrap(&target, qs.filter(filter_q(args, kwargs)?).map_err(e)?),
-        "exclude" => rewrap(&target, qs.exclude(filter_q(args, kwargs)?).map_err(e)?),
+        "filter" => rewrap(&target, qs.filter(filter_q(args, kwargs)?)),
+        "exclude" => rewrap(&target, qs.exclude(filter_q(args, kwargs)?)),
         "order_by" => {
-            let keys = texts(args, "order_by")?.iter().map(|k| OrderBy::parse(k)).collect();
-            rewrap(&target, qs.order_by(keys).map_err(e)?)
+            let keys: Vec<OrderBy> = texts(args, "order_by")?.iter().map(|k| OrderBy::parse(k)).collect();
+            rewrap(&target, qs.order_by(keys))
         }
         "reverse" => rewrap(&target, qs.reverse()),
         "distinct" => rewrap(&target, qs.distinct()),
         "none" => rewrap(&target, qs.none()),
         "select_related" => rewrap(&target, qs.select_related(texts(args, "select_related")?)),
-        "prefetch_related" => rewrap(&target, qs.prefetch_related(texts(args, "prefetch_related")?).map_err(e)?),
+        "prefetch_related" => rewrap(&target, qs.prefetch_related(texts(args, "prefetch_related")?)),
         "annotate" => annotate(&target, qs, args, kwargs)?,
         "values" | "values_list" => {
             let flat = kwargs.iter().any(|(k, v)| k == "flat" && matches!(v, Val::Value(Value::Bool(true))));
@@ -225,6 +221,8 @@ pub async fn call(
                 (_, true) => Shape::Flat,
                 _ => Shape::Tuples,
             };
+            let qs = qs.values_select(fields);
+            let fields = qs.query().values.clone().unwrap_or_default();
             Val::Values(ValuesQuery { qs, fields, shape })
         }
         "get" => {
@@ -346,31 +344,24 @@ fn default_alias(agg: &djorm::Aggregate) -> String {
 }
 
 fn annotate(target: &Val, qs: DynQuerySet, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+    // After values(), the engine groups an aggregate by the values() fields and adds the
+    // annotation to each row, as Django does.
     let mut qs = qs;
-    let mut added = Vec::new();
-    if let Val::Values(v) = target {
-        if qs.query().group_by.is_none() && qs.query().annotations.is_empty() && !v.fields.is_empty() {
-            qs = qs.values_group(v.fields.clone());
-        }
-    }
     for a in args {
         match a {
             Val::Aggregate(agg) => {
                 let name = default_alias(&agg);
-                added.push(name.clone());
-                qs = qs.annotate(&name, agg.into());
+                qs = qs.annotate(&name, agg);
             }
             other => return Err(format!("annotate() without a name takes aggregates, not {}", other.type_name())),
         }
     }
     for (name, v) in kwargs {
-        added.push(name.clone());
         qs = qs.annotate(&name, convert::expression(v)?);
     }
     Ok(match target {
-        Val::Values(v) if !v.fields.is_empty() => {
-            let mut fields = v.fields.clone();
-            fields.extend(added);
+        Val::Values(v) => {
+            let fields = qs.query().values.clone().unwrap_or_default();
             Val::Values(ValuesQuery { qs, fields, shape: v.shape })
         }
         other => rewrap(other, qs),
@@ -393,7 +384,7 @@ async fn instance_method(
             Ok(Val::Value(Value::Null))
         }
         "refresh_from_db" => Ok(Val::Instance(meta, qs.get(&db, Q::new("pk", pk)).await.map_err(e)?)),
-        "delete" => Ok(Val::Deleted(qs.filter(Q::new("pk", pk)).map_err(e)?.delete(&db).await.map_err(e)?)),
+        "delete" => Ok(Val::Deleted(qs.filter(Q::new("pk", pk)).delete(&db).await.map_err(e)?)),
         other => Err(format!("'{}' object has no method {other}()", meta.object_name)),
     }
 }
@@ -412,7 +403,7 @@ pub async fn index(session: &mut Session, target: Val, index: Val) -> Result<Val
     match (plain(target), index) {
         (Val::QuerySet(qs), Val::Value(Value::I64(i))) => {
             let i = u64::try_from(i).map_err(|_| "Negative indexing is not supported.".to_owned())?;
-            let mut rows = qs.slice(i, Some(i.saturating_add(1))).rows(&session.db).await.map_err(|e| e.to_string())?;
+            let mut rows = qs.slice(i..i.saturating_add(1)).rows(&session.db).await.map_err(|e| e.to_string())?;
             match rows.pop() {
                 Some(row) => Ok(Val::Instance(qs.model(), row)),
                 None => Err("list index out of range".into()),
@@ -434,6 +425,11 @@ pub async fn index(session: &mut Session, target: Val, index: Val) -> Result<Val
 }
 
 /// `qs[low:high]`.
+/// `[low:high]` as range bounds.
+fn bounds(low: u64, high: Option<u64>) -> (std::ops::Bound<u64>, std::ops::Bound<u64>) {
+    (std::ops::Bound::Included(low), high.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded))
+}
+
 pub fn slice(target: Val, low: Option<Val>, high: Option<Val>) -> Result<Val, String> {
     let bound = |v: Option<Val>| -> Result<Option<u64>, String> {
         match v {
@@ -446,8 +442,8 @@ pub fn slice(target: Val, low: Option<Val>, high: Option<Val>) -> Result<Val, St
     };
     let (low, high) = (bound(low)?.unwrap_or(0), bound(high)?);
     match plain(target) {
-        Val::QuerySet(qs) => Ok(Val::QuerySet(qs.slice(low, high))),
-        Val::Values(v) => Ok(Val::Values(ValuesQuery { qs: v.qs.slice(low, high), ..v })),
+        Val::QuerySet(qs) => Ok(Val::QuerySet(qs.slice(bounds(low, high)))),
+        Val::Values(v) => Ok(Val::Values(ValuesQuery { qs: v.qs.slice(bounds(low, high)), ..v })),
         Val::List(items) => {
             let end = high.map_or(items.len(), |h| (h as usize).min(items.len()));
             Ok(Val::List(items.into_iter().take(end).skip(low as usize).collect()))

@@ -59,7 +59,7 @@ pub async fn render(db: &Db, v: Val, format: Format, max_rows: Option<usize>) ->
 fn capped(qs: djorm::DynQuerySet, max_rows: Option<usize>) -> (djorm::DynQuerySet, Option<usize>) {
     let unsliced = qs.query().low_mark == 0 && qs.query().high_mark.is_none();
     match max_rows {
-        Some(n) if unsliced => (qs.slice(0, Some((n as u64).saturating_add(1))), Some(n)),
+        Some(n) if unsliced => (qs.slice(..(n as u64).saturating_add(1)), Some(n)),
         _ => (qs, None),
     }
 }
@@ -81,7 +81,7 @@ async fn evaluate(db: &Db, v: Val, max_rows: Option<usize>) -> Result<Shown, Str
         Val::QuerySet(qs)
         | Val::ManyRelated(super::value::ManyRelated { qs, .. })
         | Val::ReverseRelated(super::value::ReverseRelated { qs, .. })
-            if !qs.prefetches().is_empty() || !qs.query().select_related.is_empty() =>
+            if !qs.query().prefetch.is_empty() || !qs.query().select_related.is_empty() =>
         {
             let (qs, cap) = capped(qs, max_rows);
             let mut objects = qs.objects(db).await.map_err(e)?;

@@ -580,9 +580,10 @@ impl Lowerer {
             || query.group_by.is_some()
             || !query.combined.is_empty()
         {
-            let columns = match &query.group_by {
-                Some(group) => Columns::Fields(group.clone()),
-                None => Columns::Model,
+            let columns = match (&query.values, &query.group_by) {
+                (Some(values), _) => Columns::Fields(values.clone()),
+                (None, Some(group)) => Columns::Fields(group.clone()),
+                (None, None) => Columns::Model,
             };
             let Some(lowered) = self.select(query, &columns)? else { return Ok(None) };
             let mut inner = lowered.select;

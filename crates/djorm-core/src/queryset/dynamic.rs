@@ -1,131 +1,28 @@
-//! `DynQuerySet`: the QuerySet API driven by names at runtime instead of Rust types, for the
-//! shell and for tools that build queries from user input. It runs the same lowering and SQL
-//! as `QuerySet<M>`; rows come back as [`ValuesRow`]s instead of structs.
+//! The untyped QuerySet's terminal methods: rows come back as [`ValuesRow`]s (and
+//! [`super::DynObject`]s with their prefetched relations) instead of structs, for the shell and
+//! for tools that build queries from user input. Lowering and SQL are the typed QuerySet's.
 
 use chrono::{SubsecRound, Utc};
 use djorm_sql::{Compiled, Value, ValueKind};
 
-use super::{untyped, Deleted, ValuesRow};
+use super::{untyped, Deleted, DynQuerySet, ValuesRow};
 use crate::lower::{coerce, Columns, Lowerer, RelatedNode};
 use crate::signals::{self, Signal};
-use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, OrderBy, Query, Result, Q};
-
-/// A lazy query on a model known only by its metadata.
-#[derive(Debug, Clone)]
-pub struct DynQuerySet {
-    query: Query,
-    /// `prefetch_related()` paths, loaded by [`DynQuerySet::objects`].
-    prefetch: Vec<String>,
-}
+use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, OrderBy, Result, Q};
 
 impl DynQuerySet {
-    /// Every row of `model` (Django's `Model.objects.all()`).
-    pub fn new(model: &'static ModelMeta) -> Self {
-        DynQuerySet { query: Query::new(model), prefetch: Vec::new() }
-    }
-
-    /// The queried model.
-    pub fn model(&self) -> &'static ModelMeta {
-        self.query.model
-    }
-
-    /// The query this QuerySet will run.
-    pub fn query(&self) -> &Query {
-        &self.query
-    }
-
-    fn with(&self, change: impl FnOnce(&mut Query)) -> Self {
-        let mut next = self.clone();
-        change(&mut next.query);
-        next
-    }
-
-    fn unsliced(&self, what: &str) -> Result<()> {
-        if self.query.is_sliced() {
-            return Err(Error::InvalidQuery(format!("Cannot {what} a query once a slice has been taken.")));
-        }
-        Ok(())
-    }
-
-    /// Rows matching `q` (Django's `filter()`).
-    pub fn filter(&self, q: Q) -> Result<Self> {
-        self.unsliced("filter")?;
-        Ok(self.with(|query| query.add_filter(q)))
-    }
-
-    /// Rows not matching `q` (Django's `exclude()`).
-    pub fn exclude(&self, q: Q) -> Result<Self> {
-        self.unsliced("filter")?;
-        Ok(self.with(|query| {
-            if !q.is_empty() {
-                query.add_filter(!q)
-            }
-        }))
-    }
-
-    /// Orders by `"field"`, `"-field"` or paths across relations (Django's `order_by()`).
-    pub fn order_by(&self, keys: Vec<OrderBy>) -> Result<Self> {
-        self.unsliced("reorder")?;
-        Ok(self.with(|query| query.set_ordering(keys)))
-    }
-
-    /// The same rows in the opposite order.
-    pub fn reverse(&self) -> Self {
-        self.with(|query| query.reversed = !query.reversed)
-    }
-
-    /// `qs[low:high]`: rows `low..high` of this QuerySet's rows (a slice of a slice narrows it).
-    pub fn slice(&self, low: u64, high: Option<u64>) -> Self {
-        self.with(|query| query.set_limits(Some(low), high))
-    }
-
-    /// `SELECT DISTINCT`.
-    pub fn distinct(&self) -> Self {
-        self.with(|query| query.distinct = true)
-    }
-
-    /// Adds a computed column (Django's `annotate(name=expression)`).
-    pub fn annotate(&self, name: &str, expression: Expression) -> Self {
-        self.with(|query| query.add_annotation(name.to_owned(), expression, true))
-    }
-
-    /// `values(paths)` before `annotate()`: group by these paths.
-    pub fn values_group(&self, paths: Vec<String>) -> Self {
-        self.with(|query| query.group_by = Some(paths))
-    }
-
-    /// Follows these foreign keys in the same query (Django's `select_related()`).
-    pub fn select_related(&self, paths: Vec<String>) -> Self {
-        self.with(|query| query.select_related.extend(paths))
-    }
-
-    /// Loads these relations for every row with one query per level (Django's
-    /// `prefetch_related()`): reverse keys, many-to-many both ways, keys, and paths through them
-    /// (`"posts__tags"`). A path that leads nowhere is a `FieldError` now, as in Django.
-    pub fn prefetch_related(&self, paths: Vec<String>) -> Result<Self> {
-        for path in &paths {
-            super::dynamic_prefetch::validate(self.query.model, path)?;
-        }
-        let mut next = self.clone();
-        next.prefetch.extend(paths);
-        Ok(next)
-    }
-
-    /// The `prefetch_related()` paths.
-    pub fn prefetches(&self) -> &[String] {
-        &self.prefetch
-    }
-
     /// Every matching row with its prefetched relations attached.
     /// select_related objects come from the same query, nested the same way.
     pub async fn objects(&self, db: &Db) -> Result<Vec<super::DynObject>> {
+        self.validity()?;
         let mut objects: Vec<super::DynObject> = if self.query.select_related.is_empty() {
             self.rows(db).await?.into_iter().map(|row| super::DynObject { row, related: Vec::new() }).collect()
         } else {
             self.joined_objects(db).await?
         };
-        if !objects.is_empty() && !self.prefetch.is_empty() {
-            super::dynamic_prefetch::prefetch(db, self.query.model, &mut objects, &self.prefetch).await?;
+        if !objects.is_empty() && !self.query.prefetch.is_empty() {
+            let paths: Vec<String> = self.query.prefetch.iter().map(|p| p.path.clone()).collect();
+            super::dynamic_prefetch::prefetch(db, self.query.model, &mut objects, &paths).await?;
         }
         Ok(objects)
     }
@@ -156,11 +53,6 @@ impl DynQuerySet {
         Ok(out)
     }
 
-    /// Matches nothing and runs no query.
-    pub fn none(&self) -> Self {
-        self.with(|query| query.empty = true)
-    }
-
     /// The names of the columns each row has: every field, then the annotations.
     fn row_names(&self) -> Vec<String> {
         let fields = self.query.model.fields.iter().map(|f| f.name.to_owned());
@@ -170,12 +62,14 @@ impl DynQuerySet {
 
     /// The SQL the rows of this QuerySet are read with, or `None` when it would not query.
     pub fn sql(&self, db: &Db) -> Result<Option<Compiled>> {
+        self.validity()?;
         let lowered = Lowerer::new(self.query.model).select(&self.query, &Columns::Fields(self.row_names()))?;
         Ok(lowered.map(|l| db.dialect().compile_select(&l.select)))
     }
 
     /// Every matching row with all its fields and annotations (Django's instances).
     pub async fn rows(&self, db: &Db) -> Result<Vec<ValuesRow>> {
+        self.validity()?;
         untyped::check_backend(db, &self.query)?;
         let names = self.row_names();
         let fields: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -184,7 +78,7 @@ impl DynQuerySet {
 
     /// The one row matching `q` (`DoesNotExist` / `MultipleObjectsReturned` otherwise).
     pub async fn get(&self, db: &Db, q: Q) -> Result<ValuesRow> {
-        let mut qs = self.filter(q)?;
+        let mut qs = self.filter(q);
         qs.query.order_by = Some(Vec::new());
         qs.query.high_mark = Some(crate::query::MAX_GET_RESULTS);
         let mut rows = qs.rows(db).await?;
@@ -197,45 +91,53 @@ impl DynQuerySet {
 
     /// The first row in order (by primary key when unordered).
     pub async fn first(&self, db: &Db) -> Result<Option<ValuesRow>> {
-        let qs = if self.query.is_ordered() { self.clone() } else { self.order_by(vec![OrderBy::parse("pk")])? };
-        Ok(qs.slice(0, Some(1)).rows(db).await?.into_iter().next())
+        let qs = if self.query.is_ordered() { self.clone() } else { self.order_by([OrderBy::parse("pk")]) };
+        Ok(qs.slice(..1).rows(db).await?.into_iter().next())
     }
 
     /// The last row in order (by primary key when unordered).
     pub async fn last(&self, db: &Db) -> Result<Option<ValuesRow>> {
-        self.unsliced("reverse")?;
-        let qs = if self.query.is_ordered() { self.reverse() } else { self.order_by(vec![OrderBy::parse("-pk")])? };
-        Ok(qs.slice(0, Some(1)).rows(db).await?.into_iter().next())
+        if self.query.is_sliced() {
+            return Err(Error::InvalidQuery("Cannot reverse a query once a slice has been taken.".into()));
+        }
+        let qs = if self.query.is_ordered() { self.reverse() } else { self.order_by([OrderBy::parse("-pk")]) };
+        Ok(qs.slice(..1).rows(db).await?.into_iter().next())
     }
 
     /// How many rows match.
     pub async fn count(&self, db: &Db) -> Result<u64> {
-        untyped::count(db, &self.query, None).await
+        self.validity()?;
+        untyped::count(db, &self.query, self.trace.as_deref()).await
     }
 
     /// True when at least one row matches.
     pub async fn exists(&self, db: &Db) -> Result<bool> {
+        self.validity()?;
         untyped::exists(db, &self.query).await
     }
 
     /// Named summary values over the matching rows (Django's `aggregate()`).
     pub async fn aggregate(&self, db: &Db, aggregates: &[(String, Aggregate)]) -> Result<ValuesRow> {
+        self.validity()?;
         untyped::aggregate(db, &self.query, aggregates).await
     }
 
     /// The named paths of each row (every field when `fields` is empty).
     pub async fn values(&self, db: &Db, fields: &[&str]) -> Result<Vec<ValuesRow>> {
+        self.validity()?;
         untyped::check_backend(db, &self.query)?;
         untyped::values(db, &self.query, fields).await
     }
 
     /// Sets fields on every matching row; returns how many matched.
     pub async fn update(&self, db: &Db, assignments: &[(String, Expression)]) -> Result<u64> {
+        self.validity()?;
         untyped::update(db, &self.query, assignments).await
     }
 
     /// Deletes the matching rows with every relation's `on_delete`.
     pub async fn delete(&self, db: &Db) -> Result<Deleted> {
+        self.validity()?;
         untyped::delete(db, &self.query).await
     }
 

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use djorm_sql::Value;
 
+use super::prefetch_path::level;
 use super::{DynQuerySet, ValuesRow};
-use crate::relations::{reverse_by_accessor, reverse_relations, ReverseKind};
 use crate::{Db, Error, ModelMeta, Result, Rhs, F, Q};
 
 /// A row with the related rows `prefetch_related()` loaded for it.
@@ -29,61 +29,6 @@ pub struct DynRelated {
     pub single: bool,
     /// The related objects.
     pub objects: Vec<DynObject>,
-}
-
-/// How one path segment reaches the related model.
-#[derive(Debug, Clone, Copy)]
-enum Step {
-    /// A key on the row (`post.author`): related rows are found by the key's value.
-    Forward { field: &'static str, target_field: &'static str },
-    /// Rows of `model` pointing back (reverse keys, many-to-many both ways): filtered by
-    /// `back__in = keys` and matched through `back`'s primary key.
-    Back { back: &'static str, key: &'static str },
-}
-
-/// The related model `segment` reaches from `meta`, and how.
-fn step(meta: &'static ModelMeta, segment: &str) -> Option<(&'static ModelMeta, Step)> {
-    if let Some(field) = meta.fields.iter().find(|f| f.name == segment) {
-        let rel = field.relation.as_ref()?;
-        let target = rel.target.get();
-        return Some((target, Step::Forward { field: field.name, target_field: rel.target_field().name }));
-    }
-    if let Some(m2m) = meta.many_to_many_field(segment) {
-        let target = m2m.target.get();
-        let back = if m2m.symmetrical && target.is(meta) {
-            m2m.name
-        } else {
-            let reverse = reverse_relations(target).iter().find(|r| r.m2m.is_some_and(|m| std::ptr::eq(m, m2m)))?;
-            reverse.query_name.as_str()
-        };
-        return Some((target, Step::Back { back, key: meta.pk().name }));
-    }
-    let reverse = reverse_by_accessor(meta, segment)
-        .or_else(|| reverse_relations(meta).iter().find(|r| r.query_name == segment && !r.is_hidden()))?;
-    let back = match (reverse.kind, reverse.field, reverse.m2m) {
-        (ReverseKind::ManyToMany, _, Some(m2m)) => m2m.name,
-        (_, Some(field), _) => field.name,
-        _ => return None,
-    };
-    let key = match reverse.field.and_then(|f| f.relation.as_ref()) {
-        Some(rel) => rel.target_field().name,
-        None => meta.pk().name,
-    };
-    Some((reverse.model, Step::Back { back, key }))
-}
-
-/// Checks every path against the models (Django's error when one does not lead anywhere).
-pub(super) fn validate(model: &'static ModelMeta, path: &str) -> Result<()> {
-    let mut meta = model;
-    for segment in path.split("__") {
-        meta = step(meta, segment).map(|(m, _)| m).ok_or_else(|| {
-            Error::field(format!(
-                "Cannot find '{segment}' on {} object, '{path}' is an invalid parameter to prefetch_related()",
-                meta.object_name
-            ))
-        })?;
-    }
-    Ok(())
 }
 
 /// The paths as a tree: first segment → the rest of each path starting with it.
@@ -109,51 +54,33 @@ pub(super) async fn prefetch(
     paths: &[String],
 ) -> Result<()> {
     for (segment, rest) in tree(paths) {
-        let Some((target, how)) = step(meta, &segment) else {
-            return validate(meta, &segment);
+        let level = level(meta, &segment).map_err(Error::FieldError)?;
+        let parent_key = meta.fields[level.parent_key].name;
+        let keys = distinct(objects.iter().filter_map(|o| o.row.get(parent_key).cloned()));
+        let rows = if keys.is_empty() {
+            Vec::new()
+        } else {
+            DynQuerySet::new(level.child)
+                .filter(Q::new(format!("{}__in", level.link), Rhs::List(keys)))
+                .annotate(PARENT, F(&level.link))
+                .rows(db)
+                .await?
         };
-        let (key_of_parent, children): (&str, Vec<(Value, DynObject)>) = match how {
-            Step::Forward { field, target_field } => {
-                let keys = distinct(objects.iter().filter_map(|o| o.row.get(field).cloned()));
-                let rows = if keys.is_empty() {
-                    Vec::new()
-                } else {
-                    DynQuerySet::new(target)
-                        .filter(Q::new(format!("{target_field}__in"), Rhs::List(keys)))?
-                        .rows(db)
-                        .await?
-                };
-                let linked =
-                    rows.into_iter().map(|row| (row.get(target_field).cloned().unwrap_or(Value::Null), leaf(row)));
-                (field, linked.collect())
-            }
-            Step::Back { back, key } => {
-                let keys = distinct(objects.iter().filter_map(|o| o.row.get(key).cloned()));
-                let rows = if keys.is_empty() {
-                    Vec::new()
-                } else {
-                    DynQuerySet::new(target)
-                        .filter(Q::new(format!("{back}__in"), Rhs::List(keys)))?
-                        .annotate(PARENT, F(&format!("{back}__{key}")))
-                        .rows(db)
-                        .await?
-                };
-                (key, rows.into_iter().map(split_parent).collect())
-            }
-        };
+        let children: Vec<(Value, DynObject)> = rows.into_iter().map(split_parent).collect();
         let mut related: Vec<DynObject> = children.iter().map(|(_, c)| c.clone()).collect();
         if !rest.is_empty() {
-            Box::pin(prefetch(db, target, &mut related, &rest)).await?;
+            Box::pin(prefetch(db, level.child, &mut related, &rest)).await?;
         }
         let mut by_parent: HashMap<String, Vec<DynObject>> = HashMap::new();
         for ((link, _), loaded) in children.iter().zip(related) {
             by_parent.entry(link_key(link)).or_default().push(loaded);
         }
         for object in objects.iter_mut() {
-            let mine = object.row.get(key_of_parent).map(link_key).unwrap_or_default();
+            let mine = object.row.get(parent_key).map(link_key).unwrap_or_default();
             let attached = by_parent.get(&mine).cloned().unwrap_or_default();
-            let single = matches!(how, Step::Forward { .. });
-            object.related.push(DynRelated { name: segment.clone(), model: target, single, objects: attached });
+            let related =
+                DynRelated { name: segment.clone(), model: level.child, single: !level.many, objects: attached };
+            object.related.push(related);
         }
     }
     Ok(())

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use djorm_sql::Value;
 
 use super::keys::GroupIndex;
+use super::prefetch_path::level;
 use crate::lower::{Columns, Lowerer};
 use crate::meta::ErasedVec;
-use crate::relations::{reverse_by_accessor, reverse_by_query_name, reverse_relations, ReverseKind};
 use crate::{Db, Error, ModelMeta, Query, QuerySet, Related, Result, Rhs, Q};
 
 /// One `prefetch_related` lookup, optionally with its own QuerySet (Django's `Prefetch`).
@@ -50,47 +50,6 @@ impl From<String> for Prefetch {
     }
 }
 
-/// How one level links children to parents.
-struct Level {
-    child: &'static ModelMeta,
-    /// The path on the child back to the parent (`author`, `tags`, ...).
-    link: String,
-    /// Which parent field the link holds.
-    parent_key: usize,
-    many: bool,
-}
-
-fn level(meta: &'static ModelMeta, name: &str) -> Result<Level> {
-    if let Some(m2m) = meta.many_to_many_field(name) {
-        let child = m2m.target.get();
-        let back = reverse_relations(child)
-            .iter()
-            .find(|r| r.kind == ReverseKind::ManyToMany && r.m2m.is_some_and(|m| std::ptr::eq(m, m2m)))
-            .ok_or_else(|| Error::field(format!("no reverse side for {}.{name}", meta.object_name)))?;
-        return Ok(Level { child, link: back.query_name.clone(), parent_key: meta.pk_index, many: true });
-    }
-    if let Some(rev) = reverse_by_accessor(meta, name).or_else(|| reverse_by_query_name(meta, name)) {
-        let (link, parent_key) = match (rev.field, rev.m2m) {
-            (Some(f), _) => {
-                let target = f.relation.as_ref().map_or(meta.pk().name, |r| r.target_field().name);
-                (f.name.to_owned(), meta.fields.iter().position(|x| x.name == target).unwrap_or(meta.pk_index))
-            }
-            (None, Some(m)) => (m.name.to_owned(), meta.pk_index),
-            (None, None) => (String::new(), meta.pk_index),
-        };
-        return Ok(Level { child: rev.model, link, parent_key, many: rev.is_multi() });
-    }
-    let hint = if meta.field(name).is_some_and(|f| f.relation.is_some()) {
-        " (use select_related for a forward key)"
-    } else {
-        ""
-    };
-    Err(Error::field(format!(
-        "Cannot find '{name}' on {} object, '{name}' is an invalid parameter to prefetch_related(){hint}",
-        meta.object_name
-    )))
-}
-
 /// One relation to load at this level: its name, its own QuerySet, the deeper lookups, and
 /// the attribute to store it on.
 type Group = (String, Option<Query>, Vec<Prefetch>, Option<String>);
@@ -126,7 +85,7 @@ pub(crate) async fn prefetch(
         }
     }
     for (name, custom, children, attr) in groups {
-        let level = level(meta, &name)?;
+        let level = level(meta, &name).map_err(Error::FieldError)?;
         // One group per distinct parent key (the children whose link equals it); each parent
         // keeps its group's number, each new key goes into the query's list (moved, not copied).
         let mut group_index = GroupIndex::default();

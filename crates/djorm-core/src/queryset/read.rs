@@ -130,12 +130,12 @@ impl<M: Model> QuerySet<M> {
     /// The SQL this QuerySet compiles to in `dialect`, without any database.
     pub fn sql_for(&self, dialect: &dyn djorm_sql::Dialect) -> Result<Option<Compiled>> {
         self.validity()?;
-        Ok(self.lowerer().select(&self.query, &Columns::Model)?.map(|l| dialect.compile_select(&l.select)))
+        Ok(self.lowerer().select(&self.inner.query, &Columns::Model)?.map(|l| dialect.compile_select(&l.select)))
     }
 
     /// `only()`: the named fields, each set on a default instance.
     async fn fetch_only(&self, db: &Db, fields: &[String]) -> Result<Vec<M>> {
-        let mut query = self.query.clone();
+        let mut query = self.inner.query.clone();
         query.select_related.clear();
         let Some(lowered) = self.lowerer().select(&query, &Columns::Fields(fields.to_vec()))? else {
             return Ok(Vec::new());
@@ -184,7 +184,7 @@ impl<M: Model> QuerySet<M> {
     /// The database's plan for this QuerySet (Django's `explain()`).
     pub async fn explain(&self, db: &Db) -> Result<String> {
         self.validity()?;
-        let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
+        let Some(lowered) = self.lowerer().select(&self.inner.query, &Columns::Model)? else {
             return Ok("the query matches nothing and would not run".into());
         };
         let mut compiled = db.dialect().compile_select(&lowered.select);
@@ -227,7 +227,7 @@ impl<M: Model> QuerySet<M> {
 
     /// Refuses what the database cannot compute, naming the backend.
     fn check_backend(&self, db: &Db) -> Result<()> {
-        super::untyped::check_backend(db, &self.query)
+        super::untyped::check_backend(db, &self.inner.query)
     }
 
     /// The objects with their annotations (`annotate()` values), as Django's annotated
@@ -235,12 +235,19 @@ impl<M: Model> QuerySet<M> {
     pub async fn annotated(&self, db: &Db) -> Result<Vec<crate::Annotated<M>>> {
         self.validity()?;
         self.check_backend(db)?;
-        let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
+        let Some(lowered) = self.lowerer().select(&self.inner.query, &Columns::Model)? else {
             return Ok(Vec::new());
         };
         let rows = db.fetch_native(&db.dialect().compile_select(&lowered.select), &lowered.kinds, None).await?;
-        let names: Arc<[String]> =
-            self.query.annotations.iter().filter(|a| a.selected).map(|a| a.name.clone()).collect::<Vec<_>>().into();
+        let names: Arc<[String]> = self
+            .inner
+            .query
+            .annotations
+            .iter()
+            .filter(|a| a.selected)
+            .map(|a| a.name.clone())
+            .collect::<Vec<_>>()
+            .into();
         Ok(decode_annotated::<M>(rows, &lowered.related)?
             .into_iter()
             .map(|(object, values)| crate::Annotated { object, annotations: ValuesRow::new(names.clone(), values) })
@@ -257,7 +264,7 @@ impl<M: Model> QuerySet<M> {
     ) -> Result<ValuesRow> {
         self.validity()?;
         let aggregates: Vec<(String, crate::Aggregate)> = aggregates.into_iter().map(|(n, a)| (n.into(), a)).collect();
-        super::untyped::aggregate(db, &self.query, &aggregates).await
+        super::untyped::aggregate(db, &self.inner.query, &aggregates).await
     }
 
     /// Runs the query and returns every matching object, with select_related objects loaded
@@ -265,24 +272,24 @@ impl<M: Model> QuerySet<M> {
     pub async fn all(&self, db: &Db) -> Result<Vec<M>> {
         self.validity()?;
         self.check_backend(db)?;
-        if self.query.lock.is_some() && !db.in_transaction() {
+        if self.inner.query.lock.is_some() && !db.in_transaction() {
             return Err(Error::InvalidQuery("select_for_update cannot be used outside of a transaction.".into()));
         }
-        let mut objects: Vec<M> = match &self.query.only {
+        let mut objects: Vec<M> = match &self.inner.query.only {
             Some(fields) => self.fetch_only(db, fields).await?,
             None => {
-                let Some(lowered) = self.lowerer().select(&self.query, &Columns::Model)? else {
+                let Some(lowered) = self.lowerer().select(&self.inner.query, &Columns::Model)? else {
                     return Ok(Vec::new());
                 };
                 let compiled = db.dialect().compile_select(&lowered.select);
-                let rows = db.fetch_native(&compiled, &lowered.kinds, self.trace.as_deref()).await?;
+                let rows = db.fetch_native(&compiled, &lowered.kinds, self.inner.trace.as_deref()).await?;
                 decode_all(rows, &lowered.related)?
             }
         };
-        if !self.query.prefetch.is_empty() && !objects.is_empty() {
+        if !self.inner.query.prefetch.is_empty() && !objects.is_empty() {
             let mut refs: Vec<&mut (dyn Any + Send + Sync)> =
                 objects.iter_mut().map(|o| o as &mut (dyn Any + Send + Sync)).collect();
-            super::prefetch::prefetch(db, M::meta(), &mut refs, &self.query.prefetch).await?;
+            super::prefetch::prefetch(db, M::meta(), &mut refs, &self.inner.query.prefetch).await?;
         }
         Ok(objects)
     }
@@ -292,9 +299,9 @@ impl<M: Model> QuerySet<M> {
     /// Errors with `DoesNotExist` when none matches and `MultipleObjectsReturned` when more do.
     pub async fn get(&self, db: &Db, q: impl Into<Q>) -> Result<M> {
         let mut qs = self.filter(q);
-        if !qs.query.is_sliced() {
-            qs.query.order_by = Some(Vec::new());
-            qs.query.high_mark = Some(crate::query::MAX_GET_RESULTS);
+        if !qs.inner.query.is_sliced() {
+            qs.inner.query.order_by = Some(Vec::new());
+            qs.inner.query.high_mark = Some(crate::query::MAX_GET_RESULTS);
         }
         let mut objects = qs.all(db).await?;
         match objects.len() {
@@ -306,41 +313,41 @@ impl<M: Model> QuerySet<M> {
 
     /// The first object in order (by primary key when unordered), or `None`.
     pub async fn first(&self, db: &Db) -> Result<Option<M>> {
-        let qs = if self.query.is_ordered() { self.clone() } else { self.order_by(["pk"]) };
+        let qs = if self.inner.query.is_ordered() { self.clone() } else { self.order_by(["pk"]) };
         Ok(qs.limit(1).all(db).await?.into_iter().next())
     }
 
     /// The last object in order (by primary key when unordered), or `None`.
     pub async fn last(&self, db: &Db) -> Result<Option<M>> {
-        if self.query.is_sliced() {
+        if self.inner.query.is_sliced() {
             return Err(Error::InvalidQuery("Cannot reverse a query once a slice has been taken.".into()));
         }
-        let qs = if self.query.is_ordered() { self.reverse() } else { self.order_by([OrderBy::parse("-pk")]) };
+        let qs = if self.inner.query.is_ordered() { self.reverse() } else { self.order_by([OrderBy::parse("-pk")]) };
         Ok(qs.limit(1).all(db).await?.into_iter().next())
     }
 
     /// How many rows match (`SELECT COUNT(*)`).
     pub async fn count(&self, db: &Db) -> Result<u64> {
         self.validity()?;
-        super::untyped::count(db, &self.query, self.trace.as_deref()).await
+        super::untyped::count(db, &self.inner.query, self.inner.trace.as_deref()).await
     }
 
     /// True when at least one row matches.
     pub async fn exists(&self, db: &Db) -> Result<bool> {
         self.validity()?;
-        super::untyped::exists(db, &self.query).await
+        super::untyped::exists(db, &self.inner.query).await
     }
 
     /// Streams the matching objects without loading them all (Django's `iterator()`): memory
     /// stays flat however many rows there are.
     pub async fn iterator(&self, db: &Db) -> Result<impl Stream<Item = Result<M>> + Send + use<M>> {
         self.validity()?;
-        if !self.query.select_related.is_empty() || !self.query.prefetch.is_empty() {
+        if !self.inner.query.select_related.is_empty() || !self.inner.query.prefetch.is_empty() {
             return Err(Error::InvalidQuery(
                 "iterator() does not load related objects; drop select_related/prefetch_related".into(),
             ));
         }
-        let stream = match self.lowerer().select(&self.query, &Columns::Model)? {
+        let stream = match self.lowerer().select(&self.inner.query, &Columns::Model)? {
             Some(l) => Some(db.stream(db.dialect().compile_select(&l.select), l.kinds).await?),
             None => None,
         };
@@ -351,7 +358,7 @@ impl<M: Model> QuerySet<M> {
     async fn fetch_fields(&self, db: &Db, fields: &[&str]) -> Result<(Vec<String>, Rows)> {
         self.validity()?;
         self.check_backend(db)?;
-        super::untyped::fetch_fields(db, &self.query, fields).await
+        super::untyped::fetch_fields(db, &self.inner.query, fields).await
     }
 
     /// The named fields of each row (every field when `fields` is empty; paths may cross
@@ -359,7 +366,7 @@ impl<M: Model> QuerySet<M> {
     pub async fn values(&self, db: &Db, fields: &[&str]) -> Result<Vec<ValuesRow>> {
         self.validity()?;
         self.check_backend(db)?;
-        super::untyped::values(db, &self.query, fields).await
+        super::untyped::values(db, &self.inner.query, fields).await
     }
 
     /// The named fields of each row as a list (Django's `values_list()`).

@@ -280,7 +280,7 @@ impl<M: Model> QuerySet<M> {
         self.validity()?;
         let assignments: Vec<(String, Expression)> =
             assignments.into_iter().map(|(k, e)| (k.into(), e.into())).collect();
-        super::untyped::update(db, &self.query, &assignments).await
+        super::untyped::update(db, &self.inner.query, &assignments).await
     }
 
     /// Deletes every matching row, applying each relation's `on_delete` (CASCADE through any
@@ -288,7 +288,7 @@ impl<M: Model> QuerySet<M> {
     /// transaction, and returns Django's counts (total and per model).
     pub async fn delete(&self, db: &Db) -> Result<Deleted> {
         self.validity()?;
-        super::untyped::delete(db, &self.query).await
+        super::untyped::delete(db, &self.inner.query).await
     }
 }
 
