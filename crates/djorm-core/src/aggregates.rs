@@ -26,6 +26,11 @@ impl Aggregate {
         Aggregate { func, path: path.to_owned(), distinct: false, filter: None, default: None }
     }
 
+    /// Django's name for an aggregate given without one: `views__avg`, `id__count`.
+    pub fn default_alias(&self) -> String {
+        format!("{}__{}", self.path, format!("{:?}", self.func).to_lowercase())
+    }
+
     /// Counts or sums distinct values only (`distinct=True`).
     pub fn distinct(mut self) -> Self {
         self.distinct = true;

@@ -103,9 +103,10 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
             _ => return Err("Exists() takes a QuerySet".into()),
         },
         "Subquery" => match args.into_iter().next() {
-            Some(Val::Values(v)) if v.fields.len() == 1 => {
-                Val::Expr(Expression::Subquery { query: Box::new(v.qs.query().clone()), field: v.fields[0].clone() })
-            }
+            Some(Val::QuerySet(qs)) if qs.value_fields().len() == 1 => Val::Expr(Expression::Subquery {
+                query: Box::new(qs.query().clone()),
+                field: qs.value_fields()[0].clone(),
+            }),
             _ => return Err("Subquery() takes qs.values(\"field\") (one field)".into()),
         },
         other => match djorm::vocabulary::function(other) {

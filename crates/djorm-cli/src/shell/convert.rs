@@ -29,10 +29,11 @@ pub fn rhs(path: &str, v: Val) -> Result<Rhs, String> {
         Val::QuerySet(qs)
         | Val::ManyRelated(super::value::ManyRelated { qs, .. })
         | Val::ReverseRelated(super::value::ReverseRelated { qs, .. }) => {
-            Rhs::Expr(Expression::Subquery { query: Box::new(qs.query().clone()), field: "pk".into() })
-        }
-        Val::Values(v) if v.fields.len() == 1 => {
-            Rhs::Expr(Expression::Subquery { query: Box::new(v.qs.query().clone()), field: v.fields[0].clone() })
+            let field = match qs.value_fields() {
+                [one] => one.clone(),
+                _ => "pk".into(),
+            };
+            Rhs::Expr(Expression::Subquery { query: Box::new(qs.query().clone()), field })
         }
         Val::Expr(e) => Rhs::Expr(e),
         Val::Aggregate(a) => Rhs::Expr(a.into()),
@@ -67,14 +68,4 @@ pub fn text(args: &[Val], i: usize, function: &str) -> Result<String, String> {
         Some(other) => Err(format!("{function}() expects a field name string, got {}", other.type_name())),
         None => Err(format!("{function}() is missing a field name")),
     }
-}
-
-/// Every positional argument as a string (`order_by("a", "-b")`).
-pub fn texts(args: Vec<Val>, function: &str) -> Result<Vec<String>, String> {
-    args.into_iter()
-        .map(|a| match a {
-            Val::Value(Value::String(s)) => Ok(s),
-            other => Err(format!("{function}() expects field name strings, got {}", other.type_name())),
-        })
-        .collect()
 }

@@ -144,6 +144,7 @@ impl Session {
                         Val::Method(target, method) => {
                             methods::call(self, *target, &method, positional, keywords).await
                         }
+                        Val::Model(meta) => methods::instantiate(meta, positional, keywords),
                         other => Err(format!("'{}' object is not callable", other.type_name())),
                     }
                 }

@@ -3,7 +3,7 @@
 use djorm::ModelMeta;
 
 use super::builtins;
-use super::methods::QUERYSET_METHODS;
+use super::methods::queryset_methods;
 
 /// What `help` prints: the models with their fields, the methods and the names in scope.
 pub fn text(models: &[&'static ModelMeta]) -> String {
@@ -13,7 +13,7 @@ pub fn text(models: &[&'static ModelMeta]) -> String {
     for m in models {
         out.push_str(&format!("  {}: {}\n", m.object_name, m.field_names().join(", ")));
     }
-    out.push_str(&format!("\nQuerySet methods: {}\n", QUERYSET_METHODS.join(", ")));
+    out.push_str(&format!("\nQuerySet methods: {}\n", queryset_methods().join(", ")));
     out.push_str(&format!("Names: {}\n", builtins::names().join(", ")));
     out.push_str("sql() shows the last query's SQL. Ctrl-C cancels a query, Ctrl-D leaves.");
     out

@@ -1,37 +1,18 @@
 //! Attributes and methods of shell values: managers, QuerySets, objects and related managers.
 
 use djorm::relations::reverse_by_accessor;
-use djorm::{DynQuerySet, Expression, ModelMeta, OrderBy, Value, Q};
+use djorm::{DynQuerySet, ModelMeta, OrderBy, Value, Q};
 
-use super::convert::{self, q_from_kwargs, texts};
+use djorm::methods::{MethodArg, MethodOutput};
+
+use super::convert;
 use super::eval::Session;
-use super::value::{ManyRelated, ReverseRelated, Shape, Val, ValuesQuery};
+use super::value::{ManyRelated, ReverseRelated, Val};
 
-/// The QuerySet methods, for `help` and Tab completion.
-pub const QUERYSET_METHODS: &[&str] = &[
-    "all",
-    "filter",
-    "exclude",
-    "order_by",
-    "reverse",
-    "distinct",
-    "none",
-    "annotate",
-    "select_related",
-    "prefetch_related",
-    "values",
-    "values_list",
-    "get",
-    "first",
-    "last",
-    "count",
-    "exists",
-    "aggregate",
-    "create",
-    "get_or_create",
-    "update",
-    "delete",
-];
+/// The QuerySet methods, for `help` and Tab completion: djorm's method table.
+pub fn queryset_methods() -> Vec<&'static str> {
+    djorm::methods::methods().iter().map(|m| m.name).collect()
+}
 
 /// `target.name`.
 pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result<Val, String> {
@@ -48,11 +29,17 @@ pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result
         Val::Dict(row) => {
             row.get(name).cloned().map(Val::Value).ok_or_else(|| format!("no key '{name}': {}", row.names().join(", ")))
         }
-        target @ (Val::QuerySet(_) | Val::Values(_)) if QUERYSET_METHODS.contains(&name) => {
+        target @ Val::QuerySet(_) if djorm::methods::method(name).is_some() => {
             Ok(Val::Method(Box::new(target), name.to_owned()))
         }
-        Val::QuerySet(_) | Val::Values(_) => {
-            Err(format!("'QuerySet' object has no attribute '{name}'. Methods are: {}", QUERYSET_METHODS.join(", ")))
+        // Django's QuerySet.ordered: an order_by() or the model's default ordering applies.
+        Val::QuerySet(qs) if name == "ordered" => Ok(Val::Value(Value::Bool(qs.query().is_ordered()))),
+        Val::QuerySet(_) => Err(format!(
+            "'QuerySet' object has no attribute '{name}'. Methods are: {}",
+            queryset_methods().join(", ")
+        )),
+        target @ Val::Expr(djorm::Expression::Field(_)) if matches!(name, "asc" | "desc") => {
+            Ok(Val::Method(Box::new(target), name.to_owned()))
         }
         other => Err(format!("'{}' object has no attribute '{name}'", other.type_name())),
     }
@@ -131,40 +118,19 @@ pub fn field_value(meta: &'static ModelMeta, field: &str, v: Val) -> Result<Valu
     djorm::lower::coerce(value, f.value_kind(), f.name).map_err(|e| e.to_string())
 }
 
-fn queryset(target: &Val) -> Result<DynQuerySet, String> {
-    match target {
-        Val::QuerySet(qs) => Ok(qs.clone()),
-        Val::Values(v) => Ok(v.qs.clone()),
-        other => Err(format!("'{}' object has no QuerySet methods", other.type_name())),
+/// `Post(title="x")`: an unsaved object (Django's model constructor), for `save()` and
+/// `bulk_create()`; fields not given take their defaults when it is saved.
+pub fn instantiate(meta: &'static ModelMeta, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+    if !args.is_empty() {
+        return Err(format!("{}() takes field values as keyword arguments", meta.object_name));
     }
-}
-
-/// Keeps the `values()` shape around a changed QuerySet.
-fn rewrap(target: &Val, qs: DynQuerySet) -> Val {
-    match target {
-        Val::Values(v) => Val::Values(ValuesQuery { qs, ..v.clone() }),
-        _ => Val::QuerySet(qs),
+    let mut names = Vec::with_capacity(kwargs.len());
+    let mut values = Vec::with_capacity(kwargs.len());
+    for (name, v) in kwargs {
+        values.push(field_value(meta, &name, v)?);
+        names.push(meta.field_or_error(&name).map_err(|e| e.to_string())?.name.to_owned());
     }
-}
-
-fn no_args(method: &str, args: &[Val], kwargs: &[(String, Val)]) -> Result<(), String> {
-    if args.is_empty() && kwargs.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("{method}() takes no arguments"))
-    }
-}
-
-fn filter_q(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Q, String> {
-    let mut q = q_from_kwargs(kwargs)?;
-    for a in args {
-        q = q & match a {
-            Val::Q(other) => other,
-            Val::Expr(e) => Q::from(e),
-            other => return Err(format!("filter() takes Q objects or lookups, not {}", other.type_name())),
-        };
-    }
-    Ok(q)
+    Ok(Val::Instance(meta, djorm::ValuesRow::from_parts(names, values)))
 }
 
 /// Calls `target.method(args, kwargs)`.
@@ -187,127 +153,92 @@ pub async fn call(
         kwargs.push((r.field.to_owned(), Val::Value(r.value)));
         return Box::pin(call(session, Val::QuerySet(r.qs), method, args, kwargs)).await;
     }
+    if let Val::Expr(djorm::Expression::Field(field)) = &target {
+        return ordering(field, method, args, kwargs);
+    }
+    let Val::QuerySet(qs) = target else {
+        return Err(format!("'{}' object has no method {method}()", target.type_name()));
+    };
+    let Some(spec) = djorm::methods::method(method) else {
+        return Err(format!("'QuerySet' object has no attribute '{method}'"));
+    };
+    let positional = args.into_iter().map(method_arg).collect::<Result<Vec<_>, _>>()?;
+    let keyword = kwargs.into_iter().map(|(k, v)| Ok((k, method_arg(v)?))).collect::<Result<Vec<_>, String>>()?;
+    let call_args = djorm::methods::Args::new(positional, keyword);
+    if spec.writes_every_match && !confirm_whole_table(session, &qs, method).await? {
+        return Err("cancelled".into());
+    }
     let db = session.db.clone();
-    let qs = queryset(&target)?;
-    let e = |e: djorm::Error| e.to_string();
-    Ok(match method {
-        "all" => {
-            no_args(method, &args, &kwargs)?;
-            target
+    let output = spec.call(&qs, &db, call_args).await.map_err(|e| e.to_string())?;
+    let model = qs.model();
+    Ok(match output {
+        MethodOutput::QuerySet(next) => Val::QuerySet(next),
+        MethodOutput::Row(row) => Val::Instance(model, row),
+        MethodOutput::MaybeRow(row) => row.map_or(Val::Value(Value::Null), |r| Val::Instance(model, r)),
+        MethodOutput::Created(row, created) => {
+            Val::List(vec![Val::Instance(model, row), Val::Value(Value::Bool(created))])
         }
-        "filter" => rewrap(&target, qs.filter(filter_q(args, kwargs)?)),
-        "exclude" => rewrap(&target, qs.exclude(filter_q(args, kwargs)?)),
-        "order_by" => {
-            let keys: Vec<OrderBy> = texts(args, "order_by")?.iter().map(|k| OrderBy::parse(k)).collect();
-            rewrap(&target, qs.order_by(keys))
+        MethodOutput::Rows(rows) => Val::List(rows.into_iter().map(|r| Val::Instance(model, r)).collect()),
+        MethodOutput::Keyed(rows) => {
+            let (names, values): (Vec<String>, Vec<Val>) =
+                rows.into_iter().map(|(k, r)| (key_text(&k), Val::Instance(model, r))).unzip();
+            Val::Map(names, values)
         }
-        "reverse" => rewrap(&target, qs.reverse()),
-        "distinct" => rewrap(&target, qs.distinct()),
-        "none" => rewrap(&target, qs.none()),
-        "select_related" => rewrap(&target, qs.select_related(texts(args, "select_related")?)),
-        "prefetch_related" => rewrap(&target, qs.prefetch_related(texts(args, "prefetch_related")?)),
-        "annotate" => annotate(&target, qs, args, kwargs)?,
-        "values" | "values_list" => {
-            let flat = kwargs.iter().any(|(k, v)| k == "flat" && matches!(v, Val::Value(Value::Bool(true))));
-            if let Some((k, _)) = kwargs.iter().find(|(k, _)| k != "flat" || method == "values") {
-                return Err(format!("{method}() got an unexpected keyword argument '{k}'"));
-            }
-            let fields = texts(args, method)?;
-            if flat && fields.len() != 1 {
-                return Err("'flat' is not valid when values_list is called with more than one field.".into());
-            }
-            let shape = match (method, flat) {
-                ("values", _) => Shape::Dicts,
-                (_, true) => Shape::Flat,
-                _ => Shape::Tuples,
-            };
-            let qs = qs.values_select(fields);
-            let fields = qs.query().values.clone().unwrap_or_default();
-            Val::Values(ValuesQuery { qs, fields, shape })
-        }
-        "get" => {
-            let row = qs.get(&db, filter_q(args, kwargs)?).await.map_err(e)?;
-            Val::Instance(qs.model(), row)
-        }
-        "first" | "last" => {
-            no_args(method, &args, &kwargs)?;
-            let row = if method == "first" { qs.first(&db).await } else { qs.last(&db).await }.map_err(e)?;
-            row.map_or(Val::Value(Value::Null), |r| Val::Instance(qs.model(), r))
-        }
-        "count" => {
-            no_args(method, &args, &kwargs)?;
-            Val::Value(Value::I64(qs.count(&db).await.map_err(e)? as i64))
-        }
-        "exists" => {
-            no_args(method, &args, &kwargs)?;
-            Val::Value(Value::Bool(qs.exists(&db).await.map_err(e)?))
-        }
-        "aggregate" => {
-            let mut aggregates = Vec::new();
-            for a in args {
-                match a {
-                    Val::Aggregate(agg) => {
-                        aggregates.push((default_alias(&agg), agg));
-                    }
-                    other => return Err(format!("aggregate() takes aggregates, not {}", other.type_name())),
-                }
-            }
-            for (name, v) in kwargs {
-                match v {
-                    Val::Aggregate(agg) => aggregates.push((name, agg)),
-                    other => return Err(format!("{name}= must be an aggregate, not {}", other.type_name())),
-                }
-            }
-            Val::Dict(qs.aggregate(&db, &aggregates).await.map_err(e)?)
-        }
-        "create" => {
-            let values = kwargs_to_values(kwargs)?;
-            Val::Instance(qs.model(), qs.create(&db, values).await.map_err(e)?)
-        }
-        "get_or_create" => {
-            let mut defaults = Vec::new();
-            let mut lookups = Vec::new();
-            for (k, v) in kwargs {
-                match (k.as_str(), v) {
-                    ("defaults", Val::Dict(row)) => {
-                        defaults.extend(row.iter().map(|(n, v)| (n.to_owned(), Val::Value(v.clone()))))
-                    }
-                    (_, v) => lookups.push((k, v)),
-                }
-            }
-            match qs.get(&db, q_from_kwargs(lookups.clone())?).await {
-                Ok(row) => Val::List(vec![Val::Instance(qs.model(), row), Val::Value(Value::Bool(false))]),
-                Err(djorm::Error::DoesNotExist { .. }) => {
-                    let values = kwargs_to_values(lookups.into_iter().chain(defaults).collect())?;
-                    let row = qs.create(&db, values).await.map_err(e)?;
-                    Val::List(vec![Val::Instance(qs.model(), row), Val::Value(Value::Bool(true))])
-                }
-                Err(other) => return Err(other.to_string()),
-            }
-        }
-        "update" => {
-            let mut assignments = Vec::new();
-            for (k, v) in kwargs {
-                let expression = match v {
-                    Val::Value(value) => Expression::Value(value),
-                    other => convert::expression(other)?,
-                };
-                assignments.push((k, expression));
-            }
-            if !confirm_whole_table(session, &qs, "update").await? {
-                return Err("cancelled".into());
-            }
-            Val::Value(Value::I64(qs.update(&db, &assignments).await.map_err(e)? as i64))
-        }
-        "delete" => {
-            no_args(method, &args, &kwargs)?;
-            if !confirm_whole_table(session, &qs, "delete").await? {
-                return Err("cancelled".into());
-            }
-            Val::Deleted(qs.delete(&db).await.map_err(e)?)
-        }
-        other => return Err(format!("unknown method {other}()")),
+        MethodOutput::Number(n) => Val::Value(Value::I64(i64::try_from(n).unwrap_or(i64::MAX))),
+        MethodOutput::Bool(b) => Val::Value(Value::Bool(b)),
+        MethodOutput::Text(t) => Val::Value(Value::String(t)),
+        MethodOutput::Summary(row) => Val::Dict(row),
+        MethodOutput::Deleted(d) => Val::Deleted(d),
+        MethodOutput::Values(values) => Val::List(values.into_iter().map(Val::Value).collect()),
     })
+}
+
+/// A shell value as a QuerySet method's argument: an object is its key (an unsaved one, its
+/// fields), a related manager or values() query its QuerySet.
+fn method_arg(v: Val) -> Result<MethodArg, String> {
+    Ok(match v {
+        Val::Value(v) => MethodArg::Value(v),
+        Val::List(items) => MethodArg::List(items.into_iter().map(method_arg).collect::<Result<_, _>>()?),
+        Val::Instance(meta, row) => match row.get(meta.pk().name) {
+            Some(pk) if !pk.is_null() => MethodArg::Value(pk.clone()),
+            _ => MethodArg::Dict(row.iter().map(|(k, v)| (k.to_owned(), MethodArg::Value(v.clone()))).collect()),
+        },
+        Val::Dict(row) => MethodArg::Dict(row.iter().map(|(k, v)| (k.to_owned(), MethodArg::Value(v.clone()))).collect()),
+        Val::Q(q) => MethodArg::Q(q),
+        Val::Expr(e) => MethodArg::Expression(e),
+        Val::Aggregate(a) => MethodArg::Aggregate(a),
+        Val::OrderBy(o) => MethodArg::OrderBy(o),
+        Val::QuerySet(qs)
+        | Val::ManyRelated(ManyRelated { qs, .. })
+        | Val::ReverseRelated(ReverseRelated { qs, .. }) => MethodArg::QuerySet(Box::new(qs)),
+        other => return Err(format!("a {} cannot be passed to a QuerySet method", other.type_name())),
+    })
+}
+
+/// A key as a dictionary key: text as it is, other values in their text form.
+fn key_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `F("views").desc(nulls_last=True)` / `.asc(nulls_first=True)`.
+fn ordering(field: &str, method: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+    if !args.is_empty() {
+        return Err(format!("{method}() takes only nulls_first= and nulls_last="));
+    }
+    let mut key = OrderBy::parse(field);
+    key.descending = method == "desc";
+    for (name, v) in kwargs {
+        key = match (name.as_str(), v) {
+            ("nulls_first", Val::Value(Value::Bool(true))) => key.nulls_first(),
+            ("nulls_last", Val::Value(Value::Bool(true))) => key.nulls_last(),
+            ("nulls_first" | "nulls_last", Val::Value(Value::Bool(false) | Value::Null)) => key,
+            (other, _) => return Err(format!("{method}() got an unexpected keyword argument '{other}'")),
+        };
+    }
+    Ok(Val::OrderBy(key))
 }
 
 /// Asks before an `update()` or `delete()` that reaches every row of its table: one with no
@@ -323,49 +254,6 @@ async fn confirm_whole_table(session: &mut Session, qs: &DynQuerySet, verb: &str
         }
     }
     Ok((session.confirm)(&format!("{verb} every {} row", model.object_name)))
-}
-
-fn kwargs_to_values(kwargs: Vec<(String, Val)>) -> Result<Vec<(String, Value)>, String> {
-    kwargs
-        .into_iter()
-        .map(|(k, v)| {
-            let value = match v {
-                Val::Instance(target, row) => row.get(target.pk().name).cloned().unwrap_or(Value::Null),
-                other => convert::value(other)?,
-            };
-            Ok((k, value))
-        })
-        .collect()
-}
-
-/// Django's name for an unnamed aggregate: `views__avg`.
-fn default_alias(agg: &djorm::Aggregate) -> String {
-    format!("{}__{}", agg.path, format!("{:?}", agg.func).to_lowercase())
-}
-
-fn annotate(target: &Val, qs: DynQuerySet, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
-    // After values(), the engine groups an aggregate by the values() fields and adds the
-    // annotation to each row, as Django does.
-    let mut qs = qs;
-    for a in args {
-        match a {
-            Val::Aggregate(agg) => {
-                let name = default_alias(&agg);
-                qs = qs.annotate(&name, agg);
-            }
-            other => return Err(format!("annotate() without a name takes aggregates, not {}", other.type_name())),
-        }
-    }
-    for (name, v) in kwargs {
-        qs = qs.annotate(&name, convert::expression(v)?);
-    }
-    Ok(match target {
-        Val::Values(v) => {
-            let fields = qs.query().values.clone().unwrap_or_default();
-            Val::Values(ValuesQuery { qs, fields, shape: v.shape })
-        }
-        other => rewrap(other, qs),
-    })
 }
 
 async fn instance_method(
@@ -443,7 +331,6 @@ pub fn slice(target: Val, low: Option<Val>, high: Option<Val>) -> Result<Val, St
     let (low, high) = (bound(low)?.unwrap_or(0), bound(high)?);
     match plain(target) {
         Val::QuerySet(qs) => Ok(Val::QuerySet(qs.slice(bounds(low, high)))),
-        Val::Values(v) => Ok(Val::Values(ValuesQuery { qs: v.qs.slice(bounds(low, high)), ..v })),
         Val::List(items) => {
             let end = high.map_or(items.len(), |h| (h as usize).min(items.len()));
             Ok(Val::List(items.into_iter().take(end).skip(low as usize).collect()))

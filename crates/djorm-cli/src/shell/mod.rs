@@ -41,7 +41,7 @@ pub async fn execute(session: &mut Session, line: &str, format: Format) -> Resul
 pub fn completion_words(session: &Session) -> Vec<String> {
     let mut words: Vec<String> = session.models().iter().map(|m| m.object_name.to_owned()).collect();
     words.extend(builtins::names().into_iter().map(str::to_owned));
-    words.extend(methods::QUERYSET_METHODS.iter().map(|m| (*m).to_owned()));
+    words.extend(methods::queryset_methods().into_iter().map(str::to_owned));
     words.extend(["objects", "save", "refresh_from_db"].map(String::from));
     words.extend(session.variables().map(String::from));
     for m in session.models() {

@@ -4,7 +4,9 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use djorm::{Db, DynObject, ModelMeta, Value, ValuesRow};
 use serde_json::{json, Map, Value as Json};
 
-use super::value::{Shape, Val};
+use djorm::RowShape;
+
+use super::value::Val;
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -30,7 +32,7 @@ enum Shown {
         model: Option<&'static ModelMeta>,
         names: Vec<String>,
         rows: Vec<Vec<Value>>,
-        shape: Shape,
+        shape: RowShape,
         /// True when more rows matched than were fetched to show.
         truncated: bool,
     },
@@ -90,20 +92,30 @@ async fn evaluate(db: &Db, v: Val, max_rows: Option<usize>) -> Result<Shown, Str
         }
         Val::QuerySet(qs)
         | Val::ManyRelated(super::value::ManyRelated { qs, .. })
-        | Val::ReverseRelated(super::value::ReverseRelated { qs, .. }) => {
+        | Val::ReverseRelated(super::value::ReverseRelated { qs, .. })
+            if qs.shape() == RowShape::Objects =>
+        {
             let (qs, cap) = capped(qs, max_rows);
             let mut rows = qs.rows(db).await.map_err(e)?;
             let truncated = cut(&mut rows, cap);
             let names = names_of(&rows, || qs.model().field_names());
-            Shown::Rows { model: Some(qs.model()), names, rows: values_of(rows), shape: Shape::Dicts, truncated }
+            Shown::Rows { model: Some(qs.model()), names, rows: values_of(rows), shape: RowShape::Dicts, truncated }
         }
-        Val::Values(v) => {
-            let fields: Vec<&str> = v.fields.iter().map(String::as_str).collect();
-            let (qs, cap) = capped(v.qs.clone(), max_rows);
-            let mut rows = qs.values(db, &fields).await.map_err(e)?;
+        Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. }) | Val::ReverseRelated(super::value::ReverseRelated { qs, .. }) => {
+            let fields: Vec<String> = qs.value_fields().to_vec();
+            let (qs, cap) = capped(qs, max_rows);
+            let names: Vec<&str> = fields.iter().map(String::as_str).collect();
+            let mut rows = qs.values(db, &names).await.map_err(e)?;
             let truncated = cut(&mut rows, cap);
-            let names = names_of(&rows, || v.fields.clone());
-            Shown::Rows { model: None, names, rows: values_of(rows), shape: v.shape, truncated }
+            let names = names_of(&rows, || fields.clone());
+            Shown::Rows { model: None, names, rows: values_of(rows), shape: qs.shape(), truncated }
+        }
+        Val::Map(keys, values) => {
+            let mut out = Map::new();
+            for (key, value) in keys.into_iter().zip(values) {
+                out.insert(key, to_json(Box::pin(evaluate(db, value, max_rows)).await?));
+            }
+            Shown::Json(Json::Object(out))
         }
         Val::Instance(meta, row) => Shown::Object(meta, row),
         Val::Dict(row) => Shown::Json(row_json(&row)),
@@ -191,7 +203,7 @@ fn objects_as_rows(meta: &'static ModelMeta, objects: Vec<DynObject>, truncated:
             row
         })
         .collect();
-    Shown::Rows { model: Some(meta), names, rows, shape: Shape::Dicts, truncated }
+    Shown::Rows { model: Some(meta), names, rows, shape: RowShape::Dicts, truncated }
 }
 
 fn to_json(shown: Shown) -> Json {
@@ -199,9 +211,11 @@ fn to_json(shown: Shown) -> Json {
         Shown::Rows { names, rows, shape, .. } => Json::Array(
             rows.into_iter()
                 .map(|row| match shape {
-                    Shape::Dicts => Json::Object(names.iter().cloned().zip(row.iter().map(value_json)).collect()),
-                    Shape::Tuples => Json::Array(row.iter().map(value_json).collect()),
-                    Shape::Flat => row.first().map(value_json).unwrap_or(Json::Null),
+                    RowShape::Objects | RowShape::Dicts | RowShape::Named => {
+                        Json::Object(names.iter().cloned().zip(row.iter().map(value_json)).collect())
+                    }
+                    RowShape::Tuples => Json::Array(row.iter().map(value_json).collect()),
+                    RowShape::Flat => row.first().map(value_json).unwrap_or(Json::Null),
                 })
                 .collect(),
         ),
@@ -237,7 +251,7 @@ fn table(shown: Shown) -> String {
                 None => format!("row{}", if count == 1 { "" } else { "s" }),
             };
             let grid =
-                if shape == Shape::Flat && !names.is_empty() { grid(&names[..1], &rows) } else { grid(&names, &rows) };
+                if shape == RowShape::Flat && !names.is_empty() { grid(&names[..1], &rows) } else { grid(&names, &rows) };
             if truncated {
                 format!(
                     "{grid}\n{TRUNCATED}\n(the first {count} {noun}; slice the QuerySet, or start the shell with \
@@ -291,7 +305,7 @@ fn csv(shown: Shown) -> Result<String, String> {
     match shown {
         Shown::Objects(meta, objects, truncated) => return csv(objects_as_rows(meta, objects, truncated)),
         Shown::Rows { names, rows, shape, .. } => {
-            let width = if shape == Shape::Flat { 1 } else { names.len() };
+            let width = if shape == RowShape::Flat { 1 } else { names.len() };
             writer.write_record(names.iter().take(width)).map_err(e)?;
             for row in rows {
                 writer

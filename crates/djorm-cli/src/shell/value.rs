@@ -1,6 +1,6 @@
 //! What shell expressions evaluate to.
 
-use djorm::{Aggregate, Deleted, DynQuerySet, Expression, ModelMeta, Value, ValuesRow, Q};
+use djorm::{Aggregate, Deleted, DynQuerySet, Expression, ModelMeta, OrderBy, RowShape, Value, ValuesRow, Q};
 
 /// A shell value.
 #[derive(Debug, Clone)]
@@ -18,14 +18,16 @@ pub enum Val {
     /// A reverse foreign-key manager (`author.posts`): a QuerySet whose `create()` and
     /// `get_or_create()` set the key to the object.
     ReverseRelated(ReverseRelated),
-    /// `qs.values(...)` / `qs.values_list(...)`: still lazy, printed as rows.
-    Values(ValuesQuery),
     /// One object: its model and every field.
     Instance(&'static ModelMeta, ValuesRow),
     /// One row of named values (`aggregate()`, an element of `values()`).
     Dict(ValuesRow),
+    /// Objects by key (`in_bulk()`): the keys as text, then the objects.
+    Map(Vec<String>, Vec<Val>),
     /// A condition.
     Q(Q),
+    /// An ordering (`F("views").desc(nulls_last=True)`).
+    OrderBy(OrderBy),
     /// A database expression (`F("views") + 1`, `Lower("name")`).
     Expr(Expression),
     /// An aggregate (`Count("posts")`).
@@ -64,28 +66,6 @@ pub struct ReverseRelated {
     pub value: Value,
 }
 
-/// A `values()` / `values_list()` QuerySet.
-#[derive(Debug, Clone)]
-pub struct ValuesQuery {
-    /// The rows' QuerySet.
-    pub qs: DynQuerySet,
-    /// The named paths (every field when empty).
-    pub fields: Vec<String>,
-    /// `values()` (dicts), `values_list()` (tuples) or `values_list(flat=True)`.
-    pub shape: Shape,
-}
-
-/// How `values` rows are shaped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    /// Dictionaries.
-    Dicts,
-    /// Tuples.
-    Tuples,
-    /// Single values.
-    Flat,
-}
-
 impl Val {
     /// The Python-ish type name, for error messages.
     pub fn type_name(&self) -> &'static str {
@@ -98,10 +78,11 @@ impl Val {
             Val::Value(_) => "value",
             Val::List(_) => "list",
             Val::Model(_) => "model",
+            Val::QuerySet(qs) if qs.shape() != RowShape::Objects => "ValuesQuerySet",
             Val::QuerySet(_) | Val::ManyRelated(_) | Val::ReverseRelated(_) => "QuerySet",
-            Val::Values(_) => "ValuesQuerySet",
+            Val::OrderBy(_) => "OrderBy",
             Val::Instance(..) => "object",
-            Val::Dict(_) => "dict",
+            Val::Dict(_) | Val::Map(..) => "dict",
             Val::Q(_) => "Q",
             Val::Expr(_) => "expression",
             Val::Aggregate(_) => "aggregate",

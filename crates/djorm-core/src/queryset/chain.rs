@@ -20,6 +20,22 @@ pub(crate) enum Invalid {
     Field(String),
 }
 
+/// What each row of an untyped QuerySet is, as Django's `values()` / `values_list()` choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RowShape {
+    /// Model instances (every field, then the annotations).
+    #[default]
+    Objects,
+    /// `values()`: one dictionary per row.
+    Dicts,
+    /// `values_list()`: one tuple per row.
+    Tuples,
+    /// `values_list(field, flat=True)`: the one value of each row.
+    Flat,
+    /// `values_list(..., named=True)`: one named tuple per row.
+    Named,
+}
+
 /// A lazy query on a model known by its metadata: the untyped QuerySet every front end
 /// (typed Rust, the shell, tools building queries from input) runs through.
 #[derive(Debug, Clone)]
@@ -27,12 +43,13 @@ pub struct DynQuerySet {
     pub(crate) query: Query,
     pub(crate) invalid: Option<Invalid>,
     pub(crate) trace: Option<Arc<str>>,
+    pub(crate) shape: RowShape,
 }
 
 impl DynQuerySet {
     /// Every row of `model` (Django's `Model.objects.all()`).
     pub fn new(model: &'static crate::ModelMeta) -> Self {
-        DynQuerySet { query: Query::new(model), invalid: None, trace: None }
+        DynQuerySet { query: Query::new(model), invalid: None, trace: None, shape: RowShape::Objects }
     }
 
     /// The queried model.
@@ -43,6 +60,16 @@ impl DynQuerySet {
     /// The query this QuerySet will run.
     pub fn query(&self) -> &Query {
         &self.query
+    }
+
+    /// What each row is (instances, or the shape `values()` / `values_list()` chose).
+    pub fn shape(&self) -> RowShape {
+        self.shape
+    }
+
+    /// The paths each row holds after `values()` / `values_list()`.
+    pub fn value_fields(&self) -> &[String] {
+        self.query.values.as_deref().unwrap_or_default()
     }
 
     /// The misuse found while chaining, if any (what the next terminal method reports).
@@ -165,6 +192,18 @@ impl DynQuerySet {
     pub fn values_select(&self, fields: impl IntoIterator<Item = impl Into<String>>) -> Self {
         let fields: Vec<String> = fields.into_iter().map(Into::into).collect();
         self.with(|query| query.set_values(fields))
+    }
+
+    /// Django's `values(*fields)` / `values_list(*fields, flat=, named=)` as a QuerySet: rows
+    /// become `shape` (a flat list takes exactly one field, as Django says).
+    pub fn values_as(&self, fields: impl IntoIterator<Item = impl Into<String>>, shape: RowShape) -> Self {
+        let mut next = self.values_select(fields);
+        next.shape = shape;
+        if shape == RowShape::Flat && next.value_fields().len() != 1 {
+            let message = "'flat' is not valid when values_list is called with more than one field.";
+            return next.invalid(Invalid::Query(message.into()));
+        }
+        next
     }
 
     /// Groups by these paths before `annotate()` (Django's `values("author").annotate(...)`):

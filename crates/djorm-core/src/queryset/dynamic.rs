@@ -8,7 +8,7 @@ use djorm_sql::{Compiled, Value, ValueKind};
 use super::{untyped, Deleted, DynQuerySet, ValuesRow};
 use crate::lower::{coerce, Columns, Lowerer, RelatedNode};
 use crate::signals::{self, Signal};
-use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, OrderBy, Result, Q};
+use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, Result, Q};
 
 impl DynQuerySet {
     /// Every matching row with its prefetched relations attached.
@@ -74,34 +74,6 @@ impl DynQuerySet {
         let names = self.row_names();
         let fields: Vec<&str> = names.iter().map(String::as_str).collect();
         untyped::values(db, &self.query, &fields).await
-    }
-
-    /// The one row matching `q` (`DoesNotExist` / `MultipleObjectsReturned` otherwise).
-    pub async fn get(&self, db: &Db, q: Q) -> Result<ValuesRow> {
-        let mut qs = self.filter(q);
-        qs.query.order_by = Some(Vec::new());
-        qs.query.high_mark = Some(crate::query::MAX_GET_RESULTS);
-        let mut rows = qs.rows(db).await?;
-        match rows.len() {
-            0 => Err(Error::DoesNotExist { model: self.query.model.object_name }),
-            1 => Ok(rows.remove(0)),
-            n => Err(Error::MultipleObjectsReturned { model: self.query.model.object_name, count: n as u64 }),
-        }
-    }
-
-    /// The first row in order (by primary key when unordered).
-    pub async fn first(&self, db: &Db) -> Result<Option<ValuesRow>> {
-        let qs = if self.query.is_ordered() { self.clone() } else { self.order_by([OrderBy::parse("pk")]) };
-        Ok(qs.slice(..1).rows(db).await?.into_iter().next())
-    }
-
-    /// The last row in order (by primary key when unordered).
-    pub async fn last(&self, db: &Db) -> Result<Option<ValuesRow>> {
-        if self.query.is_sliced() {
-            return Err(Error::InvalidQuery("Cannot reverse a query once a slice has been taken.".into()));
-        }
-        let qs = if self.query.is_ordered() { self.reverse() } else { self.order_by([OrderBy::parse("-pk")]) };
-        Ok(qs.slice(..1).rows(db).await?.into_iter().next())
     }
 
     /// How many rows match.
@@ -176,6 +148,11 @@ impl DynQuerySet {
     /// existing object), refreshing `auto_now` fields. Returns the row as saved.
     pub async fn save(&self, db: &Db, row: &ValuesRow) -> Result<ValuesRow> {
         let meta = self.query.model;
+        if row.get(meta.pk().name).is_none_or(Value::is_null) {
+            // An object never saved: what it was given; every other field takes its default.
+            let pairs = row.iter().filter(|(n, _)| *n != meta.pk().name).map(|(n, v)| (n.to_owned(), v.clone()));
+            return self.create(db, pairs.collect()).await;
+        }
         let mut values = Vec::with_capacity(meta.fields.len());
         for field in meta.fields {
             let value = row.get(field.name).cloned().unwrap_or(Value::Null);

@@ -6,8 +6,10 @@
 
 mod chain;
 mod dynamic;
+mod dynamic_more;
 mod dynamic_prefetch;
 mod keys;
+pub mod methods;
 mod prefetch;
 mod prefetch_path;
 mod read;
@@ -20,7 +22,7 @@ mod write;
 use std::marker::PhantomData;
 use std::ops::RangeBounds;
 
-pub use chain::DynQuerySet;
+pub use chain::{DynQuerySet, RowShape};
 pub use dynamic_prefetch::{DynObject, DynRelated};
 pub use keys::GroupIndex;
 pub use prefetch::Prefetch;

@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use super::keys::{key_of, Key};
 use super::{QuerySet, ValuesRow};
 use crate::lower::{Columns, Lowerer, RelatedNode};
-use crate::{Db, Error, Fetched, FieldType, Model, OrderBy, Related, Result, Rhs, RowReader, Rows, Q};
+use crate::{Db, Error, Fetched, FieldType, Model, Related, Result, RowReader, Rows, Q};
 
 fn decode_all<M: Model>(rows: Fetched, related: &[RelatedNode]) -> Result<Vec<M>> {
     if rows.width() > row_width::<M>(related) {
@@ -156,7 +156,7 @@ impl<M: Model> QuerySet<M> {
     /// The distinct dates (Django's `dates(field, kind)`): `field` truncated to `unit`, in
     /// order.
     pub async fn dates(&self, db: &Db, field: &str, unit: djorm_sql::TruncUnit) -> Result<Vec<chrono::NaiveDate>> {
-        Ok(self.datetimes(db, field, unit).await?.into_iter().map(|d| d.date_naive()).collect())
+        self.inner.dates(db, field, unit, false).await
     }
 
     /// The distinct instants (Django's `datetimes(field, kind)`), truncated to `unit` in UTC.
@@ -166,62 +166,21 @@ impl<M: Model> QuerySet<M> {
         field: &str,
         unit: djorm_sql::TruncUnit,
     ) -> Result<Vec<chrono::DateTime<chrono::Utc>>> {
-        let qs = self.annotate("__djorm_trunc", crate::Trunc(field, unit, None)).distinct().order_by(["__djorm_trunc"]);
-        let values = qs.values_list(db, &["__djorm_trunc"]).await?;
-        values
-            .into_iter()
-            .filter_map(|r| r.into_iter().next())
-            .filter(|v| !v.is_null())
-            .map(|v| match v {
-                Value::DateTime(d) => Ok(d),
-                Value::Date(d) => Ok(d.and_time(chrono::NaiveTime::MIN).and_utc()),
-                Value::String(s) => crate::lower::parse_datetime(&s).ok_or(Error::Decode(s)),
-                other => Err(Error::Decode(format!("{other:?} as a date"))),
-            })
-            .collect()
+        self.inner.datetimes(db, field, unit, false).await
     }
 
     /// The database's plan for this QuerySet (Django's `explain()`).
     pub async fn explain(&self, db: &Db) -> Result<String> {
-        self.validity()?;
-        let Some(lowered) = self.lowerer().select(&self.inner.query, &Columns::Model)? else {
-            return Ok("the query matches nothing and would not run".into());
-        };
-        let mut compiled = db.dialect().compile_select(&lowered.select);
-        compiled.sql = format!("{} {}", db.dialect().explain_prefix(), compiled.sql);
-        let rows = db.fetch(&compiled, &[]).await?;
-        Ok(rows
-            .into_rows()
-            .into_iter()
-            .map(|r| r.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))
-            .collect::<Vec<_>>()
-            .join("\n"))
+        self.inner.explain(db).await
     }
 
     /// Maps the rows of your own SQL onto `M` (Django's `raw()`): the query must return every
     /// field's column, in declaration order. `%s` marks each parameter, which is always bound,
     /// never spliced into the text.
     pub async fn raw(&self, db: &Db, sql: &str, params: impl IntoIterator<Item = Value>) -> Result<Vec<M>> {
-        let params: Vec<Value> = params.into_iter().collect();
-        let mut text = String::with_capacity(sql.len());
-        let mut pieces = sql.split("%s");
-        if let Some(first) = pieces.next() {
-            text.push_str(first);
-        }
-        let mut n = 0;
-        for piece in pieces {
-            n += 1;
-            db.dialect().write_placeholder(&mut text, n);
-            text.push_str(piece);
-        }
-        if n != params.len() {
-            return Err(Error::InvalidQuery(format!(
-                "raw(): the SQL has {n} %s placeholders but {} parameters were given",
-                params.len()
-            )));
-        }
+        let compiled = super::dynamic_more::raw_compiled(db, sql, params.into_iter().collect())?;
         let kinds: Vec<ValueKind> = M::meta().fields.iter().map(|f| f.value_kind()).collect();
-        let rows = db.fetch_native(&Compiled { sql: text, params }, &kinds, None).await?;
+        let rows = db.fetch_native(&compiled, &kinds, None).await?;
         decode_all(rows, &[])
     }
 
@@ -298,12 +257,7 @@ impl<M: Model> QuerySet<M> {
     ///
     /// Errors with `DoesNotExist` when none matches and `MultipleObjectsReturned` when more do.
     pub async fn get(&self, db: &Db, q: impl Into<Q>) -> Result<M> {
-        let mut qs = self.filter(q);
-        if !qs.inner.query.is_sliced() {
-            qs.inner.query.order_by = Some(Vec::new());
-            qs.inner.query.high_mark = Some(crate::query::MAX_GET_RESULTS);
-        }
-        let mut objects = qs.all(db).await?;
+        let mut objects = Self::wrap(self.inner.for_get(q)).all(db).await?;
         match objects.len() {
             0 => Err(Error::DoesNotExist { model: M::meta().object_name }),
             1 => Ok(objects.remove(0)),
@@ -313,17 +267,26 @@ impl<M: Model> QuerySet<M> {
 
     /// The first object in order (by primary key when unordered), or `None`.
     pub async fn first(&self, db: &Db) -> Result<Option<M>> {
-        let qs = if self.inner.query.is_ordered() { self.clone() } else { self.order_by(["pk"]) };
-        Ok(qs.limit(1).all(db).await?.into_iter().next())
+        Ok(Self::wrap(self.inner.for_first()).all(db).await?.into_iter().next())
     }
 
     /// The last object in order (by primary key when unordered), or `None`.
     pub async fn last(&self, db: &Db) -> Result<Option<M>> {
-        if self.inner.query.is_sliced() {
-            return Err(Error::InvalidQuery("Cannot reverse a query once a slice has been taken.".into()));
-        }
-        let qs = if self.inner.query.is_ordered() { self.reverse() } else { self.order_by([OrderBy::parse("-pk")]) };
-        Ok(qs.limit(1).all(db).await?.into_iter().next())
+        Ok(Self::wrap(self.inner.for_last()?).all(db).await?.into_iter().next())
+    }
+
+    /// The first object by `fields` (Django's `earliest()`), or `DoesNotExist`.
+    pub async fn earliest(&self, db: &Db, fields: &[&str]) -> Result<M> {
+        let fields: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
+        let object = Self::wrap(self.inner.for_earliest(&fields, false)?).all(db).await?.into_iter().next();
+        object.ok_or(Error::DoesNotExist { model: M::meta().object_name })
+    }
+
+    /// The last object by `fields` (Django's `latest()`), or `DoesNotExist`.
+    pub async fn latest(&self, db: &Db, fields: &[&str]) -> Result<M> {
+        let fields: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
+        let object = Self::wrap(self.inner.for_earliest(&fields, true)?).all(db).await?.into_iter().next();
+        object.ok_or(Error::DoesNotExist { model: M::meta().object_name })
     }
 
     /// How many rows match (`SELECT COUNT(*)`).
@@ -387,7 +350,7 @@ impl<M: Model> QuerySet<M> {
         K: FieldType + Into<Value> + Hash + Eq,
     {
         let list: Vec<Value> = ids.into_iter().map(Into::into).collect();
-        let objects = self.filter(Q::new("pk__in", Rhs::List(list))).order_by(Vec::<OrderBy>::new()).all(db).await?;
+        let objects = Self::wrap(self.inner.for_in_bulk(list, "pk")?).all(db).await?;
         objects.into_iter().map(|o| Ok((K::from_value(o.pk_value())?, o))).collect()
     }
 }

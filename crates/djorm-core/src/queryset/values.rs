@@ -40,6 +40,23 @@ impl ValuesRow {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.names.iter().map(String::as_str).zip(self.values.iter())
     }
+
+    /// The row with `name` set to `value` (added at the end when the row lacks it).
+    pub fn with(self, name: &str, value: Value) -> Self {
+        let mut values = self.values;
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => {
+                values[i] = value;
+                ValuesRow { names: self.names, values }
+            }
+            None => {
+                let mut names = self.names.to_vec();
+                names.push(name.to_owned());
+                values.push(value);
+                ValuesRow::new(names.into(), values)
+            }
+        }
+    }
 }
 
 impl ValuesRow {
