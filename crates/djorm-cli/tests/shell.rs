@@ -494,3 +494,29 @@ async fn values_then_annotate_groups_and_distinct_values_count() {
         assert_eq!(distinct_list, json!(2), "{backend}");
     }
 }
+
+/// Python spellings the shell takes as Django's shell does: `%` on expressions, a stepped
+/// slice (evaluated, as Django evaluates one), `.ordered`, `values_list(named=True)` and
+/// dictionary literals.
+#[tokio::test]
+async fn python_spellings_work_as_in_django() {
+    for backend in ["postgresql", "sqlite"] {
+        let test = TestDatabase::new(backend, &models()).await.expect("test database");
+        seed(test.db()).await.expect("seed");
+        let url = &test.url().expect("url");
+        let odd =
+            shell_json(url, r#"Post.objects.annotate(r=F("id") % 2).filter(r=1).values_list("id", flat=True)"#).await;
+        assert_eq!(odd, json!([1, 3]), "{backend}");
+        let stepped = shell_json(url, r#"Post.objects.order_by("id")[::2]"#).await;
+        assert_eq!(ids(&stepped), [1, 3], "{backend}");
+        assert_eq!(shell_json(url, "Post.objects.all().ordered").await, json!(false), "{backend}");
+        assert_eq!(shell_json(url, r#"Post.objects.order_by("id").ordered"#).await, json!(true), "{backend}");
+        let named = shell_json(url, r#"Post.objects.filter(pk=1).values_list("id", "title", named=True)"#).await;
+        assert_eq!(named, json!([{"id": 1, "title": "Ownership"}]), "{backend}");
+        let made =
+            shell_json(url, r#"Post.objects.get_or_create(title="Fresh", defaults={"views": 3, "author": 2})"#).await;
+        assert_eq!(made[0]["views"], 3, "{backend}");
+        assert_eq!(made[1], true, "{backend}");
+        assert_eq!(shell_json(url, "7 % -3").await, json!(-2), "{backend}: Python's modulo");
+    }
+}

@@ -1,6 +1,6 @@
 //! Model-level expressions: `F("views") + 1`, values, arithmetic.
 
-use std::ops::{Add, Div, Mul, Sub};
+use std::ops::{Add, Div, Mul, Rem, Sub};
 
 use djorm_sql::{BinOp, Value};
 
@@ -434,3 +434,4 @@ arith!(Add, add, Add);
 arith!(Sub, sub, Sub);
 arith!(Mul, mul, Mul);
 arith!(Div, div, Div);
+arith!(Rem, rem, Mod);

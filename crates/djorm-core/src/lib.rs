@@ -61,7 +61,9 @@ pub use options::{parse_duration, ConnectOptions};
 pub use q::{LookupPath, ParsedTail, Rhs, Q};
 pub use query::Query;
 pub use queryset::methods;
-pub use queryset::{Annotated, Deleted, DynObject, DynQuerySet, DynRelated, GroupIndex, Prefetch, QuerySet, RowShape, ValuesRow};
+pub use queryset::{
+    Annotated, Deleted, DynObject, DynQuerySet, DynRelated, GroupIndex, Prefetch, QuerySet, RowShape, ValuesRow,
+};
 pub use raw_column::{time_from_micros, ColumnClass, RawColumn};
 pub use registration::{
     backend_for_url, backend_named, registered_backends, temporary_path, BackendRegistration, ClientCommand, ConnectFn,

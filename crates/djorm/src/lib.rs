@@ -39,15 +39,15 @@ pub use djorm_core::{
     DatabaseParts, TestDatabases,
 };
 pub use djorm_core::{
-    introspection, longest_choice, lower, naming, register_function, register_lookup, register_runtime_models,
-    methods, register_transform, registered_models, relations, schema, signals, validation, vocabulary, Aggregate, Annotated,
+    introspection, longest_choice, lower, methods, naming, register_function, register_lookup, register_runtime_models,
+    register_transform, registered_models, relations, schema, signals, validation, vocabulary, Aggregate, Annotated,
     Annotation, AutoId, Avg, Backend, CapturedQuery, CheckMeta, Choices, ColumnClass, Comparable, ConnectOptions,
     Count, DateTimeType, DateType, Db, Deleted, DynObject, DynQuerySet, DynRelated, Error, Expression, Fetched, Field,
     FieldDefault, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, IntegrityKind, IsolationLevel, LookupPath,
     ManyToMany, ManyToManyMeta, Max, Min, Model, ModelExt, ModelMeta, ModelRef, ModelRegistration, ModelVTable,
     NPlusOne, NPlusOneDetector, NativeRows, OnDelete, OneToOne, OrderBy, ParsedTail, Prefetch, Query, QueryCapture,
-    QuerySet, RawColumn, Related, RelatedPath, RowShape, RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, Rows, StdDev,
-    Sum, TextType, UniqueMeta, ValidationError, ValuesRow, Variance, F, Q,
+    QuerySet, RawColumn, Related, RelatedPath, RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, RowShape,
+    Rows, StdDev, Sum, TextType, UniqueMeta, ValidationError, ValuesRow, Variance, F, Q,
 };
 pub use djorm_core::{
     Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth,

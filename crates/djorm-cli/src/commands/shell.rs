@@ -49,6 +49,7 @@ pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Re
     });
     let mut session = Session::new(db, models, confirm);
     session.set_max_rows(Some(*max_rows));
+    session.set_assume_yes(assume_yes);
     match command {
         Some(line) => match execute(&mut session, line, *format).await {
             Ok(text) => {

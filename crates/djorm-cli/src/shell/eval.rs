@@ -22,6 +22,8 @@ pub struct Session {
     vars: HashMap<String, Val>,
     capture: QueryCapture,
     pub(super) confirm: Confirm,
+    /// `--yes`: writes to a whole table go ahead without asking (and without counting).
+    pub(super) assume_yes: bool,
     /// The most rows a table shows of a QuerySet that was not sliced (`None`: all).
     pub(super) max_rows: Option<usize>,
 }
@@ -33,11 +35,24 @@ impl Session {
     /// `delete()` of a whole table.
     pub fn new(db: Db, models: Vec<&'static ModelMeta>, confirm: Confirm) -> Self {
         let capture = db.capture_queries();
-        Session { db, models, vars: HashMap::new(), capture, confirm, max_rows: Some(super::DEFAULT_MAX_ROWS) }
+        Session {
+            db,
+            models,
+            vars: HashMap::new(),
+            capture,
+            confirm,
+            assume_yes: false,
+            max_rows: Some(super::DEFAULT_MAX_ROWS),
+        }
+    }
+
+    /// `--yes`: an update or delete that reaches a whole table runs without asking.
+    pub fn set_assume_yes(&mut self, yes: bool) {
+        self.assume_yes = yes;
     }
 
     /// Shows at most `max_rows` rows of a QuerySet that was not sliced (`None` or `Some(0)`:
-    /// every row), in table output.
+    /// every row).
     pub fn set_max_rows(&mut self, max_rows: Option<usize>) {
         self.max_rows = max_rows.filter(|n| *n > 0);
     }
@@ -123,6 +138,19 @@ impl Session {
                     }
                     Ok(Val::List(out))
                 }
+                Expr::Dict(pairs) => {
+                    let (mut names, mut values) = (Vec::with_capacity(pairs.len()), Vec::with_capacity(pairs.len()));
+                    for (key, value) in pairs {
+                        match (self.eval(key).await?, self.eval(value).await?) {
+                            (Val::Value(Value::String(k)), v) => {
+                                names.push(k);
+                                values.push(super::convert::value(v)?);
+                            }
+                            (k, _) => return Err(format!("dictionary keys are field names, not {}", k.type_name())),
+                        }
+                    }
+                    Ok(Val::Dict(djorm::ValuesRow::from_parts(names, values)))
+                }
                 Expr::Name(name) => self.name(name),
                 Expr::Attr(target, name) => {
                     let target = self.eval(target).await?;
@@ -153,7 +181,7 @@ impl Session {
                     let index = self.eval(index).await?;
                     methods::index(self, target, index).await
                 }
-                Expr::Slice(target, low, high) => {
+                Expr::Slice(target, low, high, step) => {
                     let target = self.eval(target).await?;
                     let low = match low {
                         Some(e) => Some(self.eval(e).await?),
@@ -163,7 +191,11 @@ impl Session {
                         Some(e) => Some(self.eval(e).await?),
                         None => None,
                     };
-                    methods::slice(target, low, high)
+                    let step = match step {
+                        Some(e) => Some(self.eval(e).await?),
+                        None => None,
+                    };
+                    methods::slice(self, target, low, high, step).await
                 }
                 Expr::Binary(first, rest) => {
                     let mut acc = self.eval(first).await?;
@@ -230,6 +262,7 @@ fn binary(op: BinOp, left: Val, right: Val) -> Result<Val, String> {
                 BinOp::Add => a + b,
                 BinOp::Sub => a - b,
                 BinOp::Mul => a * b,
+                BinOp::Mod => a % b,
                 _ => a / b,
             }))
         }
@@ -251,6 +284,10 @@ fn arithmetic(op: BinOp, a: Value, b: Value) -> Result<Val, String> {
             BinOp::Sub => x.checked_sub(y).map(Value::I64),
             BinOp::Mul => x.checked_mul(y).map(Value::I64),
             _ if y == 0 => return Err("division by zero".into()),
+            // Python's %: the result takes the divisor's sign.
+            BinOp::Mod => {
+                x.checked_rem(y).map(|r| if r != 0 && (r < 0) != (y < 0) { r + y } else { r }).map(Value::I64)
+            }
             _ => Some(Value::F64(x as f64 / y as f64)),
         },
         (Value::String(x), Value::String(y)) if op == BinOp::Add => Some(Value::String(x + &y)),
@@ -263,6 +300,7 @@ fn arithmetic(op: BinOp, a: Value, b: Value) -> Result<Val, String> {
                 BinOp::Sub => x - y,
                 BinOp::Mul => x * y,
                 _ if y == 0.0 => return Err("division by zero".into()),
+                BinOp::Mod => x - y * (x / y).floor(),
                 _ => x / y,
             }))
         }

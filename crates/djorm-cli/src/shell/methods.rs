@@ -34,10 +34,9 @@ pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result
         }
         // Django's QuerySet.ordered: an order_by() or the model's default ordering applies.
         Val::QuerySet(qs) if name == "ordered" => Ok(Val::Value(Value::Bool(qs.query().is_ordered()))),
-        Val::QuerySet(_) => Err(format!(
-            "'QuerySet' object has no attribute '{name}'. Methods are: {}",
-            queryset_methods().join(", ")
-        )),
+        Val::QuerySet(_) => {
+            Err(format!("'QuerySet' object has no attribute '{name}'. Methods are: {}", queryset_methods().join(", ")))
+        }
         target @ Val::Expr(djorm::Expression::Field(_)) if matches!(name, "asc" | "desc") => {
             Ok(Val::Method(Box::new(target), name.to_owned()))
         }
@@ -172,7 +171,7 @@ pub async fn call(
     let output = spec.call(&qs, &db, call_args).await.map_err(|e| e.to_string())?;
     let model = qs.model();
     Ok(match output {
-        MethodOutput::QuerySet(next) => Val::QuerySet(next),
+        MethodOutput::QuerySet(next) => Val::QuerySet(*next),
         MethodOutput::Row(row) => Val::Instance(model, row),
         MethodOutput::MaybeRow(row) => row.map_or(Val::Value(Value::Null), |r| Val::Instance(model, r)),
         MethodOutput::Created(row, created) => {
@@ -203,7 +202,9 @@ fn method_arg(v: Val) -> Result<MethodArg, String> {
             Some(pk) if !pk.is_null() => MethodArg::Value(pk.clone()),
             _ => MethodArg::Dict(row.iter().map(|(k, v)| (k.to_owned(), MethodArg::Value(v.clone()))).collect()),
         },
-        Val::Dict(row) => MethodArg::Dict(row.iter().map(|(k, v)| (k.to_owned(), MethodArg::Value(v.clone()))).collect()),
+        Val::Dict(row) => {
+            MethodArg::Dict(row.iter().map(|(k, v)| (k.to_owned(), MethodArg::Value(v.clone()))).collect())
+        }
         Val::Q(q) => MethodArg::Q(q),
         Val::Expr(e) => MethodArg::Expression(e),
         Val::Aggregate(a) => MethodArg::Aggregate(a),
@@ -244,6 +245,9 @@ fn ordering(field: &str, method: &str, args: Vec<Val>, kwargs: Vec<(String, Val)
 /// Asks before an `update()` or `delete()` that reaches every row of its table: one with no
 /// filter, or one whose filter (`exclude(pk=None)`, `pk__gte=0`) happens to match them all.
 async fn confirm_whole_table(session: &mut Session, qs: &DynQuerySet, verb: &str) -> Result<bool, String> {
+    if session.assume_yes {
+        return Ok(true);
+    }
     let model = qs.model();
     let e = |e: djorm::Error| e.to_string();
     if !qs.query().filters.is_empty() {
@@ -318,22 +322,39 @@ fn bounds(low: u64, high: Option<u64>) -> (std::ops::Bound<u64>, std::ops::Bound
     (std::ops::Bound::Included(low), high.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded))
 }
 
-pub fn slice(target: Val, low: Option<Val>, high: Option<Val>) -> Result<Val, String> {
+/// `qs[low:high]` (a QuerySet still), `qs[low:high:step]` (its rows, every step-th, as
+/// Django evaluates a stepped slice), `list[low:high:step]`.
+pub async fn slice(
+    session: &mut Session,
+    target: Val,
+    low: Option<Val>,
+    high: Option<Val>,
+    step: Option<Val>,
+) -> Result<Val, String> {
     let bound = |v: Option<Val>| -> Result<Option<u64>, String> {
         match v {
-            None => Ok(None),
+            None | Some(Val::Value(Value::Null)) => Ok(None),
             Some(Val::Value(Value::I64(i))) => {
                 u64::try_from(i).map(Some).map_err(|_| "Negative indexing is not supported.".to_owned())
             }
-            Some(other) => Err(format!("slice bounds must be integers, not {}", other.type_name())),
+            Some(other) => Err(format!("slice indices must be integers or None, not {}", other.type_name())),
         }
     };
     let (low, high) = (bound(low)?.unwrap_or(0), bound(high)?);
+    let step = match bound(step)? {
+        Some(0) => return Err("slice step cannot be zero".into()),
+        step => step.unwrap_or(1) as usize,
+    };
     match plain(target) {
-        Val::QuerySet(qs) => Ok(Val::QuerySet(qs.slice(bounds(low, high)))),
+        Val::QuerySet(qs) if step == 1 => Ok(Val::QuerySet(qs.slice(bounds(low, high)))),
+        Val::QuerySet(qs) => {
+            let rows = qs.slice(bounds(low, high)).rows(&session.db).await.map_err(|e| e.to_string())?;
+            Ok(Val::List(rows.into_iter().step_by(step).map(|r| Val::Instance(qs.model(), r)).collect()))
+        }
         Val::List(items) => {
-            let end = high.map_or(items.len(), |h| (h as usize).min(items.len()));
-            Ok(Val::List(items.into_iter().take(end).skip(low as usize).collect()))
+            let end = high.map_or(items.len(), |h| usize::try_from(h).unwrap_or(usize::MAX).min(items.len()));
+            let start = usize::try_from(low).unwrap_or(usize::MAX);
+            Ok(Val::List(items.into_iter().take(end).skip(start).step_by(step).collect()))
         }
         other => Err(format!("'{}' cannot be sliced", other.type_name())),
     }

@@ -18,7 +18,7 @@ mod syntax;
 mod value;
 
 pub use eval::{Confirm, Session};
-pub use output::{Format, DEFAULT_MAX_ROWS};
+pub use output::{value_json, Format, DEFAULT_MAX_ROWS};
 pub use parser::parse_line;
 pub use repl::repl;
 

@@ -101,7 +101,9 @@ async fn evaluate(db: &Db, v: Val, max_rows: Option<usize>) -> Result<Shown, Str
             let names = names_of(&rows, || qs.model().field_names());
             Shown::Rows { model: Some(qs.model()), names, rows: values_of(rows), shape: RowShape::Dicts, truncated }
         }
-        Val::QuerySet(qs) | Val::ManyRelated(super::value::ManyRelated { qs, .. }) | Val::ReverseRelated(super::value::ReverseRelated { qs, .. }) => {
+        Val::QuerySet(qs)
+        | Val::ManyRelated(super::value::ManyRelated { qs, .. })
+        | Val::ReverseRelated(super::value::ReverseRelated { qs, .. }) => {
             let fields: Vec<String> = qs.value_fields().to_vec();
             let (qs, cap) = capped(qs, max_rows);
             let names: Vec<&str> = fields.iter().map(String::as_str).collect();
@@ -250,8 +252,11 @@ fn table(shown: Shown) -> String {
                 Some(meta) => format!("{} object{}", meta.object_name, if count == 1 { "" } else { "s" }),
                 None => format!("row{}", if count == 1 { "" } else { "s" }),
             };
-            let grid =
-                if shape == RowShape::Flat && !names.is_empty() { grid(&names[..1], &rows) } else { grid(&names, &rows) };
+            let grid = if shape == RowShape::Flat && !names.is_empty() {
+                grid(&names[..1], &rows)
+            } else {
+                grid(&names, &rows)
+            };
             if truncated {
                 format!(
                     "{grid}\n{TRUNCATED}\n(the first {count} {noun}; slice the QuerySet, or start the shell with \

@@ -107,13 +107,13 @@ impl Parser {
         result
     }
 
-    /// Precedence climbing over `|` < `&` < `+ -` < `* /`.
+    /// Precedence climbing over `|` < `&` < `+ -` < `* / %`.
     fn binary(&mut self, level: usize) -> Result<Expr, String> {
         const LEVELS: [&[(char, BinOp)]; 4] = [
             &[('|', BinOp::Or)],
             &[('&', BinOp::And)],
             &[('+', BinOp::Add), ('-', BinOp::Sub)],
-            &[('*', BinOp::Mul), ('/', BinOp::Div)],
+            &[('*', BinOp::Mul), ('/', BinOp::Div), ('%', BinOp::Mod)],
         ];
         if level == LEVELS.len() {
             return self.unary();
@@ -191,9 +191,11 @@ impl Parser {
     fn subscript(&mut self, target: Expr) -> Result<Expr, String> {
         let low = if self.peek() == &Tok::Punct(':') { None } else { Some(Box::new(self.expr()?)) };
         if self.eat(':') {
-            let high = if self.peek() == &Tok::Punct(']') { None } else { Some(Box::new(self.expr()?)) };
+            let high = if matches!(self.peek(), Tok::Punct(']' | ':')) { None } else { Some(Box::new(self.expr()?)) };
+            let step =
+                if self.eat(':') && self.peek() != &Tok::Punct(']') { Some(Box::new(self.expr()?)) } else { None };
             self.expect(']')?;
-            return Ok(Expr::Slice(Box::new(target), low, high));
+            return Ok(Expr::Slice(Box::new(target), low, high, step));
         }
         self.expect(']')?;
         match low {
@@ -237,6 +239,20 @@ impl Parser {
                 self.advance();
                 Ok(Expr::List(self.sequence(']')?))
             }
+            Tok::Punct('{') => {
+                self.advance();
+                let mut pairs = Vec::new();
+                while !self.eat('}') {
+                    let key = self.expr()?;
+                    self.expect(':')?;
+                    pairs.push((key, self.expr()?));
+                    if !self.eat(',') {
+                        self.expect('}')?;
+                        break;
+                    }
+                }
+                Ok(Expr::Dict(pairs))
+            }
             _ => Err(self.unexpected()),
         }
     }
@@ -262,7 +278,7 @@ mod tests {
     #[test]
     fn parses_a_chained_queryset_with_keywords_and_a_slice() {
         let stmts = parse_line(r#"Post.objects.filter(author__name__icontains="ann").order_by("-id")[:5]"#).unwrap();
-        let [Stmt::Expr(Expr::Slice(target, None, Some(high)))] = stmts.as_slice() else { panic!("{stmts:?}") };
+        let [Stmt::Expr(Expr::Slice(target, None, Some(high), None))] = stmts.as_slice() else { panic!("{stmts:?}") };
         assert_eq!(**high, Expr::Lit(Lit::Int(5)));
         let Expr::Call(callee, args) = &**target else { panic!("{target:?}") };
         assert_eq!(

@@ -20,14 +20,16 @@ pub enum Expr {
     Lit(Lit),
     /// `[a, b]` or `(a, b)`.
     List(Vec<Expr>),
+    /// `{"key": value, ...}`.
+    Dict(Vec<(Expr, Expr)>),
     /// `obj.name`.
     Attr(Box<Expr>, String),
     /// `f(args, name=value)`.
     Call(Box<Expr>, Vec<Arg>),
     /// `qs[i]`.
     Index(Box<Expr>, Box<Expr>),
-    /// `qs[low:high]`.
-    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    /// `qs[low:high]` or `qs[low:high:step]`.
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>, Option<Box<Expr>>),
     /// Operands joined by operators of one precedence, applied left to right: `a + b - c` is
     /// `a` then `[(+, b), (-, c)]`. A line of ten thousand terms is one node, not a tree ten
     /// thousand deep.
@@ -75,6 +77,8 @@ pub enum BinOp {
     Mul,
     /// `/`.
     Div,
+    /// `%`.
+    Mod,
 }
 
 /// A unary operator.

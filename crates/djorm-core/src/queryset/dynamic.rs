@@ -8,7 +8,7 @@ use djorm_sql::{Compiled, Value, ValueKind};
 use super::{untyped, Deleted, DynQuerySet, ValuesRow};
 use crate::lower::{coerce, Columns, Lowerer, RelatedNode};
 use crate::signals::{self, Signal};
-use crate::{Aggregate, Db, Error, Expression, FieldKind, FieldMeta, ModelMeta, Result, Q};
+use crate::{Aggregate, Db, Expression, FieldKind, FieldMeta, ModelMeta, Result};
 
 impl DynQuerySet {
     /// Every matching row with its prefetched relations attached.
@@ -118,6 +118,23 @@ impl DynQuerySet {
     /// fields not given take their default, `auto_now`/`auto_now_add` the current time.
     pub async fn create(&self, db: &Db, values: Vec<(String, Value)>) -> Result<ValuesRow> {
         let meta = self.query.model;
+        let mut row = self.full_row(values)?;
+        send_signal(db, meta, Signal::PreSave, &row, false).await?;
+        // The row as written, with the key the database gave it: no second query, as the
+        // typed create() (and Django's) does.
+        if row[meta.pk_index].is_null() {
+            super::insert::returning(db, meta, std::slice::from_mut(&mut row)).await?;
+        } else {
+            super::insert::with_pk(db, meta, std::slice::from_ref(&row)).await?;
+        }
+        send_signal(db, meta, Signal::PostSave, &row, true).await?;
+        Ok(ValuesRow::from_parts(meta.fields.iter().map(|f| f.name.to_owned()).collect(), row))
+    }
+
+    /// Every field of a new row, in order: the given `name = value` pairs converted to each
+    /// field's type, the others their initial value.
+    pub(crate) fn full_row(&self, values: Vec<(String, Value)>) -> Result<Vec<Value>> {
+        let meta = self.query.model;
         let mut row = Vec::with_capacity(meta.fields.len());
         for field in meta.fields {
             row.push(initial_value(field)?);
@@ -127,25 +144,12 @@ impl DynQuerySet {
             let field = &meta.fields[index];
             row[index] = coerce(value, field.value_kind(), field.name)?;
         }
-        send_signal(db, meta, Signal::PreSave, &row, false).await?;
-        let pk_kind = meta.pk().kind.value_kind();
-        let has_pk = !row[meta.pk_index].is_null();
-        let lowerer = Lowerer::new(meta);
-        let pk = if has_pk {
-            let pk = row[meta.pk_index].clone();
-            db.execute(&db.dialect().compile_insert(&lowerer.insert(vec![row], false))).await?;
-            pk
-        } else {
-            let result = db.fetch(&db.dialect().compile_insert(&lowerer.insert(vec![row], true)), &[pk_kind]).await?;
-            result.values.into_iter().next().unwrap_or(Value::Null)
-        };
-        let created = self.get(db, Q::new("pk", pk)).await?;
-        send_signal(db, meta, Signal::PostSave, created.values(), true).await?;
-        Ok(created)
+        Ok(row)
     }
 
-    /// Writes every field of `row` back to its table row (Django's `obj.save()` on an
-    /// existing object), refreshing `auto_now` fields. Returns the row as saved.
+    /// Writes every field of `row` back to its table row (Django's `obj.save()`), refreshing
+    /// `auto_now` fields; a row no longer there is inserted with its key, an object never
+    /// saved is created. Returns the row as saved.
     pub async fn save(&self, db: &Db, row: &ValuesRow) -> Result<ValuesRow> {
         let meta = self.query.model;
         if row.get(meta.pk().name).is_none_or(Value::is_null) {
@@ -159,19 +163,16 @@ impl DynQuerySet {
             let value = if field.auto_now { now_value(field.kind) } else { value };
             values.push(coerce(value, field.value_kind(), field.name)?);
         }
-        let pk = values[meta.pk_index].clone();
-        if pk.is_null() {
-            let pairs = meta.fields.iter().map(|f| f.name.to_owned()).zip(values).collect();
-            return self.create(db, pairs).await;
-        }
         send_signal(db, meta, Signal::PreSave, &values, false).await?;
-        let update = Lowerer::new(meta).update_instance(values);
-        if db.execute(&db.dialect().compile_update(&update)).await? == 0 {
-            return Err(Error::DoesNotExist { model: meta.object_name });
+        let lowerer = Lowerer::new(meta);
+        let update = lowerer.update_instance(values.clone());
+        // Django's save(): an UPDATE, and an INSERT with the key when no row had it.
+        let created = db.execute(&db.dialect().compile_update(&update)).await? == 0;
+        if created {
+            super::insert::with_pk(db, meta, std::slice::from_ref(&values)).await?;
         }
-        let saved = self.get(db, Q::new("pk", pk)).await?;
-        send_signal(db, meta, Signal::PostSave, saved.values(), false).await?;
-        Ok(saved)
+        send_signal(db, meta, Signal::PostSave, &values, created).await?;
+        Ok(ValuesRow::from_parts(meta.fields.iter().map(|f| f.name.to_owned()).collect(), values))
     }
 }
 

@@ -156,7 +156,13 @@ impl DynQuerySet {
     }
 
     /// The distinct dates `field` takes, truncated to `unit` (Django's `dates()`).
-    pub async fn dates(&self, db: &Db, field: &str, unit: TruncUnit, descending: bool) -> Result<Vec<chrono::NaiveDate>> {
+    pub async fn dates(
+        &self,
+        db: &Db,
+        field: &str,
+        unit: TruncUnit,
+        descending: bool,
+    ) -> Result<Vec<chrono::NaiveDate>> {
         Ok(self.datetimes(db, field, unit, descending).await?.into_iter().map(|d| d.date_naive()).collect())
     }
 
@@ -227,18 +233,15 @@ impl DynQuerySet {
         .await
     }
 
-    /// Inserts every row (each `name = value` pairs) in one transaction (a savepoint inside
-    /// one): if one fails, none is inserted (Django's `bulk_create()`).
+    /// Inserts every row (each `name = value` pairs) in as few statements as possible, in one
+    /// transaction (a savepoint inside one): if one fails, none is inserted (Django's
+    /// `bulk_create()`, which sends no signals).
     pub async fn bulk_create(&self, db: &Db, rows: Vec<Vec<(String, Value)>>) -> Result<Vec<ValuesRow>> {
-        let n = rows.len();
-        db.atomic_write(n, |tx| async move {
-            let mut out = Vec::with_capacity(n);
-            for row in rows {
-                out.push(self.create(&tx, row).await?);
-            }
-            Ok(out)
-        })
-        .await
+        let meta = self.query.model;
+        let rows = rows.into_iter().map(|pairs| self.full_row(pairs)).collect::<Result<Vec<_>>>()?;
+        let stored = super::insert::bulk(db, meta, rows).await?;
+        let names: std::sync::Arc<[String]> = meta.fields.iter().map(|f| f.name.to_owned()).collect::<Vec<_>>().into();
+        Ok(stored.into_iter().map(|row| ValuesRow::new(names.clone(), row)).collect())
     }
 }
 

@@ -122,14 +122,18 @@ impl Args {
         match self.keyword(name) {
             None => Ok(false),
             Some(MethodArg::Value(Value::Bool(b))) => Ok(b),
-            Some(other) => Err(type_error(format!("{}() {name}= takes True or False, not {}", self.method, other.kind()))),
+            Some(other) => {
+                Err(type_error(format!("{}() {name}= takes True or False, not {}", self.method, other.kind())))
+            }
         }
     }
 
     fn text(&mut self, what: &str) -> Result<String> {
         match self.positional.pop_front() {
             Some(MethodArg::Value(Value::String(s))) => Ok(s),
-            Some(other) => Err(type_error(format!("{}() expects {what} as a string, got {}", self.method, other.kind()))),
+            Some(other) => {
+                Err(type_error(format!("{}() expects {what} as a string, got {}", self.method, other.kind())))
+            }
             None => Err(type_error(format!("{}() missing required argument: '{what}'", self.method))),
         }
     }
@@ -166,7 +170,13 @@ impl Args {
             match arg {
                 MethodArg::Q(other) => q = q & other,
                 MethodArg::Expression(e) => q = q & Q::from(e),
-                other => return Err(type_error(format!("{}() takes Q objects or lookups, not {}", self.method, other.kind()))),
+                other => {
+                    return Err(type_error(format!(
+                        "{}() takes Q objects or lookups, not {}",
+                        self.method,
+                        other.kind()
+                    )))
+                }
             }
         }
         for (path, arg) in std::mem::take(&mut self.keyword) {
@@ -207,7 +217,7 @@ impl Args {
 #[derive(Debug)]
 pub enum MethodOutput {
     /// A new QuerySet (every chain method; shown by evaluating it).
-    QuerySet(DynQuerySet),
+    QuerySet(Box<DynQuerySet>),
     /// One row (`get`, `earliest`, `create`).
     Row(ValuesRow),
     /// One row or none (`first`, `last`).
@@ -273,7 +283,7 @@ impl Method {
             Run::Chain(chain) => {
                 let next = chain(qs, &mut args)?;
                 args.done()?;
-                Ok(MethodOutput::QuerySet(next))
+                Ok(MethodOutput::QuerySet(Box::new(next)))
             }
             Run::Terminal(terminal) => terminal(qs, db, args).await,
         }

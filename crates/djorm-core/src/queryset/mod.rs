@@ -8,6 +8,7 @@ mod chain;
 mod dynamic;
 mod dynamic_more;
 mod dynamic_prefetch;
+mod insert;
 mod keys;
 pub mod methods;
 mod prefetch;

@@ -23,67 +23,26 @@ pub struct Deleted {
 /// `e`, naming the field whose value among `rows` of `M` the database refused.
 fn refused<M: Model>(rows: impl Iterator<Item = Vec<Value>>, e: Error) -> Error {
     let rows: Vec<Vec<Value>> = rows.collect();
-    crate::data_error::name_the_field(M::meta(), rows.iter().map(Vec::as_slice), e)
+    super::insert::refused(M::meta(), &rows, e)
 }
 
 /// The most objects one `bulk_update()` statement carries.
 const BULK_UPDATE_BATCH: usize = 1000;
 
-/// How many rows of `M` one INSERT can carry within the database's parameter limit.
-fn insert_batch_size<M: Model>(db: &Db) -> usize {
-    let params_per_row = M::meta().fields.len().max(1);
-    (db.dialect().features().max_query_params / params_per_row).max(1)
-}
-
-/// Inserts `objects` (all without a primary key) in as few statements as the database's
-/// parameter limit allows, and stores the keys the database hands back.
+/// Inserts `objects` (all without a primary key) and stores the keys the database hands back.
 async fn insert_returning<M: Model>(db: &Db, objects: &mut [M]) -> Result<()> {
-    if objects.is_empty() {
-        return Ok(());
-    }
-    if !db.dialect().features().can_return_rows_from_insert {
-        // A backend without RETURNING provides the keys another way (MySQL's LAST_INSERT_ID):
-        // that arrives with such a backend.
-        return Err(Error::NotSupported {
-            backend: db.vendor(),
-            what: "INSERT ... RETURNING, which djorm uses to learn generated keys".into(),
-        });
-    }
-    let lowerer = Lowerer::new(M::meta());
-    let batch = insert_batch_size::<M>(db);
-    let pk_kind = M::meta().pk().kind.value_kind();
-    for chunk in objects.chunks_mut(batch) {
-        let rows = chunk.iter().map(Model::field_values).collect();
-        let insert = lowerer.insert(rows, true);
-        let result = db
-            .fetch(&db.dialect().compile_insert(&insert), &[pk_kind])
-            .await
-            .map_err(|e| refused::<M>(chunk.iter().map(Model::field_values), e))?;
-        if result.len() != chunk.len() {
-            return Err(Error::Database {
-                kind: crate::DatabaseErrorKind::Other,
-                sqlstate: None,
-                message: format!("INSERT returned {} keys for {} rows", result.len(), chunk.len()),
-            });
-        }
-        for (obj, pk) in chunk.iter_mut().zip(result.values) {
-            obj.set_pk_value(pk)?;
-        }
+    let mut rows: Vec<Vec<Value>> = objects.iter().map(Model::field_values).collect();
+    super::insert::returning(db, M::meta(), &mut rows).await?;
+    for (obj, row) in objects.iter_mut().zip(rows) {
+        obj.set_pk_value(row[M::meta().pk_index].clone())?;
     }
     Ok(())
 }
 
 /// Inserts objects whose primary key is already set.
 async fn insert_with_pk<M: Model>(db: &Db, objects: &[M]) -> Result<()> {
-    let lowerer = Lowerer::new(M::meta());
-    let batch = insert_batch_size::<M>(db);
-    for chunk in objects.chunks(batch) {
-        let insert = lowerer.insert(chunk.iter().map(Model::field_values).collect(), false);
-        db.execute(&db.dialect().compile_insert(&insert))
-            .await
-            .map_err(|e| refused::<M>(chunk.iter().map(Model::field_values), e))?;
-    }
-    Ok(())
+    let rows: Vec<Vec<Value>> = objects.iter().map(Model::field_values).collect();
+    super::insert::with_pk(db, M::meta(), &rows).await
 }
 
 /// Saves one instance: INSERT when it has no primary key yet, else UPDATE, falling back to
@@ -137,17 +96,16 @@ impl<M: Model> QuerySet<M> {
         for obj in &mut objects {
             obj.pre_save(true);
         }
-        let (mut without_pk, with_pk): (Vec<M>, Vec<M>) = objects.into_iter().partition(|o| o.pk_value().is_null());
-        let batch = insert_batch_size::<M>(db);
-        let statements = with_pk.len().div_ceil(batch) + without_pk.len().div_ceil(batch);
-        db.atomic_write(statements, |tx| async move {
-            insert_with_pk(&tx, &with_pk).await?;
-            insert_returning(&tx, &mut without_pk).await?;
-            let mut all = with_pk;
-            all.extend(without_pk);
-            Ok(all)
-        })
-        .await
+        let rows = objects.iter().map(Model::field_values).collect();
+        let stored = super::insert::bulk(db, M::meta(), rows).await?;
+        // The rows come back keyed ones first, as they were inserted; objects follow them.
+        let (mut without_pk, mut with_key): (Vec<M>, Vec<M>) =
+            objects.into_iter().partition(|o| o.pk_value().is_null());
+        for (obj, row) in without_pk.iter_mut().zip(stored.iter().skip(with_key.len())) {
+            obj.set_pk_value(row[M::meta().pk_index].clone())?;
+        }
+        with_key.extend(without_pk);
+        Ok(with_key)
     }
 
     /// The object matching `q`, or a new one from `create()` saved to the database. The flag
