@@ -309,7 +309,7 @@ async fn compare(backend: &str) {
             Ok(text) => {
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{backend} {}: {e}\n{text}", case.method))
             }
-            Err(message) => json!({ "error": message }),
+            Err(error) => json!({ "error": error.message }),
         };
         assert_eq!(shell, rust, "{backend} {}: rows\n  shell: {}", case.method, case.shell);
         assert_eq!(shell_sql, rust_sql, "{backend} {}: SQL\n  shell: {}", case.method, case.shell);

@@ -223,26 +223,28 @@ async fn bad_input(test: TestDatabase) {
     seed(&db).await.expect("seed");
     let mut session = Session::new(db.clone(), models(), Box::new(|_| false));
     let error = execute(&mut session, r#"Post.objects.filter(titel="x").count()"#, Format::Table).await.unwrap_err();
+    assert_eq!(error.class, "FieldError");
     assert_eq!(
-        error,
+        error.message,
         "Cannot resolve keyword 'titel' into field. Choices are: author, id, published_on, status, tags, title, views"
     );
-    assert!(execute(&mut session, "Post.objects.filter(", Format::Table).await.unwrap_err().contains("end of line"));
-    assert!(execute(&mut session, "Pots.objects.all()", Format::Table)
-        .await
-        .unwrap_err()
-        .contains("models: Author, Tag, Post"));
+    let syntax = execute(&mut session, "Post.objects.filter(", Format::Table).await.unwrap_err();
+    assert_eq!(syntax.class, "SyntaxError");
+    assert!(syntax.message.contains("end of line"), "{syntax:?}");
+    let name = execute(&mut session, "Pots.objects.all()", Format::Table).await.unwrap_err();
+    assert_eq!(name.class, "NameError");
+    assert!(name.message.contains("models: Author, Tag, Post"), "{name:?}");
     // The session is still usable, and shows the SQL it ran.
     assert_eq!(execute(&mut session, "Post.objects.count()", Format::Table).await.unwrap(), "4");
     assert!(session.last_sql().unwrap().contains("COUNT(*)"));
     // A whole-table write asks first; refused, it changes nothing.
-    assert_eq!(execute(&mut session, "Post.objects.update(views=0)", Format::Table).await.unwrap_err(), "cancelled");
-    assert_eq!(execute(&mut session, "Post.objects.all().delete()", Format::Table).await.unwrap_err(), "cancelled");
+    assert!(execute(&mut session, "Post.objects.update(views=0)", Format::Table).await.unwrap_err().is_cancelled());
+    assert!(execute(&mut session, "Post.objects.all().delete()", Format::Table).await.unwrap_err().is_cancelled());
     assert_eq!(Post::objects().filter(q!(Post, views = 0)).count(&db).await.unwrap(), 0);
     assert_eq!(Post::objects().count(&db).await.unwrap(), 4);
     // A database error is one line too, and the session stays open.
     let error = execute(&mut session, r#"Post.objects.create(title="x", views=1, author=99)"#, Format::Table).await;
-    assert!(error.is_err(), "{error:?}");
+    assert_eq!(error.map_err(|e| e.class), Err("IntegrityError"));
     assert_eq!(Post::objects().count(&db).await.unwrap(), 4);
     // Tables print aligned with a count; objects print as Django's repr.
     let table =
@@ -302,7 +304,7 @@ async fn prefetch_related(test: TestDatabase) {
     assert!(table.contains("<Post: Post object (1)>") && !table.contains("(4)"), "{table}");
     let error = execute(&mut session, r#"Post.objects.prefetch_related("tags__nope")"#, Format::Json).await;
     assert_eq!(
-        error.unwrap_err(),
+        error.unwrap_err().message,
         "Cannot find 'nope' on Tag object, 'tags__nope' is an invalid parameter to prefetch_related()"
     );
 }
@@ -518,5 +520,35 @@ async fn python_spellings_work_as_in_django() {
         assert_eq!(made[0]["views"], 3, "{backend}");
         assert_eq!(made[1], true, "{backend}");
         assert_eq!(shell_json(url, "7 % -3").await, json!(-2), "{backend}: Python's modulo");
+    }
+}
+
+/// A failing `shell --format json -c` prints Django's exception class and message as JSON
+/// and exits non-zero, so a script can tell a FieldError from a DoesNotExist.
+#[tokio::test]
+async fn json_errors_carry_the_exception_class_and_exit_non_zero() {
+    let test = TestDatabase::new("sqlite", &models()).await.expect("test database");
+    seed(test.db()).await.expect("seed");
+    let url = test.url().expect("url");
+    for (line, class) in [
+        (r#"Post.objects.filter(titel="x")"#, "FieldError"),
+        ("Post.objects.get(pk=99)", "DoesNotExist"),
+        ("Post.objects.get(views__gte=0)", "MultipleObjectsReturned"),
+        ("Post.objects.filter(", "SyntaxError"),
+        ("Pots.objects.all()", "NameError"),
+        ("Post.objects.nope()", "AttributeError"),
+        (r#"Post.objects.all()[:1].filter(views=1)"#, "TypeError"),
+        (r#"Post.objects.create(title="x", views=1, author=99)"#, "IntegrityError"),
+    ] {
+        let args: Vec<String> =
+            ["--database", url.as_str(), "shell", "--format", "json", "-c", line].map(String::from).to_vec();
+        let project = djorm_cli::Project { models: Some(models()), ..djorm_cli::Project::default() };
+        let mut out = Vec::new();
+        let code = djorm_cli::run(&args, &project, &mut out).await;
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_ne!(code, std::process::ExitCode::SUCCESS, "{line}: {text}");
+        let shown: Json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{line}: {e}\n{text}"));
+        assert_eq!(shown["error"]["class"], class, "{line}: {text}");
+        assert!(shown["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{line}: {text}");
     }
 }

@@ -70,7 +70,7 @@ async fn seeded(backend: &'static str) -> (TestDatabase, Session) {
 }
 
 async fn run(session: &mut Session, line: &str) -> Result<String, String> {
-    execute(session, line, Format::Json).await
+    execute(session, line, Format::Json).await.map_err(|e| e.message)
 }
 
 async fn both(check: impl AsyncFn(&'static str)) {

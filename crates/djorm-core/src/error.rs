@@ -109,6 +109,35 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The name of the exception Django raises for this error (`FieldError`,
+    /// `DoesNotExist`, `IntegrityError`, `TransactionManagementError`...), for tools that
+    /// report errors by class, as the shell's JSON output does.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Error::DoesNotExist { .. } => "DoesNotExist",
+            Error::MultipleObjectsReturned { .. } => "MultipleObjectsReturned",
+            Error::FieldError(_) => "FieldError",
+            Error::Validation(_) => "ValidationError",
+            Error::Integrity { .. } => "IntegrityError",
+            Error::Protected { .. } => "ProtectedError",
+            Error::Restricted { .. } => "RestrictedError",
+            // Django raises TypeError (and a few ValueErrors) for a queryset used wrongly.
+            Error::InvalidQuery(_) => "TypeError",
+            Error::NotSupported { .. } => "NotSupportedError",
+            Error::Config(_) => "ImproperlyConfigured",
+            Error::Connection(_) | Error::Timeout { .. } => "OperationalError",
+            Error::Decode(_) => "DataError",
+            Error::TransactionManagement(_) => "TransactionManagementError",
+            Error::Database { kind, .. } => match kind {
+                DatabaseErrorKind::Data => "DataError",
+                DatabaseErrorKind::Other => "DatabaseError",
+                _ => "OperationalError",
+            },
+        }
+    }
+}
+
 /// What kind of failure an [`Error::Database`] is. Each backend maps its native codes here, so
 /// code above the backends never reads a vendor's codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -7,7 +7,7 @@ use djorm::{Error, Result};
 
 use super::{connect, io};
 use crate::args::{Cli, Command};
-use crate::shell::{execute, repl, Session};
+use crate::shell::{execute, repl, Format, Session, ShellError};
 use crate::Project;
 
 /// The standalone binary has no models linked in: they are rebuilt from the migration files
@@ -58,17 +58,23 @@ pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Re
                 }
                 Ok(ExitCode::SUCCESS)
             }
-            Err(message) if message == "cancelled" => {
-                writeln!(out, "Error: refusing to change a whole table without --yes").map_err(io)?;
-                Ok(ExitCode::from(2))
-            }
-            Err(message) => {
-                writeln!(out, "Error: {message}").map_err(io)?;
+            Err(error) => {
+                let error = if error.is_cancelled() {
+                    ShellError::new("Cancelled", "refusing to change a whole table without --yes")
+                } else {
+                    error
+                };
+                if *format == Format::Json {
+                    let shown = serde_json::json!({ "error": { "class": error.class, "message": error.message } });
+                    writeln!(out, "{}", serde_json::to_string_pretty(&shown).unwrap_or_default()).map_err(io)?;
+                } else {
+                    writeln!(out, "{}: {}", error.class, error.message).map_err(io)?;
+                }
                 Ok(ExitCode::from(2))
             }
         },
         None => {
-            repl(session, *format, out).await.map_err(Error::Config)?;
+            repl(session, *format, out).await.map_err(|e| Error::Config(e.to_string()))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -1,5 +1,6 @@
 //! The names `shell_plus` puts in scope: Q, F, the aggregates and the database functions.
 
+use super::error::ShellError;
 use djorm::{Aggregate, Arg, Expression, Value, Q};
 
 use super::convert::{expression, q_from_kwargs, text};
@@ -56,11 +57,11 @@ pub fn lookup(name: &str) -> Option<&'static str> {
 }
 
 /// Calls built-in `name` with positional and keyword arguments.
-pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
-    let one = |args: &[Val]| -> Result<Expression, String> {
+pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
+    let one = |args: &[Val]| -> Result<Expression, ShellError> {
         match args {
             [a] => expression(a.clone()),
-            _ => Err(format!("{name}() takes exactly one argument ({} given)", args.len())),
+            _ => Err(ShellError::from(format!("{name}() takes exactly one argument ({} given)", args.len()))),
         }
     };
     Ok(match name {
@@ -69,7 +70,12 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
             for a in args {
                 match a {
                     Val::Q(other) => q = q & other,
-                    other => return Err(format!("Q() takes conditions or Q objects, not {}", other.type_name())),
+                    other => {
+                        return Err(ShellError::from(format!(
+                            "Q() takes conditions or Q objects, not {}",
+                            other.type_name()
+                        )))
+                    }
                 }
             }
             Val::Q(q)
@@ -112,20 +118,20 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
         other => match djorm::vocabulary::function(other) {
             Some(def) => {
                 if !kwargs.is_empty() {
-                    return Err(format!("{other}() takes no keyword arguments"));
+                    return Err(ShellError::from(format!("{other}() takes no keyword arguments")));
                 }
                 if !def.takes(args.len()) {
-                    return Err(format!("{other}() cannot take {} argument(s)", args.len()));
+                    return Err(ShellError::from(format!("{other}() cannot take {} argument(s)", args.len())));
                 }
                 let exprs: Vec<Expression> = args.into_iter().map(expression).collect::<Result<_, _>>()?;
                 Val::Expr(Expression::call(def, exprs.into_iter().map(Arg)))
             }
-            None => return Err(format!("{other}() cannot be called here")),
+            None => return Err(ShellError::from(format!("{other}() cannot be called here"))),
         },
     })
 }
 
-fn aggregate(name: &str, args: &[Val], kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+fn aggregate(name: &str, args: &[Val], kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
     let path = text(args, 0, name)?;
     let mut agg: Aggregate = match name {
         "Count" => djorm::Count(&path),
@@ -142,13 +148,13 @@ fn aggregate(name: &str, args: &[Val], kwargs: Vec<(String, Val)>) -> Result<Val
             ("distinct", Val::Value(Value::Bool(false))) => agg,
             ("filter", Val::Q(q)) => agg.filter(q),
             ("default", Val::Value(v)) => agg.default(v),
-            (key, v) => return Err(format!("{name}() got an unexpected {key}={}", v.type_name())),
+            (key, v) => return Err(ShellError::from(format!("{name}() got an unexpected {key}={}", v.type_name()))),
         };
     }
     Ok(Val::Aggregate(agg))
 }
 
-fn when(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+fn when(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
     let mut condition = Q::all();
     let mut then = None;
     let mut lookups = Vec::new();
@@ -163,26 +169,30 @@ fn when(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
     for a in args {
         match a {
             Val::Q(q) => condition = condition & q,
-            other => return Err(format!("When() takes Q objects or lookups, not {}", other.type_name())),
+            other => {
+                return Err(ShellError::from(format!("When() takes Q objects or lookups, not {}", other.type_name())))
+            }
         }
     }
     let then = then.ok_or("When() needs then=...")?;
     Ok(Val::When(condition, then))
 }
 
-fn case(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+fn case(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
     let mut whens = Vec::new();
     for a in args {
         match a {
             Val::When(q, then) => whens.push(djorm::When(q, then)),
-            other => return Err(format!("Case() takes When(...) arguments, not {}", other.type_name())),
+            other => {
+                return Err(ShellError::from(format!("Case() takes When(...) arguments, not {}", other.type_name())))
+            }
         }
     }
     let mut default = Expression::Value(Value::Null);
     for (key, value) in kwargs {
         match key.as_str() {
             "default" => default = expression(value)?,
-            other => return Err(format!("Case() got an unexpected keyword {other}")),
+            other => return Err(ShellError::from(format!("Case() got an unexpected keyword {other}"))),
         }
     }
     Ok(Val::Expr(djorm::Case(whens, Arg(default))))

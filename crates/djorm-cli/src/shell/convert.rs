@@ -1,27 +1,28 @@
 //! Turning shell values into the library's types: lookups, expressions, field values.
 
+use super::error::ShellError;
 use djorm::{Expression, Rhs, Value, Q};
 
 use super::value::Val;
 
 /// A field value or lookup right-hand side from a shell value.
-pub fn value(v: Val) -> Result<Value, String> {
+pub fn value(v: Val) -> Result<Value, ShellError> {
     match v {
         Val::Value(v) => Ok(v),
         Val::Instance(meta, row) => Ok(row.get(meta.pk().name).cloned().unwrap_or(Value::Null)),
-        other => Err(format!("expected a value, got {}", other.type_name())),
+        other => Err(ShellError::from(format!("expected a value, got {}", other.type_name()))),
     }
 }
 
 /// A lookup's right-hand side: a value, a list (`__in`, `__range`), an object (its key) or an
 /// expression (`F("x")`).
-pub fn rhs(path: &str, v: Val) -> Result<Rhs, String> {
+pub fn rhs(path: &str, v: Val) -> Result<Rhs, ShellError> {
     Ok(match v {
         Val::List(items) => {
             let values: Vec<Value> = items.into_iter().map(value).collect::<Result<_, _>>()?;
             match (path.ends_with("__range"), <[Value; 2]>::try_from(values)) {
                 (true, Ok([a, b])) => Rhs::Range(a, b),
-                (true, Err(_)) => return Err(format!("{path} takes a list of two bounds")),
+                (true, Err(_)) => return Err(ShellError::from(format!("{path} takes a list of two bounds"))),
                 (false, Ok(pair)) => Rhs::List(pair.to_vec()),
                 (false, Err(values)) => Rhs::List(values),
             }
@@ -42,7 +43,7 @@ pub fn rhs(path: &str, v: Val) -> Result<Rhs, String> {
 }
 
 /// `Q(a=1, b=2)`: the keyword lookups ANDed.
-pub fn q_from_kwargs(kwargs: Vec<(String, Val)>) -> Result<Q, String> {
+pub fn q_from_kwargs(kwargs: Vec<(String, Val)>) -> Result<Q, ShellError> {
     let mut q = Q::all();
     for (path, v) in kwargs {
         q = q & Q::new(path.clone(), rhs(&path, v)?);
@@ -51,21 +52,23 @@ pub fn q_from_kwargs(kwargs: Vec<(String, Val)>) -> Result<Q, String> {
 }
 
 /// A database expression: `F(...)`, a function, an aggregate or a literal.
-pub fn expression(v: Val) -> Result<Expression, String> {
+pub fn expression(v: Val) -> Result<Expression, ShellError> {
     match v {
         Val::Expr(e) => Ok(e),
         Val::Aggregate(a) => Ok(a.into()),
         Val::Value(Value::String(s)) => Ok(Expression::Field(s)),
         Val::Value(v) => Ok(Expression::Value(v)),
-        other => Err(format!("expected an expression, got {}", other.type_name())),
+        other => Err(ShellError::from(format!("expected an expression, got {}", other.type_name()))),
     }
 }
 
 /// Positional argument `i`, which must be a string.
-pub fn text(args: &[Val], i: usize, function: &str) -> Result<String, String> {
+pub fn text(args: &[Val], i: usize, function: &str) -> Result<String, ShellError> {
     match args.get(i) {
         Some(Val::Value(Value::String(s))) => Ok(s.clone()),
-        Some(other) => Err(format!("{function}() expects a field name string, got {}", other.type_name())),
-        None => Err(format!("{function}() is missing a field name")),
+        Some(other) => {
+            Err(ShellError::from(format!("{function}() expects a field name string, got {}", other.type_name())))
+        }
+        None => Err(ShellError::from(format!("{function}() is missing a field name"))),
     }
 }

@@ -1,5 +1,6 @@
 //! Evaluates parsed shell statements against a live database.
 
+use super::error::ShellError;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -28,7 +29,7 @@ pub struct Session {
     pub(super) max_rows: Option<usize>,
 }
 
-type Eval<'a> = Pin<Box<dyn Future<Output = Result<Val, String>> + Send + 'a>>;
+type Eval<'a> = Pin<Box<dyn Future<Output = Result<Val, ShellError>> + Send + 'a>>;
 
 impl Session {
     /// A session on `db` with `models` in scope; `confirm` is asked before an `update()` or
@@ -76,8 +77,8 @@ impl Session {
     }
 
     /// Runs one line; returns the value of its last expression statement, if any.
-    pub async fn run_line(&mut self, line: &str) -> Result<Option<Val>, String> {
-        let statements = parse_line(line)?;
+    pub async fn run_line(&mut self, line: &str) -> Result<Option<Val>, ShellError> {
+        let statements = parse_line(line).map_err(|m| ShellError::new("SyntaxError", m))?;
         let mut shown = None;
         for statement in statements {
             shown = match statement {
@@ -97,22 +98,22 @@ impl Session {
         Ok(shown)
     }
 
-    async fn set_attr(&mut self, target: &Expr, field: &str, v: Val) -> Result<(), String> {
+    async fn set_attr(&mut self, target: &Expr, field: &str, v: Val) -> Result<(), ShellError> {
         let Expr::Name(var) = target else {
             return Err("set fields on a variable: obj = Model.objects.get(...); obj.field = value".into());
         };
         let Some(Val::Instance(meta, row)) = self.vars.get(var) else {
-            return Err(format!("'{var}' is not an object"));
+            return Err(ShellError::from(format!("'{var}' is not an object")));
         };
         let meta = *meta;
         let value = methods::field_value(meta, field, v)?;
         let index = row.names().iter().position(|n| n == field);
         let Some(index) = index else {
-            return Err(format!(
+            return Err(ShellError::from(format!(
                 "'{}' object has no field '{field}'. Choices are: {}",
                 meta.object_name,
                 meta.field_names().join(", ")
-            ));
+            )));
         };
         let mut values = row.values().to_vec();
         values[index] = value;
@@ -146,7 +147,12 @@ impl Session {
                                 names.push(k);
                                 values.push(super::convert::value(v)?);
                             }
-                            (k, _) => return Err(format!("dictionary keys are field names, not {}", k.type_name())),
+                            (k, _) => {
+                                return Err(ShellError::from(format!(
+                                    "dictionary keys are field names, not {}",
+                                    k.type_name()
+                                )))
+                            }
                         }
                     }
                     Ok(Val::Dict(djorm::ValuesRow::from_parts(names, values)))
@@ -173,7 +179,9 @@ impl Session {
                             methods::call(self, *target, &method, positional, keywords).await
                         }
                         Val::Model(meta) => methods::instantiate(meta, positional, keywords),
-                        other => Err(format!("'{}' object is not callable", other.type_name())),
+                        other => {
+                            Err(ShellError::new("TypeError", format!("'{}' object is not callable", other.type_name())))
+                        }
                     }
                 }
                 Expr::Index(target, index) => {
@@ -207,10 +215,10 @@ impl Session {
                         if matches!(acc, Val::Expr(_)) || matches!(right, Val::Expr(_)) {
                             depth += 1;
                             if depth > djorm::lower::MAX_DEPTH {
-                                return Err(format!(
+                                return Err(ShellError::from(format!(
                                     "the expression is nested more than {} levels deep",
                                     djorm::lower::MAX_DEPTH
-                                ));
+                                )));
                             }
                         }
                         acc = binary(*op, acc, right)?;
@@ -225,7 +233,7 @@ impl Session {
         })
     }
 
-    fn name(&self, name: &str) -> Result<Val, String> {
+    fn name(&self, name: &str) -> Result<Val, ShellError> {
         if let Some(v) = self.vars.get(name) {
             return Ok(v.clone());
         }
@@ -236,10 +244,13 @@ impl Session {
             return Ok(Val::Builtin(builtin));
         }
         let models: Vec<&str> = self.models.iter().map(|m| m.object_name).collect();
-        Err(format!("name '{name}' is not defined (models: {}; type help for the rest)", models.join(", ")))
+        Err(ShellError::new(
+            "NameError",
+            format!("name '{name}' is not defined (models: {}; type help for the rest)", models.join(", ")),
+        ))
     }
 
-    fn call_builtin(&mut self, name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+    fn call_builtin(&mut self, name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
         match name {
             "help" => Ok(Val::Value(Value::String(super::help::text(&self.models)))),
             "sql" => Ok(Val::Value(Value::String(self.last_sql().unwrap_or_else(|| "no query has run yet".into())))),
@@ -248,12 +259,12 @@ impl Session {
     }
 }
 
-fn binary(op: BinOp, left: Val, right: Val) -> Result<Val, String> {
+fn binary(op: BinOp, left: Val, right: Val) -> Result<Val, ShellError> {
     match (op, left, right) {
         (BinOp::Or, Val::Q(a), Val::Q(b)) => Ok(Val::Q(a | b)),
         (BinOp::And, Val::Q(a), Val::Q(b)) => Ok(Val::Q(a & b)),
         (BinOp::Or | BinOp::And, a, b) => {
-            Err(format!("| and & combine Q objects, not {} and {}", a.type_name(), b.type_name()))
+            Err(ShellError::from(format!("| and & combine Q objects, not {} and {}", a.type_name(), b.type_name())))
         }
         (op, Val::Value(a), Val::Value(b)) => arithmetic(op, a, b),
         (op, a, b) => {
@@ -270,14 +281,14 @@ fn binary(op: BinOp, left: Val, right: Val) -> Result<Val, String> {
 }
 
 /// An arithmetic operand: literals stay values (`F("views") + "1"` adds the number, not a field).
-fn expression_operand(v: Val) -> Result<Expression, String> {
+fn expression_operand(v: Val) -> Result<Expression, ShellError> {
     match v {
         Val::Value(v) => Ok(Expression::Value(v)),
         other => super::convert::expression(other),
     }
 }
 
-fn arithmetic(op: BinOp, a: Value, b: Value) -> Result<Val, String> {
+fn arithmetic(op: BinOp, a: Value, b: Value) -> Result<Val, ShellError> {
     let result = match (a, b) {
         (Value::I64(x), Value::I64(y)) => match op {
             BinOp::Add => x.checked_add(y).map(Value::I64),
@@ -293,7 +304,7 @@ fn arithmetic(op: BinOp, a: Value, b: Value) -> Result<Val, String> {
         (Value::String(x), Value::String(y)) if op == BinOp::Add => Some(Value::String(x + &y)),
         (a, b) => {
             let (Some(x), Some(y)) = (number(&a), number(&b)) else {
-                return Err(format!("unsupported operand types: {a:?} and {b:?}"));
+                return Err(ShellError::from(format!("unsupported operand types: {a:?} and {b:?}")));
             };
             Some(Value::F64(match op {
                 BinOp::Add => x + y,
@@ -316,7 +327,7 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
-fn unary(op: UnOp, operand: Val) -> Result<Val, String> {
+fn unary(op: UnOp, operand: Val) -> Result<Val, ShellError> {
     match (op, operand) {
         (UnOp::Invert, Val::Q(q)) => Ok(Val::Q(!q)),
         (UnOp::Invert, Val::Expr(e)) => Ok(Val::Q(!djorm::Q::from(e))),
@@ -325,10 +336,10 @@ fn unary(op: UnOp, operand: Val) -> Result<Val, String> {
         }
         (UnOp::Neg, Val::Value(Value::F64(f))) => Ok(Val::Value(Value::F64(-f))),
         (UnOp::Neg, Val::Expr(e)) => Ok(Val::Expr(Expression::Value(Value::I64(0)) - e)),
-        (op, other) => Err(format!(
+        (op, other) => Err(ShellError::from(format!(
             "bad operand type for unary {}: {}",
             if op == UnOp::Neg { "-" } else { "~" },
             other.type_name()
-        )),
+        ))),
     }
 }

@@ -1,5 +1,6 @@
 //! Attributes and methods of shell values: managers, QuerySets, objects and related managers.
 
+use super::error::ShellError;
 use djorm::relations::reverse_by_accessor;
 use djorm::{DynQuerySet, ModelMeta, OrderBy, Value, Q};
 
@@ -15,7 +16,7 @@ pub fn queryset_methods() -> Vec<&'static str> {
 }
 
 /// `target.name`.
-pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result<Val, String> {
+pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result<Val, ShellError> {
     let target = match target {
         Val::ManyRelated(m) if !matches!(name, "add" | "remove" | "clear") => Val::QuerySet(m.qs),
         Val::ReverseRelated(r) if !matches!(name, "create" | "get_or_create") => Val::QuerySet(r.qs),
@@ -24,23 +25,31 @@ pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result
     match target {
         target @ (Val::ManyRelated(_) | Val::ReverseRelated(_)) => Ok(Val::Method(Box::new(target), name.to_owned())),
         Val::Model(meta) if name == "objects" => Ok(Val::QuerySet(DynQuerySet::new(meta))),
-        Val::Model(meta) => Err(format!("type object '{}' has no attribute '{name}'", meta.object_name)),
+        Val::Model(meta) => Err(ShellError::new(
+            "AttributeError",
+            format!("type object '{}' has no attribute '{name}'", meta.object_name),
+        )),
         Val::Instance(meta, row) => instance_attribute(session, meta, row, name).await,
-        Val::Dict(row) => {
-            row.get(name).cloned().map(Val::Value).ok_or_else(|| format!("no key '{name}': {}", row.names().join(", ")))
-        }
+        Val::Dict(row) => row
+            .get(name)
+            .cloned()
+            .map(Val::Value)
+            .ok_or_else(|| ShellError::new("KeyError", format!("no key '{name}': {}", row.names().join(", ")))),
         target @ Val::QuerySet(_) if djorm::methods::method(name).is_some() => {
             Ok(Val::Method(Box::new(target), name.to_owned()))
         }
         // Django's QuerySet.ordered: an order_by() or the model's default ordering applies.
         Val::QuerySet(qs) if name == "ordered" => Ok(Val::Value(Value::Bool(qs.query().is_ordered()))),
-        Val::QuerySet(_) => {
-            Err(format!("'QuerySet' object has no attribute '{name}'. Methods are: {}", queryset_methods().join(", ")))
-        }
+        Val::QuerySet(_) => Err(ShellError::new(
+            "AttributeError",
+            format!("'QuerySet' object has no attribute '{name}'. Methods are: {}", queryset_methods().join(", ")),
+        )),
         target @ Val::Expr(djorm::Expression::Field(_)) if matches!(name, "asc" | "desc") => {
             Ok(Val::Method(Box::new(target), name.to_owned()))
         }
-        other => Err(format!("'{}' object has no attribute '{name}'", other.type_name())),
+        other => {
+            Err(ShellError::new("AttributeError", format!("'{}' object has no attribute '{name}'", other.type_name())))
+        }
     }
 }
 
@@ -49,7 +58,7 @@ async fn instance_attribute(
     meta: &'static ModelMeta,
     row: djorm::ValuesRow,
     name: &str,
-) -> Result<Val, String> {
+) -> Result<Val, ShellError> {
     if matches!(name, "save" | "delete" | "refresh_from_db") {
         return Ok(Val::Method(Box::new(Val::Instance(meta, row)), name.to_owned()));
     }
@@ -65,7 +74,7 @@ async fn instance_attribute(
         }
         let target = relation.target.get();
         let key = relation.target_field().name;
-        let related = DynQuerySet::new(target).get(&session.db, Q::new(key, value)).await.map_err(|e| e.to_string())?;
+        let related = DynQuerySet::new(target).get(&session.db, Q::new(key, value)).await.map_err(ShellError::from)?;
         return Ok(Val::Instance(target, related));
     }
     if let Some(field) = name.strip_suffix("_id").and_then(|n| meta.field(n)).filter(|f| f.relation.is_some()) {
@@ -82,7 +91,7 @@ async fn instance_attribute(
         if reverse.is_multi() {
             return Ok(Val::QuerySet(qs));
         }
-        let object = qs.get(&session.db, Q::all()).await.map_err(|e| e.to_string())?;
+        let object = qs.get(&session.db, Q::all()).await.map_err(ShellError::from)?;
         return Ok(Val::Instance(reverse.model, object));
     }
     if let Some(m2m) = meta.many_to_many_field(name) {
@@ -94,10 +103,13 @@ async fn instance_attribute(
         let qs = DynQuerySet::new(target).filter(Q::new(format!("{}__pk", back.query_name), pk.clone()));
         return Ok(Val::ManyRelated(ManyRelated { owner: meta, field: m2m.name, pk, qs }));
     }
-    Err(format!(
-        "'{}' object has no attribute '{name}'. Fields are: {}",
-        meta.object_name,
-        meta.field_names().join(", ")
+    Err(ShellError::new(
+        "AttributeError",
+        format!(
+            "'{}' object has no attribute '{name}'. Fields are: {}",
+            meta.object_name,
+            meta.field_names().join(", ")
+        ),
     ))
 }
 
@@ -111,23 +123,23 @@ fn reverse_path(reverse: &djorm::relations::ReverseRelation) -> String {
 }
 
 /// Converts a value for `field` of `meta`, checking the field exists.
-pub fn field_value(meta: &'static ModelMeta, field: &str, v: Val) -> Result<Value, String> {
-    let f = meta.field_or_error(field).map_err(|e| e.to_string())?;
+pub fn field_value(meta: &'static ModelMeta, field: &str, v: Val) -> Result<Value, ShellError> {
+    let f = meta.field_or_error(field).map_err(ShellError::from)?;
     let value = convert::value(v)?;
-    djorm::lower::coerce(value, f.value_kind(), f.name).map_err(|e| e.to_string())
+    djorm::lower::coerce(value, f.value_kind(), f.name).map_err(ShellError::from)
 }
 
 /// `Post(title="x")`: an unsaved object (Django's model constructor), for `save()` and
 /// `bulk_create()`; fields not given take their defaults when it is saved.
-pub fn instantiate(meta: &'static ModelMeta, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+pub fn instantiate(meta: &'static ModelMeta, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
     if !args.is_empty() {
-        return Err(format!("{}() takes field values as keyword arguments", meta.object_name));
+        return Err(ShellError::from(format!("{}() takes field values as keyword arguments", meta.object_name)));
     }
     let mut names = Vec::with_capacity(kwargs.len());
     let mut values = Vec::with_capacity(kwargs.len());
     for (name, v) in kwargs {
         values.push(field_value(meta, &name, v)?);
-        names.push(meta.field_or_error(&name).map_err(|e| e.to_string())?.name.to_owned());
+        names.push(meta.field_or_error(&name).map_err(ShellError::from)?.name.to_owned());
     }
     Ok(Val::Instance(meta, djorm::ValuesRow::from_parts(names, values)))
 }
@@ -139,7 +151,7 @@ pub async fn call(
     method: &str,
     args: Vec<Val>,
     kwargs: Vec<(String, Val)>,
-) -> Result<Val, String> {
+) -> Result<Val, ShellError> {
     if let Val::Instance(meta, row) = target {
         return instance_method(session, meta, row, method).await;
     }
@@ -156,19 +168,22 @@ pub async fn call(
         return ordering(field, method, args, kwargs);
     }
     let Val::QuerySet(qs) = target else {
-        return Err(format!("'{}' object has no method {method}()", target.type_name()));
+        return Err(ShellError::new(
+            "AttributeError",
+            format!("'{}' object has no method {method}()", target.type_name()),
+        ));
     };
     let Some(spec) = djorm::methods::method(method) else {
-        return Err(format!("'QuerySet' object has no attribute '{method}'"));
+        return Err(ShellError::new("AttributeError", format!("'QuerySet' object has no attribute '{method}'")));
     };
     let positional = args.into_iter().map(method_arg).collect::<Result<Vec<_>, _>>()?;
-    let keyword = kwargs.into_iter().map(|(k, v)| Ok((k, method_arg(v)?))).collect::<Result<Vec<_>, String>>()?;
+    let keyword = kwargs.into_iter().map(|(k, v)| Ok((k, method_arg(v)?))).collect::<Result<Vec<_>, ShellError>>()?;
     let call_args = djorm::methods::Args::new(positional, keyword);
     if spec.writes_every_match && !confirm_whole_table(session, &qs, method).await? {
-        return Err("cancelled".into());
+        return Err(ShellError::cancelled());
     }
     let db = session.db.clone();
-    let output = spec.call(&qs, &db, call_args).await.map_err(|e| e.to_string())?;
+    let output = spec.call(&qs, &db, call_args).await.map_err(ShellError::from)?;
     let model = qs.model();
     Ok(match output {
         MethodOutput::QuerySet(next) => Val::QuerySet(*next),
@@ -194,7 +209,7 @@ pub async fn call(
 
 /// A shell value as a QuerySet method's argument: an object is its key (an unsaved one, its
 /// fields), a related manager or values() query its QuerySet.
-fn method_arg(v: Val) -> Result<MethodArg, String> {
+fn method_arg(v: Val) -> Result<MethodArg, ShellError> {
     Ok(match v {
         Val::Value(v) => MethodArg::Value(v),
         Val::List(items) => MethodArg::List(items.into_iter().map(method_arg).collect::<Result<_, _>>()?),
@@ -212,7 +227,9 @@ fn method_arg(v: Val) -> Result<MethodArg, String> {
         Val::QuerySet(qs)
         | Val::ManyRelated(ManyRelated { qs, .. })
         | Val::ReverseRelated(ReverseRelated { qs, .. }) => MethodArg::QuerySet(Box::new(qs)),
-        other => return Err(format!("a {} cannot be passed to a QuerySet method", other.type_name())),
+        other => {
+            return Err(ShellError::from(format!("a {} cannot be passed to a QuerySet method", other.type_name())))
+        }
     })
 }
 
@@ -225,9 +242,9 @@ fn key_text(v: &Value) -> String {
 }
 
 /// `F("views").desc(nulls_last=True)` / `.asc(nulls_first=True)`.
-fn ordering(field: &str, method: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, String> {
+fn ordering(field: &str, method: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
     if !args.is_empty() {
-        return Err(format!("{method}() takes only nulls_first= and nulls_last="));
+        return Err(ShellError::from(format!("{method}() takes only nulls_first= and nulls_last=")));
     }
     let mut key = OrderBy::parse(field);
     key.descending = method == "desc";
@@ -236,7 +253,9 @@ fn ordering(field: &str, method: &str, args: Vec<Val>, kwargs: Vec<(String, Val)
             ("nulls_first", Val::Value(Value::Bool(true))) => key.nulls_first(),
             ("nulls_last", Val::Value(Value::Bool(true))) => key.nulls_last(),
             ("nulls_first" | "nulls_last", Val::Value(Value::Bool(false) | Value::Null)) => key,
-            (other, _) => return Err(format!("{method}() got an unexpected keyword argument '{other}'")),
+            (other, _) => {
+                return Err(ShellError::from(format!("{method}() got an unexpected keyword argument '{other}'")))
+            }
         };
     }
     Ok(Val::OrderBy(key))
@@ -244,12 +263,12 @@ fn ordering(field: &str, method: &str, args: Vec<Val>, kwargs: Vec<(String, Val)
 
 /// Asks before an `update()` or `delete()` that reaches every row of its table: one with no
 /// filter, or one whose filter (`exclude(pk=None)`, `pk__gte=0`) happens to match them all.
-async fn confirm_whole_table(session: &mut Session, qs: &DynQuerySet, verb: &str) -> Result<bool, String> {
+async fn confirm_whole_table(session: &mut Session, qs: &DynQuerySet, verb: &str) -> Result<bool, ShellError> {
     if session.assume_yes {
         return Ok(true);
     }
     let model = qs.model();
-    let e = |e: djorm::Error| e.to_string();
+    let e = ShellError::from;
     if !qs.query().filters.is_empty() {
         let total = DynQuerySet::new(model).count(&session.db).await.map_err(e)?;
         let matched = qs.count(&session.db).await.map_err(e)?;
@@ -265,11 +284,11 @@ async fn instance_method(
     meta: &'static ModelMeta,
     row: djorm::ValuesRow,
     method: &str,
-) -> Result<Val, String> {
+) -> Result<Val, ShellError> {
     let db = session.db.clone();
     let qs = DynQuerySet::new(meta);
     let pk = row.get(meta.pk().name).cloned().unwrap_or(Value::Null);
-    let e = |e: djorm::Error| e.to_string();
+    let e = ShellError::from;
     match method {
         "save" => {
             qs.save(&db, &row).await.map_err(e)?;
@@ -277,7 +296,9 @@ async fn instance_method(
         }
         "refresh_from_db" => Ok(Val::Instance(meta, qs.get(&db, Q::new("pk", pk)).await.map_err(e)?)),
         "delete" => Ok(Val::Deleted(qs.filter(Q::new("pk", pk)).delete(&db).await.map_err(e)?)),
-        other => Err(format!("'{}' object has no method {other}()", meta.object_name)),
+        other => {
+            Err(ShellError::new("AttributeError", format!("'{}' object has no method {other}()", meta.object_name)))
+        }
     }
 }
 
@@ -291,14 +312,15 @@ fn plain(v: Val) -> Val {
 }
 
 /// `qs[i]`, `row["field"]`, `list[i]`.
-pub async fn index(session: &mut Session, target: Val, index: Val) -> Result<Val, String> {
+pub async fn index(session: &mut Session, target: Val, index: Val) -> Result<Val, ShellError> {
     match (plain(target), index) {
         (Val::QuerySet(qs), Val::Value(Value::I64(i))) => {
-            let i = u64::try_from(i).map_err(|_| "Negative indexing is not supported.".to_owned())?;
-            let mut rows = qs.slice(i..i.saturating_add(1)).rows(&session.db).await.map_err(|e| e.to_string())?;
+            let i =
+                u64::try_from(i).map_err(|_| ShellError::new("ValueError", "Negative indexing is not supported."))?;
+            let mut rows = qs.slice(i..i.saturating_add(1)).rows(&session.db).await.map_err(ShellError::from)?;
             match rows.pop() {
                 Some(row) => Ok(Val::Instance(qs.model(), row)),
-                None => Err("list index out of range".into()),
+                None => Err(ShellError::new("IndexError", "list index out of range")),
             }
         }
         (Val::List(items), Val::Value(Value::I64(i))) => {
@@ -307,12 +329,14 @@ pub async fn index(session: &mut Session, target: Val, index: Val) -> Result<Val
             usize::try_from(at)
                 .ok()
                 .and_then(|at| items.into_iter().nth(at))
-                .ok_or_else(|| "list index out of range".into())
+                .ok_or_else(|| ShellError::new("IndexError", "list index out of range"))
         }
         (Val::Dict(row), Val::Value(Value::String(key))) => {
-            row.get(&key).cloned().map(Val::Value).ok_or_else(|| format!("KeyError: '{key}'"))
+            row.get(&key).cloned().map(Val::Value).ok_or_else(|| ShellError::new("KeyError", format!("'{key}'")))
         }
-        (target, index) => Err(format!("'{}' cannot be indexed by {}", target.type_name(), index.type_name())),
+        (target, index) => {
+            Err(ShellError::from(format!("'{}' cannot be indexed by {}", target.type_name(), index.type_name())))
+        }
     }
 }
 
@@ -330,14 +354,16 @@ pub async fn slice(
     low: Option<Val>,
     high: Option<Val>,
     step: Option<Val>,
-) -> Result<Val, String> {
-    let bound = |v: Option<Val>| -> Result<Option<u64>, String> {
+) -> Result<Val, ShellError> {
+    let bound = |v: Option<Val>| -> Result<Option<u64>, ShellError> {
         match v {
             None | Some(Val::Value(Value::Null)) => Ok(None),
-            Some(Val::Value(Value::I64(i))) => {
-                u64::try_from(i).map(Some).map_err(|_| "Negative indexing is not supported.".to_owned())
+            Some(Val::Value(Value::I64(i))) => u64::try_from(i)
+                .map(Some)
+                .map_err(|_| ShellError::new("ValueError", "Negative indexing is not supported.")),
+            Some(other) => {
+                Err(ShellError::from(format!("slice indices must be integers or None, not {}", other.type_name())))
             }
-            Some(other) => Err(format!("slice indices must be integers or None, not {}", other.type_name())),
         }
     };
     let (low, high) = (bound(low)?.unwrap_or(0), bound(high)?);
@@ -348,7 +374,7 @@ pub async fn slice(
     match plain(target) {
         Val::QuerySet(qs) if step == 1 => Ok(Val::QuerySet(qs.slice(bounds(low, high)))),
         Val::QuerySet(qs) => {
-            let rows = qs.slice(bounds(low, high)).rows(&session.db).await.map_err(|e| e.to_string())?;
+            let rows = qs.slice(bounds(low, high)).rows(&session.db).await.map_err(ShellError::from)?;
             Ok(Val::List(rows.into_iter().step_by(step).map(|r| Val::Instance(qs.model(), r)).collect()))
         }
         Val::List(items) => {
@@ -356,22 +382,22 @@ pub async fn slice(
             let start = usize::try_from(low).unwrap_or(usize::MAX);
             Ok(Val::List(items.into_iter().take(end).skip(start).step_by(step).collect()))
         }
-        other => Err(format!("'{}' cannot be sliced", other.type_name())),
+        other => Err(ShellError::from(format!("'{}' cannot be sliced", other.type_name()))),
     }
 }
 
 /// `post.tags.add(t, ...)`, `.remove(t, ...)`, `.clear()`.
-async fn many_method(session: &mut Session, m: ManyRelated, method: &str, args: Vec<Val>) -> Result<Val, String> {
+async fn many_method(session: &mut Session, m: ManyRelated, method: &str, args: Vec<Val>) -> Result<Val, ShellError> {
     let target = m.qs.model();
     let keys: Vec<Value> = args
         .into_iter()
         .map(|arg| match arg {
             // Django: "'Tag' instance expected, got <Author: Author object (1)>".
-            Val::Instance(meta, row) if !std::ptr::eq(meta, target) => Err(format!(
+            Val::Instance(meta, row) if !std::ptr::eq(meta, target) => Err(ShellError::from(format!(
                 "'{}' instance expected, got {}",
                 target.object_name,
                 super::output::repr(meta, row.names(), row.values())
-            )),
+            ))),
             other => convert::value(other),
         })
         .collect::<Result<_, _>>()?;
@@ -382,6 +408,6 @@ async fn many_method(session: &mut Session, m: ManyRelated, method: &str, args: 
         _ if keys.is_empty() => djorm::relations::remove_links(db, m.owner, m.field, &m.pk, None).await,
         _ => return Err("clear() takes no arguments".into()),
     };
-    result.map_err(|e| e.to_string())?;
+    result.map_err(ShellError::from)?;
     Ok(Val::Value(Value::Null))
 }

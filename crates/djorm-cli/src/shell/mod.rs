@@ -7,6 +7,7 @@
 
 mod builtins;
 mod convert;
+mod error;
 mod eval;
 mod help;
 mod lexer;
@@ -17,13 +18,14 @@ mod repl;
 mod syntax;
 mod value;
 
+pub use error::ShellError;
 pub use eval::{Confirm, Session};
 pub use output::{value_json, Format, DEFAULT_MAX_ROWS};
 pub use parser::parse_line;
 pub use repl::repl;
 
 /// Runs `line` in `session` and renders what it shows (empty for assignments).
-pub async fn execute(session: &mut Session, line: &str, format: Format) -> Result<String, String> {
+pub async fn execute(session: &mut Session, line: &str, format: Format) -> Result<String, ShellError> {
     match session.run_line(line).await? {
         // Like Python's shell, a bare None (save(), add()) prints nothing at the prompt.
         Some(value::Val::Value(djorm::Value::Null)) if format == Format::Table => Ok(String::new()),

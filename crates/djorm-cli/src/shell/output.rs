@@ -1,5 +1,6 @@
 //! Printing shell results: aligned tables, JSON or CSV.
 
+use super::error::ShellError;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use djorm::{Db, DynObject, ModelMeta, Value, ValuesRow};
 use serde_json::{json, Map, Value as Json};
@@ -46,7 +47,7 @@ enum Shown {
 /// Runs whatever `v` still needs from the database and renders it in `format`. A QuerySet
 /// the user did not slice shows at most `max_rows` rows (then Django's truncation marker),
 /// fetching only those: printing a table of 200,000 rows would build it all in memory.
-pub async fn render(db: &Db, v: Val, format: Format, max_rows: Option<usize>) -> Result<String, String> {
+pub async fn render(db: &Db, v: Val, format: Format, max_rows: Option<usize>) -> Result<String, ShellError> {
     // JSON nests related objects; a table or CSV lists their reprs in a column each.
     let shown = evaluate(db, v, max_rows).await?;
     Ok(match format {
@@ -77,8 +78,8 @@ fn cut<T>(rows: &mut Vec<T>, cap: Option<usize>) -> bool {
     }
 }
 
-async fn evaluate(db: &Db, v: Val, max_rows: Option<usize>) -> Result<Shown, String> {
-    let e = |e: djorm::Error| e.to_string();
+async fn evaluate(db: &Db, v: Val, max_rows: Option<usize>) -> Result<Shown, ShellError> {
+    let e = ShellError::from;
     Ok(match v {
         Val::QuerySet(qs)
         | Val::ManyRelated(super::value::ManyRelated { qs, .. })
@@ -304,7 +305,7 @@ fn grid(names: &[String], rows: &[Vec<Value>]) -> String {
     t.to_string()
 }
 
-fn csv(shown: Shown) -> Result<String, String> {
+fn csv(shown: Shown) -> Result<String, ShellError> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let e = |e: ::csv::Error| e.to_string();
     match shown {
@@ -333,5 +334,6 @@ fn csv(shown: Shown) -> Result<String, String> {
         Shown::Json(j) => writer.write_record([json_text(&j)]).map_err(e)?,
         Shown::Text(s) => writer.write_record([s]).map_err(e)?,
     }
-    String::from_utf8(writer.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+    let os = |e: String| ShellError::new("OSError", e);
+    String::from_utf8(writer.into_inner().map_err(|e| os(e.to_string()))?).map_err(|e| os(e.to_string()))
 }

@@ -1,6 +1,7 @@
 //! The interactive loop: line editing, history across sessions and Tab completion by
 //! rustyline; Ctrl-C cancels a running query, Ctrl-D leaves.
 
+use super::error::ShellError;
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
@@ -66,8 +67,9 @@ fn history_path() -> Option<PathBuf> {
 }
 
 /// Reads lines until Ctrl-D, printing each result in `format`.
-pub async fn repl(mut session: Session, format: Format, out: &mut dyn Write) -> Result<(), String> {
-    let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::new().map_err(|e| e.to_string())?;
+pub async fn repl(mut session: Session, format: Format, out: &mut dyn Write) -> Result<(), ShellError> {
+    let mut editor: Editor<ShellHelper, DefaultHistory> =
+        Editor::new().map_err(|e| ShellError::new("OSError", e.to_string()))?;
     let history = history_path();
     if let Some(path) = &history {
         let _ = editor.load_history(path);
@@ -85,7 +87,7 @@ pub async fn repl(mut session: Session, format: Format, out: &mut dyn Write) -> 
             Ok(line) => line,
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(ShellError::new("OSError", e.to_string())),
         };
         if line.trim().is_empty() {
             continue;
@@ -99,13 +101,13 @@ pub async fn repl(mut session: Session, format: Format, out: &mut dyn Write) -> 
         } else {
             tokio::select! {
                 r = execute(&mut session, &line, format) => r,
-                _ = tokio::signal::ctrl_c() => Err("KeyboardInterrupt: query cancelled".into()),
+                _ = tokio::signal::ctrl_c() => Err(ShellError::new("KeyboardInterrupt", "query cancelled")),
             }
         };
         let _ = match result {
             Ok(text) if text.is_empty() => Ok(()),
             Ok(text) => writeln!(out, "{text}"),
-            Err(message) => writeln!(out, "Error: {message}"),
+            Err(error) => writeln!(out, "{}: {}", error.class, error.message),
         };
         let _ = out.flush();
     }
