@@ -7,6 +7,7 @@
 
 mod args;
 mod commands;
+mod error;
 pub mod inspect;
 pub mod shell;
 

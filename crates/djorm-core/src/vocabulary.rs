@@ -138,3 +138,55 @@ pub fn transform_names() -> Vec<&'static str> {
 pub fn function_names() -> Vec<&'static str> {
     sorted(vocabulary().functions.keys().copied())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_resolves_by_name_and_kind() {
+        assert_eq!(lookup("icontains").map(|l| l.name), Some("icontains"));
+        assert!(lookup("nope").is_none());
+        // `hour` applies to timestamps and times, not dates.
+        assert!(transform("hour", ValueKind::DateTime).is_some());
+        assert!(transform("hour", ValueKind::Time).is_some());
+        assert!(transform("hour", ValueKind::Date).is_none());
+        assert_eq!(
+            transform("date", ValueKind::DateTime).map(|t| (t.output)(ValueKind::DateTime)),
+            Some(ValueKind::Date)
+        );
+        assert!(is_lookup_or_transform("year") && is_lookup_or_transform("in") && !is_lookup_or_transform("title"));
+    }
+
+    #[test]
+    fn name_lists_are_sorted_and_complete() {
+        let lookups = lookup_names();
+        assert!(lookups.windows(2).all(|w| w[0] < w[1]), "{lookups:?}");
+        assert_eq!(lookups.len(), LOOKUPS.len());
+        assert!(transform_names().contains(&"iso_week_day"));
+        assert!(function_names().contains(&"Coalesce"));
+    }
+
+    #[test]
+    fn functions_check_their_arity() {
+        let coalesce = function("Coalesce").expect("Coalesce");
+        assert!(!coalesce.takes(1) && coalesce.takes(2) && coalesce.takes(5));
+        let now = function("Now").expect("Now");
+        assert!(now.takes(0) && !now.takes(1));
+        assert_eq!((function("Round").expect("Round").output)(&[ValueKind::I64, ValueKind::I64]), ValueKind::F64);
+    }
+
+    #[test]
+    fn lookups_lower_to_the_ast_nodes_dialects_spell() {
+        use djorm_sql::{Expr, PatternKind, Value};
+        let col = || Expr::Column { table: None, column: "t".into() };
+        let lowered = (ICONTAINS.lower)(col(), Expr::Param(Value::from("a_b")));
+        assert!(matches!(
+            lowered,
+            Expr::Pattern { kind: PatternKind::Contains, case_insensitive: true, ref needle, .. } if needle == "a_b"
+        ));
+        let against_column = (STARTSWITH.lower)(col(), col());
+        assert!(matches!(against_column, Expr::PatternExpr { kind: PatternKind::StartsWith, .. }));
+        assert!(EXACT.none_is_null && IEXACT.none_is_null && !GT.none_is_null);
+    }
+}

@@ -87,3 +87,33 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let calls = input.lookups.iter().map(|l| lookup_call(&input.model, l)).collect::<syn::Result<Vec<_>>>()?;
     Ok(quote! { ( ::djorm::Q::all() #(& #calls)* ) })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn expanded(input: TokenStream) -> String {
+        expand(input).unwrap().to_string().split_whitespace().collect()
+    }
+
+    #[test]
+    fn a_path_becomes_typed_calls_ending_in_its_lookup() {
+        let out = expanded(quote! { Post, title__icontains = "x" });
+        assert!(out.contains("<Post>::title().icontains(\"x\")"), "{out}");
+        // A last name that is not a lookup is a transform or a related field, then exact.
+        let out = expanded(quote! { Post, created_at__year = 2024 });
+        assert!(out.contains("<Post>::created_at().year().exact(2024)"), "{out}");
+        let out = expanded(quote! { Post, author__name = "Ann" });
+        assert!(out.contains("<Post>::author().name().exact(\"Ann\")"), "{out}");
+        let out = expanded(quote! { Post, id__in = [1, 2] });
+        assert!(out.contains("<Post>::id().in_([1,2])"), "{out}");
+        assert_eq!(expanded(quote! { Post, }), "::djorm::Q::all()");
+    }
+
+    #[test]
+    fn a_malformed_path_is_a_compile_error_naming_it() {
+        let err = expand(quote! { Post, title____x = 1 }).unwrap_err();
+        assert!(err.to_string().contains("`title____x` is not a lookup"), "{err}");
+    }
+}

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::error::{MigrationError, Result};
 use crate::state::{ModelState, ProjectState};
 use crate::{Migration, Operation};
 
@@ -96,7 +97,7 @@ pub fn changes(
     from: &ProjectState,
     to: &ProjectState,
     questioner: &Questioner,
-) -> Result<BTreeMap<String, Vec<Operation>>, String> {
+) -> Result<BTreeMap<String, Vec<Operation>>> {
     let mut out: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
     let mut from = from.clone();
     for r in &questioner.model_renames {
@@ -184,11 +185,11 @@ pub fn changes(
             match old_state.field(&f.name) {
                 None => {
                     if !f.null && f.default.is_none() && !f.primary_key {
-                        return Err(format!(
+                        return Err(MigrationError::Unsupported(format!(
                             "It is impossible to add a non-nullable field '{}' to {} without specifying a default. \
                              Give it a `default = ...` (or make it `Option<..>`), then run makemigrations again.",
                             f.name, new.name
-                        ));
+                        )));
                     }
                     ops.push(Operation::AddField { model: label.clone(), field: f.clone() });
                 }
@@ -339,4 +340,91 @@ pub fn arrange(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{FieldState, Literal};
+
+    fn field(name: &str, kind: &str) -> FieldState {
+        FieldState {
+            name: name.into(),
+            column: name.into(),
+            kind: kind.into(),
+            null: false,
+            primary_key: name == "id",
+            unique: false,
+            db_index: false,
+            max_length: (kind == "CharField").then_some(50),
+            max_digits: None,
+            decimal_places: None,
+            default: None,
+            relation: None,
+        }
+    }
+
+    fn model(fields: Vec<FieldState>) -> ProjectState {
+        let m = ModelState {
+            app: "shop".into(),
+            name: "Item".into(),
+            db_table: "shop_item".into(),
+            fields,
+            ordering: Vec::new(),
+            indexes: Vec::new(),
+            unique_together: Vec::new(),
+            many_to_many: Vec::new(),
+            checks: Vec::new(),
+        };
+        let mut state = ProjectState::default();
+        state.models.insert(m.label(), m);
+        state
+    }
+
+    fn described(from: &ProjectState, to: &ProjectState) -> Vec<String> {
+        let ops = changes(from, to, &Questioner::default()).expect("diff");
+        ops.values().flatten().map(Operation::describe).collect()
+    }
+
+    #[test]
+    fn a_new_model_is_created_and_an_unchanged_one_gives_nothing() {
+        let state = model(vec![field("id", "BigAutoField"), field("name", "CharField")]);
+        assert_eq!(described(&ProjectState::default(), &state), ["Create model Item"]);
+        assert!(described(&state, &state).is_empty());
+    }
+
+    #[test]
+    fn fields_added_removed_and_altered_become_one_operation_each() {
+        let before = model(vec![field("id", "BigAutoField"), field("name", "CharField"), field("old", "IntegerField")]);
+        let mut wider = field("name", "CharField");
+        wider.max_length = Some(100);
+        let mut price = field("price", "IntegerField");
+        price.default = Some(Literal::Int(0));
+        let after = model(vec![field("id", "BigAutoField"), wider, price]);
+        let mut ops = described(&before, &after);
+        ops.sort();
+        assert_eq!(ops, ["Add field price to item", "Alter field name on item", "Remove field old from item"]);
+    }
+
+    #[test]
+    fn a_not_null_field_without_a_default_is_refused_with_djangos_advice() {
+        let before = model(vec![field("id", "BigAutoField")]);
+        let after = model(vec![field("id", "BigAutoField"), field("sku", "CharField")]);
+        let err = changes(&before, &after, &Questioner::default()).expect_err("refused");
+        assert!(matches!(err, MigrationError::Unsupported(_)), "{err:?}");
+        assert!(err.to_string().starts_with("It is impossible to add a non-nullable field 'sku' to Item"), "{err}");
+    }
+
+    #[test]
+    fn a_confirmed_rename_keeps_the_column_data() {
+        let before = model(vec![field("id", "BigAutoField"), field("title", "CharField")]);
+        let after = model(vec![field("id", "BigAutoField"), field("headline", "CharField")]);
+        let questioner = Questioner {
+            renames: vec![FieldRename { model: "shop.Item".into(), old: "title".into(), new: "headline".into() }],
+            ..Questioner::default()
+        };
+        let ops = changes(&before, &after, &questioner).expect("diff");
+        let described: Vec<String> = ops.values().flatten().map(Operation::describe).collect();
+        assert_eq!(described, ["Rename field title on item to headline"]);
+    }
 }

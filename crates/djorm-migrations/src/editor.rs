@@ -11,10 +11,10 @@ pub use djorm_core::schema::editor::column_type;
 use crate::state::{ModelState, ProjectState};
 use crate::Operation;
 
-type Result<T> = std::result::Result<T, String>;
+use crate::error::{MigrationError, Result};
 
 fn model<'a>(state: &'a ProjectState, label: &str) -> Result<&'a ModelState> {
-    state.models.get(label).ok_or_else(|| format!("unknown model {label}"))
+    state.models.get(label).ok_or_else(|| MigrationError::invalid(format!("unknown model {label}")))
 }
 
 fn not_null_without_default(f: &crate::FieldState) -> bool {
@@ -22,17 +22,18 @@ fn not_null_without_default(f: &crate::FieldState) -> bool {
 }
 
 fn schema(result: djorm_core::Result<Vec<String>>) -> Result<Vec<String>> {
-    result.map_err(|e| e.to_string())
+    Ok(result?)
 }
 
 /// The statements that apply `op`, which turns state `from` into state `to`.
 pub fn forwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to: &ProjectState) -> Result<Vec<String>> {
     let editor = SchemaEditor::new(dialect);
     let field_of = |m: &ModelState, label: &str, name: &str| {
-        m.field(name).cloned().ok_or_else(|| format!("{label} has no field {name}"))
+        m.field(name).cloned().ok_or_else(|| MigrationError::invalid(format!("{label} has no field {name}")))
     };
     let many_to_many_of = |m: &ModelState, label: &str, name: &str| {
-        m.many_to_many.iter().find(|j| j.name == name).cloned().ok_or_else(|| format!("{label} has no field {name}"))
+        let found = m.many_to_many.iter().find(|j| j.name == name).cloned();
+        found.ok_or_else(|| MigrationError::invalid(format!("{label} has no field {name}")))
     };
     match op {
         Operation::CreateModel { model } => {
@@ -54,10 +55,10 @@ pub fn forwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to: 
         Operation::AlterModelOptions { .. } | Operation::RunCode { .. } => Ok(Vec::new()),
         Operation::AddField { model: label, field } => {
             if not_null_without_default(field) {
-                return Err(format!(
+                return Err(MigrationError::Unsupported(format!(
                     "cannot add the NOT NULL field {}.{} without a default to a table that may have rows",
                     label, field.name
-                ));
+                )));
             }
             schema(editor.add_field(model(from, label)?, model(to, label)?, field))
         }
@@ -85,11 +86,11 @@ pub fn forwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to: 
         Operation::AlterManyToMany { model: label, field } => {
             let before = many_to_many_of(model(from, label)?, label, &field.name)?;
             if !before.same_in_database(field) {
-                return Err(format!(
+                return Err(MigrationError::Unsupported(format!(
                     "{label}.{}: changing a many-to-many field's target or join table in place is not supported; \
                      remove the field in one migration and add it back in another",
                     field.name
-                ));
+                )));
             }
             Ok(Vec::new())
         }
@@ -105,7 +106,7 @@ pub fn forwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to: 
             schema(editor.add_constraint(model(from, label)?, model(to, label)?, unique))
         }
         Operation::AddCheckConstraint { model: label, check } => {
-            let condition = check_condition(check).map_err(|e| e.to_string())?;
+            let condition = check_condition(check)?;
             let constraint = TableConstraint::Check { name: check.name.clone(), condition };
             schema(editor.add_constraint(model(from, label)?, model(to, label)?, constraint))
         }
@@ -140,14 +141,17 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
         }
         Operation::RemoveField { model: label, name } => Operation::AddField {
             model: label.clone(),
-            field: model(from, label)?.field(name).cloned().ok_or_else(|| format!("{label} had no field {name}"))?,
+            field: model(from, label)?
+                .field(name)
+                .cloned()
+                .ok_or_else(|| MigrationError::invalid(format!("{label} had no field {name}")))?,
         },
         Operation::AlterField { model: label, field } => Operation::AlterField {
             model: label.clone(),
             field: model(from, label)?
                 .field(&field.name)
                 .cloned()
-                .ok_or_else(|| format!("{label} had no field {}", field.name))?,
+                .ok_or_else(|| MigrationError::invalid(format!("{label} had no field {}", field.name)))?,
         },
         Operation::RenameField { model: label, old_name, new_name } => {
             Operation::RenameField { model: label.clone(), old_name: new_name.clone(), new_name: old_name.clone() }
@@ -162,7 +166,7 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
                 .iter()
                 .find(|j| j.name == field.name)
                 .cloned()
-                .ok_or_else(|| format!("{label} had no field {}", field.name))?,
+                .ok_or_else(|| MigrationError::invalid(format!("{label} had no field {}", field.name)))?,
         },
         Operation::RemoveManyToMany { model: label, name } => Operation::AddManyToMany {
             model: label.clone(),
@@ -171,7 +175,7 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
                 .iter()
                 .find(|j| &j.name == name)
                 .cloned()
-                .ok_or_else(|| format!("{label} had no field {name}"))?,
+                .ok_or_else(|| MigrationError::invalid(format!("{label} had no field {name}")))?,
         },
         Operation::AddIndex { model: label, index, .. } => {
             Operation::RemoveIndex { model: label.clone(), name: index.name.clone() }
@@ -183,7 +187,7 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
                 .iter()
                 .find(|i| &i.name == name)
                 .cloned()
-                .ok_or_else(|| format!("{label} had no index {name}"))?,
+                .ok_or_else(|| MigrationError::invalid(format!("{label} had no index {name}")))?,
             concurrently: false,
         },
         Operation::AddConstraint { model: label, name, .. } => {
@@ -199,7 +203,7 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
                 .iter()
                 .find(|c| &c.name == name)
                 .cloned()
-                .ok_or_else(|| format!("{label} had no constraint {name}"))?,
+                .ok_or_else(|| MigrationError::invalid(format!("{label} had no constraint {name}")))?,
         },
         Operation::RemoveConstraint { model: label, name } => {
             let columns = model(from, label)?
@@ -207,16 +211,24 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
                 .iter()
                 .find(|(n, _)| n == name)
                 .map(|(_, c)| c.clone())
-                .ok_or_else(|| format!("{label} had no constraint {name}"))?;
+                .ok_or_else(|| MigrationError::invalid(format!("{label} had no constraint {name}")))?;
             Operation::AddConstraint { model: label.clone(), name: name.clone(), columns }
         }
         Operation::RunSQL { reverse_sql, .. } => match reverse_sql {
             Some(sql) => return Ok(sql.clone()),
-            None => return Err("Operation RunSQL is not reversible (it has no reverse_sql)".into()),
+            None => {
+                return Err(MigrationError::Irreversible(
+                    "Operation RunSQL is not reversible (it has no reverse_sql)".into(),
+                ))
+            }
         },
         Operation::RunCode { reverse_code, code } => match reverse_code {
             Some(_) => return Ok(Vec::new()),
-            None => return Err(format!("Operation RunCode {code} is not reversible (it has no reverse_code)")),
+            None => {
+                return Err(MigrationError::Irreversible(format!(
+                    "Operation RunCode {code} is not reversible (it has no reverse_code)"
+                )))
+            }
         },
     };
     forwards(dialect, &inverse, to, from)

@@ -5,15 +5,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use djorm_core::{Db, Error, Result};
+use djorm_core::Db;
 use djorm_sql::{Compiled, Expr, Select, SelectItem};
 use futures_util::future::BoxFuture;
 
+use crate::error::{MigrationError, Result};
 use crate::loader::{ordered, Key};
 use crate::{editor, recorder, Migration, Operation, ProjectState};
 
 /// A Rust function a `RunCode` operation runs, registered by name.
-pub type CodeFn = Arc<dyn Fn(Db) -> BoxFuture<'static, Result<()>> + Send + Sync>;
+pub type CodeFn = Arc<dyn Fn(Db) -> BoxFuture<'static, djorm_core::Result<()>> + Send + Sync>;
 
 /// The `RunCode` functions of the app binary, by name.
 #[derive(Clone, Default)]
@@ -32,17 +33,13 @@ impl CodeRegistry {
     pub fn register(
         &mut self,
         name: &str,
-        function: impl Fn(Db) -> BoxFuture<'static, Result<()>> + Send + Sync + 'static,
+        function: impl Fn(Db) -> BoxFuture<'static, djorm_core::Result<()>> + Send + Sync + 'static,
     ) {
         self.functions.insert(name.to_owned(), Arc::new(function));
     }
 
     fn get(&self, name: &str) -> Result<CodeFn> {
-        self.functions.get(name).cloned().ok_or_else(|| {
-            Error::Config(format!(
-                "RunCode needs the function '{name}': register it in the app binary before migrating"
-            ))
-        })
+        self.functions.get(name).cloned().ok_or_else(|| MigrationError::MissingFunction(name.to_owned()))
     }
 }
 
@@ -104,7 +101,7 @@ pub fn check_consistency(migrations: &[Migration], applied: &BTreeSet<Key>) -> R
         migrations.iter().map(key).chain(migrations.iter().flat_map(|m| m.replaces.iter().cloned())).collect();
     for (app, name) in applied {
         if !known.contains(&(app.clone(), name.clone())) {
-            return Err(Error::Config(format!(
+            return Err(MigrationError::InconsistentHistory(format!(
                 "Migration {app}.{name} is applied in the database but its file is missing; restore it before migrating"
             )));
         }
@@ -113,8 +110,8 @@ pub fn check_consistency(migrations: &[Migration], applied: &BTreeSet<Key>) -> R
         if applied.contains(&key(m)) {
             for dep in &m.dependencies {
                 if !applied.contains(dep) {
-                    return Err(Error::Config(format!(
-                        "InconsistentMigrationHistory: Migration {}.{} is applied before its dependency {}.{}",
+                    return Err(MigrationError::InconsistentHistory(format!(
+                        "Migration {}.{} is applied before its dependency {}.{}",
                         m.app, m.name, dep.0, dep.1
                     )));
                 }
@@ -123,17 +120,14 @@ pub fn check_consistency(migrations: &[Migration], applied: &BTreeSet<Key>) -> R
     }
     let conflicts = crate::loader::conflicts(migrations);
     if let Some((app, leaves)) = conflicts.first() {
-        return Err(Error::Config(format!(
-            "Conflicting migrations detected; multiple leaf nodes in the migration graph: ({} in {app}). To fix them run 'makemigrations --merge'",
-            leaves.join(", ")
-        )));
+        return Err(MigrationError::Conflict { app: app.clone(), leaves: leaves.join(", ") });
     }
     Ok(())
 }
 
 /// The steps that bring `applied` to `target`.
 pub fn plan(migrations: &[Migration], applied: &BTreeSet<Key>, target: &Target) -> Result<Vec<Step>> {
-    let order = ordered(migrations).map_err(Error::Config)?;
+    let order = ordered(migrations)?;
     let forward = |wanted: &dyn Fn(&Migration) -> bool| -> Vec<Step> {
         // A wanted migration pulls in its dependencies.
         let mut needed: BTreeSet<Key> = order.iter().filter(|m| wanted(m)).map(|m| key(m)).collect();
@@ -161,10 +155,9 @@ pub fn plan(migrations: &[Migration], applied: &BTreeSet<Key>, target: &Target) 
         Target::App(app) => forward(&|m| &m.app == app),
         Target::Zero(app) => backward(app, &|_| false),
         Target::To(app, name) => {
-            let position = order
-                .iter()
-                .position(|m| &m.app == app && &m.name == name)
-                .ok_or_else(|| Error::Config(format!("Cannot find a migration matching '{name}' from app '{app}'.")))?;
+            let position = order.iter().position(|m| &m.app == app && &m.name == name).ok_or_else(|| {
+                MigrationError::UnknownMigration(format!("Cannot find a migration matching '{name}' from app '{app}'."))
+            })?;
             if applied.contains(&(app.clone(), name.clone())) {
                 let later: BTreeSet<Key> =
                     order[position + 1..].iter().filter(|m| &m.app == app).map(|m| key(m)).collect();
@@ -179,14 +172,14 @@ pub fn plan(migrations: &[Migration], applied: &BTreeSet<Key>, target: &Target) 
 
 /// The project state before `target` (every migration ordered before it replayed).
 fn state_before(migrations: &[Migration], target: &Migration) -> Result<ProjectState> {
-    let order = ordered(migrations).map_err(Error::Config)?;
+    let order = ordered(migrations)?;
     let mut state = ProjectState::default();
     for m in order {
         if m.app == target.app && m.name == target.name {
             break;
         }
         for op in &m.operations {
-            op.state_forwards(&mut state).map_err(Error::Config)?;
+            op.state_forwards(&mut state)?;
         }
     }
     Ok(state)
@@ -208,7 +201,7 @@ fn segments(
     let mut per_op = Vec::new();
     for op in &m.operations {
         let before = state.clone();
-        op.state_forwards(&mut state).map_err(Error::Config)?;
+        op.state_forwards(&mut state)?;
         per_op.push((op, before, state.clone()));
     }
     let mut out: Vec<Segment> = Vec::new();
@@ -222,9 +215,9 @@ fn segments(
         match op {
             Operation::RunCode { code, reverse_code } => {
                 let name = if backwards {
-                    reverse_code
-                        .clone()
-                        .ok_or_else(|| Error::Config(format!("Operation RunCode {code} is not reversible")))?
+                    reverse_code.clone().ok_or_else(|| {
+                        MigrationError::Irreversible(format!("Operation RunCode {code} is not reversible"))
+                    })?
                 } else {
                     code.clone()
                 };
@@ -236,7 +229,7 @@ fn segments(
                 } else {
                     editor::forwards(dialect, op, before, after)
                 }
-                .map_err(|e| Error::Config(format!("{}.{}: {e}", m.app, m.name)))?;
+                .map_err(|e| e.in_migration(&m.app, &m.name))?;
                 push_sql(&mut out, sql);
             }
         }
@@ -261,10 +254,9 @@ pub fn sql_for(
         migrations.iter().filter(|m| m.replaces.is_empty()).cloned().collect()
     };
     let migrations = migrations.as_slice();
-    let m = migrations
-        .iter()
-        .find(|m| m.app == app && m.name == name)
-        .ok_or_else(|| Error::Config(format!("Cannot find a migration matching '{name}' from app '{app}'.")))?;
+    let m = migrations.iter().find(|m| m.app == app && m.name == name).ok_or_else(|| {
+        MigrationError::UnknownMigration(format!("Cannot find a migration matching '{name}' from app '{app}'."))
+    })?;
     Ok(segments(dialect, migrations, m, backwards)?
         .into_iter()
         .flat_map(|s| match s {

@@ -9,6 +9,7 @@
 
 pub mod autodetector;
 pub mod editor;
+mod error;
 pub mod executor;
 pub mod linter;
 pub mod loader;
@@ -18,6 +19,7 @@ pub mod runtime;
 pub mod writer;
 
 pub use djorm_core::schema::state;
+pub use error::{MigrationError, Result};
 pub use operations::{replay, Migration, Operation};
 pub use state::{
     CheckState, FieldState, IndexState, Literal, ManyToManyState, ModelState, ProjectState, RelationState,

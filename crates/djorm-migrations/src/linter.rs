@@ -64,7 +64,7 @@ fn reason(op: &Operation, before: &ProjectState, locking_indexes: bool) -> Optio
 /// Lints `migrations` (in dependency order) for databases with these `features`: an index
 /// built without CONCURRENTLY is flagged where one of them could build it without locking.
 /// Operations listed in a migration's `lint_allow` were reviewed and pass.
-pub fn lint(migrations: &[Migration], features: &[&djorm_sql::Features]) -> Result<Vec<Finding>, String> {
+pub fn lint(migrations: &[Migration], features: &[&djorm_sql::Features]) -> crate::Result<Vec<Finding>> {
     let locking_indexes = features.iter().any(|f| f.supports_concurrent_index);
     let effective = crate::loader::effective(migrations);
     let order = crate::loader::ordered(&effective)?;

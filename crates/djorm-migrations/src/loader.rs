@@ -1,12 +1,13 @@
 //! Reading migration files and ordering them: the dependency graph, leaves and conflicts.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::error::{MigrationError, Result};
 use crate::Migration;
 
 /// Every migration under `root` (`<root>/<app>/<name>.toml`), sorted by app and name.
-pub fn load(root: &Path) -> Result<Vec<Migration>, String> {
+pub fn load(root: &Path) -> Result<Vec<Migration>> {
     let mut out = Vec::new();
     let Ok(apps) = std::fs::read_dir(root) else { return Ok(out) };
     let mut app_dirs: Vec<_> = apps.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).collect();
@@ -14,7 +15,7 @@ pub fn load(root: &Path) -> Result<Vec<Migration>, String> {
     for app_dir in app_dirs {
         let app = app_dir.file_name().to_string_lossy().into_owned();
         let mut files: Vec<_> = std::fs::read_dir(app_dir.path())
-            .map_err(|e| format!("cannot read {}: {e}", app_dir.path().display()))?
+            .map_err(|source| MigrationError::Io { action: "read", path: app_dir.path(), source })?
             .filter_map(|e| e.ok())
             .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
             .collect();
@@ -22,18 +23,31 @@ pub fn load(root: &Path) -> Result<Vec<Migration>, String> {
         for file in files {
             let path = file.path();
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            out.push(parse(&app, &name, &text).map_err(|e| format!("{}: {e}", path.display()))?);
+            let text = std::fs::read_to_string(&path).map_err(|source| MigrationError::Io {
+                action: "read",
+                path: path.clone(),
+                source,
+            })?;
+            out.push(parse(&app, &name, &text).map_err(|e| at_path(e, &path))?);
         }
     }
     check_dependencies(&out)?;
     Ok(out)
 }
 
+/// `e` naming the file at `path` instead of `<app>/<name>.toml`.
+fn at_path(e: MigrationError, path: &Path) -> MigrationError {
+    match e {
+        MigrationError::Parse { source, .. } => MigrationError::Parse { path: path.to_owned(), source },
+        MigrationError::NotAMigration { .. } => MigrationError::NotAMigration { path: path.to_owned() },
+        other => other,
+    }
+}
+
 /// Every dependency names a migration that exists (or one a squashed migration replaces):
 /// Django's `NodeNotFoundError`, reported before anything else, so a missing file is not
 /// mistaken for two latest migrations.
-pub fn check_dependencies(migrations: &[Migration]) -> Result<(), String> {
+pub fn check_dependencies(migrations: &[Migration]) -> Result<()> {
     let known: BTreeSet<(&str, &str)> = migrations
         .iter()
         .map(|m| (m.app.as_str(), m.name.as_str()))
@@ -42,10 +56,11 @@ pub fn check_dependencies(migrations: &[Migration]) -> Result<(), String> {
     for m in migrations {
         for (app, name) in &m.dependencies {
             if !known.contains(&(app.as_str(), name.as_str())) {
-                return Err(format!(
-                    "Migration {}.{} dependencies reference nonexistent parent node ('{app}', '{name}')",
-                    m.app, m.name
-                ));
+                return Err(MigrationError::NodeNotFound {
+                    migration: format!("{}.{}", m.app, m.name),
+                    app: app.clone(),
+                    name: name.clone(),
+                });
             }
         }
     }
@@ -65,7 +80,8 @@ pub fn is_word(name: &str) -> bool {
 }
 
 /// Parses one migration file.
-pub fn parse(app: &str, name: &str, text: &str) -> Result<Migration, String> {
+/// The errors name the file `<app>/<name>.toml`; [`load`] names the whole path.
+pub fn parse(app: &str, name: &str, text: &str) -> Result<Migration> {
     #[derive(serde::Deserialize)]
     struct File {
         /// Every file djorm writes has it (`[]` for an initial migration): a file without it
@@ -83,11 +99,10 @@ pub fn parse(app: &str, name: &str, text: &str) -> Result<Migration, String> {
     fn yes() -> bool {
         true
     }
-    let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+    let path = PathBuf::from(app).join(format!("{name}.toml"));
+    let file: File = toml::from_str(text).map_err(|source| MigrationError::Parse { path: path.clone(), source })?;
     let Some(dependencies) = file.dependencies else {
-        return Err("not a migration: the file has no `dependencies` list (an initial migration says \
-                    `dependencies = []`; `makemigrations --empty` writes a valid empty migration)"
-            .into());
+        return Err(MigrationError::NotAMigration { path });
     };
     Ok(Migration {
         app: app.to_owned(),
@@ -104,15 +119,16 @@ pub fn parse(app: &str, name: &str, text: &str) -> Result<Migration, String> {
 pub type Key = (String, String);
 
 /// The migrations in an order where every dependency comes first (ties by app, then name).
-pub fn ordered(migrations: &[Migration]) -> Result<Vec<&Migration>, String> {
+pub fn ordered(migrations: &[Migration]) -> Result<Vec<&Migration>> {
     let by_key: BTreeMap<Key, &Migration> = migrations.iter().map(|m| ((m.app.clone(), m.name.clone()), m)).collect();
     for m in migrations {
         for dep in &m.dependencies {
             if !by_key.contains_key(dep) {
-                return Err(format!(
-                    "Migration {}.{} dependencies reference nonexistent parent node ('{}', '{}')",
-                    m.app, m.name, dep.0, dep.1
-                ));
+                return Err(MigrationError::NodeNotFound {
+                    migration: format!("{}.{}", m.app, m.name),
+                    app: dep.0.clone(),
+                    name: dep.1.clone(),
+                });
             }
         }
     }
@@ -128,7 +144,7 @@ pub fn ordered(migrations: &[Migration]) -> Result<Vec<&Migration>, String> {
                 done.insert(k);
                 out.push(m);
             }
-            None => return Err("the migration dependencies form a cycle".into()),
+            None => return Err(MigrationError::CircularDependency),
         }
     }
     Ok(out)
@@ -208,13 +224,12 @@ pub fn effective(migrations: &[Migration]) -> Vec<Migration> {
 
 /// Squashes an app's migrations up to `upto` into one that replaces them (Django's
 /// `squashmigrations`): their operations in order, and their dependencies on other apps.
-pub fn squash(migrations: &[Migration], app: &str, upto: &str, name: Option<&str>) -> Result<Migration, String> {
+pub fn squash(migrations: &[Migration], app: &str, upto: &str, name: Option<&str>) -> Result<Migration> {
     let order = ordered(migrations)?;
     let own: Vec<&Migration> = order.into_iter().filter(|m| m.app == app).collect();
-    let end = own
-        .iter()
-        .position(|m| m.name == upto)
-        .ok_or_else(|| format!("Cannot find a migration matching '{upto}' from app '{app}'."))?;
+    let end = own.iter().position(|m| m.name == upto).ok_or_else(|| {
+        MigrationError::UnknownMigration(format!("Cannot find a migration matching '{upto}' from app '{app}'."))
+    })?;
     let squashed = &own[..=end];
     let replaces: Vec<Key> = squashed.iter().map(|m| (m.app.clone(), m.name.clone())).collect();
     let mut dependencies: Vec<Key> = Vec::new();
@@ -235,4 +250,42 @@ pub fn squash(migrations: &[Migration], app: &str, upto: &str, name: Option<&str
         replaces,
         operations: squashed.iter().flat_map(|m| m.operations.iter().cloned()).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migration(app: &str, name: &str, deps: &[(&str, &str)]) -> Migration {
+        let deps: Vec<String> = deps.iter().map(|(a, n)| format!("[\"{a}\", \"{n}\"]")).collect();
+        parse(app, name, &format!("dependencies = [{}]\n", deps.join(", "))).expect("a migration")
+    }
+
+    #[test]
+    fn a_broken_file_keeps_the_parsers_error_as_its_source() {
+        let err = parse("shop", "0002_x", "dependencies = [\n  oops").expect_err("bad TOML");
+        assert!(matches!(&err, MigrationError::Parse { path, .. } if path.ends_with("shop/0002_x.toml")), "{err:?}");
+        let source = std::error::Error::source(&err).expect("the TOML error");
+        assert!(source.to_string().contains("line 2"), "{source}");
+        let err = parse("shop", "0003_empty", "").expect_err("not a migration");
+        assert!(matches!(err, MigrationError::NotAMigration { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn the_graph_orders_dependencies_first_and_names_what_is_missing_or_circular() {
+        let a = migration("shop", "0001_initial", &[]);
+        let b = migration("shop", "0002_more", &[("shop", "0001_initial")]);
+        let both = [b.clone(), a.clone()];
+        let order: Vec<&str> = ordered(&both).expect("order").iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(order, ["0001_initial", "0002_more"]);
+        let dangling = migration("shop", "0003_x", &[("shop", "0002_gone")]);
+        let err = check_dependencies(&[a.clone(), dangling]).expect_err("missing");
+        assert_eq!(
+            err.to_string(),
+            "Migration shop.0003_x dependencies reference nonexistent parent node ('shop', '0002_gone')"
+        );
+        let x = migration("shop", "x", &[("shop", "y")]);
+        let y = migration("shop", "y", &[("shop", "x")]);
+        assert!(matches!(ordered(&[x, y]), Err(MigrationError::CircularDependency)));
+    }
 }

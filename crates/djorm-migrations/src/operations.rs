@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{MigrationError, Result};
 use crate::state::{FieldState, IndexState, ManyToManyState, ModelState, ProjectState};
 
 /// One migration file.
@@ -283,8 +284,8 @@ impl Operation {
     }
 
     /// Applies the operation to the project state (Django's `state_forwards`).
-    pub fn state_forwards(&self, state: &mut ProjectState) -> Result<(), String> {
-        let missing = |label: &str| format!("migration refers to unknown model {label}");
+    pub fn state_forwards(&self, state: &mut ProjectState) -> Result<()> {
+        let missing = |label: &str| MigrationError::invalid(format!("migration refers to unknown model {label}"));
         match self {
             Operation::CreateModel { model } => {
                 state.models.insert(model.label(), model.clone());
@@ -312,7 +313,7 @@ impl Operation {
                     .fields
                     .iter_mut()
                     .find(|f| f.name == field.name)
-                    .ok_or_else(|| format!("{model} has no field {}", field.name))?;
+                    .ok_or_else(|| MigrationError::invalid(format!("{model} has no field {}", field.name)))?;
                 *slot = field.clone();
             }
             Operation::RenameField { model, old_name, new_name } => {
@@ -321,7 +322,7 @@ impl Operation {
                     .fields
                     .iter_mut()
                     .find(|f| &f.name == old_name)
-                    .ok_or_else(|| format!("{model} has no field {old_name}"))?;
+                    .ok_or_else(|| MigrationError::invalid(format!("{model} has no field {old_name}")))?;
                 let old_column = f.column.clone();
                 f.name = new_name.clone();
                 if f.column == *old_name {
@@ -348,11 +349,9 @@ impl Operation {
             }
             Operation::AlterManyToMany { model, field } => {
                 let m = state.models.get_mut(model).ok_or_else(|| missing(model))?;
-                let slot = m
-                    .many_to_many
-                    .iter_mut()
-                    .find(|f| f.name == field.name)
-                    .ok_or_else(|| format!("{model} has no many-to-many field {}", field.name))?;
+                let slot = m.many_to_many.iter_mut().find(|f| f.name == field.name).ok_or_else(|| {
+                    MigrationError::invalid(format!("{model} has no many-to-many field {}", field.name))
+                })?;
                 *slot = field.clone();
             }
             Operation::AddIndex { model, index, .. } => {
@@ -390,11 +389,11 @@ impl Operation {
 }
 
 /// Replays `migrations` in order onto an empty state.
-pub fn replay<'a>(migrations: impl IntoIterator<Item = &'a Migration>) -> Result<ProjectState, String> {
+pub fn replay<'a>(migrations: impl IntoIterator<Item = &'a Migration>) -> Result<ProjectState> {
     let mut state = ProjectState::default();
     for m in migrations {
         for op in &m.operations {
-            op.state_forwards(&mut state).map_err(|e| format!("{}.{}: {e}", m.app, m.name))?;
+            op.state_forwards(&mut state).map_err(|e| e.in_migration(&m.app, &m.name))?;
         }
     }
     Ok(state)

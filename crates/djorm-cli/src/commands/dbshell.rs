@@ -3,9 +3,10 @@
 
 use std::process::{Command as Process, ExitCode};
 
-use djorm::{DatabaseConfig, Error, Result};
+use djorm::DatabaseConfig;
 
 use crate::args::Cli;
+use crate::error::{CommandError, Result};
 
 pub(crate) fn run(cli: &Cli) -> Result<ExitCode> {
     let config = match &cli.database {
@@ -21,12 +22,12 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode> {
     let status = match process.status() {
         Ok(status) => status,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::Config(format!(
+            return Err(CommandError::Usage(format!(
                 "the '{}' client is not installed (on Debian/Ubuntu: apt-get install {})",
                 client.program, client.package
             )))
         }
-        Err(e) => return Err(Error::Config(format!("cannot start {}: {e}", client.program))),
+        Err(e) => return Err(CommandError::Usage(format!("cannot start {}: {e}", client.program))),
     };
     Ok(ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8))
 }

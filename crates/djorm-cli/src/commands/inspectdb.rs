@@ -3,9 +3,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use djorm::{Error, Result};
-
 use crate::args::{Cli, Command};
+use crate::error::{CommandError, Result};
 use crate::inspect::{write_models, Options};
 
 pub(crate) async fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
@@ -16,7 +15,10 @@ pub(crate) async fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
         tables.retain(|t| t.name != djorm_migrations::recorder::TABLE);
     } else {
         if let Some(missing) = chosen.iter().find(|c| !tables.iter().any(|t| &t.name == *c)) {
-            return Err(Error::Config(format!("table '{missing}' does not exist in {}", db.backend().describe())));
+            return Err(CommandError::Usage(format!(
+                "table '{missing}' does not exist in {}",
+                db.backend().describe()
+            )));
         }
         tables.retain(|t| chosen.contains(&t.name));
     }

@@ -3,10 +3,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use djorm::{Error, Result};
-
 use super::{io, load};
 use crate::args::{Cli, Command};
+use crate::error::Result;
 
 pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
     let Command::Lint { vendor } = &cli.command else {
@@ -18,7 +17,7 @@ pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(name) => vec![djorm::backend_named(name)?.features],
         None => djorm::registered_backends().iter().map(|b| b.features).collect(),
     };
-    let findings = djorm_migrations::linter::lint(&migrations, &features).map_err(Error::Config)?;
+    let findings = djorm_migrations::linter::lint(&migrations, &features)?;
     for f in &findings {
         writeln!(out, "{f}").map_err(io)?;
     }

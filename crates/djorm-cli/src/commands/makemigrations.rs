@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use djorm::{Error, Result};
 use djorm_migrations::autodetector::{self, FieldRename, Questioner};
 use djorm_migrations::{loader, writer, Migration, ProjectState};
 
 use super::{io, load};
 use crate::args::{Cli, Command};
+use crate::error::{CommandError, Result};
 use crate::Project;
 
 /// The longest `--name` taken: file systems keep 255 bytes a name, and the number and the
@@ -17,7 +17,7 @@ use crate::Project;
 const MAX_NAME: usize = 100;
 
 fn parse_rename(spec: &str) -> Result<FieldRename> {
-    let bad = || Error::Config(format!("--rename takes app.Model.old=new, got '{spec}'"));
+    let bad = || CommandError::Usage(format!("--rename takes app.Model.old=new, got '{spec}'"));
     let (path, new) = spec.split_once('=').ok_or_else(bad)?;
     let (model, old) = path.rsplit_once('.').ok_or_else(bad)?;
     if !model.contains('.') {
@@ -51,7 +51,7 @@ fn write_merges(cli: &Cli, existing: &[Migration], out: &mut dyn Write) -> Resul
             replaces: Vec::new(),
             operations: Vec::new(),
         };
-        let path = writer::write(&cli.dir, &migration).map_err(Error::Config)?;
+        let path = writer::write(&cli.dir, &migration)?;
         writeln!(out, "Created new merge migration {}", path.display()).map_err(io)?;
     }
     Ok(ExitCode::SUCCESS)
@@ -64,19 +64,19 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
         return Ok(ExitCode::from(2));
     };
     let Some(models) = &project.models else {
-        return Err(Error::Config(
+        return Err(CommandError::Usage(
             "makemigrations needs the models: run it from your app's manage binary (djorm_cli::manage)".into(),
         ));
     };
     if let Some(name) = name.as_deref().filter(|n| !djorm_migrations::loader::is_identifier(n)) {
         // Django's own words (makemigrations --name); the name also becomes a file name.
-        return Err(Error::Config(format!(
+        return Err(CommandError::Usage(format!(
             "The migration name must be a valid Python identifier. ('{}' is not)",
             name.escape_debug()
         )));
     }
     if let Some(name) = name.as_deref().filter(|n| n.len() > MAX_NAME) {
-        return Err(Error::Config(format!(
+        return Err(CommandError::Usage(format!(
             "The migration name is {} bytes long; keep it to {MAX_NAME} (it becomes part of a file name)",
             name.len()
         )));
@@ -86,7 +86,7 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
         return write_merges(cli, &existing, out);
     }
     if let Some((app, leaves)) = loader::conflicts(&existing).first() {
-        return Err(Error::Config(format!(
+        return Err(CommandError::Usage(format!(
             "Conflicting migrations detected; multiple leaf nodes in the migration graph: ({} in {app}).",
             leaves.join(", ")
         )));
@@ -113,7 +113,7 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
                 let (model, new_name) = spec
                     .split_once('=')
                     .filter(|(m, _)| m.contains('.'))
-                    .ok_or_else(|| Error::Config(format!("--rename-model takes app.Old=New, got '{spec}'")))?;
+                    .ok_or_else(|| CommandError::Usage(format!("--rename-model takes app.Old=New, got '{spec}'")))?;
                 Ok(autodetector::ModelRename { model: model.to_owned(), new_name: new_name.to_owned() })
             })
             .collect::<Result<_>>()?;
@@ -128,7 +128,7 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
         });
         let questioner =
             Questioner { renames: renames.iter().map(|r| parse_rename(r)).collect::<Result<_>>()?, model_renames, ask };
-        autodetector::changes(&from, &to, &questioner).map_err(Error::Config)?
+        autodetector::changes(&from, &to, &questioner)?
     };
     let mut migrations: Vec<Migration> = autodetector::arrange(changes, &leaves, name.as_deref());
     if *empty {
@@ -145,7 +145,7 @@ pub(crate) fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<E
             writeln!(out, "    - {}", op.describe()).map_err(io)?;
         }
         if !*check && !*dry_run {
-            writer::write(&cli.dir, m).map_err(Error::Config)?;
+            writer::write(&cli.dir, m)?;
         }
     }
     Ok(if *check { ExitCode::from(1) } else { ExitCode::SUCCESS })

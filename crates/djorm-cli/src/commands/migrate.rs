@@ -3,11 +3,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use djorm::Result;
 use djorm_migrations::executor::{self, Options, Target};
 
 use super::{connect, find, io, load};
 use crate::args::{Cli, Command};
+use crate::error::Result;
 use crate::Project;
 
 pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {

@@ -13,29 +13,30 @@ mod squashmigrations;
 use std::io::Write;
 use std::process::ExitCode;
 
-use djorm::{Db, Error, Result};
+use djorm::Db;
 use djorm_migrations::Migration;
 
 use crate::args::{Cli, Command};
+use crate::error::{CommandError, Result};
 use crate::Project;
 
 pub(crate) async fn connect(cli: &Cli) -> Result<Db> {
     match &cli.database {
-        Some(url) => djorm::connect(url).await,
-        None => djorm::connect_from_env().await,
+        Some(url) => Ok(djorm::connect(url).await?),
+        None => Ok(djorm::connect_from_env().await?),
     }
 }
 
 pub(crate) fn load(cli: &Cli) -> Result<Vec<Migration>> {
-    djorm_migrations::loader::load(&cli.dir).map_err(Error::Config)
+    Ok(djorm_migrations::loader::load(&cli.dir)?)
 }
 
 /// The project state the migration files describe (squashed ones standing in for what they
 /// replace), replayed in dependency order.
 pub(crate) fn state_of(migrations: &[Migration]) -> Result<djorm_migrations::ProjectState> {
     let effective = djorm_migrations::loader::effective(migrations);
-    let ordered = djorm_migrations::loader::ordered(&effective).map_err(Error::Config)?;
-    djorm_migrations::replay(ordered.iter().copied()).map_err(Error::Config)
+    let ordered = djorm_migrations::loader::ordered(&effective)?;
+    Ok(djorm_migrations::replay(ordered.iter().copied())?)
 }
 
 /// Finds a migration by full name or unique prefix, as Django does.
@@ -43,8 +44,8 @@ pub(crate) fn find<'a>(migrations: &'a [Migration], app: &str, name: &str) -> Re
     let matches: Vec<&Migration> = migrations.iter().filter(|m| m.app == app && m.name.starts_with(name)).collect();
     match matches.as_slice() {
         [one] => Ok(one),
-        [] => Err(Error::Config(format!("Cannot find a migration matching '{name}' from app '{app}'."))),
-        many => Err(Error::Config(format!(
+        [] => Err(CommandError::Usage(format!("Cannot find a migration matching '{name}' from app '{app}'."))),
+        many => Err(CommandError::Usage(format!(
             "More than one migration matches '{name}' in app '{app}': {}. Please be more specific.",
             many.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
         ))),
@@ -65,6 +66,6 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
     }
 }
 
-pub(crate) fn io(e: std::io::Error) -> Error {
-    Error::Config(format!("cannot write output: {e}"))
+pub(crate) fn io(e: std::io::Error) -> CommandError {
+    CommandError::Output(e)
 }

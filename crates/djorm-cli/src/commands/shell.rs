@@ -3,10 +3,9 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use djorm::{Error, Result};
-
 use super::{connect, io};
 use crate::args::{Cli, Command};
+use crate::error::{CommandError, Result};
 use crate::shell::{execute, repl, Format, Session, ShellError};
 use crate::Project;
 
@@ -15,7 +14,7 @@ use crate::Project;
 fn models_from_migrations(cli: &Cli) -> Result<Vec<&'static djorm::ModelMeta>> {
     let migrations = super::load(cli)?;
     if migrations.is_empty() {
-        return Err(Error::Config(format!(
+        return Err(CommandError::Usage(format!(
             "no migration files under '{}': point --dir at them, or run the shell from the app's manage binary",
             cli.dir.display()
         )));
@@ -74,7 +73,7 @@ pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Re
             }
         },
         None => {
-            repl(session, *format, out).await.map_err(|e| Error::Config(e.to_string()))?;
+            repl(session, *format, out).await.map_err(|e| CommandError::Usage(e.to_string()))?;
             Ok(ExitCode::SUCCESS)
         }
     }

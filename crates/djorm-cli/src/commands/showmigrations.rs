@@ -3,10 +3,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use djorm::Result;
-
 use super::{connect, io, load};
 use crate::args::{Cli, Command};
+use crate::error::Result;
 
 pub(crate) async fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
     let Command::Showmigrations { apps } = &cli.command else {

@@ -3,10 +3,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use djorm::{Error, Result};
-
 use super::{find, io, load};
 use crate::args::{Cli, Command};
+use crate::error::Result;
 
 pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
     let Command::Squashmigrations { app, upto, squashed_name } = &cli.command else {
@@ -14,9 +13,8 @@ pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
     };
     let migrations = load(cli)?;
     let upto = find(&migrations, app, upto)?.name.clone();
-    let squashed =
-        djorm_migrations::loader::squash(&migrations, app, &upto, squashed_name.as_deref()).map_err(Error::Config)?;
-    let path = djorm_migrations::writer::write(&cli.dir, &squashed).map_err(Error::Config)?;
+    let squashed = djorm_migrations::loader::squash(&migrations, app, &upto, squashed_name.as_deref())?;
+    let path = djorm_migrations::writer::write(&cli.dir, &squashed)?;
     writeln!(out, "Created new squashed migration {}", path.display()).map_err(io)?;
     writeln!(
         out,

@@ -116,3 +116,79 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FieldKind;
+
+    const fn field(name: &'static str, kind: FieldKind) -> FieldMeta {
+        FieldMeta {
+            name,
+            column: name,
+            kind,
+            null: false,
+            blank: false,
+            primary_key: false,
+            unique: false,
+            db_index: false,
+            max_length: None,
+            max_digits: None,
+            decimal_places: None,
+            choices: &[],
+            verbose_name: "",
+            help_text: "",
+            default: None,
+            auto_now: false,
+            auto_now_add: false,
+            editable: true,
+            relation: None,
+        }
+    }
+
+    static TITLE: FieldMeta = field("title", FieldKind::CharField);
+    static CREATED: FieldMeta = field("created_at", FieldKind::DateTimeField);
+    static VIEWS: FieldMeta = field("views", FieldKind::IntegerField);
+
+    fn names(tail: &(Vec<&'static TransformDef>, &'static LookupDef)) -> Vec<&'static str> {
+        tail.0.iter().map(|t| t.name).chain([tail.1.name]).collect()
+    }
+
+    #[test]
+    fn a_tail_is_transforms_then_one_lookup() {
+        assert_eq!(names(&parse_tail(&TITLE, &[]).expect("exact")), ["exact"]);
+        assert_eq!(names(&parse_tail(&TITLE, &["icontains"]).expect("text")), ["icontains"]);
+        let tail = parse_tail(&CREATED, &["date", "year", "gte"]).expect("date then year");
+        assert_eq!(names(&tail), ["date", "year", "gte"]);
+        // A transform alone compares with exact.
+        assert_eq!(names(&parse_tail(&CREATED, &["hour"]).expect("hour")), ["hour", "exact"]);
+    }
+
+    #[test]
+    fn what_does_not_apply_is_djangos_field_error() {
+        let err = parse_tail(&VIEWS, &["icontains"]).expect_err("text lookup on a number");
+        assert_eq!(
+            err.to_string(),
+            "Unsupported lookup 'icontains' for IntegerField or join on the field not permitted, perhaps you meant \
+             icontains?"
+        );
+        let err = parse_tail(&TITLE, &["year"]).expect_err("date transform on text");
+        assert!(err.to_string().starts_with("Unsupported lookup 'year' for CharField"), "{err}");
+        // After a transform, the class is what the transform made: year is an integer.
+        let err = parse_tail(&CREATED, &["year", "startswith"]).expect_err("text lookup on an integer");
+        assert!(err.to_string().starts_with("Unsupported lookup 'startswith' for IntegerField"), "{err}");
+        // A lookup in the middle is not a transform.
+        assert!(parse_tail(&TITLE, &["exact", "exact"]).is_err());
+        let err = parse_tail(&TITLE, &["icontans"]).expect_err("misspelt");
+        assert!(err.to_string().ends_with("perhaps you meant icontains?"), "{err}");
+    }
+
+    #[test]
+    fn typed_tails_are_checked_like_text_ones() {
+        use crate::vocabulary::{DATE, ICONTAINS, YEAR};
+        assert!(check_tail(&CREATED, &[&DATE, &YEAR], &crate::vocabulary::GTE).is_ok());
+        assert!(check_tail(&TITLE, &[], &ICONTAINS).is_ok());
+        assert!(check_tail(&TITLE, &[&YEAR], &crate::vocabulary::EXACT).is_err());
+        assert!(check_tail(&CREATED, &[&YEAR], &ICONTAINS).is_err());
+    }
+}
