@@ -58,6 +58,17 @@ pub trait DateTimeType {}
 impl DateTimeType for DateTime<Utc> {}
 impl DateTimeType for Option<DateTime<Utc>> {}
 
+/// One method per lookup that compares with one value of the field's type; each names its
+/// definition in the registry.
+macro_rules! value_lookups {
+    ($($(#[$doc:meta])* $name:ident => $def:ident),*) => {$(
+        $(#[$doc])*
+        pub fn $name(self, v: impl Comparable<T>) -> Q {
+            self.lookup(&vocabulary::$def, v.into_rhs())
+        }
+    )*};
+}
+
 impl<M, T> Field<M, T> {
     /// The path to a field, by name (used by the derive).
     pub const fn new(name: &'static str) -> Self {
@@ -103,30 +114,18 @@ impl<M, T> Field<M, T> {
         Field { path: self.path, transforms: self.transforms, _marker: PhantomData }
     }
 
-    /// `exact`: equal to the value (`None` means `IS NULL`).
-    pub fn exact(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::EXACT, v.into_rhs())
-    }
-
-    /// `gt`: greater than.
-    pub fn gt(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::GT, v.into_rhs())
-    }
-
-    /// `gte`: greater than or equal.
-    pub fn gte(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::GTE, v.into_rhs())
-    }
-
-    /// `lt`: less than.
-    pub fn lt(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::LT, v.into_rhs())
-    }
-
-    /// `lte`: less than or equal.
-    pub fn lte(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::LTE, v.into_rhs())
-    }
+    value_lookups!(
+        /// `exact`: equal to the value (`None` means `IS NULL`).
+        exact => EXACT,
+        /// `gt`: greater than.
+        gt => GT,
+        /// `gte`: greater than or equal.
+        gte => GTE,
+        /// `lt`: less than.
+        lt => LT,
+        /// `lte`: less than or equal.
+        lte => LTE
+    );
 
     /// `in`: one of the values (an empty list matches nothing, without a query).
     pub fn in_<V: Comparable<T>>(self, values: impl IntoIterator<Item = V>) -> Q {
@@ -175,38 +174,28 @@ impl<M, T> Field<M, T> {
 }
 
 impl<M, T: TextType> Field<M, T> {
-    /// `iexact`: equal, ignoring case.
-    pub fn iexact(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::IEXACT, v.into_rhs())
-    }
-    /// `contains`: contains the text (case-sensitive, `%` and `_` match literally).
-    pub fn contains(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::CONTAINS, v.into_rhs())
-    }
-    /// `icontains`: contains the text, ignoring case.
-    pub fn icontains(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::ICONTAINS, v.into_rhs())
-    }
-    /// `startswith`.
-    pub fn startswith(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::STARTSWITH, v.into_rhs())
-    }
-    /// `istartswith`.
-    pub fn istartswith(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::ISTARTSWITH, v.into_rhs())
-    }
-    /// `endswith`.
-    pub fn endswith(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::ENDSWITH, v.into_rhs())
-    }
-    /// `iendswith`.
-    pub fn iendswith(self, v: impl Comparable<T>) -> Q {
-        self.lookup(&vocabulary::IENDSWITH, v.into_rhs())
-    }
+    value_lookups!(
+        /// `iexact`: equal, ignoring case.
+        iexact => IEXACT,
+        /// `contains`: contains the text (case-sensitive, `%` and `_` match literally).
+        contains => CONTAINS,
+        /// `icontains`: contains the text, ignoring case.
+        icontains => ICONTAINS,
+        /// `startswith`.
+        startswith => STARTSWITH,
+        /// `istartswith`.
+        istartswith => ISTARTSWITH,
+        /// `endswith`.
+        endswith => ENDSWITH,
+        /// `iendswith`.
+        iendswith => IENDSWITH
+    );
+
     /// `regex`: matches the regular expression.
     pub fn regex(self, pattern: &str) -> Q {
         self.lookup(&vocabulary::REGEX, Rhs::Value(Value::from(pattern)))
     }
+
     /// `iregex`: matches the regular expression, ignoring case.
     pub fn iregex(self, pattern: &str) -> Q {
         self.lookup(&vocabulary::IREGEX, Rhs::Value(Value::from(pattern)))

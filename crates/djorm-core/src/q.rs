@@ -144,39 +144,30 @@ impl Q {
     }
 }
 
-impl BitAnd for Q {
-    type Output = Q;
-    fn bitand(self, rhs: Q) -> Q {
-        match (self, rhs) {
-            (Q::And(mut a), Q::And(b)) => {
-                a.extend(b);
-                Q::And(a)
+/// `&` and `|`: a chain of the same operator stays one flat list.
+macro_rules! junction {
+    ($trait:ident, $method:ident, $variant:ident) => {
+        impl $trait for Q {
+            type Output = Q;
+            fn $method(self, rhs: Q) -> Q {
+                match (self, rhs) {
+                    (Q::$variant(mut a), Q::$variant(b)) => {
+                        a.extend(b);
+                        Q::$variant(a)
+                    }
+                    (Q::$variant(mut a), q) => {
+                        a.push(q);
+                        Q::$variant(a)
+                    }
+                    (l, r) => Q::$variant(vec![l, r]),
+                }
             }
-            (Q::And(mut a), q) => {
-                a.push(q);
-                Q::And(a)
-            }
-            (l, r) => Q::And(vec![l, r]),
         }
-    }
+    };
 }
 
-impl BitOr for Q {
-    type Output = Q;
-    fn bitor(self, rhs: Q) -> Q {
-        match (self, rhs) {
-            (Q::Or(mut a), Q::Or(b)) => {
-                a.extend(b);
-                Q::Or(a)
-            }
-            (Q::Or(mut a), q) => {
-                a.push(q);
-                Q::Or(a)
-            }
-            (l, r) => Q::Or(vec![l, r]),
-        }
-    }
-}
+junction!(BitAnd, bitand, And);
+junction!(BitOr, bitor, Or);
 
 impl Not for Q {
     type Output = Q;

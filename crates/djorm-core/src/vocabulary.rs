@@ -2,16 +2,21 @@
 //! ([`djorm_sql::vocabulary`]) and those applications register from their own crates, as
 //! Django's `register_lookup` does.
 //!
-//! ```ignore
+//! ```
+//! use djorm_core::vocabulary::{same_kind, text_kind, SqlFunction, TransformDef};
+//! use djorm_sql::Expr;
+//!
 //! static UNACCENT_SQL: SqlFunction = SqlFunction { name: "UNACCENT", write: None };
 //! static UNACCENT: TransformDef = TransformDef {
 //!     name: "unaccent",
-//!     applies_to: vocabulary::text_kind,
-//!     output: vocabulary::same_kind,
+//!     applies_to: text_kind,
+//!     output: same_kind,
 //!     lower: |expr, _| Expr::Call { function: &UNACCENT_SQL, args: vec![expr] },
 //! };
-//! djorm::register_transform!(UNACCENT);
+//! djorm_core::register_transform!(UNACCENT);
 //! // Post::objects().filter(Q::new("title__unaccent__icontains", "cafe"))
+//!
+//! assert!(djorm_core::vocabulary::transform("unaccent", djorm_sql::ValueKind::String).is_some());
 //! ```
 //!
 //! The resolver, the typed field methods, the `q!` macro and the shell (names and completion)

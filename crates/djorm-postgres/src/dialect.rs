@@ -92,31 +92,19 @@ impl Dialect for PostgresDialect {
                 w.param(Value::Array(values));
                 w.push(")");
             }
-            _ => {
-                w.expr(expr);
-                w.push(" IN (");
-                w.exprs(list);
-                w.push(")");
-            }
+            _ => djorm_sql::standard_in_list(w, expr, list),
         }
     }
 
     /// The whole list as one array parameter (`= ANY($1)`), so one prepared statement serves
     /// every length.
     fn write_in_values(&self, w: &mut SqlWriter<'_>, expr: &Expr, values: &[Value]) {
-        w.expr(expr);
-        if w.binds_parameters() {
-            w.push(" = ANY(");
-            w.param(Value::Array(values.to_vec()));
-        } else {
-            w.push(" IN (");
-            for (i, value) in values.iter().enumerate() {
-                if i > 0 {
-                    w.push(", ");
-                }
-                w.param(value.clone());
-            }
+        if !w.binds_parameters() {
+            return djorm_sql::standard_in_values(w, expr, values);
         }
+        w.expr(expr);
+        w.push(" = ANY(");
+        w.param(Value::Array(values.to_vec()));
         w.push(")");
     }
 

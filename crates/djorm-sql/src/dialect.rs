@@ -132,24 +132,13 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// bind the whole list as one parameter, so the statement text (and its prepared plan)
     /// does not change with the list's length.
     fn write_in_list(&self, w: &mut SqlWriter<'_>, expr: &Expr, list: &[Expr]) {
-        w.expr(expr);
-        w.push(" IN (");
-        w.exprs(list);
-        w.push(")");
+        standard_in_list(w, expr, list);
     }
 
     /// `expr IN (values)` over bound values. The default binds one parameter per value; a
     /// dialect with arrays can bind the whole list as one parameter.
     fn write_in_values(&self, w: &mut SqlWriter<'_>, expr: &Expr, values: &[Value]) {
-        w.expr(expr);
-        w.push(" IN (");
-        for (i, value) in values.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.param(value.clone());
-        }
-        w.push(")");
+        standard_in_values(w, expr, values);
     }
 
     /// A timestamp or date truncated to `unit` in time zone `tz` (UTC when `None`).
@@ -213,6 +202,27 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
             w.push_number(offset);
         }
     }
+}
+
+/// `expr IN (a, b, ...)` in standard SQL, for dialects to fall back on.
+pub fn standard_in_list(w: &mut SqlWriter<'_>, expr: &Expr, list: &[Expr]) {
+    w.expr(expr);
+    w.push(" IN (");
+    w.exprs(list);
+    w.push(")");
+}
+
+/// `expr IN ($1, $2, ...)`, one bound parameter per value, for dialects to fall back on.
+pub fn standard_in_values(w: &mut SqlWriter<'_>, expr: &Expr, values: &[Value]) {
+    w.expr(expr);
+    w.push(" IN (");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.param(value.clone());
+    }
+    w.push(")");
 }
 
 /// True for a name made of ASCII letters, digits, `_` and `.` (a schema-qualified function),

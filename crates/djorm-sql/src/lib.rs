@@ -26,7 +26,7 @@ pub use ddl::{
     AddForeignKey, AlterChange, AlterTable, ColumnDef, ColumnType, CopyRows, CreateIndex, CreateTable, DropIndex,
     DropTable, ForeignKeyRef, TableConstraint,
 };
-pub use dialect::{is_plain_name, like_pattern, standard_function, Dialect};
+pub use dialect::{is_plain_name, like_pattern, standard_function, standard_in_list, standard_in_values, Dialect};
 pub use features::Features;
 pub use stack::{at_depth, with_stack};
 pub use transaction::{standard_begin, IsolationLevel, TransactionMode};

@@ -211,23 +211,25 @@ text_pattern! {
     IENDSWITH = "iendswith", EndsWith, true, false;
 }
 
-/// `regex`: matches a regular expression.
-pub static REGEX: LookupDef = LookupDef {
-    name: "regex",
-    applies_to: text_kind,
-    rhs: RhsShape::One,
-    none_is_null: false,
-    lower: |lhs, rhs| Expr::Regex { expr: Box::new(lhs), pattern: Box::new(rhs), case_insensitive: false },
-};
+macro_rules! regex {
+    ($($(#[$doc:meta])* $static:ident = $name:literal, $ci:literal;)*) => {$(
+        $(#[$doc])*
+        pub static $static: LookupDef = LookupDef {
+            name: $name,
+            applies_to: text_kind,
+            rhs: RhsShape::One,
+            none_is_null: false,
+            lower: |lhs, rhs| Expr::Regex { expr: Box::new(lhs), pattern: Box::new(rhs), case_insensitive: $ci },
+        };
+    )*};
+}
 
-/// `iregex`: matches a regular expression, ignoring case.
-pub static IREGEX: LookupDef = LookupDef {
-    name: "iregex",
-    applies_to: text_kind,
-    rhs: RhsShape::One,
-    none_is_null: false,
-    lower: |lhs, rhs| Expr::Regex { expr: Box::new(lhs), pattern: Box::new(rhs), case_insensitive: true },
-};
+regex! {
+    /// `regex`: matches a regular expression.
+    REGEX = "regex", false;
+    /// `iregex`: matches a regular expression, ignoring case.
+    IREGEX = "iregex", true;
+}
 
 /// `in`: one of a list (NULLs in the list never match; an empty list matches nothing).
 pub static IN: LookupDef =

@@ -655,82 +655,46 @@ impl<'d> SqlWriter<'d> {
     }
 }
 
-/// Convenience entry points: one call per statement kind.
-impl dyn Dialect + '_ {
+/// Convenience entry points: one call per statement kind. Queries bind their values as
+/// parameters; DDL writes them as literals.
+macro_rules! compile {
+    ($($(#[$doc:meta])* $name:ident($node:ty) => $write:ident, $writer:ident, $out:ident;)*) => {
+        impl dyn Dialect + '_ {$(
+            $(#[$doc])*
+            pub fn $name(&self, s: &$node) -> compile!(@type $out) {
+                let mut w = SqlWriter::$writer(self);
+                w.$write(s);
+                compile!(@finish w, $out)
+            }
+        )*}
+    };
+    (@type compiled) => { Compiled };
+    (@type text) => { String };
+    (@finish $w:ident, compiled) => { $w.finish() };
+    (@finish $w:ident, text) => { $w.finish().sql };
+}
+
+compile! {
     /// Renders a SELECT.
-    pub fn compile_select(&self, s: &Select) -> Compiled {
-        let mut w = SqlWriter::new(self);
-        w.select(s);
-        w.finish()
-    }
-
+    compile_select(Select) => select, new, compiled;
     /// Renders an INSERT.
-    pub fn compile_insert(&self, s: &Insert) -> Compiled {
-        let mut w = SqlWriter::new(self);
-        w.insert(s);
-        w.finish()
-    }
-
+    compile_insert(Insert) => insert, new, compiled;
     /// Renders an UPDATE.
-    pub fn compile_update(&self, s: &Update) -> Compiled {
-        let mut w = SqlWriter::new(self);
-        w.update(s);
-        w.finish()
-    }
-
+    compile_update(Update) => update, new, compiled;
     /// Renders a DELETE.
-    pub fn compile_delete(&self, s: &Delete) -> Compiled {
-        let mut w = SqlWriter::new(self);
-        w.delete(s);
-        w.finish()
-    }
-
+    compile_delete(Delete) => delete, new, compiled;
     /// Renders a CREATE TABLE.
-    pub fn compile_create_table(&self, s: &CreateTable) -> String {
-        let mut w = SqlWriter::for_ddl(self);
-        w.create_table(s);
-        w.finish().sql
-    }
-
+    compile_create_table(CreateTable) => create_table, for_ddl, text;
     /// Renders a DROP TABLE.
-    pub fn compile_drop_table(&self, s: &DropTable) -> String {
-        let mut w = SqlWriter::for_ddl(self);
-        w.drop_table(s);
-        w.finish().sql
-    }
-
+    compile_drop_table(DropTable) => drop_table, for_ddl, text;
     /// Renders a CREATE INDEX.
-    pub fn compile_create_index(&self, s: &CreateIndex) -> String {
-        let mut w = SqlWriter::for_ddl(self);
-        w.create_index(s);
-        w.finish().sql
-    }
-
+    compile_create_index(CreateIndex) => create_index, for_ddl, text;
     /// Renders an ALTER TABLE ADD CONSTRAINT FOREIGN KEY.
-    pub fn compile_add_foreign_key(&self, s: &AddForeignKey) -> String {
-        let mut w = SqlWriter::for_ddl(self);
-        w.add_foreign_key(s);
-        w.finish().sql
-    }
-
+    compile_add_foreign_key(AddForeignKey) => add_foreign_key, for_ddl, text;
     /// Renders an ALTER TABLE.
-    pub fn compile_alter_table(&self, s: &AlterTable) -> String {
-        let mut w = SqlWriter::for_ddl(self);
-        w.alter_table(s);
-        w.finish().sql
-    }
-
+    compile_alter_table(AlterTable) => alter_table, for_ddl, text;
     /// Renders an INSERT ... SELECT between tables.
-    pub fn compile_copy_rows(&self, s: &CopyRows) -> String {
-        let mut w = SqlWriter::for_ddl(self);
-        w.copy_rows(s);
-        w.finish().sql
-    }
-
+    compile_copy_rows(CopyRows) => copy_rows, for_ddl, text;
     /// Renders a DROP INDEX.
-    pub fn compile_drop_index(&self, s: &DropIndex) -> String {
-        let mut w = SqlWriter::for_ddl(self);
-        w.drop_index(s);
-        w.finish().sql
-    }
+    compile_drop_index(DropIndex) => drop_index, for_ddl, text;
 }

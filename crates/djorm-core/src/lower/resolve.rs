@@ -8,6 +8,14 @@ use super::Lowerer;
 use crate::relations::{join_table, reverse_by_query_name, ReverseKind};
 use crate::{Error, ModelMeta, Result};
 
+/// Where crossing a many-to-many relation leads.
+enum Crossed {
+    /// Into the related model, at this alias: the path goes on.
+    Into(String),
+    /// The path ends on the related key.
+    Ended(ResolvedPath),
+}
+
 fn column(alias: &str, column: &str) -> Expr {
     Expr::column(alias, column)
 }
@@ -37,15 +45,42 @@ impl Lowerer {
         }
     }
 
-    fn join(
-        &self,
-        parent: &str,
-        relation: &str,
-        table: &str,
-        request: JoinRequest,
-        on: impl FnOnce(&str) -> Expr,
-    ) -> String {
+    /// Joins `table` by following `relation` from alias `parent` (the three as a `hop`).
+    fn join(&self, hop: (&str, &str, &str), request: JoinRequest, on: impl FnOnce(&str) -> Expr) -> String {
+        let (parent, relation, table) = hop;
         self.state.borrow_mut().joins.join(parent, relation, table, request, on)
+    }
+
+    /// Crosses a many-to-many join table from `alias` (a row of `meta`): `near` is the join
+    /// table's column pointing at `meta`, `far` the one pointing at `other`. Either the path
+    /// goes on into `other` (its alias) or it ends on `other`'s key through the join table.
+    #[allow(clippy::too_many_arguments)]
+    fn through_join_table(
+        &self,
+        alias: &str,
+        seg: &str,
+        meta: &'static ModelMeta,
+        table: &str,
+        (near, far): (&str, &str),
+        other: &'static ModelMeta,
+        rest: &[&str],
+    ) -> Result<Crossed> {
+        let pk = meta.pk().column;
+        let through = self.join((alias, seg, table), self.request(true, true), |new| {
+            column(alias, pk).binary(BinOp::Eq, column(new, near))
+        });
+        if continues_into(other, rest.first()) {
+            let key = format!("{seg}+");
+            let other_pk = other.pk().column;
+            let next = self.join((&through, &key, other.db_table), self.request(true, true), |new| {
+                column(&through, far).binary(BinOp::Eq, column(new, other_pk))
+            });
+            return Ok(Crossed::Into(next));
+        }
+        let field = other.pk();
+        let (transforms, lookup) = parse_tail(field, rest)?;
+        let column = self.qualified(&through, far);
+        Ok(Crossed::Ended(ResolvedPath { field, column, last_join: Some(through), transforms, lookup }))
     }
 
     /// True when the path goes through a relation with many rows on the other side.
@@ -105,7 +140,7 @@ impl Lowerer {
                         let (parent, fk) = (alias.clone(), field.column);
                         // A condition on the joined row already rejects a missing one, so filters join INNER
                         // (Django does too); OR, NOT and isnull=True promote to LEFT OUTER.
-                        alias = self.join(&parent, seg, target.db_table, self.request(field.null, false), |new| {
+                        alias = self.join((&parent, seg, target.db_table), self.request(field.null, false), |new| {
                             column(&parent, fk).binary(BinOp::Eq, column(new, target_column))
                         });
                         last_join = Some(alias.clone());
@@ -125,64 +160,50 @@ impl Lowerer {
             }
             if let Some(m2m) = meta.many_to_many_field(seg) {
                 let table = join_table(meta, m2m)?;
-                let (parent, pk) = (alias.clone(), meta.pk().column);
-                let source = table.source_column.clone();
-                let through = self.join(&parent, seg, &table.table, self.request(true, true), |new| {
-                    column(&parent, pk).binary(BinOp::Eq, column(new, &source))
-                });
-                last_join = Some(through.clone());
-                let target = table.target;
-                if continues_into(target, next) {
-                    let target_column = table.target_column.clone();
-                    let target_pk = target.pk().column;
-                    let key = format!("{seg}+");
-                    alias = self.join(&through, &key, target.db_table, self.request(true, true), |new| {
-                        column(&through, &target_column).binary(BinOp::Eq, column(new, target_pk))
-                    });
-                    last_join = Some(alias.clone());
-                    meta = target;
-                    i += 1;
-                    continue;
+                let columns = (table.source_column.as_str(), table.target_column.as_str());
+                match self.through_join_table(&alias, seg, meta, &table.table, columns, table.target, &segs[i + 1..])? {
+                    Crossed::Into(next) => {
+                        last_join = Some(next.clone());
+                        alias = next;
+                        meta = table.target;
+                        i += 1;
+                        continue;
+                    }
+                    Crossed::Ended(resolved) => return Ok(resolved),
                 }
-                let field = target.pk();
-                let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
-                let col = self.qualified(&through, &table.target_column);
-                return Ok(ResolvedPath { field, column: col, last_join, transforms, lookup });
             }
             if let Some(rev) = reverse_by_query_name(meta, seg) {
                 let related = rev.model;
                 match (rev.kind, rev.field, rev.m2m) {
                     (ReverseKind::ManyToMany, _, Some(m2m)) => {
                         let table = join_table(related, m2m)?;
-                        let (parent, pk) = (alias.clone(), meta.pk().column);
-                        let target_col = table.target_column.clone();
-                        let through = self.join(&parent, seg, &table.table, self.request(true, true), |new| {
-                            column(&parent, pk).binary(BinOp::Eq, column(new, &target_col))
-                        });
-                        last_join = Some(through.clone());
-                        if continues_into(related, next) {
-                            let source_col = table.source_column.clone();
-                            let related_pk = related.pk().column;
-                            let key = format!("{seg}+");
-                            alias = self.join(&through, &key, related.db_table, self.request(true, true), |new| {
-                                column(&through, &source_col).binary(BinOp::Eq, column(new, related_pk))
-                            });
-                            last_join = Some(alias.clone());
-                            meta = related;
-                            i += 1;
-                            continue;
+                        let columns = (table.target_column.as_str(), table.source_column.as_str());
+                        match self.through_join_table(
+                            &alias,
+                            seg,
+                            meta,
+                            &table.table,
+                            columns,
+                            related,
+                            &segs[i + 1..],
+                        )? {
+                            Crossed::Into(next) => {
+                                last_join = Some(next.clone());
+                                alias = next;
+                                meta = related;
+                                i += 1;
+                                continue;
+                            }
+                            Crossed::Ended(resolved) => return Ok(resolved),
                         }
-                        let field = related.pk();
-                        let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
-                        let col = self.qualified(&through, &table.source_column);
-                        return Ok(ResolvedPath { field, column: col, last_join, transforms, lookup });
                     }
                     (_, Some(fk), _) => {
                         let target_column = fk.relation.as_ref().map_or(meta.pk().column, |r| r.target_field().column);
                         let (parent, fk_column) = (alias.clone(), fk.column);
-                        alias = self.join(&parent, seg, related.db_table, self.request(true, rev.is_multi()), |new| {
-                            column(&parent, target_column).binary(BinOp::Eq, column(new, fk_column))
-                        });
+                        alias =
+                            self.join((&parent, seg, related.db_table), self.request(true, rev.is_multi()), |new| {
+                                column(&parent, target_column).binary(BinOp::Eq, column(new, fk_column))
+                            });
                         last_join = Some(alias.clone());
                         meta = related;
                         if continues_into(related, next) {
