@@ -32,7 +32,7 @@ pub struct Project {
 impl Project {
     /// An app binary's project: every model linked into it.
     pub fn from_registry() -> Self {
-        Project { models: Some(djorm::registered_models()), code: CodeRegistry::default() }
+        Project { models: Some(djorm::apps::registered_models()), code: CodeRegistry::default() }
     }
 }
 

@@ -121,7 +121,7 @@ fn inner_url(url: &str) -> String {
 
 fn connect(url: String, options: ConnectOptions) -> BoxFuture<'static, Result<Arc<dyn Backend>>> {
     Box::pin(async move {
-        let sqlite = djorm::backend_for_url(&inner_url(&url))?;
+        let sqlite = djorm::backend::backend_for_url(&inner_url(&url))?;
         let inner = (sqlite.connect)(inner_url(&url), options).await?;
         Ok(Arc::new(RecordingBackend { inner }) as Arc<dyn Backend>)
     })

@@ -34,27 +34,35 @@ mod config;
 pub mod testing;
 
 pub use config::{connect, connect_from_env, DatabaseConfig};
+
+// What a model author declares with.
 pub use djorm_core::{
-    backend_for_url, backend_named, registered_backends, BackendRegistration, ClientCommand, DatabaseErrorKind,
-    DatabaseParts, TestDatabases,
+    longest_choice, naming, register_function, register_lookup, register_transform, relations, schema, signals,
+    validation, vocabulary, AutoId, CheckMeta, Choices, Comparable, DateTimeType, DateType, Field, FieldDefault,
+    FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, ManyToMany, ManyToManyMeta, Model, ModelExt, ModelMeta,
+    ModelRef, OnDelete, OneToOne, Related, RelatedPath, RelationMeta, Reverse, ReverseOne, TextType, UniqueMeta,
+    ValidationError,
 };
+// What a query writer queries with.
 pub use djorm_core::{
-    introspection, longest_choice, lower, methods, naming, register_function, register_lookup, register_runtime_models,
-    register_transform, registered_models, relations, schema, signals, validation, vocabulary, Aggregate, Annotated,
-    Annotation, AutoId, Avg, Backend, CapturedQuery, CheckMeta, Choices, ColumnClass, Comparable, ConnectOptions,
-    Count, DateTimeType, DateType, Db, Deleted, DynObject, DynQuerySet, DynRelated, Error, Expression, Fetched, Field,
-    FieldDefault, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, IntegrityKind, IsolationLevel, LookupPath,
-    ManyToMany, ManyToManyMeta, Max, Min, Model, ModelExt, ModelMeta, ModelRef, ModelRegistration, ModelVTable,
-    NPlusOne, NPlusOneDetector, NativeRows, OnDelete, OneToOne, OrderBy, ParsedTail, Prefetch, Query, QueryCapture,
-    QuerySet, RawColumn, Related, RelatedPath, RelationMeta, Result, Reverse, ReverseOne, Rhs, RowReader, RowShape,
-    Rows, StdDev, Sum, TextType, UniqueMeta, ValidationError, ValuesRow, Variance, F, Q,
+    introspection, methods, Aggregate, Annotated, Annotation, Avg, CapturedQuery, ConnectOptions, Count,
+    DatabaseErrorKind, Db, Deleted, DynObject, DynQuerySet, DynRelated, Error, Expression, IntegrityKind,
+    IsolationLevel, Max, Min, NPlusOne, NPlusOneDetector, OrderBy, Prefetch, QueryCapture, QuerySet, Result, Rhs,
+    RowShape, StdDev, Sum, Transaction, TransactionBuilder, ValuesRow, Variance, F, Q,
 };
-pub use djorm_core::{
-    Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth,
-    ExtractQuarter, ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length, Lower, Now,
-    NullIf, OuterRef, RawSQL, Replace, Round, Subquery, Substr, Transaction, TransactionBuilder, Trim, Trunc, TruncDay,
-    TruncHour, TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper, When,
-};
+// Django's expressions (`django.db.models`); its functions are in [`functions`].
+pub use djorm_core::{Arg, Case, Exists, OuterRef, RawSQL, Subquery, When};
+
+/// Django's database functions (`django.db.models.functions`); the common ones are in the
+/// [`prelude`] too, and more register through [`register_function!`].
+pub mod functions {
+    pub use djorm_core::{
+        Abs, Cast, Coalesce, Concat, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth, ExtractQuarter,
+        ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length, Lower, Now, NullIf, Replace,
+        Round, Substr, Trim, Trunc, TruncDay, TruncHour, TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper,
+    };
+}
+
 pub use djorm_macros::{q, Choices, Model};
 pub use djorm_sql as sql;
 pub use djorm_sql::{Nulls, Value, ValueKind};
@@ -66,11 +74,12 @@ pub use djorm_sqlite as sqlite;
 
 /// The types most code needs: `use djorm::prelude::*;`.
 pub mod prelude {
+    pub use crate::functions::{
+        Abs, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, NullIf, Replace, Round, Substr, Trim, Upper,
+    };
     pub use crate::{
-        q, Abs, AutoId, Avg, Case, Cast, Choices, Coalesce, Concat, Count, Db, Error, Expression, ForeignKey, Greatest,
-        Least, Length, Lower, ManyToMany, Max, Min, Model, ModelExt, Now, NullIf, OneToOne, OrderBy, Prefetch,
-        QuerySet, Replace, Result, Reverse, ReverseOne, Round, StdDev, Substr, Sum, Trim, Upper, Value, Variance, When,
-        F, Q,
+        q, AutoId, Avg, Case, Choices, Count, Db, Error, Expression, ForeignKey, ManyToMany, Max, Min, Model, ModelExt,
+        OneToOne, OrderBy, Prefetch, QuerySet, Result, Reverse, ReverseOne, StdDev, Sum, Value, Variance, When, F, Q,
     };
     pub use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
     pub use rust_decimal::Decimal;
@@ -87,17 +96,32 @@ pub mod backend {
     pub use djorm_core::{
         backend_for_url, backend_named, register_backend, registered_backends, temporary_path, Backend,
         BackendRegistration, ClientCommand, ColumnClass, ConnectFn, ConnectOptions, DatabaseErrorKind, DatabaseParts,
-        Fetched, MigrationLock, NativeRows, RawColumn, RowStream, Rows, TestDatabases,
+        Fetched, MigrationLock, NativeRows, RawColumn, RowReader, RowStream, Rows, TestDatabases,
     };
     pub use djorm_sql::{Dialect, Features, IsolationLevel, TransactionMode};
     /// A boxed future, the shape of a registration's `connect`.
     pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 }
 
+/// The models this program knows, as Django's app registry (`apps.get_models()`) knows them:
+/// those derived in linked crates and those a tool registers at run time (the shell registers
+/// the models a project's migrations describe).
+pub mod apps {
+    pub use djorm_core::{register_runtime_models, registered_models, ModelRegistration};
+}
+
+/// The query IR and its lowering, for tools that build or inspect queries below the QuerySet
+/// (the shell, SQL snapshot tests): what `QuerySet::query()` returns.
+pub mod query {
+    pub use djorm_core::lower;
+    pub use djorm_core::{LookupPath, ParsedTail, Query};
+}
+
 /// Re-exports used by generated code and the test macros. Not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use djorm_core::__private::*;
+    pub use djorm_core::ModelVTable;
     pub use tokio;
 }
 

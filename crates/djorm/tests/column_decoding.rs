@@ -179,10 +179,10 @@ async fn postgres_hands_rows_of_simple_types_over_whole_and_they_decode_like_the
     check_moments(db).await;
     let compiled = Moment::objects().order_by(["id"]).sql(db).expect("sql").expect("a query");
     let kinds: Vec<ValueKind> = Moment::meta().fields.iter().map(|f| f.value_kind()).collect();
-    let djorm::Fetched::Native(rows) = db.fetch_native(&compiled, &kinds, None).await.expect("native") else {
+    let djorm::backend::Fetched::Native(rows) = db.fetch_native(&compiled, &kinds, None).await.expect("native") else {
         panic!("PostgreSQL returns its own rows");
     };
-    assert!(djorm::NativeRows::all_raw(&*rows), "every column of Moment is read from its bytes");
+    assert!(djorm::backend::NativeRows::all_raw(&*rows), "every column of Moment is read from its bytes");
     // Each raw column, turned into a value, is what the driver decodes.
     let mut from_bytes = Vec::new();
     for index in 0..rows.len() {

@@ -4,8 +4,8 @@
 #[path = "common/blog.rs"]
 mod blog;
 use blog::*;
+use djorm::functions::{ExtractYear, Trunc, TruncMonth};
 use djorm::prelude::*;
-use djorm::{ExtractYear, Trunc, TruncMonth};
 
 async fn seed(db: &Db) -> djorm::Result<Vec<Post>> {
     let ann = Author::objects().create(db, Author { name: "Ann".into(), ..Default::default() }).await?;
@@ -77,7 +77,7 @@ djorm::backend_tests! {
         for (i, at) in ["2024-01-31 23:30:00", "2024-01-15 10:00:00", "2024-02-10 08:00:00"].iter().enumerate() {
             let p = Post::objects().create(&db, Post { title: format!("p{i}"), author: (&ann).into(), ..Default::default() }).await?;
             let link = PostTag::objects().create(&db, PostTag { post: (&p).into(), tag: (&tag).into(), ..Default::default() }).await?;
-            PostTag::objects().filter(q!(PostTag, pk = link.id)).update(&db, [("added_at", djorm::lower::parse_datetime(at).expect("ts"))]).await?;
+            PostTag::objects().filter(q!(PostTag, pk = link.id)).update(&db, [("added_at", djorm::query::lower::parse_datetime(at).expect("ts"))]).await?;
         }
         let years = PostTag::objects().annotate("y", ExtractYear("added_at")).values_list_flat::<i64>(&db, "y").await?;
         assert_eq!(years, [2024, 2024, 2024]);
@@ -134,7 +134,7 @@ djorm::backend_tests! {
         let tag = Tag::objects().create(&db, Tag { name: "t".into(), slug: "t".into(), ..Default::default() }).await?;
         for (post, at) in posts.iter().zip(["2024-01-31 23:30:00", "2024-01-02 00:00:00", "2024-03-01 12:00:00"]) {
             let link = PostTag::objects().create(&db, PostTag { post: post.into(), tag: (&tag).into(), ..Default::default() }).await?;
-            PostTag::objects().filter(q!(PostTag, pk = link.id)).update(&db, [("added_at", djorm::lower::parse_datetime(at).expect("ts"))]).await?;
+            PostTag::objects().filter(q!(PostTag, pk = link.id)).update(&db, [("added_at", djorm::query::lower::parse_datetime(at).expect("ts"))]).await?;
         }
         let months = PostTag::objects().dates(&db, "added_at", djorm::sql::TruncUnit::Month).await?;
         let shown: Vec<String> = months.iter().map(ToString::to_string).collect();

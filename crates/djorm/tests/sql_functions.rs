@@ -4,11 +4,12 @@
 #[path = "common/blog.rs"]
 mod blog;
 use blog::*;
+use djorm::functions::{ExtractYear, Trunc};
 use djorm::postgres::PostgresDialect;
 use djorm::prelude::*;
 use djorm::sql::{Dialect, TruncUnit};
 use djorm::sqlite::SqliteDialect;
-use djorm::{Arg, ExtractYear, FieldKind, Trunc};
+use djorm::{Arg, FieldKind};
 
 /// The SQL of the annotation `x` (between the select list's last column and `AS "x"`), and the
 /// parameters.

@@ -149,8 +149,9 @@ fn exists_and_subquery_alias_the_inner_table() {
 
 /// The SQL `values(fields)` runs, on PostgreSQL.
 fn values_sql<M: Model>(qs: QuerySet<M>, fields: &[&str]) -> String {
-    let columns = djorm::lower::Columns::Fields(fields.iter().map(|f| (*f).to_owned()).collect());
-    let lowered = djorm::lower::Lowerer::new(M::meta()).select(qs.query(), &columns).expect("lowers").expect("query");
+    let columns = djorm::query::lower::Columns::Fields(fields.iter().map(|f| (*f).to_owned()).collect());
+    let lowered =
+        djorm::query::lower::Lowerer::new(M::meta()).select(qs.query(), &columns).expect("lowers").expect("query");
     let dialect: &dyn djorm::sql::Dialect = &PostgresDialect;
     dialect.compile_select(&lowered.select).sql
 }

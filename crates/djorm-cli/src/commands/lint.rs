@@ -14,8 +14,8 @@ pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
     let migrations = load(cli)?;
     // One backend's checks, or every linked backend's (the strictest) by default.
     let features: Vec<&djorm::sql::Features> = match vendor {
-        Some(name) => vec![djorm::backend_named(name)?.features],
-        None => djorm::registered_backends().iter().map(|b| b.features).collect(),
+        Some(name) => vec![djorm::backend::backend_named(name)?.features],
+        None => djorm::backend::registered_backends().iter().map(|b| b.features).collect(),
     };
     let findings = djorm_migrations::linter::lint(&migrations, &features)?;
     for f in &findings {

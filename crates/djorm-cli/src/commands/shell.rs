@@ -21,7 +21,7 @@ fn models_from_migrations(cli: &Cli) -> Result<Vec<&'static djorm::ModelMeta>> {
     }
     let state = super::state_of(&migrations)?;
     let models = djorm_migrations::runtime::models_from_state(&state);
-    djorm::register_runtime_models(&models);
+    djorm::apps::register_runtime_models(&models);
     Ok(models)
 }
 

@@ -214,10 +214,10 @@ impl Session {
                         let right = self.eval(operand).await?;
                         if matches!(acc, Val::Expr(_)) || matches!(right, Val::Expr(_)) {
                             depth += 1;
-                            if depth > djorm::lower::MAX_DEPTH {
+                            if depth > djorm::query::lower::MAX_DEPTH {
                                 return Err(ShellError::from(format!(
                                     "the expression is nested more than {} levels deep",
-                                    djorm::lower::MAX_DEPTH
+                                    djorm::query::lower::MAX_DEPTH
                                 )));
                             }
                         }

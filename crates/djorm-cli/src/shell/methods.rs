@@ -126,7 +126,7 @@ fn reverse_path(reverse: &djorm::relations::ReverseRelation) -> String {
 pub fn field_value(meta: &'static ModelMeta, field: &str, v: Val) -> Result<Value, ShellError> {
     let f = meta.field_or_error(field).map_err(ShellError::from)?;
     let value = convert::value(v)?;
-    djorm::lower::coerce(value, f.value_kind(), f.name).map_err(ShellError::from)
+    djorm::query::lower::coerce(value, f.value_kind(), f.name).map_err(ShellError::from)
 }
 
 /// `Post(title="x")`: an unsaved object (Django's model constructor), for `save()` and

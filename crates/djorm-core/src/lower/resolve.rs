@@ -6,7 +6,7 @@ use super::joins::JoinRequest;
 use super::path::{is_lookup_or_transform, parse_tail, ResolvedPath};
 use super::Lowerer;
 use crate::relations::{join_table, reverse_by_query_name, ReverseKind};
-use crate::{Error, ModelMeta, Result};
+use crate::{Error, FieldMeta, ModelMeta, Result};
 
 /// Where crossing a many-to-many relation leads.
 enum Crossed {
@@ -21,6 +21,12 @@ fn column(alias: &str, column: &str) -> Expr {
 }
 
 /// True when `name` continues a path into `meta` (a field or relation of it).
+/// The path ends on `field` (read as `column`); what follows it is transforms and a lookup.
+fn ended(field: &'static FieldMeta, column: Expr, last_join: Option<String>, tail: &[&str]) -> Result<ResolvedPath> {
+    let (transforms, lookup) = parse_tail(field, tail)?;
+    Ok(ResolvedPath { field, column, last_join, transforms, lookup })
+}
+
 fn continues_into(meta: &ModelMeta, name: Option<&&str>) -> bool {
     match name {
         Some(n) if !is_lookup_or_transform(n) => {
@@ -77,10 +83,8 @@ impl Lowerer {
             });
             return Ok(Crossed::Into(next));
         }
-        let field = other.pk();
-        let (transforms, lookup) = parse_tail(field, rest)?;
         let column = self.qualified(&through, far);
-        Ok(Crossed::Ended(ResolvedPath { field, column, last_join: Some(through), transforms, lookup }))
+        Ok(Crossed::Ended(ended(other.pk(), column, Some(through), rest)?))
     }
 
     /// True when the path goes through a relation with many rows on the other side.
@@ -149,14 +153,7 @@ impl Lowerer {
                         continue;
                     }
                 }
-                let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
-                return Ok(ResolvedPath {
-                    field,
-                    column: self.qualified(&alias, field.column),
-                    last_join,
-                    transforms,
-                    lookup,
-                });
+                return ended(field, self.qualified(&alias, field.column), last_join, &segs[i + 1..]);
             }
             if let Some(m2m) = meta.many_to_many_field(seg) {
                 let table = join_table(meta, m2m)?;
@@ -211,14 +208,7 @@ impl Lowerer {
                             continue;
                         }
                         let field = related.pk();
-                        let (transforms, lookup) = parse_tail(field, &segs[i + 1..])?;
-                        return Ok(ResolvedPath {
-                            field,
-                            column: self.qualified(&alias, field.column),
-                            last_join,
-                            transforms,
-                            lookup,
-                        });
+                        return ended(field, self.qualified(&alias, field.column), last_join, &segs[i + 1..]);
                     }
                     _ => {}
                 }

@@ -16,6 +16,61 @@ pub struct Binding {
     pub pk: Value,
 }
 
+/// The impls every bound relation container shares: empty by default, cloned field by field,
+/// equal when bound to the same row and field, shown by its target model's name.
+macro_rules! bound_container {
+    ($name:ident) => {
+        impl<T: Model> Default for $name<T> {
+            fn default() -> Self {
+                $name { binding: None, cached: None }
+            }
+        }
+
+        impl<T: Model> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                $name { binding: self.binding.clone(), cached: self.cached.clone() }
+            }
+        }
+
+        impl<T: Model> PartialEq for $name<T> {
+            /// Containers compare equal when they belong to the same row and field.
+            fn eq(&self, other: &Self) -> bool {
+                self.binding == other.binding
+            }
+        }
+
+        impl<T: Model> std::fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!(stringify!($name), "<{}>"), T::meta().object_name)
+            }
+        }
+    };
+}
+pub(crate) use bound_container;
+
+/// The accessors of a container caching one related object (`Option<Arc<T>>`): what
+/// select_related or prefetch_related loaded.
+macro_rules! cached_one {
+    () => {
+        /// The related object when select_related or prefetch_related loaded it.
+        pub fn cached(&self) -> Option<&T> {
+            self.cached.as_deref()
+        }
+
+        /// Stores the loaded related object.
+        pub fn set_cached(&mut self, object: Option<T>) {
+            self.cached = object.map(Arc::new);
+        }
+
+        /// Stores a loaded object already shared (how select_related hands it over).
+        #[doc(hidden)]
+        pub fn set_cached_shared(&mut self, object: Option<Arc<T>>) {
+            self.cached = object;
+        }
+    };
+}
+pub(crate) use cached_one;
+
 /// The binding, or the error Django gives for an unsaved instance.
 pub(crate) fn bound<'a>(binding: &'a Option<Binding>, what: &str) -> Result<&'a Binding> {
     match binding {

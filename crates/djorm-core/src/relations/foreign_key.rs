@@ -73,21 +73,7 @@ macro_rules! key_field {
                 $name { id, cached: None, origin: None }
             }
 
-            /// The related object when select_related or prefetch_related loaded it.
-            pub fn cached(&self) -> Option<&T> {
-                self.cached.as_deref()
-            }
-
-            /// Stores the loaded related object.
-            pub fn set_cached(&mut self, object: Option<T>) {
-                self.cached = object.map(Arc::new);
-            }
-
-            /// Stores a loaded object already shared (how select_related hands it over).
-            #[doc(hidden)]
-            pub fn set_cached_shared(&mut self, object: Option<Arc<T>>) {
-                self.cached = object;
-            }
+            super::containers::cached_one!();
 
             /// Records which model field this is and which target field it references, for
             /// N+1 reports and `get()` (set by the derive).

@@ -13,30 +13,7 @@ pub struct ManyToMany<T: Model> {
     cached: Option<CachedGroup<T>>,
 }
 
-impl<T: Model> Default for ManyToMany<T> {
-    fn default() -> Self {
-        ManyToMany { binding: None, cached: None }
-    }
-}
-
-impl<T: Model> Clone for ManyToMany<T> {
-    fn clone(&self) -> Self {
-        ManyToMany { binding: self.binding.clone(), cached: self.cached.clone() }
-    }
-}
-
-impl<T: Model> PartialEq for ManyToMany<T> {
-    /// Managers compare equal when they belong to the same row and field.
-    fn eq(&self, other: &Self) -> bool {
-        self.binding == other.binding
-    }
-}
-
-impl<T: Model> std::fmt::Debug for ManyToMany<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ManyToMany<{}>", T::meta().object_name)
-    }
-}
+super::containers::bound_container!(ManyToMany);
 
 /// Rows of a join table, seen from one side: `own` is the column of the instance that owns the
 /// manager, `other` the column of the objects added.

@@ -65,30 +65,7 @@ pub struct Reverse<T: Model> {
     cached: Option<CachedGroup<T>>,
 }
 
-impl<T: Model> Default for Reverse<T> {
-    fn default() -> Self {
-        Reverse { binding: None, cached: None }
-    }
-}
-
-impl<T: Model> Clone for Reverse<T> {
-    fn clone(&self) -> Self {
-        Reverse { binding: self.binding.clone(), cached: self.cached.clone() }
-    }
-}
-
-impl<T: Model> PartialEq for Reverse<T> {
-    /// Managers compare equal when they belong to the same row and relation.
-    fn eq(&self, other: &Self) -> bool {
-        self.binding == other.binding
-    }
-}
-
-impl<T: Model> std::fmt::Debug for Reverse<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Reverse<{}>", T::meta().object_name)
-    }
-}
+super::containers::bound_container!(Reverse);
 
 impl<T: Model> Reverse<T> {
     /// Connects the manager to its instance (called by the derive).
@@ -287,30 +264,7 @@ pub struct ReverseOne<T: Model> {
     cached: Option<Arc<T>>,
 }
 
-impl<T: Model> Default for ReverseOne<T> {
-    fn default() -> Self {
-        ReverseOne { binding: None, cached: None }
-    }
-}
-
-impl<T: Model> Clone for ReverseOne<T> {
-    fn clone(&self) -> Self {
-        ReverseOne { binding: self.binding.clone(), cached: self.cached.clone() }
-    }
-}
-
-impl<T: Model> PartialEq for ReverseOne<T> {
-    /// Accessors compare equal when they belong to the same row and relation.
-    fn eq(&self, other: &Self) -> bool {
-        self.binding == other.binding
-    }
-}
-
-impl<T: Model> std::fmt::Debug for ReverseOne<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ReverseOne<{}>", T::meta().object_name)
-    }
-}
+super::containers::bound_container!(ReverseOne);
 
 impl<T: Model> ReverseOne<T> {
     /// Connects the accessor to its instance (called by the derive).
@@ -319,21 +273,7 @@ impl<T: Model> ReverseOne<T> {
         self.binding = Some(binding);
     }
 
-    /// The object select_related or prefetch_related loaded, if any.
-    pub fn cached(&self) -> Option<&T> {
-        self.cached.as_deref()
-    }
-
-    /// Stores the loaded object.
-    pub fn set_cached(&mut self, object: Option<T>) {
-        self.cached = object.map(Arc::new);
-    }
-
-    /// Stores a loaded object already shared (how select_related hands it over).
-    #[doc(hidden)]
-    pub fn set_cached_shared(&mut self, object: Option<Arc<T>>) {
-        self.cached = object;
-    }
+    super::containers::cached_one!();
 
     /// The related object, or `DoesNotExist` when there is none.
     pub async fn get(&self, db: &Db) -> Result<T>

@@ -316,7 +316,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                     unique_constraints: &[#(#uniques),*],
                     check_constraints: &[#(#checks),*],
                     many_to_many: &[#(#m2m_metas),*],
-                    vtable: ::djorm::ModelVTable {
+                    vtable: ::djorm::__private::ModelVTable {
                         decode: |row| {
                             ::core::result::Result::Ok(::std::sync::Arc::new(<#ident as ::djorm::Model>::from_row(row)?)
                                 as ::std::sync::Arc<dyn ::core::any::Any + ::core::marker::Send + ::core::marker::Sync>)
@@ -342,7 +342,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 &META
             }
 
-            fn from_row(row: &mut ::djorm::RowReader<'_>) -> ::djorm::Result<Self> {
+            fn from_row(row: &mut ::djorm::backend::RowReader<'_>) -> ::djorm::Result<Self> {
                 let mut object = Self { #(#field_inits,)* };
                 ::djorm::Model::bind_relations(&mut object);
                 ::core::result::Result::Ok(object)
@@ -431,7 +431,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         }
 
         ::djorm::__private::inventory::submit! {
-            ::djorm::ModelRegistration { meta: <#ident as ::djorm::Model>::meta }
+            ::djorm::apps::ModelRegistration { meta: <#ident as ::djorm::Model>::meta }
         }
 
         #(#to_field_checks)*

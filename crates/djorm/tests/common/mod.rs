@@ -71,7 +71,7 @@ pub struct Article {
 }
 
 pub fn ts(s: &str) -> DateTime<Utc> {
-    djorm::lower::parse_datetime(s).expect("test timestamp")
+    djorm::query::lower::parse_datetime(s).expect("test timestamp")
 }
 
 pub fn article(title: &str) -> Article {
