@@ -40,6 +40,15 @@ impl Rows {
         self.len() == 0
     }
 
+    /// The rows with only their first `width` columns.
+    pub fn leading(self, width: usize) -> Rows {
+        if width >= self.width {
+            return self;
+        }
+        let values = self.values.chunks(self.width.max(1)).flat_map(|row| row[..width].iter().cloned()).collect();
+        Rows { width, values }
+    }
+
     /// The rows, each as its own vector.
     pub fn into_rows(self) -> Vec<Vec<Value>> {
         let width = self.width.max(1);

@@ -68,6 +68,10 @@ pub enum Error {
     /// A query that cannot be run as asked (Django's `TypeError`s on querysets).
     #[error("{0}")]
     InvalidQuery(String),
+    /// A value a query cannot use (Django's `ValueError`: a number field given `'abc'`,
+    /// `None` for a lookup other than `exact`, an unknown `dates()` kind).
+    #[error("{0}")]
+    InvalidValue(String),
     /// The backend cannot express what was asked.
     #[error("{what} is not supported on {backend}")]
     NotSupported {
@@ -124,6 +128,7 @@ impl Error {
             Error::Restricted { .. } => "RestrictedError",
             // Django raises TypeError (and a few ValueErrors) for a queryset used wrongly.
             Error::InvalidQuery(_) => "TypeError",
+            Error::InvalidValue(_) => "ValueError",
             Error::NotSupported { .. } => "NotSupportedError",
             Error::Config(_) => "ImproperlyConfigured",
             Error::Connection(_) | Error::Timeout { .. } => "OperationalError",

@@ -164,12 +164,12 @@ impl<M, T> Field<M, T> {
 
     /// Ascending order on this field.
     pub fn asc(self) -> crate::OrderBy {
-        crate::OrderBy { path: self.into_path(), descending: false, nulls: None }
+        crate::OrderBy { path: self.into_path(), descending: false, nulls: None, expression: None }
     }
 
     /// Descending order on this field.
     pub fn desc(self) -> crate::OrderBy {
-        crate::OrderBy { path: self.into_path(), descending: true, nulls: None }
+        crate::OrderBy { path: self.into_path(), descending: true, nulls: None, expression: None }
     }
 }
 
@@ -312,24 +312,36 @@ impl Comparable<AutoId> for i32 {
     }
 }
 
-/// An `ORDER BY` key: a field path, direction and NULL placement.
+/// An `ORDER BY` key: a field path or an expression, direction and NULL placement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderBy {
-    /// Field path (`"?"` for random order).
+    /// Field path (`"?"` for random order); empty when ordering by an expression.
     pub path: String,
     /// Descending when true.
     pub descending: bool,
     /// Where NULLs go.
     pub nulls: Option<Nulls>,
+    /// The expression ordered by (Django's `order_by(Lower("name"))`), instead of a path.
+    pub expression: Option<Box<crate::Expression>>,
 }
 
 impl OrderBy {
     /// Parses Django's spelling: `"name"`, `"-name"`, `"?"`.
     pub fn parse(spec: &str) -> Self {
         match spec.strip_prefix('-') {
-            Some(path) => OrderBy { path: path.to_owned(), descending: true, nulls: None },
-            None => OrderBy { path: spec.trim_start_matches('+').to_owned(), descending: false, nulls: None },
+            Some(path) => OrderBy { path: path.to_owned(), descending: true, nulls: None, expression: None },
+            None => OrderBy {
+                path: spec.trim_start_matches('+').to_owned(),
+                descending: false,
+                nulls: None,
+                expression: None,
+            },
         }
+    }
+
+    /// Ascending or descending order by an expression (`Lower("name").desc()`).
+    pub fn expression(expression: impl Into<crate::Expression>, descending: bool) -> Self {
+        OrderBy { path: String::new(), descending, nulls: None, expression: Some(Box::new(expression.into())) }
     }
 
     /// Puts NULLs first (`F("x").asc(nulls_first=True)`).

@@ -50,6 +50,15 @@ pub struct FieldMeta {
 }
 
 impl FieldMeta {
+    /// Django's attname: `author_id` for the key `author`, the name itself for any other
+    /// field. `values()` names its keys so, and a path may end on it (`author_id=3`).
+    pub fn attname(&self) -> std::borrow::Cow<'static, str> {
+        match self.relation {
+            Some(_) => format!("{}_id", self.name).into(),
+            None => self.name.into(),
+        }
+    }
+
     /// What a column of this field decodes into (a key takes its target's key type).
     pub fn value_kind(&self) -> ValueKind {
         match &self.relation {
@@ -301,6 +310,12 @@ impl ModelMeta {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// The key field whose attname is `name` (`author_id` names the key `author`).
+    pub fn field_by_attname(&self, name: &str) -> Option<&'static FieldMeta> {
+        let key = name.strip_suffix("_id")?;
+        self.fields.iter().find(|f| f.relation.is_some() && f.name == key)
+    }
+
     /// Like [`ModelMeta::field`], but a missing name is Django's `FieldError` listing the
     /// valid choices.
     pub fn field_or_error(&self, name: &str) -> Result<&'static FieldMeta> {
@@ -316,6 +331,7 @@ impl ModelMeta {
     /// sorted, as Django lists them in errors.
     pub fn field_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.fields.iter().map(|f| f.name.to_owned()).collect();
+        names.extend(self.fields.iter().filter(|f| f.relation.is_some()).map(|f| f.attname().into_owned()));
         names.extend(self.many_to_many.iter().map(|m| m.name.to_owned()));
         names.extend(crate::relations::reverse_relations(self).iter().map(|r| r.query_name.clone()));
         names.sort_unstable();

@@ -31,7 +31,7 @@ impl Query {
     /// group by them.
     pub fn set_values(&mut self, fields: Vec<String>) {
         let fields = if fields.is_empty() {
-            let names = self.model.fields.iter().map(|f| f.name.to_owned());
+            let names = self.model.fields.iter().map(|f| f.attname().into_owned());
             names.chain(self.annotations.iter().filter(|a| a.selected).map(|a| a.name.clone())).collect()
         } else {
             fields

@@ -58,6 +58,8 @@ impl ToSql for PgParam<'_> {
         let is_text = matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN);
         match self.0 {
             Value::Null => Ok(IsNull::Yes),
+            // Never a raw byte into text: a boolean where the server expects text is its word.
+            Value::Bool(b) if is_text => (if *b { "true" } else { "false" }).to_sql(ty, out),
             Value::Bool(b) => b.to_sql(ty, out),
             Value::I16(i) => int_to_sql(i64::from(*i), ty, out),
             Value::I32(i) => int_to_sql(i64::from(*i), ty, out),

@@ -178,6 +178,16 @@ pub enum Expr {
         /// The `ELSE` value.
         default: Box<Expr>,
     },
+    /// A decimal column read with its field's decimal places: written as the column where
+    /// the database keeps the scale (PostgreSQL's `numeric(p, s)`), and as fixed-point text
+    /// where it does not (SQLite keeps a decimal as a floating-point number), so `4.50` reads
+    /// back as `4.50`, as Django quantizes it.
+    Quantized {
+        /// The column.
+        expr: Box<Expr>,
+        /// The field's decimal places.
+        places: u32,
+    },
     /// `CAST(expr AS type)`.
     Cast {
         /// The value.

@@ -179,6 +179,13 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         }
     }
 
+    /// A decimal column read with `places` decimal places ([`Expr::Quantized`]): the column
+    /// itself where the database keeps the scale.
+    fn write_quantized(&self, w: &mut SqlWriter<'_>, expr: &Expr, places: u32) {
+        let _ = places;
+        w.expr(expr);
+    }
+
     /// A regular-expression test.
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool);
 

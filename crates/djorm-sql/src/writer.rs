@@ -277,6 +277,7 @@ impl<'d> SqlWriter<'d> {
                 self.expr(default);
                 self.push(" END");
             }
+            Expr::Quantized { expr, places } => d.write_quantized(self, expr, *places),
             Expr::Cast { expr, ty } => {
                 self.push("CAST(");
                 self.expr(expr);

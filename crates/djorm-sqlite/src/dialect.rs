@@ -210,6 +210,16 @@ impl Dialect for SqliteDialect {
         "EXPLAIN QUERY PLAN"
     }
 
+    /// SQLite keeps a decimal as a floating-point number: it is read as fixed-point text with
+    /// the field's places (`4.50`, not `4.5`), NULL staying NULL.
+    fn write_quantized(&self, w: &mut SqlWriter<'_>, expr: &Expr, places: u32) {
+        w.push("CASE WHEN ");
+        w.expr(expr);
+        w.push(&format!(" IS NULL THEN NULL ELSE printf('%.{places}f', "));
+        w.expr(expr);
+        w.push(") END");
+    }
+
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool) {
         w.expr(expr);
         w.push(" REGEXP ");

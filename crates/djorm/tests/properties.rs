@@ -63,7 +63,8 @@ fn value() -> impl Strategy<Value = Value> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
 
-    /// Any path and value: the query compiles, or says why in a FieldError/InvalidQuery.
+    /// Any path and value: the query compiles, or says why in a FieldError, an InvalidQuery
+    /// (Django's TypeError) or an InvalidValue (Django's ValueError).
     #[test]
     fn lookup_paths_resolve_or_fail_cleanly(path in path(), value in value(), negate in any::<bool>()) {
         let q = Q::new(path.clone(), value);
@@ -71,7 +72,7 @@ proptest! {
         for dialect in [&PostgresDialect as &dyn djorm::sql::Dialect, &SqliteDialect] {
             match Post::objects().filter(q.clone()).sql_for(dialect) {
                 Ok(_) => {}
-                Err(Error::FieldError(_) | Error::InvalidQuery(_)) => {}
+                Err(Error::FieldError(_) | Error::InvalidQuery(_) | Error::InvalidValue(_)) => {}
                 Err(other) => prop_assert!(false, "{path:?}: unexpected {other:?}"),
             }
             let _ = Post::objects().order_by([path.as_str()]).sql_for(dialect);

@@ -44,9 +44,7 @@ pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result
             "AttributeError",
             format!("'QuerySet' object has no attribute '{name}'. Methods are: {}", queryset_methods().join(", ")),
         )),
-        target @ Val::Expr(djorm::Expression::Field(_)) if matches!(name, "asc" | "desc") => {
-            Ok(Val::Method(Box::new(target), name.to_owned()))
-        }
+        target @ Val::Expr(_) if matches!(name, "asc" | "desc") => Ok(Val::Method(Box::new(target), name.to_owned())),
         other => {
             Err(ShellError::new("AttributeError", format!("'{}' object has no attribute '{name}'", other.type_name())))
         }
@@ -165,7 +163,13 @@ pub async fn call(
         return Box::pin(call(session, Val::QuerySet(r.qs), method, args, kwargs)).await;
     }
     if let Val::Expr(djorm::Expression::Field(field)) = &target {
-        return ordering(field, method, args, kwargs);
+        return ordering(OrderBy::parse(field), method, args, kwargs);
+    }
+    if let Val::Expr(expression) = target {
+        if matches!(method, "asc" | "desc") {
+            return ordering(OrderBy::expression(expression, false), method, args, kwargs);
+        }
+        return Err(ShellError::new("AttributeError", format!("'expression' object has no attribute '{method}'")));
     }
     let Val::QuerySet(qs) = target else {
         return Err(ShellError::new(
@@ -242,11 +246,10 @@ fn key_text(v: &Value) -> String {
 }
 
 /// `F("views").desc(nulls_last=True)` / `.asc(nulls_first=True)`.
-fn ordering(field: &str, method: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
+fn ordering(mut key: OrderBy, method: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
     if !args.is_empty() {
         return Err(ShellError::from(format!("{method}() takes only nulls_first= and nulls_last=")));
     }
-    let mut key = OrderBy::parse(field);
     key.descending = method == "desc";
     for (name, v) in kwargs {
         key = match (name.as_str(), v) {

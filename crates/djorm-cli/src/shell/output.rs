@@ -84,7 +84,8 @@ async fn evaluate(db: &Db, v: Val, max_rows: Option<usize>) -> Result<Shown, She
         Val::QuerySet(qs)
         | Val::ManyRelated(super::value::ManyRelated { qs, .. })
         | Val::ReverseRelated(super::value::ReverseRelated { qs, .. })
-            if !qs.query().prefetch.is_empty() || !qs.query().select_related.is_empty() =>
+            if qs.shape() == RowShape::Objects
+                && (!qs.query().prefetch.is_empty() || !qs.query().select_related.is_empty()) =>
         {
             let (qs, cap) = capped(qs, max_rows);
             let mut objects = qs.objects(db).await.map_err(e)?;

@@ -41,7 +41,7 @@ impl Lowerer {
     pub(super) fn annotations_at(&self, annotations: &[Annotation], filters: usize) -> Result<()> {
         for a in annotations.iter().filter(|a| a.after_filters == filters) {
             let was = std::mem::replace(&mut self.state.borrow_mut().reuse_any, true);
-            let lowered = self.expression_typed(&a.expression);
+            let lowered = self.standalone(&a.expression);
             self.state.borrow_mut().reuse_any = was;
             let lowered = lowered?;
             self.state.borrow_mut().annotations.push((a.name.clone(), lowered.0, lowered.1));

@@ -8,7 +8,18 @@ use rust_decimal::Decimal;
 use crate::{Error, Result};
 
 fn expected(field: &str, what: &str, got: &Value) -> Error {
-    Error::InvalidQuery(format!("Field '{field}' expected {what} but got {got:?}."))
+    Error::InvalidValue(format!("Field '{field}' expected {what} but got {}.", python_repr(got)))
+}
+
+/// A value as Python's `repr` shows it, as Django's messages quote it: `'abc'`, `None`, `True`.
+pub(crate) fn python_repr(value: &Value) -> String {
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::String(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+        other => other.to_string(),
+    }
 }
 
 /// Converts `value` to `kind`, or says which field expected what.

@@ -97,6 +97,14 @@ impl Lowerer {
             (RhsShape::One, Rhs::Value(Value::Null)) if lookup.none_is_null => {
                 Expr::IsNull { expr: Box::new(lhs), negated: false }
             }
+            (RhsShape::One, Rhs::Value(Value::Null)) => {
+                return Err(Error::InvalidValue("Cannot use None as a query value".into()));
+            }
+            // `field__in = queryset`: the QuerySet's key (or its one values() field) as a subquery.
+            (RhsShape::List, Rhs::Expr(e @ crate::Expression::Subquery { .. })) => match self.expression(e)? {
+                Expr::Subquery(select) => Expr::InSubquery { expr: Box::new(lhs), select },
+                _ => Expr::Const(false),
+            },
             (RhsShape::One, Rhs::Value(v)) => (lookup.lower)(lhs, Expr::Param(coerce(v.clone(), kind, name)?)),
             (RhsShape::One, Rhs::Expr(e)) => (lookup.lower)(lhs, self.expression(e)?),
             (_, Rhs::Expr(_)) => {

@@ -111,6 +111,9 @@ pub struct LoweredSelect {
     pub kinds: Vec<ValueKind>,
     /// select_related objects, in column order.
     pub related: Vec<RelatedNode>,
+    /// Trailing columns selected only so DISTINCT can order by them (Django adds the
+    /// ordering's columns to a `values().distinct()`); the rows' readers drop them.
+    pub hidden: usize,
 }
 
 impl Lowerer {
@@ -184,6 +187,14 @@ impl Lowerer {
 
     fn column(&self, field: &FieldMeta) -> Expr {
         self.qualified(&self.alias, field.column)
+    }
+
+    /// `field`'s column `expr` as a select list reads it: a decimal with its places.
+    pub(crate) fn read_column(expr: Expr, field: &FieldMeta) -> Expr {
+        match (field.relation.is_none(), field.decimal_places) {
+            (true, Some(places)) => Expr::Quantized { expr: Box::new(expr), places },
+            _ => expr,
+        }
     }
 
     /// The primary key column of the root table.
@@ -299,6 +310,24 @@ impl Lowerer {
         }
     }
 
+    /// `e` where nothing around it gives a placeholder its type (an annotation, a Case
+    /// branch): Django's `Value(True)` or `Value(1)` says its type, which PostgreSQL would
+    /// otherwise take for text.
+    pub(crate) fn standalone(&self, e: &Expression) -> Result<(Expr, ValueKind)> {
+        let ty = match e {
+            Expression::Value(Value::Bool(_)) => djorm_sql::ColumnType::Boolean,
+            Expression::Value(v @ (Value::I16(_) | Value::I32(_) | Value::I64(_))) => {
+                match v.as_i64().map(i32::try_from) {
+                    Some(Ok(_)) => djorm_sql::ColumnType::Integer,
+                    _ => djorm_sql::ColumnType::BigInt,
+                }
+            }
+            _ => return self.expression_typed(e),
+        };
+        let (param, kind) = self.expression_typed(e)?;
+        Ok((Expr::Cast { expr: Box::new(param), ty }, kind))
+    }
+
     /// Lowers an expression (paths may cross relations).
     pub fn expression(&self, e: &Expression) -> Result<Expr> {
         Ok(self.expression_typed(e)?.0)
@@ -321,15 +350,20 @@ impl Lowerer {
             Expression::Value(v) => (Expr::Param(v.clone()), value_kind_of(v)),
             Expression::Arith { op, lhs, rhs } => {
                 // A float or decimal constant keeps its type (the database would otherwise take
-                // the other operand's, turning `views / 3.0` into integer division).
+                // the other operand's, turning `views / 3.0` into integer division); an integer
+                // takes the other operand's.
                 let typed = |e: &Expression| -> Result<(Expr, ValueKind)> {
-                    let (x, k) = self.expression_typed(e)?;
-                    Ok(match (e, k) {
-                        (Expression::Value(_), ValueKind::F64) => {
-                            (Expr::Cast { expr: Box::new(x), ty: djorm_sql::ColumnType::Double }, k)
-                        }
-                        _ => (x, k),
-                    })
+                    if let Expression::Value(v) = e {
+                        let kind = value_kind_of(v);
+                        let param = Expr::Param(v.clone());
+                        return Ok(match kind {
+                            ValueKind::F64 => {
+                                (Expr::Cast { expr: Box::new(param), ty: djorm_sql::ColumnType::Double }, kind)
+                            }
+                            _ => (param, kind),
+                        });
+                    }
+                    self.expression_typed(e)
                 };
                 let (l, lk) = typed(lhs)?;
                 let (r, rk) = typed(rhs)?;
@@ -358,11 +392,11 @@ impl Lowerer {
                 ((func.lower)(lowered), (func.output)(&kinds))
             }
             Expression::Case { whens, default } => {
-                let (default, default_kind) = self.expression_typed(default)?;
+                let (default, default_kind) = self.standalone(default)?;
                 let mut kind = default_kind;
                 let mut lowered = Vec::with_capacity(whens.len());
                 for (i, (q, value)) in whens.iter().enumerate() {
-                    let (v, k) = self.expression_typed(value)?;
+                    let (v, k) = self.standalone(value)?;
                     if i == 0 && k != ValueKind::Any {
                         kind = k;
                     }
@@ -443,7 +477,9 @@ impl Lowerer {
         ordering
             .iter()
             .map(|o| {
-                let expr = if o.path == "?" {
+                let expr = if let Some(e) = &o.expression {
+                    self.expression(e)?
+                } else if o.path == "?" {
                     Expr::Random
                 } else if let Some((expr, _)) = self.annotation(&o.path) {
                     expr
@@ -472,7 +508,7 @@ impl Lowerer {
         let mut kinds = Vec::new();
         let model_fields = |select: &mut Select, kinds: &mut Vec<ValueKind>| {
             for f in self.meta.fields {
-                select.columns.push(SelectItem { expr: self.column(f), alias: None });
+                select.columns.push(SelectItem { expr: Self::read_column(self.column(f), f), alias: None });
                 kinds.push(f.value_kind());
             }
         };
@@ -498,6 +534,10 @@ impl Lowerer {
                         continue;
                     }
                     let (expr, kind) = self.resolve_value(path)?;
+                    let expr = match self.resolve(path) {
+                        Ok(r) if r.transforms.is_empty() => Self::read_column(expr, r.field),
+                        _ => expr,
+                    };
                     kinds.push(kind);
                     select.columns.push(SelectItem { expr, alias: None });
                 }
@@ -518,6 +558,17 @@ impl Lowerer {
                 })
                 .map(|c| c.expr.clone())
                 .collect();
+            // values(...).annotate(...).values(...): the groups stay those of the first
+            // values(), whatever the last one selects.
+            for path in query.group_by.iter().flatten() {
+                let expr = match self.annotation(path) {
+                    Some((expr, _)) => expr,
+                    None => self.resolve_value(path)?.0,
+                };
+                if !matches!(expr, Expr::Aggregate { .. }) && !select.group_by.contains(&expr) {
+                    select.group_by.push(expr);
+                }
+            }
             // annotate() before values(): one group per object, as Django groups by the key.
             let pk = self.pk_column();
             if query.group_by.is_none() && !select.group_by.contains(&pk) {
@@ -542,6 +593,16 @@ impl Lowerer {
         select.distinct = query.distinct;
         select.filter = filter;
         select.order_by = self.order_items(&query.effective_ordering())?;
+        let mut hidden = 0;
+        if select.distinct && query.combined.is_empty() && matches!(columns, Columns::Fields(_)) {
+            for item in &select.order_by {
+                if !matches!(item.expr, Expr::Random) && !select.columns.iter().any(|c| c.expr == item.expr) {
+                    select.columns.push(SelectItem { expr: item.expr.clone(), alias: None });
+                    kinds.push(ValueKind::Any);
+                    hidden += 1;
+                }
+            }
+        }
         if let Some(high) = query.high_mark {
             select.limit = Some(high.saturating_sub(query.low_mark));
         }
@@ -568,7 +629,7 @@ impl Lowerer {
                 }
             }
         }
-        Ok(Some(LoweredSelect { select: self.finish(select), kinds, related }))
+        Ok(Some(LoweredSelect { select: self.finish(select), kinds, related, hidden }))
     }
 
     /// `SELECT COUNT(*)` for `query`, or `None` when it can match nothing.
@@ -585,9 +646,22 @@ impl Lowerer {
                 (None, Some(group)) => Columns::Fields(group.clone()),
                 (None, None) => Columns::Model,
             };
+            // The order matters only to which rows a slice keeps (and, under DISTINCT, would
+            // add its columns to the rows counted).
+            let unordered;
+            let query = if query.is_sliced() {
+                query
+            } else {
+                let mut q = query.clone();
+                q.set_ordering(Vec::new());
+                unordered = q;
+                &unordered
+            };
             let Some(lowered) = self.select(query, &columns)? else { return Ok(None) };
             let mut inner = lowered.select;
-            inner.order_by.clear();
+            if !query.is_sliced() {
+                inner.order_by.clear();
+            }
             let mut outer = Select::from_table("");
             outer.from = Source::Subquery { select: Box::new(inner), alias: "subquery".into() };
             outer.columns = vec![count];

@@ -80,7 +80,8 @@ impl Lowerer {
         fn emit(nodes: &[RelatedNode], select: &mut Select, kinds: &mut Vec<ValueKind>) {
             for node in nodes {
                 for f in node.meta.fields {
-                    select.columns.push(SelectItem { expr: Expr::column(node.alias.clone(), f.column), alias: None });
+                    let column = Expr::column(node.alias.clone(), f.column);
+                    select.columns.push(SelectItem { expr: Lowerer::read_column(column, f), alias: None });
                     kinds.push(f.value_kind());
                 }
                 emit(&node.children, select, kinds);

@@ -155,6 +155,10 @@ impl Lowerer {
                 }
                 return ended(field, self.qualified(&alias, field.column), last_join, &segs[i + 1..]);
             }
+            // A key's attname (`author_id`) is its own column: no join.
+            if let Some(field) = meta.field_by_attname(seg) {
+                return ended(field, self.qualified(&alias, field.column), last_join, &segs[i + 1..]);
+            }
             if let Some(m2m) = meta.many_to_many_field(seg) {
                 let table = join_table(meta, m2m)?;
                 let columns = (table.source_column.as_str(), table.target_column.as_str());

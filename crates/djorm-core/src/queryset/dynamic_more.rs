@@ -39,11 +39,11 @@ impl DynQuerySet {
     /// latest), one row. Django refuses it without fields.
     pub(crate) fn for_earliest(&self, fields: &[String], latest: bool) -> Result<Self> {
         if fields.is_empty() {
-            let which = if latest { "latest" } else { "earliest" };
-            return Err(Error::InvalidQuery(format!(
-                "{which}() and latest() require either fields as positional arguments or 'get_latest_by' in the \
+            return Err(Error::InvalidValue(
+                "earliest() and latest() require either fields as positional arguments or 'get_latest_by' in the \
                  model's Meta."
-            )));
+                    .into(),
+            ));
         }
         if self.query.is_sliced() {
             return Err(Error::InvalidQuery("Cannot change a query once a slice has been taken.".into()));
@@ -66,7 +66,7 @@ impl DynQuerySet {
         }
         let meta = self.query.model;
         if field != "pk" && !meta.field_or_error(field)?.unique && !meta.field_or_error(field)?.primary_key {
-            return Err(Error::InvalidQuery(format!(
+            return Err(Error::InvalidValue(format!(
                 "in_bulk()'s field_name must be a unique field but '{field}' isn't."
             )));
         }
@@ -140,6 +140,11 @@ impl DynQuerySet {
         descending: bool,
     ) -> Result<Vec<chrono::DateTime<chrono::Utc>>> {
         const TRUNC: &str = "__djorm_trunc";
+        if let Some(f) = self.query.model.field(field) {
+            if !matches!(f.value_kind(), ValueKind::Date | ValueKind::DateTime | ValueKind::Time) {
+                return Err(Error::InvalidQuery(format!("'{field}' isn't a DateField, TimeField, or DateTimeField.")));
+            }
+        }
         let order = if descending { format!("-{TRUNC}") } else { TRUNC.to_owned() };
         let qs = self.annotate(TRUNC, crate::Trunc(field, unit, None)).distinct().order_by([order]);
         let rows = qs.values(db, &[TRUNC]).await?;

@@ -380,6 +380,8 @@ fn order_keys(args: &mut Args) -> Result<Vec<OrderBy>> {
             MethodArg::Value(Value::String(s)) => Ok(OrderBy::parse(&s)),
             MethodArg::OrderBy(o) => Ok(o),
             MethodArg::Expression(Expression::Field(f)) => Ok(OrderBy::parse(&f)),
+            MethodArg::Expression(e) => Ok(OrderBy::expression(e, false)),
+            MethodArg::Aggregate(a) => Ok(OrderBy::expression(a, false)),
             other => Err(type_error(format!("order_by() takes field names or orderings, not {}", other.kind()))),
         })
         .collect()
@@ -396,10 +398,10 @@ fn unit(kind: &str, dates_only: bool) -> Result<TruncUnit> {
         "minute" if !dates_only => TruncUnit::Minute,
         "second" if !dates_only => TruncUnit::Second,
         _ if dates_only => {
-            return Err(type_error("'kind' must be one of 'year', 'month', 'week', or 'day'.".into()));
+            return Err(Error::InvalidValue("'kind' must be one of 'year', 'month', 'week', or 'day'.".into()));
         }
         _ => {
-            return Err(type_error(
+            return Err(Error::InvalidValue(
                 "'kind' must be one of 'year', 'month', 'week', 'day', 'hour', 'minute', or 'second'.".into(),
             ));
         }

@@ -56,7 +56,7 @@ pub(crate) fn value_names(query: &Query, fields: &[&str]) -> Vec<String> {
     } else if let Some(group) = &query.group_by {
         group.iter().cloned().chain(annotation_names).collect()
     } else {
-        query.model.fields.iter().map(|f| f.name.to_owned()).chain(annotation_names).collect()
+        query.model.fields.iter().map(|f| f.attname().into_owned()).chain(annotation_names).collect()
     }
 }
 
@@ -69,7 +69,8 @@ pub(crate) async fn fetch_fields(db: &Db, query: &Query, fields: &[&str]) -> Res
         return Ok((names, Rows { width: fields.len(), values: Vec::new() }));
     };
     let rows = db.fetch(&db.dialect().compile_select(&lowered.select), &lowered.kinds).await?;
-    Ok((names, rows))
+    let width = rows.width - lowered.hidden;
+    Ok((names, rows.leading(width)))
 }
 
 /// Django's `values()`: one named row per match.

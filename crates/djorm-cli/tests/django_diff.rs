@@ -1,0 +1,236 @@
+//! The differential suite: real Django is the oracle. Each expression of
+//! `django_diff/expressions.txt` runs through Django (pinned in `django_diff/requirements.txt`,
+//! installed by this test into a virtualenv under the target directory) and through djorm's
+//! shell (`--format json`), on the same database, on every backend: the rows, their order, the
+//! values, the counts and the exception classes must be equal.
+//!
+//! Where djorm still differs, `django_diff/known_differences.txt` names the difference
+//! (`backend | expression | why`): a documented backend difference, or an open bug with its
+//! issue. The test fails on any difference not listed there, and on any listed one that no
+//! longer differs (so a fix removes its line).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use djorm::testing::{test_backends, TestDatabase};
+use djorm::ModelMeta;
+use djorm_cli::shell::{execute, Format, Session};
+use serde_json::{json, Value as Json};
+
+mod diff {
+    use djorm::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "diff", ordering = ["id"])]
+    pub struct Country {
+        pub id: AutoId,
+        #[djorm(max_length = 50)]
+        pub name: String,
+        #[djorm(max_length = 2, unique)]
+        pub code: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "diff", ordering = ["id"])]
+    pub struct Author {
+        pub id: AutoId,
+        #[djorm(max_length = 100)]
+        pub name: String,
+        #[djorm(max_length = 100)]
+        pub email: Option<String>,
+        pub born: Option<NaiveDate>,
+        #[djorm(max_digits = 4, decimal_places = 2)]
+        pub rating: Option<Decimal>,
+        #[djorm(default = true)]
+        pub active: bool,
+        #[djorm(on_delete = SetNull, related_name = "authors")]
+        pub country: Option<ForeignKey<Country>>,
+        #[djorm(on_delete = SetNull, related_name = "mentees")]
+        pub mentor: Option<ForeignKey<Author>>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "diff", ordering = ["id"])]
+    pub struct Tag {
+        pub id: AutoId,
+        #[djorm(max_length = 30)]
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[djorm(app = "diff", ordering = ["id"])]
+    pub struct Book {
+        pub id: AutoId,
+        #[djorm(max_length = 200)]
+        pub title: String,
+        #[djorm(on_delete = Cascade, related_name = "books")]
+        pub author: ForeignKey<Author>,
+        pub pages: i32,
+        #[djorm(max_digits = 6, decimal_places = 2)]
+        pub price: Decimal,
+        pub published: Option<DateTime<Utc>>,
+        #[djorm(related_name = "books")]
+        pub tags: ManyToMany<Tag>,
+    }
+}
+
+fn models() -> Vec<&'static ModelMeta> {
+    use djorm::Model;
+    vec![diff::Country::meta(), diff::Author::meta(), diff::Tag::meta(), diff::Book::meta()]
+}
+
+fn suite_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/django_diff")
+}
+
+/// The virtualenv holding the pinned Django, made once per target directory (again when the
+/// pins change).
+fn oracle_python() -> PathBuf {
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("django-oracle-venv");
+    let python = venv.join("bin/python");
+    let requirements = std::fs::read_to_string(suite_dir().join("requirements.txt")).unwrap();
+    let stamp = venv.join("requirements.installed");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(requirements.as_str()) {
+        return python;
+    }
+    let run = |cmd: &mut Command, what: &str| {
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("{what}: could not start it ({e}); the suite needs python3 with venv and pip"));
+        assert!(
+            out.status.success(),
+            "{what} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv (Django oracle)");
+    run(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(suite_dir().join("requirements.txt")),
+        "pip install of the pinned Django (needs PyPI)",
+    );
+    std::fs::write(&stamp, requirements).unwrap();
+    python
+}
+
+fn oracle(python: &Path, args: &[&str]) -> String {
+    let out =
+        Command::new(python).arg(suite_dir().join("oracle.py")).args(args).output().expect("run the Django oracle");
+    assert!(out.status.success(), "oracle {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// One listed difference: where, which expression, and why.
+struct Known {
+    backend: String,
+    expression: String,
+}
+
+fn known_differences() -> Vec<Known> {
+    let text = std::fs::read_to_string(suite_dir().join("known_differences.txt")).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let mut parts = l.splitn(3, " | ");
+            let backend = parts.next().unwrap().trim().to_owned();
+            let expression = parts.next().unwrap_or_else(|| panic!("malformed line: {l}")).trim().to_owned();
+            assert!(parts.next().is_some_and(|why| !why.trim().is_empty()), "a known difference must say why: {l}");
+            Known { backend, expression }
+        })
+        .collect()
+}
+
+/// Equal as the suite means it: JSON-equal, floats to 1e-9 (relative), and a float equal to a
+/// decimal text of the same number (Django's `Avg` returns a float on one backend and a
+/// Decimal on another; the value, not its Python type, is compared).
+fn same(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => close(x.as_f64().unwrap(), y.as_f64().unwrap()),
+        },
+        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn close(x: f64, y: f64) -> bool {
+    (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
+}
+
+/// What djorm's shell prints for one line, as JSON (`{"error": {"class": ..}}` on failure).
+async fn djorm_side(session: &mut Session, expression: &str) -> Json {
+    match execute(session, expression, Format::Json).await {
+        Ok(text) => serde_json::from_str(&text).unwrap_or(Json::String(text)),
+        Err(e) => json!({ "error": { "class": e.class, "message": e.message } }),
+    }
+}
+
+fn django_side(line: &Json) -> Json {
+    match line.get("error") {
+        Some(error) => json!({ "error": error }),
+        None => line["ok"].clone(),
+    }
+}
+
+fn comparable(result: &Json) -> Json {
+    match result.get("error") {
+        Some(error) => json!({ "error": error["class"] }),
+        None => result.clone(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn djorm_answers_as_django_does_on_every_backend() {
+    let python = oracle_python();
+    let expressions = suite_dir().join("expressions.txt");
+    let known = known_differences();
+    let mut report = Vec::new();
+    let mut listed_but_equal = Vec::new();
+    let mut compared = 0;
+    for backend in test_backends() {
+        let test_db = TestDatabase::new(backend, &models()).await.unwrap();
+        let url = test_db.url().unwrap();
+        oracle(&python, &["seed", &url]);
+        let answers = oracle(&python, &["eval", &url, expressions.to_str().unwrap()]);
+        let mut session = Session::new(test_db.db().clone(), models(), Box::new(|_: &str| true));
+        session.set_max_rows(None);
+        let mut seen = BTreeSet::new();
+        for line in answers.lines() {
+            let line: Json = serde_json::from_str(line).unwrap();
+            let expression = line["expression"].as_str().unwrap().to_owned();
+            let theirs = django_side(&line);
+            let ours = djorm_side(&mut session, &expression).await;
+            compared += 1;
+            let equal = same(&comparable(&theirs), &comparable(&ours));
+            let listed = known.iter().any(|k| (k.backend == "*" || k.backend == backend) && k.expression == expression);
+            seen.insert(expression.clone());
+            match (equal, listed) {
+                (false, false) => {
+                    report.push(format!("{backend} | {expression}\n    django: {theirs}\n    djorm:  {ours}"))
+                }
+                (true, true) => listed_but_equal.push(format!("{backend} | {expression}")),
+                _ => {}
+            }
+        }
+        assert!(seen.len() >= 300, "the suite runs at least 300 expressions; {backend} ran {}", seen.len());
+    }
+    assert!(
+        report.is_empty() && listed_but_equal.is_empty(),
+        "{} expressions compared.\n\n{} differ from Django and are not in known_differences.txt:\n{}\n\n{} are listed as \
+         known differences but now agree with Django (remove their lines):\n{}",
+        compared,
+        report.len(),
+        report.join("\n"),
+        listed_but_equal.len(),
+        listed_but_equal.join("\n")
+    );
+}

@@ -1,0 +1,133 @@
+"""Real Django as the oracle of djorm's differential suite.
+
+    python oracle.py seed URL          writes the data set into the tables djorm created
+    python oracle.py eval URL FILE     evaluates each expression of FILE, one JSON line each
+
+URL is the test database djorm made (postgres://user@host:port/name or sqlite://path).
+Results are written in the shape djorm's `shell --format json` prints: an instance as an object of
+its concrete fields by name (a key by its raw value), a QuerySet as a list, values() rows as
+objects, values_list() rows as lists, flat lists as values; decimals, dates and times as text.
+"""
+
+import datetime
+import decimal
+import json
+import sys
+import uuid
+from urllib.parse import urlparse
+
+import django
+from django.conf import settings
+
+
+def database(url):
+    parts = urlparse(url)
+    if parts.scheme in ("postgres", "postgresql"):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": parts.path.lstrip("/"),
+            "USER": parts.username or "",
+            "PASSWORD": parts.password or "",
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or 5432),
+        }
+    if parts.scheme == "sqlite":
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": url[len("sqlite://"):]}
+    raise SystemExit(f"oracle: unsupported database URL scheme {parts.scheme!r}")
+
+
+settings.configure(
+    DATABASES={"default": database(sys.argv[2])},
+    INSTALLED_APPS=["diff"],
+    USE_TZ=True,
+    TIME_ZONE="UTC",
+    DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+)
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+django.setup()
+
+from django.db import models  # noqa: E402
+from django.db.models import *  # noqa: E402,F401,F403
+from django.db.models.functions import *  # noqa: E402,F401,F403
+
+from diff.models import Author, Book, Country, Tag  # noqa: E402
+
+
+def seed():
+    utc = datetime.timezone.utc
+    fr = Country.objects.create(name="France", code="FR")
+    jp = Country.objects.create(name="Japan", code="JP")
+    Country.objects.create(name="Nowhere", code="NW")
+    people = [
+        ("Ann", "ann@example.com", datetime.date(1980, 1, 1), decimal.Decimal("4.50"), True, fr, None),
+        ("Bob", None, datetime.date(1975, 12, 31), decimal.Decimal("3.25"), True, jp, 1),
+        ("Zoë Çava", "zoe@example.com", None, None, False, fr, 1),
+        ("100% _real_", "pct@example.com", datetime.date(2000, 2, 29), decimal.Decimal("0.00"), True, None, 2),
+        ("O'Brien", "", datetime.date(1990, 6, 15), decimal.Decimal("5.00"), False, jp, None),
+        ("ann", "ANN@example.com", datetime.date(1980, 1, 1), decimal.Decimal("4.49"), True, None, None),
+    ]
+    authors = []
+    for name, email, born, rating, active, country, mentor in people:
+        authors.append(Author.objects.create(
+            name=name, email=email, born=born, rating=rating, active=active, country=country,
+            mentor=authors[mentor - 1] if mentor else None,
+        ))
+    tags = {n: Tag.objects.create(name=n) for n in ["rust", "django", "sql", "unused"]}
+    books = [
+        ("Ownership", 0, 320, "39.99", datetime.datetime(2024, 1, 15, 10, 30, tzinfo=utc), ["rust"]),
+        ("Lifetimes", 0, 150, "19.50", datetime.datetime(2024, 12, 31, 23, 59, 59, tzinfo=utc), ["rust", "sql"]),
+        ("Django Unchained", 1, 410, "45.00", datetime.datetime(2023, 1, 1, 0, 0, tzinfo=utc), ["django"]),
+        ("Querysets", 1, 95, "9.99", None, ["django", "sql"]),
+        ("Café crème", 2, 200, "25.00", datetime.datetime(2022, 6, 30, 12, 0, tzinfo=utc), []),
+        ("50% off_sale", 3, 50, "5.00", datetime.datetime(2020, 2, 29, 8, 15, tzinfo=utc), ["sql"]),
+        ("It's \"quoted\"", 3, 120, "12.00", datetime.datetime(2021, 3, 14, 15, 9, 26, tzinfo=utc), []),
+        ("ownership", 5, 300, "39.99", datetime.datetime(2024, 1, 15, 10, 30, tzinfo=utc), ["rust"]),
+    ]
+    for title, author, pages, price, published, tag_names in books:
+        book = Book.objects.create(
+            title=title, author=authors[author], pages=pages, price=decimal.Decimal(price), published=published
+        )
+        book.tags.set([tags[n] for n in tag_names])
+
+
+def plain(value):
+    """A value in the JSON djorm's shell prints."""
+    if isinstance(value, models.Model):
+        return {f.name: plain(getattr(value, f.attname)) for f in value._meta.concrete_fields}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, models.QuerySet)):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return str(value)
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    return value
+
+
+def evaluate(path):
+    namespace = {name: value for name, value in globals().items() if not name.startswith("_")}
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            expression = line.split("  #", 1)[0].strip()
+            try:
+                result = {"ok": plain(eval(expression, namespace))}
+            except Exception as e:  # the class is what the suite compares
+                result = {"error": {"class": type(e).__name__, "message": str(e)}}
+            print(json.dumps({"expression": expression, **result}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "seed":
+        seed()
+    elif sys.argv[1] == "eval":
+        evaluate(sys.argv[3])
+    else:
+        raise SystemExit(f"oracle: unknown command {sys.argv[1]!r}")
