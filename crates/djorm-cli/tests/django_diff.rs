@@ -24,7 +24,7 @@ mod diff {
     use djorm::prelude::*;
 
     #[derive(Model, Debug, Clone)]
-    #[djorm(app = "diff", ordering = ["id"])]
+    #[djorm(app = "diff", ordering = ["name"])]
     pub struct Country {
         pub id: AutoId,
         #[djorm(max_length = 50)]

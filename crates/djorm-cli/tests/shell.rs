@@ -226,7 +226,7 @@ async fn bad_input(test: TestDatabase) {
     assert_eq!(error.class, "FieldError");
     assert_eq!(
         error.message,
-        "Cannot resolve keyword 'titel' into field. Choices are: author, id, published_on, status, tags, title, views"
+        "Cannot resolve keyword 'titel' into field. Choices are: author, author_id, id, published_on, status, tags, title, views"
     );
     let syntax = execute(&mut session, "Post.objects.filter(", Format::Table).await.unwrap_err();
     assert_eq!(syntax.class, "SyntaxError");

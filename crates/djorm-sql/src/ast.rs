@@ -587,7 +587,8 @@ pub struct RowLock {
     pub nowait: bool,
     /// Leave locked rows out instead of waiting.
     pub skip_locked: bool,
-    /// Lock only these tables (aliases).
+    /// Lock only these tables: aliases once lowered (the query IR holds the relation paths
+    /// `select_for_update(of=...)` names, `"self"` for the model).
     pub of: Vec<String>,
 }
 

@@ -60,6 +60,22 @@ impl<'d> SqlWriter<'d> {
         !self.inline_params
     }
 
+    /// Writes `e` in GROUP BY or ORDER BY: when it binds parameters and is one of the selected
+    /// columns, as that column's position instead, so the database sees the same expression
+    /// (the same `CASE ... $1 ...` written again would bind new placeholders, and PostgreSQL
+    /// would not know it is the grouped one: 42803).
+    fn selected_expr(&mut self, e: &Expr, columns: &[crate::SelectItem]) {
+        let (text, params) = (self.sql.len(), self.params.len());
+        self.expr(e);
+        if self.params.len() > params {
+            if let Some(position) = columns.iter().position(|c| c.expr == *e) {
+                self.sql.truncate(text);
+                self.params.truncate(params);
+                self.push_number(position as u64 + 1);
+            }
+        }
+    }
+
     /// Appends raw SQL syntax (keywords and punctuation only, never user data).
     pub fn push(&mut self, sql: &str) {
         self.sql.push_str(sql);
@@ -375,7 +391,7 @@ impl<'d> SqlWriter<'d> {
         }
         if !s.group_by.is_empty() {
             self.push(" GROUP BY ");
-            self.comma_list(&s.group_by, |w, e| w.expr(e));
+            self.comma_list(&s.group_by, |w, e| w.selected_expr(e, &s.columns));
         }
         if let Some(having) = &s.having {
             self.push(" HAVING ");
@@ -398,10 +414,10 @@ impl<'d> SqlWriter<'d> {
                     // Django's emulation where NULLS FIRST/LAST does not exist: sort on
                     // "is it NULL" first.
                     w.push("(");
-                    w.expr(&item.expr);
+                    w.selected_expr(&item.expr, &s.columns);
                     w.push(if item.nulls == Some(Nulls::First) { " IS NULL) DESC, " } else { " IS NULL) ASC, " });
                 }
-                w.expr(&item.expr);
+                w.selected_expr(&item.expr, &s.columns);
                 w.push(if item.descending { " DESC" } else { " ASC" });
                 match item.nulls {
                     Some(Nulls::First) if modifier => w.push(" NULLS FIRST"),

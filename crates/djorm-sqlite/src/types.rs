@@ -35,6 +35,11 @@ pub fn storage_text(value: &Value) -> String {
 #[derive(Debug)]
 pub struct SqlParam<'a>(pub &'a Value);
 
+/// The decimal's significant digits (`39.99` has 4, `0.001` has 1).
+fn significant_digits(d: &Decimal) -> usize {
+    d.normalize().mantissa().unsigned_abs().to_string().len()
+}
+
 impl rusqlite::ToSql for SqlParam<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self.0 {
@@ -44,6 +49,13 @@ impl rusqlite::ToSql for SqlParam<'_> {
             Value::I32(i) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(*i))),
             Value::I64(i) => ToSqlOutput::Owned(SqlValue::Integer(*i)),
             Value::F64(f) => ToSqlOutput::Owned(SqlValue::Real(*f)),
+            // A decimal is a number to SQLite, as the column keeps it: bound as text it would
+            // compare as text with an expression that has no column affinity (`AVG(price) >= '20'`
+            // is false). Beyond 15 significant digits a double would round it: text keeps it.
+            Value::Decimal(d) if significant_digits(d) <= 15 => match d.to_string().parse::<f64>() {
+                Ok(f) => ToSqlOutput::Owned(SqlValue::Real(f)),
+                Err(_) => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
+            },
             Value::String(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
             Value::Json(j) => ToSqlOutput::Owned(SqlValue::Text(j.to_string())),

@@ -55,7 +55,8 @@ from diff.models import Author, Book, Country, Tag  # noqa: E402
 
 def seed():
     utc = datetime.timezone.utc
-    fr = Country.objects.create(name="France", code="FR")
+    # Named so that ordering by name differs from ordering by key.
+    fr = Country.objects.create(name="République française", code="FR")
     jp = Country.objects.create(name="Japan", code="JP")
     Country.objects.create(name="Nowhere", code="NW")
     people = [

@@ -473,8 +473,58 @@ impl Lowerer {
         })
     }
 
+    /// Django's rule for ordering by a relation (`order_by("author")`): the related model's
+    /// Meta.ordering, followed through, with the direction combined; a key without one (or
+    /// its attname, `author_id`) orders by the key column.
+    fn expand_relation_ordering(&self, key: &OrderBy, out: &mut Vec<OrderBy>, depth: usize) -> Result<()> {
+        let expandable = key.expression.is_none() && key.path != "?" && self.annotation(&key.path).is_none();
+        let target = expandable.then(|| self.ordered_relation_target(&key.path)).flatten();
+        match target {
+            Some(target) if depth >= 8 => {
+                Err(Error::FieldError(format!("Infinite loop caused by ordering (through {}).", target.object_name)))
+            }
+            Some(target) => {
+                for spec in target.ordering {
+                    let inner = OrderBy::parse(spec);
+                    let next = OrderBy {
+                        path: format!("{}__{}", key.path, inner.path),
+                        descending: key.descending != inner.descending,
+                        nulls: key.nulls,
+                        expression: None,
+                    };
+                    self.expand_relation_ordering(&next, out, depth + 1)?;
+                }
+                Ok(())
+            }
+            None => {
+                out.push(key.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// The model a path ends on when its last name is a forward relation whose model has a
+    /// default ordering.
+    fn ordered_relation_target(&self, path: &str) -> Option<&'static ModelMeta> {
+        let mut meta = self.meta;
+        let mut segs = path.split("__").peekable();
+        while let Some(seg) = segs.next() {
+            let field = meta.field(seg)?;
+            let target = field.relation.as_ref()?.target.get();
+            if segs.peek().is_none() {
+                return (seg != "pk" && !target.ordering.is_empty()).then_some(target);
+            }
+            meta = target;
+        }
+        None
+    }
+
     fn order_items(&self, ordering: &[OrderBy]) -> Result<Vec<OrderItem>> {
-        ordering
+        let mut expanded = Vec::with_capacity(ordering.len());
+        for key in ordering {
+            self.expand_relation_ordering(key, &mut expanded, 0)?;
+        }
+        expanded
             .iter()
             .map(|o| {
                 let expr = if let Some(e) = &o.expression {
@@ -489,6 +539,33 @@ impl Lowerer {
                 Ok(OrderItem { expr, descending: o.descending, nulls: o.nulls })
             })
             .collect()
+    }
+
+    /// `select_for_update(of=...)`'s names as table aliases: `self` is the root table, any
+    /// other a relation select_related follows; else Django's FieldError.
+    fn lock_of(&self, names: &[String], related: &[related::RelatedNode]) -> Result<Vec<String>> {
+        let mut aliases = Vec::with_capacity(names.len());
+        let mut invalid = Vec::new();
+        for name in names {
+            match name.as_str() {
+                "self" => aliases.push(self.root_alias()),
+                path => match related::RelatedNode::alias_of(related, path) {
+                    Some(alias) => aliases.push(alias.to_owned()),
+                    None => invalid.push(path),
+                },
+            }
+        }
+        if invalid.is_empty() {
+            return Ok(aliases);
+        }
+        let mut choices = vec!["self".to_owned()];
+        related::RelatedNode::paths(related, "", &mut choices);
+        Err(Error::FieldError(format!(
+            "Invalid field name(s) given in select_for_update(of=(...)): {}. Only relational fields followed in the \
+             query are allowed. Choices are: {}.",
+            invalid.join(", "),
+            choices.join(", ")
+        )))
     }
 
     fn finish(&self, mut select: Select) -> Select {
@@ -607,7 +684,10 @@ impl Lowerer {
             select.limit = Some(high.saturating_sub(query.low_mark));
         }
         select.offset = Some(query.low_mark).filter(|l| *l > 0);
-        select.lock = query.lock.clone();
+        select.lock = match &query.lock {
+            Some(lock) => Some(djorm_sql::RowLock { of: self.lock_of(&lock.of, &related)?, ..lock.clone() }),
+            None => None,
+        };
         if !query.combined.is_empty() {
             // ORDER BY and LIMIT apply to the combined rows; each part is a plain select.
             let positions: Vec<OrderItem> = select

@@ -24,6 +24,25 @@ pub struct RelatedNode {
 }
 
 impl RelatedNode {
+    /// The table alias of the object `path` (`author__country`) names among `nodes`.
+    pub(crate) fn alias_of<'a>(nodes: &'a [RelatedNode], path: &str) -> Option<&'a str> {
+        let (head, rest) = path.split_once("__").map_or((path, None), |(h, r)| (h, Some(r)));
+        let node = nodes.iter().find(|n| n.name == head)?;
+        match rest {
+            None => Some(&node.alias),
+            Some(rest) => Self::alias_of(&node.children, rest),
+        }
+    }
+
+    /// Every path the tree follows (`author`, `author__country`), parents first.
+    pub(crate) fn paths(nodes: &[RelatedNode], prefix: &str, out: &mut Vec<String>) {
+        for node in nodes {
+            let path = format!("{prefix}{}", node.name);
+            out.push(path.clone());
+            Self::paths(&node.children, &format!("{path}__"), out);
+        }
+    }
+
     /// Columns taken by this object and its children.
     pub fn width(&self) -> usize {
         self.width

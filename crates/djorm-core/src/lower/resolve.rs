@@ -20,13 +20,13 @@ fn column(alias: &str, column: &str) -> Expr {
     Expr::column(alias, column)
 }
 
-/// True when `name` continues a path into `meta` (a field or relation of it).
 /// The path ends on `field` (read as `column`); what follows it is transforms and a lookup.
 fn ended(field: &'static FieldMeta, column: Expr, last_join: Option<String>, tail: &[&str]) -> Result<ResolvedPath> {
     let (transforms, lookup) = parse_tail(field, tail)?;
     Ok(ResolvedPath { field, column, last_join, transforms, lookup })
 }
 
+/// True when `name` continues a path into `meta` (a field or relation of it).
 fn continues_into(meta: &ModelMeta, name: Option<&&str>) -> bool {
     match name {
         Some(n) if !is_lookup_or_transform(n) => {
@@ -139,8 +139,13 @@ impl Lowerer {
             if let Some(field) = meta.field(seg) {
                 if let Some(rel) = &field.relation {
                     let target = rel.target.get();
+                    let target_field = rel.target_field();
+                    // `author__id`: the key's own column holds it, so no join (Django trims it).
+                    if next.is_some_and(|n| *n == target_field.name || (*n == "pk" && target_field.primary_key)) {
+                        return ended(field, self.qualified(&alias, field.column), last_join, &segs[i + 2..]);
+                    }
                     if continues_into(target, next) {
-                        let target_column = rel.target_field().column;
+                        let target_column = target_field.column;
                         let (parent, fk) = (alias.clone(), field.column);
                         // A condition on the joined row already rejects a missing one, so filters join INNER
                         // (Django does too); OR, NOT and isnull=True promote to LEFT OUTER.

@@ -16,6 +16,8 @@ use crate::{Error, Expression, OrderBy, Prefetch, Query, Result, Q};
 pub(crate) enum Invalid {
     /// Django's `TypeError`s (filtering a sliced QuerySet, ...).
     Query(String),
+    /// Django's `ValueError`s (an option that contradicts another).
+    Value(String),
     /// A field or path the model does not have.
     Field(String),
 }
@@ -76,6 +78,7 @@ impl DynQuerySet {
     pub fn validity(&self) -> Result<()> {
         match &self.invalid {
             Some(Invalid::Query(message)) => Err(Error::InvalidQuery(message.clone())),
+            Some(Invalid::Value(message)) => Err(Error::InvalidValue(message.clone())),
             Some(Invalid::Field(message)) => Err(Error::FieldError(message.clone())),
             None => Ok(()),
         }
@@ -276,10 +279,12 @@ impl DynQuerySet {
     /// fails at once on a locked row, `skip_locked` leaves locked rows out, `of` names the
     /// relations to lock (`"self"` for this model). Only inside a transaction, as in Django.
     pub fn select_for_update(&self, nowait: bool, skip_locked: bool, of: &[&str]) -> Self {
-        let table = self.query.model.db_table;
-        let of: Vec<String> =
-            of.iter().map(|o| if *o == "self" { table.to_owned() } else { (*o).to_owned() }).collect();
-        self.with(|query| query.lock = Some(djorm_sql::RowLock { nowait, skip_locked, of }))
+        let of: Vec<String> = of.iter().map(|o| (*o).to_owned()).collect();
+        let next = self.with(|query| query.lock = Some(djorm_sql::RowLock { nowait, skip_locked, of }));
+        if nowait && skip_locked {
+            return next.invalid(Invalid::Value("The nowait option cannot be used with skip_locked.".into()));
+        }
+        next
     }
 
     /// Rows of this QuerySet or `other` (Django's `union()`; `all` keeps duplicates).

@@ -10,7 +10,8 @@ class Country(models.Model):
 
     class Meta:
         app_label = "diff"
-        ordering = ["id"]
+        # By name, so ordering by a key to it follows it (Django's rule for order_by("country")).
+        ordering = ["name"]
 
 
 class Author(models.Model):
