@@ -181,3 +181,46 @@ fn a_filter_join_stays_inner_when_values_reuse_it() {
         r#"SELECT "auth_user"."username" FROM "blog_post" INNER JOIN "blog_author" ON ("blog_post"."author_id" = "blog_author"."id") INNER JOIN "auth_user" ON ("blog_author"."user_id" = "auth_user"."id") WHERE "auth_user"."username" = $1 ORDER BY "blog_post"."id" ASC"#
     );
 }
+
+/// `select_for_update(of=...)` names relations: `self` and a select_related path become their
+/// tables' aliases (the path used to be written as a table name); any other name is Django's
+/// FieldError, and nowait with skip_locked is its ValueError.
+#[test]
+fn select_for_update_of_names_the_followed_relations() {
+    let qs = Post::objects().select_related(["author"]).select_for_update(false, false, &["self", "author"]);
+    let sql = qs.sql_for(&PostgresDialect).expect("compiles").expect("query").sql;
+    assert!(sql.ends_with(r#" FOR UPDATE OF "blog_post", "blog_author""#), "{sql}");
+
+    let err = Post::objects().select_for_update(false, false, &["author__name"]).sql_for(&PostgresDialect).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Invalid field name(s) given in select_for_update(of=(...)): author__name. Only relational fields followed in \
+         the query are allowed. Choices are: self."
+    );
+    assert_eq!(err.class(), "FieldError");
+
+    let err = Post::objects().select_for_update(true, true, &[]).sql_for(&PostgresDialect).unwrap_err();
+    assert_eq!(
+        (err.class(), err.to_string().as_str()),
+        ("ValueError", "The nowait option cannot be used with skip_locked.")
+    );
+}
+
+/// `order_by("author")` follows Author's Meta.ordering (Django's rule); `author_id` and
+/// `author__id` read the key column with no join.
+#[test]
+fn ordering_by_a_key_follows_the_related_ordering() {
+    let sql = |qs: QuerySet<Post>| qs.sql_for(&PostgresDialect).expect("compiles").expect("query").sql;
+    let by_author = sql(Post::objects().order_by(["-author"]));
+    assert_eq!(Author::meta().ordering, ["name"]);
+    assert!(
+        by_author.ends_with(
+            r#" INNER JOIN "blog_author" ON ("blog_post"."author_id" = "blog_author"."id") ORDER BY "blog_author"."name" DESC"#
+        ),
+        "{by_author}"
+    );
+    for by_key in [sql(Post::objects().order_by(["author_id"])), sql(Post::objects().order_by(["author__id"]))] {
+        assert!(!by_key.contains("JOIN"), "{by_key}");
+        assert!(by_key.ends_with(r#"ORDER BY "blog_post"."author_id" ASC"#), "{by_key}");
+    }
+}

@@ -812,8 +812,11 @@ impl Lowerer {
         if query.is_sliced() {
             return Err(Error::InvalidQuery("Cannot use 'limit' or 'offset' with delete().".into()));
         }
-        if query.distinct {
-            return Err(Error::InvalidQuery("Cannot call delete() after .distinct().".into()));
+        if !query.distinct_on.is_empty() {
+            return Err(Error::InvalidQuery("Cannot call delete() after .distinct(*fields).".into()));
+        }
+        if query.values.is_some() {
+            return Err(Error::InvalidQuery("Cannot call delete() after .values() or .values_list()".into()));
         }
         let Some(filter) = self.write_filter(query)? else { return Ok(None) };
         Ok(Some(Delete { table: self.meta.db_table.into(), filter }))
