@@ -191,7 +191,10 @@ fn select_for_update_of_names_the_followed_relations() {
     let sql = qs.sql_for(&PostgresDialect).expect("compiles").expect("query").sql;
     assert!(sql.ends_with(r#" FOR UPDATE OF "blog_post", "blog_author""#), "{sql}");
 
-    let err = Post::objects().select_for_update(false, false, &["author__name"]).sql_for(&PostgresDialect).unwrap_err();
+    let err = Post::objects()
+        .select_for_update(false, false, &["author__name"])
+        .sql_for(&PostgresDialect)
+        .expect_err("refused");
     assert_eq!(
         err.to_string(),
         "Invalid field name(s) given in select_for_update(of=(...)): author__name. Only relational fields followed in \
@@ -199,7 +202,7 @@ fn select_for_update_of_names_the_followed_relations() {
     );
     assert_eq!(err.class(), "FieldError");
 
-    let err = Post::objects().select_for_update(true, true, &[]).sql_for(&PostgresDialect).unwrap_err();
+    let err = Post::objects().select_for_update(true, true, &[]).sql_for(&PostgresDialect).expect_err("refused");
     assert_eq!(
         (err.class(), err.to_string().as_str()),
         ("ValueError", "The nowait option cannot be used with skip_locked.")
