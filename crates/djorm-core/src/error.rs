@@ -68,6 +68,10 @@ pub enum Error {
     /// A query that cannot be run as asked (Django's `TypeError`s on querysets).
     #[error("{0}")]
     InvalidQuery(String),
+    /// The model has no field of that name (Django's `FieldDoesNotExist`, as `update(nope=1)`
+    /// raises it).
+    #[error("{0}")]
+    FieldDoesNotExist(String),
     /// A value a query cannot use (Django's `ValueError`: a number field given `'abc'`,
     /// `None` for a lookup other than `exact`, an unknown `dates()` kind).
     #[error("{0}")]
@@ -122,6 +126,7 @@ impl Error {
             Error::DoesNotExist { .. } => "DoesNotExist",
             Error::MultipleObjectsReturned { .. } => "MultipleObjectsReturned",
             Error::FieldError(_) => "FieldError",
+            Error::FieldDoesNotExist(_) => "FieldDoesNotExist",
             Error::Validation(_) => "ValidationError",
             Error::Integrity { .. } => "IntegrityError",
             Error::Protected { .. } => "ProtectedError",

@@ -1,7 +1,7 @@
 //! `Q`: filter conditions combined with `&`, `|` and `!` (Django's `~`).
 
 use std::borrow::Cow;
-use std::ops::{BitAnd, BitOr, Not};
+use std::ops::{BitAnd, BitOr, BitXor, Not};
 
 use djorm_sql::Value;
 
@@ -115,6 +115,8 @@ pub enum Q {
     And(Vec<Q>),
     /// At least one child holds (an empty list never holds).
     Or(Vec<Q>),
+    /// Django's `^`: an odd number of the children hold (for two, exactly one).
+    Xor(Vec<Q>),
     /// The child does not hold.
     Not(Box<Q>),
     /// A boolean expression (`Exists(...)`).
@@ -168,6 +170,7 @@ macro_rules! junction {
 
 junction!(BitAnd, bitand, And);
 junction!(BitOr, bitor, Or);
+junction!(BitXor, bitxor, Xor);
 
 impl Not for Q {
     type Output = Q;

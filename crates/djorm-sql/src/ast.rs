@@ -139,6 +139,8 @@ pub enum Expr {
     },
     /// A result column by 1-based position (ORDER BY of a combined select).
     Position(usize),
+    /// An integer the query itself writes (Django's XOR parity: `... % 2 = 1`), never user data.
+    Int(i64),
     /// A timestamp or date truncated to a unit, in a time zone (`TruncMonth`).
     Trunc {
         /// The unit.

@@ -239,6 +239,7 @@ impl<'d> SqlWriter<'d> {
             }
             Expr::Random => self.push("RANDOM()"),
             Expr::Position(n) => self.push(&n.to_string()),
+            Expr::Int(n) => self.push(&n.to_string()),
             Expr::Raw { sql, params } => {
                 self.push("(");
                 let mut params = params.iter();

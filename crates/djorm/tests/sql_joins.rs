@@ -227,3 +227,16 @@ fn ordering_by_a_key_follows_the_related_ordering() {
         assert!(by_key.ends_with(r#"ORDER BY "blog_post"."author_id" ASC"#), "{by_key}");
     }
 }
+
+/// Django's `Q ^ Q` where the database has no XOR: at least one holds and an odd number do
+/// (for two, exactly one).
+#[test]
+fn xor_is_an_odd_number_of_conditions() {
+    let two = body(Post::objects().filter(q!(Post, title = "a") ^ q!(Post, views__gt = 1)));
+    assert_eq!(
+        two,
+        r#" WHERE (("blog_post"."title" = $1) OR ("blog_post"."views" > $2)) AND ((CASE WHEN "blog_post"."title" = $3 THEN 1 ELSE 0 END + CASE WHEN "blog_post"."views" > $4 THEN 1 ELSE 0 END) = 1)"#
+    );
+    let three = body(Post::objects().filter(q!(Post, title = "a") ^ q!(Post, views__gt = 1) ^ q!(Post, views__lt = 9)));
+    assert!(three.ends_with(r#" END) % 2) = 1)"#), "{three}");
+}

@@ -263,9 +263,11 @@ fn binary(op: BinOp, left: Val, right: Val) -> Result<Val, ShellError> {
     match (op, left, right) {
         (BinOp::Or, Val::Q(a), Val::Q(b)) => Ok(Val::Q(a | b)),
         (BinOp::And, Val::Q(a), Val::Q(b)) => Ok(Val::Q(a & b)),
-        (BinOp::Or | BinOp::And, a, b) => {
-            Err(ShellError::from(format!("| and & combine Q objects, not {} and {}", a.type_name(), b.type_name())))
-        }
+        (BinOp::Xor, Val::Q(a), Val::Q(b)) => Ok(Val::Q(a ^ b)),
+        (BinOp::Or | BinOp::And | BinOp::Xor, a, b) => Err(ShellError::new(
+            "TypeError",
+            format!("| & and ^ combine Q objects, not {} and {}", a.type_name(), b.type_name()),
+        )),
         (op, Val::Value(a), Val::Value(b)) => arithmetic(op, a, b),
         (op, a, b) => {
             let (a, b) = (expression_operand(a)?, expression_operand(b)?);

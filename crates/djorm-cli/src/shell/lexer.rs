@@ -71,7 +71,7 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, String> {
             let (text, next) = string_literal(&chars, i)?;
             out.push(Token { kind: Tok::Str(text), at });
             i = next;
-        } else if "()[]{},.=:|&~+-*/%;".contains(c) {
+        } else if "()[]{},.=:|^&~+-*/%;".contains(c) {
             out.push(Token { kind: Tok::Punct(c), at });
             i += 1;
         } else {

@@ -107,10 +107,11 @@ impl Parser {
         result
     }
 
-    /// Precedence climbing over `|` < `&` < `+ -` < `* / %`.
+    /// Precedence climbing over `|` < `^` < `&` < `+ -` < `* / %`, as Python's.
     fn binary(&mut self, level: usize) -> Result<Expr, String> {
-        const LEVELS: [&[(char, BinOp)]; 4] = [
+        const LEVELS: [&[(char, BinOp)]; 5] = [
             &[('|', BinOp::Or)],
+            &[('^', BinOp::Xor)],
             &[('&', BinOp::And)],
             &[('+', BinOp::Add), ('-', BinOp::Sub)],
             &[('*', BinOp::Mul), ('/', BinOp::Div), ('%', BinOp::Mod)],

@@ -67,6 +67,8 @@ pub struct Arg {
 pub enum BinOp {
     /// `|`.
     Or,
+    /// `^` (Q objects only: exactly one of them holds, or an odd number of them).
+    Xor,
     /// `&`.
     And,
     /// `+`.

@@ -91,13 +91,18 @@ def seed():
         book.tags.set([tags[n] for n in tag_names])
 
 
-def plain(value):
-    """A value in the JSON djorm's shell prints."""
+def plain(value, annotations=()):
+    """A value in the JSON djorm's shell prints (an instance with its annotations after its fields)."""
     if isinstance(value, models.Model):
-        return {f.name: plain(getattr(value, f.attname)) for f in value._meta.concrete_fields}
+        row = {f.name: plain(getattr(value, f.attname)) for f in value._meta.concrete_fields}
+        row.update({name: plain(getattr(value, name)) for name in annotations})
+        return row
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, models.QuerySet)):
+    if isinstance(value, models.QuerySet):
+        names = list(value.query.annotation_select) if value._iterable_class is models.query.ModelIterable else []
+        return [plain(v, names) for v in value]
+    if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, datetime.datetime):
         return value.isoformat()

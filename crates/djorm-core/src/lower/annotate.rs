@@ -1,9 +1,9 @@
 //! Lowering annotations and aggregates: `Count("posts")` into `COUNT("blog_post"."id")` over a
 //! LEFT OUTER JOIN, GROUP BY the selected columns, HAVING for filters on annotations.
 
-use djorm_sql::{Expr, Select, SelectItem, ValueKind};
+use djorm_sql::{Expr, Select, SelectItem, Source, ValueKind};
 
-use super::Lowerer;
+use super::{Columns, Lowerer};
 use crate::{Aggregate, Annotation, Error, Query, Result, Q};
 
 impl Lowerer {
@@ -61,7 +61,9 @@ impl Lowerer {
                 let head = path.head();
                 annotations.iter().any(|a| a.name == head && a.expression.contains_aggregate())
             }
-            Q::And(children) | Q::Or(children) => children.iter().any(|c| Self::uses_annotation(c, annotations)),
+            Q::And(children) | Q::Or(children) | Q::Xor(children) => {
+                children.iter().any(|c| Self::uses_annotation(c, annotations))
+            }
             Q::Not(inner) => Self::uses_annotation(inner, annotations),
             Q::Expr(_) => false,
         }
@@ -73,13 +75,12 @@ impl Lowerer {
         query: &Query,
         aggregates: &[(String, Aggregate)],
     ) -> Result<Option<(Select, Vec<ValueKind>)>> {
-        if query.is_sliced() || query.distinct {
-            return Err(Error::InvalidQuery(
-                "aggregate() over a sliced or distinct QuerySet is not supported yet".into(),
-            ));
-        }
         if aggregates.is_empty() {
             return Err(Error::InvalidQuery("aggregate() needs at least one aggregate".into()));
+        }
+        let grouped = query.annotations.iter().any(|a| a.expression.contains_aggregate()) || query.group_by.is_some();
+        if query.is_sliced() || query.distinct || grouped {
+            return self.aggregate_over_subquery(query, aggregates);
         }
         let filter = self.where_clause(query)?;
         if filter == Some(Expr::Const(false)) {
@@ -95,5 +96,72 @@ impl Lowerer {
         select.filter = filter;
         select.having = self.state.borrow_mut().having.take();
         Ok(Some((self.finish(select), kinds)))
+    }
+
+    /// Django's aggregate over a subquery, for a sliced, distinct or grouped QuerySet (or one
+    /// whose annotations aggregate): `SELECT SUM("__col1") FROM (the query's rows) subquery`.
+    fn aggregate_over_subquery(
+        &self,
+        query: &Query,
+        aggregates: &[(String, Aggregate)],
+    ) -> Result<Option<(Select, Vec<ValueKind>)>> {
+        if aggregates.iter().any(|(_, a)| a.filter.is_some()) {
+            return Err(Error::InvalidQuery(
+                "aggregate() with filter= over a sliced, distinct or grouped QuerySet is not supported yet".into(),
+            ));
+        }
+        // DISTINCT applies to whole rows: the inner query keeps them (the values() fields, or
+        // every field), and the aggregated paths join them.
+        let mut names: Vec<String> = match (query.distinct, &query.values) {
+            (true, Some(values)) => values.clone(),
+            (true, None) => self.meta.fields.iter().map(|f| f.attname().into_owned()).collect(),
+            (false, _) => Vec::new(),
+        };
+        let mut refs = Vec::with_capacity(aggregates.len());
+        for (_, a) in aggregates {
+            if a.path == "*" {
+                refs.push(None);
+                continue;
+            }
+            let position = names.iter().position(|n| *n == a.path).unwrap_or_else(|| {
+                names.push(a.path.clone());
+                names.len() - 1
+            });
+            refs.push(Some(position));
+        }
+        if names.is_empty() {
+            names.push("pk".to_owned());
+        }
+        // The order matters only to which rows a slice keeps.
+        let mut inner_query = query.clone();
+        if !query.is_sliced() {
+            inner_query.set_ordering(Vec::new());
+        }
+        let Some(lowered) = Lowerer::new(self.meta).select(&inner_query, &Columns::Fields(names))? else {
+            return Ok(None);
+        };
+        let mut inner = lowered.select;
+        for (i, column) in inner.columns.iter_mut().enumerate() {
+            column.alias = Some(format!("__col{}", i + 1));
+        }
+        let mut outer = Select::from_table("");
+        outer.from = Source::Subquery { select: Box::new(inner), alias: "subquery".into() };
+        let mut kinds = Vec::with_capacity(aggregates.len());
+        for ((name, a), position) in aggregates.iter().zip(refs) {
+            let (expr, column_kind) = match position {
+                None => (Expr::Star, ValueKind::I64),
+                Some(i) => (
+                    Expr::column("subquery", format!("__col{}", i + 1)),
+                    lowered.kinds.get(i).copied().unwrap_or(ValueKind::Any),
+                ),
+            };
+            let mut sql = Expr::Aggregate { func: a.func, expr: Box::new(expr), distinct: a.distinct, filter: None };
+            if let Some(default) = &a.default {
+                sql = Expr::Coalesce(vec![sql, Expr::Param(default.clone())]);
+            }
+            outer.columns.push(SelectItem { expr: sql, alias: Some(name.clone()) });
+            kinds.push(a.output_kind(column_kind));
+        }
+        Ok(Some((outer, kinds)))
     }
 }

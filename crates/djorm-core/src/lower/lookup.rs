@@ -106,6 +106,15 @@ impl Lowerer {
                 _ => Expr::Const(false),
             },
             (RhsShape::One, Rhs::Value(v)) => (lookup.lower)(lhs, Expr::Param(coerce(v.clone(), kind, name)?)),
+            // A QuerySet compared as one value must be limited to one row, as Django says.
+            (RhsShape::One, Rhs::Expr(crate::Expression::Subquery { query, .. }))
+                if lookup.name == "exact"
+                    && query.high_mark.is_none_or(|high| high.saturating_sub(query.low_mark) > 1) =>
+            {
+                return Err(Error::InvalidValue(
+                    "The QuerySet value for an exact lookup must be limited to one result using slicing.".into(),
+                ));
+            }
             (RhsShape::One, Rhs::Expr(e)) => (lookup.lower)(lhs, self.expression(e)?),
             (_, Rhs::Expr(_)) => {
                 return Err(Error::InvalidQuery(format!(

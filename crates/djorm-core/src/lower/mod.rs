@@ -73,6 +73,16 @@ pub struct Lowerer {
 }
 
 /// The kind a constant decodes into.
+/// The first aggregate inside `e`, for Django's messages that name it.
+fn first_aggregate(e: &Expression) -> Option<&crate::Aggregate> {
+    match e {
+        Expression::Aggregate(a) => Some(a),
+        Expression::Arith { lhs, rhs, .. } => first_aggregate(lhs).or_else(|| first_aggregate(rhs)),
+        Expression::Func { args, .. } => args.iter().find_map(first_aggregate),
+        _ => None,
+    }
+}
+
 fn value_kind_of(v: &Value) -> ValueKind {
     match v {
         Value::Null | Value::Array(_) => ValueKind::Any,
@@ -224,7 +234,7 @@ impl Lowerer {
         };
         for a in &query.annotations {
             if conflicts(&a.name) {
-                return Err(Error::InvalidQuery(format!(
+                return Err(Error::InvalidValue(format!(
                     "The annotation '{}' conflicts with a field on the model.",
                     a.name
                 )));
@@ -305,9 +315,29 @@ impl Lowerer {
                 self.state.borrow_mut().in_or = was;
                 result.map(|()| acc)
             }
+            Q::Xor(children) => self.xor(children, negated),
             Q::Not(inner) => Ok(self.q(inner, !negated)?.negate()),
             Q::Expr(e) => self.expression(e),
         }
+    }
+
+    /// Django's XOR where the database has none: at least one child holds and the number
+    /// that hold is odd, `(a OR b) AND (CASE WHEN a THEN 1 ELSE 0 END + ...) % 2 = 1`.
+    fn xor(&self, children: &[Q], negated: bool) -> Result<Expr> {
+        let was = std::mem::replace(&mut self.state.borrow_mut().in_or, children.len() > 1);
+        let conditions: Result<Vec<Expr>> = children.iter().map(|c| self.q(c, negated)).collect();
+        self.state.borrow_mut().in_or = was;
+        let conditions = conditions?;
+        let any = conditions.iter().cloned().fold(Expr::Const(false), Expr::or);
+        let Some(count) = conditions
+            .into_iter()
+            .map(|c| Expr::Case { whens: vec![(c, Expr::Int(1))], default: Box::new(Expr::Int(0)) })
+            .reduce(|a, b| a.binary(BinOp::Add, b))
+        else {
+            return Ok(Expr::Const(false));
+        };
+        let parity = if children.len() > 2 { count.binary(BinOp::Mod, Expr::Int(2)) } else { count };
+        Ok(any.and(parity.binary(BinOp::Eq, Expr::Int(1))))
     }
 
     /// `e` where nothing around it gives a placeholder its type (an annotation, a Case
@@ -795,16 +825,47 @@ impl Lowerer {
         let assignments = assignments
             .iter()
             .map(|(name, e)| {
-                let field = self.meta.field_or_error(name)?;
+                let field = self.updatable_field(name)?;
                 let value = match e {
                     Expression::Value(v) => Expr::Param(coerce::coerce(v.clone(), field.value_kind(), field.name)?),
-                    other => Lowerer::new(self.meta).expression(other)?,
+                    other => {
+                        let lowerer = Lowerer::new(self.meta);
+                        let value = lowerer.expression(other)?;
+                        if !lowerer.state.borrow().joins.to_ast().is_empty() {
+                            return Err(Error::FieldError(
+                                "Joined field references are not permitted in this query".into(),
+                            ));
+                        }
+                        if let Some(a) = first_aggregate(other) {
+                            return Err(Error::FieldError(format!(
+                                "Aggregate functions are not allowed in this query ({name}={:?}(F({}))).",
+                                a.func, a.path
+                            )));
+                        }
+                        value
+                    }
                 };
                 Ok((field.column.to_owned(), value))
             })
             .collect::<Result<_>>()?;
         let Some(filter) = self.write_filter(query)? else { return Ok(None) };
         Ok(Some(Update { table: self.meta.db_table.into(), assignments, filter }))
+    }
+
+    /// The field `update(name=...)` sets: a concrete field or a key; a many-to-many or reverse
+    /// relation is Django's FieldError, a name the model lacks its FieldDoesNotExist.
+    fn updatable_field(&self, name: &str) -> Result<&'static FieldMeta> {
+        if let Some(field) = self.meta.field(name).or_else(|| self.meta.field_by_attname(name)) {
+            return Ok(field);
+        }
+        if self.meta.many_to_many_field(name).is_some()
+            || crate::relations::reverse_by_query_name(self.meta, name).is_some()
+        {
+            return Err(Error::FieldError(format!(
+                "Cannot update model field '{name}' (only non-relations and foreign keys permitted)."
+            )));
+        }
+        Err(Error::FieldDoesNotExist(format!("{} has no field named '{name}'", self.meta.object_name)))
     }
 
     /// The DELETE for `query`, or `None` when it can match nothing.

@@ -129,7 +129,11 @@ impl DynQuerySet {
 
     /// Reverses the ordering in force.
     pub fn reverse(&self) -> Self {
-        self.with(|query| query.reversed = !query.reversed)
+        let next = self.with(|query| query.reversed = !query.reversed);
+        if self.query.is_sliced() {
+            return next.invalid(Invalid::Query("Cannot reverse a query once a slice has been taken.".into()));
+        }
+        next
     }
 
     /// Takes a slice, as Python's `qs[low:high]`: `slice(..5)`, `slice(5..10)`, `slice(10..)`.
