@@ -31,6 +31,7 @@ mod diff {
         pub name: String,
         #[djorm(max_length = 2, unique)]
         pub code: String,
+        pub year: Option<i32>,
     }
 
     #[derive(Model, Debug, Clone)]

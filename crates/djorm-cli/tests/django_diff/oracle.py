@@ -56,8 +56,8 @@ from diff.models import Author, Book, Country, Tag  # noqa: E402
 def seed():
     utc = datetime.timezone.utc
     # Named so that ordering by name differs from ordering by key.
-    fr = Country.objects.create(name="République française", code="FR")
-    jp = Country.objects.create(name="Japan", code="JP")
+    fr = Country.objects.create(name="République française", code="FR", year=1958)
+    jp = Country.objects.create(name="Japan", code="JP", year=1947)
     Country.objects.create(name="Nowhere", code="NW")
     people = [
         ("Ann", "ann@example.com", datetime.date(1980, 1, 1), decimal.Decimal("4.50"), True, fr, None),

@@ -27,12 +27,17 @@ fn ended(field: &'static FieldMeta, column: Expr, last_join: Option<String>, tai
 }
 
 /// True when `name` continues a path into `meta` (a field or relation of it).
+/// A field of the related model wins over a lookup or transform of the same name, as in
+/// Django (`season__year` is Season's `year` field when it has one, `season__gt` its `gt`).
 fn continues_into(meta: &ModelMeta, name: Option<&&str>) -> bool {
     match name {
-        Some(n) if !is_lookup_or_transform(n) => {
-            meta.field(n).is_some() || meta.many_to_many_field(n).is_some() || reverse_by_query_name(meta, n).is_some()
+        Some(n) => {
+            meta.field(n).is_some()
+                || meta.field_by_attname(n).is_some()
+                || meta.many_to_many_field(n).is_some()
+                || (!is_lookup_or_transform(n) && reverse_by_query_name(meta, n).is_some())
         }
-        _ => false,
+        None => false,
     }
 }
 

@@ -7,6 +7,8 @@ from django.db import models
 class Country(models.Model):
     name = models.CharField(max_length=50)
     code = models.CharField(max_length=2, unique=True)
+    # Named like a transform: country__year is this field, not the year of a date.
+    year = models.IntegerField(null=True)
 
     class Meta:
         app_label = "diff"
