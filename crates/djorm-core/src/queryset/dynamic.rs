@@ -164,10 +164,8 @@ impl DynQuerySet {
             values.push(coerce(value, field.value_kind(), field.name)?);
         }
         send_signal(db, meta, Signal::PreSave, &values, false).await?;
-        let lowerer = Lowerer::new(meta);
-        let update = lowerer.update_instance(values.clone());
         // Django's save(): an UPDATE, and an INSERT with the key when no row had it.
-        let created = db.execute(&db.dialect().compile_update(&update)).await? == 0;
+        let created = super::insert::update_row(db, meta, values.clone()).await? == 0;
         if created {
             super::insert::with_pk(db, meta, std::slice::from_ref(&values)).await?;
         }

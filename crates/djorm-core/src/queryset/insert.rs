@@ -79,3 +79,17 @@ pub(crate) async fn bulk(db: &Db, meta: &'static ModelMeta, rows: Vec<Vec<Value>
     })
     .await
 }
+
+/// Runs save()'s UPDATE of one row and says how many rows it matched. A model whose only
+/// column is its key has nothing to set (`UPDATE t SET  WHERE ...` is not SQL): whether the
+/// row exists answers instead, so a new one is inserted once, as Django does.
+pub(crate) async fn update_row(db: &Db, meta: &'static ModelMeta, values: Vec<Value>) -> Result<u64> {
+    let pk = values[meta.pk_index].clone();
+    let update = Lowerer::new(meta).update_instance(values);
+    if !update.assignments.is_empty() {
+        return db.execute(&db.dialect().compile_update(&update)).await;
+    }
+    let mut query = crate::Query::new(meta);
+    query.add_filter(crate::Q::new("pk", crate::Rhs::Value(pk)));
+    Ok(u64::from(super::untyped::exists(db, &query).await?))
+}

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use djorm_sql::Value;
 
 use super::QuerySet;
-use crate::lower::Lowerer;
 use crate::signals::{self, Signal};
 use crate::{Db, Error, Expression, Model, Result, Q};
 
@@ -61,9 +60,7 @@ async fn save_row<M: Model>(db: &Db, obj: &mut M) -> Result<bool> {
         return Ok(true);
     }
     obj.pre_save(false);
-    let update = Lowerer::new(M::meta()).update_instance(obj.field_values());
-    let changed = db
-        .execute(&db.dialect().compile_update(&update))
+    let changed = super::insert::update_row(db, M::meta(), obj.field_values())
         .await
         .map_err(|e| refused::<M>(std::iter::once(obj.field_values()), e))?;
     if changed == 0 {

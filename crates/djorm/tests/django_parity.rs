@@ -1,0 +1,57 @@
+//! Django's semantics through the typed API, where the differential suite (djorm-cli's
+//! `django_diff`) cannot reach: instances saved, rows read back with their field's scale.
+
+use djorm::prelude::*;
+
+/// A model whose only column is its key, with a default (Django's `UUIDField(primary_key=True,
+/// default=uuid.uuid4)`).
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "parity")]
+struct Token {
+    #[djorm(primary_key, default = Uuid::new_v4())]
+    id: Uuid,
+}
+
+/// A decimal field read back on every backend.
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "parity", ordering = ["id"])]
+struct Price {
+    id: AutoId,
+    #[djorm(max_digits = 6, decimal_places = 2)]
+    amount: Decimal,
+    #[djorm(max_digits = 4, decimal_places = 1)]
+    rate: Option<Decimal>,
+}
+
+djorm::backend_tests! {
+    models = [Token, Price];
+
+    /// Saving a new instance of a key-only model is one INSERT (an UPDATE with nothing to set
+    /// was sent before, and failed); saving it again changes nothing.
+    async fn a_key_only_model_saves_once(db) {
+        let mut token = Token::default();
+        token.save(&db).await?;
+        assert_eq!(Token::objects().count(&db).await?, 1);
+        token.save(&db).await?;
+        assert_eq!(Token::objects().count(&db).await?, 1);
+        let got = Token::objects().get(&db, q!(Token, id = token.id)).await?;
+        assert_eq!(got.id, token.id);
+        Ok(())
+    }
+
+    /// A decimal reads back with its field's places, as Django quantizes it (SQLite keeps
+    /// decimals as floating point: 1.5 came back as "1.5", 3 as "3").
+    async fn decimals_read_back_with_their_places(db) {
+        for (amount, rate) in [(Decimal::new(15, 1), Some(Decimal::new(2, 0))), (Decimal::new(3, 0), None)] {
+            Price::objects().create(&db, Price { amount, rate, ..Default::default() }).await?;
+        }
+        let prices = Price::objects().all(&db).await?;
+        let shown: Vec<(String, Option<String>)> =
+            prices.iter().map(|p| (p.amount.to_string(), p.rate.map(|r| r.to_string()))).collect();
+        assert_eq!(shown, [("1.50".to_owned(), Some("2.0".to_owned())), ("3.00".to_owned(), None)]);
+        // A decimal parameter compares as a number.
+        let over = Price::objects().filter(q!(Price, amount__gte = Decimal::new(2, 0))).count(&db).await?;
+        assert_eq!(over, 1);
+        Ok(())
+    }
+}
