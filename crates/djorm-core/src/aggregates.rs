@@ -11,8 +11,11 @@ use crate::Q;
 pub struct Aggregate {
     /// The function.
     pub func: AggregateFunc,
-    /// The field path (`"*"` counts rows).
+    /// The field path (`"*"` counts rows; empty when aggregating an expression).
     pub path: String,
+    /// The expression aggregated instead of a path (Django's `Sum(F("price") * F("qty"))`,
+    /// `Count(Case(When(...)))`).
+    pub expression: Option<Box<crate::Expression>>,
     /// Only distinct values count.
     pub distinct: bool,
     /// Only rows matching this count (`filter=Q(...)`).
@@ -22,13 +25,21 @@ pub struct Aggregate {
 }
 
 impl Aggregate {
-    fn new(func: AggregateFunc, path: &str) -> Self {
-        Aggregate { func, path: path.to_owned(), distinct: false, filter: None, default: None }
+    fn new(func: AggregateFunc, source: AggregateSource) -> Self {
+        let (path, expression) = match source {
+            AggregateSource::Path(path) => (path, None),
+            AggregateSource::Expression(e) => (String::new(), Some(Box::new(e))),
+        };
+        Aggregate { func, path, expression, distinct: false, filter: None, default: None }
     }
 
-    /// Django's name for an aggregate given without one: `views__avg`, `id__count`.
-    pub fn default_alias(&self) -> String {
-        format!("{}__{}", self.path, format!("{:?}", self.func).to_lowercase())
+    /// Django's name for an aggregate given without one: `views__avg`, `id__count`; an
+    /// aggregate of an expression has none (Django's TypeError).
+    pub fn default_alias(&self) -> crate::Result<String> {
+        if self.expression.is_some() {
+            return Err(crate::Error::InvalidQuery("Complex aggregates require an alias".into()));
+        }
+        Ok(format!("{}__{}", self.path, format!("{:?}", self.func).to_lowercase()))
     }
 
     /// Counts or sums distinct values only (`distinct=True`).
@@ -66,12 +77,50 @@ impl Aggregate {
     }
 }
 
+/// What an aggregate aggregates: a field path (`"views"`, `"posts__views"`, `"*"`) or an
+/// expression (`F("price") * F("qty")`, `Case(...)`).
+#[derive(Debug, Clone)]
+pub enum AggregateSource {
+    /// A field path.
+    Path(String),
+    /// An expression.
+    Expression(crate::Expression),
+}
+
+impl From<&str> for AggregateSource {
+    fn from(path: &str) -> Self {
+        AggregateSource::Path(path.to_owned())
+    }
+}
+
+impl From<&String> for AggregateSource {
+    fn from(path: &String) -> Self {
+        AggregateSource::Path(path.clone())
+    }
+}
+
+impl From<String> for AggregateSource {
+    fn from(path: String) -> Self {
+        AggregateSource::Path(path)
+    }
+}
+
+impl From<crate::Expression> for AggregateSource {
+    /// `F("views")` is the path `views`; any other expression is aggregated as it is.
+    fn from(e: crate::Expression) -> Self {
+        match e {
+            crate::Expression::Field(path) => AggregateSource::Path(path),
+            e => AggregateSource::Expression(e),
+        }
+    }
+}
+
 macro_rules! constructor {
     ($($(#[$doc:meta])* $name:ident => $func:ident),* $(,)?) => {$(
         $(#[$doc])*
         #[allow(non_snake_case)]
-        pub fn $name(path: &str) -> Aggregate {
-            Aggregate::new(AggregateFunc::$func, path)
+        pub fn $name(source: impl Into<AggregateSource>) -> Aggregate {
+            Aggregate::new(AggregateFunc::$func, source.into())
         }
     )*};
 }

@@ -37,7 +37,7 @@ pub mod signals;
 pub mod validation;
 pub mod vocabulary;
 
-pub use aggregates::{Aggregate, Annotation, Avg, Count, Max, Min, StdDev, Sum, Variance};
+pub use aggregates::{Aggregate, AggregateSource, Annotation, Avg, Count, Max, Min, StdDev, Sum, Variance};
 pub use backend::{Backend, MigrationLock, RowStream, Rows};
 pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
 pub use djorm_sql::{IsolationLevel, TransactionMode};

@@ -45,8 +45,8 @@ pub use djorm_core::{
 };
 // What a query writer queries with.
 pub use djorm_core::{
-    introspection, methods, Aggregate, Annotated, Annotation, Avg, CapturedQuery, ConnectOptions, Count,
-    DatabaseErrorKind, Db, Deleted, DynObject, DynQuerySet, DynRelated, Error, Expression, IntegrityKind,
+    introspection, methods, Aggregate, AggregateSource, Annotated, Annotation, Avg, CapturedQuery, ConnectOptions,
+    Count, DatabaseErrorKind, Db, Deleted, DynObject, DynQuerySet, DynRelated, Error, Expression, IntegrityKind,
     IsolationLevel, Max, Min, NPlusOne, NPlusOneDetector, OrderBy, Prefetch, QueryCapture, QuerySet, Result, Rhs,
     RowShape, StdDev, Sum, Transaction, TransactionBuilder, ValuesRow, Variance, F, Q,
 };

@@ -132,15 +132,23 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
 }
 
 fn aggregate(name: &str, args: &[Val], kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
-    let path = text(args, 0, name)?;
+    // A field name, or any expression (`Sum(F("price") * F("qty"))`, `Count(Case(...))`).
+    let source: djorm::AggregateSource = match args.first() {
+        Some(Val::Value(Value::String(path))) => path.clone().into(),
+        Some(Val::Aggregate(_)) => {
+            return Err(ShellError::new("TypeError", format!("{name}() cannot aggregate an aggregate")));
+        }
+        Some(other) => expression(other.clone())?.into(),
+        None => text(args, 0, name)?.into(),
+    };
     let mut agg: Aggregate = match name {
-        "Count" => djorm::Count(&path),
-        "Sum" => djorm::Sum(&path),
-        "Avg" => djorm::Avg(&path),
-        "Min" => djorm::Min(&path),
-        "Max" => djorm::Max(&path),
-        "StdDev" => djorm::StdDev(&path),
-        _ => djorm::Variance(&path),
+        "Count" => djorm::Count(source),
+        "Sum" => djorm::Sum(source),
+        "Avg" => djorm::Avg(source),
+        "Min" => djorm::Min(source),
+        "Max" => djorm::Max(source),
+        "StdDev" => djorm::StdDev(source),
+        _ => djorm::Variance(source),
     };
     for (key, value) in kwargs {
         agg = match (key.as_str(), value) {

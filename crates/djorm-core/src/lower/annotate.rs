@@ -19,8 +19,11 @@ impl Lowerer {
             was
         };
         let result = (|| {
-            let (expr, column_kind) =
-                if aggregate.path == "*" { (Expr::Star, ValueKind::I64) } else { self.resolve_value(&aggregate.path)? };
+            let (expr, column_kind) = match &aggregate.expression {
+                Some(e) => self.expression_typed(e)?,
+                None if aggregate.path == "*" => (Expr::Star, ValueKind::I64),
+                None => self.resolve_value(&aggregate.path)?,
+            };
             let filter = match &aggregate.filter {
                 Some(q) => Some(Box::new(self.q(q, false)?)),
                 None => None,
@@ -118,24 +121,33 @@ impl Lowerer {
             (false, _) => Vec::new(),
         };
         let mut refs = Vec::with_capacity(aggregates.len());
-        for (_, a) in aggregates {
-            if a.path == "*" {
-                refs.push(None);
-                continue;
-            }
-            let position = names.iter().position(|n| *n == a.path).unwrap_or_else(|| {
-                names.push(a.path.clone());
+        // The query feeding the outer aggregates: its order matters only to a slice, and an
+        // aggregated expression is one of its (unselected) annotations.
+        let mut inner_query = query.clone();
+        if !query.is_sliced() {
+            inner_query.set_ordering(Vec::new());
+        }
+        for (i, (_, a)) in aggregates.iter().enumerate() {
+            let path = match &a.expression {
+                Some(e) => {
+                    let name = format!("__djorm_aggregated_{i}");
+                    inner_query.add_annotation(name.clone(), (**e).clone(), false);
+                    name
+                }
+                None if a.path == "*" => {
+                    refs.push(None);
+                    continue;
+                }
+                None => a.path.clone(),
+            };
+            let position = names.iter().position(|n| *n == path).unwrap_or_else(|| {
+                names.push(path);
                 names.len() - 1
             });
             refs.push(Some(position));
         }
         if names.is_empty() {
             names.push("pk".to_owned());
-        }
-        // The order matters only to which rows a slice keeps.
-        let mut inner_query = query.clone();
-        if !query.is_sliced() {
-            inner_query.set_ordering(Vec::new());
         }
         let Some(lowered) = Lowerer::new(self.meta).select(&inner_query, &Columns::Fields(names))? else {
             return Ok(None);

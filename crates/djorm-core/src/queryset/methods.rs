@@ -341,7 +341,7 @@ fn annotate(qs: &DynQuerySet, args: &mut Args, selected: bool) -> Result<DynQuer
     for arg in std::mem::take(&mut args.positional) {
         match arg {
             MethodArg::Aggregate(agg) if selected => {
-                let name = agg.default_alias();
+                let name = agg.default_alias()?;
                 next = next.annotate(&name, agg);
             }
             other => {
@@ -461,7 +461,7 @@ run! {
         let mut aggregates: Vec<(String, Aggregate)> = Vec::new();
         for arg in std::mem::take(&mut args.positional) {
             match arg {
-                MethodArg::Aggregate(agg) => aggregates.push((agg.default_alias(), agg)),
+                MethodArg::Aggregate(agg) => aggregates.push((agg.default_alias()?, agg)),
                 other => return Err(type_error(format!("aggregate() takes aggregates, not {}", other.kind()))),
             }
         }
