@@ -408,6 +408,25 @@ djorm::backend_tests! {
         assert_eq!(Person::objects().filter(q!(Person, followers__name = "alice")).count(&db).await?, 1);
         Ok(())
     }
+
+    /// Adding from the reverse side of a directed self-relation: `carol.followers.add(bob)`
+    /// means bob follows carol (Django's `from_person_id = bob`), not carol follows bob.
+    async fn a_directed_self_relation_adds_from_the_reverse_side(db) {
+        let make = |name: &str| Person { name: name.into(), ..Default::default() };
+        let _first = Person::objects().create(&db, make("first")).await?;
+        let bob = Person::objects().create(&db, make("bob")).await?;
+        let carol = Person::objects().create(&db, make("carol")).await?;
+        carol.followers.add(&db, [&bob]).await?;
+        let names = |people: Vec<Person>| people.into_iter().map(|p| p.name).collect::<Vec<_>>();
+        assert_eq!(names(bob.follows.all(&db).await?), ["carol"]);
+        assert_eq!(names(carol.followers.all(&db).await?), ["bob"]);
+        assert_eq!(carol.follows.count(&db).await?, 0);
+        let dave = carol.followers.create(&db, make("dave")).await?;
+        assert_eq!(names(dave.follows.all(&db).await?), ["carol"]);
+        carol.followers.remove(&db, [&bob]).await?;
+        assert_eq!(bob.follows.count(&db).await?, 0);
+        Ok(())
+    }
 }
 
 mod signal_models {

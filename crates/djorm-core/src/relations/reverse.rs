@@ -121,7 +121,7 @@ impl<T: Model> Reverse<T> {
         match rel.kind {
             ReverseKind::ManyToMany => {
                 let object = T::objects().create(db, object).await?;
-                self.side(b, rel)?.add(db, &object.pk_value(), std::slice::from_ref(&b.pk), &[]).await?;
+                self.side(b, rel)?.add(db, &b.pk, std::slice::from_ref(&object.pk_value()), &[]).await?;
                 Ok(object)
             }
             _ => {
@@ -162,11 +162,9 @@ impl<T: Model> Reverse<T> {
         let keys: Vec<Value> = objects.into_iter().map(Model::pk_value).collect();
         match rel.kind {
             ReverseKind::ManyToMany => {
-                let side = self.side(b, rel)?;
-                for key in &keys {
-                    side.add(db, key, std::slice::from_ref(&b.pk), &[]).await?;
-                }
-                Ok(())
+                // The owner is on the target side of the join table: its key fills the
+                // target column, the added objects' keys the source column.
+                self.side(b, rel)?.add(db, &b.pk, &keys, &[]).await
             }
             _ => self.set_keys(db, rel, &keys, key_value(db, b, rel).await?).await,
         }
@@ -188,13 +186,7 @@ impl<T: Model> Reverse<T> {
         let rel = relation(b)?;
         let keys: Vec<Value> = objects.into_iter().map(Model::pk_value).collect();
         match rel.kind {
-            ReverseKind::ManyToMany => {
-                let side = self.side(b, rel)?;
-                for key in &keys {
-                    side.remove(db, key, Some(std::slice::from_ref(&b.pk))).await?;
-                }
-                Ok(())
-            }
+            ReverseKind::ManyToMany => self.side(b, rel)?.remove(db, &b.pk, Some(&keys)).await,
             _ => {
                 self.require_nullable(rel)?;
                 self.set_keys(db, rel, &keys, Value::Null).await
@@ -213,10 +205,7 @@ impl<T: Model> Reverse<T> {
             let rel = relation(b)?;
             match rel.kind {
                 ReverseKind::ManyToMany => {
-                    let side = self.side(b, rel)?;
-                    for key in &stale {
-                        side.remove(db, key, Some(std::slice::from_ref(&b.pk))).await?;
-                    }
+                    self.side(b, rel)?.remove(db, &b.pk, Some(&stale)).await?;
                 }
                 _ => {
                     self.require_nullable(rel)?;
