@@ -71,6 +71,35 @@ macro_rules! cached_one {
 }
 pub(crate) use cached_one;
 
+/// The accessors of a manager caching a group of related objects (`Option<CachedGroup<T>>`):
+/// what prefetch_related loaded, and the binding to its instance.
+macro_rules! cached_many {
+    () => {
+        /// Connects the manager to its instance (called by the derive).
+        #[doc(hidden)]
+        pub fn bind(&mut self, binding: Binding) {
+            self.binding = Some(binding);
+        }
+
+        /// The objects prefetch_related loaded, if it ran.
+        pub fn cached(&self) -> Option<&[T]> {
+            self.cached.as_ref().map(CachedGroup::as_slice)
+        }
+
+        /// Stores prefetched objects.
+        pub fn set_cached(&mut self, objects: Vec<T>) {
+            self.cached = Some(CachedGroup::own(objects));
+        }
+
+        /// Stores prefetched objects already shared (how prefetch_related hands them over).
+        #[doc(hidden)]
+        pub fn set_cached_shared(&mut self, objects: CachedGroup<T>) {
+            self.cached = Some(objects);
+        }
+    };
+}
+pub(crate) use cached_many;
+
 /// The binding, or the error Django gives for an unsaved instance.
 pub(crate) fn bound<'a>(binding: &'a Option<Binding>, what: &str) -> Result<&'a Binding> {
     match binding {

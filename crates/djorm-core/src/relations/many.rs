@@ -152,27 +152,7 @@ fn keys<'a, T: Model + 'a>(objects: impl IntoIterator<Item = &'a T>) -> Vec<Valu
 }
 
 impl<T: Model> ManyToMany<T> {
-    /// Connects the manager to its instance (called by the derive).
-    #[doc(hidden)]
-    pub fn bind(&mut self, binding: Binding) {
-        self.binding = Some(binding);
-    }
-
-    /// The objects prefetch_related loaded, if it ran.
-    pub fn cached(&self) -> Option<&[T]> {
-        self.cached.as_ref().map(CachedGroup::as_slice)
-    }
-
-    /// Stores prefetched objects.
-    pub fn set_cached(&mut self, objects: Vec<T>) {
-        self.cached = Some(CachedGroup::own(objects));
-    }
-
-    /// Stores prefetched objects already shared (how prefetch_related hands them over).
-    #[doc(hidden)]
-    pub fn set_cached_shared(&mut self, objects: CachedGroup<T>) {
-        self.cached = Some(objects);
-    }
+    super::containers::cached_many!();
 
     fn side(&self) -> Result<(Side, Value)> {
         let b = bound(&self.binding, T::meta().object_name)?;

@@ -68,27 +68,7 @@ pub struct Reverse<T: Model> {
 super::containers::bound_container!(Reverse);
 
 impl<T: Model> Reverse<T> {
-    /// Connects the manager to its instance (called by the derive).
-    #[doc(hidden)]
-    pub fn bind(&mut self, binding: Binding) {
-        self.binding = Some(binding);
-    }
-
-    /// The objects prefetch_related loaded, if it ran.
-    pub fn cached(&self) -> Option<&[T]> {
-        self.cached.as_ref().map(CachedGroup::as_slice)
-    }
-
-    /// Stores prefetched objects.
-    pub fn set_cached(&mut self, objects: Vec<T>) {
-        self.cached = Some(CachedGroup::own(objects));
-    }
-
-    /// Stores prefetched objects already shared (how prefetch_related hands them over).
-    #[doc(hidden)]
-    pub fn set_cached_shared(&mut self, objects: CachedGroup<T>) {
-        self.cached = Some(objects);
-    }
+    super::containers::cached_many!();
 
     /// A QuerySet over the related objects.
     pub fn queryset(&self) -> Result<QuerySet<T>> {
