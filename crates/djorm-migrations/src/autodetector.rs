@@ -63,15 +63,18 @@ fn same_but_name(a: &crate::FieldState, b: &crate::FieldState) -> bool {
     a == b
 }
 
-/// Orders new models so that a model comes after the models its keys point to (same app).
-fn creation_order(models: Vec<&ModelState>) -> Vec<&ModelState> {
-    let mut done: Vec<&ModelState> = Vec::new();
-    let mut pending = models;
+/// Orders new models so that a model comes after the models its keys point to. Models whose
+/// keys point at each other (a cycle) are created without the keys that close it, which are
+/// added once every table exists (Django's CreateModel + AddField): the second list.
+fn creation_order(models: Vec<&ModelState>) -> (Vec<ModelState>, Vec<Operation>) {
+    let mut done: Vec<ModelState> = Vec::new();
+    let mut deferred = Vec::new();
+    let mut pending: Vec<ModelState> = models.into_iter().cloned().collect();
     while !pending.is_empty() {
         let before = pending.len();
         let mut i = 0;
         while i < pending.len() {
-            let m = pending[i];
+            let m = &pending[i];
             // Keys and many-to-many join tables need their target's table first.
             let mut targets = m
                 .fields
@@ -86,10 +89,19 @@ fn creation_order(models: Vec<&ModelState>) -> Vec<&ModelState> {
             }
         }
         if pending.len() == before {
-            done.append(&mut pending); // a cycle: keep the rest in name order
+            // A cycle: create the first waiting model without its keys to waiting models.
+            let mut first = pending.remove(0);
+            let waiting: Vec<String> = pending.iter().map(ModelState::label).collect();
+            let label = first.label();
+            let (keys, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut first.fields)
+                .into_iter()
+                .partition(|f| f.relation.as_ref().is_some_and(|r| r.to != label && waiting.contains(&r.to)));
+            first.fields = kept;
+            deferred.extend(keys.into_iter().map(|field| Operation::AddField { model: label.clone(), field }));
+            done.push(first);
         }
     }
-    done
+    (done, deferred)
 }
 
 /// The operations per app that turn `from` into `to`.
@@ -117,8 +129,15 @@ pub fn changes(
     }
     let from = &from;
     let created: Vec<&ModelState> = to.models.values().filter(|m| !from.models.contains_key(&m.label())).collect();
-    for m in creation_order(created) {
-        out.entry(m.app.clone()).or_default().push(Operation::CreateModel { model: m.clone() });
+    let (created, deferred_keys) = creation_order(created);
+    for m in created {
+        out.entry(m.app.clone()).or_default().push(Operation::CreateModel { model: m });
+    }
+    for op in deferred_keys {
+        if let Operation::AddField { model, .. } = &op {
+            let app = model.split('.').next().unwrap_or_default().to_owned();
+            out.entry(app).or_default().push(op);
+        }
     }
     for (label, old) in &from.models {
         let Some(new) = to.models.get(label) else { continue };
