@@ -46,8 +46,13 @@ impl Lowerer {
             resolved.transforms.clone_from(&tail.transforms);
             resolved.lookup = tail.lookup;
         }
-        let lhs = self.lhs(&resolved);
-        let cond = self.condition(resolved.lookup, lhs, resolved.output_kind(), rhs, resolved.field.name)?;
+        let cond = match year_bounds(&resolved, rhs) {
+            Some(cond) => cond,
+            None => {
+                let lhs = self.lhs(&resolved);
+                self.condition(resolved.lookup, lhs, resolved.output_kind(), rhs, resolved.field.name)?
+            }
+        };
         match &cond {
             // isnull=True on a joined row must keep rows without one.
             Expr::IsNull { negated: false, .. } if resolved.lookup.rhs == RhsShape::Bool => {
@@ -176,5 +181,50 @@ impl Lowerer {
             return Err(unsupported(lookup.name, djorm_sql::vocabulary::class_name(kind_now)));
         }
         self.condition(lookup, lhs, kind_now, rhs, path.head())
+    }
+}
+
+/// Django's year lookups on a date or timestamp as a range of the column itself, so an index on
+/// it serves them: `pub_date__year=2024` is `pub_date BETWEEN 2024-01-01 AND 2024-12-31`
+/// (the last microsecond of the year for a timestamp), `__year__gt=2024` is `> the year's end`,
+/// `__year__gte` `>= its start`, `__year__lt` `< its start`, `__year__lte` `<= its end`.
+fn year_bounds(resolved: &ResolvedPath, rhs: &Rhs) -> Option<Expr> {
+    use chrono::{NaiveDate, NaiveTime};
+    if resolved.transforms.len() != 1 || !std::ptr::eq(resolved.transforms[0], &vocabulary::YEAR) {
+        return None;
+    }
+    let year = match rhs {
+        Rhs::Value(Value::I64(y)) => i32::try_from(*y).ok()?,
+        Rhs::Value(Value::I32(y)) => *y,
+        Rhs::Value(Value::I16(y)) => i32::from(*y),
+        _ => return None,
+    };
+    if !(1..=9999).contains(&year) {
+        return None;
+    }
+    let (first, last) = (NaiveDate::from_ymd_opt(year, 1, 1)?, NaiveDate::from_ymd_opt(year, 12, 31)?);
+    let (start, end) = match resolved.field.value_kind() {
+        ValueKind::Date => (Value::Date(first), Value::Date(last)),
+        ValueKind::DateTime => {
+            let end_of_day = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999)?;
+            (
+                Value::DateTime(first.and_time(NaiveTime::MIN).and_utc()),
+                Value::DateTime(last.and_time(end_of_day).and_utc()),
+            )
+        }
+        _ => return None,
+    };
+    let column = Box::new(resolved.column.clone());
+    let compare = |op, bound| Some(resolved.column.clone().binary(op, Expr::Param(bound)));
+    use djorm_sql::BinOp;
+    match resolved.lookup.name {
+        "exact" => {
+            Some(Expr::Between { expr: column, low: Box::new(Expr::Param(start)), high: Box::new(Expr::Param(end)) })
+        }
+        "gt" => compare(BinOp::Gt, end),
+        "gte" => compare(BinOp::GtEq, start),
+        "lt" => compare(BinOp::Lt, start),
+        "lte" => compare(BinOp::LtEq, end),
+        _ => None,
     }
 }
