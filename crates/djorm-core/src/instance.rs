@@ -12,6 +12,13 @@ pub trait ModelExt: Model {
         crate::queryset::save_instance(db, self).await
     }
 
+    /// Updates only these fields of the object's row (Django's `save(update_fields=[...])`):
+    /// fields by name or attname (`author_id`); none saves nothing. A row that is not there is
+    /// Django's DatabaseError ("Save with update_fields did not affect any rows.").
+    async fn save_fields(&mut self, db: &Db, fields: &[&str]) -> Result<()> {
+        crate::queryset::save_fields(db, self, fields).await
+    }
+
     /// Deletes the object's row and returns Django's counts.
     async fn delete(&self, db: &Db) -> Result<Deleted> {
         let pk = self.pk_value();

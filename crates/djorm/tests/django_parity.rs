@@ -54,4 +54,33 @@ djorm::backend_tests! {
         assert_eq!(over, 1);
         Ok(())
     }
+
+    /// Django's `save(update_fields=[...])`: only those columns are written; its errors for a
+    /// field that cannot be updated, an unsaved object and a row that is gone.
+    async fn save_fields_writes_only_the_named_fields(db) {
+        let mut price = Price::objects().create(&db, Price { amount: Decimal::new(100, 2), ..Default::default() }).await?;
+        price.amount = Decimal::new(250, 2);
+        price.rate = Some(Decimal::new(5, 1));
+        price.save_fields(&db, &["rate"]).await?;
+        let stored = Price::objects().get(&db, q!(Price, id = price.id)).await?;
+        assert_eq!((stored.amount.to_string(), stored.rate.map(|r| r.to_string())), ("1.00".into(), Some("0.5".into())));
+        // Nothing named: nothing saved.
+        price.save_fields(&db, &[]).await?;
+        assert_eq!(Price::objects().get(&db, q!(Price, id = price.id)).await?.amount.to_string(), "1.00");
+
+        let err = price.save_fields(&db, &["nope", "id"]).await.expect_err("not updatable");
+        assert_eq!(err.class(), "ValueError");
+        assert_eq!(
+            err.to_string(),
+            "The following fields do not exist in this model, are m2m fields, primary keys, or are non-concrete \
+             fields: nope, id"
+        );
+        let err = Price::default().save_fields(&db, &["amount"]).await.expect_err("no key");
+        assert_eq!(err.to_string(), "Cannot force an update in save() with no primary key.");
+        Price::objects().filter(q!(Price, id = price.id)).delete(&db).await?;
+        let err = price.save_fields(&db, &["amount"]).await.expect_err("row gone");
+        assert_eq!((err.class(), err.to_string()), ("DatabaseError", "database error: Save with update_fields did not affect any rows.".to_owned()));
+        assert_eq!(Price::objects().count(&db).await?, 0, "nothing inserted");
+        Ok(())
+    }
 }

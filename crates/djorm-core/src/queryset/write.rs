@@ -51,6 +51,52 @@ pub(crate) async fn save_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> 
     signals::send(Signal::PostSave, M::meta(), db, &*obj, created).await
 }
 
+/// Django's `save(update_fields=[...])`: an UPDATE of those fields only (after pre_save and
+/// `auto_now`), with Django's errors for a field that cannot be updated, an object without a
+/// key, and a row that is not there. No fields: nothing is saved and no signal is sent.
+pub(crate) async fn save_fields<M: Model>(db: &Db, obj: &mut M, names: &[&str]) -> Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let meta = M::meta();
+    let pk = meta.pk_index;
+    let mut columns = Vec::with_capacity(names.len());
+    let mut not_updatable = Vec::new();
+    for name in names {
+        match meta.fields.iter().position(|f| f.name == *name || f.attname() == *name) {
+            Some(i) if i != pk => columns.push(i),
+            _ => not_updatable.push(*name),
+        }
+    }
+    if !not_updatable.is_empty() {
+        return Err(Error::InvalidValue(format!(
+            "The following fields do not exist in this model, are m2m fields, primary keys, or are non-concrete \
+             fields: {}",
+            not_updatable.join(", ")
+        )));
+    }
+    if obj.pk_value().is_null() {
+        return Err(Error::InvalidValue("Cannot force an update in save() with no primary key.".into()));
+    }
+    signals::send(Signal::PreSave, meta, db, &*obj, false).await?;
+    obj.pre_save(false);
+    let mut update = crate::lower::Lowerer::new(meta).update_instance(obj.field_values());
+    let chosen: Vec<&str> = columns.iter().map(|i| meta.fields[*i].column).collect();
+    update.assignments.retain(|(column, _)| chosen.contains(&column.as_str()));
+    let changed = db
+        .execute(&db.dialect().compile_update(&update))
+        .await
+        .map_err(|e| refused::<M>(std::iter::once(obj.field_values()), e))?;
+    if changed == 0 {
+        return Err(Error::Database {
+            kind: crate::DatabaseErrorKind::Other,
+            sqlstate: None,
+            message: "Save with update_fields did not affect any rows.".into(),
+        });
+    }
+    signals::send(Signal::PostSave, meta, db, &*obj, false).await
+}
+
 /// Writes one instance (insert or update) after pre_save; returns whether it was created.
 async fn save_row<M: Model>(db: &Db, obj: &mut M) -> Result<bool> {
     signals::send(Signal::PreSave, M::meta(), db, &*obj, false).await?;
