@@ -12,6 +12,12 @@ pub trait ModelExt: Model {
         crate::queryset::save_instance(db, self).await
     }
 
+    /// Inserts the object even when it has a key (Django's `save(force_insert=True)`): a key
+    /// already taken is an IntegrityError and the table is left as it was.
+    async fn force_insert(&mut self, db: &Db) -> Result<()> {
+        crate::queryset::insert_instance(db, self).await
+    }
+
     /// Updates only these fields of the object's row (Django's `save(update_fields=[...])`):
     /// fields by name or attname (`author_id`); none saves nothing. A row that is not there is
     /// Django's DatabaseError ("Save with update_fields did not affect any rows.").

@@ -83,4 +83,19 @@ djorm::backend_tests! {
         assert_eq!(Price::objects().count(&db).await?, 0, "nothing inserted");
         Ok(())
     }
+
+    /// Django's `save(force_insert=True)`: an INSERT even with a key; a taken key is an
+    /// IntegrityError and the row keeps its values.
+    async fn force_insert_inserts_or_fails_without_changing_anything(db) {
+        let mut token = Token::default();
+        token.force_insert(&db).await?;
+        assert_eq!(Token::objects().count(&db).await?, 1);
+        let mut price = Price::objects().create(&db, Price { amount: Decimal::new(100, 2), ..Default::default() }).await?;
+        price.amount = Decimal::new(999, 2);
+        let err = price.force_insert(&db).await.expect_err("the key is taken");
+        assert_eq!(err.class(), "IntegrityError");
+        assert_eq!(Price::objects().get(&db, q!(Price, id = price.id)).await?.amount.to_string(), "1.00");
+        assert_eq!(Price::objects().count(&db).await?, 1);
+        Ok(())
+    }
 }

@@ -29,7 +29,7 @@ pub use keys::GroupIndex;
 pub use prefetch::Prefetch;
 pub use values::{Annotated, ValuesRow};
 pub use write::Deleted;
-pub(crate) use write::{pk_filter, save_fields, save_instance};
+pub(crate) use write::{insert_instance, pk_filter, save_fields, save_instance};
 
 use crate::{Model, OrderBy, Query, Q};
 

@@ -97,6 +97,19 @@ pub(crate) async fn save_fields<M: Model>(db: &Db, obj: &mut M, names: &[&str]) 
     signals::send(Signal::PostSave, meta, db, &*obj, false).await
 }
 
+/// Inserts one instance, whether or not it has a key (`create()`, Django's
+/// `save(force_insert=True)`): a key already taken is an IntegrityError, and nothing changes.
+pub(crate) async fn insert_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> {
+    signals::send(Signal::PreSave, M::meta(), db, &*obj, false).await?;
+    obj.pre_save(true);
+    if obj.pk_value().is_null() {
+        insert_returning(db, std::slice::from_mut(obj)).await?;
+    } else {
+        insert_with_pk(db, std::slice::from_ref(obj)).await?;
+    }
+    signals::send(Signal::PostSave, M::meta(), db, &*obj, true).await
+}
+
 /// Writes one instance (insert or update) after pre_save; returns whether it was created.
 async fn save_row<M: Model>(db: &Db, obj: &mut M) -> Result<bool> {
     signals::send(Signal::PreSave, M::meta(), db, &*obj, false).await?;
@@ -120,14 +133,7 @@ async fn save_row<M: Model>(db: &Db, obj: &mut M) -> Result<bool> {
 impl<M: Model> QuerySet<M> {
     /// Inserts `obj` and returns it with its primary key set (Django's `create()`).
     pub async fn create(&self, db: &Db, mut obj: M) -> Result<M> {
-        signals::send(Signal::PreSave, M::meta(), db, &obj, false).await?;
-        obj.pre_save(true);
-        if obj.pk_value().is_null() {
-            insert_returning(db, std::slice::from_mut(&mut obj)).await?;
-        } else {
-            insert_with_pk(db, std::slice::from_ref(&obj)).await?;
-        }
-        signals::send(Signal::PostSave, M::meta(), db, &obj, true).await?;
+        insert_instance(db, &mut obj).await?;
         Ok(obj)
     }
 
