@@ -83,6 +83,20 @@ fn first_aggregate(e: &Expression) -> Option<&crate::Aggregate> {
     }
 }
 
+/// Whether a field of class `class` is an instance of `parent` in Django's field hierarchy
+/// (an AutoField is an IntegerField, an EmailField a CharField, a DateTimeField a DateField).
+fn is_instance_of(class: &str, parent: &str) -> bool {
+    let parents: &[&str] = match class {
+        "AutoField" | "SmallIntegerField" | "PositiveIntegerField" | "BigIntegerField" => &["IntegerField"],
+        "BigAutoField" | "PositiveBigIntegerField" => &["BigIntegerField", "IntegerField"],
+        "SmallAutoField" | "PositiveSmallIntegerField" => &["SmallIntegerField", "IntegerField"],
+        "EmailField" | "SlugField" | "URLField" => &["CharField"],
+        "DateTimeField" => &["DateField"],
+        _ => &[],
+    };
+    class == parent || parents.contains(&parent)
+}
+
 fn value_kind_of(v: &Value) -> ValueKind {
     match v {
         Value::Null | Value::Array(_) => ValueKind::Any,
@@ -340,6 +354,50 @@ impl Lowerer {
         Ok(any.and(parity.binary(BinOp::Eq, Expr::Int(1))))
     }
 
+    /// Django's rule for a function whose type is its arguments' (Coalesce, Greatest, Least,
+    /// NullIf): every argument is of the first one's field class or a parent of it, else
+    /// "Expression contains mixed types: A, B. You must set output_field." Arguments whose
+    /// class is not known here (other expressions, NULL) are left out, as Django leaves out None.
+    fn check_same_output(&self, args: &[Expression]) -> Result<()> {
+        let classes: Vec<&'static str> = args.iter().filter_map(|a| self.field_class(a)).collect();
+        let Some(first) = classes.first() else { return Ok(()) };
+        for other in &classes[1..] {
+            if !is_instance_of(first, other) {
+                return Err(Error::FieldError(format!(
+                    "Expression contains mixed types: {first}, {other}. You must set output_field."
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The Django field class an argument has: a plain field's, or a constant's
+    /// (`Value(0)` is an IntegerField, `Value("x")` a CharField).
+    fn field_class(&self, e: &Expression) -> Option<&'static str> {
+        match e {
+            Expression::Field(path) => {
+                let resolved = self.resolve(path).ok()?;
+                if !resolved.transforms.is_empty() || resolved.field.relation.is_some() {
+                    return None;
+                }
+                Some(resolved.field.kind.class_name())
+            }
+            Expression::Value(v) => match v {
+                Value::Bool(_) => Some("BooleanField"),
+                Value::I16(_) | Value::I32(_) | Value::I64(_) => Some("IntegerField"),
+                Value::F64(_) => Some("FloatField"),
+                Value::Decimal(_) => Some("DecimalField"),
+                Value::String(_) => Some("CharField"),
+                Value::Date(_) => Some("DateField"),
+                Value::DateTime(_) => Some("DateTimeField"),
+                Value::Time(_) => Some("TimeField"),
+                Value::Uuid(_) => Some("UUIDField"),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// `e` where nothing around it gives a placeholder its type (an annotation, a Case
     /// branch): Django's `Value(True)` or `Value(1)` says its type, which PostgreSQL would
     /// otherwise take for text.
@@ -416,6 +474,9 @@ impl Lowerer {
                         },
                         args.len()
                     )));
+                }
+                if matches!(func.name, "Coalesce" | "Greatest" | "Least" | "NullIf") {
+                    self.check_same_output(args)?;
                 }
                 let (lowered, kinds): (Vec<Expr>, Vec<ValueKind>) =
                     args.iter().map(|a| self.expression_typed(a)).collect::<Result<Vec<_>>>()?.into_iter().unzip();
