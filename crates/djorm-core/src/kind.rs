@@ -56,36 +56,6 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
-    /// Django's class name for the field (`"DecimalField"`), as its messages name it.
-    pub fn class_name(&self) -> &'static str {
-        match self {
-            FieldKind::AutoField => "AutoField",
-            FieldKind::BigAutoField => "BigAutoField",
-            FieldKind::CharField => "CharField",
-            FieldKind::TextField => "TextField",
-            FieldKind::IntegerField => "IntegerField",
-            FieldKind::SmallIntegerField => "SmallIntegerField",
-            FieldKind::BigIntegerField => "BigIntegerField",
-            FieldKind::PositiveIntegerField => "PositiveIntegerField",
-            FieldKind::PositiveSmallIntegerField => "PositiveSmallIntegerField",
-            FieldKind::PositiveBigIntegerField => "PositiveBigIntegerField",
-            FieldKind::FloatField => "FloatField",
-            FieldKind::DecimalField => "DecimalField",
-            FieldKind::BooleanField => "BooleanField",
-            FieldKind::DateTimeField => "DateTimeField",
-            FieldKind::DateField => "DateField",
-            FieldKind::TimeField => "TimeField",
-            FieldKind::EmailField => "EmailField",
-            FieldKind::URLField => "URLField",
-            FieldKind::SlugField => "SlugField",
-            FieldKind::UUIDField => "UUIDField",
-            FieldKind::JSONField => "JSONField",
-            FieldKind::BinaryField => "BinaryField",
-            FieldKind::ForeignKey => "ForeignKey",
-            FieldKind::OneToOneField => "OneToOneField",
-        }
-    }
-
     /// Every field class, in declaration order.
     pub const ALL: [FieldKind; 24] = [
         FieldKind::AutoField,

@@ -123,10 +123,7 @@ impl Lowerer {
         let mut refs = Vec::with_capacity(aggregates.len());
         // The query feeding the outer aggregates: its order matters only to a slice, and an
         // aggregated expression is one of its (unselected) annotations.
-        let mut inner_query = query.clone();
-        if !query.is_sliced() {
-            inner_query.set_ordering(Vec::new());
-        }
+        let mut inner_query = super::feeding(query);
         for (i, (_, a)) in aggregates.iter().enumerate() {
             let path = match &a.expression {
                 Some(e) => {

@@ -7,11 +7,14 @@
 
 mod annotate;
 mod coerce;
+mod functions;
 mod joins;
 mod lookup;
+mod ordering;
 mod path;
 mod related;
 mod resolve;
+mod writes;
 
 use std::cell::RefCell;
 
@@ -19,9 +22,9 @@ pub use coerce::{coerce, parse_datetime, parse_time};
 pub use path::ResolvedPath;
 pub use related::RelatedNode;
 
-use djorm_sql::{BinOp, Delete, Expr, Insert, OrderItem, Select, SelectItem, Source, Update, Value, ValueKind};
+use djorm_sql::{BinOp, Expr, OrderItem, Select, SelectItem, Source, Value, ValueKind};
 
-use crate::{Error, Expression, FieldMeta, ModelMeta, OrderBy, Query, Result, Q};
+use crate::{Error, Expression, FieldMeta, ModelMeta, Query, Result, Q};
 use joins::JoinSet;
 
 #[derive(Debug)]
@@ -73,31 +76,17 @@ pub struct Lowerer {
 }
 
 /// The kind a constant decodes into.
-/// The first aggregate inside `e`, for Django's messages that name it.
-fn first_aggregate(e: &Expression) -> Option<&crate::Aggregate> {
-    match e {
-        Expression::Aggregate(a) => Some(a),
-        Expression::Arith { lhs, rhs, .. } => first_aggregate(lhs).or_else(|| first_aggregate(rhs)),
-        Expression::Func { args, .. } => args.iter().find_map(first_aggregate),
-        _ => None,
+/// `query` as the inner query of a count or an aggregate: its order matters only to which
+/// rows a slice keeps (and under DISTINCT it would add its columns to the rows counted).
+pub(super) fn feeding(query: &Query) -> Query {
+    let mut inner = query.clone();
+    if !query.is_sliced() {
+        inner.set_ordering(Vec::new());
     }
+    inner
 }
 
-/// Whether a field of class `class` is an instance of `parent` in Django's field hierarchy
-/// (an AutoField is an IntegerField, an EmailField a CharField, a DateTimeField a DateField).
-fn is_instance_of(class: &str, parent: &str) -> bool {
-    let parents: &[&str] = match class {
-        "AutoField" | "SmallIntegerField" | "PositiveIntegerField" | "BigIntegerField" => &["IntegerField"],
-        "BigAutoField" | "PositiveBigIntegerField" => &["BigIntegerField", "IntegerField"],
-        "SmallAutoField" | "PositiveSmallIntegerField" => &["SmallIntegerField", "IntegerField"],
-        "EmailField" | "SlugField" | "URLField" => &["CharField"],
-        "DateTimeField" => &["DateField"],
-        _ => &[],
-    };
-    class == parent || parents.contains(&parent)
-}
-
-fn value_kind_of(v: &Value) -> ValueKind {
+pub(super) fn value_kind_of(v: &Value) -> ValueKind {
     match v {
         Value::Null | Value::Array(_) => ValueKind::Any,
         Value::Bool(_) => ValueKind::Bool,
@@ -354,68 +343,6 @@ impl Lowerer {
         Ok(any.and(parity.binary(BinOp::Eq, Expr::Int(1))))
     }
 
-    /// Django's rule for a function whose type is its arguments' (Coalesce, Greatest, Least,
-    /// NullIf): every argument is of the first one's field class or a parent of it, else
-    /// "Expression contains mixed types: A, B. You must set output_field." Arguments whose
-    /// class is not known here (other expressions, NULL) are left out, as Django leaves out None.
-    fn check_same_output(&self, args: &[Expression]) -> Result<()> {
-        let classes: Vec<&'static str> = args.iter().filter_map(|a| self.field_class(a)).collect();
-        let Some(first) = classes.first() else { return Ok(()) };
-        for other in &classes[1..] {
-            if !is_instance_of(first, other) {
-                return Err(Error::FieldError(format!(
-                    "Expression contains mixed types: {first}, {other}. You must set output_field."
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// The Django field class an argument has: a plain field's, or a constant's
-    /// (`Value(0)` is an IntegerField, `Value("x")` a CharField).
-    fn field_class(&self, e: &Expression) -> Option<&'static str> {
-        match e {
-            Expression::Field(path) => {
-                let resolved = self.resolve(path).ok()?;
-                if !resolved.transforms.is_empty() || resolved.field.relation.is_some() {
-                    return None;
-                }
-                Some(resolved.field.kind.class_name())
-            }
-            Expression::Value(v) => match v {
-                Value::Bool(_) => Some("BooleanField"),
-                Value::I16(_) | Value::I32(_) | Value::I64(_) => Some("IntegerField"),
-                Value::F64(_) => Some("FloatField"),
-                Value::Decimal(_) => Some("DecimalField"),
-                Value::String(_) => Some("CharField"),
-                Value::Date(_) => Some("DateField"),
-                Value::DateTime(_) => Some("DateTimeField"),
-                Value::Time(_) => Some("TimeField"),
-                Value::Uuid(_) => Some("UUIDField"),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-
-    /// `e` where nothing around it gives a placeholder its type (an annotation, a Case
-    /// branch): Django's `Value(True)` or `Value(1)` says its type, which PostgreSQL would
-    /// otherwise take for text.
-    pub(crate) fn standalone(&self, e: &Expression) -> Result<(Expr, ValueKind)> {
-        let ty = match e {
-            Expression::Value(Value::Bool(_)) => djorm_sql::ColumnType::Boolean,
-            Expression::Value(v @ (Value::I16(_) | Value::I32(_) | Value::I64(_))) => {
-                match v.as_i64().map(i32::try_from) {
-                    Some(Ok(_)) => djorm_sql::ColumnType::Integer,
-                    _ => djorm_sql::ColumnType::BigInt,
-                }
-            }
-            _ => return self.expression_typed(e),
-        };
-        let (param, kind) = self.expression_typed(e)?;
-        Ok((Expr::Cast { expr: Box::new(param), ty }, kind))
-    }
-
     /// Lowers an expression (paths may cross relations).
     pub fn expression(&self, e: &Expression) -> Result<Expr> {
         Ok(self.expression_typed(e)?.0)
@@ -562,101 +489,6 @@ impl Lowerer {
             Expr::Const(true) => None,
             e => Some(e),
         })
-    }
-
-    /// Django's rule for ordering by a relation (`order_by("author")`): the related model's
-    /// Meta.ordering, followed through, with the direction combined; a key without one (or
-    /// its attname, `author_id`) orders by the key column.
-    fn expand_relation_ordering(&self, key: &OrderBy, out: &mut Vec<OrderBy>, depth: usize) -> Result<()> {
-        let expandable = key.expression.is_none() && key.path != "?" && self.annotation(&key.path).is_none();
-        let target = expandable.then(|| self.ordered_relation_target(&key.path)).flatten();
-        match target {
-            Some(target) if depth >= 8 => {
-                Err(Error::FieldError(format!("Infinite loop caused by ordering (through {}).", target.object_name)))
-            }
-            Some(target) => {
-                for spec in target.ordering {
-                    let inner = OrderBy::parse(spec);
-                    let next = OrderBy {
-                        path: format!("{}__{}", key.path, inner.path),
-                        descending: key.descending != inner.descending,
-                        nulls: key.nulls,
-                        expression: None,
-                    };
-                    self.expand_relation_ordering(&next, out, depth + 1)?;
-                }
-                Ok(())
-            }
-            None => {
-                out.push(key.clone());
-                Ok(())
-            }
-        }
-    }
-
-    /// The model a path ends on when its last name is a forward relation whose model has a
-    /// default ordering.
-    fn ordered_relation_target(&self, path: &str) -> Option<&'static ModelMeta> {
-        let mut meta = self.meta;
-        let mut segs = path.split("__").peekable();
-        while let Some(seg) = segs.next() {
-            let field = meta.field(seg)?;
-            let target = field.relation.as_ref()?.target.get();
-            if segs.peek().is_none() {
-                return (seg != "pk" && !target.ordering.is_empty()).then_some(target);
-            }
-            meta = target;
-        }
-        None
-    }
-
-    fn order_items(&self, ordering: &[OrderBy]) -> Result<Vec<OrderItem>> {
-        let mut expanded = Vec::with_capacity(ordering.len());
-        for key in ordering {
-            self.expand_relation_ordering(key, &mut expanded, 0)?;
-        }
-        expanded
-            .iter()
-            .map(|o| {
-                let expr = if let Some(e) = &o.expression {
-                    self.expression(e)?
-                } else if o.path == "?" {
-                    Expr::Random
-                } else if let Some((expr, _)) = self.annotation(&o.path) {
-                    expr
-                } else {
-                    self.resolve_value(&o.path)?.0
-                };
-                Ok(OrderItem { expr, descending: o.descending, nulls: o.nulls })
-            })
-            .collect()
-    }
-
-    /// `select_for_update(of=...)`'s names as table aliases: `self` is the root table, any
-    /// other a relation select_related follows; else Django's FieldError.
-    fn lock_of(&self, names: &[String], related: &[related::RelatedNode]) -> Result<Vec<String>> {
-        let mut aliases = Vec::with_capacity(names.len());
-        let mut invalid = Vec::new();
-        for name in names {
-            match name.as_str() {
-                "self" => aliases.push(self.root_alias()),
-                path => match related::RelatedNode::alias_of(related, path) {
-                    Some(alias) => aliases.push(alias.to_owned()),
-                    None => invalid.push(path),
-                },
-            }
-        }
-        if invalid.is_empty() {
-            return Ok(aliases);
-        }
-        let mut choices = vec!["self".to_owned()];
-        related::RelatedNode::paths(related, "", &mut choices);
-        Err(Error::FieldError(format!(
-            "Invalid field name(s) given in select_for_update(of=(...)): {}. Only relational fields followed in the \
-             query are allowed. Choices are: {}.",
-            invalid.join(", "),
-            choices.join(", ")
-        )))
     }
 
     fn finish(&self, mut select: Select) -> Select {
@@ -819,15 +651,7 @@ impl Lowerer {
             };
             // The order matters only to which rows a slice keeps (and, under DISTINCT, would
             // add its columns to the rows counted).
-            let unordered;
-            let query = if query.is_sliced() {
-                query
-            } else {
-                let mut q = query.clone();
-                q.set_ordering(Vec::new());
-                unordered = q;
-                &unordered
-            };
+            let query = &feeding(query);
             let Some(lowered) = self.select(query, &columns)? else { return Ok(None) };
             let mut inner = lowered.select;
             if !query.is_sliced() {
@@ -860,135 +684,5 @@ impl Lowerer {
         let remaining = query.high_mark.map(|h| h.saturating_sub(query.low_mark));
         select.limit = Some(remaining.map_or(1, |r| r.min(1)));
         Ok(Some(select))
-    }
-
-    /// The WHERE of an UPDATE or DELETE: when the filters need joins, `pk IN (SELECT ...)`.
-    fn write_filter(&self, query: &Query) -> Result<Option<Option<Expr>>> {
-        let filter = self.where_clause(query)?;
-        if filter == Some(Expr::Const(false)) {
-            return Ok(None);
-        }
-        if self.state.borrow().joins.is_empty() {
-            return Ok(Some(filter));
-        }
-        let mut inner = Select::from_table(self.meta.db_table);
-        inner.columns = vec![SelectItem { expr: self.pk_column(), alias: None }];
-        inner.filter = filter;
-        let inner = self.finish(inner);
-        Ok(Some(Some(Expr::InSubquery { expr: Box::new(self.pk_column()), select: Box::new(inner) })))
-    }
-
-    /// The UPDATE for `query`, or `None` when it can match nothing.
-    pub fn update(&self, query: &Query, assignments: &[(String, Expression)]) -> Result<Option<Update>> {
-        if query.is_sliced() {
-            return Err(Error::InvalidQuery("Cannot update a query once a slice has been taken.".into()));
-        }
-        let assignments = assignments
-            .iter()
-            .map(|(name, e)| {
-                let field = self.updatable_field(name)?;
-                let value = match e {
-                    Expression::Value(v) => Expr::Param(coerce::coerce(v.clone(), field.value_kind(), field.name)?),
-                    other => {
-                        let lowerer = Lowerer::new(self.meta);
-                        let value = lowerer.expression(other)?;
-                        if !lowerer.state.borrow().joins.to_ast().is_empty() {
-                            return Err(Error::FieldError(
-                                "Joined field references are not permitted in this query".into(),
-                            ));
-                        }
-                        if let Some(a) = first_aggregate(other) {
-                            return Err(Error::FieldError(format!(
-                                "Aggregate functions are not allowed in this query ({name}={:?}(F({}))).",
-                                a.func, a.path
-                            )));
-                        }
-                        value
-                    }
-                };
-                Ok((field.column.to_owned(), value))
-            })
-            .collect::<Result<_>>()?;
-        let Some(filter) = self.write_filter(query)? else { return Ok(None) };
-        Ok(Some(Update { table: self.meta.db_table.into(), assignments, filter }))
-    }
-
-    /// The field `update(name=...)` sets: a concrete field or a key; a many-to-many or reverse
-    /// relation is Django's FieldError, a name the model lacks its FieldDoesNotExist.
-    fn updatable_field(&self, name: &str) -> Result<&'static FieldMeta> {
-        if let Some(field) = self.meta.field(name).or_else(|| self.meta.field_by_attname(name)) {
-            return Ok(field);
-        }
-        if self.meta.many_to_many_field(name).is_some()
-            || crate::relations::reverse_by_query_name(self.meta, name).is_some()
-        {
-            return Err(Error::FieldError(format!(
-                "Cannot update model field '{name}' (only non-relations and foreign keys permitted)."
-            )));
-        }
-        Err(Error::FieldDoesNotExist(format!("{} has no field named '{name}'", self.meta.object_name)))
-    }
-
-    /// The DELETE for `query`, or `None` when it can match nothing.
-    pub fn delete(&self, query: &Query) -> Result<Option<Delete>> {
-        if query.is_sliced() {
-            return Err(Error::InvalidQuery("Cannot use 'limit' or 'offset' with delete().".into()));
-        }
-        if !query.distinct_on.is_empty() {
-            return Err(Error::InvalidQuery("Cannot call delete() after .distinct(*fields).".into()));
-        }
-        if query.values.is_some() {
-            return Err(Error::InvalidQuery("Cannot call delete() after .values() or .values_list()".into()));
-        }
-        let Some(filter) = self.write_filter(query)? else { return Ok(None) };
-        Ok(Some(Delete { table: self.meta.db_table.into(), filter }))
-    }
-
-    /// An INSERT of model rows (each holding every concrete field in order). An unset auto
-    /// primary key is left to the database and handed back with `RETURNING`.
-    pub fn insert(&self, rows: Vec<Vec<Value>>, returning_pk: bool) -> Insert {
-        let pk = self.meta.pk_index;
-        let skip_pk = returning_pk && self.meta.pk().kind.is_auto();
-        let columns = self
-            .meta
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !(skip_pk && *i == pk))
-            .map(|(_, f)| f.column.to_owned())
-            .collect();
-        let rows = rows
-            .into_iter()
-            .map(|row| {
-                row.into_iter()
-                    .enumerate()
-                    .filter(|(i, _)| !(skip_pk && *i == pk))
-                    .map(|(_, v)| Expr::Param(v))
-                    .collect()
-            })
-            .collect();
-        Insert {
-            table: self.meta.db_table.into(),
-            columns,
-            rows,
-            returning: if returning_pk { vec![self.meta.pk().column.to_owned()] } else { Vec::new() },
-            ignore_conflicts: false,
-        }
-    }
-
-    /// `UPDATE ... SET every non-key field WHERE pk = ?` for saving one instance.
-    pub fn update_instance(&self, values: Vec<Value>) -> Update {
-        let pk = self.meta.pk_index;
-        let mut pk_value = Value::Null;
-        let mut assignments = Vec::with_capacity(values.len());
-        for (i, v) in values.into_iter().enumerate() {
-            if i == pk {
-                pk_value = v;
-            } else {
-                assignments.push((self.meta.fields[i].column.to_owned(), Expr::Param(v)));
-            }
-        }
-        let filter = self.column(self.meta.pk()).binary(BinOp::Eq, Expr::Param(pk_value));
-        Update { table: self.meta.db_table.into(), assignments, filter: Some(filter) }
     }
 }
