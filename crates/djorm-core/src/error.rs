@@ -141,6 +141,7 @@ impl Error {
             Error::TransactionManagement(_) => "TransactionManagementError",
             Error::Database { kind, .. } => match kind {
                 DatabaseErrorKind::Data => "DataError",
+                DatabaseErrorKind::Programming => "ProgrammingError",
                 DatabaseErrorKind::Other => "DatabaseError",
                 _ => "OperationalError",
             },
@@ -166,6 +167,12 @@ pub enum DatabaseErrorKind {
     Deadlock,
     /// Another connection holds the lock this one needs (SQLite's "database is locked").
     Busy,
+    /// The database rejected the statement itself: an unknown function, column or table, a
+    /// syntax error (Django's `ProgrammingError`).
+    Programming,
+    /// The database could not do what was asked for a reason outside the statement: resources,
+    /// I/O, an operator's intervention, or SQLite's generic error (Django's `OperationalError`).
+    Operational,
 }
 
 fn fmt_duration(d: std::time::Duration) -> String {

@@ -28,6 +28,7 @@ mod row_reader;
 mod transaction;
 mod types;
 
+pub mod functions;
 pub mod introspection;
 pub mod lower;
 pub mod naming;

@@ -1,6 +1,6 @@
 //! How PostgreSQL spells the nodes that have no standard SQL.
 
-use djorm_sql::{ColumnType, DatePart, Dialect, Expr, Features, SqlWriter, Value};
+use djorm_sql::{ColumnType, DatePart, Dialect, Expr, Features, Func, SqlWriter, Value};
 
 /// What PostgreSQL can do.
 pub static FEATURES: Features = Features {
@@ -108,9 +108,10 @@ impl Dialect for PostgresDialect {
         w.push(")");
     }
 
-    /// PostgreSQL rounds to decimal places only on numeric.
-    fn write_function(&self, w: &mut SqlWriter<'_>, func: djorm_sql::Func, args: &[Expr]) {
-        if func == djorm_sql::Func::Round && args.len() == 2 {
+    /// PostgreSQL rounds to decimal places only on numeric, and takes LOG and MOD of two
+    /// arguments only on numeric; its digests are spelled as functions of bytes.
+    fn write_function(&self, w: &mut SqlWriter<'_>, func: Func, args: &[Expr]) {
+        if func == Func::Round && args.len() == 2 {
             w.push("ROUND(CAST(");
             w.expr(&args[0]);
             w.push(" AS numeric), ");
@@ -118,7 +119,41 @@ impl Dialect for PostgresDialect {
             w.push(")");
             return;
         }
-        djorm_sql::standard_function(w, func, args);
+        match func {
+            // PostgreSQL has LOG(b, x) and MOD(a, b) for numeric and integers, not for
+            // double precision: numeric serves every argument, as Django casts.
+            Func::Log | Func::Mod => {
+                w.push(if func == Func::Log { "LOG(" } else { "MOD(" });
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    w.push("CAST(");
+                    w.expr(arg);
+                    w.push(" AS numeric)");
+                }
+                w.push(")");
+            }
+            // SHA-1 is pgcrypto's DIGEST (as Django's); the SHA-2 family is built in.
+            Func::Sha1 => {
+                w.push("ENCODE(DIGEST(");
+                w.expr(&args[0]);
+                w.push(", 'sha1'), 'hex')");
+            }
+            Func::Sha224 | Func::Sha256 | Func::Sha384 | Func::Sha512 => {
+                w.push("ENCODE(");
+                w.push(match func {
+                    Func::Sha224 => "SHA224",
+                    Func::Sha256 => "SHA256",
+                    Func::Sha384 => "SHA384",
+                    _ => "SHA512",
+                });
+                w.push("(CONVERT_TO(");
+                w.expr(&args[0]);
+                w.push(", 'UTF8')), 'hex')");
+            }
+            _ => djorm_sql::standard_function(w, func, args),
+        }
     }
 
     /// `DATE_TRUNC` in the zone, back to an instant: local midnight of the 1st, as UTC.

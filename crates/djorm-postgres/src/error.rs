@@ -48,10 +48,14 @@ fn kind_of(code: &SqlState) -> DatabaseErrorKind {
         DatabaseErrorKind::Deadlock
     } else if *code == SqlState::LOCK_NOT_AVAILABLE {
         DatabaseErrorKind::LockNotAvailable
-    } else if code.code().starts_with("22") {
-        DatabaseErrorKind::Data
     } else {
-        DatabaseErrorKind::Other
+        // By SQLSTATE class, as psycopg chooses Django's exception classes.
+        match &code.code()[..2] {
+            "22" => DatabaseErrorKind::Data,
+            "20" | "21" | "3D" | "3F" | "42" | "44" => DatabaseErrorKind::Programming,
+            "08" | "53" | "54" | "55" | "57" | "58" | "F0" | "HV" => DatabaseErrorKind::Operational,
+            _ => DatabaseErrorKind::Other,
+        }
     }
 }
 

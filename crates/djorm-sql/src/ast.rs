@@ -302,6 +302,82 @@ pub enum Func {
     Substr,
     /// The current time.
     Now,
+    /// Arc cosine.
+    ACos,
+    /// Arc sine.
+    ASin,
+    /// Arc tangent.
+    ATan,
+    /// Arc tangent of `y / x` (two arguments).
+    ATan2,
+    /// The smallest integer not below the argument.
+    Ceil,
+    /// Cosine.
+    Cos,
+    /// Cotangent.
+    Cot,
+    /// Radians to degrees.
+    Degrees,
+    /// `e` to the power of the argument.
+    Exp,
+    /// The largest integer not above the argument.
+    Floor,
+    /// Natural logarithm.
+    Ln,
+    /// Logarithm of the second argument in the base of the first (Django's `Log(base, x)`).
+    Log,
+    /// Remainder of the first argument divided by the second.
+    Mod,
+    /// π.
+    Pi,
+    /// The first argument to the power of the second.
+    Power,
+    /// Degrees to radians.
+    Radians,
+    /// A random float in `[0, 1)`.
+    Random,
+    /// -1, 0 or 1.
+    Sign,
+    /// Sine.
+    Sin,
+    /// Square root.
+    Sqrt,
+    /// Tangent.
+    Tan,
+    /// The character with the given code point.
+    Chr,
+    /// The code point of the first character.
+    Ord,
+    /// The first `n` characters.
+    Left,
+    /// The last `n` characters.
+    Right,
+    /// Padded on the left to a length, with a fill text (a space by default).
+    LPad,
+    /// Padded on the right to a length, with a fill text (a space by default).
+    RPad,
+    /// Spaces removed at the start.
+    LTrim,
+    /// Spaces removed at the end.
+    RTrim,
+    /// The text repeated `n` times.
+    Repeat,
+    /// The text backwards.
+    Reverse,
+    /// The 1-based position of the second argument in the first (0 when absent).
+    StrIndex,
+    /// MD5 digest of the text, as lower-case hex.
+    Md5,
+    /// SHA-1 digest, as hex.
+    Sha1,
+    /// SHA-224 digest, as hex.
+    Sha224,
+    /// SHA-256 digest, as hex.
+    Sha256,
+    /// SHA-384 digest, as hex.
+    Sha384,
+    /// SHA-512 digest, as hex.
+    Sha512,
 }
 
 /// Aggregate functions.

@@ -95,6 +95,9 @@ impl Value {
                 Value::Decimal(d) if d.fract().is_zero() => {
                     d.to_string().parse::<i64>().map_or(Value::Decimal(d), |i| Value::I64(i).conform(kind))
                 }
+                // A whole float where an integer is expected (PostgreSQL's CEILING of an
+                // integer is a double).
+                Value::F64(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::I64(f as i64).conform(kind),
                 other => other,
             },
             _ => self,

@@ -9,14 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use djorm_core::{ConnectOptions, Error, Result};
-use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, InterruptHandle, OpenFlags};
 use tokio::sync::Mutex;
 
 use crate::error::map_error;
 
 /// Opens a connection with djorm's settings: foreign keys on, WAL, the busy timeout for
-/// writers of other processes, and Django's `REGEXP` function.
+/// writers of other processes, and the functions Django adds to SQLite ([`crate::functions`]).
 pub(crate) fn open(target: &Path, busy_timeout: Duration) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
@@ -28,18 +27,7 @@ pub(crate) fn open(target: &Path, busy_timeout: Duration) -> Result<Connection> 
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
         .map_err(map_error)?;
     conn.set_prepared_statement_cache_capacity(256);
-    // `x REGEXP y` calls regexp(y, x); Django registers the same function.
-    conn.create_scalar_function("regexp", 2, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
-        let regex = ctx.get_or_create_aux(
-            0,
-            |v| -> std::result::Result<regex::Regex, Box<dyn std::error::Error + Send + Sync>> {
-                Ok(regex::Regex::new(v.as_str()?)?)
-            },
-        )?;
-        let text: Option<String> = ctx.get(1)?;
-        Ok(text.map(|t| regex.is_match(&t)))
-    })
-    .map_err(map_error)?;
+    crate::functions::register(&conn).map_err(map_error)?;
     Ok(conn)
 }
 

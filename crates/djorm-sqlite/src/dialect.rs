@@ -158,6 +158,33 @@ impl Dialect for SqliteDialect {
                 w.push("strftime('%Y-%m-%d %H:%M:%f', 'now')");
                 return;
             }
+            Func::Chr => "CHAR",
+            Func::Ord => "UNICODE",
+            Func::StrIndex => "INSTR",
+            // SQLite's RANDOM() is a 64-bit integer: scaled into [0, 1).
+            Func::Random => {
+                w.push("(RANDOM() / 18446744073709551616.0 + 0.5)");
+                return;
+            }
+            Func::Left => {
+                w.push("SUBSTR(");
+                w.expr(&args[0]);
+                w.push(", 1, ");
+                w.expr(&args[1]);
+                w.push(")");
+                return;
+            }
+            // The last n characters, and none for n = 0 (as PostgreSQL's RIGHT).
+            Func::Right => {
+                w.push("SUBSTR(");
+                w.expr(&args[0]);
+                w.push(", -(");
+                w.expr(&args[1]);
+                w.push("), ");
+                w.expr(&args[1]);
+                w.push(")");
+                return;
+            }
             _ => {
                 // Everything else has the standard spelling.
                 djorm_sql::standard_function(w, func, args);

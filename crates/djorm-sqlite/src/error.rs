@@ -23,6 +23,16 @@ pub fn map_error(e: rusqlite::Error) -> Error {
             let kind = match err.code {
                 rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => DatabaseErrorKind::Busy,
                 rusqlite::ErrorCode::TooBig => DatabaseErrorKind::Data,
+                // As Python's sqlite3 chooses Django's exception classes.
+                rusqlite::ErrorCode::Unknown
+                | rusqlite::ErrorCode::PermissionDenied
+                | rusqlite::ErrorCode::OperationAborted
+                | rusqlite::ErrorCode::OperationInterrupted
+                | rusqlite::ErrorCode::SystemIoFailure
+                | rusqlite::ErrorCode::DiskFull
+                | rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::SchemaChanged => DatabaseErrorKind::Operational,
                 _ => DatabaseErrorKind::Other,
             };
             Error::Database { kind, sqlstate: Some(err.extended_code.to_string()), message }

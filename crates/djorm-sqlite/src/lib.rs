@@ -3,13 +3,15 @@
 //!
 //! Files mirror every djorm backend: `backend` (connections and I/O), `dialect` (SQL spelling
 //! and features), `types` (values in and out), `error` (SQLite codes to djorm error kinds),
-//! plus `connection` (bounded calls on one connection), `writer` (the queued write lock),
+//! plus `connection` (bounded calls on one connection), `functions` (the SQL functions Django
+//! adds to SQLite), `writer` (the queued write lock),
 //! `statements` (one statement at a time) and `migration_lock`.
 
 mod backend;
 mod connection;
 mod dialect;
 mod error;
+mod functions;
 mod introspection;
 mod migration_lock;
 mod registration;

@@ -56,6 +56,7 @@ pub use djorm_core::{Arg, Case, Exists, OuterRef, RawSQL, Subquery, When};
 /// Django's database functions (`django.db.models.functions`); the common ones are in the
 /// [`prelude`] too, and more register through [`register_function!`].
 pub mod functions {
+    pub use djorm_core::functions::*;
     pub use djorm_core::{
         Abs, Cast, Coalesce, Concat, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth, ExtractQuarter,
         ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length, Lower, Now, NullIf, Replace,

@@ -46,7 +46,7 @@ settings.configure(
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 django.setup()
 
-from django.db import models  # noqa: E402
+from django.db import connection, models  # noqa: E402
 from django.db.models import *  # noqa: E402,F401,F403
 from django.db.models.functions import *  # noqa: E402,F401,F403
 
@@ -55,6 +55,10 @@ from diff.models import Author, Book, Country, Tag  # noqa: E402
 
 def seed():
     utc = datetime.timezone.utc
+    if connection.vendor == "postgresql":
+        # SHA1() is pgcrypto's DIGEST on PostgreSQL, for Django and for djorm.
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
     # Named so that ordering by name differs from ordering by key.
     fr = Country.objects.create(name="République française", code="FR", year=1958)
     jp = Country.objects.create(name="Japan", code="JP", year=1947)

@@ -7,7 +7,10 @@
 //! its completion all read the same definitions. Lowering only builds AST nodes; how a node is
 //! spelled per database stays a [`crate::Dialect`] hook.
 
-use crate::{BinOp, DatePart, Expr, Func, PatternKind, Value, ValueKind};
+use crate::{BinOp, DatePart, Expr, PatternKind, Value, ValueKind};
+
+mod functions;
+pub use functions::*;
 
 /// What the right-hand side of a lookup is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,60 +337,6 @@ pub static TIME: TransformDef = TransformDef {
 /// Every built-in transform.
 pub static TRANSFORMS: &[&TransformDef] =
     &[&YEAR, &ISO_YEAR, &QUARTER, &MONTH, &WEEK, &DAY, &WEEK_DAY, &ISO_WEEK_DAY, &HOUR, &MINUTE, &SECOND, &DATE, &TIME];
-
-fn first_kind(kinds: &[ValueKind]) -> ValueKind {
-    kinds.first().copied().unwrap_or(ValueKind::Any)
-}
-
-macro_rules! function {
-    ($($(#[$doc:meta])* $static:ident = $name:literal, $func:ident, $min:expr, $max:expr, $output:expr;)*) => {$(
-        $(#[$doc])*
-        pub static $static: FunctionDef = FunctionDef {
-            name: $name,
-            min_args: $min,
-            max_args: $max,
-            output: $output,
-            lower: |args| Expr::Func { func: Func::$func, args },
-        };
-    )*};
-}
-
-function! {
-    /// `Lower(text)`.
-    LOWER = "Lower", Lower, 1, Some(1), |_| ValueKind::String;
-    /// `Upper(text)`.
-    UPPER = "Upper", Upper, 1, Some(1), |_| ValueKind::String;
-    /// `Length(text)`: characters.
-    LENGTH = "Length", Length, 1, Some(1), |_| ValueKind::I64;
-    /// `Concat(a, b, ...)`: NULL counts as empty text.
-    CONCAT = "Concat", Concat, 2, None, |_| ValueKind::String;
-    /// `Coalesce(a, b, ...)`: the first non-NULL argument.
-    COALESCE = "Coalesce", Coalesce, 2, None, first_kind;
-    /// `Greatest(a, b, ...)`.
-    GREATEST = "Greatest", Greatest, 2, None, first_kind;
-    /// `Least(a, b, ...)`.
-    LEAST = "Least", Least, 2, None, first_kind;
-    /// `NullIf(a, b)`: NULL when equal, else `a`.
-    NULLIF = "NullIf", NullIf, 2, Some(2), first_kind;
-    /// `Abs(number)`.
-    ABS = "Abs", Abs, 1, Some(1), first_kind;
-    /// `Round(number[, places])`.
-    ROUND = "Round", Round, 1, Some(2), |kinds| if kinds.len() == 2 { ValueKind::F64 } else { first_kind(kinds) };
-    /// `Trim(text)`: spaces removed at both ends.
-    TRIM = "Trim", Trim, 1, Some(1), |_| ValueKind::String;
-    /// `Replace(text, old, new)`.
-    REPLACE = "Replace", Replace, 2, Some(3), |_| ValueKind::String;
-    /// `Substr(text, pos[, length])`: 1-based.
-    SUBSTR = "Substr", Substr, 2, Some(3), |_| ValueKind::String;
-    /// `Now()`: the current time.
-    NOW = "Now", Now, 0, Some(0), |_| ValueKind::DateTime;
-}
-
-/// Every built-in function.
-pub static FUNCTIONS: &[&FunctionDef] = &[
-    &LOWER, &UPPER, &LENGTH, &CONCAT, &COALESCE, &GREATEST, &LEAST, &NULLIF, &ABS, &ROUND, &TRIM, &REPLACE, &SUBSTR,
-    &NOW,
-];
 
 /// The Django field class a value of `kind` is reported as in messages
 /// (`Unsupported lookup 'x' for IntegerField`).
