@@ -76,6 +76,15 @@ pub enum Expression {
     },
     /// Django's `Exists(qs)`: whether the inner query has a row.
     Exists(Box<crate::Query>),
+    /// Django's `Window(...)`: an aggregate or window function over a window of rows.
+    Window(Box<crate::window::Window>),
+    /// A window function (`Rank()`), valid only as a [`Expression::Window`]'s expression.
+    WindowFunc {
+        /// Which function.
+        func: djorm_sql::WindowFunc,
+        /// Its arguments.
+        args: Vec<Expression>,
+    },
     /// Django's `Trunc(expr, kind, tzinfo)` / `TruncMonth(...)`.
     Trunc {
         /// The date or timestamp.
@@ -133,7 +142,12 @@ impl Expression {
             | Expression::Subquery { .. }
             | Expression::Exists(_) => false,
             Expression::Arith { lhs, rhs, .. } => lhs.any(test) || rhs.any(test),
-            Expression::Func { args, .. } => args.iter().any(|a| a.any(test)),
+            Expression::Func { args, .. } | Expression::WindowFunc { args, .. } => args.iter().any(|a| a.any(test)),
+            Expression::Window(w) => {
+                w.expression.any(test)
+                    || w.partition_by.iter().any(|e| e.any(test))
+                    || w.order_by.iter().filter_map(|o| o.expression.as_deref()).any(|e| e.any(test))
+            }
             Expression::Case { whens, default } => default.any(test) || whens.iter().any(|(_, v)| v.any(test)),
             Expression::Cast { expr, .. } | Expression::Extract { expr, .. } | Expression::Trunc { expr, .. } => {
                 expr.any(test)
@@ -152,6 +166,9 @@ impl Expression {
     fn contains_aggregate_here(&self) -> bool {
         match self {
             Expression::Aggregate(_) => true,
+            // An aggregate over a window does not group the query (Django's
+            // `Window.contains_aggregate` is false).
+            Expression::Window(_) | Expression::WindowFunc { .. } => false,
             Expression::Field(_)
             | Expression::Value(_)
             | Expression::OuterRef(_)
@@ -167,6 +184,14 @@ impl Expression {
                 expr.contains_aggregate()
             }
         }
+    }
+}
+
+impl Expression {
+    /// True when a window (`OVER`) appears anywhere inside: such a value cannot be grouped
+    /// by, and a filter on it applies to the query's rows after they are computed.
+    pub fn contains_over(&self) -> bool {
+        self.any(&|e| matches!(e, Expression::Window(_)))
     }
 }
 
@@ -190,6 +215,12 @@ impl From<&str> for Arg {
 impl From<Expression> for Arg {
     fn from(e: Expression) -> Self {
         Arg(e)
+    }
+}
+
+impl From<Aggregate> for Arg {
+    fn from(a: Aggregate) -> Self {
+        Arg(a.into())
     }
 }
 

@@ -27,6 +27,7 @@ mod registration;
 mod row_reader;
 mod transaction;
 mod types;
+mod window;
 
 pub mod functions;
 pub mod introspection;
@@ -74,6 +75,10 @@ pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reve
 pub use row_reader::RowReader;
 pub use transaction::{Transaction, TransactionBuilder};
 pub use types::{longest_choice, AutoId, Choices, FieldType};
+pub use window::{
+    CumeDist, DenseRank, FirstValue, Lag, LastValue, Lead, NthValue, Ntile, PercentRank, Rank, RowNumber, RowRange,
+    ValueRange, Window,
+};
 
 /// Re-exports used by the code `#[derive(Model)]` generates. Not a public API.
 #[doc(hidden)]

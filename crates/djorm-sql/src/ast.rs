@@ -208,6 +208,25 @@ pub enum Expr {
         /// `FILTER (WHERE ...)`.
         filter: Option<Box<Expr>>,
     },
+    /// A window function call (`RANK()`), only valid inside [`Expr::Over`].
+    WindowFunc {
+        /// Which function.
+        func: crate::WindowFunc,
+        /// Its arguments.
+        args: Vec<Expr>,
+    },
+    /// `expr OVER (PARTITION BY ... ORDER BY ... frame)`: a window function or an aggregate
+    /// computed over the rows related to each row.
+    Over {
+        /// The window function or aggregate.
+        expr: Box<Expr>,
+        /// `PARTITION BY`.
+        partition_by: Vec<Expr>,
+        /// `ORDER BY` inside the window.
+        order_by: Vec<OrderItem>,
+        /// `ROWS`/`RANGE BETWEEN ...`.
+        frame: Option<crate::Frame>,
+    },
     /// `expr IN (select)`.
     InSubquery {
         /// The tested expression.

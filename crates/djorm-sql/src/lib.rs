@@ -16,6 +16,7 @@ mod stack;
 mod transaction;
 mod value;
 pub mod vocabulary;
+mod window;
 mod writer;
 
 pub use ast::{
@@ -31,4 +32,5 @@ pub use features::Features;
 pub use stack::{at_depth, with_stack};
 pub use transaction::{standard_begin, IsolationLevel, TransactionMode};
 pub use value::{Value, ValueKind};
+pub use window::{Frame, FrameUnits, WindowFunc};
 pub use writer::{Compiled, SqlWriter};

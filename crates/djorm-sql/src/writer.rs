@@ -307,6 +307,11 @@ impl<'d> SqlWriter<'d> {
                 self.comma_list(items, |w, e| w.expr(e));
                 self.push(")");
             }
+            Expr::WindowFunc { func, args } => self.call(func.as_sql(), args),
+            Expr::Over { expr, partition_by, order_by, frame } => {
+                self.expr(expr);
+                self.over(partition_by, order_by, frame.as_ref());
+            }
             Expr::InSubquery { expr, select } => {
                 self.operand(expr);
                 self.push(" IN (");
@@ -314,6 +319,55 @@ impl<'d> SqlWriter<'d> {
                 self.push(")");
             }
         }
+    }
+
+    /// `ORDER BY` keys (a query's or a window's); a parameterised key that is also a selected
+    /// column is written as its position.
+    fn order_list(&mut self, items: &[crate::OrderItem], columns: &[crate::SelectItem]) {
+        let modifier = self.dialect.features().supports_order_by_nulls_modifier;
+        self.comma_list(items, |w, item| {
+            if !modifier && item.nulls.is_some() {
+                // Django's emulation where NULLS FIRST/LAST does not exist: sort on
+                // "is it NULL" first.
+                w.push("(");
+                w.selected_expr(&item.expr, columns);
+                w.push(if item.nulls == Some(Nulls::First) { " IS NULL) DESC, " } else { " IS NULL) ASC, " });
+            }
+            w.selected_expr(&item.expr, columns);
+            w.push(if item.descending { " DESC" } else { " ASC" });
+            match item.nulls {
+                Some(Nulls::First) if modifier => w.push(" NULLS FIRST"),
+                Some(Nulls::Last) if modifier => w.push(" NULLS LAST"),
+                _ => {}
+            }
+        });
+    }
+
+    fn over(&mut self, partition_by: &[Expr], order_by: &[crate::OrderItem], frame: Option<&crate::Frame>) {
+        self.push(" OVER (");
+        let mut space = "";
+        if !partition_by.is_empty() {
+            self.push("PARTITION BY ");
+            self.comma_list(partition_by, |w, e| w.expr(e));
+            space = " ";
+        }
+        if !order_by.is_empty() {
+            self.push(space);
+            self.push("ORDER BY ");
+            self.order_list(order_by, &[]);
+            space = " ";
+        }
+        if let Some(frame) = frame {
+            self.push(space);
+            self.push(match frame.units {
+                crate::FrameUnits::Rows => "ROWS BETWEEN ",
+                crate::FrameUnits::Range => "RANGE BETWEEN ",
+            });
+            self.push(&crate::Frame::bound_sql(frame.start, true));
+            self.push(" AND ");
+            self.push(&crate::Frame::bound_sql(frame.end, false));
+        }
+        self.push(")");
     }
 
     /// An operand of a binary operator, parenthesised when it is itself compound.
@@ -409,23 +463,7 @@ impl<'d> SqlWriter<'d> {
         }
         if !s.order_by.is_empty() {
             self.push(" ORDER BY ");
-            let modifier = self.dialect.features().supports_order_by_nulls_modifier;
-            self.comma_list(&s.order_by, |w, item| {
-                if !modifier && item.nulls.is_some() {
-                    // Django's emulation where NULLS FIRST/LAST does not exist: sort on
-                    // "is it NULL" first.
-                    w.push("(");
-                    w.selected_expr(&item.expr, &s.columns);
-                    w.push(if item.nulls == Some(Nulls::First) { " IS NULL) DESC, " } else { " IS NULL) ASC, " });
-                }
-                w.selected_expr(&item.expr, &s.columns);
-                w.push(if item.descending { " DESC" } else { " ASC" });
-                match item.nulls {
-                    Some(Nulls::First) if modifier => w.push(" NULLS FIRST"),
-                    Some(Nulls::Last) if modifier => w.push(" NULLS LAST"),
-                    _ => {}
-                }
-            });
+            self.order_list(&s.order_by, &s.columns);
         }
         let d = self.dialect;
         d.write_limit_offset(self, s.limit, s.offset);

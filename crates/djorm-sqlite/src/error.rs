@@ -37,6 +37,11 @@ pub fn map_error(e: rusqlite::Error) -> Error {
             };
             Error::Database { kind, sqlstate: Some(err.extended_code.to_string()), message }
         }
+        // A statement SQLite refused while preparing it (a syntax error, a window function
+        // misused): the same codes, without the statement's text in the message.
+        rusqlite::Error::SqlInputError { error, msg, .. } => {
+            map_error(rusqlite::Error::SqliteFailure(error, Some(msg)))
+        }
         other => Error::Database { kind: DatabaseErrorKind::Other, sqlstate: None, message: other.to_string() },
     }
 }

@@ -51,7 +51,7 @@ pub use djorm_core::{
     RowShape, StdDev, Sum, Transaction, TransactionBuilder, ValuesRow, Variance, F, Q,
 };
 // Django's expressions (`django.db.models`); its functions are in [`functions`].
-pub use djorm_core::{Arg, Case, Exists, OuterRef, RawSQL, Subquery, When};
+pub use djorm_core::{Arg, Case, Exists, OuterRef, RawSQL, RowRange, Subquery, ValueRange, When, Window};
 
 /// Django's database functions (`django.db.models.functions`); the common ones are in the
 /// [`prelude`] too, and more register through [`register_function!`].
@@ -61,6 +61,9 @@ pub mod functions {
         Abs, Cast, Coalesce, Concat, Extract, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth, ExtractQuarter,
         ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length, Lower, Now, NullIf, Replace,
         Round, Substr, Trim, Trunc, TruncDay, TruncHour, TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper,
+    };
+    pub use djorm_core::{
+        CumeDist, DenseRank, FirstValue, Lag, LastValue, Lead, NthValue, Ntile, PercentRank, Rank, RowNumber,
     };
 }
 

@@ -9,7 +9,7 @@ use djorm::postgres::PostgresDialect;
 use djorm::prelude::*;
 use djorm::sql::{Dialect, TruncUnit};
 use djorm::sqlite::SqliteDialect;
-use djorm::{Arg, FieldKind};
+use djorm::{Arg, FieldKind, RowRange, ValueRange, Window};
 
 /// The SQL of the annotation `x` (between the select list's last column and `AS "x"`), and the
 /// parameters.
@@ -134,4 +134,83 @@ fn dates_and_aggregates() {
         vec![Value::I32(0)],
     );
     check(Avg("views").distinct().into(), &format!("AVG(DISTINCT {VIEWS})"), &format!("AVG(DISTINCT {VIEWS})"), vec![]);
+}
+
+#[test]
+fn math_text_and_digest_functions_per_dialect() {
+    use djorm::functions::{Log, Mod, Random, Right, StrIndex, SHA1, SHA256};
+    check(
+        Log(2, "views"),
+        &format!("LOG(CAST($1 AS numeric), CAST({VIEWS} AS numeric))"),
+        &format!("LOG(?1, {VIEWS})"),
+        vec![Value::I32(2)],
+    );
+    check(
+        Mod("views", 3),
+        &format!("MOD(CAST({VIEWS} AS numeric), CAST($1 AS numeric))"),
+        &format!("MOD({VIEWS}, ?1)"),
+        vec![Value::I32(3)],
+    );
+    check(Random(), "RANDOM()", "(RANDOM() / 18446744073709551616.0 + 0.5)", vec![]);
+    // SQLite has no RIGHT: the last n characters, and none for n = 0.
+    assert_eq!(rendered(&PostgresDialect, Right("title", 2)), (format!("RIGHT({TITLE}, $1)"), vec![Value::I64(2)]));
+    assert_eq!(
+        rendered(&SqliteDialect, Right("title", 2)),
+        (format!("SUBSTR({TITLE}, -(?1), ?2)"), vec![Value::I64(2), Value::I64(2)])
+    );
+    check(
+        StrIndex("title", Expression::value("x")),
+        &format!("STRPOS({TITLE}, $1)"),
+        &format!("INSTR({TITLE}, ?1)"),
+        vec![Value::from("x")],
+    );
+    check(SHA1("title"), &format!("ENCODE(DIGEST({TITLE}, 'sha1'), 'hex')"), &format!("SHA1({TITLE})"), vec![]);
+    check(
+        SHA256("title"),
+        &format!("ENCODE(SHA256(CONVERT_TO({TITLE}, 'UTF8')), 'hex')"),
+        &format!("SHA256({TITLE})"),
+        vec![],
+    );
+}
+
+#[test]
+fn windows_write_over_clauses_and_frames() {
+    use djorm::functions::{Lag, Rank};
+    let over = format!("RANK() OVER (PARTITION BY \"blog_post\".\"author_id\" ORDER BY {VIEWS} DESC)");
+    check(Window::new(Rank()).partition_by(["author"]).order_by(["-views"]).into(), &over, &over, vec![]);
+    let framed =
+        format!("SUM({VIEWS}) OVER (ORDER BY \"blog_post\".\"id\" ASC ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)");
+    check(
+        Window::new(Sum("views")).order_by(["id"]).frame(RowRange(Some(-2), Some(0))).into(),
+        &framed,
+        &framed,
+        vec![],
+    );
+    let unbounded = format!("LAG({VIEWS}, $1) OVER (RANGE BETWEEN UNBOUNDED PRECEDING AND 1 FOLLOWING)");
+    check(
+        Window::new(Lag("views", 1, None)).frame(ValueRange(None, Some(1))).into(),
+        &unbounded,
+        &unbounded.replace("$1", "?1"),
+        vec![Value::I64(1)],
+    );
+}
+
+/// A filter on a window applies after it: the query is wrapped, its columns named, the
+/// condition a column of the inner query, the order and the slice outside.
+#[test]
+fn a_filter_on_a_window_wraps_the_query() {
+    use djorm::functions::RowNumber;
+    let qs = Post::objects()
+        .annotate("n", Window::new(RowNumber()).order_by(["id"]))
+        .filter(Q::new("n__lte", 2))
+        .filter(q!(Post, published = true))
+        .order_by(["-views"]);
+    let sql = qs.sql_for(&PostgresDialect).expect("compiles").expect("query").sql;
+    assert!(sql.starts_with(r#"SELECT "qualify"."col1", "#), "{sql}");
+    assert!(sql.contains(r#"ROW_NUMBER() OVER (ORDER BY "blog_post"."id" ASC) <= $1 AS "__djorm_qualify""#), "{sql}");
+    assert!(
+        sql.contains(r#"WHERE "blog_post"."published" = $2) "qualify" WHERE "qualify"."__djorm_qualify""#),
+        "{sql}"
+    );
+    assert!(sql.ends_with(r#"ORDER BY "qualify"."col6" DESC"#), "{sql}");
 }

@@ -51,13 +51,19 @@ const BUILTINS: &[&str] = &[
 /// database function.
 pub fn names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = BUILTINS.to_vec();
+    names.extend(super::window::NAMES);
     names.extend(djorm::vocabulary::function_names());
     names
 }
 
 /// The built-in or registered function called `name`, if there is one.
 pub fn lookup(name: &str) -> Option<&'static str> {
-    BUILTINS.iter().find(|b| **b == name).copied().or_else(|| djorm::vocabulary::function(name).map(|f| f.name))
+    BUILTINS
+        .iter()
+        .chain(super::window::NAMES)
+        .find(|b| **b == name)
+        .copied()
+        .or_else(|| djorm::vocabulary::function(name).map(|f| f.name))
 }
 
 /// Calls built-in `name` with positional and keyword arguments.
@@ -123,6 +129,7 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
             }),
             _ => return Err("Subquery() takes qs.values(\"field\") (one field)".into()),
         },
+        window if super::window::NAMES.contains(&window) => super::window::call(window, args, kwargs)?,
         other => match djorm::vocabulary::function(other) {
             Some(def) => {
                 if !kwargs.is_empty() {

@@ -17,6 +17,7 @@ mod parser;
 mod repl;
 mod syntax;
 mod value;
+mod window;
 
 pub use error::ShellError;
 pub use eval::{Confirm, Session};

@@ -40,6 +40,8 @@ pub enum Val {
     Method(Box<Val>, String),
     /// What `delete()` reports.
     Deleted(Deleted),
+    /// A window frame (`RowRange(start=-1, end=0)`).
+    Frame(djorm::sql::Frame),
 }
 
 /// The forward side of a many-to-many field on one object.
@@ -90,6 +92,7 @@ impl Val {
             Val::Builtin(_) => "function",
             Val::Method(..) => "method",
             Val::Deleted(_) => "delete result",
+            Val::Frame(_) => "frame",
         }
     }
 }

@@ -81,7 +81,9 @@ impl Lowerer {
         if aggregates.is_empty() {
             return Err(Error::InvalidQuery("aggregate() needs at least one aggregate".into()));
         }
-        let grouped = query.annotations.iter().any(|a| a.expression.contains_aggregate()) || query.group_by.is_some();
+        let grouped = query.annotations.iter().any(|a| a.expression.contains_aggregate())
+            || query.group_by.is_some()
+            || Self::filters_on_window(query);
         if query.is_sliced() || query.distinct || grouped {
             return self.aggregate_over_subquery(query, aggregates);
         }

@@ -14,6 +14,7 @@ mod ordering;
 mod path;
 mod related;
 mod resolve;
+mod window;
 mod writes;
 
 use std::cell::RefCell;
@@ -38,6 +39,8 @@ struct State {
     annotations: Vec<(String, Expr, ValueKind)>,
     /// Filters on annotations, for HAVING.
     having: Option<Expr>,
+    /// Filters on windows, applied to the rows once the windows are computed.
+    window_filter: Option<Expr>,
     /// The query's annotations, to tell HAVING filters apart.
     annotation_defs: Vec<crate::Annotation>,
     /// How deep lowering is inside nested expressions and conditions.
@@ -144,6 +147,7 @@ impl Lowerer {
                 reuse_any: false,
                 annotations: Vec::new(),
                 having: None,
+                window_filter: None,
                 depth: 0,
                 annotation_defs: Vec::new(),
             }),
@@ -172,6 +176,7 @@ impl Lowerer {
             reuse_any: false,
             annotations: Vec::new(),
             having: None,
+            window_filter: None,
             annotation_defs: Vec::new(),
             // A subquery is one more level of the query it sits in.
             depth: outer.state.borrow().depth,
@@ -257,10 +262,19 @@ impl Lowerer {
         self.state.borrow_mut().annotation_defs = annotations.to_vec();
         let mut acc = Expr::Const(true);
         let mut having = Expr::Const(true);
+        let mut window_filter = Expr::Const(true);
         for (scope, q) in filters.iter().enumerate() {
             self.annotations_at(annotations, scope)?;
             self.state.borrow_mut().scope = scope;
-            if !annotations.is_empty() && Self::uses_annotation(q, annotations) {
+            if Self::uses_window(q, annotations) {
+                let (before, after) = Self::split_window_filter(q, annotations);
+                for q in before {
+                    acc = acc.and(self.q(q, false)?);
+                }
+                for q in after {
+                    window_filter = window_filter.and(self.q(q, false)?);
+                }
+            } else if !annotations.is_empty() && Self::uses_annotation(q, annotations) {
                 having = having.and(self.q(q, false)?);
             } else {
                 acc = acc.and(self.q(q, false)?);
@@ -270,6 +284,9 @@ impl Lowerer {
         self.state.borrow_mut().scope = filters.len();
         if having != Expr::Const(true) {
             self.state.borrow_mut().having = Some(having);
+        }
+        if window_filter != Expr::Const(true) {
+            self.state.borrow_mut().window_filter = Some(window_filter);
         }
         Ok(acc)
     }
@@ -471,6 +488,8 @@ impl Lowerer {
                 let is_datetime = kind == ValueKind::DateTime;
                 (Expr::DatePart { part: *part, expr: Box::new(inner), is_datetime }, ValueKind::I64)
             }
+            Expression::Window(w) => self.window(w)?,
+            Expression::WindowFunc { func, args } => self.window_func(*func, args)?,
             Expression::Trunc { expr, unit, tz } => {
                 let (inner, kind) = self.expression_typed(expr)?;
                 let is_datetime = kind == ValueKind::DateTime;
@@ -551,10 +570,10 @@ impl Lowerer {
                 .columns
                 .iter()
                 .filter(|c| {
-                    !query
-                        .annotations
-                        .iter()
-                        .any(|a| a.expression.contains_aggregate() && c.alias.as_deref() == Some(a.name.as_str()))
+                    !query.annotations.iter().any(|a| {
+                        (a.expression.contains_aggregate() || a.expression.contains_over())
+                            && c.alias.as_deref() == Some(a.name.as_str())
+                    })
                 })
                 .map(|c| c.expr.clone())
                 .collect();
@@ -632,7 +651,11 @@ impl Lowerer {
                 }
             }
         }
-        Ok(Some(LoweredSelect { select: self.finish(select), kinds, related, hidden }))
+        let mut select = self.finish(select);
+        if let Some(flag) = self.state.borrow_mut().window_filter.take() {
+            select = window::qualify(select, flag)?;
+        }
+        Ok(Some(LoweredSelect { select, kinds, related, hidden }))
     }
 
     /// `SELECT COUNT(*)` for `query`, or `None` when it can match nothing.
@@ -643,6 +666,7 @@ impl Lowerer {
             || !query.annotations.is_empty()
             || query.group_by.is_some()
             || !query.combined.is_empty()
+            || Self::filters_on_window(query)
         {
             let columns = match (&query.values, &query.group_by) {
                 (Some(values), _) => Columns::Fields(values.clone()),

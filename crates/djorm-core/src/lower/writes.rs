@@ -23,13 +23,18 @@ impl Lowerer {
         if filter == Some(Expr::Const(false)) {
             return Ok(None);
         }
-        if self.state.borrow().joins.is_empty() {
+        let window_filter = self.state.borrow_mut().window_filter.take();
+        if self.state.borrow().joins.is_empty() && window_filter.is_none() {
             return Ok(Some(filter));
         }
         let mut inner = Select::from_table(self.meta.db_table);
         inner.columns = vec![SelectItem { expr: self.pk_column(), alias: None }];
         inner.filter = filter;
-        let inner = self.finish(inner);
+        let mut inner = self.finish(inner);
+        if let Some(flag) = window_filter {
+            // A filter on a window: the keys of the rows it keeps.
+            inner = super::window::qualify(inner, flag)?;
+        }
         Ok(Some(Some(Expr::InSubquery { expr: Box::new(self.pk_column()), select: Box::new(inner) })))
     }
 
@@ -51,6 +56,11 @@ impl Lowerer {
                             return Err(Error::FieldError(
                                 "Joined field references are not permitted in this query".into(),
                             ));
+                        }
+                        if other.contains_over() {
+                            return Err(Error::FieldError(format!(
+                                "Window expressions are not allowed in this query ({name}=Window(...))."
+                            )));
                         }
                         if let Some(a) = first_aggregate(other) {
                             return Err(Error::FieldError(format!(
