@@ -74,6 +74,7 @@ mod diff {
         #[djorm(max_digits = 6, decimal_places = 2)]
         pub price: Decimal,
         pub published: Option<DateTime<Utc>>,
+        pub length: Option<TimeDelta>,
         #[djorm(related_name = "books")]
         pub tags: ManyToMany<Tag>,
     }

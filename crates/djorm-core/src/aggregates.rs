@@ -66,6 +66,8 @@ impl Aggregate {
             AggregateFunc::Count => ValueKind::I64,
             AggregateFunc::Avg | AggregateFunc::StdDev | AggregateFunc::Variance => match column {
                 ValueKind::Decimal => ValueKind::Decimal,
+                // Django's Avg of a DurationField is a duration.
+                ValueKind::Duration if self.func == AggregateFunc::Avg => ValueKind::Duration,
                 _ => ValueKind::F64,
             },
             AggregateFunc::Sum => match column {

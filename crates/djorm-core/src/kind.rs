@@ -37,6 +37,8 @@ pub enum FieldKind {
     DateField,
     /// Time of day.
     TimeField,
+    /// A span of time (`chrono::TimeDelta`).
+    DurationField,
     /// Validated e-mail address.
     EmailField,
     /// Validated URL.
@@ -57,7 +59,7 @@ pub enum FieldKind {
 
 impl FieldKind {
     /// Every field class, in declaration order.
-    pub const ALL: [FieldKind; 24] = [
+    pub const ALL: [FieldKind; 25] = [
         FieldKind::AutoField,
         FieldKind::BigAutoField,
         FieldKind::CharField,
@@ -74,6 +76,7 @@ impl FieldKind {
         FieldKind::DateTimeField,
         FieldKind::DateField,
         FieldKind::TimeField,
+        FieldKind::DurationField,
         FieldKind::EmailField,
         FieldKind::URLField,
         FieldKind::SlugField,
@@ -108,6 +111,7 @@ impl FieldKind {
             FieldKind::DateTimeField => "DateTimeField",
             FieldKind::DateField => "DateField",
             FieldKind::TimeField => "TimeField",
+            FieldKind::DurationField => "DurationField",
             FieldKind::EmailField => "EmailField",
             FieldKind::URLField => "URLField",
             FieldKind::SlugField => "SlugField",
@@ -154,6 +158,7 @@ impl FieldKind {
             FieldKind::DateTimeField => ValueKind::DateTime,
             FieldKind::DateField => ValueKind::Date,
             FieldKind::TimeField => ValueKind::Time,
+            FieldKind::DurationField => ValueKind::Duration,
             FieldKind::UUIDField => ValueKind::Uuid,
             FieldKind::JSONField => ValueKind::Json,
             FieldKind::BinaryField => ValueKind::Bytes,
@@ -195,6 +200,7 @@ impl FieldKind {
             FieldKind::DateTimeField => ColumnType::TimestampTz,
             FieldKind::DateField => ColumnType::Date,
             FieldKind::TimeField => ColumnType::Time,
+            FieldKind::DurationField => ColumnType::Duration,
             FieldKind::UUIDField => ColumnType::Uuid,
             FieldKind::JSONField => ColumnType::Json,
             FieldKind::BinaryField => ColumnType::Binary,

@@ -141,6 +141,15 @@ field_type!(DateTime<Utc>, DateTimeField, |v| Value::DateTime(*v), { Value::Date
 field_type!(NaiveDate, DateField, |v| Value::Date(*v), { Value::Date(d) => Ok(d) });
 field_type!(NaiveTime, TimeField, |v| Value::Time(*v), { Value::Time(d) => Ok(d) });
 field_type!(Uuid, UUIDField, |v| Value::Uuid(*v), { Value::Uuid(u) => Ok(u) });
+field_type!(chrono::TimeDelta, DurationField, |v| Value::Duration(*v), { Value::Duration(d) => Ok(d) });
+field_type!(std::time::Duration, DurationField, |v| Value::Duration(
+    chrono::TimeDelta::from_std(*v).unwrap_or(chrono::TimeDelta::MAX)
+), {
+    Value::Duration(d) => d.to_std().map_err(|_| Error::Decode(format!(
+        "the duration {} is negative: a std::time::Duration cannot hold it (use chrono::TimeDelta)",
+        djorm_sql::python_duration(d)
+    ))),
+});
 field_type!(serde_json::Value, JSONField, |v| Value::Json(v.clone()), { Value::Json(j) => Ok(j) });
 field_type!(Vec<u8>, BinaryField, |v| Value::Bytes(v.clone()), { Value::Bytes(b) => Ok(b) });
 

@@ -51,6 +51,7 @@ impl Dialect for PostgresDialect {
             ColumnType::TimestampTz => "timestamp with time zone".into(),
             ColumnType::Date => "date".into(),
             ColumnType::Time => "time".into(),
+            ColumnType::Duration => "interval".into(),
             ColumnType::Uuid => "uuid".into(),
             ColumnType::Json => "jsonb".into(),
             ColumnType::Binary => "bytea".into(),

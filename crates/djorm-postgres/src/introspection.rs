@@ -137,6 +137,7 @@ fn map_type(data_type: &str, auto_increment: bool) -> (Option<FieldKind>, Option
         "date" => FieldKind::DateField,
         "time without time zone" | "time with time zone" => FieldKind::TimeField,
         "uuid" => FieldKind::UUIDField,
+        "interval" => FieldKind::DurationField,
         "json" | "jsonb" => FieldKind::JSONField,
         "bytea" => FieldKind::BinaryField,
         _ => return (None, None, None),

@@ -104,6 +104,22 @@ impl ToSql for PgParam<'_> {
                 _ if is_text => dt.to_rfc3339().to_sql(ty, out),
                 _ => dt.to_sql(ty, out),
             },
+            Value::Duration(d) => {
+                let micros = djorm_sql::duration_micros(*d).ok_or("a duration beyond ±292,000 years")?;
+                match *ty {
+                    Type::INTERVAL => {
+                        // Binary interval: microseconds, days, months. Whole days go in the day
+                        // field, as psycopg sends a timedelta.
+                        const DAY: i64 = 86_400_000_000;
+                        out.extend_from_slice(&(micros % DAY).to_be_bytes());
+                        out.extend_from_slice(&i32::try_from(micros / DAY)?.to_be_bytes());
+                        out.extend_from_slice(&0i32.to_be_bytes());
+                        Ok(IsNull::No)
+                    }
+                    _ if is_text => format!("{micros} microseconds").to_sql(ty, out),
+                    _ => int_to_sql(micros, ty, out),
+                }
+            }
             Value::Json(j) if is_text => j.to_string().to_sql(ty, out),
             Value::Json(j) => j.to_sql(ty, out),
             Value::Array(items) => array_to_sql(items, ty, out),
@@ -129,6 +145,27 @@ impl<'a> tokio_postgres::types::FromSql<'a> for PgTime {
 
     fn accepts(ty: &Type) -> bool {
         *ty == Type::TIME
+    }
+}
+
+/// An `interval`, as Django reads one: a month counts 30 days (psycopg's rule), a day 24 hours.
+struct PgInterval(chrono::TimeDelta);
+
+impl<'a> tokio_postgres::types::FromSql<'a> for PgInterval {
+    fn from_sql(_ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        let micros = i64::from_be_bytes(raw.get(..8).ok_or("a short interval")?.try_into()?);
+        let days = i32::from_be_bytes(raw.get(8..12).ok_or("a short interval")?.try_into()?);
+        let months = i32::from_be_bytes(raw.get(12..16).ok_or("a short interval")?.try_into()?);
+        let total_days = i64::from(days) + i64::from(months) * 30;
+        let total = total_days
+            .checked_mul(86_400_000_000)
+            .and_then(|d| d.checked_add(micros))
+            .ok_or("an interval beyond ±292,000 years")?;
+        Ok(PgInterval(chrono::TimeDelta::microseconds(total)))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::INTERVAL
     }
 }
 
@@ -181,6 +218,7 @@ pub fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value> {
         Type::TIME => get::<PgTime>(row, idx)?.map(|t| Value::Time(t.0)),
         Type::TIMESTAMPTZ => get::<DateTime<Utc>>(row, idx)?.map(Value::DateTime),
         Type::TIMESTAMP => get::<NaiveDateTime>(row, idx)?.map(|d| Value::DateTime(d.and_utc())),
+        Type::INTERVAL => get::<PgInterval>(row, idx)?.map(|d| Value::Duration(d.0)),
         Type::JSON | Type::JSONB => get::<serde_json::Value>(row, idx)?.map(Value::Json),
         Type::INET => get::<std::net::IpAddr>(row, idx)?.map(|ip| Value::String(ip.to_string())),
         _ if matches!(ty.kind(), Kind::Enum(_)) => get::<EnumLabel>(row, idx)?.map(|l| Value::String(l.0)),

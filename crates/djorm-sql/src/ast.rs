@@ -208,6 +208,21 @@ pub enum Expr {
         /// `FILTER (WHERE ...)`.
         filter: Option<Box<Expr>>,
     },
+    /// Arithmetic on dates, times and durations (`F("end") - F("start")`,
+    /// `F("published") + timedelta`), whose spelling differs per database: PostgreSQL has
+    /// interval arithmetic, SQLite stores text and microseconds.
+    Temporal {
+        /// `+` or `-`.
+        op: BinOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// What the left operand is (Date, DateTime, Time or Duration).
+        lhs_kind: crate::ValueKind,
+        /// Right operand.
+        rhs: Box<Expr>,
+        /// What the right operand is.
+        rhs_kind: crate::ValueKind,
+    },
     /// A window function call (`RANK()`), only valid inside [`Expr::Over`].
     WindowFunc {
         /// Which function.

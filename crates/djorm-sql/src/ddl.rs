@@ -46,6 +46,8 @@ pub enum ColumnType {
     Date,
     /// Time of day.
     Time,
+    /// A span of time (PostgreSQL's `interval`; microseconds in a `bigint` elsewhere).
+    Duration,
     /// UUID.
     Uuid,
     /// JSON document.

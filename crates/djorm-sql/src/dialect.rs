@@ -1,6 +1,6 @@
 //! The `Dialect` trait: how one database spells what the AST means.
 
-use crate::{ColumnType, DatePart, Expr, Features, Func, PatternKind, SqlWriter, TransactionMode, Value};
+use crate::{ColumnType, DatePart, Expr, Features, Func, PatternKind, SqlWriter, TransactionMode, Value, ValueKind};
 
 /// One database's SQL spelling.
 ///
@@ -191,6 +191,23 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
 
     /// A part of a date or timestamp as an integer, in UTC.
     fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr, is_datetime: bool);
+
+    /// Date/time arithmetic ([`Expr::Temporal`]). By default interval arithmetic, as
+    /// PostgreSQL has it: a date minus a date is a number of days there, made an interval.
+    fn write_temporal(
+        &self,
+        w: &mut SqlWriter<'_>,
+        op: crate::BinOp,
+        lhs: (&Expr, ValueKind),
+        rhs: (&Expr, ValueKind),
+    ) {
+        let dates = lhs.1 == ValueKind::Date && rhs.1 == ValueKind::Date && op == crate::BinOp::Sub;
+        w.push(if dates { "(INTERVAL '1 day' * (" } else { "(" });
+        w.expr(lhs.0);
+        w.push(if op == crate::BinOp::Sub { " - " } else { " + " });
+        w.expr(rhs.0);
+        w.push(if dates { "))" } else { ")" });
+    }
 
     /// The UTC date of a timestamp.
     fn write_date_of(&self, w: &mut SqlWriter<'_>, expr: &Expr);

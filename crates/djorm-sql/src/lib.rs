@@ -31,6 +31,6 @@ pub use dialect::{is_plain_name, like_pattern, standard_function, standard_in_li
 pub use features::Features;
 pub use stack::{at_depth, with_stack};
 pub use transaction::{standard_begin, IsolationLevel, TransactionMode};
-pub use value::{Value, ValueKind};
+pub use value::{duration_micros, python_duration, Value, ValueKind};
 pub use window::{Frame, FrameUnits, WindowFunc};
 pub use writer::{Compiled, SqlWriter};

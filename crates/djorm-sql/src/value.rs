@@ -1,6 +1,6 @@
 //! The values that travel between models, queries and drivers.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -36,6 +36,9 @@ pub enum Value {
     Time(NaiveTime),
     /// A point in time, always UTC (DateTimeField).
     DateTime(DateTime<Utc>),
+    /// A span of time, to the microsecond, possibly negative (DurationField: `interval` on
+    /// PostgreSQL, microseconds on SQLite).
+    Duration(TimeDelta),
     /// A JSON document (JSONField).
     Json(serde_json::Value),
     /// A list bound as one array parameter (PostgreSQL's `= ANY($1)`).
@@ -130,6 +133,7 @@ impl std::fmt::Display for Value {
             Value::Date(v) => write!(f, "{v}"),
             Value::Time(v) => write!(f, "{v}"),
             Value::DateTime(v) => write!(f, "{}", v.format("%Y-%m-%d %H:%M:%S%.f%:z")),
+            Value::Duration(v) => f.write_str(&python_duration(*v)),
             Value::Json(v) => write!(f, "{v}"),
             Value::Array(items) => {
                 f.write_str("[")?;
@@ -177,6 +181,8 @@ pub enum ValueKind {
     Time,
     /// [`Value::DateTime`].
     DateTime,
+    /// [`Value::Duration`].
+    Duration,
     /// [`Value::Json`].
     Json,
 }
@@ -192,8 +198,32 @@ macro_rules! value_from {
 value_from!(
     bool => Bool, i16 => I16, i32 => I32, i64 => I64, f64 => F64, Decimal => Decimal,
     String => String, Vec<u8> => Bytes, Uuid => Uuid, NaiveDate => Date, NaiveTime => Time,
-    DateTime<Utc> => DateTime, serde_json::Value => Json,
+    DateTime<Utc> => DateTime, TimeDelta => Duration, serde_json::Value => Json,
 );
+
+/// A duration as Python prints a `timedelta` (what Django users read in the shell):
+/// `1 day, 2:03:04.000005`, `-1 day, 23:59:59`, `0:30:00`.
+pub fn python_duration(d: TimeDelta) -> String {
+    const DAY: i64 = 86_400_000_000;
+    let micros = d.num_microseconds().unwrap_or(if d < TimeDelta::zero() { i64::MIN } else { i64::MAX });
+    let (days, rest) = (micros.div_euclid(DAY), micros.rem_euclid(DAY));
+    let (seconds, fraction) = (rest / 1_000_000, rest % 1_000_000);
+    let mut out = String::new();
+    if days != 0 {
+        out.push_str(&format!("{days} day{}, ", if days.abs() == 1 { "" } else { "s" }));
+    }
+    out.push_str(&format!("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60));
+    if fraction != 0 {
+        out.push_str(&format!(".{fraction:06}"));
+    }
+    out
+}
+
+/// A duration as a whole number of microseconds (how SQLite stores a DurationField), or
+/// `None` beyond ±292,000 years.
+pub fn duration_micros(d: TimeDelta) -> Option<i64> {
+    d.num_microseconds()
+}
 
 impl From<&str> for Value {
     fn from(v: &str) -> Self {

@@ -307,6 +307,9 @@ impl<'d> SqlWriter<'d> {
                 self.comma_list(items, |w, e| w.expr(e));
                 self.push(")");
             }
+            Expr::Temporal { op, lhs, lhs_kind, rhs, rhs_kind } => {
+                d.write_temporal(self, *op, (lhs, *lhs_kind), (rhs, *rhs_kind))
+            }
             Expr::WindowFunc { func, args } => self.call(func.as_sql(), args),
             Expr::Over { expr, partition_by, order_by, frame } => {
                 self.expr(expr);

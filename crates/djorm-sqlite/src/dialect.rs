@@ -84,6 +84,7 @@ impl Dialect for SqliteDialect {
             ColumnType::TimestampTz => "datetime".into(),
             ColumnType::Date => "date".into(),
             ColumnType::Time => "time".into(),
+            ColumnType::Duration => "bigint".into(),
             ColumnType::Uuid => "char(32)".into(),
             ColumnType::Json => "text".into(),
             ColumnType::Binary => "BLOB".into(),
@@ -292,6 +293,47 @@ impl Dialect for SqliteDialect {
         w.push("date(");
         w.expr(expr);
         w.push(")");
+    }
+
+    /// Dates and times are text and durations microseconds here: a difference of two is
+    /// `DJORM_TEMPORAL_DIFF` (microseconds), a shift by a duration `DJORM_TEMPORAL_ADD` (text
+    /// in the stored form), both Rust functions of the connection (`functions.rs`), as Django
+    /// registers Python ones.
+    fn write_temporal(
+        &self,
+        w: &mut SqlWriter<'_>,
+        op: djorm_sql::BinOp,
+        lhs: (&Expr, djorm_sql::ValueKind),
+        rhs: (&Expr, djorm_sql::ValueKind),
+    ) {
+        use djorm_sql::{BinOp, ValueKind as K};
+        let durations = (lhs.1 == K::Duration, rhs.1 == K::Duration);
+        // The point in time first, the duration second.
+        let (point, duration) = match durations {
+            (false, true) => (lhs.0, rhs.0),
+            (true, false) => (rhs.0, lhs.0),
+            (true, true) => {
+                w.push("(");
+                w.expr(lhs.0);
+                w.push(if op == BinOp::Sub { " - " } else { " + " });
+                w.expr(rhs.0);
+                w.push(")");
+                return;
+            }
+            (false, false) => {
+                w.push("DJORM_TEMPORAL_DIFF(");
+                w.expr(lhs.0);
+                w.push(", ");
+                w.expr(rhs.0);
+                w.push(")");
+                return;
+            }
+        };
+        w.push("DJORM_TEMPORAL_ADD(");
+        w.expr(point);
+        w.push(if op == BinOp::Sub { ", -(" } else { ", (" });
+        w.expr(duration);
+        w.push("))");
     }
 
     /// Timestamps are stored as `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC; the time is the tail.

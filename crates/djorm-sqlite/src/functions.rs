@@ -31,6 +31,7 @@ pub(crate) fn register(conn: &Connection) -> FnResult<()> {
     })?;
     register_math(conn)?;
     register_text(conn)?;
+    register_temporal(conn)?;
     register_digests(conn)
 }
 
@@ -164,6 +165,68 @@ fn register_text(conn: &Connection) -> FnResult<()> {
     })
 }
 
+/// A stored date, time or timestamp, told apart by its text form.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Temporal {
+    Date(chrono::NaiveDate),
+    Time(chrono::NaiveTime),
+    DateTime(chrono::NaiveDateTime),
+}
+
+fn temporal(ctx: &Context<'_>, i: usize) -> FnResult<Option<Temporal>> {
+    let Some(t) = text(ctx, i)? else { return Ok(None) };
+    let t = t.trim();
+    Ok(if t.len() == 10 {
+        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().map(Temporal::Date)
+    } else if !t.contains('-') {
+        djorm_core::lower::parse_time(t).map(Temporal::Time)
+    } else {
+        djorm_core::lower::parse_datetime(t).map(|d| Temporal::DateTime(d.naive_utc()))
+    })
+}
+
+impl Temporal {
+    /// A point on one line for differences: a date is its midnight, a time a time of day 1970-01-01.
+    fn instant(self) -> chrono::NaiveDateTime {
+        match self {
+            Temporal::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+            Temporal::Time(t) => chrono::NaiveDate::default().and_time(t),
+            Temporal::DateTime(dt) => dt,
+        }
+    }
+}
+
+/// `DJORM_TEMPORAL_DIFF(a, b)`: `a - b` in microseconds (a DurationField's storage);
+/// `DJORM_TEMPORAL_ADD(point, micros)`: a date or timestamp moved by a duration, as a timestamp
+/// (Django: a date plus a duration is a DateTimeField), a time as a time of day (wrapping as
+/// PostgreSQL's `time + interval` does).
+fn register_temporal(conn: &Connection) -> FnResult<()> {
+    conn.create_scalar_function("DJORM_TEMPORAL_DIFF", 2, FLAGS, |ctx| {
+        Ok(match (temporal(ctx, 0)?, temporal(ctx, 1)?) {
+            (Some(a), Some(b)) => (a.instant() - b.instant()).num_microseconds(),
+            _ => None,
+        })
+    })?;
+    conn.create_scalar_function("DJORM_TEMPORAL_ADD", 2, FLAGS, |ctx| {
+        let micros = match ctx.get_raw(1) {
+            ValueRef::Integer(i) => i,
+            ValueRef::Real(f) => f.round() as i64,
+            _ => return Ok(None),
+        };
+        let delta = chrono::TimeDelta::microseconds(micros);
+        Ok(match temporal(ctx, 0)? {
+            Some(Temporal::Time(t)) => {
+                Some(crate::types::storage_text(&djorm_sql::Value::Time(t.overflowing_add_signed(delta).0)))
+            }
+            Some(point) => point
+                .instant()
+                .checked_add_signed(delta)
+                .map(|dt| crate::types::storage_text(&djorm_sql::Value::DateTime(dt.and_utc()))),
+            None => None,
+        })
+    })
+}
+
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
@@ -211,6 +274,20 @@ mod tests {
         assert_eq!(one(&conn, "SELECT REPEAT('ab', 3)"), SqlValue::Text("ababab".into()));
         assert_eq!(one(&conn, "SELECT REPEAT('ab', -1)"), SqlValue::Text(String::new()));
         assert_eq!(one(&conn, "SELECT REVERSE('crème')"), SqlValue::Text("emèrc".into()));
+        assert_eq!(
+            one(&conn, "SELECT DJORM_TEMPORAL_DIFF('2024-01-02 00:00:00.5', '2024-01-01')"),
+            SqlValue::Integer(86_400_500_000)
+        );
+        assert_eq!(one(&conn, "SELECT DJORM_TEMPORAL_DIFF('10:00:00', '12:30:00')"), SqlValue::Integer(-9_000_000_000));
+        assert_eq!(
+            one(&conn, "SELECT DJORM_TEMPORAL_ADD('2024-12-31 23:59:59', 1000001)"),
+            SqlValue::Text("2025-01-01 00:00:00.000001".into())
+        );
+        assert_eq!(
+            one(&conn, "SELECT DJORM_TEMPORAL_ADD('2024-02-28', 86400000000)"),
+            SqlValue::Text("2024-02-29 00:00:00".into())
+        );
+        assert_eq!(one(&conn, "SELECT DJORM_TEMPORAL_ADD('23:00:00', 7200000000)"), SqlValue::Text("01:00:00".into()));
         assert_eq!(one(&conn, "SELECT MD5('')"), SqlValue::Text("d41d8cd98f00b204e9800998ecf8427e".into()));
         assert_eq!(
             one(&conn, "SELECT SHA256('abc')"),

@@ -59,6 +59,11 @@ impl rusqlite::ToSql for SqlParam<'_> {
             Value::String(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
             Value::Json(j) => ToSqlOutput::Owned(SqlValue::Text(j.to_string())),
+            // Microseconds, as Django stores a DurationField on SQLite.
+            Value::Duration(d) => match djorm_sql::duration_micros(*d) {
+                Some(micros) => ToSqlOutput::Owned(SqlValue::Integer(micros)),
+                None => return Err(rusqlite::Error::ToSqlConversionFailure("a duration beyond ±292,000 years".into())),
+            },
             Value::Array(items) => ToSqlOutput::Owned(SqlValue::Text(Value::Array(items.clone()).to_string())),
             other => ToSqlOutput::Owned(SqlValue::Text(storage_text(other))),
         })
@@ -112,6 +117,8 @@ pub fn decode(v: ValueRef<'_>, kind: ValueKind) -> Result<Value> {
         (K::DateTime, v @ ValueRef::Text(_)) => {
             Value::DateTime(parse_datetime(&text(v).unwrap_or_default()).ok_or_else(|| bad(kind, v))?)
         }
+        (K::Duration, ValueRef::Integer(i)) => Value::Duration(chrono::TimeDelta::microseconds(i)),
+        (K::Duration, ValueRef::Real(f)) => Value::Duration(chrono::TimeDelta::microseconds(f.round() as i64)),
         (K::Json, v @ ValueRef::Text(_)) => {
             Value::Json(serde_json::from_str(&text(v).unwrap_or_default()).map_err(|e| Error::Decode(e.to_string()))?)
         }

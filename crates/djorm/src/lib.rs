@@ -85,7 +85,7 @@ pub mod prelude {
         q, AutoId, Avg, Case, Choices, Count, Db, Error, Expression, ForeignKey, ManyToMany, Max, Min, Model, ModelExt,
         OneToOne, OrderBy, Prefetch, QuerySet, Result, Reverse, ReverseOne, StdDev, Sum, Value, Variance, When, F, Q,
     };
-    pub use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+    pub use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
     pub use rust_decimal::Decimal;
     /// A JSON document, the type of a `JSONField`.
     pub use serde_json::Value as JsonValue;

@@ -363,6 +363,7 @@ fn rust_type(column: &djorm::introspection::ColumnDescription, comments: &mut Ve
         DateTimeField => "DateTime<Utc>",
         DateField => "NaiveDate",
         TimeField => "NaiveTime",
+        DurationField => "TimeDelta",
         UUIDField => "Uuid",
         JSONField => "JsonValue",
         BinaryField => "Vec<u8>",

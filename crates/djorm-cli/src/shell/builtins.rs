@@ -43,6 +43,7 @@ const BUILTINS: &[&str] = &[
     "Exists",
     "Subquery",
     "OuterRef",
+    "timedelta",
     "help",
     "sql",
 ];
@@ -98,6 +99,7 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
         "OuterRef" => Val::Expr(djorm::OuterRef(&text(&args, 0, "OuterRef")?)),
         "Count" | "Sum" | "Avg" | "Min" | "Max" | "StdDev" | "Variance" => aggregate(name, &args, kwargs)?,
         "When" => when(args, kwargs)?,
+        "timedelta" => timedelta(args, kwargs)?,
         "Case" => case(args, kwargs)?,
         "ExtractYear" => Val::Expr(djorm::functions::ExtractYear(Arg(one(&args)?))),
         "ExtractQuarter" => Val::Expr(djorm::functions::ExtractQuarter(Arg(one(&args)?))),
@@ -219,4 +221,47 @@ fn case(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
         }
     }
     Ok(Val::Expr(djorm::Case(whens, Arg(default))))
+}
+
+/// Python's `timedelta(days, seconds, microseconds, milliseconds, minutes, hours, weeks)`.
+fn timedelta(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
+    const UNITS: [(&str, f64); 7] = [
+        ("days", 86_400e6),
+        ("seconds", 1e6),
+        ("microseconds", 1.0),
+        ("milliseconds", 1e3),
+        ("minutes", 60e6),
+        ("hours", 3_600e6),
+        ("weeks", 604_800e6),
+    ];
+    if args.len() > UNITS.len() {
+        return Err(ShellError::new(
+            "TypeError",
+            format!("timedelta() takes at most 7 arguments ({} given)", args.len()),
+        ));
+    }
+    let named = kwargs.into_iter().map(|(k, v)| match UNITS.iter().find(|(u, _)| *u == k) {
+        Some((_, scale)) => Ok((*scale, v)),
+        None => Err(ShellError::new("TypeError", format!("'{k}' is an invalid keyword argument for timedelta()"))),
+    });
+    let positional = args.into_iter().zip(UNITS).map(|(v, (_, scale))| Ok((scale, v)));
+    let mut micros = 0f64;
+    for part in positional.chain(named) {
+        let (scale, v) = part?;
+        let amount = match v {
+            Val::Value(Value::F64(f)) => f,
+            Val::Value(v) if v.as_i64().is_some() => v.as_i64().unwrap_or_default() as f64,
+            other => {
+                return Err(ShellError::new(
+                    "TypeError",
+                    format!("unsupported type for timedelta component: {}", other.type_name()),
+                ))
+            }
+        };
+        micros += amount * scale;
+    }
+    if micros.abs() >= 86_400e6 * 1_000_000_000.0 {
+        return Err(ShellError::new("OverflowError", "days=1000000000; must have magnitude <= 999999999"));
+    }
+    Ok(Val::Value(Value::Duration(djorm::prelude::TimeDelta::microseconds(micros.round() as i64))))
 }

@@ -159,7 +159,15 @@ pub fn value_json(v: &Value) -> Json {
         Value::F64(f) => json!(f),
         Value::Json(j) => j.clone(),
         Value::Array(items) => Json::Array(items.iter().map(value_json).collect()),
-        Value::DateTime(d) => json!(d.to_rfc3339()),
+        // As Python's isoformat(): six digits of fraction when there is one.
+        Value::DateTime(d) if d.timestamp_subsec_micros() == 0 => {
+            json!(d.format("%Y-%m-%dT%H:%M:%S+00:00").to_string())
+        }
+        Value::DateTime(d) => json!(d.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()),
+        Value::Time(t) if t.format("%f").to_string().trim_start_matches('0').is_empty() => {
+            json!(t.format("%H:%M:%S").to_string())
+        }
+        Value::Time(t) => json!(t.format("%H:%M:%S%.6f").to_string()),
         other => json!(other.to_string()),
     }
 }

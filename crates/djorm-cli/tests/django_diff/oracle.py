@@ -10,6 +10,7 @@ objects, values_list() rows as lists, flat lists as values; decimals, dates and 
 """
 
 import datetime
+from datetime import timedelta  # noqa: F401 (the expressions' namespace)
 import decimal
 import json
 import sys
@@ -78,19 +79,21 @@ def seed():
             mentor=authors[mentor - 1] if mentor else None,
         ))
     tags = {n: Tag.objects.create(name=n) for n in ["rust", "django", "sql", "unused"]}
+    td = datetime.timedelta
     books = [
-        ("Ownership", 0, 320, "39.99", datetime.datetime(2024, 1, 15, 10, 30, tzinfo=utc), ["rust"]),
-        ("Lifetimes", 0, 150, "19.50", datetime.datetime(2024, 12, 31, 23, 59, 59, tzinfo=utc), ["rust", "sql"]),
-        ("Django Unchained", 1, 410, "45.00", datetime.datetime(2023, 1, 1, 0, 0, tzinfo=utc), ["django"]),
-        ("Querysets", 1, 95, "9.99", None, ["django", "sql"]),
-        ("Café crème", 2, 200, "25.00", datetime.datetime(2022, 6, 30, 12, 0, tzinfo=utc), []),
-        ("50% off_sale", 3, 50, "5.00", datetime.datetime(2020, 2, 29, 8, 15, tzinfo=utc), ["sql"]),
-        ("It's \"quoted\"", 3, 120, "12.00", datetime.datetime(2021, 3, 14, 15, 9, 26, tzinfo=utc), []),
-        ("ownership", 5, 300, "39.99", datetime.datetime(2024, 1, 15, 10, 30, tzinfo=utc), ["rust"]),
+        ("Ownership", 0, 320, "39.99", datetime.datetime(2024, 1, 15, 10, 30, tzinfo=utc), ["rust"], td(hours=5, minutes=30)),
+        ("Lifetimes", 0, 150, "19.50", datetime.datetime(2024, 12, 31, 23, 59, 59, tzinfo=utc), ["rust", "sql"], td(days=2)),
+        ("Django Unchained", 1, 410, "45.00", datetime.datetime(2023, 1, 1, 0, 0, tzinfo=utc), ["django"], None),
+        ("Querysets", 1, 95, "9.99", None, ["django", "sql"], td(seconds=-90)),
+        ("Café crème", 2, 200, "25.00", datetime.datetime(2022, 6, 30, 12, 0, tzinfo=utc), [], td(microseconds=1)),
+        ("50% off_sale", 3, 50, "5.00", datetime.datetime(2020, 2, 29, 8, 15, tzinfo=utc), ["sql"], td(0)),
+        ("It's \"quoted\"", 3, 120, "12.00", datetime.datetime(2021, 3, 14, 15, 9, 26, tzinfo=utc), [], td(days=400, seconds=1, microseconds=500000)),
+        ("ownership", 5, 300, "39.99", datetime.datetime(2024, 1, 15, 10, 30, tzinfo=utc), ["rust"], td(hours=5, minutes=30)),
     ]
-    for title, author, pages, price, published, tag_names in books:
+    for title, author, pages, price, published, tag_names, length in books:
         book = Book.objects.create(
-            title=title, author=authors[author], pages=pages, price=decimal.Decimal(price), published=published
+            title=title, author=authors[author], pages=pages, price=decimal.Decimal(price), published=published,
+            length=length,
         )
         book.tags.set([tags[n] for n in tag_names])
 

@@ -54,6 +54,11 @@ pub fn coerce(value: Value, kind: ValueKind, field: &str) -> Result<Value> {
         (K::DateTime, Value::String(s)) => Value::DateTime(
             parse_datetime(&s).ok_or_else(|| expected(field, "a date and time", &Value::String(s.clone())))?,
         ),
+        (K::Duration, Value::Duration(d)) => Value::Duration(d),
+        (K::Duration, Value::String(s)) => Value::Duration(
+            super::parse_duration(&s)
+                .ok_or_else(|| expected(field, "a duration ([DD] [[HH:]MM:]ss[.uuuuuu])", &Value::String(s.clone())))?,
+        ),
         (K::Uuid, Value::Uuid(u)) => Value::Uuid(u),
         (K::Uuid, Value::String(s)) => {
             Value::Uuid(s.trim().parse().map_err(|_| expected(field, "a UUID", &Value::String(s.clone())))?)

@@ -1,7 +1,7 @@
 //! Django's typing rules for expressions: a function whose type is its arguments' refuses
 //! mixed field classes, and a constant standing alone says its type.
 
-use djorm_sql::{Expr, Value, ValueKind};
+use djorm_sql::{BinOp, Expr, Value, ValueKind};
 
 use super::{value_kind_of, Lowerer};
 use crate::{Error, Expression, Result};
@@ -74,4 +74,56 @@ impl Lowerer {
         let (param, kind) = self.expression_typed(e)?;
         Ok((Expr::Cast { expr: Box::new(param), ty }, kind))
     }
+}
+
+fn is_temporal(kind: ValueKind) -> bool {
+    matches!(kind, ValueKind::Date | ValueKind::DateTime | ValueKind::Time | ValueKind::Duration)
+}
+
+/// Django's connector as its messages show it.
+fn connector(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
+        BinOp::Mod => "%%",
+        _ => "?",
+    }
+}
+
+/// Arithmetic involving a date, a time or a duration, typed by Django's table
+/// (`_connector_combinations`): a point minus a point is a duration, a date or timestamp
+/// moved by a duration a timestamp, a time moved by one a time, durations added a duration;
+/// any other mix is Django's FieldError. `None` when neither side is temporal (or one is a
+/// NULL of no type), for the numeric rules.
+pub(super) fn temporal_arith(
+    op: BinOp,
+    lhs: (Expr, ValueKind),
+    rhs: (Expr, ValueKind),
+) -> Result<Option<(Expr, ValueKind)>> {
+    use ValueKind as K;
+    let (lk, rk) = (lhs.1, rhs.1);
+    if !(is_temporal(lk) || is_temporal(rk)) || lk == K::Any || rk == K::Any {
+        return Ok(None);
+    }
+    let point = |k: ValueKind| matches!(k, K::Date | K::DateTime);
+    let kind = match (op, lk, rk) {
+        (BinOp::Add | BinOp::Sub, l, K::Duration) if point(l) => K::DateTime,
+        (BinOp::Add, K::Duration, r) if point(r) => K::DateTime,
+        (BinOp::Add | BinOp::Sub, K::Time, K::Duration) | (BinOp::Add, K::Duration, K::Time) => K::Time,
+        (BinOp::Add | BinOp::Sub, K::Duration, K::Duration) => K::Duration,
+        (BinOp::Sub, l, r) if point(l) && point(r) => K::Duration,
+        (BinOp::Sub, K::Time, K::Time) => K::Duration,
+        _ => {
+            return Err(Error::FieldError(format!(
+                "Cannot infer type of '{}' expression involving these types: {}, {}. You must set output_field.",
+                connector(op),
+                djorm_sql::vocabulary::class_name(lk),
+                djorm_sql::vocabulary::class_name(rk)
+            )))
+        }
+    };
+    let expr = Expr::Temporal { op, lhs: Box::new(lhs.0), lhs_kind: lk, rhs: Box::new(rhs.0), rhs_kind: rk };
+    Ok(Some((expr, kind)))
 }

@@ -7,6 +7,7 @@
 
 mod annotate;
 mod coerce;
+mod duration;
 mod functions;
 mod joins;
 mod lookup;
@@ -20,6 +21,7 @@ mod writes;
 use std::cell::RefCell;
 
 pub use coerce::{coerce, parse_datetime, parse_time};
+pub use duration::parse_duration;
 pub use path::ResolvedPath;
 pub use related::RelatedNode;
 
@@ -102,6 +104,7 @@ pub(super) fn value_kind_of(v: &Value) -> ValueKind {
         Value::Date(_) => ValueKind::Date,
         Value::Time(_) => ValueKind::Time,
         Value::DateTime(_) => ValueKind::DateTime,
+        Value::Duration(_) => ValueKind::Duration,
         Value::Json(_) => ValueKind::Json,
     }
 }
@@ -392,6 +395,10 @@ impl Lowerer {
                             ValueKind::F64 => {
                                 (Expr::Cast { expr: Box::new(param), ty: djorm_sql::ColumnType::Double }, kind)
                             }
+                            // `timestamptz - $1` would take $1 for a timestamp.
+                            ValueKind::Duration => {
+                                (Expr::Cast { expr: Box::new(param), ty: djorm_sql::ColumnType::Duration }, kind)
+                            }
                             _ => (param, kind),
                         });
                     }
@@ -399,6 +406,9 @@ impl Lowerer {
                 };
                 let (l, lk) = typed(lhs)?;
                 let (r, rk) = typed(rhs)?;
+                if let Some(temporal) = functions::temporal_arith(*op, (l.clone(), lk), (r.clone(), rk))? {
+                    return Ok(temporal);
+                }
                 let kind = match (lk, rk) {
                     (ValueKind::F64, _) | (_, ValueKind::F64) => ValueKind::F64,
                     (ValueKind::Decimal, _) | (_, ValueKind::Decimal) => ValueKind::Decimal,

@@ -28,6 +28,8 @@ fn non_text_kind(name: &str) -> Option<&'static str> {
         "DateTime" => "DateTimeField",
         "NaiveDate" => "DateField",
         "NaiveTime" => "TimeField",
+        // chrono::TimeDelta (alias chrono::Duration) or std::time::Duration.
+        "TimeDelta" | "Duration" => "DurationField",
         "Uuid" => "UUIDField",
         "Value" | "JsonValue" => "JSONField",
         "Vec" => "BinaryField",

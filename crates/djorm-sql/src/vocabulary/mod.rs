@@ -352,6 +352,7 @@ pub fn class_name(kind: ValueKind) -> &'static str {
         ValueKind::Date => "DateField",
         ValueKind::Time => "TimeField",
         ValueKind::DateTime => "DateTimeField",
+        ValueKind::Duration => "DurationField",
         ValueKind::Json => "JSONField",
         ValueKind::Any => "Field",
     }

@@ -47,6 +47,8 @@ class Book(models.Model):
     pages = models.IntegerField()
     price = models.DecimalField(max_digits=6, decimal_places=2)
     published = models.DateTimeField(null=True)
+    # How long it takes to read: negative, sub-second and multi-day values.
+    length = models.DurationField(null=True)
     tags = models.ManyToManyField(Tag, related_name="books")
 
     class Meta:
