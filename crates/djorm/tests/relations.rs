@@ -371,6 +371,26 @@ djorm::backend_tests! {
         assert_eq!(tags[0].posts.cached().map(<[Post]>::len), Some(3));
         let err = Author::objects().prefetch_related(["nope"]).all(&db).await.expect_err("bad lookup");
         assert!(err.to_string().contains("'nope' is an invalid parameter to prefetch_related()"), "{err}");
+        // Django's guard: to_attr may not name a field or relation of the model it is set on.
+        for attr in ["name", "posts"] {
+            let err = Author::objects()
+                .prefetch_related([Prefetch::new("posts", Post::objects()).to_attr(attr)])
+                .all(&db)
+                .await
+                .expect_err("a clashing to_attr");
+            assert_eq!(
+                (err.class(), err.to_string().contains(&format!("to_attr={attr} conflicts with a field on the Author model."))),
+                ("ValueError", true),
+                "{err}"
+            );
+        }
+        // A Prefetch QuerySet of another model than the relation's is refused, not misread.
+        let err = Author::objects()
+            .prefetch_related([Prefetch::new("posts", Tag::objects())])
+            .all(&db)
+            .await
+            .expect_err("a QuerySet of the wrong model");
+        assert_eq!(err.class(), "ValueError", "{err}");
         Ok(())
     }
 

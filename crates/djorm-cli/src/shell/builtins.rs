@@ -44,6 +44,7 @@ const BUILTINS: &[&str] = &[
     "Subquery",
     "OuterRef",
     "timedelta",
+    "Prefetch",
     "help",
     "sql",
 ];
@@ -100,6 +101,7 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
         "Count" | "Sum" | "Avg" | "Min" | "Max" | "StdDev" | "Variance" => aggregate(name, &args, kwargs)?,
         "When" => when(args, kwargs)?,
         "timedelta" => timedelta(args, kwargs)?,
+        "Prefetch" => prefetch(args, kwargs)?,
         "Case" => case(args, kwargs)?,
         "ExtractYear" => Val::Expr(djorm::functions::ExtractYear(Arg(one(&args)?))),
         "ExtractQuarter" => Val::Expr(djorm::functions::ExtractQuarter(Arg(one(&args)?))),
@@ -264,4 +266,59 @@ fn timedelta(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellErr
         return Err(ShellError::new("OverflowError", "days=1000000000; must have magnitude <= 999999999"));
     }
     Ok(Val::Value(Value::Duration(djorm::prelude::TimeDelta::microseconds(micros.round() as i64))))
+}
+
+/// Django's `Prefetch(lookup, queryset=None, to_attr=None)`.
+fn prefetch(args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
+    let mut args = args.into_iter();
+    let mut lookup = args.next();
+    let mut queryset = args.next();
+    let mut to_attr = args.next();
+    if args.next().is_some() {
+        return Err(ShellError::new("TypeError", "Prefetch() takes at most 3 arguments"));
+    }
+    for (key, value) in kwargs {
+        let slot = match key.as_str() {
+            "lookup" => &mut lookup,
+            "queryset" => &mut queryset,
+            "to_attr" => &mut to_attr,
+            other => {
+                return Err(ShellError::new(
+                    "TypeError",
+                    format!("Prefetch() got an unexpected keyword argument '{other}'"),
+                ))
+            }
+        };
+        *slot = Some(value);
+    }
+    let Some(Val::Value(Value::String(path))) = lookup else {
+        return Err(ShellError::new("TypeError", "Prefetch() takes the lookup as a string"));
+    };
+    let query = match queryset {
+        None | Some(Val::Value(Value::Null)) => None,
+        Some(Val::QuerySet(qs)) if qs.shape() != djorm::RowShape::Objects => {
+            return Err(ShellError::new(
+                "ValueError",
+                "Prefetch querysets cannot use raw(), values(), and values_list().",
+            ))
+        }
+        Some(Val::QuerySet(qs)) => Some(qs.query().clone()),
+        Some(other) => {
+            return Err(ShellError::new(
+                "TypeError",
+                format!("Prefetch() queryset= takes a QuerySet, not {}", other.type_name()),
+            ))
+        }
+    };
+    let to_attr = match to_attr {
+        None | Some(Val::Value(Value::Null)) => None,
+        Some(Val::Value(Value::String(s))) => Some(s),
+        Some(other) => {
+            return Err(ShellError::new(
+                "TypeError",
+                format!("Prefetch() to_attr= takes a name, not {}", other.type_name()),
+            ))
+        }
+    };
+    Ok(Val::Prefetch(Box::new(djorm::Prefetch { path, query, to_attr })))
 }

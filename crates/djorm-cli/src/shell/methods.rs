@@ -228,6 +228,7 @@ fn method_arg(v: Val) -> Result<MethodArg, ShellError> {
         Val::Expr(e) => MethodArg::Expression(e),
         Val::Aggregate(a) => MethodArg::Aggregate(a),
         Val::OrderBy(o) => MethodArg::OrderBy(o),
+        Val::Prefetch(p) => MethodArg::Prefetch(p),
         Val::QuerySet(qs)
         | Val::ManyRelated(ManyRelated { qs, .. })
         | Val::ReverseRelated(ReverseRelated { qs, .. }) => MethodArg::QuerySet(Box::new(qs)),

@@ -42,6 +42,8 @@ pub enum Val {
     Deleted(Deleted),
     /// A window frame (`RowRange(start=-1, end=0)`).
     Frame(djorm::sql::Frame),
+    /// `Prefetch(lookup, queryset=..., to_attr=...)`.
+    Prefetch(Box<djorm::Prefetch>),
 }
 
 /// The forward side of a many-to-many field on one object.
@@ -93,6 +95,7 @@ impl Val {
             Val::Method(..) => "method",
             Val::Deleted(_) => "delete result",
             Val::Frame(_) => "frame",
+            Val::Prefetch(_) => "Prefetch",
         }
     }
 }

@@ -98,17 +98,41 @@ def seed():
         book.tags.set([tags[n] for n in tag_names])
 
 
-def plain(value, annotations=()):
-    """A value in the JSON djorm's shell prints (an instance with its annotations after its fields)."""
+def prefetch_tree(lookups):
+    """prefetch_related() lookups as djorm nests them: (relation, name it is shown under) -> deeper lookups."""
+    tree = {}
+    for lookup in lookups:
+        path, attr = (lookup.prefetch_through, lookup.to_attr) if isinstance(lookup, Prefetch) else (lookup, None)
+        head, _, rest = path.partition("__")
+        key = (head, attr if attr and not rest else head)
+        tree.setdefault(key, [])
+        if rest:
+            tree[key].append(Prefetch(rest, to_attr=attr) if attr else rest)
+    return tree
+
+
+def plain(value, annotations=(), lookups=()):
+    """A value in the JSON djorm's shell prints (an instance with its annotations after its fields, then
+    each prefetched relation by name)."""
     if isinstance(value, models.Model):
         row = {f.name: plain(getattr(value, f.attname)) for f in value._meta.concrete_fields}
         row.update({name: plain(getattr(value, name)) for name in annotations})
+        for (_, name), deeper in prefetch_tree(lookups).items():
+            related = getattr(value, name)
+            if hasattr(related, "all"):
+                related = list(related.all())
+            if isinstance(related, list):
+                row[name] = [plain(r, lookups=deeper) for r in related]
+            else:
+                row[name] = None if related is None else plain(related, lookups=deeper)
         return row
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, models.QuerySet):
-        names = list(value.query.annotation_select) if value._iterable_class is models.query.ModelIterable else []
-        return [plain(v, names) for v in value]
+        objects = value._iterable_class is models.query.ModelIterable
+        names = list(value.query.annotation_select) if objects else []
+        lookups = value._prefetch_related_lookups if objects else ()
+        return [plain(v, names, lookups) for v in value]
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, datetime.datetime):

@@ -240,8 +240,11 @@ impl DynQuerySet {
         let lookups: Vec<Prefetch> = lookups.into_iter().map(Into::into).collect();
         let mut next = self.clone();
         for lookup in &lookups {
-            if let Err(message) = super::prefetch_path::validate(self.query.model, &lookup.path) {
-                next = next.invalid(Invalid::Field(message));
+            match super::prefetch_path::validate_prefetch(self.query.model, lookup) {
+                Err(crate::Error::FieldError(message)) => next = next.invalid(Invalid::Field(message)),
+                Err(crate::Error::InvalidValue(message)) => next = next.invalid(Invalid::Value(message)),
+                Err(other) => next = next.invalid(Invalid::Value(other.to_string())),
+                Ok(()) => {}
             }
         }
         next.with(|query| query.prefetch.extend(lookups))

@@ -21,8 +21,7 @@ impl DynQuerySet {
             self.joined_objects(db).await?
         };
         if !objects.is_empty() && !self.query.prefetch.is_empty() {
-            let paths: Vec<String> = self.query.prefetch.iter().map(|p| p.path.clone()).collect();
-            super::dynamic_prefetch::prefetch(db, self.query.model, &mut objects, &paths).await?;
+            super::dynamic_prefetch::prefetch(db, self.query.model, &mut objects, &self.query.prefetch).await?;
         }
         Ok(objects)
     }

@@ -1,13 +1,13 @@
 //! `prefetch_related()` for [`DynQuerySet`]: one query per relation level whatever the number
 //! of rows, with the related rows attached to each row as [`DynObject`]s (the shell prints them).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use djorm_sql::Value;
 
 use super::prefetch_path::level;
 use super::{DynQuerySet, ValuesRow};
-use crate::{Db, Error, ModelMeta, Result, Rhs, F, Q};
+use crate::{Db, Error, ModelMeta, Prefetch, Result, Rhs, F, Q};
 
 /// A row with the related rows `prefetch_related()` loaded for it.
 #[derive(Debug, Clone)]
@@ -31,14 +31,39 @@ pub struct DynRelated {
     pub objects: Vec<DynObject>,
 }
 
-/// The paths as a tree: first segment → the rest of each path starting with it.
-fn tree(paths: &[String]) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for path in paths {
-        let (head, rest) = path.split_once("__").map_or((path.as_str(), None), |(h, r)| (h, Some(r)));
-        let children = out.entry(head.to_owned()).or_default();
-        if let Some(rest) = rest {
-            children.push(rest.to_owned());
+/// One relation to load at a level: the segment, the name its objects go under (`to_attr`
+/// or the segment), the QuerySet of a `Prefetch` ending here, and the deeper lookups.
+struct Branch {
+    segment: String,
+    name: String,
+    query: Option<crate::Query>,
+    rest: Vec<Prefetch>,
+}
+
+/// The lookups as a tree of branches, in the order they were named: a lookup ending here
+/// with `to_attr` is a branch of its own (Django keeps both caches).
+fn tree(lookups: &[Prefetch]) -> Vec<Branch> {
+    let mut out: Vec<Branch> = Vec::new();
+    for lookup in lookups {
+        let (head, rest) = lookup.path.split_once("__").map_or((lookup.path.as_str(), None), |(h, r)| (h, Some(r)));
+        let name = match (rest, &lookup.to_attr) {
+            (None, Some(attr)) => attr.clone(),
+            _ => head.to_owned(),
+        };
+        let index = match out.iter().position(|b| b.name == name && b.segment == head) {
+            Some(i) => i,
+            None => {
+                out.push(Branch { segment: head.to_owned(), name, query: None, rest: Vec::new() });
+                out.len() - 1
+            }
+        };
+        match rest {
+            Some(rest) => out[index].rest.push(Prefetch {
+                path: rest.to_owned(),
+                query: lookup.query.clone(),
+                to_attr: lookup.to_attr.clone(),
+            }),
+            None => out[index].query = lookup.query.clone().or(out[index].query.take()),
         }
     }
     out
@@ -46,22 +71,26 @@ fn tree(paths: &[String]) -> BTreeMap<String, Vec<String>> {
 
 const PARENT: &str = "djorm_prefetch_parent";
 
-/// Loads the related rows of `objects` (all of model `meta`) along `paths`, one query per level.
+/// Loads the related rows of `objects` (all of model `meta`) along `lookups`, one query per
+/// level; a `Prefetch` QuerySet filters and orders its level.
 pub(super) async fn prefetch(
     db: &Db,
     meta: &'static ModelMeta,
     objects: &mut [DynObject],
-    paths: &[String],
+    lookups: &[Prefetch],
 ) -> Result<()> {
-    for (segment, rest) in tree(paths) {
+    for Branch { segment, name, query, rest } in tree(lookups) {
         let level = level(meta, &segment).map_err(Error::FieldError)?;
         let parent_key = meta.fields[level.parent_key].name;
         let keys = distinct(objects.iter().filter_map(|o| o.row.get(parent_key).cloned()));
+        let base = match query {
+            Some(query) => DynQuerySet { query, ..DynQuerySet::new(level.child) },
+            None => DynQuerySet::new(level.child),
+        };
         let rows = if keys.is_empty() {
             Vec::new()
         } else {
-            DynQuerySet::new(level.child)
-                .filter(Q::new(format!("{}__in", level.link), Rhs::List(keys)))
+            base.filter(Q::new(format!("{}__in", level.link), Rhs::List(keys)))
                 .annotate(PARENT, F(&level.link))
                 .rows(db)
                 .await?
@@ -78,8 +107,7 @@ pub(super) async fn prefetch(
         for object in objects.iter_mut() {
             let mine = object.row.get(parent_key).map(link_key).unwrap_or_default();
             let attached = by_parent.get(&mine).cloned().unwrap_or_default();
-            let related =
-                DynRelated { name: segment.clone(), model: level.child, single: !level.many, objects: attached };
+            let related = DynRelated { name: name.clone(), model: level.child, single: !level.many, objects: attached };
             object.related.push(related);
         }
     }

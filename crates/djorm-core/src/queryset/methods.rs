@@ -28,6 +28,8 @@ pub enum MethodArg {
     OrderBy(OrderBy),
     /// Another QuerySet (for `union()`, or a subquery on the right of a lookup).
     QuerySet(Box<DynQuerySet>),
+    /// A `Prefetch(lookup, queryset=..., to_attr=...)`.
+    Prefetch(Box<crate::Prefetch>),
 }
 
 impl MethodArg {
@@ -42,6 +44,7 @@ impl MethodArg {
             MethodArg::Aggregate(_) => "aggregate",
             MethodArg::OrderBy(_) => "ordering",
             MethodArg::QuerySet(_) => "QuerySet",
+            MethodArg::Prefetch(_) => "Prefetch",
         }
     }
 
@@ -604,7 +607,20 @@ static METHODS: &[Method] = &[
         values(qs, args, shape)
     }),
     chain!("select_related", "(*fields)", |qs, args| Ok(qs.select_related(args.texts()?))),
-    chain!("prefetch_related", "(*lookups)", |qs, args| Ok(qs.prefetch_related(args.texts()?))),
+    chain!("prefetch_related", "(*lookups)", |qs, args| {
+        let lookups = std::mem::take(&mut args.positional)
+            .into_iter()
+            .map(|a| match a {
+                MethodArg::Value(Value::String(path)) => Ok(crate::Prefetch::from(path)),
+                MethodArg::Prefetch(p) => Ok(*p),
+                other => Err(type_error(format!(
+                    "prefetch_related() takes lookups (a path or Prefetch()), not {}",
+                    other.kind()
+                ))),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(qs.prefetch_related(lookups))
+    }),
     chain!("only", "(*fields)", |qs, args| Ok(qs.only(args.texts()?))),
     chain!("defer", "(*fields)", |qs, args| Ok(qs.defer(args.texts()?))),
     chain!("select_for_update", "(nowait=False, skip_locked=False, of=())", |qs, args| {

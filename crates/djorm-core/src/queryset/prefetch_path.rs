@@ -61,15 +61,52 @@ pub(crate) fn level(meta: &'static ModelMeta, name: &str) -> Result<Level, Strin
 }
 
 /// Checks a whole path (`"posts__tags"`): Django's message names the segment and the path.
-pub(crate) fn validate(model: &'static ModelMeta, path: &str) -> Result<(), String> {
-    let mut meta = model;
+/// Returns the model holding the last relation and the model it leads to.
+pub(crate) fn validate(
+    model: &'static ModelMeta,
+    path: &str,
+) -> Result<(&'static ModelMeta, &'static ModelMeta), String> {
+    let (mut owner, mut meta) = (model, model);
     for segment in path.split("__") {
+        owner = meta;
         meta = level(meta, segment).map(|l| l.child).map_err(|_| {
             format!(
                 "Cannot find '{segment}' on {} object, '{path}' is an invalid parameter to prefetch_related()",
                 meta.object_name
             )
         })?;
+    }
+    Ok((owner, meta))
+}
+
+/// Django's checks of a `Prefetch`: `to_attr` must not hide a field of the model it is set on,
+/// and the QuerySet must be of the related model, returning objects.
+pub(crate) fn validate_prefetch(model: &'static ModelMeta, lookup: &crate::Prefetch) -> crate::Result<()> {
+    let (owner, child) = validate(model, &lookup.path).map_err(crate::Error::FieldError)?;
+    if let Some(attr) = &lookup.to_attr {
+        let clashes = owner.field(attr).is_some()
+            || owner.many_to_many_field(attr).is_some()
+            || reverse_by_accessor(owner, attr).is_some()
+            || reverse_by_query_name(owner, attr).is_some();
+        if clashes {
+            return Err(crate::Error::InvalidValue(format!(
+                "to_attr={attr} conflicts with a field on the {} model.",
+                owner.object_name
+            )));
+        }
+    }
+    if let Some(query) = &lookup.query {
+        if query.values.is_some() {
+            return Err(crate::Error::InvalidValue(
+                "Prefetch querysets cannot use raw(), values(), and values_list().".into(),
+            ));
+        }
+        if !std::ptr::eq(query.model, child) {
+            return Err(crate::Error::InvalidValue(format!(
+                "Prefetch('{}') needs a QuerySet of {}, not of {}.",
+                lookup.path, child.object_name, query.model.object_name
+            )));
+        }
     }
     Ok(())
 }
