@@ -64,6 +64,12 @@ pub trait Model: Sized + Send + Sync + Unpin + Default + 'static {
     /// Fills `auto_now` (and, when `adding`, `auto_now_add`) fields before a save.
     fn pre_save(&mut self, adding: bool);
 
+    /// The first key field pointing at an object that was never saved (its key is unset), for
+    /// Django's "save() prohibited to prevent data loss due to unsaved related object".
+    fn unsaved_relation(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The default manager, Django's `Model.objects`.
     fn objects() -> QuerySet<Self> {
         QuerySet::new()

@@ -42,6 +42,11 @@ pub trait FieldType: Sized + Send + Sync + 'static {
         }
         Self::read(reader).map(Some)
     }
+
+    /// True for a key to an object that was never saved (saving it would store NULL).
+    fn is_unsaved_reference(&self) -> bool {
+        false
+    }
 }
 
 /// The error for a NULL in a column whose Rust type cannot hold one.
@@ -178,6 +183,10 @@ impl<T: FieldType> FieldType for Option<T> {
     #[inline]
     fn read(reader: &mut RowReader<'_>) -> Result<Self> {
         T::read_nullable(reader)
+    }
+
+    fn is_unsaved_reference(&self) -> bool {
+        self.as_ref().is_some_and(T::is_unsaved_reference)
     }
 }
 

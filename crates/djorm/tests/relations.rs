@@ -405,6 +405,41 @@ djorm::backend_tests! {
         assert_eq!(Author::objects().filter(q!(Author, posts__tags__name = "rust")).count(&db).await?, 1);
         Ok(())
     }
+
+    /// Django's guards for objects never saved: a key to one is refused before any write
+    /// (it would store NULL and lose the relation), and a many-to-many add of one or from one
+    /// is refused; nothing is written.
+    async fn unsaved_related_objects_are_refused(db) {
+        let ghost = Author { name: "Ghost".into(), ..Default::default() };
+        let err = Post::objects()
+            .create(&db, Post { title: "Orphan".into(), author: (&ghost).into(), ..Default::default() })
+            .await
+            .expect_err("an unsaved author");
+        assert_eq!(
+            (err.class(), err.to_string().contains("save() prohibited to prevent data loss due to unsaved related object 'author'.")),
+            ("ValueError", true),
+            "{err}"
+        );
+        let mut orphan = Post { title: "Orphan".into(), author: (&ghost).into(), ..Default::default() };
+        assert_eq!(orphan.save(&db).await.expect_err("save").class(), "ValueError");
+        let err = Post::objects()
+            .bulk_create(&db, [Post { title: "Orphan".into(), author: (&ghost).into(), ..Default::default() }])
+            .await
+            .expect_err("bulk_create");
+        assert!(err.to_string().contains("bulk_create() prohibited to prevent data loss"), "{err}");
+        assert_eq!(Post::objects().count(&db).await?, 0);
+        let ann = author(&db, "Ann").await?;
+        let saved = post(&db, "Saved", &ann).await?;
+        let unsaved_tag = Tag { name: "new".into(), ..Default::default() };
+        let err = saved.tags.add(&db, [&unsaved_tag]).await.expect_err("an unsaved tag");
+        assert_eq!(
+            (err.class(), err.to_string().contains("Cannot add \"<Tag: Tag object (None)>\": the value for field \"tag\" is None")),
+            ("ValueError", true),
+            "{err}"
+        );
+        assert_eq!(saved.tags.count(&db).await?, 0);
+        Ok(())
+    }
 }
 
 djorm::backend_tests! {

@@ -14,12 +14,23 @@ pub fn value(v: Val) -> Result<Value, ShellError> {
     }
 }
 
+/// A value compared in a lookup: an object passes its key, and must have one (Django's guard
+/// against matching NULL keys).
+fn lookup_value(v: Val) -> Result<Value, ShellError> {
+    match v {
+        Val::Instance(meta, row) if row.get(meta.pk().name).is_none_or(Value::is_null) => {
+            Err(ShellError::new("ValueError", "Model instances passed to related filters must be saved."))
+        }
+        other => value(other),
+    }
+}
+
 /// A lookup's right-hand side: a value, a list (`__in`, `__range`), an object (its key) or an
 /// expression (`F("x")`).
 pub fn rhs(path: &str, v: Val) -> Result<Rhs, ShellError> {
     Ok(match v {
         Val::List(items) => {
-            let values: Vec<Value> = items.into_iter().map(value).collect::<Result<_, _>>()?;
+            let values: Vec<Value> = items.into_iter().map(lookup_value).collect::<Result<_, _>>()?;
             match (path.ends_with("__range"), <[Value; 2]>::try_from(values)) {
                 (true, Ok([a, b])) => Rhs::Range(a, b),
                 (true, Err(_)) => return Err(ShellError::from(format!("{path} takes a list of two bounds"))),
@@ -38,7 +49,7 @@ pub fn rhs(path: &str, v: Val) -> Result<Rhs, ShellError> {
         }
         Val::Expr(e) => Rhs::Expr(e),
         Val::Aggregate(a) => Rhs::Expr(a.into()),
-        other => Rhs::Value(value(other)?),
+        other => Rhs::Value(lookup_value(other)?),
     })
 }
 

@@ -71,9 +71,17 @@ impl MethodArg {
     /// The right-hand side of the lookup `path`: a value, a list (two bounds for `range`),
     /// a QuerySet (as a subquery of its key, or of its one `values()` field) or an expression.
     pub fn into_rhs(self, path: &str) -> Result<Rhs> {
+        // An unsaved object (its fields, no key) would match NULL keys: Django's guard.
+        let unsaved = || Error::InvalidValue("Model instances passed to related filters must be saved.".into());
         Ok(match self {
             MethodArg::List(items) => {
-                let values: Vec<Value> = items.into_iter().map(MethodArg::into_value).collect::<Result<_>>()?;
+                let values: Vec<Value> = items
+                    .into_iter()
+                    .map(|item| match item {
+                        MethodArg::Dict(_) => Err(unsaved()),
+                        item => item.into_value(),
+                    })
+                    .collect::<Result<_>>()?;
                 match (path.ends_with("__range"), <[Value; 2]>::try_from(values)) {
                     (true, Ok([a, b])) => Rhs::Range(a, b),
                     (true, Err(_)) => return Err(type_error(format!("{path} takes a list of two bounds"))),
@@ -92,6 +100,7 @@ impl MethodArg {
             MethodArg::Expression(e) => Rhs::Expr(e),
             MethodArg::Aggregate(a) => Rhs::Expr(a.into()),
             MethodArg::Value(v) => Rhs::Value(v),
+            MethodArg::Dict(_) => return Err(unsaved()),
             other => return Err(type_error(format!("{path} cannot compare with a {}", other.kind()))),
         })
     }
@@ -191,7 +200,16 @@ impl Args {
 
     /// The remaining keywords as field values (`create(title="x")`).
     fn field_values(&mut self) -> Result<Vec<(String, Value)>> {
-        std::mem::take(&mut self.keyword).into_iter().map(|(k, v)| Ok((k, v.into_value()?))).collect()
+        std::mem::take(&mut self.keyword)
+            .into_iter()
+            .map(|(k, v)| match v {
+                // An unsaved object (its fields, no key) as a field's value: Django's guard.
+                MethodArg::Dict(_) => Err(Error::InvalidValue(format!(
+                    "save() prohibited to prevent data loss due to unsaved related object '{k}'."
+                ))),
+                v => Ok((k, v.into_value()?)),
+            })
+            .collect()
     }
 
     /// A `defaults={...}` dictionary.

@@ -97,9 +97,21 @@ pub(crate) async fn save_fields<M: Model>(db: &Db, obj: &mut M, names: &[&str]) 
     signals::send(Signal::PostSave, meta, db, &*obj, false).await
 }
 
+/// Django's guard before a write: a key to an object never saved would store NULL and lose
+/// the relation.
+fn refuse_unsaved_relation<M: Model>(obj: &M, operation: &str) -> Result<()> {
+    match obj.unsaved_relation() {
+        Some(field) => Err(Error::InvalidValue(format!(
+            "{operation}() prohibited to prevent data loss due to unsaved related object '{field}'."
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Inserts one instance, whether or not it has a key (`create()`, Django's
 /// `save(force_insert=True)`): a key already taken is an IntegrityError, and nothing changes.
 pub(crate) async fn insert_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> {
+    refuse_unsaved_relation(obj, "save")?;
     signals::send(Signal::PreSave, M::meta(), db, &*obj, false).await?;
     obj.pre_save(true);
     if obj.pk_value().is_null() {
@@ -112,6 +124,7 @@ pub(crate) async fn insert_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()
 
 /// Writes one instance (insert or update) after pre_save; returns whether it was created.
 async fn save_row<M: Model>(db: &Db, obj: &mut M) -> Result<bool> {
+    refuse_unsaved_relation(obj, "save")?;
     signals::send(Signal::PreSave, M::meta(), db, &*obj, false).await?;
     if obj.pk_value().is_null() {
         obj.pre_save(true);
@@ -142,6 +155,9 @@ impl<M: Model> QuerySet<M> {
     /// savepoint inside one): if any row fails, none is inserted.
     pub async fn bulk_create(&self, db: &Db, objects: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
         let mut objects: Vec<M> = objects.into_iter().collect();
+        for obj in &objects {
+            refuse_unsaved_relation(obj, "bulk_create")?;
+        }
         for obj in &mut objects {
             obj.pre_save(true);
         }

@@ -145,6 +145,10 @@ macro_rules! key_field {
                 self.id.to_value()
             }
 
+            fn is_unsaved_reference(&self) -> bool {
+                self.id.to_value().is_null()
+            }
+
             fn from_value(value: Value) -> Result<Self> {
                 if value.is_null() {
                     return Err(Error::Decode(format!("NULL as a key to {}", T::meta().object_name)));

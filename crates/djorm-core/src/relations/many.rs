@@ -25,6 +25,37 @@ pub(crate) struct Side {
 }
 
 impl Side {
+    /// The models of the `own` and `other` columns.
+    fn models(&self) -> (&'static ModelMeta, &'static ModelMeta) {
+        if self.own == self.table.source_column {
+            (self.table.source, self.table.target)
+        } else {
+            (self.table.target, self.table.source)
+        }
+    }
+
+    /// Django's guards: the owner must be saved before its relation is used, and every object
+    /// added must be saved (a NULL key would be stored or matched).
+    fn check_saved(&self, own: &Value, others: &[Value]) -> Result<()> {
+        let (own_model, other_model) = self.models();
+        if own.is_null() {
+            return Err(Error::InvalidValue(format!(
+                "\"<{0}: {0} object (None)>\" needs to have a value for field \"{1}\" before this many-to-many \
+                 relationship can be used.",
+                own_model.object_name,
+                own_model.pk().name
+            )));
+        }
+        if others.iter().any(Value::is_null) {
+            return Err(Error::InvalidValue(format!(
+                "Cannot add \"<{0}: {0} object (None)>\": the value for field \"{1}\" is None",
+                other_model.object_name,
+                self.other.strip_suffix("_id").unwrap_or(&self.other)
+            )));
+        }
+        Ok(())
+    }
+
     fn pairs_filter(&self, own: &Value, others: Option<&[Value]>) -> Expr {
         let mut cond =
             Expr::Column { table: None, column: self.own.clone() }.binary(BinOp::Eq, Expr::Param(own.clone()));
@@ -105,6 +136,7 @@ impl Side {
     /// `INSERT ... ON CONFLICT DO NOTHING`; a through model may not, so its missing pairs are
     /// looked up first, in the same transaction.
     pub async fn add(&self, db: &Db, own: &Value, others: &[Value], defaults: &[(String, Value)]) -> Result<()> {
+        self.check_saved(own, others)?;
         let mut distinct: Vec<Value> = Vec::with_capacity(others.len());
         for v in others {
             if !distinct.contains(v) {
@@ -135,6 +167,7 @@ impl Side {
     /// Removes links (all of them when `others` is `None`), both ways for a symmetrical
     /// relation, in one DELETE.
     pub async fn remove(&self, db: &Db, own: &Value, others: Option<&[Value]>) -> Result<()> {
+        self.check_saved(own, &[])?;
         let mut filter = self.pairs_filter(own, others);
         if self.symmetrical {
             let back =

@@ -196,6 +196,16 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             Role::Column => None,
         }
     });
+    // Django's guard: a key to an object that was never saved would store NULL.
+    let unsaved_checks = fields.iter().filter(|f| matches!(f.role, Role::Key { .. })).map(|f| {
+        let id = &f.ident;
+        let name = id.to_string();
+        quote! {
+            if ::djorm::FieldType::is_unsaved_reference(&self.#id) {
+                return ::core::option::Option::Some(#name);
+            }
+        }
+    });
     let related_arms = fields.iter().filter_map(|f| {
         let id = &f.ident;
         let name = id.to_string();
@@ -398,6 +408,11 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                         #object_name, other, other
                     ))),
                 }
+            }
+
+            fn unsaved_relation(&self) -> ::core::option::Option<&'static str> {
+                #(#unsaved_checks)*
+                ::core::option::Option::None
             }
 
             #[allow(unused_variables)]
