@@ -1,4 +1,5 @@
-//! Methods on model instances: `save()`, `delete()`, `full_clean()`, `refresh_from_db()`.
+//! Methods on model instances: `save()`, `delete()`, `clean_fields()`, `validate_unique()`,
+//! `full_clean()`, `refresh_from_db()`.
 
 use crate::queryset::Deleted;
 use crate::{Db, Error, Model, Result, ValidationError};
@@ -43,10 +44,28 @@ pub trait ModelExt: Model {
         Ok(())
     }
 
-    /// Validates every field (length, blank, null, choices, e-mail, URL, slug, decimal digits)
-    /// and returns the messages per field.
-    fn full_clean(&self) -> Result<(), ValidationError> {
-        crate::validation::full_clean(self)
+    /// Django's `clean_fields()`: every field's own checks (length, blank, null, choices,
+    /// e-mail, URL, slug, decimal digits), no database needed; the messages per field.
+    fn clean_fields(&self) -> Result<(), ValidationError> {
+        crate::validation::clean_fields(self)
+    }
+
+    /// Django's `validate_unique()`: whether another row already holds this object's unique
+    /// values; a failure is `Error::Validation` with the messages per field ("Country with
+    /// this Code already exists."), under `__all__` for a unique set of fields.
+    async fn validate_unique(&self, db: &Db) -> Result<()> {
+        let errors = crate::validation::validate_unique(db, self, &[]).await?;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(errors))
+        }
+    }
+
+    /// Django's `full_clean()`: `clean_fields()`, then the unique checks against the database
+    /// for the fields that passed; a failure is `Error::Validation` with every message.
+    async fn full_clean(&self, db: &Db) -> Result<()> {
+        crate::validation::full_clean(db, self).await
     }
 }
 

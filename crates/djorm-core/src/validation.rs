@@ -1,4 +1,5 @@
-//! `full_clean()`: Django's field validation, run in Rust before a save.
+//! Django's validation: `clean_fields()` in Rust, `validate_unique()` against the database,
+//! `full_clean()` both.
 
 use std::sync::LazyLock;
 
@@ -136,9 +137,9 @@ fn clean_field(field: &FieldMeta, value: &Value, errors: &mut ValidationError) {
     }
 }
 
-/// Validates every field of `obj` as Django's `Model.full_clean()` does (without the unique
-/// checks, which need the database), collecting messages per field.
-pub fn full_clean<M: Model>(obj: &M) -> Result<(), ValidationError> {
+/// Validates every field of `obj` as Django's `Model.clean_fields()` does (the checks that
+/// need no database), collecting messages per field.
+pub fn clean_fields<M: Model>(obj: &M) -> Result<(), ValidationError> {
     let mut errors = ValidationError::default();
     for (field, value) in M::meta().fields.iter().zip(obj.field_values()) {
         clean_field(field, &value, &mut errors);
@@ -147,6 +148,87 @@ pub fn full_clean<M: Model>(obj: &M) -> Result<(), ValidationError> {
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+/// Django's `capfirst`.
+fn capfirst(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// Django's `get_text_list(labels, "and")`: `A`, `A and B`, `A, B and C`.
+fn text_list(labels: &[String]) -> String {
+    match labels {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Django's `Model.validate_unique()`: for each unique field and each unique set of fields
+/// (`unique_together`, a `UniqueConstraint` of fields) whose values are all set, whether
+/// another row already holds them — "Country with this Code already exists." on the field,
+/// "Book with this Title and Author already exists." under `__all__`. The object's own row
+/// (by its key, when it has one) does not count.
+pub async fn validate_unique<M: Model>(db: &crate::Db, obj: &M, skip: &[String]) -> crate::Result<ValidationError> {
+    let meta = M::meta();
+    let values = obj.field_values();
+    let pk = values[meta.pk_index].clone();
+    let model = capfirst(meta.verbose_name);
+    let mut errors = ValidationError::default();
+    let taken = |pairs: Vec<(&'static str, Value)>| {
+        let mut qs = crate::DynQuerySet::new(meta);
+        for (name, value) in pairs {
+            qs = qs.filter(crate::Q::new(name, value));
+        }
+        if !pk.is_null() {
+            qs = qs.exclude(crate::Q::new("pk", pk.clone()));
+        }
+        async move { qs.exists(db).await }
+    };
+    for (i, field) in meta.fields.iter().enumerate() {
+        if !field.unique || field.primary_key || values[i].is_null() || skip.iter().any(|s| s == field.name) {
+            continue;
+        }
+        if taken(vec![(field.name, values[i].clone())]).await? {
+            errors.add(field.name, format!("{model} with this {} already exists.", capfirst(field.verbose_name)));
+        }
+    }
+    for unique in meta.unique_constraints {
+        let mut pairs = Vec::with_capacity(unique.fields.len());
+        let mut labels = Vec::with_capacity(unique.fields.len());
+        for name in unique.fields {
+            let Some(index) = meta.fields.iter().position(|f| f.name == *name) else { continue };
+            pairs.push((meta.fields[index].name, values[index].clone()));
+            labels.push(capfirst(meta.fields[index].verbose_name));
+        }
+        let incomplete = pairs.iter().any(|(name, v)| v.is_null() || skip.iter().any(|s| s == name));
+        if incomplete || pairs.len() != unique.fields.len() {
+            continue;
+        }
+        if taken(pairs).await? {
+            errors.add("__all__", format!("{model} with this {} already exists.", text_list(&labels)));
+        }
+    }
+    Ok(errors)
+}
+
+/// Django's `Model.full_clean()`: every field's checks, then the unique checks against the
+/// database for the fields that passed them; all messages together.
+pub async fn full_clean<M: Model>(db: &crate::Db, obj: &M) -> crate::Result<()> {
+    let mut errors = clean_fields(obj).err().unwrap_or_default();
+    let failed: Vec<String> = errors.errors.keys().cloned().collect();
+    let unique = validate_unique(db, obj, &failed).await?;
+    for (field, messages) in unique.errors {
+        for message in messages {
+            errors.add(&field, message);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::Error::Validation(errors))
     }
 }
 

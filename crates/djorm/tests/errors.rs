@@ -64,7 +64,7 @@ djorm::backend_tests! {
         Ok(())
     }
 
-    async fn full_clean_reports_per_field(db) {
+    async fn clean_fields_reports_per_field(db) {
         let mut a = Article {
             title: "x".repeat(201),
             slug: "not a slug".into(),
@@ -73,7 +73,7 @@ djorm::backend_tests! {
             body: String::new(),
             ..Default::default()
         };
-        let err = a.full_clean().expect_err("invalid");
+        let err = a.clean_fields().expect_err("invalid");
         assert_eq!(err.messages("title"), ["Ensure this value has at most 200 characters (it has 201)."]);
         assert_eq!(err.messages("slug"), ["Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."]);
         assert_eq!(err.messages("website"), ["Enter a valid URL."]);
@@ -81,13 +81,34 @@ djorm::backend_tests! {
         assert_eq!(err.messages("body"), ["This field cannot be blank."]);
         assert!(err.messages("tagline").is_empty(), "blank=True allows empty");
         a = Article { price: Decimal::new(1234, 3), ..article("ok") };
-        assert_eq!(a.full_clean().expect_err("3 places").messages("price"), ["Ensure that there are no more than 2 decimal places."]);
-        assert!(article("Fine title").full_clean().is_ok());
+        assert_eq!(a.clean_fields().expect_err("3 places").messages("price"), ["Ensure that there are no more than 2 decimal places."]);
+        assert!(article("Fine title").clean_fields().is_ok());
         let bad_email = Author::new("Jane", "jane-at-example");
-        assert_eq!(bad_email.full_clean().expect_err("email").messages("email"), ["Enter a valid email address."]);
-        assert!(Author::new("Jane", "jane@example.com").full_clean().is_ok());
+        assert_eq!(bad_email.clean_fields().expect_err("email").messages("email"), ["Enter a valid email address."]);
+        assert!(Author::new("Jane", "jane@example.com").clean_fields().is_ok());
         // Nothing was written by validation.
         assert_eq!(Author::objects().count(&db).await?, 0);
+        Ok(())
+    }
+
+    /// Django's full_clean(): the field checks, then the unique checks against the database —
+    /// a unique field and a unique set of fields already held by another row, with Django's
+    /// messages; the object's own row does not count, and a field that failed its own checks
+    /// is not looked up.
+    async fn full_clean_checks_uniqueness_against_the_database(db) {
+        let jane = Author::objects().create(&db, Author::new("Jane", "jane@example.com")).await?;
+        let twin = Author::new("Other Jane", "jane@example.com");
+        let Err(djorm::Error::Validation(err)) = twin.full_clean(&db).await else { panic!("a taken e-mail") };
+        assert_eq!(err.messages("email"), ["Author with this Email already exists."]);
+        // Saved objects are not duplicates of themselves.
+        jane.full_clean(&db).await?;
+        Article::objects().create(&db, article("Same")).await?;
+        let Err(djorm::Error::Validation(err)) = article("Same").full_clean(&db).await else { panic!("a taken pair") };
+        assert_eq!(err.messages("__all__"), ["Article with this Title and Slug already exists."]);
+        let bad = Author::new("Jane", "not-an-email").full_clean(&db).await.expect_err("a bad e-mail");
+        assert_eq!(bad.class(), "ValidationError");
+        let djorm::Error::Validation(err) = bad else { panic!("{bad:?}") };
+        assert_eq!(err.messages("email"), ["Enter a valid email address."]);
         Ok(())
     }
 
