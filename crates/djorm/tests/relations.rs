@@ -124,6 +124,17 @@ djorm::backend_tests! {
         let users = assert_num_queries(&db, 2, User::objects().order_by(["username"]).prefetch_related(["profile"]).all(&db)).await?;
         assert_eq!(users[0].profile.cached().map(|p| p.location.as_str()), Some("Lagos"));
         assert!(users[1].profile.cached().is_none(), "bob has no profile");
+        // Hits and misses are remembered, as Django caches them: no query for either.
+        let (alice, bob) = (&users[0], &users[1]);
+        let found = assert_num_queries(&db, 0, alice.profile.get(&db)).await?;
+        assert_eq!(found.location, "Lagos");
+        let missing = assert_num_queries(&db, 0, bob.profile.get(&db)).await.expect_err("no profile");
+        assert_eq!(missing.class(), "DoesNotExist");
+        assert!(bob.profile.is_cached());
+        // Not prefetched: one query, and the same answer.
+        let fresh = User::objects().get(&db, q!(User, username = "bob")).await?;
+        let missing = assert_num_queries(&db, 1, fresh.profile.get(&db)).await.expect_err("no profile");
+        assert_eq!(missing.class(), "DoesNotExist");
         // lookups both ways
         assert_eq!(User::objects().filter(q!(User, profile__location = "Lagos")).count(&db).await?, 1);
         assert_eq!(Profile::objects().filter(q!(Profile, user__username = "alice")).count(&db).await?, 1);
@@ -358,6 +369,13 @@ djorm::backend_tests! {
             .await?;
         let jane = authors.iter().find(|a| a.name == "Jane").expect("jane");
         assert_eq!(titles(jane.posts.cached().expect("prefetched")), ["j2"]);
+        // all() and count() answer from the prefetch cache, as Django's do: no query.
+        let cached_posts = assert_num_queries(&db, 0, jane.posts.all(&db)).await?;
+        assert_eq!(titles(&cached_posts), ["j2"]);
+        assert_eq!(assert_num_queries(&db, 0, jane.posts.count(&db)).await?, 1);
+        // Without a prefetch each is a query of its own.
+        let plain = Author::objects().get(&db, q!(Author, name = "Jane")).await?;
+        assert_eq!(assert_num_queries(&db, 1, plain.posts.count(&db)).await?, 2);
         // ... and into another attribute (to_attr), leaving the relation's cache alone.
         let authors = Author::objects()
             .prefetch_related([Prefetch::new("posts", Post::objects().filter(q!(Post, title__startswith = "j"))).to_attr("recent_posts")])

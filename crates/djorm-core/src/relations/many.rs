@@ -211,8 +211,15 @@ impl<T: Model> ManyToMany<T> {
         Ok(T::objects().filter(Q::new(reverse.query_name.clone(), Rhs::Value(b.pk.clone()))))
     }
 
-    /// Every related object.
-    pub async fn all(&self, db: &Db) -> Result<Vec<T>> {
+    /// Every related object: the prefetched ones when prefetch_related loaded them (no
+    /// query, as Django answers `all()` from its prefetch cache), else one query.
+    pub async fn all(&self, db: &Db) -> Result<Vec<T>>
+    where
+        T: Clone,
+    {
+        if let Some(cached) = self.cached() {
+            return Ok(cached.to_vec());
+        }
         self.queryset()?.all(db).await
     }
 
@@ -221,8 +228,12 @@ impl<T: Model> ManyToMany<T> {
         Ok(self.queryset()?.filter(q))
     }
 
-    /// How many objects are related.
+    /// How many objects are related: the prefetched ones counted without a query when
+    /// prefetch_related loaded them, as Django does.
     pub async fn count(&self, db: &Db) -> Result<u64> {
+        if let Some(cached) = self.cached() {
+            return Ok(cached.len() as u64);
+        }
         self.queryset()?.count(db).await
     }
 

@@ -79,8 +79,15 @@ impl<T: Model> Reverse<T> {
         Ok(qs)
     }
 
-    /// Every related object.
-    pub async fn all(&self, db: &Db) -> Result<Vec<T>> {
+    /// Every related object: the prefetched ones when prefetch_related loaded them (no
+    /// query, as Django answers `all()` from its prefetch cache), else one query.
+    pub async fn all(&self, db: &Db) -> Result<Vec<T>>
+    where
+        T: Clone,
+    {
+        if let Some(cached) = self.cached() {
+            return Ok(cached.to_vec());
+        }
         self.queryset()?.all(db).await
     }
 
@@ -89,8 +96,12 @@ impl<T: Model> Reverse<T> {
         Ok(self.queryset()?.filter(q))
     }
 
-    /// How many objects are related.
+    /// How many objects are related: the prefetched ones counted without a query when
+    /// prefetch_related loaded them, as Django does.
     pub async fn count(&self, db: &Db) -> Result<u64> {
+        if let Some(cached) = self.cached() {
+            return Ok(cached.len() as u64);
+        }
         self.queryset()?.count(db).await
     }
 
@@ -230,7 +241,8 @@ impl<T: Model> Reverse<T> {
 /// The one object on the other side of a OneToOneField (`user.profile`).
 pub struct ReverseOne<T: Model> {
     binding: Option<Binding>,
-    cached: Option<Arc<T>>,
+    /// `Some(None)`: loaded, and there is no related object (a cached miss).
+    cached: Option<Option<Arc<T>>>,
 }
 
 super::containers::bound_container!(ReverseOne);
@@ -242,15 +254,38 @@ impl<T: Model> ReverseOne<T> {
         self.binding = Some(binding);
     }
 
-    super::containers::cached_one!();
+    /// The related object when select_related or prefetch_related loaded it.
+    pub fn cached(&self) -> Option<&T> {
+        self.cached.as_ref().and_then(|c| c.as_deref())
+    }
 
-    /// The related object, or `DoesNotExist` when there is none.
+    /// True when select_related or prefetch_related looked the object up, found or not.
+    pub fn is_cached(&self) -> bool {
+        self.cached.is_some()
+    }
+
+    /// Stores the loaded related object (`None`: there is none, remembered as Django
+    /// remembers a miss).
+    pub fn set_cached(&mut self, object: Option<T>) {
+        self.cached = Some(object.map(Arc::new));
+    }
+
+    /// Stores a loaded object already shared (how select_related hands it over).
+    #[doc(hidden)]
+    pub fn set_cached_shared(&mut self, object: Option<Arc<T>>) {
+        self.cached = Some(object);
+    }
+
+    /// The related object, or `DoesNotExist` when there is none; no query when select_related
+    /// or prefetch_related looked it up (a miss included).
     pub async fn get(&self, db: &Db) -> Result<T>
     where
         T: Clone,
     {
-        if let Some(cached) = &self.cached {
-            return Ok((**cached).clone());
+        match &self.cached {
+            Some(Some(cached)) => return Ok((**cached).clone()),
+            Some(None) => return Err(Error::DoesNotExist { model: T::meta().object_name }),
+            None => {}
         }
         let b = bound(&self.binding, T::meta().object_name)?;
         let rel = relation(b)?;
