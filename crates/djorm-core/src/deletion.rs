@@ -4,6 +4,10 @@
 //! levels), refuses PROTECT and unsatisfied RESTRICT before writing anything, then runs the
 //! SET NULL / SET DEFAULT updates, the join-table cleanups and the deletes (children before
 //! parents) in one transaction.
+//!
+//! Its query counts are Django's: rows nothing needs first go by a plain DELETE (Django's
+//! "fast delete") — the whole query when the model can be, a cascade's children by their key
+//! without being read — and a DO_NOTHING relation never touches its table.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -26,6 +30,25 @@ struct Collector {
     protected: Vec<(String, Value)>,
     protected_fields: Vec<String>,
     restricted: Vec<(&'static ModelMeta, Vec<Value>, String)>,
+    /// Cascaded rows deleted by their key column without being read: model, column, keys.
+    fast_deletes: Vec<(&'static ModelMeta, &'static str, Vec<Value>)>,
+}
+
+/// Django's `can_fast_delete`: rows of `model` can go by a plain DELETE when nothing needs them
+/// first — no delete receivers, every relation pointing at the model DO_NOTHING, no automatic
+/// many-to-many table holding them — and none of its own keys is RESTRICT (whose check needs
+/// the rows).
+fn can_fast_delete(model: &'static ModelMeta) -> bool {
+    let no_receivers =
+        !signals::has_receivers(Signal::PreDelete, model) && !signals::has_receivers(Signal::PostDelete, model);
+    let nothing_points_here = reverse_relations(model).iter().all(|rel| {
+        rel.kind != ReverseKind::ManyToMany
+            && rel.field.and_then(|f| f.relation.as_ref()).is_none_or(|r| r.on_delete == OnDelete::DoNothing)
+    });
+    let no_join_rows = !model.many_to_many.iter().any(|m| m.through.is_none());
+    let no_restrict =
+        model.fields.iter().all(|f| f.relation.as_ref().is_none_or(|r| r.on_delete != OnDelete::Restrict));
+    no_receivers && nothing_points_here && no_join_rows && no_restrict
 }
 
 impl Collector {
@@ -83,6 +106,10 @@ async fn collect(db: &Db, c: &mut Collector, meta: &'static ModelMeta, keys: Vec
     for rel in reverse_relations(meta) {
         let Some(field) = rel.field else { continue };
         let Some(relation) = &field.relation else { continue };
+        // Django never looks at a DO_NOTHING relation.
+        if relation.on_delete == OnDelete::DoNothing {
+            continue;
+        }
         let target_keys = if relation.to_field.is_some() {
             // A key to another field than the primary key: read that field's values.
             let mut query = Query::new(meta);
@@ -95,6 +122,10 @@ async fn collect(db: &Db, c: &mut Collector, meta: &'static ModelMeta, keys: Vec
         } else {
             fresh.clone()
         };
+        if relation.on_delete == OnDelete::Cascade && can_fast_delete(rel.model) {
+            c.fast_deletes.push((rel.model, field.column, target_keys));
+            continue;
+        }
         let related = keys_pointing_at(db, rel.model, field.name, &target_keys).await?;
         if related.is_empty() {
             continue;
@@ -156,6 +187,13 @@ pub(crate) async fn delete(db: &Db, query: &Query) -> Result<Deleted> {
     let mut root = query.clone();
     root.order_by = Some(Vec::new());
     root.select_related.clear();
+    if can_fast_delete(meta) {
+        // One DELETE, nothing read first.
+        let Some(delete) = Lowerer::new(meta).delete(&root)? else { return Ok(Deleted::default()) };
+        let n = db.execute(&db.dialect().compile_delete(&delete)).await?;
+        let per_model = if n > 0 { BTreeMap::from([(meta.label(), n)]) } else { BTreeMap::new() };
+        return Ok(Deleted { total: n, per_model });
+    }
     let keys = match Lowerer::new(meta).select(&root, &Columns::Fields(vec!["pk".into()]))? {
         Some(l) => db.fetch(&db.dialect().compile_select(&l.select), &l.kinds).await?.values,
         None => return Ok(Deleted::default()),
@@ -201,6 +239,13 @@ pub(crate) async fn delete(db: &Db, query: &Query) -> Result<Deleted> {
                 filter: Some(in_list(pk, chunk)),
             };
             statements.push((db.dialect().compile_update(&update), None));
+        }
+    }
+    for (model, column, keys) in &c.fast_deletes {
+        for chunk in keys.chunks(batch) {
+            let key = Expr::Column { table: None, column: (*column).to_owned() };
+            let delete = Delete { table: model.db_table.to_owned(), filter: Some(in_list(key, chunk)) };
+            statements.push((db.dialect().compile_delete(&delete), Some(model.label())));
         }
     }
     for (model, keys, _) in &c.order {

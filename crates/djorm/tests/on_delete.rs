@@ -145,6 +145,40 @@ djorm::backend_tests! {
         Ok(())
     }
 
+    /// Django's query counts: a model nothing needs first goes by one DELETE; a cascade's
+    /// children that nothing needs are deleted by their key without being read; a DO_NOTHING
+    /// relation's table is never touched.
+    async fn deletes_take_djangos_queries(db) {
+        let ann = owner(&db, "ann").await?;
+        let shop = Shop::objects().create(&db, Shop { owner: (&ann).into(), ..Default::default() }).await?;
+        for _ in 0..3 {
+            Item::objects().create(&db, Item { shop: (&shop).into(), ..Default::default() }).await?;
+        }
+        // Items: nothing points at them — one DELETE.
+        let capture = db.capture_queries();
+        let deleted = Item::objects().filter(q!(Item, shop = shop.id)).delete(&db).await?;
+        let sql: Vec<String> = capture.take().into_iter().map(|q| q.sql).collect();
+        assert_eq!(deleted.total, 3);
+        assert_eq!(sql.len(), 1, "{sql:#?}");
+        assert!(sql[0].starts_with("DELETE FROM \"del_item\""), "{sql:#?}");
+        // A shop: its keys read once, its items deleted by shop key without being read.
+        Item::objects().create(&db, Item { shop: (&shop).into(), ..Default::default() }).await?;
+        let capture = db.capture_queries();
+        let deleted = shop.delete(&db).await?;
+        let sql: Vec<String> = capture.take().into_iter().map(|q| q.sql).collect();
+        assert_eq!((deleted.per_model.get("del.Item"), deleted.per_model.get("del.Shop")), (Some(&1), Some(&1)));
+        let reads = sql.iter().filter(|s| s.starts_with("SELECT")).count();
+        assert_eq!(reads, 2, "the shop's keys and the audits (RESTRICT) that may point at it: {sql:#?}");
+        assert!(!sql.iter().any(|s| s.starts_with("SELECT") && s.contains("\"del_item\"")), "{sql:#?}");
+        // An owner with a DO_NOTHING log: the log table is never read.
+        let bob = owner(&db, "bob").await?;
+        let capture = db.capture_queries();
+        bob.delete(&db).await?;
+        let sql: Vec<String> = capture.take().into_iter().map(|q| q.sql).collect();
+        assert!(!sql.iter().any(|s| s.contains("\"del_log\"")), "{sql:#?}");
+        Ok(())
+    }
+
     async fn delete_through_a_relation_filter(db) {
         let ann = owner(&db, "ann").await?;
         let bob = owner(&db, "bob").await?;
