@@ -89,19 +89,38 @@ pub enum OnDelete {
 /// (models rebuilt from migration files, whose defaults are literals).
 #[derive(Debug, Clone, Copy)]
 pub enum FieldDefault {
-    /// Called for every new object.
+    /// Called for every new object; the same value every time (`default = 0`).
     Call(fn() -> Value),
     /// The same value every time.
     Constant(&'static Value),
+    /// A function whose value changes (`default = Utc::now()`), recorded in migrations by its
+    /// name, as Django records `default=timezone.now`, so makemigrations sees no change.
+    Callable {
+        /// Makes the value for a new object.
+        make: fn() -> Value,
+        /// The call as written (`Utc::now()`).
+        name: &'static str,
+    },
 }
 
 impl FieldDefault {
     /// The default value for a new object.
     pub fn value(self) -> Value {
         match self {
-            FieldDefault::Call(make) => make(),
+            FieldDefault::Call(make) | FieldDefault::Callable { make, .. } => make(),
             FieldDefault::Constant(value) => value.clone(),
         }
+    }
+
+    /// A callable default a migration file names, when djorm knows it (the current time, a
+    /// new UUID): what `migrate` calls to fill existing rows.
+    pub fn known_callable(name: &str) -> Option<fn() -> Value> {
+        let name = name.trim_start_matches("::");
+        Some(match name.rsplit("::").take(2).collect::<Vec<_>>().as_slice() {
+            ["now()", "Utc"] => || Value::DateTime(chrono::Utc::now()),
+            ["new_v4()", "Uuid"] => || Value::Uuid(uuid::Uuid::new_v4()),
+            _ => return None,
+        })
     }
 }
 

@@ -135,7 +135,13 @@ fn field_meta(field: &FieldState, state: &ProjectState, slots: &BTreeMap<&str, S
         choices: &[],
         verbose_name: leak(&field.name.replace('_', " ")),
         help_text: "",
-        default: field.default.as_ref().map(|d| FieldDefault::Constant(Box::leak(Box::new(d.to_value())))),
+        default: field.default.as_ref().map(|d| match d {
+            djorm_core::schema::state::Literal::Callable { callable } => match FieldDefault::known_callable(callable) {
+                Some(make) => FieldDefault::Callable { make, name: leak(callable) },
+                None => FieldDefault::Constant(Box::leak(Box::new(djorm_sql::Value::Null))),
+            },
+            literal => FieldDefault::Constant(Box::leak(Box::new(literal.to_value()))),
+        }),
         auto_now: false,
         auto_now_add: false,
         editable: true,

@@ -32,6 +32,12 @@ pub enum Literal {
     Float(f64),
     /// Text (also dates, decimals and UUIDs, as Django writes them).
     Text(String),
+    /// A function called for each new object (`{ callable = "Utc::now()" }`), as Django
+    /// records `default=timezone.now` by reference.
+    Callable {
+        /// The call as written in the model.
+        callable: String,
+    },
 }
 
 impl Literal {
@@ -49,13 +55,24 @@ impl Literal {
         })
     }
 
-    /// The literal as a value.
+    /// The literal as a value (a callable's value now, when djorm knows the function).
     pub fn to_value(&self) -> Value {
         match self {
             Literal::Bool(b) => Value::Bool(*b),
             Literal::Int(i) => Value::I64(*i),
             Literal::Float(f) => Value::F64(*f),
             Literal::Text(s) => Value::String(s.clone()),
+            Literal::Callable { callable } => {
+                crate::FieldDefault::known_callable(callable).map_or(Value::Null, |make| make())
+            }
+        }
+    }
+
+    /// The literal of a field's default: a callable by its name, anything else by its value.
+    pub fn from_default(default: crate::FieldDefault) -> Option<Literal> {
+        match default {
+            crate::FieldDefault::Callable { name, .. } => Some(Literal::Callable { callable: name.to_owned() }),
+            other => Literal::from_value(&other.value()),
         }
     }
 }
@@ -169,7 +186,7 @@ impl FieldState {
             max_length: f.max_length.filter(|_| f.kind.is_text()),
             max_digits: f.max_digits,
             decimal_places: f.decimal_places,
-            default: f.default.and_then(|d| Literal::from_value(&d.value())),
+            default: f.default.and_then(Literal::from_default),
             relation,
         }
     }

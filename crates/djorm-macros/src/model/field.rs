@@ -189,15 +189,22 @@ impl FieldInfo {
         let verbose_name = a.verbose_name.clone().unwrap_or_else(|| name.replace('_', " "));
         let help_text = a.help_text.clone().unwrap_or_default();
         let (auto_now, auto_now_add) = (a.auto_now, a.auto_now_add);
-        let default = match a.default.as_ref().map(|e| default_value(e, ty)) {
-            Some(expr) => {
+        let default = match a.default.as_ref().map(|e| (e, default_value(e, ty))) {
+            Some((written, expr)) => {
                 let f = format_ident!("__djorm_default_{}", self.ident);
+                // A call gives a new value each time (`Utc::now()`): migrations name it.
+                let kind = if matches!(written, syn::Expr::Call(_) | syn::Expr::MethodCall(_) | syn::Expr::Macro(_)) {
+                    let name: String = quote!(#written).to_string().chars().filter(|c| !c.is_whitespace()).collect();
+                    quote! { ::djorm::FieldDefault::Callable { make: #f, name: #name } }
+                } else {
+                    quote! { ::djorm::FieldDefault::Call(#f) }
+                };
                 quote! {{
                     fn #f() -> ::djorm::Value {
                         let value: #ty = #expr;
                         ::djorm::FieldType::to_value(&value)
                     }
-                    ::core::option::Option::Some(::djorm::FieldDefault::Call(#f))
+                    ::core::option::Option::Some(#kind)
                 }}
             }
             None => quote! { ::core::option::Option::None },
