@@ -182,3 +182,17 @@ pub fn TruncMinute(arg: impl Into<Arg>) -> Expression {
 pub fn TruncSecond(arg: impl Into<Arg>) -> Expression {
     Trunc(arg, TruncUnit::Second, None)
 }
+
+/// Django's `Collate(expression, collation)`: compared and sorted by `collation`, a name of
+/// the database (`"C"`, `"NOCASE"` on SQLite); a name that is not one is Django's ValueError.
+#[allow(non_snake_case)]
+pub fn Collate(arg: impl Into<Arg>, collation: &str) -> Expression {
+    call(&vocabulary::COLLATE, vec![arg.into(), text(collation)])
+}
+
+/// Django's `JSONObject(key=value, ...)`: a JSON object built by the database, keys in order.
+#[allow(non_snake_case)]
+pub fn JSONObject<A: Into<Arg>>(pairs: impl IntoIterator<Item = (&'static str, A)>) -> Expression {
+    let args = pairs.into_iter().flat_map(|(key, value)| [text(key), value.into()]).collect();
+    call(&vocabulary::JSON_OBJECT, args)
+}

@@ -153,6 +153,23 @@ impl Dialect for PostgresDialect {
                 w.expr(&args[0]);
                 w.push(", 'UTF8')), 'hex')");
             }
+            // Keys are text parameters PostgreSQL cannot type by themselves: cast, as Django does.
+            Func::JsonObject => {
+                w.push("JSONB_BUILD_OBJECT(");
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    if i % 2 == 0 {
+                        w.push("CAST(");
+                        w.expr(arg);
+                        w.push(" AS text)");
+                    } else {
+                        w.expr(arg);
+                    }
+                }
+                w.push(")");
+            }
             _ => djorm_sql::standard_function(w, func, args),
         }
     }

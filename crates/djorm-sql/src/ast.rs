@@ -223,6 +223,13 @@ pub enum Expr {
         /// What the right operand is.
         rhs_kind: crate::ValueKind,
     },
+    /// `expr COLLATE "name"` (Django's `Collate`): the collation is an identifier, quoted.
+    Collate {
+        /// The text.
+        expr: Box<Expr>,
+        /// The collation's name.
+        collation: String,
+    },
     /// A window function call (`RANK()`), only valid inside [`Expr::Over`].
     WindowFunc {
         /// Which function.
@@ -412,6 +419,8 @@ pub enum Func {
     Sha384,
     /// SHA-512 digest, as hex.
     Sha512,
+    /// A JSON object of key/value argument pairs.
+    JsonObject,
 }
 
 /// Aggregate functions.

@@ -347,6 +347,7 @@ pub fn standard_function(w: &mut SqlWriter<'_>, func: Func, args: &[Expr]) {
         Func::Sha256 => "SHA256",
         Func::Sha384 => "SHA384",
         Func::Sha512 => "SHA512",
+        Func::JsonObject => "JSON_OBJECT",
     };
     w.call(name, args);
 }

@@ -311,6 +311,11 @@ impl<'d> SqlWriter<'d> {
                 d.write_temporal(self, *op, (lhs, *lhs_kind), (rhs, *rhs_kind))
             }
             Expr::WindowFunc { func, args } => self.call(func.as_sql(), args),
+            Expr::Collate { expr, collation } => {
+                self.operand(expr);
+                self.push(" COLLATE ");
+                self.ident(collation);
+            }
             Expr::Over { expr, partition_by, order_by, frame } => {
                 self.expr(expr);
                 self.over(partition_by, order_by, frame.as_ref());

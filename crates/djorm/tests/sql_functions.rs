@@ -214,3 +214,15 @@ fn a_filter_on_a_window_wraps_the_query() {
     );
     assert!(sql.ends_with(r#"ORDER BY "qualify"."col6" DESC"#), "{sql}");
 }
+
+#[test]
+fn collations_are_quoted_names_and_json_objects_bind_their_keys() {
+    use djorm::functions::{Collate, JSONObject};
+    check(Collate("title", "C"), &format!("{TITLE} COLLATE \"C\""), &format!("{TITLE} COLLATE \"C\""), vec![]);
+    check(
+        JSONObject([("t", Arg::from("title"))]),
+        &format!("JSONB_BUILD_OBJECT(CAST($1 AS text), {TITLE})"),
+        &format!("JSON_OBJECT(?1, {TITLE})"),
+        vec![Value::from("t")],
+    );
+}

@@ -45,6 +45,8 @@ const BUILTINS: &[&str] = &[
     "OuterRef",
     "timedelta",
     "Prefetch",
+    "Collate",
+    "JSONObject",
     "help",
     "sql",
 ];
@@ -102,6 +104,27 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
         "When" => when(args, kwargs)?,
         "timedelta" => timedelta(args, kwargs)?,
         "Prefetch" => prefetch(args, kwargs)?,
+        // The collation is a name, not a field: Collate("name", collation="C").
+        "Collate" => {
+            let mut args = args.into_iter();
+            let expr = expression(args.next().ok_or("Collate() takes an expression")?)?;
+            let collation = match (args.next(), kwargs.into_iter().find(|(k, _)| k == "collation")) {
+                (Some(Val::Value(v)), None) | (None, Some((_, Val::Value(v)))) => v,
+                _ => return Err(ShellError::new("TypeError", "Collate() takes collation=\"name\"")),
+            };
+            Val::Expr(Expression::call(&djorm::vocabulary::COLLATE, [Arg(expr), Arg(Expression::Value(collation))]))
+        }
+        "JSONObject" => {
+            if !args.is_empty() {
+                return Err(ShellError::new("TypeError", "JSONObject() takes keyword arguments only"));
+            }
+            let mut pairs = Vec::with_capacity(kwargs.len() * 2);
+            for (key, value) in kwargs {
+                pairs.push(Arg(Expression::Value(Value::String(key))));
+                pairs.push(Arg(expression(value)?));
+            }
+            Val::Expr(Expression::call(&djorm::vocabulary::JSON_OBJECT, pairs))
+        }
         "Case" => case(args, kwargs)?,
         "ExtractYear" => Val::Expr(djorm::functions::ExtractYear(Arg(one(&args)?))),
         "ExtractQuarter" => Val::Expr(djorm::functions::ExtractQuarter(Arg(one(&args)?))),

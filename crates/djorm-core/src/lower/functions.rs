@@ -127,3 +127,19 @@ pub(super) fn temporal_arith(
     let expr = Expr::Temporal { op, lhs: Box::new(lhs.0), lhs_kind: lk, rhs: Box::new(rhs.0), rhs_kind: rk };
     Ok(Some((expr, kind)))
 }
+
+/// Django's check of `Collate(expr, collation)`: the collation is a name of the database
+/// (letters, digits, `_`, `-`), given as text.
+pub(super) fn check_collation(args: &[Expression]) -> Result<()> {
+    match args.get(1) {
+        Some(Expression::Value(Value::String(name)))
+            if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') =>
+        {
+            Ok(())
+        }
+        Some(Expression::Value(Value::String(name))) => {
+            Err(Error::InvalidValue(format!("Invalid collation name: '{}'.", name.replace('\'', "\\'"))))
+        }
+        _ => Err(Error::InvalidValue("Collate() takes a collation name as text.".into())),
+    }
+}

@@ -429,6 +429,9 @@ impl Lowerer {
                         args.len()
                     )));
                 }
+                if func.name == "Collate" {
+                    functions::check_collation(args)?;
+                }
                 if matches!(func.name, "Coalesce" | "Greatest" | "Least" | "NullIf") {
                     self.check_same_output(args)?;
                 }

@@ -207,6 +207,33 @@ pub static TRUNC_TIME: FunctionDef = FunctionDef {
     lower: |args| Expr::TimeOf(first_arg(args)),
 };
 
+/// `Collate(text, collation)`: the text compared and sorted by another collation (an
+/// identifier of the database, not a value).
+pub static COLLATE: FunctionDef = FunctionDef {
+    name: "Collate",
+    min_args: 2,
+    max_args: Some(2),
+    output: first_kind,
+    lower: |args| {
+        let mut args = args.into_iter();
+        let expr = Box::new(args.next().unwrap_or(Expr::Param(Value::Null)));
+        match args.next() {
+            Some(Expr::Param(Value::String(collation))) => Expr::Collate { expr, collation },
+            // Checked before lowering (a collation is a name); nothing else reaches here.
+            _ => *expr,
+        }
+    },
+};
+
+/// `JSONObject(key=value, ...)`: a JSON object, its arguments alternating keys and values.
+pub static JSON_OBJECT: FunctionDef = FunctionDef {
+    name: "JSONObject",
+    min_args: 0,
+    max_args: None,
+    output: |_| ValueKind::Json,
+    lower: |args| Expr::Func { func: Func::JsonObject, args },
+};
+
 /// Every built-in function.
 pub static FUNCTIONS: &[&FunctionDef] = &[
     &LOWER,
@@ -263,4 +290,6 @@ pub static FUNCTIONS: &[&FunctionDef] = &[
     &SHA512,
     &TRUNC_DATE,
     &TRUNC_TIME,
+    &COLLATE,
+    &JSON_OBJECT,
 ];
