@@ -4,6 +4,7 @@ use djorm_sql::{BinOp, Delete, Expr, Insert, Select, SelectItem, Value};
 
 use super::containers::{bound, Binding, CachedGroup};
 use super::{join_table, reverse_relations, JoinTable, ReverseKind};
+use crate::signals::{self, M2mAction, M2mChange};
 use crate::{Db, Error, Model, ModelMeta, QuerySet, Result, Rhs, Q};
 
 /// A ManyToManyField to `T`. Not a column: the rows live in a join table. Use it as Django's
@@ -17,6 +18,7 @@ super::containers::bound_container!(ManyToMany);
 
 /// Rows of a join table, seen from one side: `own` is the column of the instance that owns the
 /// manager, `other` the column of the objects added.
+#[derive(Clone)]
 pub(crate) struct Side {
     pub table: JoinTable,
     pub own: String,
@@ -32,6 +34,25 @@ impl Side {
         } else {
             (self.table.target, self.table.source)
         }
+    }
+
+    /// An `m2m_changed` for this side's relation.
+    fn change<'a>(&self, action: M2mAction, own: &'a Value, pk_set: Option<&'a [Value]>) -> M2mChange<'a> {
+        let (instance_model, model) = self.models();
+        M2mChange {
+            action,
+            field_model: self.table.source,
+            field: self.table.field,
+            instance_model,
+            instance_pk: own,
+            reverse: self.own != self.table.source_column,
+            model,
+            pk_set,
+        }
+    }
+
+    fn listened(&self) -> bool {
+        signals::has_m2m_receivers(self.table.source, self.table.field)
     }
 
     /// Django's guards: the owner must be saved before its relation is used, and every object
@@ -146,13 +167,17 @@ impl Side {
         if distinct.is_empty() {
             return Ok(());
         }
-        let pairs_for = |missing: &[Value]| -> Vec<(Value, Value)> {
-            let mut pairs: Vec<(Value, Value)> = missing.iter().map(|o| (own.clone(), o.clone())).collect();
-            if self.symmetrical {
-                pairs.extend(missing.iter().filter(|o| *o != own).map(|o| (o.clone(), own.clone())));
+        if self.listened() {
+            // Receivers hear which keys are new, as Django reports pk_set.
+            let existing = self.existing(db, own, &distinct).await?;
+            let missing: Vec<Value> = distinct.into_iter().filter(|v| !existing.contains(v)).collect();
+            signals::send_m2m_changed(db, self.change(M2mAction::PreAdd, own, Some(&missing))).await?;
+            if !missing.is_empty() {
+                self.insert_pairs(db, &self.pairs(own, &missing), defaults).await?;
             }
-            pairs
-        };
+            return signals::send_m2m_changed(db, self.change(M2mAction::PostAdd, own, Some(&missing))).await;
+        }
+        let pairs_for = |missing: &[Value]| self.pairs(own, missing);
         if self.table.through.is_none() {
             return self.insert_pairs(db, &pairs_for(&distinct), defaults).await;
         }
@@ -164,18 +189,37 @@ impl Side {
         .await
     }
 
+    /// The join rows linking `own` to each of `missing` (and back, when symmetrical).
+    fn pairs(&self, own: &Value, missing: &[Value]) -> Vec<(Value, Value)> {
+        let mut pairs: Vec<(Value, Value)> = missing.iter().map(|o| (own.clone(), o.clone())).collect();
+        if self.symmetrical {
+            pairs.extend(missing.iter().filter(|o| *o != own).map(|o| (o.clone(), own.clone())));
+        }
+        pairs
+    }
+
     /// Removes links (all of them when `others` is `None`), both ways for a symmetrical
     /// relation, in one DELETE.
     pub async fn remove(&self, db: &Db, own: &Value, others: Option<&[Value]>) -> Result<()> {
         self.check_saved(own, &[])?;
+        let listened = self.listened();
+        let (pre, post) = match others {
+            Some(_) => (M2mAction::PreRemove, M2mAction::PostRemove),
+            None => (M2mAction::PreClear, M2mAction::PostClear),
+        };
+        if listened {
+            signals::send_m2m_changed(db, self.change(pre, own, others)).await?;
+        }
         let mut filter = self.pairs_filter(own, others);
         if self.symmetrical {
-            let back =
-                Side { table: self.table.clone(), own: self.other.clone(), other: self.own.clone(), symmetrical: true };
+            let back = Side { own: self.other.clone(), other: self.own.clone(), ..self.clone() };
             filter = filter.binary(BinOp::Or, back.pairs_filter(own, others));
         }
         let delete = Delete { table: self.table.table.clone(), filter: Some(filter) };
         db.execute(&db.dialect().compile_delete(&delete)).await?;
+        if listened {
+            signals::send_m2m_changed(db, self.change(post, own, others)).await?;
+        }
         Ok(())
     }
 }

@@ -175,6 +175,8 @@ pub struct JoinTable {
     pub target: &'static ModelMeta,
     /// The through model, when the field names one.
     pub through: Option<&'static ModelMeta>,
+    /// The ManyToManyField's name on `source`.
+    pub field: &'static str,
 }
 
 /// Resolves the join table of `owner.m2m`.
@@ -200,6 +202,7 @@ pub fn join_table(owner: &'static ModelMeta, m2m: &ManyToManyMeta) -> Result<Joi
             source: owner,
             target,
             through: Some(through),
+            field: m2m.name,
         });
     }
     let (source_column, target_column) = if owner.is(target) {
@@ -214,5 +217,6 @@ pub fn join_table(owner: &'static ModelMeta, m2m: &ManyToManyMeta) -> Result<Joi
         source: owner,
         target,
         through: None,
+        field: m2m.name,
     })
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use djorm_sql::{BinOp, Expr, Update, Value};
+use djorm_sql::{Expr, Update, Value};
 
 use super::containers::{bound, Binding, CachedGroup};
 use super::many::Side;
@@ -214,26 +214,12 @@ impl<T: Model> Reverse<T> {
         if rel.kind != ReverseKind::ManyToMany {
             self.require_nullable(rel)?;
         }
-        let keys: Vec<Value> = self.queryset()?.values_list(db, &["pk"]).await?.into_iter().flatten().collect();
         match rel.kind {
-            ReverseKind::ManyToMany => {
-                let side = Side {
-                    table: self.side(b, rel)?.table,
-                    own: String::new(),
-                    other: String::new(),
-                    symmetrical: false,
-                };
-                let own_column = side.table.target_column.clone();
-                let delete = djorm_sql::Delete {
-                    table: side.table.table.clone(),
-                    filter: Some(
-                        Expr::Column { table: None, column: own_column }.binary(BinOp::Eq, Expr::Param(b.pk.clone())),
-                    ),
-                };
-                db.execute(&db.dialect().compile_delete(&delete)).await?;
-                Ok(())
+            ReverseKind::ManyToMany => self.side(b, rel)?.remove(db, &b.pk, None).await,
+            _ => {
+                let keys: Vec<Value> = self.queryset()?.values_list(db, &["pk"]).await?.into_iter().flatten().collect();
+                self.set_keys(db, rel, &keys, Value::Null).await
             }
-            _ => self.set_keys(db, rel, &keys, Value::Null).await,
         }
     }
 }
