@@ -274,7 +274,8 @@ impl FieldType for AutoId {
     }
 }
 
-/// A `#[derive(Choices)]` enum: a closed set of values stored as text.
+/// A `#[derive(Choices)]` enum: a closed set of values, stored as text (Django's TextChoices)
+/// or, when every variant has an integer discriminant, as an integer (its IntegerChoices).
 pub trait Choices: Sized + Copy + 'static {
     /// `(stored value, human label)` for every variant, in declaration order.
     const CHOICES: &'static [(&'static str, &'static str)];

@@ -23,8 +23,42 @@ struct Price {
     rate: Option<Decimal>,
 }
 
+/// Django's IntegerChoices: every variant numbered, stored as an integer.
+#[derive(Choices, Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Suit {
+    #[default]
+    Diamond = 1,
+    #[djorm(label = "Hearts")]
+    Heart = 2,
+    Spade = -1,
+}
+
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "parity", ordering = ["id"])]
+struct Card {
+    id: AutoId,
+    suit: Suit,
+}
+
 djorm::backend_tests! {
-    models = [Token, Price];
+    models = [Token, Price, Card];
+
+    /// IntegerChoices are an IntegerField with choices: stored and compared as integers, read
+    /// back as the variant, labelled as declared.
+    async fn integer_choices_store_integers(db) {
+        use djorm::Choices;
+        assert_eq!(<Card as Model>::meta().fields[1].kind, djorm::FieldKind::IntegerField);
+        assert_eq!(Suit::CHOICES, &[("1", "Diamond"), ("2", "Hearts"), ("-1", "Spade")]);
+        for suit in [Suit::Heart, Suit::Spade, Suit::Heart] {
+            Card::objects().create(&db, Card { suit, ..Default::default() }).await?;
+        }
+        assert_eq!(Card::objects().filter(q!(Card, suit = Suit::Heart)).count(&db).await?, 2);
+        assert_eq!(Card::objects().filter(Q::new("suit__lt", 0)).count(&db).await?, 1);
+        let read: Vec<Suit> = Card::objects().all(&db).await?.into_iter().map(|c| c.suit).collect();
+        assert_eq!(read, [Suit::Heart, Suit::Spade, Suit::Heart]);
+        assert_eq!(Suit::Heart.label(), "Hearts");
+        Ok(())
+    }
 
     /// Saving a new instance of a key-only model is one INSERT (an UPDATE with nothing to set
     /// was sent before, and failed); saving it again changes nothing.
