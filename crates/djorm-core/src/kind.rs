@@ -9,6 +9,8 @@ pub enum FieldKind {
     AutoField,
     /// 64-bit auto-incrementing key (the default primary key).
     BigAutoField,
+    /// 16-bit auto-incrementing key.
+    SmallAutoField,
     /// Short text with a `max_length`.
     CharField,
     /// Unbounded text.
@@ -59,9 +61,10 @@ pub enum FieldKind {
 
 impl FieldKind {
     /// Every field class, in declaration order.
-    pub const ALL: [FieldKind; 25] = [
+    pub const ALL: [FieldKind; 26] = [
         FieldKind::AutoField,
         FieldKind::BigAutoField,
+        FieldKind::SmallAutoField,
         FieldKind::CharField,
         FieldKind::TextField,
         FieldKind::IntegerField,
@@ -97,6 +100,7 @@ impl FieldKind {
         match self {
             FieldKind::AutoField => "AutoField",
             FieldKind::BigAutoField => "BigAutoField",
+            FieldKind::SmallAutoField => "SmallAutoField",
             FieldKind::CharField => "CharField",
             FieldKind::TextField => "TextField",
             FieldKind::IntegerField => "IntegerField",
@@ -137,7 +141,7 @@ impl FieldKind {
 
     /// True for the auto-incrementing key fields.
     pub fn is_auto(self) -> bool {
-        matches!(self, FieldKind::AutoField | FieldKind::BigAutoField)
+        matches!(self, FieldKind::AutoField | FieldKind::BigAutoField | FieldKind::SmallAutoField)
     }
 
     /// The value kind a column of this field decodes into.
@@ -150,7 +154,7 @@ impl FieldKind {
             | FieldKind::ForeignKey
             | FieldKind::OneToOneField => ValueKind::I64,
             FieldKind::PositiveIntegerField => ValueKind::I64,
-            FieldKind::SmallIntegerField => ValueKind::I16,
+            FieldKind::SmallIntegerField | FieldKind::SmallAutoField => ValueKind::I16,
             FieldKind::PositiveSmallIntegerField => ValueKind::I32,
             FieldKind::FloatField => ValueKind::F64,
             FieldKind::DecimalField => ValueKind::Decimal,
@@ -180,6 +184,7 @@ impl FieldKind {
         match self {
             FieldKind::AutoField => ColumnType::AutoInt,
             FieldKind::BigAutoField => ColumnType::AutoBigInt,
+            FieldKind::SmallAutoField => ColumnType::AutoSmallInt,
             FieldKind::CharField => ColumnType::Varchar(max_length.unwrap_or(255)),
             FieldKind::EmailField => ColumnType::Varchar(max_length.unwrap_or(254)),
             FieldKind::URLField => ColumnType::Varchar(max_length.unwrap_or(200)),

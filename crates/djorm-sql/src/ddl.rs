@@ -13,6 +13,8 @@ pub enum ColumnType {
     AutoInt,
     /// Auto-incrementing 64-bit key (BigAutoField).
     AutoBigInt,
+    /// Auto-incrementing 16-bit key (SmallAutoField).
+    AutoSmallInt,
     /// `varchar(n)`.
     Varchar(u32),
     /// Unbounded text.

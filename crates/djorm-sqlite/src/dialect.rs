@@ -70,7 +70,9 @@ impl Dialect for SqliteDialect {
 
     fn column_type(&self, ty: ColumnType) -> String {
         match ty {
-            ColumnType::AutoInt | ColumnType::AutoBigInt | ColumnType::Integer => "integer".into(),
+            ColumnType::AutoInt | ColumnType::AutoBigInt | ColumnType::AutoSmallInt | ColumnType::Integer => {
+                "integer".into()
+            }
             ColumnType::BigInt => "bigint".into(),
             ColumnType::SmallInt => "smallint".into(),
             ColumnType::PositiveInteger => "integer unsigned".into(),
@@ -93,7 +95,7 @@ impl Dialect for SqliteDialect {
 
     fn auto_increment_suffix(&self, ty: ColumnType) -> &'static str {
         match ty {
-            ColumnType::AutoInt | ColumnType::AutoBigInt => " AUTOINCREMENT",
+            ColumnType::AutoInt | ColumnType::AutoBigInt | ColumnType::AutoSmallInt => " AUTOINCREMENT",
             _ => "",
         }
     }

@@ -40,8 +40,50 @@ struct Card {
     suit: Suit,
 }
 
+/// Django's SmallAutoField and AutoField keys, and keys pointing at them.
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "parity")]
+struct Shelf {
+    #[djorm(auto_field = "SmallAutoField")]
+    id: AutoId,
+    #[djorm(max_length = 10)]
+    name: String,
+}
+
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "parity")]
+struct Slot {
+    #[djorm(auto_field = "AutoField")]
+    id: AutoId,
+    #[djorm(on_delete = Cascade)]
+    shelf: ForeignKey<Shelf>,
+}
+
 djorm::backend_tests! {
-    models = [Token, Price, Card];
+    models = [Token, Price, Card, Shelf, Slot];
+
+    /// SmallAutoField and AutoField keys are 16- and 32-bit columns (a key to them takes the
+    /// same width), numbered by the database, read back and followed like any key.
+    async fn small_and_32_bit_auto_keys(db) {
+        assert_eq!(<Shelf as Model>::meta().pk().kind, djorm::FieldKind::SmallAutoField);
+        assert_eq!(<Slot as Model>::meta().pk().kind, djorm::FieldKind::AutoField);
+        let shelf = Shelf::objects().create(&db, Shelf { name: "top".into(), ..Default::default() }).await?;
+        let slot = Slot::objects().create(&db, Slot { shelf: (&shelf).into(), ..Default::default() }).await?;
+        assert!(shelf.id.is_set() && slot.id.is_set());
+        let found = Slot::objects().select_related(["shelf"]).get(&db, q!(Slot, shelf__name = "top")).await?;
+        assert_eq!((found.id, found.shelf.cached().map(|s| s.name.as_str())), (slot.id, Some("top")));
+        let tables = db.introspect().await?;
+        let column = |table: &str, name: &str| {
+            let t = tables.iter().find(|t| t.name == table).expect("table");
+            t.columns.iter().find(|c| c.name == name).map(|c| c.data_type.to_lowercase()).expect("column")
+        };
+        if db.vendor() == "postgresql" {
+            assert_eq!(column("parity_shelf", "id"), "smallint");
+            assert_eq!(column("parity_slot", "id"), "integer");
+            assert_eq!(column("parity_slot", "shelf_id"), "smallint");
+        }
+        Ok(())
+    }
 
     /// IntegerChoices are an IntegerField with choices: stored and compared as integers, read
     /// back as the variant, labelled as declared.

@@ -327,6 +327,10 @@ fn rust_type(column: &djorm::introspection::ColumnDescription, comments: &mut Ve
             "AutoId"
         }
         BigAutoField => "AutoId",
+        SmallAutoField => {
+            options.push("auto_field = \"SmallAutoField\"".to_owned());
+            "AutoId"
+        }
         CharField | EmailField | URLField | SlugField => {
             if let Some(n) = column.max_length {
                 options.push(format!("max_length = {n}"));

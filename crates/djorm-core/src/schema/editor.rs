@@ -42,6 +42,7 @@ pub fn column_type(f: &FieldState) -> ColumnType {
     match kind.column_type(f.max_length, f.max_digits, f.decimal_places) {
         ColumnType::AutoBigInt if f.relation.is_some() => ColumnType::BigInt,
         ColumnType::AutoInt if f.relation.is_some() => ColumnType::Integer,
+        ColumnType::AutoSmallInt if f.relation.is_some() => ColumnType::SmallInt,
         other => other,
     }
 }

@@ -45,6 +45,9 @@ pub struct FieldAttrs {
     pub through: Option<syn::Path>,
     pub symmetrical: Option<bool>,
     pub m2m_db_table: Option<String>,
+    /// `auto_field = "AutoField"`: the class of an `AutoId` key (Django's AutoField,
+    /// SmallAutoField, BigAutoField), with its span.
+    pub auto_field: Option<(String, proc_macro2::Span)>,
 }
 
 /// A text field with its own validation.
@@ -59,7 +62,7 @@ const MODEL_OPTIONS: &str =
     "app, name, db_table, ordering, verbose_name, verbose_name_plural, str, index(...), unique(...), check(...)";
 const FIELD_OPTIONS: &str = "primary_key, max_length, max_digits, decimal_places, blank, null, default, unique, \
      db_index, verbose_name, help_text, db_column, auto_now, auto_now_add, editable, email, url, slug, on_delete, \
-     related_name, related_query_name, to_field, through, symmetrical, db_table";
+     related_name, related_query_name, to_field, through, symmetrical, db_table, auto_field";
 
 fn string_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<String>> {
     let value = meta.value()?;
@@ -196,6 +199,8 @@ pub fn parse_field(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                 out.help_text = Some(string(&meta)?);
             } else if path.is_ident("db_column") {
                 out.db_column = Some(string(&meta)?);
+            } else if path.is_ident("auto_field") {
+                out.auto_field = Some((string(&meta)?, span));
             } else if path.is_ident("auto_now") {
                 out.auto_now = flag(&meta)?;
             } else if path.is_ident("auto_now_add") {

@@ -52,6 +52,25 @@ pub fn default_value(expr: &syn::Expr, ty: &Type) -> TokenStream {
 }
 
 impl FieldInfo {
+    /// The field class from the type and the text options (`email`, `url`, `slug`,
+    /// `max_length`).
+    fn kind_tokens(&self, special: Option<Special>) -> TokenStream {
+        let ty = &self.ty;
+        match special {
+            Some(Special::Email) => quote! { ::djorm::FieldKind::EmailField },
+            Some(Special::Url) => quote! { ::djorm::FieldKind::URLField },
+            Some(Special::Slug) => quote! { ::djorm::FieldKind::SlugField },
+            None if self.attrs.max_length.is_some() => quote! {
+                if matches!(<#ty as ::djorm::FieldType>::KIND, ::djorm::FieldKind::TextField) {
+                    ::djorm::FieldKind::CharField
+                } else {
+                    <#ty as ::djorm::FieldType>::KIND
+                }
+            },
+            None => quote! { <#ty as ::djorm::FieldType>::KIND },
+        }
+    }
+
     /// Checks the options against the type, with errors pointing at the option.
     pub fn validate(&self) -> syn::Result<()> {
         let (name, is_option) = type_name(&self.ty);
@@ -96,6 +115,20 @@ impl FieldInfo {
                 &self.ty,
                 "max_digits and decimal_places are only valid on Decimal fields",
             ));
+        }
+        if let Some((class, span)) = &a.auto_field {
+            if name != "AutoId" {
+                return Err(syn::Error::new(
+                    *span,
+                    format!("auto_field is only valid on an AutoId key, not on `{name}`"),
+                ));
+            }
+            if !matches!(class.as_str(), "AutoField" | "SmallAutoField" | "BigAutoField") {
+                return Err(syn::Error::new(
+                    *span,
+                    format!("auto_field is AutoField, SmallAutoField or BigAutoField, not `{class}`"),
+                ));
+            }
         }
         let relation_only = a.on_delete.is_some() || a.related_name.is_some() || a.to_field.is_some();
         match &self.role {
@@ -151,18 +184,12 @@ impl FieldInfo {
         let name = self.ident.to_string();
         let is_key = matches!(self.role, Role::Key { .. });
         let column = a.db_column.clone().unwrap_or_else(|| if is_key { format!("{name}_id") } else { name.clone() });
-        let kind = match a.special.map(|s| s.0) {
-            Some(Special::Email) => quote! { ::djorm::FieldKind::EmailField },
-            Some(Special::Url) => quote! { ::djorm::FieldKind::URLField },
-            Some(Special::Slug) => quote! { ::djorm::FieldKind::SlugField },
-            None if a.max_length.is_some() => quote! {
-                if matches!(<#ty as ::djorm::FieldType>::KIND, ::djorm::FieldKind::TextField) {
-                    ::djorm::FieldKind::CharField
-                } else {
-                    <#ty as ::djorm::FieldType>::KIND
-                }
-            },
-            None => quote! { <#ty as ::djorm::FieldType>::KIND },
+        let kind = match (a.special.map(|s| s.0), &a.auto_field) {
+            (_, Some((class, _))) => {
+                let class = format_ident!("{}", class);
+                quote! { ::djorm::FieldKind::#class }
+            }
+            (special, None) => self.kind_tokens(special),
         };
         let max_length = match (a.max_length, a.special.map(|s| s.0)) {
             (Some((n, _)), _) => quote! { ::core::option::Option::Some(#n) },
