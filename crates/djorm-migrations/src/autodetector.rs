@@ -380,6 +380,8 @@ mod tests {
             decimal_places: None,
             default: None,
             relation: None,
+            verbose_name: None,
+            help_text: None,
         }
     }
 

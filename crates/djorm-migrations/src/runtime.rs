@@ -133,8 +133,8 @@ fn field_meta(field: &FieldState, state: &ProjectState, slots: &BTreeMap<&str, S
         max_digits: field.max_digits,
         decimal_places: field.decimal_places,
         choices: &[],
-        verbose_name: leak(&field.name.replace('_', " ")),
-        help_text: "",
+        verbose_name: leak(field.verbose_name.as_deref().unwrap_or(&field.name.replace('_', " "))),
+        help_text: leak(field.help_text.as_deref().unwrap_or_default()),
         default: field.default.as_ref().map(|d| match d {
             djorm_core::schema::state::Literal::Callable { callable } => match FieldDefault::known_callable(callable) {
                 Some(make) => FieldDefault::Callable { make, name: leak(callable) },

@@ -445,6 +445,8 @@ fn join_table_model(owner: &ModelState, j: &ManyToManyState, max_name: usize) ->
             related_name: None,
             related_query_name: None,
         }),
+        verbose_name: None,
+        help_text: None,
     };
     let id = FieldState {
         name: "id".into(),
@@ -459,6 +461,8 @@ fn join_table_model(owner: &ModelState, j: &ManyToManyState, max_name: usize) ->
         decimal_places: None,
         default: None,
         relation: None,
+        verbose_name: None,
+        help_text: None,
     };
     ModelState {
         app: owner.app.clone(),

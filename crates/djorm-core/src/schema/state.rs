@@ -137,6 +137,13 @@ pub struct FieldState {
     /// For keys: the target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relation: Option<RelationState>,
+    /// `verbose_name`, when the model gives one other than the name with spaces (recorded, as
+    /// Django records it, so changing it is an AlterField that runs no SQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verbose_name: Option<String>,
+    /// `help_text`, when the model gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help_text: Option<String>,
 }
 
 impl FieldState {
@@ -145,6 +152,7 @@ impl FieldState {
     pub fn same_in_database(&self, other: &FieldState) -> bool {
         fn database_part(f: &FieldState) -> FieldState {
             let mut f = f.clone();
+            (f.verbose_name, f.help_text) = (None, None);
             if let Some(r) = &mut f.relation {
                 r.on_delete = String::new();
                 r.related_name = None;
@@ -188,6 +196,8 @@ impl FieldState {
             decimal_places: f.decimal_places,
             default: f.default.and_then(Literal::from_default),
             relation,
+            verbose_name: (f.verbose_name != f.name.replace('_', " ")).then(|| f.verbose_name.to_owned()),
+            help_text: (!f.help_text.is_empty()).then(|| f.help_text.to_owned()),
         }
     }
 }
