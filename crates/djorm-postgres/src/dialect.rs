@@ -18,6 +18,7 @@ pub static FEATURES: Features = Features {
     max_name_length: 63,
     supports_concurrent_index: true,
     can_defer_constraint_checks: true,
+    supports_pattern_ops_index: true,
 };
 
 /// The PostgreSQL dialect.

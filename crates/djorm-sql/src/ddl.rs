@@ -226,6 +226,9 @@ pub struct CreateIndex {
     /// `CONCURRENTLY`: build without blocking writes (only where
     /// [`crate::Features::supports_concurrent_index`] says the database can).
     pub concurrently: bool,
+    /// An operator class for every column (`varchar_pattern_ops`), where
+    /// [`crate::Features::supports_pattern_ops_index`] says the database has them.
+    pub opclass: Option<&'static str>,
 }
 
 /// DROP INDEX.

@@ -38,4 +38,8 @@ pub struct Features {
     /// Constraint checks can wait for COMMIT (`DEFERRABLE INITIALLY DEFERRED`), so rows that
     /// point at each other can be written in any order inside a transaction.
     pub can_defer_constraint_checks: bool,
+    /// Indexes take an operator class (`varchar_pattern_ops`): PostgreSQL's LIKE outside the C
+    /// locale needs a second index on indexed or unique text columns, which Django adds
+    /// (`<table>_<column>_<digest>_like`).
+    pub supports_pattern_ops_index: bool,
 }

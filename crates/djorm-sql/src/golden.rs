@@ -25,6 +25,7 @@ static STANDARD: Features = Features {
     max_name_length: 63,
     supports_concurrent_index: false,
     can_defer_constraint_checks: false,
+    supports_pattern_ops_index: false,
 };
 
 static NO_NULLS_ORDER: Features = Features { supports_order_by_nulls_modifier: false, ..STANDARD };
@@ -140,6 +141,7 @@ fn ddl_defaults_are_standard_sql_and_options_are_nodes() {
         columns: vec![("a".into(), false), ("b".into(), true)],
         unique: false,
         concurrently,
+        opclass: None,
     };
     assert_eq!(d.compile_create_index(&index(false)), r#"CREATE INDEX "t_a_idx" ON "t" ("a", "b" DESC)"#);
     assert_eq!(d.compile_create_index(&index(true)), r#"CREATE INDEX CONCURRENTLY "t_a_idx" ON "t" ("a", "b" DESC)"#);

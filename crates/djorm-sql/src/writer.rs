@@ -626,6 +626,10 @@ impl<'d> SqlWriter<'d> {
         self.push(" (");
         self.comma_list(&i.columns, |w, (c, desc)| {
             w.ident(c);
+            if let Some(opclass) = i.opclass {
+                w.push(" ");
+                w.push(opclass);
+            }
             if *desc {
                 w.push(" DESC");
             }

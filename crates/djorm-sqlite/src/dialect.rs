@@ -18,6 +18,7 @@ pub static FEATURES: Features = Features {
     max_name_length: 200,
     supports_concurrent_index: false,
     can_defer_constraint_checks: true,
+    supports_pattern_ops_index: false,
 };
 
 /// The SQLite dialect.

@@ -134,6 +134,29 @@ impl<'d> SchemaEditor<'d> {
             columns: vec![(f.column.clone(), false)],
             unique: false,
             concurrently: false,
+            opclass: None,
+        })
+    }
+
+    /// Django's PostgreSQL `_like` index: an indexed, unique or key text column gets a second
+    /// index with the pattern operator class, so `LIKE 'abc%'` (startswith, contains' prefix
+    /// scans) can use an index outside the C locale.
+    fn like_index(&self, table: &str, f: &FieldState) -> Option<CreateIndex> {
+        if !self.dialect.features().supports_pattern_ops_index || !(f.db_index || f.unique || f.primary_key) {
+            return None;
+        }
+        let opclass = match column_type(f) {
+            ColumnType::Varchar(_) => "varchar_pattern_ops",
+            ColumnType::Text => "text_pattern_ops",
+            _ => return None,
+        };
+        Some(CreateIndex {
+            name: create_index_name(table, &[&f.column], "_like", self.max_name()),
+            table: table.to_owned(),
+            columns: vec![(f.column.clone(), false)],
+            unique: false,
+            concurrently: false,
+            opclass: Some(opclass),
         })
     }
 
@@ -144,6 +167,7 @@ impl<'d> SchemaEditor<'d> {
             columns: index.columns.iter().map(|c| (c.trim_start_matches('-').to_owned(), c.starts_with('-'))).collect(),
             unique: false,
             concurrently: concurrently && self.dialect.features().supports_concurrent_index,
+            opclass: None,
         }
     }
 
@@ -180,8 +204,9 @@ impl<'d> SchemaEditor<'d> {
 
     fn indexes(&self, m: &ModelState) -> Vec<String> {
         let fields = m.fields.iter().filter_map(|f| self.field_index(&m.db_table, f));
+        let like = m.fields.iter().filter_map(|f| self.like_index(&m.db_table, f));
         let meta = m.indexes.iter().map(|i| self.meta_index(&m.db_table, i, false));
-        fields.chain(meta).map(|i| self.dialect.compile_create_index(&i)).collect()
+        fields.chain(like).chain(meta).map(|i| self.dialect.compile_create_index(&i)).collect()
     }
 
     fn one_table(&self, m: &ModelState) -> Result<TableDdl> {
@@ -275,6 +300,7 @@ impl<'d> SchemaEditor<'d> {
             out.push(self.alter(&new.db_table, AlterChange::DropDefault(field.column.clone())));
         }
         out.extend(self.field_index(&new.db_table, field).map(|i| self.dialect.compile_create_index(&i)));
+        out.extend(self.like_index(&new.db_table, field).map(|i| self.dialect.compile_create_index(&i)));
         out.extend(self.foreign_key(&new.db_table, field));
         Ok(out)
     }
@@ -357,6 +383,16 @@ impl<'d> SchemaEditor<'d> {
         }
         if let (None, Some(i)) = (&was, &is) {
             out.push(self.dialect.compile_create_index(i));
+        }
+        // The `_like` index follows the column's type and whether it is indexed (dropped by its
+        // old name when the column was renamed or stops being text or indexed).
+        let (was, is) = (self.like_index(table, before), self.like_index(table, after));
+        if was.is_some() && was != is {
+            let name = was.as_ref().map(|i| i.name.clone()).unwrap_or_default();
+            out.push(self.dialect.compile_drop_index(&DropIndex { name, table: table.to_owned() }));
+        }
+        if let Some(i) = is.filter(|i| was.as_ref() != Some(i)) {
+            out.push(self.dialect.compile_create_index(&i));
         }
         out
     }
