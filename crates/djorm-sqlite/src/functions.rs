@@ -122,9 +122,28 @@ fn text(ctx: &Context<'_>, i: usize) -> FnResult<Option<String>> {
     })
 }
 
+/// The longest text these functions make: SQLite's own limit (`SQLITE_MAX_LENGTH`), so a huge
+/// count is an error, never an allocation the process cannot survive.
+const MAX_TEXT_BYTES: usize = 1_000_000_000;
+
+fn too_big() -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_TOOBIG),
+        Some("string or blob too big".into()),
+    )
+}
+
 /// A count argument (a length or a repeat count); negative counts as 0, as PostgreSQL does.
 fn count(ctx: &Context<'_>, i: usize) -> FnResult<Option<usize>> {
-    Ok(number(ctx, i)?.map(|n| if n > 0.0 { n as usize } else { 0 }))
+    Ok(number(ctx, i)?.map(|n| if n > 0.0 { n.min(usize::MAX as f64) as usize } else { 0 }))
+}
+
+/// Refuses a result longer than [`MAX_TEXT_BYTES`] before building it.
+fn within_limit(chars: usize, bytes_per_char: usize) -> FnResult<()> {
+    match chars.checked_mul(bytes_per_char.max(1)) {
+        Some(bytes) if bytes <= MAX_TEXT_BYTES => Ok(()),
+        _ => Err(too_big()),
+    }
 }
 
 /// Pads `text` to `length` characters with `fill` (cut to `length` when longer), on the left
@@ -149,14 +168,20 @@ fn register_text(conn: &Connection) -> FnResult<()> {
     for (name, left) in [("LPAD", true), ("RPAD", false)] {
         conn.create_scalar_function(name, 3, FLAGS, move |ctx| {
             Ok(match (text(ctx, 0)?, count(ctx, 1)?, text(ctx, 2)?) {
-                (Some(t), Some(n), Some(fill)) => Some(pad(&t, n, &fill, left)),
+                (Some(t), Some(n), Some(fill)) => {
+                    within_limit(n, fill.len().max(t.len() / t.chars().count().max(1)))?;
+                    Some(pad(&t, n, &fill, left))
+                }
                 _ => None,
             })
         })?;
     }
     conn.create_scalar_function("REPEAT", 2, FLAGS, |ctx| {
         Ok(match (text(ctx, 0)?, count(ctx, 1)?) {
-            (Some(t), Some(n)) => Some(t.repeat(n)),
+            (Some(t), Some(n)) => {
+                within_limit(n, t.len())?;
+                Some(t.repeat(n))
+            }
             _ => None,
         })
     })?;
@@ -273,6 +298,11 @@ mod tests {
         assert_eq!(one(&conn, "SELECT RPAD('zoë', 5, '.')"), SqlValue::Text("zoë..".into()));
         assert_eq!(one(&conn, "SELECT REPEAT('ab', 3)"), SqlValue::Text("ababab".into()));
         assert_eq!(one(&conn, "SELECT REPEAT('ab', -1)"), SqlValue::Text(String::new()));
+        // A huge count is SQLite's "string or blob too big", never an allocation that aborts.
+        for sql in ["SELECT REPEAT('ab', 1e12)", "SELECT LPAD('a', 9e18, 'xy')", "SELECT RPAD('a', 1e300, 'x')"] {
+            let err = conn.query_row(sql, [], |r| r.get::<_, String>(0)).expect_err(sql);
+            assert!(err.to_string().contains("too big"), "{sql}: {err}");
+        }
         assert_eq!(one(&conn, "SELECT REVERSE('crème')"), SqlValue::Text("emèrc".into()));
         assert_eq!(
             one(&conn, "SELECT DJORM_TEMPORAL_DIFF('2024-01-02 00:00:00.5', '2024-01-01')"),
