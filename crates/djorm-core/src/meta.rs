@@ -93,8 +93,10 @@ pub enum FieldDefault {
     Call(fn() -> Value),
     /// The same value every time.
     Constant(&'static Value),
-    /// A function whose value changes (`default = Utc::now()`), recorded in migrations by its
-    /// name, as Django records `default=timezone.now`, so makemigrations sees no change.
+    /// A default written as a call (`default = Utc::now()`): when its value changes from one
+    /// call to the next it is recorded in migrations by its name, as Django records
+    /// `default=timezone.now`, so makemigrations sees no change; a call that always gives the
+    /// same value (`Decimal::new(0, 0)`) is recorded by its value.
     Callable {
         /// Makes the value for a new object.
         make: fn() -> Value,

@@ -35,7 +35,9 @@ WHERE n.nspname = current_schema() AND co.contype IN ('p', 'u', 'f') \
 ORDER BY cl.relname, co.conname, k.ord";
 
 /// Indexes no constraint owns (`CREATE [UNIQUE] INDEX`), on plain columns and without a
-/// predicate, one row per column; expression and partial indexes are left out.
+/// predicate, one row per column; expression and partial indexes are left out, and so are
+/// indexes with a non-default operator class (Django's `_like` indexes, which the schema
+/// editor makes by itself for indexed text columns).
 const INDEXES: &str = "\
 SELECT t.relname::text, i.relname::text, ix.indisunique, a.attname::text, \
 pg_index_column_has_property(ix.indexrelid, k.ord::int, 'desc') \
@@ -47,6 +49,8 @@ CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
 WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND ix.indpred IS NULL AND ix.indexprs IS NULL \
 AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = ix.indexrelid) \
+AND NOT EXISTS (SELECT 1 FROM unnest(ix.indclass::oid[]) AS c(oid) JOIN pg_opclass o ON o.oid = c.oid \
+WHERE NOT o.opcdefault) \
 ORDER BY t.relname, i.relname, k.ord";
 
 fn text(v: &Value) -> String {

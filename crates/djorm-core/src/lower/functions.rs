@@ -92,18 +92,13 @@ fn connector(op: BinOp) -> &'static str {
     }
 }
 
-/// Arithmetic involving a date, a time or a duration, typed by Django's table
+/// The type of arithmetic involving a date, a time or a duration, by Django's table
 /// (`_connector_combinations`): a point minus a point is a duration, a date or timestamp
 /// moved by a duration a timestamp, a time moved by one a time, durations added a duration;
 /// any other mix is Django's FieldError. `None` when neither side is temporal (or one is a
 /// NULL of no type), for the numeric rules.
-pub(super) fn temporal_arith(
-    op: BinOp,
-    lhs: (Expr, ValueKind),
-    rhs: (Expr, ValueKind),
-) -> Result<Option<(Expr, ValueKind)>> {
+pub(super) fn temporal_kind(op: BinOp, lk: ValueKind, rk: ValueKind) -> Result<Option<ValueKind>> {
     use ValueKind as K;
-    let (lk, rk) = (lhs.1, rhs.1);
     if !(is_temporal(lk) || is_temporal(rk)) || lk == K::Any || rk == K::Any {
         return Ok(None);
     }
@@ -124,8 +119,7 @@ pub(super) fn temporal_arith(
             )))
         }
     };
-    let expr = Expr::Temporal { op, lhs: Box::new(lhs.0), lhs_kind: lk, rhs: Box::new(rhs.0), rhs_kind: rk };
-    Ok(Some((expr, kind)))
+    Ok(Some(kind))
 }
 
 /// Django's check of `Collate(expr, collation)`: the collation is a name of the database

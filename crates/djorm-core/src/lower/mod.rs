@@ -406,8 +406,9 @@ impl Lowerer {
                 };
                 let (l, lk) = typed(lhs)?;
                 let (r, rk) = typed(rhs)?;
-                if let Some(temporal) = functions::temporal_arith(*op, (l.clone(), lk), (r.clone(), rk))? {
-                    return Ok(temporal);
+                if let Some(kind) = functions::temporal_kind(*op, lk, rk)? {
+                    let (lhs, rhs) = (Box::new(l), Box::new(r));
+                    return Ok((Expr::Temporal { op: *op, lhs, lhs_kind: lk, rhs, rhs_kind: rk }, kind));
                 }
                 let kind = match (lk, rk) {
                     (ValueKind::F64, _) | (_, ValueKind::F64) => ValueKind::F64,

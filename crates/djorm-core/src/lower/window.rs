@@ -93,14 +93,26 @@ impl Lowerer {
                 _ => false,
             })
         };
-        match q {
-            Q::Lookup { path, rhs } => is_window(path.head()) || matches!(rhs, crate::Rhs::Expr(e) if windowed(e)),
-            Q::And(children) | Q::Or(children) | Q::Xor(children) => {
-                children.iter().any(|c| Self::uses_window(c, annotations))
+        // Iterative: a condition may nest thousands of levels deep.
+        let mut pending = vec![q];
+        while let Some(q) = pending.pop() {
+            let hit = match q {
+                Q::Lookup { path, rhs } => is_window(path.head()) || matches!(rhs, crate::Rhs::Expr(e) if windowed(e)),
+                Q::And(children) | Q::Or(children) | Q::Xor(children) => {
+                    pending.extend(children.iter());
+                    false
+                }
+                Q::Not(inner) => {
+                    pending.push(inner);
+                    false
+                }
+                Q::Expr(e) => windowed(e),
+            };
+            if hit {
+                return true;
             }
-            Q::Not(inner) => Self::uses_window(inner, annotations),
-            Q::Expr(e) => windowed(e),
         }
+        false
     }
 
     /// Splits one filter() call as Django does: in a conjunction, the conditions on windows

@@ -203,10 +203,10 @@ impl<'d> SchemaEditor<'d> {
     }
 
     fn indexes(&self, m: &ModelState) -> Vec<String> {
-        let fields = m.fields.iter().filter_map(|f| self.field_index(&m.db_table, f));
-        let like = m.fields.iter().filter_map(|f| self.like_index(&m.db_table, f));
-        let meta = m.indexes.iter().map(|i| self.meta_index(&m.db_table, i, false));
-        fields.chain(like).chain(meta).map(|i| self.dialect.compile_create_index(&i)).collect()
+        // Django's order: each field's index, then its `_like` index; then Meta.indexes.
+        let fields = m.fields.iter().flat_map(|f| [self.field_index(&m.db_table, f), self.like_index(&m.db_table, f)]);
+        let meta = m.indexes.iter().map(|i| Some(self.meta_index(&m.db_table, i, false)));
+        fields.chain(meta).flatten().map(|i| self.dialect.compile_create_index(&i)).collect()
     }
 
     fn one_table(&self, m: &ModelState) -> Result<TableDdl> {

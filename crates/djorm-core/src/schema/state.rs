@@ -68,10 +68,19 @@ impl Literal {
         }
     }
 
-    /// The literal of a field's default: a callable by its name, anything else by its value.
+    /// The literal of a field's default: a call whose value changes from one call to the next
+    /// (`Utc::now()`, `Uuid::new_v4()`) by its name, anything else (`Decimal::new(0, 0)`) by
+    /// its value, as Django records `default=timezone.now` and `default=Decimal("0")`.
     pub fn from_default(default: crate::FieldDefault) -> Option<Literal> {
         match default {
-            crate::FieldDefault::Callable { name, .. } => Some(Literal::Callable { callable: name.to_owned() }),
+            crate::FieldDefault::Callable { make, name } => {
+                let first = make();
+                if make() == first {
+                    Literal::from_value(&first)
+                } else {
+                    Some(Literal::Callable { callable: name.to_owned() })
+                }
+            }
             other => Literal::from_value(&other.value()),
         }
     }
