@@ -76,6 +76,14 @@ pub enum Expression {
     },
     /// Django's `Exists(qs)`: whether the inner query has a row.
     Exists(Box<crate::Query>),
+    /// Django's `output_field=` (and `ExpressionWrapper`): the expression's result read as this
+    /// field class, without a cast in SQL; a function given one skips Django's mixed-types check.
+    Typed {
+        /// The expression.
+        expr: Box<Expression>,
+        /// The field class its result is read as.
+        kind: FieldKind,
+    },
     /// Django's `Window(...)`: an aggregate or window function over a window of rows.
     Window(Box<crate::window::Window>),
     /// A window function (`Rank()`), valid only as a [`Expression::Window`]'s expression.
@@ -149,9 +157,10 @@ impl Expression {
                     || w.order_by.iter().filter_map(|o| o.expression.as_deref()).any(|e| e.any(test))
             }
             Expression::Case { whens, default } => default.any(test) || whens.iter().any(|(_, v)| v.any(test)),
-            Expression::Cast { expr, .. } | Expression::Extract { expr, .. } | Expression::Trunc { expr, .. } => {
-                expr.any(test)
-            }
+            Expression::Cast { expr, .. }
+            | Expression::Extract { expr, .. }
+            | Expression::Trunc { expr, .. }
+            | Expression::Typed { expr, .. } => expr.any(test),
         }
     }
 
@@ -180,9 +189,10 @@ impl Expression {
             Expression::Case { whens, default } => {
                 default.contains_aggregate() || whens.iter().any(|(_, v)| v.contains_aggregate())
             }
-            Expression::Cast { expr, .. } | Expression::Extract { expr, .. } | Expression::Trunc { expr, .. } => {
-                expr.contains_aggregate()
-            }
+            Expression::Cast { expr, .. }
+            | Expression::Extract { expr, .. }
+            | Expression::Trunc { expr, .. }
+            | Expression::Typed { expr, .. } => expr.contains_aggregate(),
         }
     }
 }
@@ -315,6 +325,21 @@ pub fn Substr(arg: impl Into<Arg>, pos: i64, length: Option<i64>) -> Expression 
 #[allow(non_snake_case)]
 pub fn Now() -> Expression {
     func(&vocabulary::NOW, Vec::new())
+}
+
+/// Django's `ExpressionWrapper(expr, output_field=...)`: the result read as `kind` (no cast in
+/// SQL), e.g. a product of integers read as a float.
+#[allow(non_snake_case)]
+pub fn ExpressionWrapper(arg: impl Into<Arg>, kind: FieldKind) -> Expression {
+    Expression::Typed { expr: Box::new(arg.into().0), kind }
+}
+
+impl Expression {
+    /// Django's `output_field=` on a function, a Case, a Value or an aggregate: the result
+    /// read as `kind`; Coalesce, Greatest, Least and NullIf then accept mixed arguments.
+    pub fn output_field(self, kind: FieldKind) -> Expression {
+        Expression::Typed { expr: Box::new(self), kind }
+    }
 }
 
 /// Django's `Cast(expr, output_field)`.

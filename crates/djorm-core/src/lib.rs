@@ -45,10 +45,10 @@ pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
 pub use djorm_sql::{IsolationLevel, TransactionMode};
 pub use error::{DatabaseErrorKind, Error, IntegrityKind, Result, ValidationError, MULTIPLE_STATEMENTS};
 pub use expr::{
-    Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Expression, Extract, ExtractDay, ExtractHour, ExtractMinute,
-    ExtractMonth, ExtractQuarter, ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest, Least, Length,
-    Lower, Now, NullIf, OuterRef, RawSQL, Replace, Round, Subquery, Substr, Trim, Trunc, TruncDay, TruncHour,
-    TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper, When, F,
+    Abs, Arg, Case, Cast, Coalesce, Concat, Exists, Expression, ExpressionWrapper, Extract, ExtractDay, ExtractHour,
+    ExtractMinute, ExtractMonth, ExtractQuarter, ExtractSecond, ExtractWeek, ExtractWeekDay, ExtractYear, Greatest,
+    Least, Length, Lower, Now, NullIf, OuterRef, RawSQL, Replace, Round, Subquery, Substr, Trim, Trunc, TruncDay,
+    TruncHour, TruncMonth, TruncQuarter, TruncWeek, TruncYear, Upper, When, F,
 };
 pub use fetched::{Fetched, NativeRows};
 pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};

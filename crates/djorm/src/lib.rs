@@ -51,7 +51,9 @@ pub use djorm_core::{
     RowShape, StdDev, Sum, Transaction, TransactionBuilder, ValuesRow, Variance, F, Q,
 };
 // Django's expressions (`django.db.models`); its functions are in [`functions`].
-pub use djorm_core::{Arg, Case, Exists, OuterRef, RawSQL, RowRange, Subquery, ValueRange, When, Window};
+pub use djorm_core::{
+    Arg, Case, Exists, ExpressionWrapper, OuterRef, RawSQL, RowRange, Subquery, ValueRange, When, Window,
+};
 
 /// Django's database functions (`django.db.models.functions`); the common ones are in the
 /// [`prelude`] too, and more register through [`register_function!`].

@@ -85,6 +85,22 @@ djorm::backend_tests! {
         Ok(())
     }
 
+    /// Django's output_field: a function given one accepts mixed argument types, and
+    /// ExpressionWrapper reads a result as another field class (no cast in SQL).
+    async fn output_field_types_results(db) {
+        use djorm::{Arg, ExpressionWrapper, FieldKind};
+        Price::objects().create(&db, Price { amount: Decimal::new(150, 2), rate: None, ..Default::default() }).await?;
+        let mixed = || Coalesce([Arg::from("rate"), Arg::from(Expression::value(0))]);
+        let err = Price::objects().annotate("x", mixed()).values_list(&db, &["x"]).await.expect_err("mixed types");
+        assert_eq!(err.class(), "FieldError", "{err}");
+        let rows = Price::objects().annotate("x", mixed().output_field(FieldKind::FloatField)).values_list(&db, &["x"]).await?;
+        assert_eq!(rows, [[Value::F64(0.0)]]);
+        let doubled = ExpressionWrapper(F("amount") * 2, FieldKind::FloatField);
+        let rows = Price::objects().annotate("x", doubled).values_list(&db, &["x"]).await?;
+        assert_eq!(rows, [[Value::F64(3.0)]]);
+        Ok(())
+    }
+
     /// IntegerChoices are an IntegerField with choices: stored and compared as integers, read
     /// back as the variant, labelled as declared.
     async fn integer_choices_store_integers(db) {

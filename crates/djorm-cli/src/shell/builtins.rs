@@ -47,6 +47,8 @@ const BUILTINS: &[&str] = &[
     "Prefetch",
     "Collate",
     "JSONObject",
+    "Cast",
+    "ExpressionWrapper",
     "help",
     "sql",
 ];
@@ -55,6 +57,7 @@ const BUILTINS: &[&str] = &[
 /// database function.
 pub fn names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = BUILTINS.to_vec();
+    names.extend(djorm::FieldKind::ALL.iter().map(|k| k.name()));
     names.extend(super::window::NAMES);
     names.extend(djorm::vocabulary::function_names());
     names
@@ -67,11 +70,48 @@ pub fn lookup(name: &str) -> Option<&'static str> {
         .chain(super::window::NAMES)
         .find(|b| **b == name)
         .copied()
+        .or_else(|| djorm::FieldKind::from_name(name).map(|k| k.name()))
         .or_else(|| djorm::vocabulary::function(name).map(|f| f.name))
 }
 
-/// Calls built-in `name` with positional and keyword arguments.
-pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
+/// The field class an `output_field=` names (`FloatField()`).
+fn field_class(v: Val) -> Result<djorm::FieldKind, ShellError> {
+    match v {
+        Val::FieldClass(kind) => Ok(kind),
+        other => Err(ShellError::new(
+            "TypeError",
+            format!("output_field takes a field, such as FloatField(), not {}", other.type_name()),
+        )),
+    }
+}
+
+/// Calls built-in `name` with positional and keyword arguments; an `output_field=` on a
+/// function, Value, Case or aggregate says what its result is read as (Django's rule).
+pub fn call(name: &str, args: Vec<Val>, mut kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
+    if let Some(kind) = djorm::FieldKind::from_name(name) {
+        // `FloatField()`, `DecimalField(max_digits=8, decimal_places=2)`: a field class.
+        let _ = (args, kwargs);
+        return Ok(Val::FieldClass(kind));
+    }
+    if !matches!(name, "Cast" | "ExpressionWrapper") {
+        if let Some(i) = kwargs.iter().position(|(k, _)| k == "output_field") {
+            let kind = field_class(kwargs.remove(i).1)?;
+            return Ok(match call_plain(name, args, kwargs)? {
+                Val::Expr(e) => Val::Expr(e.output_field(kind)),
+                Val::Aggregate(a) => Val::Expr(Expression::from(a).output_field(kind)),
+                other => {
+                    return Err(ShellError::new(
+                        "TypeError",
+                        format!("{name}() takes no output_field (it makes a {})", other.type_name()),
+                    ))
+                }
+            });
+        }
+    }
+    call_plain(name, args, kwargs)
+}
+
+fn call_plain(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
     let one = |args: &[Val]| -> Result<Expression, ShellError> {
         match args {
             [a] => expression(a.clone()),
@@ -104,6 +144,22 @@ pub fn call(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<Va
         "When" => when(args, kwargs)?,
         "timedelta" => timedelta(args, kwargs)?,
         "Prefetch" => prefetch(args, kwargs)?,
+        // Cast(expression, output_field) / ExpressionWrapper(expression, output_field).
+        "Cast" | "ExpressionWrapper" => {
+            let mut args = args.into_iter();
+            let expr = expression(
+                args.next().ok_or_else(|| ShellError::new("TypeError", format!("{name}() takes an expression")))?,
+            )?;
+            let target = match (args.next(), kwargs.into_iter().find(|(k, _)| k == "output_field")) {
+                (Some(v), None) | (None, Some((_, v))) => field_class(v)?,
+                _ => return Err(ShellError::new("TypeError", format!("{name}() takes output_field=..."))),
+            };
+            Val::Expr(if name == "Cast" {
+                djorm::functions::Cast(Arg(expr), target)
+            } else {
+                djorm::ExpressionWrapper(Arg(expr), target)
+            })
+        }
         // The collation is a name, not a field: Collate("name", collation="C").
         "Collate" => {
             let mut args = args.into_iter();

@@ -44,6 +44,8 @@ pub enum Val {
     Frame(djorm::sql::Frame),
     /// `Prefetch(lookup, queryset=..., to_attr=...)`.
     Prefetch(Box<djorm::Prefetch>),
+    /// A field class (`FloatField()`), for `output_field=` and `Cast`.
+    FieldClass(djorm::FieldKind),
 }
 
 /// The forward side of a many-to-many field on one object.
@@ -96,6 +98,7 @@ impl Val {
             Val::Deleted(_) => "delete result",
             Val::Frame(_) => "frame",
             Val::Prefetch(_) => "Prefetch",
+            Val::FieldClass(_) => "field",
         }
     }
 }

@@ -502,6 +502,17 @@ impl Lowerer {
                 let is_datetime = kind == ValueKind::DateTime;
                 (Expr::DatePart { part: *part, expr: Box::new(inner), is_datetime }, ValueKind::I64)
             }
+            Expression::Typed { expr, kind } => {
+                let lowered = match &**expr {
+                    // An explicit output field lifts Django's mixed-types check.
+                    Expression::Func { func, args } if func.takes(args.len()) => {
+                        let args = args.iter().map(|a| self.expression(a)).collect::<Result<Vec<_>>>()?;
+                        (func.lower)(args)
+                    }
+                    other => self.standalone(other)?.0,
+                };
+                (lowered, kind.value_kind())
+            }
             Expression::Window(w) => self.window(w)?,
             Expression::WindowFunc { func, args } => self.window_func(*func, args)?,
             Expression::Trunc { expr, unit, tz } => {

@@ -20,6 +20,7 @@ fn class_name(e: &Expression) -> &'static str {
         Expression::Func { func, .. } => func.name,
         Expression::Case { .. } => "Case",
         Expression::Cast { .. } => "Cast",
+        Expression::Typed { .. } => "ExpressionWrapper",
         Expression::Extract { .. } => "Extract",
         Expression::Trunc { .. } => "Trunc",
         Expression::Raw { .. } => "RawSQL",
