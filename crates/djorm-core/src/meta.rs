@@ -296,8 +296,22 @@ pub struct ModelMeta {
     pub check_constraints: &'static [CheckMeta],
     /// ManyToManyFields.
     pub many_to_many: &'static [ManyToManyMeta],
+    /// The managers (`#[djorm(manager(...))]`); the first is the default manager, `objects`,
+    /// as Django makes the first declared manager the default. None: `objects` is every row.
+    pub managers: &'static [ManagerMeta],
     /// Type-erased instance handling.
     pub vtable: ModelVTable,
+}
+
+/// A manager (Django's `models.Manager` with its own `get_queryset()`): its name and what it
+/// makes of the model's rows (a filter, an ordering, select_related...).
+#[derive(Debug, Clone, Copy)]
+pub struct ManagerMeta {
+    /// Its name (`objects`, `published`): `Model::published()` in Rust, `Model.published` in
+    /// the shell.
+    pub name: &'static str,
+    /// Django's `get_queryset()`: from every row of the model to the manager's rows.
+    pub get_queryset: fn(crate::DynQuerySet) -> crate::DynQuerySet,
 }
 
 /// Models are compared by identity: each has one static `ModelMeta`.
@@ -308,6 +322,26 @@ impl PartialEq for ModelMeta {
 }
 
 impl ModelMeta {
+    /// The default manager's rows (Django's `Model.objects`, or `_default_manager`): the
+    /// first declared manager's, else every row. Reverse related managers start here too.
+    pub fn default_queryset(&'static self) -> crate::DynQuerySet {
+        let all = crate::DynQuerySet::new(self);
+        match self.managers.first() {
+            Some(manager) => (manager.get_queryset)(all),
+            None => all,
+        }
+    }
+
+    /// The rows of the manager called `name` (`objects` is the default manager when none
+    /// has that name), or `None` when the model has no such manager.
+    pub fn manager(&'static self, name: &str) -> Option<crate::DynQuerySet> {
+        match self.managers.iter().find(|m| m.name == name) {
+            Some(manager) => Some((manager.get_queryset)(crate::DynQuerySet::new(self))),
+            None if name == "objects" => Some(self.default_queryset()),
+            None => None,
+        }
+    }
+
     /// The primary key field.
     pub fn pk(&self) -> &'static FieldMeta {
         &self.fields[self.pk_index]

@@ -70,8 +70,10 @@ pub trait Model: Sized + Send + Sync + Unpin + Default + 'static {
         None
     }
 
-    /// The default manager, Django's `Model.objects`.
+    /// The default manager, Django's `Model.objects`: the first declared manager's rows, else
+    /// every row. (`QuerySet::new()` is every row whatever the managers: Django's
+    /// `_base_manager`.)
     fn objects() -> QuerySet<Self> {
-        QuerySet::new()
+        QuerySet::from_untyped(Self::meta().default_queryset())
     }
 }

@@ -96,6 +96,7 @@ fn model_meta(model: &ModelState, state: &ProjectState, slots: &BTreeMap<&str, S
         unique_constraints: &[],
         check_constraints: &[],
         many_to_many: many_to_many.leak(),
+        managers: &[],
         vtable: VTABLE,
     }
 }

@@ -39,9 +39,9 @@ pub use config::{connect, connect_from_env, DatabaseConfig};
 pub use djorm_core::{
     longest_choice, naming, register_function, register_lookup, register_transform, relations, schema, signals,
     validation, vocabulary, AutoId, CheckMeta, Choices, Comparable, DateTimeType, DateType, Field, FieldDefault,
-    FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, ManyToMany, ManyToManyMeta, Model, ModelExt, ModelMeta,
-    ModelRef, OnDelete, OneToOne, Related, RelatedPath, RelationMeta, Reverse, ReverseOne, TextType, UniqueMeta,
-    ValidationError,
+    FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, ManagerMeta, ManyToMany, ManyToManyMeta, Model, ModelExt,
+    ModelMeta, ModelRef, OnDelete, OneToOne, Related, RelatedPath, RelationMeta, Reverse, ReverseOne, TextType,
+    UniqueMeta, ValidationError,
 };
 // What a query writer queries with.
 pub use djorm_core::{

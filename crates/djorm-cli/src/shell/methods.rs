@@ -24,7 +24,9 @@ pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result
     };
     match target {
         target @ (Val::ManyRelated(_) | Val::ReverseRelated(_)) => Ok(Val::Method(Box::new(target), name.to_owned())),
-        Val::Model(meta) if name == "objects" => Ok(Val::QuerySet(DynQuerySet::new(meta))),
+        Val::Model(meta) if meta.manager(name).is_some() => {
+            Ok(Val::QuerySet(meta.manager(name).unwrap_or_else(|| DynQuerySet::new(meta))))
+        }
         Val::Model(meta) => Err(ShellError::new(
             "AttributeError",
             format!("type object '{}' has no attribute '{name}'", meta.object_name),
@@ -79,7 +81,7 @@ async fn instance_attribute(
         return Ok(Val::Value(row.get(field.name).cloned().unwrap_or(Value::Null)));
     }
     if let Some(reverse) = reverse_by_accessor(meta, name) {
-        let qs = DynQuerySet::new(reverse.model).filter(Q::new(format!("{}__pk", reverse_path(reverse)), pk.clone()));
+        let qs = reverse.model.default_queryset().filter(Q::new(format!("{}__pk", reverse_path(reverse)), pk.clone()));
         if let (true, Some(field)) = (reverse.is_multi(), reverse.field) {
             // The key holds the referenced field's value (the pk, unless it names a to_field).
             let referenced = field.relation.as_ref().map_or(meta.pk().name, |r| r.target_field().name);
@@ -98,7 +100,7 @@ async fn instance_attribute(
             .iter()
             .find(|r| r.m2m.is_some_and(|f| std::ptr::eq(f, m2m)))
             .ok_or_else(|| format!("no reverse relation for {name}"))?;
-        let qs = DynQuerySet::new(target).filter(Q::new(format!("{}__pk", back.query_name), pk.clone()));
+        let qs = target.default_queryset().filter(Q::new(format!("{}__pk", back.query_name), pk.clone()));
         return Ok(Val::ManyRelated(ManyRelated { owner: meta, field: m2m.name, pk, qs }));
     }
     Err(ShellError::new(

@@ -90,7 +90,7 @@ impl DynQuerySet {
         next
     }
 
-    fn invalid(mut self, invalid: Invalid) -> Self {
+    pub(crate) fn invalid(mut self, invalid: Invalid) -> Self {
         self.invalid.get_or_insert(invalid);
         self
     }

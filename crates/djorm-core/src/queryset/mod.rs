@@ -129,6 +129,17 @@ impl<M: Model> QuerySet<M> {
         QuerySet { inner, _model: PhantomData }
     }
 
+    /// A typed QuerySet over an untyped one of `M`'s model (a manager's `get_queryset`); one
+    /// of another model is refused when it runs.
+    pub fn from_untyped(inner: DynQuerySet) -> Self {
+        if std::ptr::eq(inner.model(), M::meta()) {
+            return Self::wrap(inner);
+        }
+        let message =
+            format!("a QuerySet of {} cannot stand for one of {}", inner.model().object_name, M::meta().object_name);
+        Self::wrap(inner.invalid(chain::Invalid::Query(message)))
+    }
+
     /// The query this QuerySet will run.
     pub fn query(&self) -> &Query {
         &self.inner.query

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use djorm_sql::Value;
 
-use crate::{Db, Error, FieldKind, FieldType, Model, Result, Q};
+use crate::{Db, Error, FieldKind, FieldType, Model, QuerySet, Result, Q};
 
 /// What a key column can hold: any field type that compares, prints and has a default.
 pub trait KeyType: FieldType + Clone + PartialEq + Default + std::fmt::Debug {}
@@ -91,7 +91,9 @@ macro_rules! key_field {
                 if let Some(cached) = &self.cached {
                     return Ok((**cached).clone());
                 }
-                let mut qs = T::objects();
+                // Every row, whatever the target's default manager filters (Django reads a
+                // forward key through the base manager).
+                let mut qs = QuerySet::<T>::new();
                 let mut to_field = "pk";
                 if let Some(origin) = self.origin {
                     qs = qs.traced(format!("{}.{}: use select_related(\"{}\")", origin.model, origin.field, origin.field));

@@ -17,6 +17,8 @@ pub struct ModelAttrs {
     pub indexes: Vec<(Option<String>, Vec<String>)>,
     pub uniques: Vec<(String, Vec<String>)>,
     pub checks: Vec<(String, Vec<(Ident, Expr)>)>,
+    /// `manager(name = "published", get_queryset = path)`, in declaration order.
+    pub managers: Vec<(String, syn::Path)>,
 }
 
 /// Options on one field (Django's field arguments).
@@ -59,7 +61,7 @@ pub enum Special {
 }
 
 const MODEL_OPTIONS: &str =
-    "app, name, db_table, ordering, verbose_name, verbose_name_plural, str, index(...), unique(...), check(...)";
+    "app, name, db_table, ordering, verbose_name, verbose_name_plural, str, index(...), unique(...), check(...), manager(...)";
 const FIELD_OPTIONS: &str = "primary_key, max_length, max_digits, decimal_places, blank, null, default, unique, \
      db_index, verbose_name, help_text, db_column, auto_now, auto_now_add, editable, email, url, slug, on_delete, \
      related_name, related_query_name, to_field, through, symmetrical, db_table, auto_field";
@@ -144,6 +146,24 @@ pub fn parse_model(attrs: &[Attribute]) -> syn::Result<ModelAttrs> {
                 })?;
                 let name = name.ok_or_else(|| meta.error("a UniqueConstraint needs `name = \"...\"`, as in Django"))?;
                 out.uniques.push((name, fields));
+            } else if path.is_ident("manager") {
+                let (mut name, mut get_queryset) = (None, None);
+                meta.parse_nested_meta(|inner| {
+                    if inner.path.is_ident("name") {
+                        name = Some(string(&inner)?);
+                    } else if inner.path.is_ident("get_queryset") {
+                        get_queryset = Some(inner.value()?.parse::<syn::Path>()?);
+                    } else {
+                        return Err(inner.error(
+                            "unknown manager option; expected `name = \"...\"` or `get_queryset = path::to::fn`",
+                        ));
+                    }
+                    Ok(())
+                })?;
+                match (name, get_queryset) {
+                    (Some(name), Some(get_queryset)) => out.managers.push((name, get_queryset)),
+                    _ => return Err(meta.error("a manager needs `name = \"...\"` and `get_queryset = path::to::fn`")),
+                }
             } else if path.is_ident("check") {
                 let (mut name, mut lookups) = (None, Vec::new());
                 meta.parse_nested_meta(|inner| {

@@ -119,6 +119,23 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         .uniques
         .iter()
         .map(|(name, fields)| quote! { ::djorm::UniqueMeta { name: #name, fields: &[#(#fields),*] } });
+    let manager_metas = model.managers.iter().map(|(name, get_queryset)| {
+        quote! { ::djorm::ManagerMeta { name: #name, get_queryset: #get_queryset } }
+    });
+    // Each manager but `objects` (which every model has) is a method of the model.
+    let manager_methods = model.managers.iter().filter(|(name, _)| name != "objects").map(|(name, _)| {
+        let method = format_ident!("{}", name);
+        let doc = format!("The `{name}` manager's rows (a Django manager's `get_queryset()`).");
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code)]
+            pub fn #method() -> ::djorm::QuerySet<Self> {
+                ::djorm::QuerySet::from_untyped(
+                    <Self as ::djorm::Model>::meta().manager(#name).unwrap_or_else(|| ::djorm::DynQuerySet::new(<Self as ::djorm::Model>::meta())),
+                )
+            }
+        }
+    });
     let checks = model.checks.iter().map(|(name, lookups)| {
         let lookups = lookups.iter().map(|(path, value)| quote! { #path = #value });
         quote! {
@@ -326,6 +343,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                     unique_constraints: &[#(#uniques),*],
                     check_constraints: &[#(#checks),*],
                     many_to_many: &[#(#m2m_metas),*],
+                    managers: &[#(#manager_metas),*],
                     vtable: ::djorm::__private::ModelVTable {
                         decode: |row| {
                             ::core::result::Result::Ok(::std::sync::Arc::new(<#ident as ::djorm::Model>::from_row(row)?)
@@ -425,11 +443,14 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         }
 
         impl #ident {
-            /// The default manager (Django's `objects`): a QuerySet over every row.
+            /// The default manager (Django's `objects`): the first declared manager's rows, else
+            /// every row.
             #[allow(dead_code)]
             pub fn objects() -> ::djorm::QuerySet<Self> {
-                ::djorm::QuerySet::new()
+                <Self as ::djorm::Model>::objects()
             }
+
+            #(#manager_methods)*
 
             /// The primary key, for typed lookups (`pk`).
             #[allow(dead_code)]
