@@ -2,7 +2,8 @@
 //! migrations by name, as Django records `default=timezone.now`: the file is stable, `--check`
 //! stays clean, and `migrate` calls the function to fill existing rows.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{cmd, temp_dir};
 use std::process::ExitCode;
 
 use djorm::prelude::*;
@@ -34,22 +35,6 @@ mod v2 {
         #[djorm(default = Uuid::new_v4())]
         pub token: Uuid,
     }
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
-    let dir = std::env::temp_dir().join(format!("djorm-mig-{tag}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-async fn cmd(dir: &Path, url: &str, project: &Project, args: &[&str]) -> (ExitCode, String) {
-    let mut full: Vec<String> = vec!["--dir".into(), dir.display().to_string(), "--database".into(), url.into()];
-    full.extend(args.iter().map(|s| (*s).to_owned()));
-    let mut out = Vec::new();
-    let code = djorm_cli::run(&full, project, &mut out).await;
-    (code, String::from_utf8_lossy(&out).into_owned())
 }
 
 #[tokio::test]

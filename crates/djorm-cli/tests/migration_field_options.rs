@@ -1,7 +1,8 @@
 //! Options only people read (`verbose_name`, `help_text`) are recorded in migrations as Django
 //! records them: changing one is an AlterField that runs no SQL, and `--check` sees it.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{cmd, temp_dir};
 use std::process::ExitCode;
 
 use djorm::prelude::*;
@@ -29,22 +30,6 @@ mod v2 {
         #[djorm(max_length = 50, verbose_name = "headline", help_text = "Shown on the front page")]
         pub title: String,
     }
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
-    let dir = std::env::temp_dir().join(format!("djorm-mig-{tag}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-async fn cmd(dir: &Path, url: &str, project: &Project, args: &[&str]) -> (ExitCode, String) {
-    let mut full: Vec<String> = vec!["--dir".into(), dir.display().to_string(), "--database".into(), url.into()];
-    full.extend(args.iter().map(|s| (*s).to_owned()));
-    let mut out = Vec::new();
-    let code = djorm_cli::run(&full, project, &mut out).await;
-    (code, String::from_utf8_lossy(&out).into_owned())
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! makemigrations output, --check, the lock, a killed migrate, sqlmigrate, history checks and
 //! the linter.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{cmd, temp_dir};
+use std::path::Path;
 use std::process::ExitCode;
 
 use djorm::prelude::*;
@@ -66,22 +68,6 @@ mod shop_v2 {
         pub tags: ManyToMany<Category>,
         pub sku: String,
     }
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
-    let dir = std::env::temp_dir().join(format!("djorm-mig-{tag}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-async fn cmd(dir: &Path, url: &str, project: &Project, args: &[&str]) -> (ExitCode, String) {
-    let mut full: Vec<String> = vec!["--dir".into(), dir.display().to_string(), "--database".into(), url.into()];
-    full.extend(args.iter().map(|s| (*s).to_owned()));
-    let mut out = Vec::new();
-    let code = djorm_cli::run(&full, project, &mut out).await;
-    (code, String::from_utf8_lossy(&out).into_owned())
 }
 
 fn shop_project() -> Project {
