@@ -242,12 +242,8 @@ pub enum Expr {
     Over {
         /// The window function or aggregate.
         expr: Box<Expr>,
-        /// `PARTITION BY`.
-        partition_by: Vec<Expr>,
-        /// `ORDER BY` inside the window.
-        order_by: Vec<OrderItem>,
-        /// `ROWS`/`RANGE BETWEEN ...`.
-        frame: Option<crate::Frame>,
+        /// The window (boxed: it would triple the size of every `Expr`).
+        window: Box<crate::WindowSpec>,
     },
     /// `expr IN (select)`.
     InSubquery {

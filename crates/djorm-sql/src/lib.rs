@@ -32,5 +32,5 @@ pub use features::Features;
 pub use stack::{at_depth, with_stack};
 pub use transaction::{standard_begin, IsolationLevel, TransactionMode};
 pub use value::{duration_micros, python_duration, Value, ValueKind};
-pub use window::{Frame, FrameUnits, WindowFunc};
+pub use window::{Frame, FrameUnits, WindowFunc, WindowSpec};
 pub use writer::{Compiled, SqlWriter};

@@ -47,6 +47,17 @@ impl WindowFunc {
     }
 }
 
+/// The window of an `OVER (...)`: which rows share it, their order, and the frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowSpec {
+    /// `PARTITION BY`.
+    pub partition_by: Vec<crate::Expr>,
+    /// `ORDER BY` inside the window.
+    pub order_by: Vec<crate::OrderItem>,
+    /// `ROWS`/`RANGE BETWEEN ...`.
+    pub frame: Option<Frame>,
+}
+
 /// Which rows a frame counts: `ROWS` (Django's `RowRange`) or `RANGE` (`ValueRange`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameUnits {

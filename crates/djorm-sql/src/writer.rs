@@ -316,9 +316,9 @@ impl<'d> SqlWriter<'d> {
                 self.push(" COLLATE ");
                 self.ident(collation);
             }
-            Expr::Over { expr, partition_by, order_by, frame } => {
+            Expr::Over { expr, window } => {
                 self.expr(expr);
-                self.over(partition_by, order_by, frame.as_ref());
+                self.over(&window.partition_by, &window.order_by, window.frame.as_ref());
             }
             Expr::InSubquery { expr, select } => {
                 self.operand(expr);

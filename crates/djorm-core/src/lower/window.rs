@@ -80,12 +80,19 @@ impl Lowerer {
         };
         let partition_by = w.partition_by.iter().map(|e| self.expression(e)).collect::<Result<Vec<_>>>()?;
         let order_by = self.order_items(&w.order_by)?;
-        Ok((Expr::Over { expr: Box::new(expr), partition_by, order_by, frame: w.frame }, kind))
+        let window = Box::new(djorm_sql::WindowSpec { partition_by, order_by, frame: w.frame });
+        Ok((Expr::Over { expr: Box::new(expr), window }, kind))
     }
 
     /// True when `q` compares a window: an annotation holding one, or a window on its
     /// right-hand side. Such a condition holds only once the window is computed.
     pub(super) fn uses_window(q: &Q, annotations: &[Annotation]) -> bool {
+        Self::uses_window_at(q, annotations, 0)
+    }
+
+    /// [`Self::uses_window`] at nesting `depth`: recursive without allocating (it runs for
+    /// every filter of every query), with the stack looked at as conditions nest deeper.
+    fn uses_window_at(q: &Q, annotations: &[Annotation], depth: usize) -> bool {
         let is_window = |name: &str| annotations.iter().any(|a| a.name == name && a.expression.contains_over());
         let windowed = |e: &Expression| {
             e.any(&|e| match e {
@@ -94,26 +101,17 @@ impl Lowerer {
                 _ => false,
             })
         };
-        // Iterative: a condition may nest thousands of levels deep.
-        let mut pending = vec![q];
-        while let Some(q) = pending.pop() {
-            let hit = match q {
-                Q::Lookup { path, rhs } => is_window(path.head()) || matches!(rhs, crate::Rhs::Expr(e) if windowed(e)),
-                Q::And(children) | Q::Or(children) | Q::Xor(children) => {
-                    pending.extend(children.iter());
-                    false
-                }
-                Q::Not(inner) => {
-                    pending.push(inner);
-                    false
-                }
-                Q::Expr(e) => windowed(e),
-            };
-            if hit {
-                return true;
+        match q {
+            // (No annotations: no name to look up, which spares splitting the path.)
+            Q::Lookup { path, rhs } => {
+                (!annotations.is_empty() && is_window(path.head())) || matches!(rhs, crate::Rhs::Expr(e) if windowed(e))
             }
+            Q::And(children) | Q::Or(children) | Q::Xor(children) => {
+                djorm_sql::at_depth(depth, || children.iter().any(|c| Self::uses_window_at(c, annotations, depth + 1)))
+            }
+            Q::Not(inner) => djorm_sql::at_depth(depth, || Self::uses_window_at(inner, annotations, depth + 1)),
+            Q::Expr(e) => windowed(e),
         }
-        false
     }
 
     /// Splits one filter() call as Django does: in a conjunction, the conditions on windows
