@@ -177,10 +177,39 @@ async fn the_shell_takes_hostile_lines_without_harm() {
                 format!("Canary.objects.filter(**{literal})"),
                 format!("Canary.objects.annotate(n=Count({literal}))"),
                 format!("Canary.objects.filter(pk=0).update(name={literal})"),
+                format!("Canary.objects.order_by(Collate(\"name\", collation={literal}))"),
+                format!("Canary.objects.annotate(j=JSONObject(k={literal})).values_list(\"j\")"),
+                format!("Canary.objects.annotate(p=LPad(\"name\", 12, Value({literal}))).values_list(\"p\")"),
+                format!("Canary.objects.prefetch_related(Prefetch({literal}, to_attr={literal}))"),
+                format!("Canary.objects.annotate(r=Window(Rank(), order_by={literal})).values_list(\"r\")"),
+                format!("Canary.objects.filter(name=Cast({literal}, output_field=CharField())).count()"),
             ] {
                 let _ = execute(&mut session, &line, Format::Json).await;
             }
             canary_intact(&db, &s).await;
+        }
+        // Sizes and bounds from user input: an error each, never an abort or a huge allocation.
+        for line in [
+            "Canary.objects.annotate(x=Repeat(\"name\", 10**12)).values_list(\"x\")",
+            "Canary.objects.annotate(x=LPad(\"name\", 9223372036854775807, Value(\"ab\"))).values_list(\"x\")",
+            "Canary.objects.annotate(d=F(\"hits\") + timedelta(days=999999999)).values_list(\"d\")",
+            "timedelta(days=10**30)",
+            "Canary.objects.annotate(r=Window(Ntile(-5))).values_list(\"r\")",
+            "Canary.objects.annotate(r=Window(Rank(), frame=RowRange(start=-10**30))).values_list(\"r\")",
+        ] {
+            let outcome = execute(&mut session, line, Format::Json).await;
+            assert!(outcome.is_err(), "{backend}: {line} should be refused, gave {outcome:?}");
+            canary_intact(&db, line).await;
+        }
+        // Outside a math function's domain: NULL on SQLite (its rule), an error on PostgreSQL.
+        let line = "Canary.objects.annotate(s=Sqrt(Value(-1.0))).values_list(\"s\", flat=True)";
+        let outcome = execute(&mut session, line, Format::Json)
+            .await
+            .map(|json| json.split_whitespace().collect::<String>())
+            .map_err(|e| e.class);
+        match backend {
+            "sqlite" => assert_eq!(outcome, Ok("[null]".to_owned()), "{line}"),
+            _ => assert_eq!(outcome, Err("DataError"), "{line}"),
         }
     }
 }
