@@ -245,19 +245,22 @@ macro_rules! literal_arg {
 }
 literal_arg!(i32, i64, f64, bool);
 
-fn func(func: &'static FunctionDef, args: Vec<Arg>) -> Expression {
+/// A call of the registered function `func` (the functions below and `crate::functions`).
+pub(crate) fn func(func: &'static FunctionDef, args: Vec<Arg>) -> Expression {
     Expression::Func { func, args: args.into_iter().map(|a| a.0).collect() }
 }
 
+/// One-argument functions, each a call of its definition in the registry.
 macro_rules! unary {
     ($($(#[$doc:meta])* $name:ident => $func:ident),* $(,)?) => {$(
         $(#[$doc])*
         #[allow(non_snake_case)]
-        pub fn $name(arg: impl Into<Arg>) -> Expression {
-            func(&vocabulary::$func, vec![arg.into()])
+        pub fn $name(arg: impl Into<$crate::expr::Arg>) -> $crate::expr::Expression {
+            $crate::expr::func(&$crate::vocabulary::$func, vec![arg.into()])
         }
     )*};
 }
+pub(crate) use unary;
 
 unary!(
     /// Django's `Lower(...)`.

@@ -7,12 +7,8 @@
 
 use djorm_sql::{DatePart, TruncUnit, Value};
 
-use crate::expr::{Arg, Expression, Extract, Trunc};
-use crate::vocabulary::{self, FunctionDef};
-
-fn call(def: &'static FunctionDef, args: Vec<Arg>) -> Expression {
-    Expression::call(def, args)
-}
+use crate::expr::{func as call, unary, Arg, Expression, Extract, Trunc};
+use crate::vocabulary;
 
 fn int(v: i64) -> Arg {
     Arg(Expression::Value(Value::I64(v)))
@@ -20,16 +16,6 @@ fn int(v: i64) -> Arg {
 
 fn text(v: &str) -> Arg {
     Arg(Expression::value(v))
-}
-
-macro_rules! unary {
-    ($($(#[$doc:meta])* $name:ident => $def:ident),* $(,)?) => {$(
-        $(#[$doc])*
-        #[allow(non_snake_case)]
-        pub fn $name(arg: impl Into<Arg>) -> Expression {
-            call(&vocabulary::$def, vec![arg.into()])
-        }
-    )*};
 }
 
 unary!(

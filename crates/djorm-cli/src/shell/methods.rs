@@ -24,13 +24,9 @@ pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result
     };
     match target {
         target @ (Val::ManyRelated(_) | Val::ReverseRelated(_)) => Ok(Val::Method(Box::new(target), name.to_owned())),
-        Val::Model(meta) if meta.manager(name).is_some() => {
-            Ok(Val::QuerySet(meta.manager(name).unwrap_or_else(|| DynQuerySet::new(meta))))
-        }
-        Val::Model(meta) => Err(ShellError::new(
-            "AttributeError",
-            format!("type object '{}' has no attribute '{name}'", meta.object_name),
-        )),
+        Val::Model(meta) => meta.manager(name).map(Val::QuerySet).ok_or_else(|| {
+            ShellError::new("AttributeError", format!("type object '{}' has no attribute '{name}'", meta.object_name))
+        }),
         Val::Instance(meta, row) => instance_attribute(session, meta, row, name).await,
         Val::Dict(row) => row
             .get(name)

@@ -137,7 +137,6 @@ pub(super) fn qualify(mut inner: Select, flag: Expr) -> Result<Select> {
     if !inner.compound.is_empty() {
         return Err(Error::InvalidQuery("A filter on a window cannot apply to a combined query.".into()));
     }
-    let selected = inner.columns.len();
     let mut outer = Select::from_table("");
     for (i, column) in inner.columns.iter_mut().enumerate() {
         let alias = format!("col{}", i + 1);
@@ -158,7 +157,6 @@ pub(super) fn qualify(mut inner: Select, flag: Expr) -> Result<Select> {
         outer.order_by.push(OrderItem { expr: Expr::column("qualify", alias), ..item });
     }
     inner.columns.push(SelectItem { expr: flag, alias: Some(QUALIFY_FLAG.into()) });
-    debug_assert!(outer.columns.len() == selected);
     outer.filter = Some(Expr::column("qualify", QUALIFY_FLAG));
     outer.distinct = std::mem::take(&mut inner.distinct);
     outer.limit = inner.limit.take();

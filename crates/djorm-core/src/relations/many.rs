@@ -167,24 +167,25 @@ impl Side {
         if distinct.is_empty() {
             return Ok(());
         }
-        if self.listened() {
-            // Receivers hear which keys are new, as Django reports pk_set.
-            let existing = self.existing(db, own, &distinct).await?;
-            let missing: Vec<Value> = distinct.into_iter().filter(|v| !existing.contains(v)).collect();
-            signals::send_m2m_changed(db, self.change(M2mAction::PreAdd, own, Some(&missing))).await?;
-            if !missing.is_empty() {
-                self.insert_pairs(db, &self.pairs(own, &missing), defaults).await?;
-            }
-            return signals::send_m2m_changed(db, self.change(M2mAction::PostAdd, own, Some(&missing))).await;
+        let listened = self.listened();
+        if self.table.through.is_none() && !listened {
+            return self.insert_pairs(db, &self.pairs(own, &distinct), defaults).await;
         }
-        let pairs_for = |missing: &[Value]| self.pairs(own, missing);
-        if self.table.through.is_none() {
-            return self.insert_pairs(db, &pairs_for(&distinct), defaults).await;
-        }
+        // The keys not linked yet, found and linked in one unit; receivers hear them as
+        // Django's pk_set, inside it, as Django sends m2m_changed.
         db.atomic_write(2, |tx| async move {
             let existing = self.existing(&tx, own, &distinct).await?;
             let missing: Vec<Value> = distinct.into_iter().filter(|v| !existing.contains(v)).collect();
-            self.insert_pairs(&tx, &pairs_for(&missing), defaults).await
+            if listened {
+                signals::send_m2m_changed(&tx, self.change(M2mAction::PreAdd, own, Some(&missing))).await?;
+            }
+            if !missing.is_empty() {
+                self.insert_pairs(&tx, &self.pairs(own, &missing), defaults).await?;
+            }
+            if listened {
+                signals::send_m2m_changed(&tx, self.change(M2mAction::PostAdd, own, Some(&missing))).await?;
+            }
+            Ok(())
         })
         .await
     }

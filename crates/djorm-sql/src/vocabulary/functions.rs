@@ -158,32 +158,28 @@ function! {
     SHA512 = "SHA512", Sha512, 1, Some(1), text_output;
 }
 
-/// `Replace(text, old[, new])`: every `old` replaced by `new` (nothing by default).
-pub static REPLACE: FunctionDef = FunctionDef {
-    name: "Replace",
-    min_args: 2,
-    max_args: Some(3),
-    output: text_output,
-    lower: |args| Expr::Func { func: Func::Replace, args: with_default(args, 3, "") },
-};
+/// Functions whose last argument is optional, with Django's default for it.
+macro_rules! optional_last {
+    ($($(#[$doc:meta])* $static:ident = $name:literal, $func:ident, $min:expr, $default:literal;)*) => {$(
+        $(#[$doc])*
+        pub static $static: FunctionDef = FunctionDef {
+            name: $name,
+            min_args: $min,
+            max_args: Some($min + 1),
+            output: text_output,
+            lower: |args| Expr::Func { func: Func::$func, args: with_default(args, $min + 1, $default) },
+        };
+    )*};
+}
 
-/// `LPad(text, length[, fill])`: padded on the left (with spaces by default), cut to `length`.
-pub static LPAD: FunctionDef = FunctionDef {
-    name: "LPad",
-    min_args: 2,
-    max_args: Some(3),
-    output: text_output,
-    lower: |args| Expr::Func { func: Func::LPad, args: with_default(args, 3, " ") },
-};
-
-/// `RPad(text, length[, fill])`: padded on the right (with spaces by default), cut to `length`.
-pub static RPAD: FunctionDef = FunctionDef {
-    name: "RPad",
-    min_args: 2,
-    max_args: Some(3),
-    output: text_output,
-    lower: |args| Expr::Func { func: Func::RPad, args: with_default(args, 3, " ") },
-};
+optional_last! {
+    /// `Replace(text, old[, new])`: every `old` replaced by `new` (nothing by default).
+    REPLACE = "Replace", Replace, 2, "";
+    /// `LPad(text, length[, fill])`: padded on the left (with spaces by default), cut to `length`.
+    LPAD = "LPad", LPad, 2, " ";
+    /// `RPad(text, length[, fill])`: padded on the right (with spaces by default), cut to `length`.
+    RPAD = "RPad", RPad, 2, " ";
+}
 
 fn first_arg(args: Vec<Expr>) -> Box<Expr> {
     Box::new(args.into_iter().next().unwrap_or(Expr::Param(Value::Null)))
