@@ -49,12 +49,15 @@ pub enum Expression {
     },
     /// An aggregate (`Count("posts")`), for annotations.
     Aggregate(Box<Aggregate>),
-    /// Django's `Extract(expr, part)` / `ExtractYear(...)`: a part as an integer, in UTC.
+    /// Django's `Extract(expr, part, tzinfo)` / `ExtractYear(...)`: a part as an integer, of a
+    /// timestamp's wall-clock time in the current time zone or the one named.
     Extract {
         /// The date or timestamp.
         expr: Box<Expression>,
         /// Which part.
         part: djorm_sql::DatePart,
+        /// The time zone a timestamp is read in (`None`: the current one).
+        tz: Option<String>,
     },
     /// Your own SQL with bound parameters (Django's `RawSQL("... %s", params)`).
     Raw {
@@ -99,7 +102,7 @@ pub enum Expression {
         expr: Box<Expression>,
         /// The unit.
         unit: djorm_sql::TruncUnit,
-        /// The time zone the unit is counted in (`None` = UTC).
+        /// The time zone the unit is counted in (`None`: the current one).
         tz: Option<String>,
     },
 }
@@ -338,6 +341,17 @@ pub fn ExpressionWrapper(arg: impl Into<Arg>, kind: FieldKind) -> Expression {
 }
 
 impl Expression {
+    /// Django's `tzinfo=` on `Extract` and `Trunc`: the IANA zone (`"Asia/Tokyo"`) a timestamp is
+    /// read in instead of the current one. An unknown zone, or any other expression, is an error.
+    pub fn tzinfo(self, zone: &str) -> crate::Result<Expression> {
+        crate::timezone::parse(zone)?;
+        match self {
+            Expression::Extract { expr, part, .. } => Ok(Expression::Extract { expr, part, tz: Some(zone.to_owned()) }),
+            Expression::Trunc { expr, unit, .. } => Ok(Expression::Trunc { expr, unit, tz: Some(zone.to_owned()) }),
+            _ => Err(crate::Error::InvalidQuery("tzinfo applies to Extract and Trunc only".into())),
+        }
+    }
+
     /// Django's `output_field=` on a function, a Case, a Value or an aggregate: the result
     /// read as `kind`; Coalesce, Greatest, Least and NullIf then accept mixed arguments.
     pub fn output_field(self, kind: FieldKind) -> Expression {
@@ -354,7 +368,7 @@ pub fn Cast(arg: impl Into<Arg>, to: FieldKind) -> Expression {
 /// Django's `Extract(expr, lookup_name)`: `Extract("created_at", DatePart::Year)`.
 #[allow(non_snake_case)]
 pub fn Extract(arg: impl Into<Arg>, part: djorm_sql::DatePart) -> Expression {
-    Expression::Extract { expr: Box::new(arg.into().0), part }
+    Expression::Extract { expr: Box::new(arg.into().0), part, tz: None }
 }
 
 macro_rules! extract {
@@ -388,7 +402,8 @@ extract!(
     ExtractSecond => Second,
 );
 
-/// Django's `Trunc(expr, kind, tzinfo=...)`; `tz` names an IANA zone (PostgreSQL only).
+/// Django's `Trunc(expr, kind, tzinfo=...)`; `tz` names an IANA zone (`None`: the current one,
+/// see [`crate::timezone`]).
 #[allow(non_snake_case)]
 pub fn Trunc(arg: impl Into<Arg>, unit: djorm_sql::TruncUnit, tz: Option<&str>) -> Expression {
     Expression::Trunc { expr: Box::new(arg.into().0), unit, tz: tz.map(str::to_owned) }
@@ -405,17 +420,17 @@ macro_rules! trunc {
 }
 
 trunc!(
-    /// Django's `TruncYear(...)` (UTC).
+    /// Django's `TruncYear(...)` (in the current time zone).
     TruncYear => Year,
-    /// Django's `TruncQuarter(...)` (UTC).
+    /// Django's `TruncQuarter(...)` (in the current time zone).
     TruncQuarter => Quarter,
-    /// Django's `TruncMonth(...)` (UTC; use [`Trunc`] for a time zone).
+    /// Django's `TruncMonth(...)` (in the current time zone; [`Expression::tzinfo`] names another).
     TruncMonth => Month,
-    /// Django's `TruncWeek(...)` (UTC).
+    /// Django's `TruncWeek(...)` (in the current time zone).
     TruncWeek => Week,
-    /// Django's `TruncDay(...)` (UTC).
+    /// Django's `TruncDay(...)` (in the current time zone).
     TruncDay => Day,
-    /// Django's `TruncHour(...)` (UTC).
+    /// Django's `TruncHour(...)` (in the current time zone).
     TruncHour => Hour,
 );
 

@@ -233,11 +233,11 @@ impl<M, T: DateType> Field<M, T> {
 }
 
 impl<M, T: DateTimeType> Field<M, T> {
-    /// `__date`: the UTC calendar date.
+    /// `__date`: the calendar date in the current time zone.
     pub fn date(self) -> Field<M, NaiveDate> {
         self.transform(&vocabulary::DATE)
     }
-    /// `__time`: the UTC time of day.
+    /// `__time`: the time of day in the current time zone.
     pub fn time(self) -> Field<M, NaiveTime> {
         self.transform(&vocabulary::TIME)
     }

@@ -71,9 +71,9 @@ unary!(
     SHA384 => SHA384,
     /// Django's `SHA512(...)`.
     SHA512 => SHA512,
-    /// Django's `TruncDate(...)`: the UTC date of a timestamp.
+    /// Django's `TruncDate(...)`: the date of a timestamp in the current time zone.
     TruncDate => TRUNC_DATE,
-    /// Django's `TruncTime(...)`: the UTC time of day of a timestamp.
+    /// Django's `TruncTime(...)`: the time of day of a timestamp in the current time zone.
     TruncTime => TRUNC_TIME,
 );
 

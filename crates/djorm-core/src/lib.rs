@@ -36,6 +36,7 @@ pub mod naming;
 pub mod relations;
 pub mod schema;
 pub mod signals;
+pub mod timezone;
 pub mod validation;
 pub mod vocabulary;
 

@@ -12,6 +12,7 @@
 //!     applies_to: text_kind,
 //!     output: same_kind,
 //!     lower: |expr, _| Expr::Call { function: &UNACCENT_SQL, args: vec![expr] },
+//!     local_time: false,
 //! };
 //! djorm_core::register_transform!(UNACCENT);
 //! // Post::objects().filter(Q::new("title__unaccent__icontains", "cafe"))

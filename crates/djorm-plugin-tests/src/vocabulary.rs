@@ -25,6 +25,7 @@ pub static UNACCENT: TransformDef = TransformDef {
     applies_to: text_kind,
     output: same_kind,
     lower: |expr, _| Expr::Call { function: &UNACCENT_SQL, args: vec![expr] },
+    local_time: false,
 };
 register_transform!(UNACCENT);
 
@@ -56,5 +57,6 @@ pub static STR_INDEX: FunctionDef = FunctionDef {
     max_args: Some(2),
     output: |_| ValueKind::I64,
     lower: |args| Expr::Call { function: &STR_INDEX_SQL, args },
+    local_time: false,
 };
 register_function!(STR_INDEX);

@@ -11,7 +11,6 @@ pub static FEATURES: Features = Features {
     can_alter_columns: true,
     drop_column_cascades: true,
     supports_distinct_on: true,
-    supports_time_zones: true,
     supports_statistical_aggregates: true,
     inline_foreign_keys: false,
     max_query_params: 65_535,
@@ -177,30 +176,14 @@ impl Dialect for PostgresDialect {
         }
     }
 
-    /// `DATE_TRUNC` in the zone, back to an instant: local midnight of the 1st, as UTC.
-    fn write_trunc(
-        &self,
-        w: &mut SqlWriter<'_>,
-        unit: djorm_sql::TruncUnit,
-        expr: &Expr,
-        is_datetime: bool,
-        tz: Option<&str>,
-    ) {
-        // The zone is a quoted literal so the expression is the same text in SELECT and
-        // GROUP BY (two parameters would be two different expressions to PostgreSQL).
-        let zone = Value::String(tz.unwrap_or("UTC").to_owned());
+    /// `DATE_TRUNC` of a date or wall-clock time (an instant arrives as `AtZone` and leaves as
+    /// `FromZone`: local midnight of the 1st, as an instant).
+    fn write_trunc(&self, w: &mut SqlWriter<'_>, unit: djorm_sql::TruncUnit, expr: &Expr) {
         w.push("DATE_TRUNC('");
         w.push(unit.name());
         w.push("', ");
         w.expr(expr);
-        if is_datetime {
-            w.push(" AT TIME ZONE ");
-            w.literal(&zone);
-            w.push(") AT TIME ZONE ");
-            w.literal(&zone);
-        } else {
-            w.push(")");
-        }
+        w.push(")");
     }
 
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool) {
@@ -209,7 +192,7 @@ impl Dialect for PostgresDialect {
         w.expr(pattern);
     }
 
-    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr, is_datetime: bool) {
+    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr) {
         let (field, plus_one) = match part {
             DatePart::Year => ("YEAR", false),
             DatePart::IsoYear => ("ISOYEAR", false),
@@ -227,9 +210,6 @@ impl Dialect for PostgresDialect {
         w.push(field);
         w.push(" FROM ");
         w.expr(expr);
-        if is_datetime {
-            w.push(" AT TIME ZONE 'UTC'");
-        }
         w.push(")) AS integer)");
         if plus_one {
             w.push(" + 1");
@@ -240,12 +220,12 @@ impl Dialect for PostgresDialect {
     fn write_date_of(&self, w: &mut SqlWriter<'_>, expr: &Expr) {
         w.push("(");
         w.expr(expr);
-        w.push(" AT TIME ZONE 'UTC')::date");
+        w.push(")::date");
     }
 
     fn write_time_of(&self, w: &mut SqlWriter<'_>, expr: &Expr) {
         w.push("(");
         w.expr(expr);
-        w.push(" AT TIME ZONE 'UTC')::time");
+        w.push(")::time");
     }
 }

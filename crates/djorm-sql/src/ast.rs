@@ -105,19 +105,34 @@ pub enum Expr {
         /// `iregex`.
         case_insensitive: bool,
     },
-    /// A part of a date or timestamp, as an integer (`year`, `week_day`, ...), taken in UTC.
+    /// A part of a date or a wall-clock timestamp, as an integer (`year`, `week_day`, ...). An
+    /// instant is first made wall-clock time by [`Expr::AtZone`].
     DatePart {
         /// Which part.
         part: DatePart,
-        /// The date or timestamp.
+        /// The date or wall-clock timestamp.
         expr: Box<Expr>,
-        /// True when `expr` is a timestamp (false for a date).
-        is_datetime: bool,
     },
-    /// The UTC calendar date of a timestamp (`__date`).
+    /// The calendar date of a wall-clock timestamp (`__date`).
     DateOf(Box<Expr>),
-    /// The UTC time of day of a timestamp (`__time`).
+    /// The time of day of a wall-clock timestamp (`__time`).
     TimeOf(Box<Expr>),
+    /// The wall-clock time an instant shows in a named zone (PostgreSQL's `timestamptz AT TIME
+    /// ZONE`): what Django's date lookups, `Extract` and `Trunc` read in the current time zone.
+    AtZone {
+        /// The instant.
+        expr: Box<Expr>,
+        /// An IANA zone name, checked before it gets here (`Europe/Paris`).
+        zone: String,
+    },
+    /// The instant a wall-clock time names in a zone: the inverse of [`Expr::AtZone`], which
+    /// makes a truncated wall-clock time an instant again.
+    FromZone {
+        /// The wall-clock time.
+        expr: Box<Expr>,
+        /// An IANA zone name.
+        zone: String,
+    },
     /// `UPPER(expr)`.
     Upper(Box<Expr>),
     /// `COUNT(expr)` / `COUNT(*)`.
@@ -141,16 +156,13 @@ pub enum Expr {
     Position(usize),
     /// An integer the query itself writes (Django's XOR parity: `... % 2 = 1`), never user data.
     Int(i64),
-    /// A timestamp or date truncated to a unit, in a time zone (`TruncMonth`).
+    /// A date or wall-clock timestamp truncated to a unit (`TruncMonth`); an instant is truncated
+    /// as `FromZone(Trunc(AtZone(..)))`.
     Trunc {
         /// The unit.
         unit: TruncUnit,
-        /// The timestamp or date.
+        /// The date or wall-clock timestamp.
         expr: Box<Expr>,
-        /// True for a timestamp (false for a date).
-        is_datetime: bool,
-        /// The time zone the unit is counted in (`None` = UTC).
-        tz: Option<String>,
     },
     /// A parenthesised sub-select used as a value.
     Subquery(Box<Select>),

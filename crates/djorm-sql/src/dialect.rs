@@ -141,15 +141,23 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         standard_in_values(w, expr, values);
     }
 
-    /// A timestamp or date truncated to `unit` in time zone `tz` (UTC when `None`).
-    fn write_trunc(
-        &self,
-        w: &mut SqlWriter<'_>,
-        unit: crate::TruncUnit,
-        expr: &Expr,
-        is_datetime: bool,
-        tz: Option<&str>,
-    );
+    /// A date or wall-clock timestamp truncated to `unit`.
+    fn write_trunc(&self, w: &mut SqlWriter<'_>, unit: crate::TruncUnit, expr: &Expr);
+
+    /// The wall-clock time instant `expr` shows in `zone` ([`Expr::AtZone`]); standard SQL's
+    /// `AT TIME ZONE` by default. The zone is a quoted literal, so an expression grouped by is
+    /// the same text in SELECT and GROUP BY.
+    fn write_at_zone(&self, w: &mut SqlWriter<'_>, expr: &Expr, zone: &str) {
+        w.expr(expr);
+        w.push(" AT TIME ZONE ");
+        w.literal(&Value::String(zone.to_owned()));
+    }
+
+    /// The instant wall-clock time `expr` names in `zone` ([`Expr::FromZone`]); `AT TIME ZONE`
+    /// again by default (PostgreSQL reads it both ways by the operand's type).
+    fn write_from_zone(&self, w: &mut SqlWriter<'_>, expr: &Expr, zone: &str) {
+        self.write_at_zone(w, expr, zone);
+    }
 
     /// The statement that opens a transaction in `mode`; standard SQL by default.
     fn begin_transaction(&self, mode: &TransactionMode) -> String {
@@ -189,8 +197,8 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// A regular-expression test.
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, ci: bool);
 
-    /// A part of a date or timestamp as an integer, in UTC.
-    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr, is_datetime: bool);
+    /// A part of a date or wall-clock timestamp as an integer.
+    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr);
 
     /// Date/time arithmetic ([`Expr::Temporal`]). By default interval arithmetic, as
     /// PostgreSQL has it: a date minus a date is a number of days there, made an interval.
@@ -209,10 +217,10 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         w.push(if dates { "))" } else { ")" });
     }
 
-    /// The UTC date of a timestamp.
+    /// The date of a wall-clock timestamp.
     fn write_date_of(&self, w: &mut SqlWriter<'_>, expr: &Expr);
 
-    /// The UTC time of day of a timestamp.
+    /// The time of day of a wall-clock timestamp.
     fn write_time_of(&self, w: &mut SqlWriter<'_>, expr: &Expr);
 
     /// `LIMIT`/`OFFSET`, in the standard spelling by default.

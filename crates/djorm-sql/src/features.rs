@@ -26,8 +26,6 @@ pub struct Features {
     pub drop_column_cascades: bool,
     /// `SELECT DISTINCT ON (...)` exists.
     pub supports_distinct_on: bool,
-    /// Named time zones (`AT TIME ZONE 'Europe/Paris'`) are understood.
-    pub supports_time_zones: bool,
     /// `STDDEV_POP` / `VAR_POP` exist.
     pub supports_statistical_aggregates: bool,
     /// The longest identifier the database keeps (longer ones are truncated by Django's rules).

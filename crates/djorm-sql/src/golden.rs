@@ -20,7 +20,6 @@ static STANDARD: Features = Features {
     can_alter_columns: true,
     drop_column_cascades: false,
     supports_distinct_on: false,
-    supports_time_zones: false,
     supports_statistical_aggregates: false,
     max_name_length: 63,
     supports_concurrent_index: false,
@@ -44,7 +43,7 @@ impl Dialect for Plain {
     fn column_type(&self, _ty: ColumnType) -> String {
         "integer".into()
     }
-    fn write_trunc(&self, w: &mut SqlWriter<'_>, _unit: TruncUnit, expr: &Expr, _is_datetime: bool, _tz: Option<&str>) {
+    fn write_trunc(&self, w: &mut SqlWriter<'_>, _unit: TruncUnit, expr: &Expr) {
         w.expr(expr);
     }
     fn write_regex(&self, w: &mut SqlWriter<'_>, expr: &Expr, pattern: &Expr, _ci: bool) {
@@ -52,7 +51,7 @@ impl Dialect for Plain {
         w.push(" ~ ");
         w.expr(pattern);
     }
-    fn write_date_part(&self, w: &mut SqlWriter<'_>, _part: DatePart, expr: &Expr, _is_datetime: bool) {
+    fn write_date_part(&self, w: &mut SqlWriter<'_>, _part: DatePart, expr: &Expr) {
         w.expr(expr);
     }
     fn write_date_of(&self, w: &mut SqlWriter<'_>, expr: &Expr) {

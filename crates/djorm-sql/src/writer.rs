@@ -224,7 +224,9 @@ impl<'d> SqlWriter<'d> {
                 d.write_pattern_expr(self, expr, *kind, needle, *case_insensitive)
             }
             Expr::Regex { expr, pattern, case_insensitive } => d.write_regex(self, expr, pattern, *case_insensitive),
-            Expr::DatePart { part, expr, is_datetime } => d.write_date_part(self, *part, expr, *is_datetime),
+            Expr::DatePart { part, expr } => d.write_date_part(self, *part, expr),
+            Expr::AtZone { expr, zone } => d.write_at_zone(self, expr, zone),
+            Expr::FromZone { expr, zone } => d.write_from_zone(self, expr, zone),
             Expr::DateOf(expr) => d.write_date_of(self, expr),
             Expr::TimeOf(expr) => d.write_time_of(self, expr),
             Expr::Upper(expr) => {
@@ -253,9 +255,7 @@ impl<'d> SqlWriter<'d> {
                 }
                 self.push(")");
             }
-            Expr::Trunc { unit, expr, is_datetime, tz } => {
-                d.write_trunc(self, *unit, expr, *is_datetime, tz.as_deref())
-            }
+            Expr::Trunc { unit, expr } => d.write_trunc(self, *unit, expr),
             Expr::Subquery(select) => {
                 self.push("(");
                 self.select(select);

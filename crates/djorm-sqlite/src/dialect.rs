@@ -11,7 +11,6 @@ pub static FEATURES: Features = Features {
     can_alter_columns: false,
     drop_column_cascades: false,
     supports_distinct_on: false,
-    supports_time_zones: false,
     supports_statistical_aggregates: false,
     inline_foreign_keys: true,
     max_query_params: 32_766,
@@ -199,14 +198,7 @@ impl Dialect for SqliteDialect {
     }
 
     /// In UTC only (SQLite knows no named zones; lowering refuses a zone before this runs).
-    fn write_trunc(
-        &self,
-        w: &mut SqlWriter<'_>,
-        unit: djorm_sql::TruncUnit,
-        expr: &Expr,
-        _is_datetime: bool,
-        _tz: Option<&str>,
-    ) {
+    fn write_trunc(&self, w: &mut SqlWriter<'_>, unit: djorm_sql::TruncUnit, expr: &Expr) {
         use djorm_sql::TruncUnit as U;
         let format = match unit {
             U::Year => "%Y-01-01 00:00:00",
@@ -260,7 +252,7 @@ impl Dialect for SqliteDialect {
         w.expr(pattern);
     }
 
-    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr, _is_datetime: bool) {
+    fn write_date_part(&self, w: &mut SqlWriter<'_>, part: DatePart, expr: &Expr) {
         let strftime = |w: &mut SqlWriter<'_>, format: &str| {
             w.push("CAST(strftime('");
             w.push(format);
@@ -290,6 +282,18 @@ impl Dialect for SqliteDialect {
             DatePart::Second => strftime(w, "%S"),
         }
         w.push(")");
+    }
+
+    /// Timestamps are stored as UTC text, so UTC's wall-clock time is the text itself; another
+    /// zone's is `DJORM_TZ_LOCAL` (a Rust function of the connection, `functions.rs`, over the
+    /// IANA database chrono-tz carries), as Django registers Python ones over zoneinfo.
+    fn write_at_zone(&self, w: &mut SqlWriter<'_>, expr: &Expr, zone: &str) {
+        zone_function(w, "DJORM_TZ_LOCAL", expr, zone);
+    }
+
+    /// The inverse of [`write_at_zone`](Self::write_at_zone): `DJORM_TZ_UTC`.
+    fn write_from_zone(&self, w: &mut SqlWriter<'_>, expr: &Expr, zone: &str) {
+        zone_function(w, "DJORM_TZ_UTC", expr, zone);
     }
 
     fn write_date_of(&self, w: &mut SqlWriter<'_>, expr: &Expr) {
@@ -354,4 +358,17 @@ impl Dialect for SqliteDialect {
             (None, None) => {}
         }
     }
+}
+
+/// `function(expr, 'zone')`, or `expr` itself in UTC (the stored form).
+fn zone_function(w: &mut SqlWriter<'_>, function: &str, expr: &Expr, zone: &str) {
+    if zone == "UTC" {
+        return w.expr(expr);
+    }
+    w.push(function);
+    w.push("(");
+    w.expr(expr);
+    w.push(", ");
+    w.literal(&Value::String(zone.to_owned()));
+    w.push(")");
 }

@@ -32,6 +32,7 @@ pub(crate) fn register(conn: &Connection) -> FnResult<()> {
     register_math(conn)?;
     register_text(conn)?;
     register_temporal(conn)?;
+    crate::time_zones::register(conn)?;
     register_digests(conn)
 }
 

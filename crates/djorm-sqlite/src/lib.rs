@@ -16,6 +16,7 @@ mod introspection;
 mod migration_lock;
 mod registration;
 mod statements;
+mod time_zones;
 mod types;
 mod writer;
 

@@ -118,8 +118,11 @@ pub async fn connect(url: &str) -> Result<Db> {
     DatabaseConfig::from_url(url)?.connect().await
 }
 
-/// Connects to the database the environment describes (see [`DatabaseConfig::from_env`]).
+/// Connects to the database the environment describes (see [`DatabaseConfig::from_env`]), and
+/// takes the default time zone from `TIME_ZONE` when it is set (Django's setting: date lookups,
+/// `Extract` and `Trunc` read timestamps in it; see [`djorm_core::timezone`]).
 pub async fn connect_from_env() -> Result<Db> {
+    djorm_core::timezone::set_default_from_env()?;
     DatabaseConfig::from_env()?.connect().await
 }
 

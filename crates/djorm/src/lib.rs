@@ -69,6 +69,7 @@ pub mod functions {
     };
 }
 
+pub use djorm_core::timezone;
 pub use djorm_macros::{q, Choices, Model};
 pub use djorm_sql as sql;
 pub use djorm_sql::{Nulls, Value, ValueKind};

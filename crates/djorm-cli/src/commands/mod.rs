@@ -20,7 +20,9 @@ use crate::args::{Cli, Command};
 use crate::error::{CommandError, Result};
 use crate::Project;
 
+/// The database of `--database` or the environment; `TIME_ZONE` from the environment either way.
 pub(crate) async fn connect(cli: &Cli) -> Result<Db> {
+    djorm::timezone::set_default_from_env()?;
     match &cli.database {
         Some(url) => Ok(djorm::connect(url).await?),
         None => Ok(djorm::connect_from_env().await?),

@@ -44,6 +44,7 @@ const BUILTINS: &[&str] = &[
     "Subquery",
     "OuterRef",
     "timedelta",
+    "ZoneInfo",
     "Prefetch",
     "Collate",
     "JSONObject",
@@ -92,6 +93,9 @@ pub fn call(name: &str, args: Vec<Val>, mut kwargs: Vec<(String, Val)>) -> Resul
         // `FloatField()`, `DecimalField(max_digits=8, decimal_places=2)`: a field class.
         let _ = (args, kwargs);
         return Ok(Val::FieldClass(kind));
+    }
+    if name.starts_with("Extract") || name.starts_with("Trunc") {
+        return zoned(name, args, kwargs);
     }
     if !matches!(name, "Cast" | "ExpressionWrapper") {
         if let Some(i) = kwargs.iter().position(|(k, _)| k == "output_field") {
@@ -143,6 +147,11 @@ fn call_plain(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<
         "Count" | "Sum" | "Avg" | "Min" | "Max" | "StdDev" | "Variance" => aggregate(name, &args, kwargs)?,
         "When" => when(args, kwargs)?,
         "timedelta" => timedelta(args, kwargs)?,
+        "ZoneInfo" => {
+            let key = text(&args, 0, "ZoneInfo")?;
+            djorm::timezone::parse(&key).map_err(|e| ShellError::new("ZoneInfoNotFoundError", e.to_string()))?;
+            Val::Value(Value::String(key))
+        }
         "Prefetch" => prefetch(args, kwargs)?,
         // Cast(expression, output_field) / ExpressionWrapper(expression, output_field).
         "Cast" | "ExpressionWrapper" => {
@@ -227,6 +236,44 @@ fn call_plain(name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Result<
             None => return Err(ShellError::from(format!("{other}() cannot be called here"))),
         },
     })
+}
+
+/// `ExtractYear(...)`, `TruncMonth(..., tzinfo=ZoneInfo("Asia/Tokyo"))`: Django's `TimezoneMixin`
+/// functions, whose only keyword is the zone a timestamp is read in (`output_field` for Trunc).
+fn zoned(name: &str, args: Vec<Val>, mut kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {
+    let zone = match kwargs.iter().position(|(k, _)| k == "tzinfo") {
+        Some(i) => match kwargs.remove(i).1 {
+            Val::Value(Value::String(zone)) => Some(zone),
+            Val::Value(Value::Null) => None,
+            other => {
+                return Err(ShellError::from(format!("tzinfo takes a ZoneInfo(...), not {}", other.type_name())));
+            }
+        },
+        None => None,
+    };
+    let kind = match kwargs.iter().position(|(k, _)| k == "output_field") {
+        Some(i) => Some(field_class(kwargs.remove(i).1)?),
+        None => None,
+    };
+    if let Some((key, _)) = kwargs.first() {
+        return Err(ShellError::from(format!("{name}() got an unexpected keyword argument '{key}'")));
+    }
+    let mut expr = match call_plain(name, args, Vec::new())? {
+        Val::Expr(e) => e,
+        other => return Ok(other),
+    };
+    if let Some(zone) = zone {
+        expr = expr.tzinfo(&zone).map_err(|e| match e {
+            djorm::Error::InvalidQuery(_) => {
+                ShellError::from(format!("{name}() got an unexpected keyword argument 'tzinfo'"))
+            }
+            other => ShellError::new("ZoneInfoNotFoundError", other.to_string()),
+        })?;
+    }
+    Ok(Val::Expr(match kind {
+        Some(kind) => expr.output_field(kind),
+        None => expr,
+    }))
 }
 
 fn aggregate(name: &str, args: &[Val], kwargs: Vec<(String, Val)>) -> Result<Val, ShellError> {

@@ -16,6 +16,7 @@ import json
 import sys
 import uuid
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo  # noqa: F401 (the expressions' namespace)
 
 import django
 from django.conf import settings
@@ -48,6 +49,7 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 django.setup()
 
 from django.db import connection, models  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django.db.models import *  # noqa: E402,F401,F403
 from django.db.models.functions import *  # noqa: E402,F401,F403
 
@@ -148,9 +150,15 @@ def plain(value, annotations=(), lookups=()):
 
 def evaluate(path):
     namespace = {name: value for name, value in globals().items() if not name.startswith("_")}
+    zone = "UTC"
     with open(path, encoding="utf-8") as lines:
         for line in lines:
             line = line.rstrip("\n")
+            if line.startswith("# time zone: "):
+                # The lines below run in this current time zone (Django's timezone.activate).
+                zone = line[len("# time zone: "):].strip()
+                timezone.activate(ZoneInfo(zone))
+                continue
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             expression = line.split("  #", 1)[0].strip()
@@ -158,7 +166,7 @@ def evaluate(path):
                 result = {"ok": plain(eval(expression, namespace))}
             except Exception as e:  # the class is what the suite compares
                 result = {"error": {"class": type(e).__name__, "message": str(e)}}
-            print(json.dumps({"expression": expression, **result}, ensure_ascii=False))
+            print(json.dumps({"expression": expression, "zone": zone, **result}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

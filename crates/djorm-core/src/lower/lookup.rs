@@ -18,7 +18,7 @@ impl Lowerer {
         let mut expr = resolved.column.clone();
         let mut kind = resolved.field.value_kind();
         for t in &resolved.transforms {
-            expr = (t.lower)(expr, kind);
+            expr = super::zone::transform(t, expr, kind);
             kind = (t.output)(kind);
         }
         expr
@@ -156,7 +156,7 @@ impl Lowerer {
         let lookup = match path.tail() {
             Some(tail) => {
                 for t in &tail.transforms {
-                    lhs = (t.lower)(lhs, kind_now);
+                    lhs = super::zone::transform(t, lhs, kind_now);
                     kind_now = (t.output)(kind_now);
                 }
                 tail.lookup
@@ -166,7 +166,7 @@ impl Lowerer {
                 let mut lookup = &vocabulary::EXACT;
                 for (i, part) in rest.iter().enumerate() {
                     if let Some(t) = vocabulary::transform(part, kind_now) {
-                        lhs = (t.lower)(lhs, kind_now);
+                        lhs = super::zone::transform(t, lhs, kind_now);
                         kind_now = (t.output)(kind_now);
                     } else if let Some(l) = vocabulary::lookup(part).filter(|_| i + 1 == rest.len()) {
                         lookup = l;
@@ -206,10 +206,13 @@ fn year_bounds(resolved: &ResolvedPath, rhs: &Rhs) -> Option<Expr> {
     let (start, end) = match resolved.field.value_kind() {
         ValueKind::Date => (Value::Date(first), Value::Date(last)),
         ValueKind::DateTime => {
+            // The year's first and last microsecond on the current zone's clocks (Django's
+            // `year_lookup_bounds_for_datetime_field`).
+            let zone = crate::timezone::current();
             let end_of_day = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999)?;
             (
-                Value::DateTime(first.and_time(NaiveTime::MIN).and_utc()),
-                Value::DateTime(last.and_time(end_of_day).and_utc()),
+                Value::DateTime(crate::timezone::instant(first.and_time(NaiveTime::MIN), zone)),
+                Value::DateTime(crate::timezone::instant(last.and_time(end_of_day), zone)),
             )
         }
         _ => return None,

@@ -17,6 +17,7 @@ mod related;
 mod resolve;
 mod window;
 mod writes;
+mod zone;
 
 use std::cell::RefCell;
 
@@ -438,7 +439,7 @@ impl Lowerer {
                 }
                 let (lowered, kinds): (Vec<Expr>, Vec<ValueKind>) =
                     args.iter().map(|a| self.expression_typed(a)).collect::<Result<Vec<_>>>()?.into_iter().unzip();
-                ((func.lower)(lowered), (func.output)(&kinds))
+                (zone::call(func, lowered, &kinds), (func.output)(&kinds))
             }
             Expression::Case { whens, default } => {
                 let (default, default_kind) = self.standalone(default)?;
@@ -497,17 +498,22 @@ impl Lowerer {
                     None => (Expr::Const(false), ValueKind::Bool),
                 }
             }
-            Expression::Extract { expr, part } => {
+            Expression::Extract { expr, part, tz } => {
                 let (inner, kind) = self.expression_typed(expr)?;
-                let is_datetime = kind == ValueKind::DateTime;
-                (Expr::DatePart { part: *part, expr: Box::new(inner), is_datetime }, ValueKind::I64)
+                let local = zone::wall_clock(inner, kind, zone::zone(tz.as_deref())?);
+                (Expr::DatePart { part: *part, expr: Box::new(local) }, ValueKind::I64)
             }
             Expression::Typed { expr, kind } => {
                 let lowered = match &**expr {
                     // An explicit output field lifts Django's mixed-types check.
                     Expression::Func { func, args } if func.takes(args.len()) => {
-                        let args = args.iter().map(|a| self.expression(a)).collect::<Result<Vec<_>>>()?;
-                        (func.lower)(args)
+                        let (args, kinds): (Vec<Expr>, Vec<ValueKind>) = args
+                            .iter()
+                            .map(|a| self.expression_typed(a))
+                            .collect::<Result<Vec<_>>>()?
+                            .into_iter()
+                            .unzip();
+                        zone::call(func, args, &kinds)
                     }
                     other => self.standalone(other)?.0,
                 };
@@ -517,9 +523,7 @@ impl Lowerer {
             Expression::WindowFunc { func, args } => self.window_func(*func, args)?,
             Expression::Trunc { expr, unit, tz } => {
                 let (inner, kind) = self.expression_typed(expr)?;
-                let is_datetime = kind == ValueKind::DateTime;
-                let out = if is_datetime { ValueKind::DateTime } else { kind };
-                (Expr::Trunc { unit: *unit, expr: Box::new(inner), is_datetime, tz: tz.clone() }, out)
+                (zone::trunc(*unit, inner, kind, zone::zone(tz.as_deref())?), kind)
             }
         })
     }

@@ -130,7 +130,7 @@ impl DynQuerySet {
             .join("\n"))
     }
 
-    /// The distinct instants `field` takes, truncated to `unit` in UTC, in order (Django's
+    /// The distinct instants `field` takes, truncated to `unit` in the current time zone, in order (Django's
     /// `datetimes()`; `dates()` takes their dates). `descending` for `order="DESC"`.
     pub async fn datetimes(
         &self,
@@ -160,7 +160,8 @@ impl DynQuerySet {
             .collect()
     }
 
-    /// The distinct dates `field` takes, truncated to `unit` (Django's `dates()`).
+    /// The distinct dates `field` takes, truncated to `unit` (Django's `dates()`): a timestamp's
+    /// date on the current time zone's calendar.
     pub async fn dates(
         &self,
         db: &Db,
@@ -168,7 +169,13 @@ impl DynQuerySet {
         unit: TruncUnit,
         descending: bool,
     ) -> Result<Vec<chrono::NaiveDate>> {
-        Ok(self.datetimes(db, field, unit, descending).await?.into_iter().map(|d| d.date_naive()).collect())
+        let instants = self.datetimes(db, field, unit, descending).await?;
+        let zoned = self.query.model.field(field).is_some_and(|f| f.value_kind() == ValueKind::DateTime);
+        let zone = crate::timezone::current();
+        Ok(instants
+            .into_iter()
+            .map(|d| if zoned { d.with_timezone(&zone).date_naive() } else { d.date_naive() })
+            .collect())
     }
 
     /// The rows of your own SQL as this model's rows (Django's `raw()`): the query must

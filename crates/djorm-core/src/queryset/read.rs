@@ -159,7 +159,8 @@ impl<M: Model> QuerySet<M> {
         self.inner.dates(db, field, unit, false).await
     }
 
-    /// The distinct instants (Django's `datetimes(field, kind)`), truncated to `unit` in UTC.
+    /// The distinct instants (Django's `datetimes(field, kind)`), truncated to `unit` in the
+    /// current time zone ([`crate::timezone`]).
     pub async fn datetimes(
         &self,
         db: &Db,

@@ -98,21 +98,17 @@ pub(crate) async fn delete(db: &Db, query: &Query) -> Result<Deleted> {
     crate::deletion::delete(db, query).await
 }
 
-/// Refuses distinct(fields), aggregates and time zones the database cannot compute, naming the backend.
+/// Refuses distinct(fields) and aggregates the database cannot compute, naming the backend.
 pub(crate) fn check_backend(db: &Db, query: &Query) -> Result<()> {
     use crate::Expression as E;
     let features = db.dialect().features();
     let statistics = |e: &E| matches!(e, E::Aggregate(g) if matches!(g.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance));
-    let zoned = |e: &E| matches!(e, E::Trunc { tz: Some(tz), .. } if tz != "UTC");
     if !query.distinct_on.is_empty() && !features.supports_distinct_on {
         return Err(Error::NotSupported { backend: db.vendor(), what: "distinct(fields) (DISTINCT ON)".into() });
     }
     for a in &query.annotations {
         if !features.supports_statistical_aggregates && a.expression.any(&statistics) {
             return Err(Error::NotSupported { backend: db.vendor(), what: "StdDev/Variance".into() });
-        }
-        if !features.supports_time_zones && a.expression.any(&zoned) {
-            return Err(Error::NotSupported { backend: db.vendor(), what: "Trunc in a named time zone".into() });
         }
     }
     Ok(())

@@ -51,6 +51,7 @@ macro_rules! function {
             max_args: $max,
             output: $output,
             lower: |args| Expr::Func { func: Func::$func, args },
+            local_time: false,
         };
     )*};
 }
@@ -168,6 +169,7 @@ macro_rules! optional_last {
             max_args: Some($min + 1),
             output: text_output,
             lower: |args| Expr::Func { func: Func::$func, args: with_default(args, $min + 1, $default) },
+            local_time: false,
         };
     )*};
 }
@@ -185,22 +187,24 @@ fn first_arg(args: Vec<Expr>) -> Box<Expr> {
     Box::new(args.into_iter().next().unwrap_or(Expr::Param(Value::Null)))
 }
 
-/// `TruncDate(timestamp)`: its UTC date (the `__date` transform as a function).
+/// `TruncDate(timestamp)`: its date in the current time zone (the `__date` transform as a function).
 pub static TRUNC_DATE: FunctionDef = FunctionDef {
     name: "TruncDate",
     min_args: 1,
     max_args: Some(1),
     output: |_| ValueKind::Date,
     lower: |args| Expr::DateOf(first_arg(args)),
+    local_time: true,
 };
 
-/// `TruncTime(timestamp)`: its UTC time of day (the `__time` transform as a function).
+/// `TruncTime(timestamp)`: its time of day in the current time zone (the `__time` transform as a function).
 pub static TRUNC_TIME: FunctionDef = FunctionDef {
     name: "TruncTime",
     min_args: 1,
     max_args: Some(1),
     output: |_| ValueKind::Time,
     lower: |args| Expr::TimeOf(first_arg(args)),
+    local_time: true,
 };
 
 /// `Collate(text, collation)`: the text compared and sorted by another collation (an
@@ -219,6 +223,7 @@ pub static COLLATE: FunctionDef = FunctionDef {
             _ => *expr,
         }
     },
+    local_time: false,
 };
 
 /// `JSONObject(key=value, ...)`: a JSON object, its arguments alternating keys and values.
@@ -228,6 +233,7 @@ pub static JSON_OBJECT: FunctionDef = FunctionDef {
     max_args: None,
     output: |_| ValueKind::Json,
     lower: |args| Expr::Func { func: Func::JsonObject, args },
+    local_time: false,
 };
 
 /// Every built-in function.

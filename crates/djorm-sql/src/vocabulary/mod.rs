@@ -54,6 +54,9 @@ pub struct TransformDef {
     pub output: fn(ValueKind) -> ValueKind,
     /// The transformed expression, given the input and its kind.
     pub lower: fn(expr: Expr, input: ValueKind) -> Expr,
+    /// Whether an instant is first read as wall-clock time in the current time zone (Django's
+    /// `TimezoneMixin`: date parts, dates and times of day); `lower` then gets that wall-clock time.
+    pub local_time: bool,
 }
 
 /// A database function (Django's `Lower(...)`, `Coalesce(...)`).
@@ -69,6 +72,9 @@ pub struct FunctionDef {
     pub output: fn(&[ValueKind]) -> ValueKind,
     /// The call, given its lowered arguments.
     pub lower: fn(args: Vec<Expr>) -> Expr,
+    /// Whether a first argument that is an instant is first read as wall-clock time in the
+    /// current time zone (Django's `TimezoneMixin`: `TruncDate`, `TruncTime`).
+    pub local_time: bool,
 }
 
 /// A SQL function an application's lookup, transform or function calls ([`Expr::Call`]).
@@ -284,11 +290,8 @@ macro_rules! date_part {
             name: $name,
             applies_to: $applies,
             output: integer_output,
-            lower: |expr, input| Expr::DatePart {
-                part: DatePart::$part,
-                expr: Box::new(expr),
-                is_datetime: input == ValueKind::DateTime,
-            },
+            lower: |expr, _| Expr::DatePart { part: DatePart::$part, expr: Box::new(expr) },
+            local_time: true,
         };
     )*};
 }
@@ -318,20 +321,22 @@ date_part! {
     SECOND = "second", Second, time_kind;
 }
 
-/// `date`: the UTC date of a timestamp.
+/// `date`: the date of a timestamp in the current time zone.
 pub static DATE: TransformDef = TransformDef {
     name: "date",
     applies_to: datetime_kind,
     output: |_| ValueKind::Date,
     lower: |expr, _| Expr::DateOf(Box::new(expr)),
+    local_time: true,
 };
 
-/// `time`: the UTC time of day of a timestamp.
+/// `time`: the time of day of a timestamp in the current time zone.
 pub static TIME: TransformDef = TransformDef {
     name: "time",
     applies_to: datetime_kind,
     output: |_| ValueKind::Time,
     lower: |expr, _| Expr::TimeOf(Box::new(expr)),
+    local_time: true,
 };
 
 /// Every built-in transform.
