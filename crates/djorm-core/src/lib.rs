@@ -56,8 +56,9 @@ pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};
 pub use instance::ModelExt;
 pub use kind::FieldKind;
 pub use meta::{
-    register_runtime_models, registered_models, CheckMeta, FieldDefault, FieldMeta, IndexMeta, ManagerMeta,
-    ManyToManyMeta, ModelMeta, ModelRef, ModelRegistration, ModelVTable, OnDelete, RelationMeta, UniqueMeta,
+    linked_models, register_runtime_models, registered_models, CheckMeta, FieldDefault, FieldMeta, IndexMeta,
+    ManagerMeta, ManyToManyMeta, ModelMeta, ModelRef, ModelRegistration, ModelVTable, OnDelete, RelationMeta,
+    UniqueMeta,
 };
 pub use model::Model;
 pub use options::{parse_duration, ConnectOptions};

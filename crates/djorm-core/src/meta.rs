@@ -312,6 +312,9 @@ pub struct ManagerMeta {
     pub name: &'static str,
     /// Django's `get_queryset()`: from every row of the model to the manager's rows.
     pub get_queryset: fn(crate::DynQuerySet) -> crate::DynQuerySet,
+    /// Django's `use_in_migrations`: migration files record the manager, and models rebuilt
+    /// from them (historical models) have it.
+    pub use_in_migrations: bool,
 }
 
 /// Models are compared by identity: each has one static `ModelMeta`.
@@ -424,10 +427,15 @@ pub fn register_runtime_models(models: &[&'static ModelMeta]) {
     crate::relations::invalidate_reverse_index();
 }
 
+/// Every model compiled into this binary (not those built at run time), in link order.
+pub fn linked_models() -> impl Iterator<Item = &'static ModelMeta> {
+    inventory::iter::<ModelRegistration>().map(|r| (r.meta)())
+}
+
 /// Every model linked into this binary (and any registered at run time), in a stable order
 /// (app label, then model name).
 pub fn registered_models() -> Vec<&'static ModelMeta> {
-    let mut models: Vec<_> = inventory::iter::<ModelRegistration>().map(|r| (r.meta)()).collect();
+    let mut models: Vec<_> = linked_models().collect();
     models.extend(RUNTIME_MODELS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().copied());
     models.sort_by_key(|m| (m.app_label, m.object_name));
     models

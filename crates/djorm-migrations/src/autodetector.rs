@@ -269,6 +269,9 @@ pub fn changes(
         if old.ordering != new.ordering {
             ops.push(Operation::AlterModelOptions { model: label.clone(), ordering: new.ordering.clone() });
         }
+        if old.managers != new.managers {
+            ops.push(Operation::AlterModelManagers { model: label.clone(), managers: new.managers.clone() });
+        }
     }
     for (label, old) in &from.models {
         if !to.models.contains_key(label) {
@@ -396,6 +399,7 @@ mod tests {
             unique_together: Vec::new(),
             many_to_many: Vec::new(),
             checks: Vec::new(),
+            managers: Vec::new(),
         };
         let mut state = ProjectState::default();
         state.models.insert(m.label(), m);

@@ -52,7 +52,9 @@ pub fn forwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to: 
         Operation::AlterModelTable { model: label, table } => {
             Ok(vec![editor.rename_table(&model(from, label)?.db_table, table)])
         }
-        Operation::AlterModelOptions { .. } | Operation::RunCode { .. } => Ok(Vec::new()),
+        Operation::AlterModelOptions { .. } | Operation::AlterModelManagers { .. } | Operation::RunCode { .. } => {
+            Ok(Vec::new())
+        }
         Operation::AddField { model: label, field } => {
             if not_null_without_default(field) {
                 return Err(MigrationError::Unsupported(format!(
@@ -135,7 +137,7 @@ pub fn backwards(dialect: &dyn Dialect, op: &Operation, from: &ProjectState, to:
         Operation::AlterModelTable { model: label, .. } => {
             Operation::AlterModelTable { model: label.clone(), table: model(from, label)?.db_table.clone() }
         }
-        Operation::AlterModelOptions { .. } => return Ok(Vec::new()),
+        Operation::AlterModelOptions { .. } | Operation::AlterModelManagers { .. } => return Ok(Vec::new()),
         Operation::AddField { model: label, field } => {
             Operation::RemoveField { model: label.clone(), name: field.name.clone() }
         }

@@ -169,6 +169,13 @@ pub enum Operation {
         /// The new ordering.
         ordering: Vec<String>,
     },
+    /// Changes which managers the files record (`use_in_migrations`); no SQL.
+    AlterModelManagers {
+        /// `app.Name`.
+        model: String,
+        /// The managers' names, in declaration order.
+        managers: Vec<String>,
+    },
     /// Raw SQL, with the SQL that undoes it.
     RunSQL {
         /// Statements to apply.
@@ -239,6 +246,9 @@ impl Operation {
             Operation::AlterModelOptions { model, .. } => {
                 format!("Change Meta options on {}", split(model).1.to_lowercase())
             }
+            Operation::AlterModelManagers { model, .. } => {
+                format!("Change managers on {}", split(model).1.to_lowercase())
+            }
             Operation::RunSQL { .. } => "Raw SQL operation".into(),
             Operation::RunCode { code, .. } => format!("Raw Rust operation {code}"),
         }
@@ -270,6 +280,7 @@ impl Operation {
             Operation::RemoveConstraint { name, .. } => format!("remove_{}", name.to_lowercase()),
             Operation::AlterModelTable { model, .. } => format!("alter_{}_table", split(model).1.to_lowercase()),
             Operation::AlterModelOptions { model, .. } => format!("alter_{}_options", split(model).1.to_lowercase()),
+            Operation::AlterModelManagers { model, .. } => format!("alter_{}_managers", split(model).1.to_lowercase()),
             Operation::RunSQL { .. } | Operation::RunCode { .. } => "auto".into(),
         }
     }
@@ -381,6 +392,9 @@ impl Operation {
             }
             Operation::AlterModelOptions { model, ordering } => {
                 state.models.get_mut(model).ok_or_else(|| missing(model))?.ordering = ordering.clone();
+            }
+            Operation::AlterModelManagers { model, managers } => {
+                state.models.get_mut(model).ok_or_else(|| missing(model))?.managers = managers.clone();
             }
             Operation::RunSQL { .. } | Operation::RunCode { .. } => {}
         }

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use djorm_core::{
-    Error, FieldDefault, FieldKind, FieldMeta, ManyToManyMeta, ModelMeta, ModelRef, ModelVTable, OnDelete,
-    RelationMeta, RowReader,
+    DynQuerySet, Error, FieldDefault, FieldKind, FieldMeta, ManagerMeta, ManyToManyMeta, ModelMeta, ModelRef,
+    ModelVTable, OnDelete, RelationMeta, RowReader,
 };
 
 use crate::state::{FieldState, ModelState, ProjectState};
@@ -96,9 +96,42 @@ fn model_meta(model: &ModelState, state: &ProjectState, slots: &BTreeMap<&str, S
         unique_constraints: &[],
         check_constraints: &[],
         many_to_many: many_to_many.leak(),
-        managers: &[],
+        managers: managers(model),
         vtable: VTABLE,
     }
+}
+
+/// The managers the files record (`use_in_migrations`), each with the `get_queryset` of the
+/// linked model of the same label when this binary has it (Django imports the manager's class);
+/// otherwise the manager is there but refuses to run, saying why.
+fn managers(model: &ModelState) -> &'static [ManagerMeta] {
+    let linked = |name: &str| {
+        djorm_core::linked_models()
+            .filter(|m| m.app_label == model.app && m.object_name == model.name)
+            .find_map(|m| m.managers.iter().find(|linked| linked.name == name).copied())
+    };
+    model
+        .managers
+        .iter()
+        .map(|name| {
+            linked(name).unwrap_or(ManagerMeta {
+                name: leak(name),
+                get_queryset: unlinked_manager,
+                use_in_migrations: true,
+            })
+        })
+        .collect::<Vec<_>>()
+        .leak()
+}
+
+fn unlinked_manager(qs: DynQuerySet) -> DynQuerySet {
+    let model = qs.model();
+    let message = format!(
+        "a manager of {}.{} recorded by use_in_migrations runs Rust code this binary does not link; use the \
+         app's own binary (manage shell) for it",
+        model.app_label, model.object_name
+    );
+    qs.refused(message)
 }
 
 fn field_meta(field: &FieldState, state: &ProjectState, slots: &BTreeMap<&str, Slot>) -> FieldMeta {

@@ -90,6 +90,13 @@ impl DynQuerySet {
         next
     }
 
+    /// This QuerySet, made to fail with Django's `TypeError` and `message` when it runs (for
+    /// tools that hand out a QuerySet they know cannot work, such as a manager whose code is
+    /// not linked).
+    pub fn refused(self, message: impl Into<String>) -> Self {
+        self.invalid(Invalid::Query(message.into()))
+    }
+
     pub(crate) fn invalid(mut self, invalid: Invalid) -> Self {
         self.invalid.get_or_insert(invalid);
         self

@@ -517,5 +517,6 @@ fn join_table_model(owner: &ModelState, j: &ManyToManyState, max_name: usize) ->
         )],
         many_to_many: Vec::new(),
         checks: Vec::new(),
+        managers: Vec::new(),
     }
 }

@@ -347,6 +347,10 @@ pub struct ModelState {
     /// Check constraints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckState>,
+    /// The managers marked `use_in_migrations`, by name in declaration order (Django's
+    /// `CreateModel(managers=...)`): models rebuilt from the files have them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managers: Vec<String>,
 }
 
 impl ModelState {
@@ -417,6 +421,7 @@ impl ModelState {
                 .collect(),
             many_to_many,
             checks: meta.check_constraints.iter().filter_map(|c| CheckState::from_meta(meta, c)).collect(),
+            managers: meta.managers.iter().filter(|m| m.use_in_migrations).map(|m| m.name.to_owned()).collect(),
         }
     }
 }

@@ -17,8 +17,9 @@ pub struct ModelAttrs {
     pub indexes: Vec<(Option<String>, Vec<String>)>,
     pub uniques: Vec<(String, Vec<String>)>,
     pub checks: Vec<(String, Vec<(Ident, Expr)>)>,
-    /// `manager(name = "published", get_queryset = path)`, in declaration order.
-    pub managers: Vec<(String, syn::Path)>,
+    /// `manager(name = "published", get_queryset = path[, use_in_migrations])`, in declaration
+    /// order.
+    pub managers: Vec<ManagerAttr>,
 }
 
 /// Options on one field (Django's field arguments).
@@ -147,21 +148,26 @@ pub fn parse_model(attrs: &[Attribute]) -> syn::Result<ModelAttrs> {
                 let name = name.ok_or_else(|| meta.error("a UniqueConstraint needs `name = \"...\"`, as in Django"))?;
                 out.uniques.push((name, fields));
             } else if path.is_ident("manager") {
-                let (mut name, mut get_queryset) = (None, None);
+                let (mut name, mut get_queryset, mut use_in_migrations) = (None, None, false);
                 meta.parse_nested_meta(|inner| {
                     if inner.path.is_ident("name") {
                         name = Some(string(&inner)?);
                     } else if inner.path.is_ident("get_queryset") {
                         get_queryset = Some(inner.value()?.parse::<syn::Path>()?);
+                    } else if inner.path.is_ident("use_in_migrations") {
+                        use_in_migrations = true;
                     } else {
                         return Err(inner.error(
-                            "unknown manager option; expected `name = \"...\"` or `get_queryset = path::to::fn`",
+                            "unknown manager option; expected `name = \"...\"`, `get_queryset = path::to::fn` or \
+                             `use_in_migrations`",
                         ));
                     }
                     Ok(())
                 })?;
                 match (name, get_queryset) {
-                    (Some(name), Some(get_queryset)) => out.managers.push((name, get_queryset)),
+                    (Some(name), Some(get_queryset)) => {
+                        out.managers.push(ManagerAttr { name, get_queryset, use_in_migrations })
+                    }
                     _ => return Err(meta.error("a manager needs `name = \"...\"` and `get_queryset = path::to::fn`")),
                 }
             } else if path.is_ident("check") {
@@ -263,4 +269,14 @@ pub fn parse_field(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
         })?;
     }
     Ok(out)
+}
+
+/// One `manager(...)` of a model.
+pub struct ManagerAttr {
+    /// `name = "published"`.
+    pub name: String,
+    /// `get_queryset = path::to::fn`.
+    pub get_queryset: syn::Path,
+    /// `use_in_migrations`: recorded in migration files (Django's `Manager.use_in_migrations`).
+    pub use_in_migrations: bool,
 }

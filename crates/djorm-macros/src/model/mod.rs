@@ -119,11 +119,14 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         .uniques
         .iter()
         .map(|(name, fields)| quote! { ::djorm::UniqueMeta { name: #name, fields: &[#(#fields),*] } });
-    let manager_metas = model.managers.iter().map(|(name, get_queryset)| {
-        quote! { ::djorm::ManagerMeta { name: #name, get_queryset: #get_queryset } }
+    let manager_metas = model.managers.iter().map(|m| {
+        let (name, get_queryset, use_in_migrations) = (&m.name, &m.get_queryset, m.use_in_migrations);
+        quote! {
+            ::djorm::ManagerMeta { name: #name, get_queryset: #get_queryset, use_in_migrations: #use_in_migrations }
+        }
     });
     // Each manager but `objects` (which every model has) is a method of the model.
-    let manager_methods = model.managers.iter().filter(|(name, _)| name != "objects").map(|(name, _)| {
+    let manager_methods = model.managers.iter().map(|m| &m.name).filter(|name| *name != "objects").map(|name| {
         let method = format_ident!("{}", name);
         let doc = format!("The `{name}` manager's rows (a Django manager's `get_queryset()`).");
         quote! {
