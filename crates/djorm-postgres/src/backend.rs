@@ -3,7 +3,6 @@
 //! connection was killed while idle) runs again on another connection.
 
 use std::future::Future;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use deadpool::managed::{TimeoutType, Timeouts};
@@ -18,6 +17,7 @@ use crate::error::{map_error, outcome, Outcome, Stage};
 use crate::guard::{ClientGuard, Pinned, Running, SharedPinned};
 use crate::manager::{Object, PgManager, Pool, PoolError};
 use crate::native_rows::{PgRows, RowDecoder};
+use crate::tls::TlsOptions;
 use crate::types::PgParam;
 
 pub(crate) static DIALECT: PostgresDialect = PostgresDialect;
@@ -56,6 +56,22 @@ fn describe(config: &tokio_postgres::Config) -> String {
         Some(secret) => shown.replace(&*secret, "***"),
         None => shown,
     }
+}
+
+/// A driver error with its causes (`error performing TLS handshake: invalid peer certificate:
+/// UnknownIssuer`): the driver's own text stops at the first.
+fn with_causes(e: &tokio_postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// A call that failed, and whether running it again on another connection is safe.
@@ -145,12 +161,13 @@ impl PgBackend {
     }
 
     /// Like [`PgBackend::connect`], with every setting given; djorm's settings in the URL's
-    /// query string (`?statement_timeout=30s&acquire_timeout=5`) override them.
+    /// query string (`?statement_timeout=30s&acquire_timeout=5`) override them, and libpq's TLS
+    /// settings there (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`) choose the TLS
+    /// ([`TlsOptions`]).
     pub async fn connect_with(url: &str, mut options: ConnectOptions) -> Result<Self> {
         let url = options.take_from_url(url)?;
-        let config = tokio_postgres::Config::from_str(&url)
-            .map_err(|e| Error::Config(format!("invalid PostgreSQL connection string: {e}")))?;
-        Self::from_config_with(config, options).await
+        let (config, tls) = crate::tls::parse_url(&url)?;
+        Self::from_config_tls(config, tls, options).await
     }
 
     /// Like [`PgBackend::connect`], from a driver configuration.
@@ -160,11 +177,23 @@ impl PgBackend {
         Self::from_config_with(config, options).await
     }
 
-    /// Like [`PgBackend::connect_with`], from a driver configuration. The statement and lock
+    /// Like [`PgBackend::connect_with`], from a driver configuration, with the default TLS
+    /// ([`TlsOptions::default`]: plain text on a loopback address or socket, `verify-full` elsewhere).
+    pub async fn from_config_with(config: tokio_postgres::Config, options: ConnectOptions) -> Result<Self> {
+        Self::from_config_tls(config, TlsOptions::default(), options).await
+    }
+
+    /// Like [`PgBackend::from_config_with`], with the TLS given in code. The statement and lock
     /// timeouts go to the server at startup (`-c statement_timeout=…`), so it cancels long
     /// statements itself; the client gives up a little later if the server does not answer.
-    pub async fn from_config_with(mut config: tokio_postgres::Config, options: ConnectOptions) -> Result<Self> {
+    pub async fn from_config_tls(
+        mut config: tokio_postgres::Config,
+        tls: TlsOptions,
+        options: ConnectOptions,
+    ) -> Result<Self> {
         let description = describe(&config);
+        let tls = tls.connector(&mut config)?;
+        let hint_from = tls.clone();
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(options.connect_timeout);
         }
@@ -183,7 +212,7 @@ impl PgBackend {
         }
         // A checkout costs no round trip (a verifying pool adds ~40 µs/query): a connection
         // the server closed is caught by the recycle check or by the retry in `call` instead.
-        let pool = Pool::builder(PgManager { config })
+        let pool = Pool::builder(PgManager { config, tls })
             .max_size(options.pool_size.max(1))
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(options.acquire_timeout))
@@ -194,7 +223,16 @@ impl PgBackend {
             .map_err(|e| Error::Config(e.to_string()))?;
         let backend = PgBackend { pool, description, options: Arc::new(options), pinned: None };
         let _verified = backend.pooled().await.map_err(|e| match e {
-            Error::Connection(m) => Error::Connection(format!("could not connect to {}: {m}", backend.description)),
+            Error::Connection(m) => {
+                let hint = hint_from.hint(&m).map(|h| format!(" ({h})")).unwrap_or_default();
+                Error::Connection(format!("could not connect to {}: {m}{hint}", backend.description))
+            }
+            // The server refused the session (pg_hba.conf, authentication): its words, and the
+            // TLS setting when that is what decides.
+            Error::Database { kind, sqlstate, message } => {
+                let hint = hint_from.hint(&message).map(|h| format!(" ({h})")).unwrap_or_default();
+                Error::Database { kind, sqlstate, message: format!("{message}{hint}") }
+            }
             other => other,
         })?;
         Ok(backend)
@@ -227,7 +265,7 @@ impl PgBackend {
             },
             PoolError::Backend(e) => match e.as_db_error() {
                 Some(_) => map_error(e),
-                None => Error::Connection(e.to_string()),
+                None => Error::Connection(with_causes(&e)),
             },
             other => Error::Connection(other.to_string()),
         }

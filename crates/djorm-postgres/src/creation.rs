@@ -1,16 +1,13 @@
 //! Creating and dropping whole databases, for the per-test databases of the test harness
 //! (Django's `creation` role).
 
-use std::str::FromStr;
-
 use djorm_core::{Error, Result};
 use tokio_postgres::NoTls;
 
 use crate::error::map_error;
 
 async fn admin_client(admin_url: &str) -> Result<tokio_postgres::Client> {
-    let config = tokio_postgres::Config::from_str(admin_url)
-        .map_err(|e| Error::Config(format!("invalid PostgreSQL connection string: {e}")))?;
+    let (config, _) = crate::tls::parse_url(admin_url)?;
     let (client, connection) = config.connect(NoTls).await.map_err(|e| Error::Connection(e.to_string()))?;
     tokio::spawn(connection);
     Ok(client)
@@ -34,8 +31,7 @@ pub async fn drop_database(admin_url: &str, name: &str) -> Result<()> {
 
 /// `admin_url` with its database name replaced by `name`.
 pub fn url_for_database(admin_url: &str, name: &str) -> Result<tokio_postgres::Config> {
-    let mut config = tokio_postgres::Config::from_str(admin_url)
-        .map_err(|e| Error::Config(format!("invalid PostgreSQL connection string: {e}")))?;
+    let (mut config, _) = crate::tls::parse_url(admin_url)?;
     config.dbname(name);
     Ok(config)
 }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::manager::{Object, PgConnection};
-use tokio_postgres::NoTls;
 
 /// How long a cancel request may take before it is given up (the server may be the problem).
 const CANCEL_BOUND: std::time::Duration = std::time::Duration::from_secs(5);
@@ -134,6 +133,7 @@ impl Drop for Running {
         let Some(client) = self.client.take() else { return };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let cancel = client.cancel_token();
+        let tls = client.tls();
         let connection = match client {
             ClientGuard::Pooled(object) => Some(Object::take(object)),
             ClientGuard::Pinned(mut guard) => {
@@ -142,7 +142,7 @@ impl Drop for Running {
             }
         };
         runtime.spawn(async move {
-            let _ = tokio::time::timeout(CANCEL_BOUND, cancel.cancel_query(NoTls)).await;
+            let _ = tokio::time::timeout(CANCEL_BOUND, PgConnection::cancel_running(cancel, tls)).await;
             drop(connection);
         });
     }

@@ -17,8 +17,10 @@ mod manager;
 mod migration_lock;
 mod native_rows;
 mod registration;
+mod tls;
 mod types;
 mod watchdog;
 
 pub use backend::PgBackend;
 pub use dialect::{PostgresDialect, FEATURES};
+pub use tls::{RootCerts, SslMode, TlsOptions};

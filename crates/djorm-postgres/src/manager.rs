@@ -7,8 +7,10 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use deadpool::managed::{Metrics, RecycleError, RecycleResult};
 use tokio::task::JoinHandle;
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
+use tokio_postgres::{Client, NoTls, Socket, Statement};
 
+use crate::tls::Tls;
 use crate::watchdog::Watch;
 
 /// How a connection's task ended.
@@ -30,11 +32,13 @@ pub(crate) struct PgConnection {
     shared: Arc<Shared>,
 }
 
-/// A connection's statement cache, how its task ended, and its statement deadline.
+/// A connection's statement cache, how its task ended, its statement deadline, and the TLS a
+/// cancel request must use too.
 struct Shared {
     statements: RwLock<HashMap<String, Statement, foldhash::fast::RandomState>>,
     exit: Arc<OnceLock<Exit>>,
     watch: Arc<Watch>,
+    tls: Tls,
 }
 
 impl std::ops::Deref for PgConnection {
@@ -69,6 +73,20 @@ impl PgConnection {
         &self.shared.watch
     }
 
+    /// Asks the server to cancel the statement running on this connection, over the same TLS
+    /// as the connection (a server that accepts only TLS refuses a plain cancel request).
+    pub(crate) async fn cancel_running(cancel: tokio_postgres::CancelToken, tls: Tls) {
+        let _ = match tls {
+            Tls::Plain => cancel.cancel_query(NoTls).await,
+            Tls::Rustls(connector, _) => cancel.cancel_query(connector).await,
+        };
+    }
+
+    /// The TLS this connection was opened with.
+    pub(crate) fn tls(&self) -> Tls {
+        self.shared.tls.clone()
+    }
+
     /// True when the server ended this connection's session while it was idle: a statement
     /// that then failed with "connection closed" never ran.
     pub(crate) fn terminated_while_idle(&self) -> bool {
@@ -79,6 +97,35 @@ impl PgConnection {
 /// Opens connections with one configuration and checks them on the way out of the pool.
 pub(crate) struct PgManager {
     pub(crate) config: tokio_postgres::Config,
+    pub(crate) tls: Tls,
+}
+
+/// Opens one connection and spawns its task, which records how it ended.
+async fn open<T>(
+    config: &tokio_postgres::Config,
+    tls: T,
+) -> Result<(Client, JoinHandle<()>, Arc<OnceLock<Exit>>), tokio_postgres::Error>
+where
+    T: MakeTlsConnect<Socket>,
+    T::Stream: Send + 'static,
+    T::TlsConnect: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+{
+    let (client, mut connection) = config.connect(tls).await?;
+    let exit = Arc::new(OnceLock::new());
+    let cell = exit.clone();
+    let task = tokio::spawn(async move {
+        let result = (&mut connection).await;
+        // Recorded before the connection (and with it every request still waiting) is
+        // dropped, so a statement that sees "connection closed" finds the reason here.
+        let reason = match result {
+            Err(e) if e.code().is_some_and(|c| c.code().starts_with("57P0")) => Exit::Terminated,
+            _ => Exit::Lost,
+        };
+        let _ = cell.set(reason);
+        drop(connection);
+    });
+    Ok((client, task, exit))
 }
 
 impl deadpool::managed::Manager for PgManager {
@@ -86,22 +133,13 @@ impl deadpool::managed::Manager for PgManager {
     type Error = tokio_postgres::Error;
 
     async fn create(&self) -> Result<PgConnection, tokio_postgres::Error> {
-        let (client, mut connection) = self.config.connect(NoTls).await?;
-        let exit = Arc::new(OnceLock::new());
-        let cell = exit.clone();
-        let task = tokio::spawn(async move {
-            let result = (&mut connection).await;
-            // Recorded before the connection (and with it every request still waiting) is
-            // dropped, so a statement that sees "connection closed" finds the reason here.
-            let reason = match result {
-                Err(e) if e.code().is_some_and(|c| c.code().starts_with("57P0")) => Exit::Terminated,
-                _ => Exit::Lost,
-            };
-            let _ = cell.set(reason);
-            drop(connection);
-        });
+        let (client, task, exit) = match &self.tls {
+            Tls::Plain => open(&self.config, NoTls).await?,
+            Tls::Rustls(connector, _) => open(&self.config, connector.clone()).await?,
+        };
         let watch = Watch::new(task.abort_handle());
-        let shared = Arc::new(Shared { statements: RwLock::new(HashMap::default()), exit, watch });
+        let shared =
+            Arc::new(Shared { statements: RwLock::new(HashMap::default()), exit, watch, tls: self.tls.clone() });
         Ok(PgConnection { client, task, shared })
     }
 

@@ -1,7 +1,6 @@
 //! How djorm finds this backend: the `postgres://` and `postgresql://` schemes, Django's
 //! `DB_*` settings, a database per test, and `psql` for `dbshell`.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use djorm_core::{BackendRegistration, ClientCommand, ConnectOptions, DatabaseParts, Error, Result, TestDatabases};
@@ -23,7 +22,7 @@ djorm_core::register_backend! {
 }
 
 fn parse(url: &str) -> Result<tokio_postgres::Config> {
-    tokio_postgres::Config::from_str(url).map_err(|e| Error::Config(format!("invalid PostgreSQL URL: {e}")))
+    Ok(crate::tls::parse_url(url)?.0)
 }
 
 fn connect(
@@ -31,7 +30,8 @@ fn connect(
     options: ConnectOptions,
 ) -> futures_util::future::BoxFuture<'static, Result<Arc<dyn djorm_core::Backend>>> {
     Box::pin(async move {
-        let backend = PgBackend::from_config_with(parse(&url)?, options).await?;
+        let (config, tls) = crate::tls::parse_url(&url)?;
+        let backend = PgBackend::from_config_tls(config, tls, options).await?;
         Ok(Arc::new(backend) as Arc<dyn djorm_core::Backend>)
     })
 }
