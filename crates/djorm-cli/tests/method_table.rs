@@ -146,6 +146,10 @@ fn cases() -> Vec<Case> {
             Ok(objects(&Post::objects().filter(q!(Post, tags__name__in = ["rust", "web"])).distinct().all(&db).await?))
         }),
         case!("none", "Post.objects.none()", |db| Ok(objects(&Post::objects().none().all(&db).await?))),
+        // The one database of a lone handle is `default` (the routing tests cover several).
+        case!("using", "Post.objects.using(\"default\").filter(views__gt=10)", |db| {
+            Ok(objects(&Post::objects().using("default").filter(q!(Post, views__gt = 10)).all(&db).await?))
+        }),
         case!("annotate", "Post.objects.annotate(n=Count(\"tags\")).values(\"title\", \"n\")", |db| {
             Ok(rows(&Post::objects().annotate("n", Count("tags")).values(&db, &["title", "n"]).await?))
         }),

@@ -37,6 +37,12 @@ pub struct Db {
     inner: Arc<Inner>,
     /// The transaction (and the level of it) this handle runs in.
     pub(crate) tx: Option<TxHandle>,
+    /// This database's alias (`default` for a lone database).
+    alias: &'static str,
+    /// The set of databases this one belongs to, with its routers.
+    cluster: Option<Arc<crate::routing::Cluster>>,
+    /// True when the database was chosen (by `using()` or a router): run here, do not route.
+    pinned: bool,
 }
 
 impl Db {
@@ -50,12 +56,93 @@ impl Db {
                 captured: Mutex::new(Vec::new()),
             }),
             tx: None,
+            alias: "default",
+            cluster: None,
+            pinned: false,
         }
     }
 
     /// This handle's counters, bound to a level of a transaction.
     pub(crate) fn bound_to(&self, tx: TxHandle) -> Db {
-        Db { inner: self.inner.clone(), tx: Some(tx) }
+        Db { tx: Some(tx), pinned: true, ..self.clone() }
+    }
+
+    pub(crate) fn with_alias(&self, alias: &'static str) -> Db {
+        Db { alias, ..self.clone() }
+    }
+
+    pub(crate) fn in_cluster(&self, cluster: Arc<crate::routing::Cluster>) -> Db {
+        Db { cluster: Some(cluster), pinned: true, ..self.clone() }
+    }
+
+    pub(crate) fn unpinned(self) -> Db {
+        Db { pinned: false, ..self }
+    }
+
+    /// The alias of this handle's database (Django's `using`): `default` unless it came from a
+    /// [`crate::Databases`] set under another name.
+    pub fn alias(&self) -> &'static str {
+        self.alias
+    }
+
+    /// The database `alias` of this handle's set (Django's `using`): queries given the handle run
+    /// there without asking the routers. The handle's own alias gives the handle itself (inside
+    /// its transaction, if any); an alias the set lacks is Django's "The connection '…' doesn't
+    /// exist.".
+    pub fn using(&self, alias: &str) -> Result<Db> {
+        if alias == self.alias {
+            return Ok(Db { pinned: true, ..self.clone() });
+        }
+        match &self.cluster {
+            Some(cluster) => cluster.handle(alias),
+            None => Err(crate::Error::ConnectionDoesNotExist(alias.escape_debug().to_string())),
+        }
+    }
+
+    /// Where a read (or a write) of `model` runs: the alias the query names, else this handle
+    /// when it is pinned, in a transaction or alone, else the database the routers choose.
+    pub(crate) fn route(
+        &self,
+        model: &'static crate::ModelMeta,
+        using: Option<&str>,
+        write: bool,
+        hints: &crate::routing::Hints<'_>,
+    ) -> Result<std::borrow::Cow<'_, Db>> {
+        use std::borrow::Cow;
+        if let Some(alias) = using {
+            return self.using(alias).map(Cow::Owned);
+        }
+        match &self.cluster {
+            Some(cluster) if !self.pinned && self.tx.is_none() => {
+                let alias = cluster.choose(write, model, hints);
+                cluster.handle(&alias).map(Cow::Owned)
+            }
+            _ => Ok(Cow::Borrowed(self)),
+        }
+    }
+
+    /// Where a read of `model` runs (see [`Db::route`]).
+    pub(crate) fn for_read(
+        &self,
+        model: &'static crate::ModelMeta,
+        using: Option<&str>,
+    ) -> Result<std::borrow::Cow<'_, Db>> {
+        self.route(model, using, false, &crate::routing::Hints::default())
+    }
+
+    /// Where a write of `model` runs (see [`Db::route`]).
+    pub(crate) fn for_write(
+        &self,
+        model: &'static crate::ModelMeta,
+        using: Option<&str>,
+    ) -> Result<std::borrow::Cow<'_, Db>> {
+        self.route(model, using, true, &crate::routing::Hints::default())
+    }
+
+    /// Whether the routers let migrations of `app_label` (`model_name`) run on this database
+    /// (Django's `allow_migrate`; yes without routers).
+    pub fn allow_migrate(&self, app_label: &str, model_name: Option<&str>) -> bool {
+        self.cluster.as_ref().is_none_or(|c| c.allow_migrate(self.alias, app_label, model_name))
     }
 
     /// The backend statements run on: the transaction's connection, or the pool.

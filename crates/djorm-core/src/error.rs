@@ -87,6 +87,9 @@ pub enum Error {
     /// Bad or missing configuration.
     #[error("configuration error: {0}")]
     Config(String),
+    /// A database alias the set does not have (Django's `ConnectionDoesNotExist`).
+    #[error("The connection '{0}' doesn't exist.")]
+    ConnectionDoesNotExist(String),
     /// The database could not be reached or the connection broke.
     #[error("connection error: {0}")]
     Connection(String),
@@ -136,6 +139,7 @@ impl Error {
             Error::InvalidValue(_) => "ValueError",
             Error::NotSupported { .. } => "NotSupportedError",
             Error::Config(_) => "ImproperlyConfigured",
+            Error::ConnectionDoesNotExist(_) => "ConnectionDoesNotExist",
             Error::Connection(_) | Error::Timeout { .. } => "OperationalError",
             Error::Decode(_) => "DataError",
             Error::TransactionManagement(_) => "TransactionManagementError",

@@ -24,6 +24,7 @@ mod query;
 mod queryset;
 mod raw_column;
 mod registration;
+mod routing;
 mod row_reader;
 mod transaction;
 mod types;
@@ -74,6 +75,7 @@ pub use registration::{
     DatabaseParts, TestDatabases,
 };
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
+pub use routing::{Databases, Hints, PrimaryReplicaRouter, Router};
 pub use row_reader::RowReader;
 pub use transaction::{Transaction, TransactionBuilder};
 pub use types::{longest_choice, AutoId, Choices, FieldType};

@@ -94,6 +94,8 @@ pub struct Query {
     /// `values(fields)`: the paths each row holds, in order (Django's `values_select` and the
     /// annotations added after it).
     pub values: Option<Vec<String>>,
+    /// `using(alias)`: the database this query runs on, whatever the routers say.
+    pub using: Option<String>,
 }
 
 impl Query {
@@ -117,6 +119,7 @@ impl Query {
             only: None,
             empty: false,
             values: None,
+            using: None,
         }
     }
 

@@ -43,6 +43,8 @@ pub use djorm_core::{
     ModelMeta, ModelRef, OnDelete, OneToOne, Related, RelatedPath, RelationMeta, Reverse, ReverseOne, TextType,
     UniqueMeta, ValidationError,
 };
+// Several databases and the routers between them.
+pub use djorm_core::{Databases, Hints, PrimaryReplicaRouter, Router};
 // What a query writer queries with.
 pub use djorm_core::{
     introspection, methods, Aggregate, AggregateSource, Annotated, Annotation, Avg, CapturedQuery, ConnectOptions,

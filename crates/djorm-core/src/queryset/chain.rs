@@ -169,6 +169,13 @@ impl DynQuerySet {
         self.slice(n..)
     }
 
+    /// Runs on the database `alias` of the handle's set, not where the routers would send it
+    /// (Django's `using()`).
+    pub fn using(&self, alias: &str) -> Self {
+        let alias = alias.to_owned();
+        self.with(|query| query.using = Some(alias))
+    }
+
     /// `SELECT DISTINCT`.
     pub fn distinct(&self) -> Self {
         self.with(|query| query.distinct = true)

@@ -607,6 +607,7 @@ static METHODS: &[Method] = &[
         Ok(if fields.is_empty() { qs.distinct() } else { qs.distinct_on(fields) })
     }),
     chain!("none", "()", |qs, _args| Ok(qs.none())),
+    chain!("using", "(alias)", |qs, args| Ok(qs.using(&args.text("alias")?))),
     chain!("annotate", "(*args, **kwargs)", |qs, args| annotate(qs, args, true)),
     chain!("alias", "(**kwargs)", |qs, args| annotate(qs, args, false)),
     chain!("values", "(*fields, **expressions)", |qs, args| values(qs, args, RowShape::Dicts)),

@@ -85,6 +85,9 @@ forward! {
     fn limit(&self, n: u64);
     /// Skips `n` rows (`qs[n:]`).
     fn offset(&self, n: u64);
+    /// Runs on the database `alias` of the handle's set, not where the routers would send it
+    /// (Django's `using()`).
+    fn using(&self, alias: &str);
     /// `SELECT DISTINCT`.
     fn distinct(&self);
     /// One row per distinct value of these fields (PostgreSQL's `DISTINCT ON`, Django's

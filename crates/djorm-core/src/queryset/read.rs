@@ -179,6 +179,7 @@ impl<M: Model> QuerySet<M> {
     /// field's column, in declaration order. `%s` marks each parameter, which is always bound,
     /// never spliced into the text.
     pub async fn raw(&self, db: &Db, sql: &str, params: impl IntoIterator<Item = Value>) -> Result<Vec<M>> {
+        let db = &*db.for_read(M::meta(), self.inner.query.using.as_deref())?;
         let compiled = super::dynamic_more::raw_compiled(db, sql, params.into_iter().collect())?;
         let kinds: Vec<ValueKind> = M::meta().fields.iter().map(|f| f.value_kind()).collect();
         let rows = db.fetch_native(&compiled, &kinds, None).await?;
@@ -194,6 +195,7 @@ impl<M: Model> QuerySet<M> {
     /// instances.
     pub async fn annotated(&self, db: &Db) -> Result<Vec<crate::Annotated<M>>> {
         self.validity()?;
+        let db = &*db.for_read(M::meta(), self.inner.query.using.as_deref())?;
         self.check_backend(db)?;
         let Some(lowered) = self.lowerer().select(&self.inner.query, &Columns::Model)? else {
             return Ok(Vec::new());
@@ -231,6 +233,9 @@ impl<M: Model> QuerySet<M> {
     /// from the same rows and prefetch_related lookups loaded with one query per level.
     pub async fn all(&self, db: &Db) -> Result<Vec<M>> {
         self.validity()?;
+        // Rows locked for update are read where they will be written (Django's rule).
+        let query = &self.inner.query;
+        let db = &*db.route(M::meta(), query.using.as_deref(), query.lock.is_some(), &crate::Hints::default())?;
         self.check_backend(db)?;
         if self.inner.query.lock.is_some() && !db.in_transaction() {
             return Err(Error::InvalidQuery("select_for_update cannot be used outside of a transaction.".into()));
@@ -311,6 +316,7 @@ impl<M: Model> QuerySet<M> {
                 "iterator() does not load related objects; drop select_related/prefetch_related".into(),
             ));
         }
+        let db = &*db.for_read(M::meta(), self.inner.query.using.as_deref())?;
         let stream = match self.lowerer().select(&self.inner.query, &Columns::Model)? {
             Some(l) => Some(db.stream(db.dialect().compile_select(&l.select), l.kinds).await?),
             None => None,

@@ -47,6 +47,7 @@ async fn insert_with_pk<M: Model>(db: &Db, objects: &[M]) -> Result<()> {
 /// Saves one instance: INSERT when it has no primary key yet, else UPDATE, falling back to
 /// INSERT when no row has that key (Django's `save()`).
 pub(crate) async fn save_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> {
+    let db = &*db.route(M::meta(), None, true, &crate::Hints { instance: Some(&*obj) })?;
     let created = save_row(db, obj).await?;
     signals::send(Signal::PostSave, M::meta(), db, &*obj, created).await
 }
@@ -55,6 +56,7 @@ pub(crate) async fn save_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> 
 /// `auto_now`), with Django's errors for a field that cannot be updated, an object without a
 /// key, and a row that is not there. No fields: nothing is saved and no signal is sent.
 pub(crate) async fn save_fields<M: Model>(db: &Db, obj: &mut M, names: &[&str]) -> Result<()> {
+    let db = &*db.route(M::meta(), None, true, &crate::Hints { instance: Some(&*obj) })?;
     if names.is_empty() {
         return Ok(());
     }
@@ -111,6 +113,7 @@ fn refuse_unsaved_relation<M: Model>(obj: &M, operation: &str) -> Result<()> {
 /// Inserts one instance, whether or not it has a key (`create()`, Django's
 /// `save(force_insert=True)`): a key already taken is an IntegrityError, and nothing changes.
 pub(crate) async fn insert_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> {
+    let db = &*db.route(M::meta(), None, true, &crate::Hints { instance: Some(&*obj) })?;
     refuse_unsaved_relation(obj, "save")?;
     signals::send(Signal::PreSave, M::meta(), db, &*obj, false).await?;
     obj.pre_save(true);
@@ -146,6 +149,9 @@ async fn save_row<M: Model>(db: &Db, obj: &mut M) -> Result<bool> {
 impl<M: Model> QuerySet<M> {
     /// Inserts `obj` and returns it with its primary key set (Django's `create()`).
     pub async fn create(&self, db: &Db, mut obj: M) -> Result<M> {
+        // Routers see the new instance, as Django passes it.
+        let hints = crate::Hints { instance: Some(&obj) };
+        let db = &*db.route(M::meta(), self.inner.query.using.as_deref(), true, &hints)?;
         insert_instance(db, &mut obj).await?;
         Ok(obj)
     }
@@ -154,6 +160,7 @@ impl<M: Model> QuerySet<M> {
     /// primary keys set (Django's `bulk_create()`). All batches go in one transaction (a
     /// savepoint inside one): if any row fails, none is inserted.
     pub async fn bulk_create(&self, db: &Db, objects: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
+        let db = &*db.for_write(M::meta(), self.inner.query.using.as_deref())?;
         let mut objects: Vec<M> = objects.into_iter().collect();
         for obj in &objects {
             refuse_unsaved_relation(obj, "bulk_create")?;
@@ -178,6 +185,7 @@ impl<M: Model> QuerySet<M> {
     /// so a concurrent insert of the same unique key is caught, the transaction stays usable,
     /// and the winner's row is returned, as Django does.
     pub async fn get_or_create(&self, db: &Db, q: impl Into<Q>, create: impl FnOnce() -> M) -> Result<(M, bool)> {
+        let db = &*db.for_write(M::meta(), self.inner.query.using.as_deref())?;
         let q = q.into();
         match self.get(db, q.clone()).await {
             Ok(obj) => Ok((obj, false)),
@@ -209,6 +217,7 @@ impl<M: Model> QuerySet<M> {
         defaults: impl Fn(&mut M),
         create: impl FnOnce() -> M,
     ) -> Result<(M, bool)> {
+        let db = &*db.for_write(M::meta(), self.inner.query.using.as_deref())?;
         let q = q.into();
         let locked = self.select_for_update(false, false, &[]);
         db.atomic(|tx| async move {
@@ -236,6 +245,7 @@ impl<M: Model> QuerySet<M> {
     /// in one transaction (a savepoint inside one). Returns the number of rows updated. Sends
     /// no signals, as in Django.
     pub async fn bulk_update(&self, db: &Db, objects: &[M], fields: &[&str]) -> Result<u64> {
+        let db = &*db.for_write(M::meta(), self.inner.query.using.as_deref())?;
         use djorm_sql::{BinOp, Expr, Update};
         let meta = M::meta();
         if fields.is_empty() {

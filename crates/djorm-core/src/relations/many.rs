@@ -158,6 +158,7 @@ impl Side {
     /// looked up first, in the same transaction.
     pub async fn add(&self, db: &Db, own: &Value, others: &[Value], defaults: &[(String, Value)]) -> Result<()> {
         self.check_saved(own, others)?;
+        let db = &*db.for_write(self.models().0, None)?;
         let mut distinct: Vec<Value> = Vec::with_capacity(others.len());
         for v in others {
             if !distinct.contains(v) {
@@ -203,6 +204,7 @@ impl Side {
     /// relation, in one DELETE.
     pub async fn remove(&self, db: &Db, own: &Value, others: Option<&[Value]>) -> Result<()> {
         self.check_saved(own, &[])?;
+        let db = &*db.for_write(self.models().0, None)?;
         let listened = self.listened();
         let (pre, post) = match others {
             Some(_) => (M2mAction::PreRemove, M2mAction::PostRemove),

@@ -136,6 +136,7 @@ impl<T: Model> Reverse<T> {
             return Ok(());
         }
         let model = rel.model;
+        let db = &*db.for_write(model, None)?;
         let pk_column = Lowerer::new(model).pk_column();
         let update = Update {
             table: model.db_table.to_owned(),
