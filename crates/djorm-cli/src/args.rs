@@ -11,7 +11,8 @@ pub struct Cli {
     /// Folder holding the migration files (`<dir>/<app>/<name>.toml`).
     #[arg(long, global = true, env = "DJORM_MIGRATIONS_DIR", default_value = "migrations")]
     pub dir: PathBuf,
-    /// Database URL; by default DATABASE_URL, the DB_* variables, or ./db.sqlite3.
+    /// Database URL, or an alias (Django's `--database`): `default`, or `replica` for the URL in
+    /// DATABASE_URL_REPLICA. By default DATABASE_URL, the DB_* variables, or ./db.sqlite3.
     #[arg(long, global = true)]
     pub database: Option<String>,
     /// The command.

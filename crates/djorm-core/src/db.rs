@@ -95,7 +95,10 @@ impl Db {
         }
         match &self.cluster {
             Some(cluster) => cluster.handle(alias),
-            None => Err(crate::Error::ConnectionDoesNotExist(alias.escape_debug().to_string())),
+            None => Err(crate::Error::ConnectionDoesNotExist {
+                alias: alias.escape_debug().to_string(),
+                hint: String::new(),
+            }),
         }
     }
 

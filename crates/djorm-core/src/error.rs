@@ -88,8 +88,13 @@ pub enum Error {
     #[error("configuration error: {0}")]
     Config(String),
     /// A database alias the set does not have (Django's `ConnectionDoesNotExist`).
-    #[error("The connection '{0}' doesn't exist.")]
-    ConnectionDoesNotExist(String),
+    #[error("The connection '{alias}' doesn't exist.{hint}")]
+    ConnectionDoesNotExist {
+        /// The alias asked for.
+        alias: String,
+        /// Where it would come from (` Set DATABASE_URL_REPLICA.`), or nothing.
+        hint: String,
+    },
     /// The database could not be reached or the connection broke.
     #[error("connection error: {0}")]
     Connection(String),
@@ -139,7 +144,7 @@ impl Error {
             Error::InvalidValue(_) => "ValueError",
             Error::NotSupported { .. } => "NotSupportedError",
             Error::Config(_) => "ImproperlyConfigured",
-            Error::ConnectionDoesNotExist(_) => "ConnectionDoesNotExist",
+            Error::ConnectionDoesNotExist { .. } => "ConnectionDoesNotExist",
             Error::Connection(_) | Error::Timeout { .. } => "OperationalError",
             Error::Decode(_) => "DataError",
             Error::TransactionManagement(_) => "TransactionManagementError",

@@ -71,8 +71,10 @@ impl std::fmt::Debug for Cluster {
 impl Cluster {
     /// The handle of `alias`, knowing the set (so it can name another alias in turn).
     pub(crate) fn handle(self: &Arc<Self>, alias: &str) -> Result<Db> {
-        let db =
-            self.databases.get(alias).ok_or_else(|| Error::ConnectionDoesNotExist(alias.escape_debug().to_string()))?;
+        let db = self.databases.get(alias).ok_or_else(|| Error::ConnectionDoesNotExist {
+            alias: alias.escape_debug().to_string(),
+            hint: String::new(),
+        })?;
         Ok(db.in_cluster(self.clone()))
     }
 

@@ -191,11 +191,15 @@ enum Segment {
     Code(String),
 }
 
+/// Which operations run on this database (Django's `allow_migrate` through the routers).
+type Allow<'a> = &'a dyn Fn(&Migration, &Operation) -> bool;
+
 fn segments(
     dialect: &dyn djorm_sql::Dialect,
     migrations: &[Migration],
     m: &Migration,
     backwards: bool,
+    allow: Allow<'_>,
 ) -> Result<Vec<Segment>> {
     let mut state = state_before(migrations, m)?;
     let mut per_op = Vec::new();
@@ -211,7 +215,7 @@ fn segments(
     };
     let steps: Box<dyn Iterator<Item = &(&Operation, ProjectState, ProjectState)>> =
         if backwards { Box::new(per_op.iter().rev()) } else { Box::new(per_op.iter()) };
-    for (op, before, after) in steps {
+    for (op, before, after) in steps.filter(|(op, _, _)| allow(m, op)) {
         match op {
             Operation::RunCode { code, reverse_code } => {
                 let name = if backwards {
@@ -257,7 +261,7 @@ pub fn sql_for(
     let m = migrations.iter().find(|m| m.app == app && m.name == name).ok_or_else(|| {
         MigrationError::UnknownMigration(format!("Cannot find a migration matching '{name}' from app '{app}'."))
     })?;
-    Ok(segments(dialect, migrations, m, backwards)?
+    Ok(segments(dialect, migrations, m, backwards, &|_, _| true)?
         .into_iter()
         .flat_map(|s| match s {
             Segment::Sql(sql) => sql,
@@ -321,7 +325,10 @@ pub async fn migrate(
             }
             continue;
         }
-        let segments = segments(dialect, migrations, m, step.backwards)?;
+        // An operation the routers keep off this database is skipped; the migration is still
+        // recorded as applied, as Django records it.
+        let allow = |m: &Migration, op: &Operation| db.allow_migrate(&m.app, op.model_name());
+        let segments = segments(dialect, migrations, m, step.backwards, &allow)?;
         let last = segments.len().saturating_sub(1);
         let mut recorded = false;
         for (i, segment) in segments.into_iter().enumerate() {

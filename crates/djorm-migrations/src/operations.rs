@@ -285,6 +285,34 @@ impl Operation {
         }
     }
 
+    /// The name of the model the operation changes (`Post`), for routers' `allow_migrate`;
+    /// `None` for RunSQL and RunCode.
+    pub fn model_name(&self) -> Option<&str> {
+        let label = match self {
+            Operation::CreateModel { model } => return Some(&model.name),
+            Operation::RunSQL { .. } | Operation::RunCode { .. } => return None,
+            Operation::DeleteModel { model }
+            | Operation::RenameModel { model, .. }
+            | Operation::AddField { model, .. }
+            | Operation::RemoveField { model, .. }
+            | Operation::AlterField { model, .. }
+            | Operation::RenameField { model, .. }
+            | Operation::AddManyToMany { model, .. }
+            | Operation::AlterManyToMany { model, .. }
+            | Operation::RemoveManyToMany { model, .. }
+            | Operation::AddIndex { model, .. }
+            | Operation::RemoveIndex { model, .. }
+            | Operation::AddConstraint { model, .. }
+            | Operation::RemoveConstraint { model, .. }
+            | Operation::AddCheckConstraint { model, .. }
+            | Operation::RemoveCheckConstraint { model, .. }
+            | Operation::AlterModelTable { model, .. }
+            | Operation::AlterModelOptions { model, .. }
+            | Operation::AlterModelManagers { model, .. } => model,
+        };
+        Some(split(label).1)
+    }
+
     /// False for RunSQL / RunCode without their reverse.
     pub fn is_reversible(&self) -> bool {
         match self {

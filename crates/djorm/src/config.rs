@@ -88,6 +88,33 @@ impl DatabaseConfig {
         }
     }
 
+    /// The database the environment gives `alias`: [`DatabaseConfig::from_env`] for `default`,
+    /// `DATABASE_URL_<ALIAS>` (upper case) for any other; Django's `ConnectionDoesNotExist`
+    /// when that is not set.
+    pub fn from_env_alias(alias: &str) -> Result<Self> {
+        if alias == "default" {
+            return Self::from_env();
+        }
+        let name = format!("DATABASE_URL_{}", alias.to_ascii_uppercase());
+        match std::env::var(&name).ok().filter(|v| !v.is_empty()) {
+            Some(url) => Self::from_url(&url),
+            None => Err(Error::ConnectionDoesNotExist {
+                alias: alias.escape_debug().to_string(),
+                hint: format!(" Set {name} to its URL."),
+            }),
+        }
+    }
+
+    /// Parses `target`, a URL (`postgres://…`, `sqlite://…`) or an alias (`replica`, see
+    /// [`DatabaseConfig::from_env_alias`]), as Django's `--database` names an alias.
+    pub fn from_url_or_alias(target: &str) -> Result<Self> {
+        if target.contains(':') {
+            Self::from_url(target)
+        } else {
+            Self::from_env_alias(target)
+        }
+    }
+
     /// The name of the backend serving this database (`"postgresql"`).
     pub fn vendor(&self) -> &'static str {
         self.backend.name
@@ -116,6 +143,35 @@ impl DatabaseConfig {
 /// Connects to the database a URL names (`postgres://…`, `sqlite://…`).
 pub async fn connect(url: &str) -> Result<Db> {
     DatabaseConfig::from_url(url)?.connect().await
+}
+
+/// Every database the environment names, connected, one pool each: `default` as
+/// [`connect_from_env`] finds it, and one per `DATABASE_URL_<ALIAS>` variable (the alias in
+/// lower case: `DATABASE_URL_REPLICA` is `replica`). Add routers, then
+/// [`Databases::build`](djorm_core::Databases::build):
+///
+/// ```no_run
+/// # async fn run() -> djorm::Result<()> {
+/// let db = djorm::databases_from_env()
+///     .await?
+///     .router(djorm::PrimaryReplicaRouter::new("default", ["replica"]))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+pub async fn databases_from_env() -> Result<djorm_core::Databases> {
+    let mut set = djorm_core::Databases::new().database("default", connect_from_env().await?);
+    let mut aliases: Vec<String> = std::env::vars()
+        .filter_map(|(name, value)| {
+            let alias = name.strip_prefix("DATABASE_URL_")?;
+            (!alias.is_empty() && !value.is_empty()).then(|| alias.to_ascii_lowercase())
+        })
+        .collect();
+    aliases.sort();
+    for alias in aliases {
+        let db = DatabaseConfig::from_env_alias(&alias)?.connect().await?;
+        set = set.database(alias, db);
+    }
+    Ok(set)
 }
 
 /// Connects to the database the environment describes (see [`DatabaseConfig::from_env`]), and

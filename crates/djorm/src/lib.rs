@@ -33,7 +33,7 @@
 mod config;
 pub mod testing;
 
-pub use config::{connect, connect_from_env, DatabaseConfig};
+pub use config::{connect, connect_from_env, databases_from_env, DatabaseConfig};
 
 // What a model author declares with.
 pub use djorm_core::{

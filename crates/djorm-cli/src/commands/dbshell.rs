@@ -10,7 +10,7 @@ use crate::error::{CommandError, Result};
 
 pub(crate) fn run(cli: &Cli) -> Result<ExitCode> {
     let config = match &cli.database {
-        Some(url) => DatabaseConfig::from_url(url)?,
+        Some(target) => DatabaseConfig::from_url_or_alias(target)?,
         None => DatabaseConfig::from_env()?,
     };
     let client = config.client_command()?;

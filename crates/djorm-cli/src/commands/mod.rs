@@ -24,7 +24,7 @@ use crate::Project;
 pub(crate) async fn connect(cli: &Cli) -> Result<Db> {
     djorm::timezone::set_default_from_env()?;
     match &cli.database {
-        Some(url) => Ok(djorm::connect(url).await?),
+        Some(target) => Ok(djorm::DatabaseConfig::from_url_or_alias(target)?.connect().await?),
         None => Ok(djorm::connect_from_env().await?),
     }
 }

@@ -1,0 +1,54 @@
+//! Database aliases from the environment (`DATABASE_URL_<ALIAS>`) and Django's `--database
+//! alias`: the command runs on the alias's database, an alias nobody configured is Django's
+//! ConnectionDoesNotExist naming the variable to set, and a password in an alias's URL never
+//! reaches the output. Each run is its own process (the environment is per process).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use djorm::testing::{test_backends, TestDatabase};
+
+fn djorm(env: &[(&str, &str)], args: &[&str]) -> Output {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/blog/migrations");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_djorm"));
+    command.arg("--dir").arg(dir).args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run djorm")
+}
+
+fn said(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+async fn table_names(test_db: &TestDatabase) -> Vec<String> {
+    test_db.db().introspect().await.expect("catalog").into_iter().map(|t| t.name).collect()
+}
+
+#[tokio::test]
+async fn database_names_an_alias_from_the_environment() {
+    for backend in test_backends() {
+        let (default, replica) =
+            (TestDatabase::new(backend, &[]).await.expect("db"), TestDatabase::new(backend, &[]).await.expect("db"));
+        let (default_url, replica_url) = (default.url().expect("url"), replica.url().expect("url"));
+        let env = [("DATABASE_URL", default_url.as_str()), ("DATABASE_URL_REPLICA", replica_url.as_str())];
+        let out = djorm(&env, &["--database", "replica", "migrate"]);
+        assert!(out.status.success(), "{}", said(&out));
+        assert!(table_names(&replica).await.iter().any(|t| t == "blog_post"), "{backend}: migrated the replica");
+        assert!(!table_names(&default).await.iter().any(|t| t == "blog_post"), "{backend}: not default");
+
+        let out = djorm(&env, &["--database", "nowhere", "showmigrations"]);
+        assert!(!out.status.success());
+        assert!(
+            said(&out).contains("The connection 'nowhere' doesn't exist. Set DATABASE_URL_NOWHERE to its URL."),
+            "{}",
+            said(&out)
+        );
+    }
+    // A password in an alias's URL stays out of the output when connecting fails.
+    let env = [("DATABASE_URL_BROKEN", "postgres://app:s3cret-pw@127.0.0.1:1/shop?connect_timeout=2")];
+    let out = djorm(&env, &["--database", "broken", "showmigrations"]);
+    assert!(!out.status.success());
+    assert!(!said(&out).contains("s3cret-pw") && said(&out).contains("127.0.0.1"), "{}", said(&out));
+}
