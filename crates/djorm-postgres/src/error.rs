@@ -30,10 +30,13 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
     if *code == SqlState::SYNTAX_ERROR && db.message().contains("cannot insert multiple commands") {
         return Error::InvalidQuery(djorm_core::MULTIPLE_STATEMENTS.into());
     }
-    let message = match db.detail() {
+    let mut message = match db.detail() {
         Some(detail) => format!("{}\nDETAIL:  {detail}", db.message()),
         None => db.message().to_owned(),
     };
+    if *code == SqlState::READ_ONLY_SQL_TRANSACTION {
+        message.push_str(" (this database accepts no writes, as a replica does: send writes to the primary)");
+    }
     match kind {
         Some(kind) => Error::Integrity { kind, constraint: db.constraint().map(str::to_owned), message },
         None => Error::Database { kind: kind_of(code), sqlstate: Some(code.code().to_owned()), message },

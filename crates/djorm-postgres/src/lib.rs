@@ -17,6 +17,7 @@ mod manager;
 mod migration_lock;
 mod native_rows;
 mod registration;
+pub mod replication;
 mod tls;
 mod types;
 mod watchdog;

@@ -83,6 +83,50 @@ impl PgServer {
         PgServer { dir, port }
     }
 
+    /// A streaming replica of `primary` (which must allow replication connections from the
+    /// loopback): a base backup with `-R` (standby.signal and the primary's address), its own
+    /// port and socket, started, and answering read-only queries.
+    pub fn replica_of(primary: &PgServer, tag: &str) -> PgServer {
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("djorm-pg-{tag}-{}-{port}", std::process::id()));
+        let bin = bin_dir();
+        let data = dir.join("data");
+        run(&format!("mkdir -p '{d}' && chmod 700 '{d}'", d = dir.display()));
+        run(&format!(
+            "'{bin}/pg_basebackup' -h 127.0.0.1 -p {primary} -U root -D '{data}' -R -X stream --no-sync >/dev/null",
+            bin = bin.display(),
+            primary = primary.port,
+            data = data.display()
+        ));
+        // Later lines win: the copied configuration keeps the primary's port and socket.
+        run(&format!(
+            "printf \"port = {port}\\nunix_socket_directories = '{dir}'\\n\" >> '{data}/postgresql.conf'",
+            dir = dir.display(),
+            data = data.display()
+        ));
+        run(&format!(
+            "'{bin}/pg_ctl' -D '{data}' -l '{dir}/log' -w -t 60 start >/dev/null",
+            bin = bin.display(),
+            data = data.display(),
+            dir = dir.display()
+        ));
+        PgServer { dir, port }
+    }
+
+    /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`).
+    pub fn crash(&self) {
+        run(&format!(
+            "'{}/pg_ctl' -D '{}/data' -m immediate -w stop >/dev/null",
+            bin_dir().display(),
+            self.dir.display()
+        ));
+    }
+
+    /// Promotes a replica to a primary that accepts writes (`pg_ctl promote`, waiting for it).
+    pub fn promote(&self) {
+        run(&format!("'{}/pg_ctl' -D '{}/data' -w -t 60 promote >/dev/null", bin_dir().display(), self.dir.display()));
+    }
+
     /// A file in the cluster's directory.
     pub fn path(&self, name: &str) -> String {
         self.dir.join(name).display().to_string()
