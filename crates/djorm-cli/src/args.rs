@@ -118,6 +118,8 @@ pub enum Command {
     },
     /// Starts the database's own client (psql or sqlite3) on the configured database.
     Dbshell,
+    /// Says where the database is, that it answers, and how its connection pool stands.
+    Dbstatus,
     /// Prints `#[derive(Model)]` structs for the tables of an existing database.
     Inspectdb {
         /// Only these tables (repeat the option for several); by default every table but

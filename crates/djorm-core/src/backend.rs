@@ -67,6 +67,25 @@ impl Rows {
 
 /// One database: a driver and its pool behind a dialect.
 ///
+/// A connection pool's state, for dashboards and `djorm dbstatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolStatus {
+    /// Most connections the pool opens.
+    pub max_size: usize,
+    /// Connections open now.
+    pub size: usize,
+    /// Open connections waiting for work.
+    pub idle: usize,
+    /// Connections running a call or held by a transaction.
+    pub in_use: usize,
+    /// Callers waiting for a connection.
+    pub waiting: usize,
+    /// Callers that gave up waiting (`acquire_timeout`) since the pool started.
+    pub timeouts: u64,
+    /// Connections opened since the pool started.
+    pub opened: u64,
+}
+
 /// Implementors MUST run each call on a pooled connection without blocking the async runtime,
 /// bind every parameter (never interpolate), map the driver's errors to [`crate::Error`]
 /// kinds (a unique violation is `Error::Integrity`), and decode each column into the
@@ -78,6 +97,11 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
 
     /// Where this backend connects, with any password redacted.
     fn describe(&self) -> String;
+
+    /// The pool's gauges and counters, for a backend that pools connections.
+    fn pool_status(&self) -> Option<PoolStatus> {
+        None
+    }
 
     /// Runs a statement and returns the number of rows it changed.
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64>;

@@ -170,6 +170,11 @@ impl Db {
         self.dialect().name()
     }
 
+    /// The connection pool's state (PostgreSQL), or `None` for a backend without a pool.
+    pub fn pool_status(&self) -> Option<crate::PoolStatus> {
+        self.inner.backend.pool_status()
+    }
+
     /// Describes the database's tables from its catalog (see [`crate::introspection`]).
     pub async fn introspect(&self) -> Result<Vec<crate::introspection::TableDescription>> {
         self.inner.backend.introspect().await

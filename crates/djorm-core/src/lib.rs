@@ -42,7 +42,7 @@ pub mod validation;
 pub mod vocabulary;
 
 pub use aggregates::{Aggregate, AggregateSource, Annotation, Avg, Count, Max, Min, StdDev, Sum, Variance};
-pub use backend::{Backend, MigrationLock, RowStream, Rows};
+pub use backend::{Backend, MigrationLock, PoolStatus, RowStream, Rows};
 pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
 pub use djorm_sql::{IsolationLevel, TransactionMode};
 pub use error::{DatabaseErrorKind, Error, IntegrityKind, Result, ValidationError, MULTIPLE_STATEMENTS};

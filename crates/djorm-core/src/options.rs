@@ -29,6 +29,14 @@ use crate::{Error, Result};
 /// - `busy_timeout` 5 s: how long a SQLite writer queues for the database's write lock,
 ///   Django's default `timeout` for SQLite.
 /// - `pool_size` 16 connections (PostgreSQL).
+/// - `conn_max_age` unlimited: Django's `CONN_MAX_AGE` for the pool — `0` closes a connection
+///   after each unit of work (a statement, or a transaction), `N` seconds retires connections
+///   older than that (a connection in use finishes its work first), `none` keeps them.
+/// - `conn_health_checks` off: Django's `CONN_HEALTH_CHECKS` — a pooled connection answers a
+///   ping before it is handed out (a round trip per checkout; without it a connection the server
+///   closed is caught when a statement fails before running, and that statement runs again).
+/// - `idle_timeout` off: connections unused that long are closed.
+/// - `min_idle` 0: connections kept open and ready even when nothing runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectOptions {
     /// Most connections in the pool.
@@ -45,6 +53,14 @@ pub struct ConnectOptions {
     pub migration_lock_timeout: Duration,
     /// Bound on a SQLite writer's wait for the write lock.
     pub busy_timeout: Duration,
+    /// Most age of a pooled connection (`Some(ZERO)`: one per unit of work), or unlimited.
+    pub conn_max_age: Option<Duration>,
+    /// Ping a pooled connection before handing it out.
+    pub conn_health_checks: bool,
+    /// Close connections idle this long, or never.
+    pub idle_timeout: Option<Duration>,
+    /// Connections kept open even when idle.
+    pub min_idle: usize,
 }
 
 impl Default for ConnectOptions {
@@ -57,12 +73,16 @@ impl Default for ConnectOptions {
             lock_timeout: None,
             migration_lock_timeout: Duration::from_secs(600),
             busy_timeout: Duration::from_secs(5),
+            conn_max_age: None,
+            conn_health_checks: false,
+            idle_timeout: None,
+            min_idle: 0,
         }
     }
 }
 
 /// The settings a URL's query string or the environment may carry, with their variables.
-const SETTINGS: [(&str, &str); 7] = [
+const SETTINGS: [(&str, &str); 11] = [
     ("pool_size", "DJORM_POOL_SIZE"),
     ("connect_timeout", "DJORM_CONNECT_TIMEOUT"),
     ("acquire_timeout", "DJORM_ACQUIRE_TIMEOUT"),
@@ -70,6 +90,10 @@ const SETTINGS: [(&str, &str); 7] = [
     ("lock_timeout", "DJORM_LOCK_TIMEOUT"),
     ("migration_lock_timeout", "DJORM_MIGRATION_LOCK_TIMEOUT"),
     ("busy_timeout", "DJORM_BUSY_TIMEOUT"),
+    ("conn_max_age", "DJORM_CONN_MAX_AGE"),
+    ("conn_health_checks", "DJORM_CONN_HEALTH_CHECKS"),
+    ("idle_timeout", "DJORM_IDLE_TIMEOUT"),
+    ("min_idle", "DJORM_MIN_IDLE"),
 ];
 
 impl ConnectOptions {
@@ -100,6 +124,15 @@ impl ConnectOptions {
             "lock_timeout" => self.lock_timeout = parse_duration(name, value)?,
             "migration_lock_timeout" => self.migration_lock_timeout = required(name, value)?,
             "busy_timeout" => self.busy_timeout = required(name, value)?,
+            "conn_max_age" => self.conn_max_age = max_age(value)?,
+            "conn_health_checks" => self.conn_health_checks = flag(name, value)?,
+            "idle_timeout" => self.idle_timeout = parse_duration(name, value)?,
+            "min_idle" => {
+                self.min_idle = value
+                    .trim()
+                    .parse::<usize>()
+                    .map_err(|_| Error::Config(format!("min_idle must be a whole number, not '{value}'")))?;
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -128,6 +161,24 @@ impl ConnectOptions {
     /// cancelled by itself: the statement timeout plus a grace period for the cancel to arrive.
     pub fn client_statement_timeout(&self) -> Option<Duration> {
         self.statement_timeout.map(|t| t + Duration::from_secs(2).min(t))
+    }
+}
+
+/// Django's `CONN_MAX_AGE`: `0` is a duration here (a connection per unit of work), `none`
+/// (or `unlimited`, Django's `None`) keeps connections for as long as they work.
+fn max_age(value: &str) -> Result<Option<Duration>> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "none" | "unlimited" | "off" => Ok(None),
+        "0" => Ok(Some(Duration::ZERO)),
+        _ => parse_duration("conn_max_age", value),
+    }
+}
+
+fn flag(name: &str, value: &str) -> Result<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(Error::Config(format!("{name} must be true or false, not '{value}'"))),
     }
 }
 

@@ -3,6 +3,7 @@
 //! connection was killed while idle) runs again on another connection.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use deadpool::managed::{TimeoutType, Timeouts};
@@ -15,7 +16,7 @@ use tokio::sync::Mutex;
 use crate::dialect::PostgresDialect;
 use crate::error::{map_error, outcome, Outcome, Stage};
 use crate::guard::{ClientGuard, Pinned, Running, SharedPinned};
-use crate::manager::{Object, PgManager, Pool, PoolError};
+use crate::manager::{Lifetime, Object, PgManager, Pool, PoolError};
 use crate::native_rows::{PgRows, RowDecoder};
 use crate::tls::TlsOptions;
 use crate::types::PgParam;
@@ -30,6 +31,8 @@ pub struct PgBackend {
     pub(crate) options: Arc<ConnectOptions>,
     /// The connection of the transaction this backend is bound to, if any.
     pub(crate) pinned: Option<SharedPinned>,
+    /// Callers that gave up waiting for a connection.
+    pub(crate) timeouts: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for PgBackend {
@@ -212,16 +215,30 @@ impl PgBackend {
         }
         // A checkout costs no round trip (a verifying pool adds ~40 µs/query): a connection
         // the server closed is caught by the recycle check or by the retry in `call` instead.
-        let pool = Pool::builder(PgManager { config, tls })
+        let lifetime = Lifetime {
+            max_age: options.conn_max_age,
+            idle_timeout: options.idle_timeout,
+            health_checks: options.conn_health_checks,
+            ping_bound: options.connect_timeout,
+        };
+        let manager = PgManager { config, tls, lifetime, opened: AtomicU64::new(0) };
+        let pool = Pool::builder(manager)
             .max_size(options.pool_size.max(1))
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(options.acquire_timeout))
             .create_timeout(Some(options.connect_timeout))
-            // Recycling only asks whether the connection task has ended: it cannot hang.
+            // Recycling checks the connection's task and age, and bounds its own health check.
             .recycle_timeout(None)
             .build()
             .map_err(|e| Error::Config(e.to_string()))?;
-        let backend = PgBackend { pool, description, options: Arc::new(options), pinned: None };
+        crate::reaper::spawn(&pool, lifetime, options.min_idle);
+        let backend = PgBackend {
+            pool,
+            description,
+            options: Arc::new(options),
+            pinned: None,
+            timeouts: Arc::new(AtomicU64::new(0)),
+        };
         let _verified = backend.pooled().await.map_err(|e| match e {
             Error::Connection(m) => {
                 let hint = hint_from.hint(&m).map(|h| format!(" ({h})")).unwrap_or_default();
@@ -246,6 +263,9 @@ impl PgBackend {
     /// A pool error as djorm's error, saying which bound ran out and what to do.
     pub(crate) fn pool_error(&self, e: PoolError) -> Error {
         let o = &self.options;
+        if matches!(e, PoolError::Timeout(TimeoutType::Wait)) {
+            self.timeouts.fetch_add(1, Ordering::Relaxed);
+        }
         match e {
             PoolError::Timeout(TimeoutType::Wait) => Error::Timeout {
                 what: format!(
@@ -395,6 +415,10 @@ impl PgBackend {
         match tokio::time::timeout(bound, client.batch_execute(batch)).await {
             Ok(Ok(())) => {
                 guard.finished = true;
+                // The transaction was the unit of work of a single-use connection.
+                if guard.client.as_ref().is_some_and(|c| c.single_use()) {
+                    guard.discard();
+                }
                 Ok(())
             }
             Ok(Err(e)) => {
@@ -438,6 +462,19 @@ impl Backend for PgBackend {
 
     fn describe(&self) -> String {
         self.description.clone()
+    }
+
+    fn pool_status(&self) -> Option<djorm_core::PoolStatus> {
+        let status = self.pool.status();
+        Some(djorm_core::PoolStatus {
+            max_size: status.max_size,
+            size: status.size,
+            idle: status.available,
+            in_use: status.size - status.available,
+            waiting: status.waiting,
+            timeouts: self.timeouts.load(Ordering::Relaxed),
+            opened: self.pool.manager().opened.load(Ordering::Relaxed),
+        })
     }
 
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
@@ -538,6 +575,7 @@ impl Backend for PgBackend {
             description: self.description.clone(),
             options: self.options.clone(),
             pinned: Some(Arc::new(Mutex::new(Pinned::new(client)))),
+            timeouts: self.timeouts.clone(),
         }))
     }
 

@@ -84,9 +84,13 @@ impl Running {
         Running { client: Some(client) }
     }
 
-    /// The statement ended (with or without an error): the connection goes back as usual.
+    /// The statement ended (with or without an error): the connection goes back as usual, or
+    /// is closed when it serves one unit of work only (`conn_max_age = 0`).
     pub(crate) fn finish(mut self) {
-        self.client = None;
+        match self.client.take() {
+            Some(ClientGuard::Pooled(object)) if object.single_use() => drop(Object::take(object)),
+            _ => {}
+        }
     }
 
     /// Takes the pooled connection out for good (a transaction pins it), disarmed.

@@ -16,6 +16,7 @@ mod introspection;
 mod manager;
 mod migration_lock;
 mod native_rows;
+mod reaper;
 mod registration;
 pub mod replication;
 mod tls;

@@ -39,6 +39,8 @@ struct Shared {
     exit: Arc<OnceLock<Exit>>,
     watch: Arc<Watch>,
     tls: Tls,
+    /// `conn_max_age = 0`: closed when its unit of work ends instead of going back to the pool.
+    single_use: bool,
 }
 
 impl std::ops::Deref for PgConnection {
@@ -82,6 +84,11 @@ impl PgConnection {
         };
     }
 
+    /// True when this connection serves one unit of work only (`conn_max_age = 0`).
+    pub(crate) fn single_use(&self) -> bool {
+        self.shared.single_use
+    }
+
     /// The TLS this connection was opened with.
     pub(crate) fn tls(&self) -> Tls {
         self.shared.tls.clone()
@@ -98,6 +105,28 @@ impl PgConnection {
 pub(crate) struct PgManager {
     pub(crate) config: tokio_postgres::Config,
     pub(crate) tls: Tls,
+    /// When connections retire, and whether they are pinged first.
+    pub(crate) lifetime: Lifetime,
+    /// Connections opened so far.
+    pub(crate) opened: std::sync::atomic::AtomicU64,
+}
+
+/// Django's `CONN_MAX_AGE` and `CONN_HEALTH_CHECKS`, and an idle timeout.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lifetime {
+    pub max_age: Option<std::time::Duration>,
+    pub idle_timeout: Option<std::time::Duration>,
+    pub health_checks: bool,
+    /// Bound on the health check's round trip.
+    pub ping_bound: std::time::Duration,
+}
+
+impl Lifetime {
+    /// Whether a pooled connection with these metrics is still fit to hand out.
+    pub(crate) fn keeps(&self, metrics: &Metrics) -> bool {
+        self.max_age.is_none_or(|max| metrics.age() < max)
+            && self.idle_timeout.is_none_or(|idle| metrics.last_used() < idle)
+    }
 }
 
 /// Opens one connection and spawns its task, which records how it ended.
@@ -138,15 +167,33 @@ impl deadpool::managed::Manager for PgManager {
             Tls::Rustls(connector, _) => open(&self.config, connector.clone()).await?,
         };
         let watch = Watch::new(task.abort_handle());
-        let shared =
-            Arc::new(Shared { statements: RwLock::new(HashMap::default()), exit, watch, tls: self.tls.clone() });
+        self.opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let shared = Arc::new(Shared {
+            statements: RwLock::new(HashMap::default()),
+            exit,
+            watch,
+            tls: self.tls.clone(),
+            single_use: self.lifetime.max_age == Some(std::time::Duration::ZERO),
+        });
         Ok(PgConnection { client, task, shared })
     }
 
-    /// A connection whose task has ended is not handed out again.
-    async fn recycle(&self, connection: &mut PgConnection, _: &Metrics) -> RecycleResult<tokio_postgres::Error> {
+    /// A connection whose task has ended, that is older than `conn_max_age` or idle longer than
+    /// `idle_timeout`, is not handed out again; with health checks, neither is one that does not
+    /// answer a ping within the connect timeout.
+    async fn recycle(&self, connection: &mut PgConnection, metrics: &Metrics) -> RecycleResult<tokio_postgres::Error> {
         if connection.client.is_closed() {
             return Err(RecycleError::message("the connection was closed"));
+        }
+        if !self.lifetime.keeps(metrics) {
+            return Err(RecycleError::message("the connection reached conn_max_age or idle_timeout"));
+        }
+        if self.lifetime.health_checks {
+            match tokio::time::timeout(self.lifetime.ping_bound, connection.client.simple_query("")).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => return Err(RecycleError::Backend(e)),
+                Err(_) => return Err(RecycleError::message("the connection did not answer the health check")),
+            }
         }
         Ok(())
     }

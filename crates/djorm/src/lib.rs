@@ -44,7 +44,7 @@ pub use djorm_core::{
     UniqueMeta, ValidationError,
 };
 // Several databases and the routers between them.
-pub use djorm_core::{Databases, Hints, PrimaryReplicaRouter, Router};
+pub use djorm_core::{Databases, Hints, PoolStatus, PrimaryReplicaRouter, Router};
 // What a query writer queries with.
 pub use djorm_core::{
     introspection, methods, Aggregate, AggregateSource, Annotated, Annotation, Avg, CapturedQuery, ConnectOptions,
@@ -105,7 +105,7 @@ pub mod backend {
     pub use djorm_core::{
         backend_for_url, backend_named, register_backend, registered_backends, temporary_path, Backend,
         BackendRegistration, ClientCommand, ColumnClass, ConnectFn, ConnectOptions, DatabaseErrorKind, DatabaseParts,
-        Fetched, MigrationLock, NativeRows, RawColumn, RowReader, RowStream, Rows, TestDatabases,
+        Fetched, MigrationLock, NativeRows, PoolStatus, RawColumn, RowReader, RowStream, Rows, TestDatabases,
     };
     pub use djorm_sql::{Dialect, Features, IsolationLevel, TransactionMode};
     /// A boxed future, the shape of a registration's `connect`.

@@ -32,6 +32,7 @@ fn quick() -> ConnectOptions {
         lock_timeout: None,
         migration_lock_timeout: ms(400),
         busy_timeout: ms(400),
+        ..ConnectOptions::default()
     }
 }
 

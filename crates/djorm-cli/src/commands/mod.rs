@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod dbshell;
+mod dbstatus;
 mod inspectdb;
 mod lint;
 mod makemigrations;
@@ -64,6 +65,7 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
         Command::Lint { .. } => lint::run(&cli, out),
         Command::Shell { .. } => shell::run(&cli, project, out).await,
         Command::Dbshell => dbshell::run(&cli),
+        Command::Dbstatus => dbstatus::run(&cli, out).await,
         Command::Inspectdb { .. } => inspectdb::run(&cli, out).await,
     }
 }
