@@ -37,6 +37,7 @@ use crate::{Error, Result};
 ///   closed is caught when a statement fails before running, and that statement runs again).
 /// - `idle_timeout` off: connections unused that long are closed.
 /// - `min_idle` 0: connections kept open and ready even when nothing runs.
+/// - `transaction_pooling` off: set it behind pgbouncer in transaction mode (see the field).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectOptions {
     /// Most connections in the pool.
@@ -61,6 +62,10 @@ pub struct ConnectOptions {
     pub idle_timeout: Option<Duration>,
     /// Connections kept open even when idle.
     pub min_idle: usize,
+    /// A pooler in transaction mode (pgbouncer's `pool_mode = transaction`) sits in between:
+    /// no named prepared statements and no startup options, each statement one unnamed,
+    /// typed round trip.
+    pub transaction_pooling: bool,
 }
 
 impl Default for ConnectOptions {
@@ -77,12 +82,13 @@ impl Default for ConnectOptions {
             conn_health_checks: false,
             idle_timeout: None,
             min_idle: 0,
+            transaction_pooling: false,
         }
     }
 }
 
 /// The settings a URL's query string or the environment may carry, with their variables.
-const SETTINGS: [(&str, &str); 11] = [
+const SETTINGS: [(&str, &str); 12] = [
     ("pool_size", "DJORM_POOL_SIZE"),
     ("connect_timeout", "DJORM_CONNECT_TIMEOUT"),
     ("acquire_timeout", "DJORM_ACQUIRE_TIMEOUT"),
@@ -94,6 +100,7 @@ const SETTINGS: [(&str, &str); 11] = [
     ("conn_health_checks", "DJORM_CONN_HEALTH_CHECKS"),
     ("idle_timeout", "DJORM_IDLE_TIMEOUT"),
     ("min_idle", "DJORM_MIN_IDLE"),
+    ("transaction_pooling", "DJORM_TRANSACTION_POOLING"),
 ];
 
 impl ConnectOptions {
@@ -126,6 +133,7 @@ impl ConnectOptions {
             "busy_timeout" => self.busy_timeout = required(name, value)?,
             "conn_max_age" => self.conn_max_age = max_age(value)?,
             "conn_health_checks" => self.conn_health_checks = flag(name, value)?,
+            "transaction_pooling" => self.transaction_pooling = flag(name, value)?,
             "idle_timeout" => self.idle_timeout = parse_duration(name, value)?,
             "min_idle" => {
                 self.min_idle = value

@@ -201,10 +201,13 @@ impl PgBackend {
             config.connect_timeout(options.connect_timeout);
         }
         let mut startup = config.get_options().unwrap_or("").to_owned();
-        if let Some(t) = options.statement_timeout {
+        // A pooler in transaction mode refuses startup options (and would not keep session
+        // settings): the timeouts are the server's or the role's there, and the client's
+        // watchdog still bounds each statement.
+        if let Some(t) = options.statement_timeout.filter(|_| !options.transaction_pooling) {
             startup.push_str(&format!(" -c statement_timeout={}", t.as_millis()));
         }
-        if let Some(t) = options.lock_timeout {
+        if let Some(t) = options.lock_timeout.filter(|_| !options.transaction_pooling) {
             startup.push_str(&format!(" -c lock_timeout={}", t.as_millis()));
         }
         if !startup.trim().is_empty() {
@@ -220,6 +223,7 @@ impl PgBackend {
             idle_timeout: options.idle_timeout,
             health_checks: options.conn_health_checks,
             ping_bound: options.connect_timeout,
+            unnamed: options.transaction_pooling,
         };
         let manager = PgManager { config, tls, lifetime, opened: AtomicU64::new(0) };
         let pool = Pool::builder(manager)
@@ -481,6 +485,12 @@ impl Backend for PgBackend {
         let read = is_read(sql);
         self.call(|client, bound| {
             attempt(client, read, bound, async move |client: &Running| {
+                if client.unnamed() {
+                    let stream = client.query_unnamed(sql, params).await.map_err(at(Stage::Run))?;
+                    futures_util::pin_mut!(stream);
+                    while stream.next().await.transpose().map_err(at(Stage::Run))?.is_some() {}
+                    return Ok(stream.rows_affected().unwrap_or(0));
+                }
                 let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
                 client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(at(Stage::Run))
             })
@@ -492,6 +502,17 @@ impl Backend for PgBackend {
         let read = is_read(sql);
         self.call(|client, bound| {
             attempt(client, read, bound, async move |client: &Running| {
+                if client.unnamed() {
+                    let stream = client.query_unnamed(sql, params).await.map_err(at(Stage::Run))?;
+                    let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(at(Stage::Run))?;
+                    let Some(first) = rows.first() else { return Ok(Rows { width: kinds.len(), values: Vec::new() }) };
+                    let decoder = RowDecoder::new(first.columns(), kinds);
+                    let mut values = Vec::with_capacity(rows.len() * decoder.width());
+                    for row in &rows {
+                        decoder.decode_into(row, &mut values).map_err(CallError::Other)?;
+                    }
+                    return Ok(Rows { width: decoder.width(), values });
+                }
                 let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
                 let decoder = RowDecoder::new(statement.columns(), kinds);
                 let width = decoder.width();
@@ -517,6 +538,12 @@ impl Backend for PgBackend {
         let rows = self
             .call(|client, bound| {
                 attempt(client, read, bound, async move |client: &Running| {
+                    if client.unnamed() {
+                        let stream = client.query_unnamed(sql, params).await.map_err(at(Stage::Run))?;
+                        let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(at(Stage::Run))?;
+                        let decoder = RowDecoder::new(rows.first().map_or(&[][..], |r| r.columns()), kinds);
+                        return Ok(PgRows::with_decoder(rows, decoder));
+                    }
                     let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
                     let stream =
                         client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(at(Stage::Run))?;

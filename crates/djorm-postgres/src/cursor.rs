@@ -13,11 +13,12 @@ use std::sync::Arc;
 use djorm_core::{Error, Result, RowStream};
 use djorm_sql::{Value, ValueKind};
 use futures_util::TryStreamExt;
-use tokio_postgres::Statement;
+use tokio_postgres::{Row, Statement};
 
 use crate::backend::PgBackend;
 use crate::error::map_error;
 use crate::guard::{ClientGuard, Running};
+use crate::manager::PgConnection;
 
 use crate::native_rows::RowDecoder;
 use crate::types::PgParam;
@@ -31,10 +32,29 @@ struct Cursor {
     /// stream is dropped early. Inside one (`None`): the transaction's, taken for each FETCH.
     own: Option<Running>,
     name: String,
-    fetch: Statement,
-    decoder: Arc<RowDecoder>,
+    fetch: Fetch,
+    /// Made from the first rows' columns.
+    decoder: Option<Arc<RowDecoder>>,
+    kinds: Vec<ValueKind>,
     buffer: VecDeque<Vec<Value>>,
     done: bool,
+}
+
+/// The FETCH: a prepared statement, or its text run unnamed (behind a transaction-mode pooler).
+enum Fetch {
+    Prepared(Statement),
+    Unnamed(String),
+}
+
+impl Fetch {
+    async fn rows(&self, client: &PgConnection) -> std::result::Result<Vec<Row>, tokio_postgres::Error> {
+        match self {
+            Fetch::Prepared(statement) => {
+                client.query_raw(statement, std::iter::empty::<PgParam>()).await?.try_collect().await
+            }
+            Fetch::Unnamed(sql) => client.query_unnamed(sql, &[]).await?.try_collect().await,
+        }
+    }
 }
 
 /// Streams the rows of `sql` through a cursor.
@@ -91,9 +111,15 @@ async fn open(backend: &PgBackend, sql: &str, params: &[Value], kinds: &[ValueKi
         if backend.pinned.is_none() {
             client.batch_execute("BEGIN").await?;
         }
-        let declare = client.prepare(&format!("DECLARE {name} NO SCROLL CURSOR FOR {sql}")).await?;
+        let declare = format!("DECLARE {name} NO SCROLL CURSOR FOR {sql}");
+        let fetch = format!("FETCH {CHUNK} FROM {name}");
+        if client.unnamed() {
+            client.query_unnamed(&declare, params).await?.try_collect::<Vec<_>>().await?;
+            return Ok(Fetch::Unnamed(fetch));
+        }
+        let declare = client.prepare(&declare).await?;
         client.execute_raw(&declare, params.iter().map(PgParam)).await?;
-        client.prepare(&format!("FETCH {CHUNK} FROM {name}")).await
+        Ok::<_, tokio_postgres::Error>(Fetch::Prepared(client.prepare(&fetch).await?))
     }
     .await;
     let fetch = match prepared {
@@ -106,36 +132,36 @@ async fn open(backend: &PgBackend, sql: &str, params: &[Value], kinds: &[ValueKi
             return Err(map_error(e));
         }
     };
-    let decoder = Arc::new(RowDecoder::new(fetch.columns(), kinds));
     let own = if backend.pinned.is_some() {
         client.finish();
         None
     } else {
         Some(client)
     };
-    Ok(Cursor { backend: backend.clone(), own, name, fetch, decoder, buffer: VecDeque::new(), done: false })
+    Ok(Cursor {
+        backend: backend.clone(),
+        own,
+        name,
+        fetch,
+        decoder: None,
+        kinds: kinds.to_vec(),
+        buffer: VecDeque::new(),
+        done: false,
+    })
 }
 
 impl Cursor {
     async fn next_chunk(&mut self) -> Result<()> {
         let bound = self.backend.options.client_statement_timeout().unwrap_or(std::time::Duration::MAX);
         let rows = match &self.own {
-            Some(client) => {
-                let query = async {
-                    client.query_raw(&self.fetch, std::iter::empty::<PgParam>()).await?.try_collect::<Vec<_>>().await
-                };
-                match tokio::time::timeout(bound, query).await {
-                    Ok(rows) => rows.map_err(map_error)?,
-                    Err(_) => return Err(timed_out(&self.backend)),
-                }
-            }
+            Some(client) => match tokio::time::timeout(bound, self.fetch.rows(client)).await {
+                Ok(rows) => rows.map_err(map_error)?,
+                Err(_) => return Err(timed_out(&self.backend)),
+            },
             None if self.backend.pinned.is_none() => return Ok(()),
             None => {
                 let client = Running::new(self.backend.client().await?);
-                let query = async {
-                    client.query_raw(&self.fetch, std::iter::empty::<PgParam>()).await?.try_collect::<Vec<_>>().await
-                };
-                let rows = match tokio::time::timeout(bound, query).await {
+                let rows = match tokio::time::timeout(bound, self.fetch.rows(&client)).await {
                     Ok(rows) => rows,
                     Err(_) => return Err(timed_out(&self.backend)),
                 };
@@ -146,9 +172,12 @@ impl Cursor {
         if rows.len() < CHUNK {
             self.done = true;
         }
+        let Some(first) = rows.first() else { return Ok(()) };
+        let decoder =
+            self.decoder.get_or_insert_with(|| Arc::new(RowDecoder::new(first.columns(), &self.kinds))).clone();
         for row in &rows {
-            let mut values = Vec::with_capacity(self.decoder.width());
-            self.decoder.decode_into(row, &mut values)?;
+            let mut values = Vec::with_capacity(decoder.width());
+            decoder.decode_into(row, &mut values)?;
             self.buffer.push_back(values);
         }
         Ok(())

@@ -34,6 +34,20 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
         Some(detail) => format!("{}\nDETAIL:  {detail}", db.message()),
         None => db.message().to_owned(),
     };
+    if (*code == SqlState::INVALID_SQL_STATEMENT_NAME || *code == SqlState::DUPLICATE_PSTATEMENT)
+        && db.message().contains("prepared statement")
+    {
+        message.push_str(
+            " (a connection pooler in transaction mode, such as pgbouncer's pool_mode = transaction, gives each \
+             statement another server connection: set transaction_pooling=true)",
+        );
+    }
+    if db.message().contains("unsupported startup parameter") {
+        message.push_str(
+            " (a connection pooler such as pgbouncer refuses startup options: set transaction_pooling=true behind \
+             one in transaction mode, or statement_timeout=0 and lock_timeout=0 and set them on the server)",
+        );
+    }
     if *code == SqlState::READ_ONLY_SQL_TRANSACTION {
         message.push_str(" (this database accepts no writes, as a replica does: send writes to the primary)");
     }

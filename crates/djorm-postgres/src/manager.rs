@@ -41,6 +41,8 @@ struct Shared {
     tls: Tls,
     /// `conn_max_age = 0`: closed when its unit of work ends instead of going back to the pool.
     single_use: bool,
+    /// Behind a transaction-mode pooler: unnamed statements only.
+    unnamed: bool,
 }
 
 impl std::ops::Deref for PgConnection {
@@ -84,6 +86,24 @@ impl PgConnection {
         };
     }
 
+    /// Runs `sql` as one unnamed statement (Parse, Bind, Execute and Sync in one message train):
+    /// what a pooler in transaction mode allows, since it may give the next message train
+    /// another server connection. Parameters go as text with no type, so the server infers
+    /// their types from the statement as it does when preparing one.
+    pub(crate) async fn query_unnamed(
+        &self,
+        sql: &str,
+        params: &[djorm_sql::Value],
+    ) -> Result<tokio_postgres::RowStream, tokio_postgres::Error> {
+        let untyped = params.iter().map(|v| (crate::types::TextParam(v), crate::types::unspecified()));
+        self.client.query_typed_raw(sql, untyped).await
+    }
+
+    /// True when statements must not be prepared by name (a transaction-mode pooler).
+    pub(crate) fn unnamed(&self) -> bool {
+        self.shared.unnamed
+    }
+
     /// True when this connection serves one unit of work only (`conn_max_age = 0`).
     pub(crate) fn single_use(&self) -> bool {
         self.shared.single_use
@@ -119,6 +139,8 @@ pub(crate) struct Lifetime {
     pub health_checks: bool,
     /// Bound on the health check's round trip.
     pub ping_bound: std::time::Duration,
+    /// A transaction-mode pooler is in between: no named statements.
+    pub unnamed: bool,
 }
 
 impl Lifetime {
@@ -174,6 +196,7 @@ impl deadpool::managed::Manager for PgManager {
             watch,
             tls: self.tls.clone(),
             single_use: self.lifetime.max_age == Some(std::time::Duration::ZERO),
+            unnamed: self.lifetime.unnamed,
         });
         Ok(PgConnection { client, task, shared })
     }

@@ -123,7 +123,12 @@ pub(crate) struct PgRows {
 impl PgRows {
     /// `rows` of a statement returning `columns`, to be decoded as `kinds` when read as values.
     pub(crate) fn new(rows: Vec<Row>, columns: &[Column], kinds: &[ValueKind]) -> Self {
-        PgRows { rows, decoder: RowDecoder::new(columns, kinds), row: 0, column: 0 }
+        Self::with_decoder(rows, RowDecoder::new(columns, kinds))
+    }
+
+    /// Rows with the decoder made for them.
+    pub(crate) fn with_decoder(rows: Vec<Row>, decoder: RowDecoder) -> Self {
+        PgRows { rows, decoder, row: 0, column: 0 }
     }
 
     /// The current row, the index of the next column and its class; the cursor moves past it.

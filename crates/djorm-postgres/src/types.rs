@@ -229,3 +229,88 @@ pub fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value> {
         None => Value::Null,
     })
 }
+
+/// A parameter of an unnamed statement behind a transaction-mode pooler: sent in PostgreSQL's
+/// text input syntax with no type, so the server infers its type from the statement, exactly as
+/// it does when preparing one (and as it types a quoted literal).
+pub(crate) struct TextParam<'a>(pub &'a Value);
+
+impl std::fmt::Debug for TextParam<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The type an unnamed statement's parameter is declared with: none (oid 0), for the server
+/// to infer.
+pub(crate) fn unspecified() -> Type {
+    Type::new("unspecified".into(), 0, Kind::Pseudo, "pg_catalog".into())
+}
+
+impl ToSql for TextParam<'_> {
+    fn to_sql(&self, _: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        if self.0.is_null() {
+            return Ok(IsNull::Yes);
+        }
+        write_text(self.0, out);
+        Ok(IsNull::No)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _: &Type) -> tokio_postgres::types::Format {
+        tokio_postgres::types::Format::Text
+    }
+
+    to_sql_checked!();
+}
+
+/// `value` in PostgreSQL's text input syntax.
+fn write_text(value: &Value, out: &mut BytesMut) {
+    use std::fmt::Write;
+    let _ = match value {
+        Value::Null => write!(out, "NULL"),
+        Value::Bool(b) => write!(out, "{}", if *b { "true" } else { "false" }),
+        Value::I16(i) => write!(out, "{i}"),
+        Value::I32(i) => write!(out, "{i}"),
+        Value::I64(i) => write!(out, "{i}"),
+        Value::F64(f) if f.is_nan() => write!(out, "NaN"),
+        Value::F64(f) if f.is_infinite() => write!(out, "{}", if *f > 0.0 { "Infinity" } else { "-Infinity" }),
+        Value::F64(f) => write!(out, "{f:?}"),
+        Value::Decimal(d) => write!(out, "{d}"),
+        Value::String(s) => write!(out, "{s}"),
+        Value::Bytes(b) => {
+            let _ = write!(out, "\\x");
+            b.iter().try_for_each(|byte| write!(out, "{byte:02x}"))
+        }
+        Value::Uuid(u) => write!(out, "{u}"),
+        Value::Date(d) => write!(out, "{}", d.format("%Y-%m-%d")),
+        Value::Time(t) => write!(out, "{}", t.format("%H:%M:%S%.6f")),
+        Value::DateTime(dt) => write!(out, "{}", dt.format("%Y-%m-%d %H:%M:%S%.6f+00")),
+        Value::Duration(d) => {
+            // Whole days in the day field, the rest in microseconds, as the binary form does.
+            let micros = d.num_microseconds().unwrap_or(i64::MAX);
+            write!(out, "{} days {} microseconds", micros / 86_400_000_000, micros % 86_400_000_000)
+        }
+        Value::Json(j) => write!(out, "{j}"),
+        Value::Array(items) => {
+            let _ = write!(out, "{{");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    let _ = write!(out, ",");
+                }
+                if item.is_null() {
+                    let _ = write!(out, "NULL");
+                    continue;
+                }
+                let mut element = BytesMut::new();
+                write_text(item, &mut element);
+                let text = String::from_utf8_lossy(&element);
+                let _ = write!(out, "\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+            }
+            write!(out, "}}")
+        }
+    };
+}
