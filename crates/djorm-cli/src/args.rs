@@ -120,6 +120,13 @@ pub enum Command {
     Dbshell,
     /// Says where the database is, that it answers, and how its connection pool stands.
     Dbstatus,
+    /// Django's system check: model mistakes, unapplied migrations, and with --deploy how the
+    /// database is reached; exits 1 on an error.
+    Check {
+        /// Also check the deployment: TLS to the database, a superuser connection.
+        #[arg(long)]
+        deploy: bool,
+    },
     /// Prints `#[derive(Model)]` structs for the tables of an existing database.
     Inspectdb {
         /// Only these tables (repeat the option for several); by default every table but

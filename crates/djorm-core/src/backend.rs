@@ -98,6 +98,12 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// Where this backend connects, with any password redacted.
     fn describe(&self) -> String;
 
+    /// Django's `check --deploy` findings about how this database is reached (TLS, the role's
+    /// powers); none by default.
+    async fn deploy_checks(&self) -> Result<Vec<crate::checks::CheckMessage>> {
+        Ok(Vec::new())
+    }
+
     /// The pool's gauges and counters, for a backend that pools connections.
     fn pool_status(&self) -> Option<PoolStatus> {
         None

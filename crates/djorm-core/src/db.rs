@@ -170,6 +170,11 @@ impl Db {
         self.dialect().name()
     }
 
+    /// The backend's `check --deploy` findings (see [`Backend::deploy_checks`]).
+    pub async fn deploy_checks(&self) -> Result<Vec<crate::checks::CheckMessage>> {
+        self.inner.backend.deploy_checks().await
+    }
+
     /// The connection pool's state (PostgreSQL), or `None` for a backend without a pool.
     pub fn pool_status(&self) -> Option<crate::PoolStatus> {
         self.inner.backend.pool_status()

@@ -30,6 +30,7 @@ mod transaction;
 mod types;
 mod window;
 
+pub mod checks;
 pub mod functions;
 pub mod introspection;
 pub mod lower;

@@ -33,6 +33,8 @@ pub struct PgBackend {
     pub(crate) pinned: Option<SharedPinned>,
     /// Callers that gave up waiting for a connection.
     pub(crate) timeouts: Arc<std::sync::atomic::AtomicU64>,
+    /// The TLS mode in effect, and whether any host is another machine (for `check --deploy`).
+    pub(crate) reach: (crate::tls::SslMode, bool),
 }
 
 impl std::fmt::Debug for PgBackend {
@@ -195,6 +197,7 @@ impl PgBackend {
         options: ConnectOptions,
     ) -> Result<Self> {
         let description = describe(&config);
+        let reach = (tls.effective_mode(&config), !config.get_hosts().iter().all(crate::tls::is_local));
         let tls = tls.connector(&mut config)?;
         let hint_from = tls.clone();
         if config.get_connect_timeout().is_none() {
@@ -242,6 +245,7 @@ impl PgBackend {
             options: Arc::new(options),
             pinned: None,
             timeouts: Arc::new(AtomicU64::new(0)),
+            reach,
         };
         let _verified = backend.pooled().await.map_err(|e| match e {
             Error::Connection(m) => {
@@ -468,6 +472,48 @@ impl Backend for PgBackend {
         self.description.clone()
     }
 
+    async fn deploy_checks(&self) -> Result<Vec<djorm_core::checks::CheckMessage>> {
+        use crate::tls::SslMode;
+        use djorm_core::checks::CheckMessage;
+        let mut out = Vec::new();
+        let (mode, remote) = self.reach;
+        if remote && mode != SslMode::VerifyFull {
+            out.push(CheckMessage::warning(
+                "djorm.W002",
+                &self.description,
+                format!(
+                    "The connection to another machine is {} (sslmode={}).",
+                    if mode == SslMode::Disable { "not encrypted" } else { "not authenticated by certificate" },
+                    mode.name()
+                ),
+                Some(
+                    "Use sslmode=verify-full with sslrootcert set to the CA that signed the server's certificate."
+                        .into(),
+                ),
+            ));
+        }
+        let rows = self
+            .fetch(
+                "SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user",
+                &[],
+                &[ValueKind::String, ValueKind::Bool],
+            )
+            .await?;
+        if let [Value::String(role), Value::Bool(true)] = rows.values.as_slice() {
+            out.push(CheckMessage::warning(
+                "djorm.W003",
+                &self.description,
+                format!("The application connects as the superuser '{role}'."),
+                Some(
+                    "Connect the application as a role that may only read and write rows (GRANT SELECT, INSERT, \
+                     UPDATE, DELETE) and run migrations as the role that owns the tables."
+                        .into(),
+                ),
+            ));
+        }
+        Ok(out)
+    }
+
     fn pool_status(&self) -> Option<djorm_core::PoolStatus> {
         let status = self.pool.status();
         Some(djorm_core::PoolStatus {
@@ -603,6 +649,7 @@ impl Backend for PgBackend {
             options: self.options.clone(),
             pinned: Some(Arc::new(Mutex::new(Pinned::new(client)))),
             timeouts: self.timeouts.clone(),
+            reach: self.reach,
         }))
     }
 

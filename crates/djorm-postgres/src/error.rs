@@ -48,6 +48,13 @@ pub fn map_error(e: tokio_postgres::Error) -> Error {
              one in transaction mode, or statement_timeout=0 and lock_timeout=0 and set them on the server)",
         );
     }
+    if *code == SqlState::INSUFFICIENT_PRIVILEGE
+        && (db.message().starts_with("must be owner") || db.message().starts_with("permission denied for schema"))
+    {
+        message.push_str(
+            " (schema changes need the role that owns the schema and its tables: run migrations as that role)",
+        );
+    }
     if *code == SqlState::READ_ONLY_SQL_TRANSACTION {
         message.push_str(" (this database accepts no writes, as a replica does: send writes to the primary)");
     }

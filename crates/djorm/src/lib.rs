@@ -37,7 +37,7 @@ pub use config::{connect, connect_from_env, databases_from_env, DatabaseConfig};
 
 // What a model author declares with.
 pub use djorm_core::{
-    longest_choice, naming, register_function, register_lookup, register_transform, relations, schema, signals,
+    checks, longest_choice, naming, register_function, register_lookup, register_transform, relations, schema, signals,
     validation, vocabulary, AutoId, CheckMeta, Choices, Comparable, DateTimeType, DateType, Field, FieldDefault,
     FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, ManagerMeta, ManyToMany, ManyToManyMeta, Model, ModelExt,
     ModelMeta, ModelRef, OnDelete, OneToOne, Related, RelatedPath, RelationMeta, Reverse, ReverseOne, TextType,

@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod check;
 mod dbshell;
 mod dbstatus;
 mod inspectdb;
@@ -66,6 +67,7 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
         Command::Shell { .. } => shell::run(&cli, project, out).await,
         Command::Dbshell => dbshell::run(&cli),
         Command::Dbstatus => dbstatus::run(&cli, out).await,
+        Command::Check { .. } => check::run(&cli, project, out).await,
         Command::Inspectdb { .. } => inspectdb::run(&cli, out).await,
     }
 }

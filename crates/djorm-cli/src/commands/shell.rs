@@ -11,7 +11,7 @@ use crate::Project;
 
 /// The standalone binary has no models linked in: they are rebuilt from the migration files
 /// (what the files record; no defaults, choices or related names).
-fn models_from_migrations(cli: &Cli) -> Result<Vec<&'static djorm::ModelMeta>> {
+pub(crate) fn models_from_migrations(cli: &Cli) -> Result<Vec<&'static djorm::ModelMeta>> {
     let migrations = super::load(cli)?;
     if migrations.is_empty() {
         return Err(CommandError::Usage(format!(
