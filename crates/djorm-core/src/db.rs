@@ -22,6 +22,7 @@ pub struct CapturedQuery {
 #[derive(Debug)]
 struct Inner {
     backend: Arc<dyn Backend>,
+    log: crate::query_log::QueryLog,
     executed: AtomicU64,
     capturing: AtomicBool,
     captured: Mutex<Vec<CapturedQuery>>,
@@ -51,6 +52,7 @@ impl Db {
         Db {
             inner: Arc::new(Inner {
                 backend,
+                log: crate::query_log::QueryLog::from_env(),
                 executed: AtomicU64::new(0),
                 capturing: AtomicBool::new(false),
                 captured: Mutex::new(Vec::new()),
@@ -170,6 +172,32 @@ impl Db {
         self.dialect().name()
     }
 
+    /// Statements slower than `threshold` are reported at WARN (target `djorm::query`), or none
+    /// when `None`; for this handle and its clones (see [`crate::query_log`]).
+    pub fn set_slow_query_threshold(&self, threshold: Option<std::time::Duration>) {
+        self.inner.log.set_slow(threshold);
+    }
+
+    /// Whether query events show the bound parameters (off by default: they may be personal
+    /// data); for this handle and its clones.
+    pub fn set_log_parameters(&self, on: bool) {
+        self.inner.log.set_parameters(on);
+    }
+
+    /// Runs `call`, reporting the statement to `tracing` when someone listens.
+    async fn logged<T>(
+        &self,
+        compiled: &Compiled,
+        rows: impl FnOnce(&T) -> Option<u64>,
+        call: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let Some(started) = self.inner.log.begin() else { return call.await };
+        let result = call.await;
+        let outcome = result.as_ref().map(rows);
+        self.inner.log.end(self.alias, self.vendor(), started, compiled, outcome);
+        result
+    }
+
     /// The backend's `check --deploy` findings (see [`Backend::deploy_checks`]).
     pub async fn deploy_checks(&self) -> Result<Vec<crate::checks::CheckMessage>> {
         self.inner.backend.deploy_checks().await
@@ -262,7 +290,8 @@ impl Db {
     pub async fn fetch_traced(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Rows> {
         self.check_params(compiled)?;
         self.record(compiled, trace);
-        self.run(|b| b.fetch(&compiled.sql, &compiled.params, kinds)).await
+        let call = self.run(|b| b.fetch(&compiled.sql, &compiled.params, kinds));
+        self.logged(compiled, |rows: &Rows| Some(rows.len() as u64), call).await
     }
 
     /// Like [`Db::fetch_traced`], for rows that become model objects: the backend may hand over
@@ -270,14 +299,16 @@ impl Db {
     pub async fn fetch_native(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Fetched> {
         self.check_params(compiled)?;
         self.record(compiled, trace);
-        self.run(|b| b.fetch_native(&compiled.sql, &compiled.params, kinds)).await
+        let call = self.run(|b| b.fetch_native(&compiled.sql, &compiled.params, kinds));
+        self.logged(compiled, |_: &Fetched| None, call).await
     }
 
     /// Runs a compiled statement and returns how many rows it changed.
     pub async fn execute(&self, compiled: &Compiled) -> Result<u64> {
         self.check_params(compiled)?;
         self.record(compiled, None);
-        self.run(|b| b.execute(&compiled.sql, &compiled.params)).await
+        let call = self.run(|b| b.execute(&compiled.sql, &compiled.params));
+        self.logged(compiled, |n: &u64| Some(*n), call).await
     }
 
     /// Runs statements as one unit, all or nothing (in a savepoint inside a transaction);
@@ -420,10 +451,15 @@ impl NPlusOneDetector {
     }
 }
 
+/// When the detector ends, each finding is a WARN event (target `djorm::n_plus_one`), in the
+/// same stream as the query events; debug builds without a subscriber print it to stderr.
 impl Drop for NPlusOneDetector {
     fn drop(&mut self) {
-        if cfg!(debug_assertions) {
-            for n in self.report() {
+        let listening = tracing::enabled!(target: "djorm::n_plus_one", tracing::Level::WARN);
+        for n in self.report() {
+            if listening {
+                tracing::warn!(target: "djorm::n_plus_one", sql = %n.sql, count = n.count, advice = %n.advice, "N+1 queries");
+            } else if cfg!(debug_assertions) {
                 eprintln!("djorm: {n}");
             }
         }

@@ -35,6 +35,7 @@ pub mod functions;
 pub mod introspection;
 pub mod lower;
 pub mod naming;
+pub mod query_log;
 pub mod relations;
 pub mod schema;
 pub mod signals;
