@@ -79,6 +79,28 @@ fn with_causes(e: &tokio_postgres::Error) -> String {
     text
 }
 
+/// Behind a transaction-mode pooler: the statement's rows, run unnamed, and their decoder. Out
+/// of line (and boxed by its callers), so the common path's futures stay small.
+async fn unnamed_rows(
+    client: &Running,
+    sql: &str,
+    params: &[Value],
+    kinds: &[ValueKind],
+) -> Result<(Vec<tokio_postgres::Row>, RowDecoder), CallError> {
+    let stream = client.query_unnamed(sql, params).await.map_err(at(Stage::Run))?;
+    let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(at(Stage::Run))?;
+    let decoder = RowDecoder::new(rows.first().map_or(&[][..], |r| r.columns()), kinds);
+    Ok((rows, decoder))
+}
+
+/// Behind a transaction-mode pooler: a statement run unnamed, and the rows it changed.
+async fn unnamed_execute(client: &Running, sql: &str, params: &[Value]) -> Result<u64, CallError> {
+    let stream = client.query_unnamed(sql, params).await.map_err(at(Stage::Run))?;
+    futures_util::pin_mut!(stream);
+    while stream.next().await.transpose().map_err(at(Stage::Run))?.is_some() {}
+    Ok(stream.rows_affected().unwrap_or(0))
+}
+
 /// A call that failed, and whether running it again on another connection is safe.
 pub(crate) struct Failure {
     error: Error,
@@ -532,10 +554,7 @@ impl Backend for PgBackend {
         self.call(|client, bound| {
             attempt(client, read, bound, async move |client: &Running| {
                 if client.unnamed() {
-                    let stream = client.query_unnamed(sql, params).await.map_err(at(Stage::Run))?;
-                    futures_util::pin_mut!(stream);
-                    while stream.next().await.transpose().map_err(at(Stage::Run))?.is_some() {}
-                    return Ok(stream.rows_affected().unwrap_or(0));
+                    return Box::pin(unnamed_execute(client, sql, params)).await;
                 }
                 let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
                 client.execute_raw(&statement, params.iter().map(PgParam)).await.map_err(at(Stage::Run))
@@ -549,15 +568,12 @@ impl Backend for PgBackend {
         self.call(|client, bound| {
             attempt(client, read, bound, async move |client: &Running| {
                 if client.unnamed() {
-                    let stream = client.query_unnamed(sql, params).await.map_err(at(Stage::Run))?;
-                    let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(at(Stage::Run))?;
-                    let Some(first) = rows.first() else { return Ok(Rows { width: kinds.len(), values: Vec::new() }) };
-                    let decoder = RowDecoder::new(first.columns(), kinds);
+                    let (rows, decoder) = Box::pin(unnamed_rows(client, sql, params, kinds)).await?;
                     let mut values = Vec::with_capacity(rows.len() * decoder.width());
                     for row in &rows {
                         decoder.decode_into(row, &mut values).map_err(CallError::Other)?;
                     }
-                    return Ok(Rows { width: decoder.width(), values });
+                    return Ok(Rows { width: if rows.is_empty() { kinds.len() } else { decoder.width() }, values });
                 }
                 let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
                 let decoder = RowDecoder::new(statement.columns(), kinds);
@@ -585,9 +601,7 @@ impl Backend for PgBackend {
             .call(|client, bound| {
                 attempt(client, read, bound, async move |client: &Running| {
                     if client.unnamed() {
-                        let stream = client.query_unnamed(sql, params).await.map_err(at(Stage::Run))?;
-                        let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(at(Stage::Run))?;
-                        let decoder = RowDecoder::new(rows.first().map_or(&[][..], |r| r.columns()), kinds);
+                        let (rows, decoder) = Box::pin(unnamed_rows(client, sql, params, kinds)).await?;
                         return Ok(PgRows::with_decoder(rows, decoder));
                     }
                     let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;

@@ -184,9 +184,11 @@ impl deadpool::managed::Manager for PgManager {
     type Error = tokio_postgres::Error;
 
     async fn create(&self) -> Result<PgConnection, tokio_postgres::Error> {
+        // Boxed: the TLS handshake's state is large, and every checkout's future (moved into a
+        // box per call) would carry room for it.
         let (client, task, exit) = match &self.tls {
-            Tls::Plain => open(&self.config, NoTls).await?,
-            Tls::Rustls(connector, _) => open(&self.config, connector.clone()).await?,
+            Tls::Plain => Box::pin(open(&self.config, NoTls)).await?,
+            Tls::Rustls(connector, _) => Box::pin(open(&self.config, connector.clone())).await?,
         };
         let watch = Watch::new(task.abort_handle());
         self.opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
