@@ -127,6 +127,29 @@ pub enum Command {
         #[arg(long)]
         deploy: bool,
     },
+    /// Writes the rows of the models as a fixture in Django's JSON format.
+    Dumpdata {
+        /// Only these apps or models (`blog`, `blog.Post`).
+        labels: Vec<String>,
+        /// The file to write instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// Indents the JSON (any value: two spaces).
+        #[arg(long)]
+        indent: Option<usize>,
+    },
+    /// Loads fixtures in Django's JSON format, all in one transaction.
+    Loaddata {
+        /// The fixture files.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+    /// Deletes every row of the models (asks first).
+    Flush {
+        /// Does not ask.
+        #[arg(long)]
+        no_input: bool,
+    },
     /// Prints `#[derive(Model)]` structs for the tables of an existing database.
     Inspectdb {
         /// Only these tables (repeat the option for several); by default every table but

@@ -176,6 +176,18 @@ impl Dialect for PostgresDialect {
         }
     }
 
+    fn reset_sequence_sql(&self, table: &str, column: &str) -> Option<String> {
+        let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let literal = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        Some(format!(
+            "SELECT setval(pg_get_serial_sequence({}, {}), COALESCE(MAX({col}), 1), MAX({col}) IS NOT NULL) FROM {}",
+            literal(&quoted(table)),
+            literal(column),
+            quoted(table),
+            col = quoted(column)
+        ))
+    }
+
     /// `DATE_TRUNC` of a date or wall-clock time (an instant arrives as `AtZone` and leaves as
     /// `FromZone`: local midnight of the 1st, as an instant).
     fn write_trunc(&self, w: &mut SqlWriter<'_>, unit: djorm_sql::TruncUnit, expr: &Expr) {

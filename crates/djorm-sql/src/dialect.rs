@@ -144,6 +144,14 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// A date or wall-clock timestamp truncated to `unit`.
     fn write_trunc(&self, w: &mut SqlWriter<'_>, unit: crate::TruncUnit, expr: &Expr);
 
+    /// The statement that moves `table`'s key sequence past its largest `column` value, after
+    /// rows were inserted with explicit keys (Django's `sequence_reset_sql`); `None` where keys
+    /// need no sequence (SQLite picks the next rowid itself).
+    fn reset_sequence_sql(&self, table: &str, column: &str) -> Option<String> {
+        let _ = (table, column);
+        None
+    }
+
     /// The wall-clock time instant `expr` shows in `zone` ([`Expr::AtZone`]); standard SQL's
     /// `AT TIME ZONE` by default. The zone is a quoted literal, so an expression grouped by is
     /// the same text in SELECT and GROUP BY.

@@ -37,11 +37,11 @@ pub use config::{connect, connect_from_env, databases_from_env, DatabaseConfig};
 
 // What a model author declares with.
 pub use djorm_core::{
-    checks, longest_choice, naming, register_function, register_lookup, register_transform, relations, schema, signals,
-    validation, vocabulary, AutoId, CheckMeta, Choices, Comparable, DateTimeType, DateType, Field, FieldDefault,
-    FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, ManagerMeta, ManyToMany, ManyToManyMeta, Model, ModelExt,
-    ModelMeta, ModelRef, OnDelete, OneToOne, Related, RelatedPath, RelationMeta, Reverse, ReverseOne, TextType,
-    UniqueMeta, ValidationError,
+    checks, fixtures, longest_choice, naming, register_function, register_lookup, register_transform, relations,
+    schema, signals, validation, vocabulary, AutoId, CheckMeta, Choices, Comparable, DateTimeType, DateType, Field,
+    FieldDefault, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, ManagerMeta, ManyToMany, ManyToManyMeta,
+    Model, ModelExt, ModelMeta, ModelRef, OnDelete, OneToOne, Related, RelatedPath, RelationMeta, Reverse, ReverseOne,
+    TextType, UniqueMeta, ValidationError,
 };
 // Several databases and the routers between them.
 pub use djorm_core::{Databases, Hints, PoolStatus, PrimaryReplicaRouter, Router};

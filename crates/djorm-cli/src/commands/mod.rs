@@ -3,6 +3,7 @@
 mod check;
 mod dbshell;
 mod dbstatus;
+mod fixtures;
 mod inspectdb;
 mod lint;
 mod makemigrations;
@@ -68,6 +69,9 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
         Command::Dbshell => dbshell::run(&cli),
         Command::Dbstatus => dbstatus::run(&cli, out).await,
         Command::Check { .. } => check::run(&cli, project, out).await,
+        Command::Dumpdata { .. } => fixtures::dumpdata(&cli, project, out).await,
+        Command::Loaddata { .. } => fixtures::loaddata(&cli, project, out).await,
+        Command::Flush { .. } => fixtures::flush(&cli, project, out).await,
         Command::Inspectdb { .. } => inspectdb::run(&cli, out).await,
     }
 }

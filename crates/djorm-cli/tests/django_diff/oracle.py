@@ -2,6 +2,8 @@
 
     python oracle.py seed URL          writes the data set into the tables djorm created
     python oracle.py eval URL FILE     evaluates each expression of FILE, one JSON line each
+    python oracle.py dumpdata URL      prints the diff app's rows as Django's JSON fixture
+    python oracle.py loaddata URL FILE loads a JSON fixture with Django's loaddata
 
 URL is the test database djorm made (postgres://user@host:port/name or sqlite://path).
 Results are written in the shape djorm's `shell --format json` prints: an instance as an object of
@@ -174,5 +176,11 @@ if __name__ == "__main__":
         seed()
     elif sys.argv[1] == "eval":
         evaluate(sys.argv[3])
+    elif sys.argv[1] == "dumpdata":
+        from django.core.management import call_command
+        call_command("dumpdata", "diff", format="json")
+    elif sys.argv[1] == "loaddata":
+        from django.core.management import call_command
+        call_command("loaddata", sys.argv[3], verbosity=0)
     else:
         raise SystemExit(f"oracle: unknown command {sys.argv[1]!r}")
