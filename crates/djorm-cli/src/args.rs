@@ -67,6 +67,9 @@ pub enum Command {
         /// Records initial migrations whose tables already exist.
         #[arg(long)]
         fake_initial: bool,
+        /// Backs the database up to this file first (see dbbackup); no backup, no migration.
+        #[arg(long)]
+        backup_to: Option<std::path::PathBuf>,
     },
     /// Prints the SQL of a migration.
     Sqlmigrate {
@@ -120,6 +123,13 @@ pub enum Command {
     Dbshell,
     /// Says where the database is, that it answers, and how its connection pool stands.
     Dbstatus,
+    /// Writes a consistent copy of the database to a new file (pg_dump's custom format on
+    /// PostgreSQL, a database file on SQLite).
+    Dbbackup {
+        /// The file to create.
+        #[arg(long, short)]
+        output: std::path::PathBuf,
+    },
     /// Django's system check: model mistakes, unapplied migrations, and with --deploy how the
     /// database is reached; exits 1 on an error.
     Check {

@@ -98,6 +98,14 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// Where this backend connects, with any password redacted.
     fn describe(&self) -> String;
 
+    /// Writes a consistent copy of the whole database to `path` while it stays in use (the
+    /// chapter's "back up before migrate"): `pg_dump`'s custom format on PostgreSQL, SQLite's
+    /// `VACUUM INTO` (a database file). Not supported by default.
+    async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        let _ = path;
+        Err(crate::Error::NotSupported { backend: self.dialect().name(), what: "backups (dbbackup)".into() })
+    }
+
     /// Django's `check --deploy` findings about how this database is reached (TLS, the role's
     /// powers); none by default.
     async fn deploy_checks(&self) -> Result<Vec<crate::checks::CheckMessage>> {

@@ -198,6 +198,11 @@ impl Db {
         result
     }
 
+    /// Writes a consistent copy of the database to `path` (see [`Backend::backup_to`]).
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        self.inner.backend.backup_to(path).await
+    }
+
     /// The backend's `check --deploy` findings (see [`Backend::deploy_checks`]).
     pub async fn deploy_checks(&self) -> Result<Vec<crate::checks::CheckMessage>> {
         self.inner.backend.deploy_checks().await

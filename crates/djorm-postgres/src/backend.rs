@@ -494,6 +494,10 @@ impl Backend for PgBackend {
         self.description.clone()
     }
 
+    async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        crate::backup::backup(self, path).await
+    }
+
     async fn deploy_checks(&self) -> Result<Vec<djorm_core::checks::CheckMessage>> {
         use crate::tls::SslMode;
         use djorm_core::checks::CheckMessage;

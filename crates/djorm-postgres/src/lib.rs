@@ -7,6 +7,7 @@
 //! ends early), `cursor` (`iterator()`) and `migration_lock`.
 
 mod backend;
+mod backup;
 pub mod creation;
 mod cursor;
 mod dialect;

@@ -149,6 +149,20 @@ impl Backend for SqliteBackend {
         self.shared.description.clone()
     }
 
+    /// `VACUUM INTO`: SQLite's own consistent copy of a live database, a database file.
+    async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        if path.exists() {
+            return Err(djorm_core::Error::InvalidValue(format!(
+                "{} already exists; a backup never overwrites",
+                path.display()
+            )));
+        }
+        let target =
+            path.to_str().ok_or_else(|| djorm_core::Error::InvalidValue("the backup path is not UTF-8".into()))?;
+        let sql = format!("VACUUM INTO '{}'", target.replace('\'', "''"));
+        self.execute(&sql, &[]).await.map(drop)
+    }
+
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
         let (owned, params) = (sql.to_owned(), params.to_vec());
         self.run(sql, move |conn| execute_one(conn, &owned, &params)).await

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::Project;
 
 pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {
-    let Command::Migrate { app, target, plan, fake, fake_initial } = &cli.command else {
+    let Command::Migrate { app, target, plan, fake, fake_initial, backup_to } = &cli.command else {
         return Ok(ExitCode::from(2));
     };
     let migrations = load(cli)?;
@@ -35,6 +35,10 @@ pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Re
             write!(out, "{step}").map_err(io)?;
         }
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(path) = backup_to {
+        db.backup_to(path).await?;
+        writeln!(out, "Backed up to {}", path.display()).map_err(io)?;
     }
     writeln!(out, "Operations to perform:").map_err(io)?;
     match &target {

@@ -68,6 +68,11 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
         Command::Shell { .. } => shell::run(&cli, project, out).await,
         Command::Dbshell => dbshell::run(&cli),
         Command::Dbstatus => dbstatus::run(&cli, out).await,
+        Command::Dbbackup { output } => {
+            connect(&cli).await?.backup_to(output).await?;
+            writeln!(out, "Backed up to {}", output.display()).map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check { .. } => check::run(&cli, project, out).await,
         Command::Dumpdata { .. } => fixtures::dumpdata(&cli, project, out).await,
         Command::Loaddata { .. } => fixtures::loaddata(&cli, project, out).await,
