@@ -90,3 +90,27 @@ async fn check_reports_djangos_model_errors_and_unapplied_migrations() {
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
     assert!(out.contains("(djorm.W003) The application connects as the superuser 'root'."), "{out}");
 }
+
+/// A model rebuilt from migration files can order by a field it does not have (the derive
+/// refuses that at compile time): Django's `models.E015`.
+#[test]
+fn an_ordering_that_names_nothing_is_models_e015() {
+    use djorm_migrations::state::{ModelState, ProjectState};
+    let mut state = ProjectState::default();
+    let mut model = ModelState::from_meta(Note::meta());
+    model.ordering = vec!["-member__name".into(), "nope".into(), "id".into(), "member__nope".into()];
+    state.models.insert(model.label(), model);
+    let member = ModelState::from_meta(Member::meta());
+    state.models.insert(member.label(), member);
+    let models = djorm_migrations::runtime::models_from_state(&state);
+    let messages: Vec<String> = djorm::checks::check_models(&models).iter().map(ToString::to_string).collect();
+    let e015: Vec<&String> = messages.iter().filter(|m| m.contains("models.E015")).collect();
+    assert_eq!(
+        e015,
+        [
+            "chk.Note: (models.E015) 'ordering' refers to the nonexistent field, related field, or lookup 'nope'.",
+            "chk.Note: (models.E015) 'ordering' refers to the nonexistent field, related field, or lookup 'member__nope'."
+        ],
+        "{messages:?}"
+    );
+}
