@@ -52,3 +52,44 @@ async fn database_names_an_alias_from_the_environment() {
     assert!(!out.status.success());
     assert!(!said(&out).contains("s3cret-pw") && said(&out).contains("127.0.0.1"), "{}", said(&out));
 }
+
+/// A `.env` file in the working directory configures the databases as the environment does,
+/// and a variable set in the environment wins over the file's.
+#[tokio::test]
+async fn a_dotenv_file_configures_the_databases() {
+    let dir = std::env::temp_dir().join(format!("djorm-dotenv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let (from_file, from_env, replica) =
+        (dir.join("file.sqlite3"), dir.join("env.sqlite3"), dir.join("replica.sqlite3"));
+    std::fs::write(
+        dir.join(".env"),
+        format!(
+            "# the database of this checkout\nDATABASE_URL=sqlite://{}\nDATABASE_URL_REPLICA=\"sqlite://{}\"\n",
+            from_file.display(),
+            replica.display()
+        ),
+    )
+    .expect(".env");
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/blog/migrations");
+    let run = |args: &[&str], env: &[(&str, String)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_djorm"));
+        command.current_dir(&dir).arg("--dir").arg(&migrations).args(args);
+        for name in ["DATABASE_URL", "DATABASE_URL_REPLICA", "DB_NAME"] {
+            command.env_remove(name);
+        }
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command.output().expect("run djorm")
+    };
+    let out = run(&["migrate"], &[]);
+    assert!(out.status.success() && from_file.exists(), "{}", said(&out));
+    let out = run(&["--database", "replica", "migrate"], &[]);
+    assert!(out.status.success() && replica.exists(), "{}", said(&out));
+    let out = run(&["migrate"], &[("DATABASE_URL", format!("sqlite://{}", from_env.display()))]);
+    assert!(out.status.success() && from_env.exists(), "the environment wins: {}", said(&out));
+    std::fs::write(dir.join(".env"), "DATABASE_URL='unterminated\n").expect(".env");
+    let out = run(&["showmigrations"], &[]);
+    assert!(!out.status.success() && said(&out).contains(".env"), "{}", said(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -31,6 +31,7 @@ mod types;
 mod window;
 
 pub mod checks;
+pub mod env;
 pub mod fixtures;
 pub mod functions;
 pub mod introspection;

@@ -108,7 +108,7 @@ impl ConnectOptions {
     pub fn from_env() -> Result<Self> {
         let mut options = ConnectOptions::default();
         for (name, var) in SETTINGS {
-            if let Some(value) = std::env::var(var).ok().filter(|v| !v.is_empty()) {
+            if let Some(value) = crate::env::var(var) {
                 options.set(name, &value).map_err(|e| Error::Config(format!("{var}: {e}")))?;
             }
         }

@@ -26,7 +26,7 @@ pub(crate) struct QueryLog {
 impl QueryLog {
     /// The settings from the environment.
     pub(crate) fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let var = crate::env::var;
         let slow = var("DJORM_SLOW_QUERY")
             .and_then(|v| crate::options::parse_duration("DJORM_SLOW_QUERY", &v).ok().flatten())
             .map_or(0, |d| d.as_micros().max(1) as u64);

@@ -40,7 +40,7 @@ pub fn default_zone() -> Tz {
 /// Sets the default zone from the `TIME_ZONE` variable when it is set (Django's setting of that
 /// name); an unknown name is a configuration error.
 pub fn set_default_from_env() -> Result<()> {
-    if let Some(name) = std::env::var("TIME_ZONE").ok().filter(|v| !v.is_empty()) {
+    if let Some(name) = crate::env::var("TIME_ZONE") {
         let zone = parse(&name).map_err(|e| Error::Config(format!("TIME_ZONE: {e}")))?;
         set_default(zone);
     }

@@ -50,11 +50,13 @@ impl DatabaseConfig {
         Ok(DatabaseConfig { url, options, backend })
     }
 
-    /// Reads `DATABASE_URL`; else Django's `DB_NAME`, `DB_USER`, `DB_PASSWORD`, `DB_HOST`,
+    /// Reads `DATABASE_URL` (from the environment, or a `.env` file, see [`djorm_core::env`]);
+    /// else Django's `DB_NAME`, `DB_USER`, `DB_PASSWORD`, `DB_HOST`,
     /// `DB_PORT` (for the backend named by `DB_ENGINE`, or the one that serves them); else the
     /// embedded default (`db.sqlite3` in the working directory).
     pub fn from_env() -> Result<Self> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        djorm_core::env::check_dotenv()?;
+        let var = djorm_core::env::var;
         if let Some(url) = var("DATABASE_URL") {
             return Self::from_url(&url);
         }
@@ -96,7 +98,7 @@ impl DatabaseConfig {
             return Self::from_env();
         }
         let name = format!("DATABASE_URL_{}", alias.to_ascii_uppercase());
-        match std::env::var(&name).ok().filter(|v| !v.is_empty()) {
+        match djorm_core::env::var(&name) {
             Some(url) => Self::from_url(&url),
             None => Err(Error::ConnectionDoesNotExist {
                 alias: alias.escape_debug().to_string(),
@@ -160,10 +162,10 @@ pub async fn connect(url: &str) -> Result<Db> {
 /// ```
 pub async fn databases_from_env() -> Result<djorm_core::Databases> {
     let mut set = djorm_core::Databases::new().database("default", connect_from_env().await?);
-    let mut aliases: Vec<String> = std::env::vars()
-        .filter_map(|(name, value)| {
-            let alias = name.strip_prefix("DATABASE_URL_")?;
-            (!alias.is_empty() && !value.is_empty()).then(|| alias.to_ascii_lowercase())
+    let mut aliases: Vec<String> = djorm_core::env::vars_with_prefix("DATABASE_URL_")
+        .into_iter()
+        .filter_map(|(name, _)| {
+            name.strip_prefix("DATABASE_URL_").filter(|a| !a.is_empty()).map(str::to_ascii_lowercase)
         })
         .collect();
     aliases.sort();
