@@ -93,3 +93,39 @@ async fn a_dotenv_file_configures_the_databases() {
     assert!(!out.status.success() && said(&out).contains(".env"), "{}", said(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// From one database to a primary with a replica by configuration alone: with
+/// `DATABASE_URL_REPLICA` and `DJORM_READ_REPLICAS=replica`, the shell's reads go to the replica
+/// and its writes to the primary (two SQLite files stand for them: no replication between them,
+/// so where a row is seen shows which database answered).
+#[tokio::test]
+async fn read_replicas_are_configuration() {
+    let dir = std::env::temp_dir().join(format!("djorm-replicas-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let (primary, replica) = (dir.join("primary.sqlite3"), dir.join("replica.sqlite3"));
+    let env = [
+        ("DATABASE_URL", format!("sqlite://{}", primary.display())),
+        ("DATABASE_URL_REPLICA", format!("sqlite://{}", replica.display())),
+        ("DJORM_READ_REPLICAS", "replica".to_owned()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for alias in ["default", "replica"] {
+        let out = djorm(&env, &["--database", alias, "migrate"]);
+        assert!(out.status.success(), "{}", said(&out));
+    }
+    let shell = |line: &str| {
+        let out = djorm(&env, &["shell", "--yes", "--format", "json", "-c", line]);
+        assert!(out.status.success(), "{line}: {}", said(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    shell(r#"Tag.objects.create(name="rust", slug="rust")"#);
+    assert_eq!(shell("Tag.objects.count()"), "0", "reads go to the replica");
+    assert_eq!(shell(r#"Tag.objects.using("default").count()"#), "1", "the write went to the primary");
+    let out = djorm(&[env[0], ("DJORM_READ_REPLICAS", "nowhere")], &["showmigrations"]);
+    assert!(
+        said(&out).contains("The connection 'nowhere' doesn't exist. DJORM_READ_REPLICAS names it"),
+        "{}",
+        said(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -149,7 +149,10 @@ pub async fn connect(url: &str) -> Result<Db> {
 
 /// Every database the environment names, connected, one pool each: `default` as
 /// [`connect_from_env`] finds it, and one per `DATABASE_URL_<ALIAS>` variable (the alias in
-/// lower case: `DATABASE_URL_REPLICA` is `replica`). Add routers, then
+/// lower case: `DATABASE_URL_REPLICA` is `replica`). `DJORM_READ_REPLICAS=replica,replica2`
+/// installs the built-in [`PrimaryReplicaRouter`](djorm_core::PrimaryReplicaRouter) over them
+/// (with `DJORM_READ_YOUR_WRITES=2s` for its window), so going from one database to a primary
+/// with replicas is configuration only. Add routers of your own, then
 /// [`Databases::build`](djorm_core::Databases::build):
 ///
 /// ```no_run
@@ -169,9 +172,25 @@ pub async fn databases_from_env() -> Result<djorm_core::Databases> {
         })
         .collect();
     aliases.sort();
-    for alias in aliases {
-        let db = DatabaseConfig::from_env_alias(&alias)?.connect().await?;
-        set = set.database(alias, db);
+    for alias in &aliases {
+        let db = DatabaseConfig::from_env_alias(alias)?.connect().await?;
+        set = set.database(alias.clone(), db);
+    }
+    if let Some(replicas) = djorm_core::env::var("DJORM_READ_REPLICAS") {
+        let replicas: Vec<String> =
+            replicas.split(',').map(|r| r.trim().to_ascii_lowercase()).filter(|r| !r.is_empty()).collect();
+        if let Some(missing) = replicas.iter().find(|r| !aliases.contains(r)) {
+            return Err(Error::ConnectionDoesNotExist {
+                alias: missing.clone(),
+                hint: format!(" DJORM_READ_REPLICAS names it: set DATABASE_URL_{}.", missing.to_ascii_uppercase()),
+            });
+        }
+        let mut router = djorm_core::PrimaryReplicaRouter::new("default", replicas);
+        if let Some(window) = djorm_core::env::var("DJORM_READ_YOUR_WRITES") {
+            let window = djorm_core::parse_duration("DJORM_READ_YOUR_WRITES", &window)?;
+            router = router.read_your_writes(window.unwrap_or_default());
+        }
+        set = set.router(router);
     }
     Ok(set)
 }

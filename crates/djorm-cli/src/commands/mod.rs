@@ -23,12 +23,14 @@ use crate::args::{Cli, Command};
 use crate::error::{CommandError, Result};
 use crate::Project;
 
-/// The database of `--database` or the environment; `TIME_ZONE` from the environment either way.
+/// The database of `--database`, or the environment's set of databases (its `default`, with
+/// the other aliases and `DJORM_READ_REPLICAS`' router, see `djorm::databases_from_env`);
+/// `TIME_ZONE` from the environment either way.
 pub(crate) async fn connect(cli: &Cli) -> Result<Db> {
     djorm::timezone::set_default_from_env()?;
     match &cli.database {
         Some(target) => Ok(djorm::DatabaseConfig::from_url_or_alias(target)?.connect().await?),
-        None => Ok(djorm::connect_from_env().await?),
+        None => Ok(djorm::databases_from_env().await?.build()?),
     }
 }
 
