@@ -90,8 +90,13 @@ fn suite_dir() -> PathBuf {
 }
 
 /// The virtualenv holding the pinned Django, made once per target directory (again when the
-/// pins change).
+/// pins change); the tests of this file share it, so only one of them makes it.
 fn oracle_python() -> PathBuf {
+    static MADE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    MADE.get_or_init(make_oracle_python).clone()
+}
+
+fn make_oracle_python() -> PathBuf {
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("django-oracle-venv");
     let python = venv.join("bin/python");
     let requirements = std::fs::read_to_string(suite_dir().join("requirements.txt")).unwrap();
