@@ -35,6 +35,17 @@ fn run(script: &str) {
     );
 }
 
+/// Starts the cluster in `dir/data` (logging to `dir/log`) and waits until it accepts
+/// connections.
+fn started(dir: PathBuf, port: u16) -> PgServer {
+    run(&format!(
+        "'{bin}/pg_ctl' -D '{dir}/data' -l '{dir}/log' -w -t 60 start >/dev/null",
+        bin = bin_dir().display(),
+        dir = dir.display()
+    ));
+    PgServer { dir, port }
+}
+
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("its address").port()
@@ -74,13 +85,7 @@ impl PgServer {
             "cat >> '{data}/postgresql.conf' <<'EOF'\n{conf}EOF\ncat > '{data}/pg_hba.conf' <<'EOF'\nlocal all all trust\n{hba}\nEOF",
             data = data.display()
         ));
-        run(&format!(
-            "'{bin}/pg_ctl' -D '{data}' -l '{dir}/log' -w -t 60 start >/dev/null",
-            bin = bin.display(),
-            data = data.display(),
-            dir = dir.display()
-        ));
-        PgServer { dir, port }
+        started(dir, port)
     }
 
     /// A streaming replica of `primary` (which must allow replication connections from the
@@ -104,13 +109,7 @@ impl PgServer {
             dir = dir.display(),
             data = data.display()
         ));
-        run(&format!(
-            "'{bin}/pg_ctl' -D '{data}' -l '{dir}/log' -w -t 60 start >/dev/null",
-            bin = bin.display(),
-            data = data.display(),
-            dir = dir.display()
-        ));
-        PgServer { dir, port }
+        started(dir, port)
     }
 
     /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`).
