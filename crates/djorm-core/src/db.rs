@@ -203,6 +203,15 @@ impl Db {
         self.inner.backend.backup_to(path).await
     }
 
+    /// Asks the database for its cheapest answer ([`Dialect::ping_statement`]) and says how
+    /// long the round trip took.
+    pub async fn ping(&self) -> Result<std::time::Duration> {
+        let started = std::time::Instant::now();
+        let ping = Compiled { sql: self.dialect().ping_statement().to_owned(), params: Vec::new() };
+        self.fetch(&ping, &[ValueKind::Any]).await?;
+        Ok(started.elapsed())
+    }
+
     /// The backend's `check --deploy` findings (see [`Backend::deploy_checks`]).
     pub async fn deploy_checks(&self) -> Result<Vec<crate::checks::CheckMessage>> {
         self.inner.backend.deploy_checks().await

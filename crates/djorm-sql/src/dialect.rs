@@ -144,6 +144,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// A date or wall-clock timestamp truncated to `unit`.
     fn write_trunc(&self, w: &mut SqlWriter<'_>, unit: crate::TruncUnit, expr: &Expr);
 
+    /// The cheapest statement the database answers (a liveness check); `SELECT 1` by default.
+    fn ping_statement(&self) -> &'static str {
+        "SELECT 1"
+    }
+
     /// The statement that moves `table`'s key sequence past its largest `column` value, after
     /// rows were inserted with explicit keys (Django's `sequence_reset_sql`); `None` where keys
     /// need no sequence (SQLite picks the next rowid itself).

@@ -95,7 +95,6 @@ async fn conn_max_age_retires_old_connections_without_failing_a_query() {
         pids.extend(task.await.expect("the task").expect("every query succeeded"));
     }
     assert!(pids.len() > 4, "connections were retired and replaced: {pids:?}");
-    assert!(!pids.contains(&first) || pids.len() > 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

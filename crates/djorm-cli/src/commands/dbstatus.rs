@@ -10,11 +10,10 @@ use crate::error::Result;
 
 pub(crate) async fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode> {
     let db = connect(cli).await?;
-    let started = std::time::Instant::now();
-    let ping = djorm::sql::Compiled { sql: "SELECT 1".into(), params: Vec::new() };
-    db.fetch(&ping, &[djorm::ValueKind::I64]).await?;
+    let took = db.ping().await?;
     writeln!(out, "database: {} ({})", db.backend().describe(), db.vendor()).map_err(io)?;
-    writeln!(out, "answered: SELECT 1 in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0).map_err(io)?;
+    writeln!(out, "answered: {} in {:.1} ms", db.dialect().ping_statement(), took.as_secs_f64() * 1000.0)
+        .map_err(io)?;
     match db.pool_status() {
         Some(p) => writeln!(
             out,
