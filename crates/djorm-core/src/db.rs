@@ -126,22 +126,29 @@ impl Db {
         }
     }
 
-    /// Where a read of `model` runs (see [`Db::route`]).
-    pub(crate) fn for_read(
-        &self,
-        model: &'static crate::ModelMeta,
-        using: Option<&str>,
-    ) -> Result<std::borrow::Cow<'_, Db>> {
-        self.route(model, using, false, &crate::routing::Hints::default())
+    /// Where `query` reads (see [`Db::route`]).
+    pub(crate) fn for_read(&self, query: &crate::Query) -> Result<std::borrow::Cow<'_, Db>> {
+        let hints = crate::routing::Hints { instance: None, instance_db: query.instance_db };
+        self.route(query.model, query.using.as_deref(), false, &hints)
     }
 
-    /// Where a write of `model` runs (see [`Db::route`]).
-    pub(crate) fn for_write(
+    /// Where `query` writes (see [`Db::route`]).
+    pub(crate) fn for_write(&self, query: &crate::Query) -> Result<std::borrow::Cow<'_, Db>> {
+        let hints = crate::routing::Hints { instance: None, instance_db: query.instance_db };
+        self.route(query.model, query.using.as_deref(), true, &hints)
+    }
+
+    /// Whether the routers of this handle's set let `a` and `b` be related (Django's
+    /// `allow_relation`; without routers, whether they are on the same database).
+    pub(crate) fn allow_relation(
         &self,
-        model: &'static crate::ModelMeta,
-        using: Option<&str>,
-    ) -> Result<std::borrow::Cow<'_, Db>> {
-        self.route(model, using, true, &crate::routing::Hints::default())
+        a: &crate::routing::RelationEnd<'_>,
+        b: &crate::routing::RelationEnd<'_>,
+    ) -> bool {
+        match &self.cluster {
+            Some(cluster) => cluster.allow_relation(a, b),
+            None => a.db == b.db,
+        }
     }
 
     /// Whether the routers let migrations of `app_label` (`model_name`) run on this database

@@ -168,7 +168,7 @@ async fn load(
         query.add_filter(Q::new("pk__in", Rhs::List(chunk.to_vec())));
         if let Some(lowered) = Lowerer::new(model).select(&query, &Columns::Model)? {
             let rows = db.fetch_native(&db.dialect().compile_select(&lowered.select), &lowered.kinds, None).await?;
-            rows.read_each(|reader| {
+            rows.read_each(db.alias(), |reader| {
                 out.push((model.vtable.decode)(reader)?);
                 Ok(())
             })?;

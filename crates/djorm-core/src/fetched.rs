@@ -110,15 +110,16 @@ impl Fetched {
     }
 
     /// Calls `each` with a reader on every row in turn; whatever columns `each` leaves unread
-    /// are skipped, so every call starts at its row's first column.
-    pub fn read_each(self, mut each: impl FnMut(&mut RowReader<'_>) -> Result<()>) -> Result<()> {
+    /// are skipped, so every call starts at its row's first column. `db` is the alias of the
+    /// database the rows came from, which the objects built remember.
+    pub fn read_each(self, db: &'static str, mut each: impl FnMut(&mut RowReader<'_>) -> Result<()>) -> Result<()> {
         match self {
             Fetched::Values(rows) => {
                 let (n, width) = (rows.len(), rows.width);
                 let mut values = rows.values.into_iter();
                 for _ in 0..n {
                     let end = values.len().saturating_sub(width);
-                    each(&mut RowReader::row(&mut values, width))?;
+                    each(&mut RowReader::row(&mut values, width).from_database(db))?;
                     while values.len() > end {
                         values.next();
                     }
@@ -131,13 +132,13 @@ impl Fetched {
                 for index in 0..rows.len() {
                     columns.clear();
                     rows.raw_row(index, &mut columns)?;
-                    each(&mut RowReader::raw(&columns))?;
+                    each(&mut RowReader::raw(&columns).from_database(db))?;
                 }
             }
             Fetched::Native(mut rows) => {
                 for index in 0..rows.len() {
                     rows.seek(index);
-                    each(&mut RowReader::native(&mut *rows))?;
+                    each(&mut RowReader::native(&mut *rows).from_database(db))?;
                 }
             }
         }

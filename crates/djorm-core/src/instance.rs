@@ -35,12 +35,15 @@ pub trait ModelExt: Model {
                 Self::meta().object_name
             )));
         }
-        Self::objects().filter(crate::queryset::pk_filter(pk)).delete(db).await
+        let own = self.instance_state().and_then(crate::InstanceState::db);
+        Self::objects().filter(crate::queryset::pk_filter(pk)).around_instance_of(own).delete(db).await
     }
 
     /// Reloads every field from the database.
     async fn refresh_from_db(&mut self, db: &Db) -> Result<()> {
-        *self = Self::objects().get(db, crate::queryset::pk_filter(self.pk_value())).await?;
+        let own = self.instance_state().and_then(crate::InstanceState::db);
+        let qs = Self::objects().around_instance_of(own);
+        *self = qs.get(db, crate::queryset::pk_filter(self.pk_value())).await?;
         Ok(())
     }
 

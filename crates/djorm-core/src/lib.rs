@@ -15,6 +15,7 @@ mod expr;
 mod fetched;
 mod field;
 mod instance;
+mod instance_state;
 mod kind;
 mod meta;
 mod model;
@@ -59,6 +60,7 @@ pub use expr::{
 pub use fetched::{Fetched, NativeRows};
 pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};
 pub use instance::ModelExt;
+pub use instance_state::InstanceState;
 pub use kind::FieldKind;
 pub use meta::{
     linked_models, register_runtime_models, registered_models, CheckMeta, FieldDefault, FieldMeta, IndexMeta,
@@ -79,7 +81,7 @@ pub use registration::{
     DatabaseParts, TestDatabases,
 };
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
-pub use routing::{Databases, Hints, PrimaryReplicaRouter, Router};
+pub use routing::{Databases, Hints, PrimaryReplicaRouter, RelationEnd, Router};
 pub use row_reader::RowReader;
 pub use transaction::{Transaction, TransactionBuilder};
 pub use types::{longest_choice, AutoId, Choices, FieldType};
@@ -154,12 +156,13 @@ pub mod __private {
     /// [`crate::ModelVTable::decode_groups`] for model `M`.
     pub fn decode_groups<M: crate::Model>(
         rows: crate::Fetched,
+        db: &'static str,
         link: usize,
         groups: &crate::GroupIndex,
     ) -> crate::Result<crate::meta::ErasedVec> {
         let mut out: Vec<Vec<M>> = (0..groups.len()).map(|_| Vec::new()).collect();
         let fields = M::meta().fields.len();
-        rows.read_each(|reader| {
+        rows.read_each(db, |reader| {
             let object = M::from_row(reader)?;
             // A link among the object's own fields is read back from it, not decoded twice.
             let value = if link < fields {

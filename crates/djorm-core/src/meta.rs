@@ -224,8 +224,9 @@ pub struct ModelVTable {
     /// Decodes a whole result of instances straight into one `Vec` of the model per group of
     /// the [`GroupIndex`] (prefetch_related's children, one group per parent key: no
     /// allocation per object and no second pass). Each row goes to the group its value of
-    /// column `link` has there, or is dropped when no parent has that key.
-    pub decode_groups: fn(Fetched, usize, &GroupIndex) -> Result<ErasedVec>,
+    /// column `link` has there, or is dropped when no parent has that key. The objects
+    /// remember the database alias given.
+    pub decode_groups: fn(Fetched, &'static str, usize, &GroupIndex) -> Result<ErasedVec>,
     /// The elements of such groups, for loading their own relations.
     pub elements_mut: fn(&mut (dyn Any + Send + Sync)) -> Vec<&mut (dyn Any + Send + Sync)>,
     /// Each group's first object, shared, for a relation that holds one object (a reverse

@@ -49,6 +49,24 @@ pub trait Model: Sized + Send + Sync + Unpin + Default + 'static {
     /// Sets one concrete field by name (a key field takes the related primary key).
     fn set_value(&mut self, field: &str, value: Value) -> Result<()>;
 
+    /// The instance's [`InstanceState`](crate::InstanceState), when the model declares one.
+    fn instance_state(&self) -> Option<&crate::InstanceState> {
+        None
+    }
+
+    /// The instance's [`InstanceState`](crate::InstanceState) to update, when the model
+    /// declares one.
+    fn instance_state_mut(&mut self) -> Option<&mut crate::InstanceState> {
+        None
+    }
+
+    /// The keys that point at an object of a known database (a key made from an instance that
+    /// remembers its database): the key field, its target model and that database.
+    #[doc(hidden)]
+    fn key_databases(&self) -> Vec<crate::relations::KeyDatabase> {
+        Vec::new()
+    }
+
     /// Connects related managers (`Reverse`, `ManyToMany`, ...) to this instance's key.
     fn bind_relations(&mut self) {}
 

@@ -96,6 +96,10 @@ pub struct Query {
     pub values: Option<Vec<String>>,
     /// `using(alias)`: the database this query runs on, whatever the routers say.
     pub using: Option<String>,
+    /// The database of the instance this query reads around (a related manager's owner, a
+    /// key's object): where the query runs when no router answers (Django's fallback to the
+    /// `instance` hint's `_state.db`).
+    pub instance_db: Option<&'static str>,
 }
 
 impl Query {
@@ -120,6 +124,7 @@ impl Query {
             empty: false,
             values: None,
             using: None,
+            instance_db: None,
         }
     }
 

@@ -18,16 +18,47 @@ use std::time::{Duration, Instant};
 use crate::{Db, Error, ModelMeta, Result};
 
 /// What Django passes a router besides the model: the instance being saved or deleted, when
-/// there is one (a router downcasts it to the model's type).
+/// there is one (a router downcasts it to the model's type), and the database of the instance
+/// the query is about.
 #[derive(Clone, Copy, Default)]
 pub struct Hints<'a> {
     /// The instance a write is about.
     pub instance: Option<&'a (dyn Any + Send + Sync)>,
+    /// The database the instance the query is about came from (Django's `instance._state.db`):
+    /// the instance saved or deleted, or the owner of a related manager or key. It is where
+    /// the query goes when no router answers.
+    pub instance_db: Option<&'a str>,
 }
 
 impl std::fmt::Debug for Hints<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hints").field("instance", &self.instance.is_some()).finish()
+        f.debug_struct("Hints")
+            .field("instance", &self.instance.is_some())
+            .field("instance_db", &self.instance_db)
+            .finish()
+    }
+}
+
+/// One side of a relation a router is asked about ([`Router::allow_relation`]): the model,
+/// the database its object is on, and the object itself when the caller holds it (a key to the
+/// other side holds only its primary key).
+#[derive(Clone, Copy)]
+pub struct RelationEnd<'a> {
+    /// The object's model.
+    pub model: &'static ModelMeta,
+    /// The alias of the database the object is on.
+    pub db: &'a str,
+    /// The object, when at hand (a router downcasts it to the model's type).
+    pub instance: Option<&'a (dyn Any + Send + Sync)>,
+}
+
+impl std::fmt::Debug for RelationEnd<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelationEnd")
+            .field("model", &self.model.object_name)
+            .field("db", &self.db)
+            .field("instance", &self.instance.is_some())
+            .finish()
     }
 }
 
@@ -42,6 +73,14 @@ pub trait Router: Send + Sync + 'static {
     /// The alias writes of `model` go to.
     fn db_for_write(&self, model: &'static ModelMeta, hints: &Hints<'_>) -> Option<String> {
         let _ = (model, hints);
+        None
+    }
+
+    /// Whether an object on one database may point at (or be added to a relation of) an object
+    /// on another: saving a key, `add()`/`set()` on a related manager. When no router answers,
+    /// only objects of the same database may be related (Django's rule).
+    fn allow_relation(&self, a: &RelationEnd<'_>, b: &RelationEnd<'_>) -> Option<bool> {
+        let _ = (a, b);
         None
     }
 
@@ -78,12 +117,20 @@ impl Cluster {
         Ok(db.in_cluster(self.clone()))
     }
 
-    /// The alias the routers choose for a read or a write of `model`, `default` when none does.
+    /// The alias the routers choose for a read or a write of `model`; when none does, the
+    /// database of the instance the hints name, else `default` (Django's rule).
     pub(crate) fn choose(&self, write: bool, model: &'static ModelMeta, hints: &Hints<'_>) -> String {
         self.routers
             .iter()
             .find_map(|r| if write { r.db_for_write(model, hints) } else { r.db_for_read(model, hints) })
+            .or_else(|| hints.instance_db.map(str::to_owned))
             .unwrap_or_else(|| "default".to_owned())
+    }
+
+    /// Whether the routers let `a` and `b` be related; when none answers, whether they are on
+    /// the same database.
+    pub(crate) fn allow_relation(&self, a: &RelationEnd<'_>, b: &RelationEnd<'_>) -> bool {
+        self.routers.iter().find_map(|r| r.allow_relation(a, b)).unwrap_or(a.db == b.db)
     }
 
     /// Whether the routers let `app_label.model_name` migrate on `db` (yes when none answers).
@@ -204,6 +251,12 @@ impl Router for PrimaryReplicaRouter {
             recent.insert(writer(), Instant::now());
         }
         Some(self.primary.clone())
+    }
+
+    /// Objects of the primary and its replicas are the same rows: any two may be related.
+    fn allow_relation(&self, a: &RelationEnd<'_>, b: &RelationEnd<'_>) -> Option<bool> {
+        let ours = |db: &str| db == self.primary || self.replicas.iter().any(|r| r == db);
+        (ours(a.db) && ours(b.db)).then_some(true)
     }
 
     fn allow_migrate(&self, db: &str, _: &str, _: Option<&str>) -> Option<bool> {

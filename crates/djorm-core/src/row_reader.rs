@@ -8,6 +8,7 @@ use crate::{Error, FieldType, NativeRows, RawColumn, Result};
 /// driver's row.
 pub struct RowReader<'a> {
     source: Source<'a>,
+    db: Option<&'static str>,
 }
 
 enum Source<'a> {
@@ -109,25 +110,39 @@ impl<'a> RowReader<'a> {
     /// A reader taking the next row's columns from `values`, as many as there are.
     #[inline]
     pub fn new(values: &'a mut std::vec::IntoIter<Value>) -> Self {
-        RowReader { source: Source::Values(RowValues { values, left: usize::MAX }) }
+        RowReader { source: Source::Values(RowValues { values, left: usize::MAX }), db: None }
     }
 
     /// A reader taking the next `width` values as one row's columns (and no more).
     #[inline]
     pub fn row(values: &'a mut std::vec::IntoIter<Value>, width: usize) -> Self {
-        RowReader { source: Source::Values(RowValues { values, left: width }) }
+        RowReader { source: Source::Values(RowValues { values, left: width }), db: None }
     }
 
     /// A reader taking the current row's columns from a driver's rows.
     #[inline]
     pub fn native(rows: &'a mut dyn NativeRows) -> Self {
-        RowReader { source: Source::Native(rows) }
+        RowReader { source: Source::Native(rows), db: None }
     }
 
     /// A reader over one row's undecoded columns.
     #[inline]
     pub fn raw(columns: &'a [RawColumn<'a>]) -> Self {
-        RowReader { source: Source::Raw(RawRow { columns, next: 0 }) }
+        RowReader { source: Source::Raw(RawRow { columns, next: 0 }), db: None }
+    }
+
+    /// The reader, telling the objects it builds that their row came from the database `db`.
+    #[inline]
+    pub fn from_database(mut self, db: &'static str) -> Self {
+        self.db = Some(db);
+        self
+    }
+
+    /// The alias of the database the row came from, when the reader was told (what an
+    /// instance's [`InstanceState`](crate::InstanceState) starts with).
+    #[inline]
+    pub fn database(&self) -> Option<&'static str> {
+        self.db
     }
 
     /// The next column, decoded as `T`.

@@ -39,7 +39,7 @@ const NO_RUST_TYPE: &str = "a model rebuilt from migration files has no Rust typ
 /// receivers) get an error instead.
 const VTABLE: ModelVTable = ModelVTable {
     decode: |_: &mut RowReader<'_>| Err(Error::InvalidQuery(NO_RUST_TYPE.into())),
-    decode_groups: |_, _, _| Err(Error::InvalidQuery(NO_RUST_TYPE.into())),
+    decode_groups: |_, _, _, _| Err(Error::InvalidQuery(NO_RUST_TYPE.into())),
     elements_mut: |_| Vec::new(),
     into_singles: |_| Vec::new(),
     field_values: |_| Vec::new(),

@@ -39,12 +39,12 @@ pub use config::{connect, connect_from_env, databases_from_env, DatabaseConfig};
 pub use djorm_core::{
     checks, fixtures, longest_choice, naming, register_function, register_lookup, register_transform, relations,
     schema, signals, validation, vocabulary, AutoId, CheckMeta, Choices, Comparable, DateTimeType, DateType, Field,
-    FieldDefault, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, ManagerMeta, ManyToMany, ManyToManyMeta,
-    Model, ModelExt, ModelMeta, ModelRef, OnDelete, OneToOne, Related, RelatedPath, RelationMeta, Reverse, ReverseOne,
-    TextType, UniqueMeta, ValidationError,
+    FieldDefault, FieldKind, FieldMeta, FieldType, ForeignKey, IndexMeta, InstanceState, ManagerMeta, ManyToMany,
+    ManyToManyMeta, Model, ModelExt, ModelMeta, ModelRef, OnDelete, OneToOne, Related, RelatedPath, RelationMeta,
+    Reverse, ReverseOne, TextType, UniqueMeta, ValidationError,
 };
 // Several databases and the routers between them.
-pub use djorm_core::{Databases, Hints, PoolStatus, PrimaryReplicaRouter, Router};
+pub use djorm_core::{Databases, Hints, PoolStatus, PrimaryReplicaRouter, RelationEnd, Router};
 // What a query writer queries with.
 pub use djorm_core::{
     introspection, methods, Aggregate, AggregateSource, Annotated, Annotation, Avg, CapturedQuery, ConnectOptions,
@@ -87,8 +87,9 @@ pub mod prelude {
         Abs, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, NullIf, Replace, Round, Substr, Trim, Upper,
     };
     pub use crate::{
-        q, AutoId, Avg, Case, Choices, Count, Db, Error, Expression, ForeignKey, ManyToMany, Max, Min, Model, ModelExt,
-        OneToOne, OrderBy, Prefetch, QuerySet, Result, Reverse, ReverseOne, StdDev, Sum, Value, Variance, When, F, Q,
+        q, AutoId, Avg, Case, Choices, Count, Db, Error, Expression, ForeignKey, InstanceState, ManyToMany, Max, Min,
+        Model, ModelExt, OneToOne, OrderBy, Prefetch, QuerySet, Result, Reverse, ReverseOne, StdDev, Sum, Value,
+        Variance, When, F, Q,
     };
     pub use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
     pub use rust_decimal::Decimal;

@@ -338,4 +338,14 @@ impl DynQuerySet {
         self.trace = Some(Arc::from(trace));
         self
     }
+
+    /// Runs around an instance of the database `db`: where the queries go when no router
+    /// answers (a related manager's owner, an instance's own refresh or delete).
+    #[doc(hidden)]
+    pub fn around_instance_of(self, db: Option<&'static str>) -> Self {
+        if db.is_none() {
+            return self;
+        }
+        self.with(|query| query.instance_db = db)
+    }
 }

@@ -14,7 +14,7 @@ impl DynQuerySet {
     /// Every matching row with its prefetched relations attached.
     /// select_related objects come from the same query, nested the same way.
     pub async fn objects(&self, db: &Db) -> Result<Vec<super::DynObject>> {
-        let db = &*db.for_read(self.query.model, self.query.using.as_deref())?;
+        let db = &*db.for_read(&self.query)?;
         self.validity()?;
         let mut objects: Vec<super::DynObject> = if self.query.select_related.is_empty() {
             self.rows(db).await?.into_iter().map(|row| super::DynObject { row, related: Vec::new() }).collect()
@@ -69,7 +69,7 @@ impl DynQuerySet {
 
     /// Every matching row with all its fields and annotations (Django's instances).
     pub async fn rows(&self, db: &Db) -> Result<Vec<ValuesRow>> {
-        let db = &*db.for_read(self.query.model, self.query.using.as_deref())?;
+        let db = &*db.for_read(&self.query)?;
         self.validity()?;
         untyped::check_backend(db, &self.query)?;
         let names = self.row_names();
@@ -118,7 +118,7 @@ impl DynQuerySet {
     /// as stored. Values are converted to each field's type (`"2024-05-01"` for a date);
     /// fields not given take their default, `auto_now`/`auto_now_add` the current time.
     pub async fn create(&self, db: &Db, values: Vec<(String, Value)>) -> Result<ValuesRow> {
-        let db = &*db.for_write(self.query.model, self.query.using.as_deref())?;
+        let db = &*db.for_write(&self.query)?;
         let meta = self.query.model;
         let mut row = self.full_row(values)?;
         send_signal(db, meta, Signal::PreSave, &row, false).await?;
@@ -153,7 +153,7 @@ impl DynQuerySet {
     /// `auto_now` fields; a row no longer there is inserted with its key, an object never
     /// saved is created. Returns the row as saved.
     pub async fn save(&self, db: &Db, row: &ValuesRow) -> Result<ValuesRow> {
-        let db = &*db.for_write(self.query.model, self.query.using.as_deref())?;
+        let db = &*db.for_write(&self.query)?;
         let meta = self.query.model;
         if row.get(meta.pk().name).is_none_or(Value::is_null) {
             // An object never saved: what it was given; every other field takes its default.
@@ -197,7 +197,7 @@ async fn send_signal(db: &Db, meta: &'static ModelMeta, signal: Signal, fields: 
     }
     let owned: Vec<Value> = fields.iter().take(meta.fields.len()).cloned().collect();
     let mut values = owned.into_iter();
-    let object = (meta.vtable.decode)(&mut crate::RowReader::new(&mut values))?;
+    let object = (meta.vtable.decode)(&mut crate::RowReader::new(&mut values).from_database(db.alias()))?;
     signals::send(signal, meta, db, &*object, flag).await
 }
 

@@ -115,7 +115,7 @@ impl DynQuerySet {
 
     /// The database's plan for this QuerySet (Django's `explain()`).
     pub async fn explain(&self, db: &Db) -> Result<String> {
-        let db = &*db.for_read(self.query.model, self.query.using.as_deref())?;
+        let db = &*db.for_read(&self.query)?;
         self.validity()?;
         let Some(lowered) = Lowerer::new(self.query.model).select(&self.query, &Columns::Model)? else {
             return Ok("the query matches nothing and would not run".into());
@@ -182,7 +182,7 @@ impl DynQuerySet {
     /// The rows of your own SQL as this model's rows (Django's `raw()`): the query must
     /// return every field's column, in declaration order; `%s` marks each bound parameter.
     pub async fn raw(&self, db: &Db, sql: &str, params: Vec<Value>) -> Result<Vec<ValuesRow>> {
-        let db = &*db.for_read(self.query.model, self.query.using.as_deref())?;
+        let db = &*db.for_read(&self.query)?;
         let meta = self.query.model;
         let kinds: Vec<ValueKind> = meta.fields.iter().map(|f| f.value_kind()).collect();
         let rows = db.fetch(&raw_compiled(db, sql, params)?, &kinds).await?;
@@ -200,7 +200,7 @@ impl DynQuerySet {
         lookups: Vec<(String, Value)>,
         defaults: Vec<(String, Value)>,
     ) -> Result<(ValuesRow, bool)> {
-        let db = &*db.for_write(self.query.model, self.query.using.as_deref())?;
+        let db = &*db.for_write(&self.query)?;
         let q = lookups.iter().fold(Q::all(), |q, (k, v)| q & Q::new(k.clone(), v.clone()));
         match self.get(db, q.clone()).await {
             Ok(row) => Ok((row, false)),
@@ -227,7 +227,7 @@ impl DynQuerySet {
         defaults: Vec<(String, Value)>,
         create_defaults: Option<Vec<(String, Value)>>,
     ) -> Result<(ValuesRow, bool)> {
-        let db = &*db.for_write(self.query.model, self.query.using.as_deref())?;
+        let db = &*db.for_write(&self.query)?;
         let locked = if db.dialect().features().has_select_for_update {
             self.select_for_update(false, false, &[])
         } else {
@@ -253,7 +253,7 @@ impl DynQuerySet {
     /// transaction (a savepoint inside one): if one fails, none is inserted (Django's
     /// `bulk_create()`, which sends no signals).
     pub async fn bulk_create(&self, db: &Db, rows: Vec<Vec<(String, Value)>>) -> Result<Vec<ValuesRow>> {
-        let db = &*db.for_write(self.query.model, self.query.using.as_deref())?;
+        let db = &*db.for_write(&self.query)?;
         let meta = self.query.model;
         let rows = rows.into_iter().map(|pairs| self.full_row(pairs)).collect::<Result<Vec<_>>>()?;
         let stored = super::insert::bulk(db, meta, rows).await?;

@@ -174,6 +174,13 @@ impl<M: Model> QuerySet<M> {
         Self::wrap(self.inner.traced(trace))
     }
 
+    /// Runs around an instance of the database `db`: where the queries go when no router
+    /// answers (Django's fallback to the `instance` hint's `_state.db`).
+    #[doc(hidden)]
+    pub fn around_instance_of(self, db: Option<&'static str>) -> Self {
+        Self::wrap(self.inner.around_instance_of(db))
+    }
+
     fn validity(&self) -> crate::Result<()> {
         self.inner.validity()
     }

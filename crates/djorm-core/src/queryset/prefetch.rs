@@ -115,7 +115,7 @@ pub(crate) async fn prefetch(
                 let rows = db.fetch_native(&db.dialect().compile_select(&lowered.select), &lowered.kinds, None).await?;
                 // Columns past the link (a custom QuerySet's annotations) are skipped.
                 let link = local.unwrap_or(level.child.fields.len());
-                found = Some((level.child.vtable.decode_groups)(rows, link, &group_index)?);
+                found = Some((level.child.vtable.decode_groups)(rows, db.alias(), link, &group_index)?);
             }
         }
         if let (false, Some(objects)) = (children.is_empty(), found.as_mut()) {

@@ -14,14 +14,14 @@ use super::{QuerySet, ValuesRow};
 use crate::lower::{Columns, Lowerer, RelatedNode};
 use crate::{Db, Error, Fetched, FieldType, Model, Related, Result, RowReader, Rows, Q};
 
-fn decode_all<M: Model>(rows: Fetched, related: &[RelatedNode]) -> Result<Vec<M>> {
+fn decode_all<M: Model>(db: &Db, rows: Fetched, related: &[RelatedNode]) -> Result<Vec<M>> {
     if rows.width() > row_width::<M>(related) {
-        return Ok(decode_annotated::<M>(rows, related)?.into_iter().map(|(m, _)| m).collect());
+        return Ok(decode_annotated::<M>(db, rows, related)?.into_iter().map(|(m, _)| m).collect());
     }
     // No annotation columns: straight into the result, without an (object, columns) pair each.
     let mut out = Vec::with_capacity(rows.len());
     let mut seen = Seen::default();
-    rows.read_each(|reader| {
+    rows.read_each(db.alias(), |reader| {
         out.push(decode_object::<M>(reader, related, &mut seen)?);
         Ok(())
     })?;
@@ -70,11 +70,11 @@ fn decode_object<M: Model>(reader: &mut RowReader<'_>, related: &[RelatedNode], 
 }
 
 /// Decodes objects, their select_related objects, and the annotation columns after them.
-fn decode_annotated<M: Model>(rows: Fetched, related: &[RelatedNode]) -> Result<Vec<(M, Vec<Value>)>> {
+fn decode_annotated<M: Model>(db: &Db, rows: Fetched, related: &[RelatedNode]) -> Result<Vec<(M, Vec<Value>)>> {
     let extra = rows.width().saturating_sub(row_width::<M>(related));
     let mut out = Vec::with_capacity(rows.len());
     let mut seen = Seen::default();
-    rows.read_each(|reader| {
+    rows.read_each(db.alias(), |reader| {
         let object = decode_object::<M>(reader, related, &mut seen)?;
         let annotations = (0..extra).map(|_| reader.read_value()).collect::<Result<_>>()?;
         out.push((object, annotations));
@@ -147,6 +147,9 @@ impl<M: Model> QuerySet<M> {
             for (name, value) in fields.iter().zip(row) {
                 object.set_value(name, value)?;
             }
+            if let Some(state) = object.instance_state_mut() {
+                state.set_db(db.alias());
+            }
             object.bind_relations();
             out.push(object);
         }
@@ -179,11 +182,11 @@ impl<M: Model> QuerySet<M> {
     /// field's column, in declaration order. `%s` marks each parameter, which is always bound,
     /// never spliced into the text.
     pub async fn raw(&self, db: &Db, sql: &str, params: impl IntoIterator<Item = Value>) -> Result<Vec<M>> {
-        let db = &*db.for_read(M::meta(), self.inner.query.using.as_deref())?;
+        let db = &*db.for_read(&self.inner.query)?;
         let compiled = super::dynamic_more::raw_compiled(db, sql, params.into_iter().collect())?;
         let kinds: Vec<ValueKind> = M::meta().fields.iter().map(|f| f.value_kind()).collect();
         let rows = db.fetch_native(&compiled, &kinds, None).await?;
-        decode_all(rows, &[])
+        decode_all(db, rows, &[])
     }
 
     /// Refuses what the database cannot compute, naming the backend.
@@ -195,7 +198,7 @@ impl<M: Model> QuerySet<M> {
     /// instances.
     pub async fn annotated(&self, db: &Db) -> Result<Vec<crate::Annotated<M>>> {
         self.validity()?;
-        let db = &*db.for_read(M::meta(), self.inner.query.using.as_deref())?;
+        let db = &*db.for_read(&self.inner.query)?;
         self.check_backend(db)?;
         let Some(lowered) = self.lowerer().select(&self.inner.query, &Columns::Model)? else {
             return Ok(Vec::new());
@@ -210,7 +213,7 @@ impl<M: Model> QuerySet<M> {
             .map(|a| a.name.clone())
             .collect::<Vec<_>>()
             .into();
-        Ok(decode_annotated::<M>(rows, &lowered.related)?
+        Ok(decode_annotated::<M>(db, rows, &lowered.related)?
             .into_iter()
             .map(|(object, values)| crate::Annotated { object, annotations: ValuesRow::new(names.clone(), values) })
             .collect())
@@ -235,7 +238,8 @@ impl<M: Model> QuerySet<M> {
         self.validity()?;
         // Rows locked for update are read where they will be written (Django's rule).
         let query = &self.inner.query;
-        let db = &*db.route(M::meta(), query.using.as_deref(), query.lock.is_some(), &crate::Hints::default())?;
+        let hints = crate::Hints { instance: None, instance_db: query.instance_db };
+        let db = &*db.route(M::meta(), query.using.as_deref(), query.lock.is_some(), &hints)?;
         self.check_backend(db)?;
         if self.inner.query.lock.is_some() && !db.in_transaction() {
             return Err(Error::InvalidQuery("select_for_update cannot be used outside of a transaction.".into()));
@@ -248,7 +252,7 @@ impl<M: Model> QuerySet<M> {
                 };
                 let compiled = db.dialect().compile_select(&lowered.select);
                 let rows = db.fetch_native(&compiled, &lowered.kinds, self.inner.trace.as_deref()).await?;
-                decode_all(rows, &lowered.related)?
+                decode_all(db, rows, &lowered.related)?
             }
         };
         if !self.inner.query.prefetch.is_empty() && !objects.is_empty() {
@@ -316,13 +320,16 @@ impl<M: Model> QuerySet<M> {
                 "iterator() does not load related objects; drop select_related/prefetch_related".into(),
             ));
         }
-        let db = &*db.for_read(M::meta(), self.inner.query.using.as_deref())?;
+        let db = &*db.for_read(&self.inner.query)?;
         let stream = match self.lowerer().select(&self.inner.query, &Columns::Model)? {
             Some(l) => Some(db.stream(db.dialect().compile_select(&l.select), l.kinds).await?),
             None => None,
         };
         let rows = futures_util::stream::iter(stream).flatten();
-        Ok(rows.map(|row| row.and_then(|values| M::from_row(&mut RowReader::new(&mut values.into_iter())))))
+        let alias = db.alias();
+        Ok(rows.map(move |row| {
+            row.and_then(|values| M::from_row(&mut RowReader::new(&mut values.into_iter()).from_database(alias)))
+        }))
     }
 
     async fn fetch_fields(&self, db: &Db, fields: &[&str]) -> Result<(Vec<String>, Rows)> {

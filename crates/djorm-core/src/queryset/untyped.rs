@@ -11,7 +11,7 @@ use crate::{Db, Error, Expression, Query, Result, Rows};
 
 /// `SELECT COUNT(*)` over the rows `query` matches.
 pub(crate) async fn count(db: &Db, query: &Query, trace: Option<&str>) -> Result<u64> {
-    let db = &*db.for_read(query.model, query.using.as_deref())?;
+    let db = &*db.for_read(query)?;
     let Some(select) = Lowerer::new(query.model).count(query)? else { return Ok(0) };
     let compiled = db.dialect().compile_select(&select);
     let rows = db.fetch_traced(&compiled, &[ValueKind::I64], trace).await?;
@@ -20,7 +20,7 @@ pub(crate) async fn count(db: &Db, query: &Query, trace: Option<&str>) -> Result
 
 /// True when `query` matches at least one row.
 pub(crate) async fn exists(db: &Db, query: &Query) -> Result<bool> {
-    let db = &*db.for_read(query.model, query.using.as_deref())?;
+    let db = &*db.for_read(query)?;
     let Some(select) = Lowerer::new(query.model).exists(query)? else { return Ok(false) };
     let rows = db.fetch(&db.dialect().compile_select(&select), &[ValueKind::Any]).await?;
     Ok(!rows.is_empty())
@@ -28,7 +28,7 @@ pub(crate) async fn exists(db: &Db, query: &Query) -> Result<bool> {
 
 /// Django's `aggregate()`: one row of named summary values.
 pub(crate) async fn aggregate(db: &Db, query: &Query, aggregates: &[(String, crate::Aggregate)]) -> Result<ValuesRow> {
-    let db = &*db.for_read(query.model, query.using.as_deref())?;
+    let db = &*db.for_read(query)?;
     let statistics = aggregates
         .iter()
         .any(|(_, a)| matches!(a.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance));
@@ -65,7 +65,7 @@ pub(crate) fn value_names(query: &Query, fields: &[&str]) -> Vec<String> {
 
 /// Fetches the named paths of every matching row (`values()` / `values_list()`).
 pub(crate) async fn fetch_fields(db: &Db, query: &Query, fields: &[&str]) -> Result<(Vec<String>, Rows)> {
-    let db = &*db.for_read(query.model, query.using.as_deref())?;
+    let db = &*db.for_read(query)?;
     let names = value_names(query, fields);
     let mut query = query.clone();
     query.select_related.clear();
@@ -86,7 +86,7 @@ pub(crate) async fn values(db: &Db, query: &Query, fields: &[&str]) -> Result<Ve
 
 /// Django's `update()`: one UPDATE, returning the number of rows matched.
 pub(crate) async fn update(db: &Db, query: &Query, assignments: &[(String, Expression)]) -> Result<u64> {
-    let db = &*db.for_write(query.model, query.using.as_deref())?;
+    let db = &*db.for_write(query)?;
     if assignments.is_empty() {
         return Err(Error::InvalidQuery("update() needs at least one field to set.".into()));
     }
@@ -98,7 +98,7 @@ pub(crate) async fn update(db: &Db, query: &Query, assignments: &[(String, Expre
 
 /// Django's `delete()` with every relation's `on_delete`, in one transaction.
 pub(crate) async fn delete(db: &Db, query: &Query) -> Result<Deleted> {
-    let db = &*db.for_write(query.model, query.using.as_deref())?;
+    let db = &*db.for_write(query)?;
     // Validate the query (slices, distinct) the way Django does before collecting.
     let _ = Lowerer::new(query.model).delete(query)?;
     crate::deletion::delete(db, query).await

@@ -44,11 +44,57 @@ async fn insert_with_pk<M: Model>(db: &Db, objects: &[M]) -> Result<()> {
     super::insert::with_pk(db, M::meta(), &rows).await
 }
 
+/// The database a write of `obj` goes to: the one `using` names, else the routers' answer
+/// (given the instance), else the database the instance came from, else the one its keys'
+/// objects are on (Django sets that when a key is assigned), else the database of the instance
+/// the write is `around` (a related manager's owner), else `default`. Keys to objects of
+/// another database are refused unless the routers allow the relation.
+fn write_target<'d, M: Model>(
+    db: &'d Db,
+    using: Option<&str>,
+    around: Option<&'static str>,
+    obj: &M,
+) -> Result<std::borrow::Cow<'d, Db>> {
+    let keys = obj.key_databases();
+    let own = obj.instance_state().and_then(crate::InstanceState::db);
+    let instance_db = own.or_else(|| keys.first().map(|k| k.db)).or(around);
+    let hints = crate::Hints { instance: Some(obj), instance_db };
+    let target = db.route(M::meta(), using, true, &hints)?;
+    let this = crate::RelationEnd { model: M::meta(), db: target.alias(), instance: Some(obj) };
+    for key in &keys {
+        let other = crate::RelationEnd { model: key.target, db: key.db, instance: None };
+        if !target.allow_relation(&other, &this) {
+            return Err(Error::InvalidValue(format!(
+                "Cannot assign \"<{model}: {model} object ({pk})>\" to {owner}.{field}: the current database router prevents \
+                 this relation (the {model} is on database \"{from}\", the {owner} is saved to \"{to}\").",
+                model = key.target.object_name,
+                pk = key.key,
+                owner = M::meta().object_name,
+                field = key.field,
+                from = key.db,
+                to = target.alias(),
+            )));
+        }
+    }
+    Ok(target)
+}
+
+/// After a write to `db`: the instance remembers the database, and its managers and keys too.
+fn saved_to<M: Model>(db: &Db, obj: &mut M) {
+    if let Some(state) = obj.instance_state_mut() {
+        if state.db() != Some(db.alias()) {
+            state.set_db(db.alias());
+            obj.bind_relations();
+        }
+    }
+}
+
 /// Saves one instance: INSERT when it has no primary key yet, else UPDATE, falling back to
 /// INSERT when no row has that key (Django's `save()`).
 pub(crate) async fn save_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> {
-    let db = &*db.route(M::meta(), None, true, &crate::Hints { instance: Some(&*obj) })?;
+    let db = &*write_target(db, None, None, obj)?;
     let created = save_row(db, obj).await?;
+    saved_to(db, obj);
     signals::send(Signal::PostSave, M::meta(), db, &*obj, created).await
 }
 
@@ -56,7 +102,7 @@ pub(crate) async fn save_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> 
 /// `auto_now`), with Django's errors for a field that cannot be updated, an object without a
 /// key, and a row that is not there. No fields: nothing is saved and no signal is sent.
 pub(crate) async fn save_fields<M: Model>(db: &Db, obj: &mut M, names: &[&str]) -> Result<()> {
-    let db = &*db.route(M::meta(), None, true, &crate::Hints { instance: Some(&*obj) })?;
+    let db = &*write_target(db, None, None, obj)?;
     if names.is_empty() {
         return Ok(());
     }
@@ -96,6 +142,7 @@ pub(crate) async fn save_fields<M: Model>(db: &Db, obj: &mut M, names: &[&str]) 
             message: "Save with update_fields did not affect any rows.".into(),
         });
     }
+    saved_to(db, obj);
     signals::send(Signal::PostSave, meta, db, &*obj, false).await
 }
 
@@ -113,7 +160,7 @@ fn refuse_unsaved_relation<M: Model>(obj: &M, operation: &str) -> Result<()> {
 /// Inserts one instance, whether or not it has a key (`create()`, Django's
 /// `save(force_insert=True)`): a key already taken is an IntegrityError, and nothing changes.
 pub(crate) async fn insert_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()> {
-    let db = &*db.route(M::meta(), None, true, &crate::Hints { instance: Some(&*obj) })?;
+    let db = &*write_target(db, None, None, obj)?;
     refuse_unsaved_relation(obj, "save")?;
     signals::send(Signal::PreSave, M::meta(), db, &*obj, false).await?;
     obj.pre_save(true);
@@ -122,6 +169,7 @@ pub(crate) async fn insert_instance<M: Model>(db: &Db, obj: &mut M) -> Result<()
     } else {
         insert_with_pk(db, std::slice::from_ref(obj)).await?;
     }
+    saved_to(db, obj);
     signals::send(Signal::PostSave, M::meta(), db, &*obj, true).await
 }
 
@@ -150,8 +198,8 @@ impl<M: Model> QuerySet<M> {
     /// Inserts `obj` and returns it with its primary key set (Django's `create()`).
     pub async fn create(&self, db: &Db, mut obj: M) -> Result<M> {
         // Routers see the new instance, as Django passes it.
-        let hints = crate::Hints { instance: Some(&obj) };
-        let db = &*db.route(M::meta(), self.inner.query.using.as_deref(), true, &hints)?;
+        let query = &self.inner.query;
+        let db = &*write_target(db, query.using.as_deref(), query.instance_db, &obj)?;
         insert_instance(db, &mut obj).await?;
         Ok(obj)
     }
@@ -160,7 +208,7 @@ impl<M: Model> QuerySet<M> {
     /// primary keys set (Django's `bulk_create()`). All batches go in one transaction (a
     /// savepoint inside one): if any row fails, none is inserted.
     pub async fn bulk_create(&self, db: &Db, objects: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
-        let db = &*db.for_write(M::meta(), self.inner.query.using.as_deref())?;
+        let db = &*db.for_write(&self.inner.query)?;
         let mut objects: Vec<M> = objects.into_iter().collect();
         for obj in &objects {
             refuse_unsaved_relation(obj, "bulk_create")?;
@@ -177,6 +225,9 @@ impl<M: Model> QuerySet<M> {
             obj.set_pk_value(row[M::meta().pk_index].clone())?;
         }
         with_key.extend(without_pk);
+        for obj in &mut with_key {
+            saved_to(db, obj);
+        }
         Ok(with_key)
     }
 
@@ -185,7 +236,7 @@ impl<M: Model> QuerySet<M> {
     /// so a concurrent insert of the same unique key is caught, the transaction stays usable,
     /// and the winner's row is returned, as Django does.
     pub async fn get_or_create(&self, db: &Db, q: impl Into<Q>, create: impl FnOnce() -> M) -> Result<(M, bool)> {
-        let db = &*db.for_write(M::meta(), self.inner.query.using.as_deref())?;
+        let db = &*db.for_write(&self.inner.query)?;
         let q = q.into();
         match self.get(db, q.clone()).await {
             Ok(obj) => Ok((obj, false)),
@@ -217,7 +268,7 @@ impl<M: Model> QuerySet<M> {
         defaults: impl Fn(&mut M),
         create: impl FnOnce() -> M,
     ) -> Result<(M, bool)> {
-        let db = &*db.for_write(M::meta(), self.inner.query.using.as_deref())?;
+        let db = &*db.for_write(&self.inner.query)?;
         let q = q.into();
         let locked = self.select_for_update(false, false, &[]);
         db.atomic(|tx| async move {
@@ -245,7 +296,7 @@ impl<M: Model> QuerySet<M> {
     /// in one transaction (a savepoint inside one). Returns the number of rows updated. Sends
     /// no signals, as in Django.
     pub async fn bulk_update(&self, db: &Db, objects: &[M], fields: &[&str]) -> Result<u64> {
-        let db = &*db.for_write(M::meta(), self.inner.query.using.as_deref())?;
+        let db = &*db.for_write(&self.inner.query)?;
         use djorm_sql::{BinOp, Expr, Update};
         let meta = M::meta();
         if fields.is_empty() {

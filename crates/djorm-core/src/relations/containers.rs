@@ -14,6 +14,9 @@ pub struct Binding {
     pub name: &'static str,
     /// The owner's primary key.
     pub pk: Value,
+    /// The database the owner was loaded from or saved to, when it remembers (its
+    /// `InstanceState`): where the manager reads and writes when no router answers.
+    pub db: Option<&'static str>,
 }
 
 /// The impls every bound relation container shares: empty by default, cloned field by field,

@@ -56,6 +56,21 @@ pub struct KeyOrigin {
     pub to_field: &'static str,
 }
 
+/// A key whose object is on a known database, as [`crate::Model::key_databases`] lists it for
+/// the relation check before a save.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct KeyDatabase {
+    /// The key field's name.
+    pub field: &'static str,
+    /// The model the key points at.
+    pub target: &'static crate::ModelMeta,
+    /// The alias of the database that object is on.
+    pub db: &'static str,
+    /// The key's value.
+    pub key: Value,
+}
+
 macro_rules! key_field {
     ($(#[$doc:meta])* $name:ident, $kind:ident) => {
         $(#[$doc])*
@@ -64,13 +79,30 @@ macro_rules! key_field {
             pub id: K,
             cached: Option<Arc<T>>,
             origin: Option<&'static KeyOrigin>,
+            db: Option<&'static str>,
         }
 
         impl<T: Model, K: KeyType> $name<T, K> {
             /// A key pointing at the row whose referenced field (the primary key unless
             /// `to_field` names another) is `id`.
             pub fn new(id: K) -> Self {
-                $name { id, cached: None, origin: None }
+                $name { id, cached: None, origin: None, db: None }
+            }
+
+            /// The alias of the database the object pointed at is on, when known: the
+            /// database of the instance the key was made from, or of the instance holding the
+            /// key. Saving the key to another database asks `Router::allow_relation`.
+            pub fn database(&self) -> Option<&'static str> {
+                self.db
+            }
+
+            /// Takes the database of the instance holding the key, unless the key already
+            /// knows where its object is (set by the derive on load and save).
+            #[doc(hidden)]
+            pub fn adopt_database(&mut self, db: Option<&'static str>) {
+                if self.db.is_none() {
+                    self.db = db;
+                }
             }
 
             super::containers::cached_one!();
@@ -93,7 +125,7 @@ macro_rules! key_field {
                 }
                 // Every row, whatever the target's default manager filters (Django reads a
                 // forward key through the base manager).
-                let mut qs = QuerySet::<T>::new();
+                let mut qs = QuerySet::<T>::new().around_instance_of(self.db);
                 let mut to_field = "pk";
                 if let Some(origin) = self.origin {
                     qs = qs.traced(format!("{}.{}: use select_related(\"{}\")", origin.model, origin.field, origin.field));
@@ -109,7 +141,7 @@ macro_rules! key_field {
 
         impl<T: Model, K: KeyType> Clone for $name<T, K> {
             fn clone(&self) -> Self {
-                $name { id: self.id.clone(), cached: self.cached.clone(), origin: self.origin }
+                $name { id: self.id.clone(), cached: self.cached.clone(), origin: self.origin, db: self.db }
             }
         }
 
@@ -136,7 +168,9 @@ macro_rules! key_field {
         /// `new(object.that_field)`).
         impl<T: Model> From<&T> for $name<T> {
             fn from(object: &T) -> Self {
-                $name::new(object.pk())
+                let mut key = $name::new(object.pk());
+                key.db = object.instance_state().and_then(crate::InstanceState::db);
+                key
             }
         }
 

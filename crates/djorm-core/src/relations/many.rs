@@ -24,6 +24,9 @@ pub(crate) struct Side {
     pub own: String,
     pub other: String,
     pub symmetrical: bool,
+    /// The database the manager's owner is on, when it remembers: where the links are written
+    /// when no router answers.
+    pub owner_db: Option<&'static str>,
 }
 
 impl Side {
@@ -49,6 +52,12 @@ impl Side {
             model,
             pk_set,
         }
+    }
+
+    /// Where the links are written: the routers' choice for the owner's model, else the
+    /// owner's database, else `default`.
+    fn write_db<'d>(&self, db: &'d Db) -> Result<std::borrow::Cow<'d, Db>> {
+        db.route(self.models().0, None, true, &crate::Hints { instance: None, instance_db: self.owner_db })
     }
 
     fn listened(&self) -> bool {
@@ -158,7 +167,7 @@ impl Side {
     /// looked up first, in the same transaction.
     pub async fn add(&self, db: &Db, own: &Value, others: &[Value], defaults: &[(String, Value)]) -> Result<()> {
         self.check_saved(own, others)?;
-        let db = &*db.for_write(self.models().0, None)?;
+        let db = &*self.write_db(db)?;
         let mut distinct: Vec<Value> = Vec::with_capacity(others.len());
         for v in others {
             if !distinct.contains(v) {
@@ -204,7 +213,7 @@ impl Side {
     /// relation, in one DELETE.
     pub async fn remove(&self, db: &Db, own: &Value, others: Option<&[Value]>) -> Result<()> {
         self.check_saved(own, &[])?;
-        let db = &*db.for_write(self.models().0, None)?;
+        let db = &*self.write_db(db)?;
         let listened = self.listened();
         let (pre, post) = match others {
             Some(_) => (M2mAction::PreRemove, M2mAction::PostRemove),
@@ -227,8 +236,31 @@ impl Side {
     }
 }
 
-fn keys<'a, T: Model + 'a>(objects: impl IntoIterator<Item = &'a T>) -> Vec<Value> {
-    objects.into_iter().map(|o| o.pk_value()).collect()
+/// The keys of `objects` about to be related to the owner of `b`, after Django's guard: an
+/// object of another database than the owner's is refused unless the routers allow the
+/// relation (Django's "Cannot add ...: instance is on database ..., value is on database ...").
+pub(crate) fn checked_keys<'a, T: Model + 'a>(
+    db: &Db,
+    b: &Binding,
+    objects: impl IntoIterator<Item = &'a T>,
+) -> Result<Vec<Value>> {
+    let mut keys = Vec::new();
+    for object in objects {
+        if let (Some(owner_db), Some(object_db)) = (b.db, object.instance_state().and_then(crate::InstanceState::db)) {
+            let value = crate::RelationEnd { model: T::meta(), db: object_db, instance: Some(object) };
+            let owner = crate::RelationEnd { model: b.owner, db: owner_db, instance: None };
+            if !db.allow_relation(&value, &owner) {
+                return Err(Error::InvalidValue(format!(
+                    "Cannot add \"<{model}: {model} object ({pk})>\": instance is on database \"{owner_db}\", value is \
+                     on database \"{object_db}\"",
+                    model = T::meta().object_name,
+                    pk = object.pk_value(),
+                )));
+            }
+        }
+        keys.push(object.pk_value());
+    }
+    Ok(keys)
 }
 
 impl<T: Model> ManyToMany<T> {
@@ -243,7 +275,7 @@ impl<T: Model> ManyToMany<T> {
         let table = join_table(b.owner, m2m)?;
         let symmetrical = m2m.symmetrical && table.source.is(table.target);
         let (own, other) = (table.source_column.clone(), table.target_column.clone());
-        Ok((Side { table, own, other, symmetrical }, b.pk.clone()))
+        Ok((Side { table, own, other, symmetrical, owner_db: b.db }, b.pk.clone()))
     }
 
     /// A QuerySet over the related objects, to chain further (`post.tags.queryset()?.filter(...)`).
@@ -255,7 +287,7 @@ impl<T: Model> ManyToMany<T> {
                 r.kind == ReverseKind::ManyToMany && r.model.is(b.owner) && r.m2m.is_some_and(|m| m.name == b.name)
             })
             .ok_or_else(|| Error::field(format!("no reverse side for {}.{}", b.owner.object_name, b.name)))?;
-        Ok(T::objects().filter(Q::new(reverse.query_name.clone(), Rhs::Value(b.pk.clone()))))
+        Ok(T::objects().filter(Q::new(reverse.query_name.clone(), Rhs::Value(b.pk.clone()))).around_instance_of(b.db))
     }
 
     /// Every related object: the prefetched ones when prefetch_related loaded them (no
@@ -287,7 +319,8 @@ impl<T: Model> ManyToMany<T> {
     /// Links the objects (already linked ones are left alone), as Django's `add()`.
     pub async fn add<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
         let (side, own) = self.side()?;
-        side.add(db, &own, &keys(objects), &[]).await
+        let keys = checked_keys(db, bound(&self.binding, T::meta().object_name)?, objects)?;
+        side.add(db, &own, &keys, &[]).await
     }
 
     /// Links the objects through the through model, filling its extra fields from
@@ -301,13 +334,15 @@ impl<T: Model> ManyToMany<T> {
         let (side, own) = self.side()?;
         let defaults: Vec<(String, Value)> =
             through_defaults.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
-        side.add(db, &own, &keys(objects), &defaults).await
+        let keys = checked_keys(db, bound(&self.binding, T::meta().object_name)?, objects)?;
+        side.add(db, &own, &keys, &defaults).await
     }
 
     /// Unlinks the objects.
     pub async fn remove<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
         let (side, own) = self.side()?;
-        side.remove(db, &own, Some(&keys(objects))).await
+        let keys: Vec<Value> = objects.into_iter().map(Model::pk_value).collect();
+        side.remove(db, &own, Some(&keys)).await
     }
 
     /// Unlinks every object.
@@ -320,7 +355,7 @@ impl<T: Model> ManyToMany<T> {
     /// a failure leaves the set as it was.
     pub async fn set<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
         let (side, own) = self.side()?;
-        let wanted = keys(objects);
+        let wanted = checked_keys(db, bound(&self.binding, T::meta().object_name)?, objects)?;
         let queryset = self.queryset()?;
         db.atomic_write(3, |tx| async move {
             let current: Vec<Value> = queryset.values_list(&tx, &["pk"]).await?.into_iter().flatten().collect();
@@ -343,7 +378,7 @@ fn dynamic_side(owner: &'static ModelMeta, field: &str) -> Result<Side> {
     let table = join_table(owner, m2m)?;
     let symmetrical = m2m.symmetrical && table.source.is(table.target);
     let (own, other) = (table.source_column.clone(), table.target_column.clone());
-    Ok(Side { table, own, other, symmetrical })
+    Ok(Side { table, own, other, symmetrical, owner_db: None })
 }
 
 /// `obj.field.add(*others)` by primary keys: links `own` to each of `others` (already linked

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
 pub use containers::{Binding, CachedGroup};
-pub use foreign_key::{key_matches_to_field, ForeignKey, KeyField, KeyOrigin, KeyType, OneToOne, ReferencedBy};
+pub use foreign_key::{
+    key_matches_to_field, ForeignKey, KeyDatabase, KeyField, KeyOrigin, KeyType, OneToOne, ReferencedBy,
+};
 pub use many::{add_links, remove_links, ManyToMany};
 pub use paths::RelatedPath;
 pub use reverse::{Reverse, ReverseOne};

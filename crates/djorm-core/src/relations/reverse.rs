@@ -74,7 +74,7 @@ impl<T: Model> Reverse<T> {
     pub fn queryset(&self) -> Result<QuerySet<T>> {
         let b = bound(&self.binding, T::meta().object_name)?;
         let rel = relation(b)?;
-        let mut qs = T::objects().filter(Q::new(owner_lookup(rel), Rhs::Value(b.pk.clone())));
+        let mut qs = T::objects().filter(Q::new(owner_lookup(rel), Rhs::Value(b.pk.clone()))).around_instance_of(b.db);
         qs = qs.traced(format!("{}.{}: use prefetch_related(\"{}\")", b.owner.object_name, b.name, b.name));
         Ok(qs)
     }
@@ -111,13 +111,13 @@ impl<T: Model> Reverse<T> {
         let rel = relation(b)?;
         match rel.kind {
             ReverseKind::ManyToMany => {
-                let object = T::objects().create(db, object).await?;
+                let object = T::objects().around_instance_of(b.db).create(db, object).await?;
                 self.side(b, rel)?.add(db, &b.pk, std::slice::from_ref(&object.pk_value()), &[]).await?;
                 Ok(object)
             }
             _ => {
                 object.set_value(forward_name(rel), key_value(db, b, rel).await?)?;
-                T::objects().create(db, object).await
+                T::objects().around_instance_of(b.db).create(db, object).await
             }
         }
     }
@@ -126,17 +126,16 @@ impl<T: Model> Reverse<T> {
         let m2m = rel.m2m.ok_or_else(|| Error::InvalidQuery("not a many-to-many relation".into()))?;
         let table = join_table(rel.model, m2m)?;
         let (own, other) = (table.target_column.clone(), table.source_column.clone());
-        let _ = b;
-        Ok(Side { table, own, other, symmetrical: false })
+        Ok(Side { table, own, other, symmetrical: false, owner_db: b.db })
     }
 
-    async fn set_keys(&self, db: &Db, rel: &ReverseRelation, keys: &[Value], to: Value) -> Result<()> {
+    async fn set_keys(&self, db: &Db, b: &Binding, rel: &ReverseRelation, keys: &[Value], to: Value) -> Result<()> {
         let Some(field) = rel.field else { return Ok(()) };
         if keys.is_empty() {
             return Ok(());
         }
         let model = rel.model;
-        let db = &*db.for_write(model, None)?;
+        let db = &*db.route(model, None, true, &crate::Hints { instance: None, instance_db: b.db })?;
         let pk_column = Lowerer::new(model).pk_column();
         let update = Update {
             table: model.db_table.to_owned(),
@@ -151,14 +150,14 @@ impl<T: Model> Reverse<T> {
     pub async fn add<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
         let b = bound(&self.binding, T::meta().object_name)?;
         let rel = relation(b)?;
-        let keys: Vec<Value> = objects.into_iter().map(Model::pk_value).collect();
+        let keys = super::many::checked_keys(db, b, objects)?;
         match rel.kind {
             ReverseKind::ManyToMany => {
                 // The owner is on the target side of the join table: its key fills the
                 // target column, the added objects' keys the source column.
                 self.side(b, rel)?.add(db, &b.pk, &keys, &[]).await
             }
-            _ => self.set_keys(db, rel, &keys, key_value(db, b, rel).await?).await,
+            _ => self.set_keys(db, b, rel, &keys, key_value(db, b, rel).await?).await,
         }
     }
 
@@ -181,7 +180,7 @@ impl<T: Model> Reverse<T> {
             ReverseKind::ManyToMany => self.side(b, rel)?.remove(db, &b.pk, Some(&keys)).await,
             _ => {
                 self.require_nullable(rel)?;
-                self.set_keys(db, rel, &keys, Value::Null).await
+                self.set_keys(db, b, rel, &keys, Value::Null).await
             }
         }
     }
@@ -189,7 +188,8 @@ impl<T: Model> Reverse<T> {
     /// Makes the related set exactly `objects`: the others are detached (Django's `set()`).
     pub async fn set<'a>(&self, db: &Db, objects: impl IntoIterator<Item = &'a T>) -> Result<()> {
         let wanted: Vec<&T> = objects.into_iter().collect();
-        let keys: Vec<Value> = wanted.iter().map(|o| o.pk_value()).collect();
+        // Refused relations are refused before anything is detached.
+        let keys = super::many::checked_keys(db, bound(&self.binding, T::meta().object_name)?, wanted.iter().copied())?;
         let current: Vec<Value> = self.queryset()?.values_list(db, &["pk"]).await?.into_iter().flatten().collect();
         let stale: Vec<Value> = current.into_iter().filter(|k| !keys.contains(k)).collect();
         if !stale.is_empty() {
@@ -201,7 +201,7 @@ impl<T: Model> Reverse<T> {
                 }
                 _ => {
                     self.require_nullable(rel)?;
-                    self.set_keys(db, rel, &stale, Value::Null).await?;
+                    self.set_keys(db, b, rel, &stale, Value::Null).await?;
                 }
             }
         }
@@ -219,7 +219,7 @@ impl<T: Model> Reverse<T> {
             ReverseKind::ManyToMany => self.side(b, rel)?.remove(db, &b.pk, None).await,
             _ => {
                 let keys: Vec<Value> = self.queryset()?.values_list(db, &["pk"]).await?.into_iter().flatten().collect();
-                self.set_keys(db, rel, &keys, Value::Null).await
+                self.set_keys(db, b, rel, &keys, Value::Null).await
             }
         }
     }

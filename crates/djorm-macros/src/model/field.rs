@@ -165,6 +165,7 @@ impl FieldInfo {
                     ));
                 }
             }
+            Role::State => {}
             Role::Column => {
                 if relation_only || a.through.is_some() || a.symmetrical.is_some() {
                     return Err(syn::Error::new_spanned(

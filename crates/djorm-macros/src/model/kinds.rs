@@ -14,6 +14,8 @@ pub enum Role {
     ManyToMany { target: Type },
     /// `Reverse<T>` / `ReverseOne<T>`: the other side of a relation declared on `T`.
     Reverse { target: Type, one: bool },
+    /// `InstanceState`: the database the instance came from (Django's `_state`), no column.
+    State,
 }
 
 impl Role {
@@ -25,7 +27,7 @@ impl Role {
     /// The related model, for relation roles.
     pub fn target(&self) -> Option<&Type> {
         match self {
-            Role::Column => None,
+            Role::Column | Role::State => None,
             Role::Key { target, .. } | Role::ManyToMany { target } | Role::Reverse { target, .. } => Some(target),
         }
     }
@@ -72,6 +74,9 @@ pub fn role(ty: &Type) -> Role {
         }
     }
     let Some(last) = last_segment(current) else { return Role::Column };
+    if last.ident == "InstanceState" && std::ptr::eq(current, ty) {
+        return Role::State;
+    }
     let Some(target) = first_generic(last).cloned() else { return Role::Column };
     match last.ident.to_string().as_str() {
         "ForeignKey" => Role::Key { target, one_to_one: false },

@@ -34,15 +34,22 @@ fn parse_fields(input: &DeriveInput) -> syn::Result<Vec<FieldInfo>> {
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new_spanned(&input.generics, "a Model cannot have generic parameters"));
     }
-    let mut fields = Vec::new();
+    let mut fields: Vec<FieldInfo> = Vec::new();
     for f in &named.named {
         let Some(field_ident) = f.ident.clone() else { continue };
-        let info = FieldInfo {
-            ident: field_ident,
-            ty: f.ty.clone(),
-            attrs: attrs::parse_field(&f.attrs)?,
-            role: kinds::role(&f.ty),
-        };
+        let role = kinds::role(&f.ty);
+        if matches!(role, Role::State) {
+            if let Some(attr) = f.attrs.iter().find(|a| a.path().is_ident("djorm")) {
+                return Err(syn::Error::new_spanned(
+                    attr,
+                    "an InstanceState field takes no options: it is not a column, only what the instance knows about itself",
+                ));
+            }
+            if fields.iter().any(|f| matches!(f.role, Role::State)) {
+                return Err(syn::Error::new_spanned(&f.ty, "a model has at most one InstanceState field"));
+            }
+        }
+        let info = FieldInfo { ident: field_ident, ty: f.ty.clone(), attrs: attrs::parse_field(&f.attrs)?, role };
         info.validate()?;
         fields.push(info);
     }
@@ -63,7 +70,8 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             )
         })?,
     };
-    let field_names: Vec<String> = fields.iter().map(|f| f.ident.to_string()).collect();
+    let field_names: Vec<String> =
+        fields.iter().filter(|f| !matches!(f.role, Role::State)).map(|f| f.ident.to_string()).collect();
     for (spec, what) in model
         .ordering
         .iter()
@@ -164,6 +172,8 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         if f.role.is_column() {
             let name = id.to_string();
             quote! { #id: row.read::<#ty>().map_err(|e| ::djorm::__private::in_field(e, #object_name, #name))? }
+        } else if matches!(f.role, Role::State) {
+            quote! { #id: ::djorm::InstanceState::loaded(row.database()) }
         } else {
             quote! { #id: ::core::default::Default::default() }
         }
@@ -190,6 +200,43 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     } else {
         quote! {}
     };
+    // Managers and keys learn the database the instance is on, when it remembers one.
+    let state_field = fields.iter().find(|f| matches!(f.role, Role::State)).map(|f| &f.ident);
+    let db_for_binds = match state_field {
+        Some(state) => quote! { let db = self.#state.db(); },
+        None => quote! { let db: ::core::option::Option<&'static str> = ::core::option::Option::None; },
+    };
+    let state_methods = state_field.map(|state| {
+        quote! {
+            fn instance_state(&self) -> ::core::option::Option<&::djorm::InstanceState> {
+                ::core::option::Option::Some(&self.#state)
+            }
+
+            fn instance_state_mut(&mut self) -> ::core::option::Option<&mut ::djorm::InstanceState> {
+                ::core::option::Option::Some(&mut self.#state)
+            }
+        }
+    });
+    let key_database_pushes = fields.iter().filter(|f| matches!(f.role, Role::Key { .. })).map(|f| {
+        let id = &f.ident;
+        let name = id.to_string();
+        let target = f.role.target();
+        let push = quote! {
+            if let ::core::option::Option::Some(db) = key.database() {
+                out.push(::djorm::relations::KeyDatabase {
+                    field: #name,
+                    target: <#target as ::djorm::Model>::meta(),
+                    db,
+                    key: ::djorm::FieldType::to_value(&key.id),
+                });
+            }
+        };
+        if kinds::type_name(&f.ty).1 {
+            quote! { if let ::core::option::Option::Some(key) = &self.#id { #push } }
+        } else {
+            quote! { { let key = &self.#id; #push } }
+        }
+    });
     let last_container = fields.iter().rposition(|f| matches!(f.role, Role::ManyToMany { .. } | Role::Reverse { .. }));
     let binds = fields.iter().enumerate().filter_map(|(index, f)| {
         let id = &f.ident;
@@ -198,22 +245,26 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             Role::ManyToMany { .. } | Role::Reverse { .. } => {
                 let pk = if Some(index) == last_container { quote!(pk) } else { quote!(pk.clone()) };
                 Some(quote! {
-                    self.#id.bind(::djorm::relations::Binding { owner: Self::meta(), name: #name, pk: #pk });
+                    self.#id.bind(::djorm::relations::Binding { owner: Self::meta(), name: #name, pk: #pk, db });
                 })
             }
             Role::Key { .. } if kinds::type_name(&f.ty).1 => {
                 let to_field = f.attrs.to_field.as_deref().unwrap_or("pk");
                 Some(quote! {
-                    if let ::core::option::Option::Some(key) = &mut self.#id { key.set_origin(&::djorm::relations::KeyOrigin { model: #object_name, field: #name, to_field: #to_field }); }
+                    if let ::core::option::Option::Some(key) = &mut self.#id {
+                        key.set_origin(&::djorm::relations::KeyOrigin { model: #object_name, field: #name, to_field: #to_field });
+                        key.adopt_database(db);
+                    }
                 })
             }
             Role::Key { .. } => {
                 let to_field = f.attrs.to_field.as_deref().unwrap_or("pk");
                 Some(quote! {
                     self.#id.set_origin(&::djorm::relations::KeyOrigin { model: #object_name, field: #name, to_field: #to_field });
+                    self.#id.adopt_database(db);
                 })
             }
-            Role::Column => None,
+            Role::Column | Role::State => None,
         }
     });
     // Django's guard: a key to an object that was never saved would store NULL.
@@ -253,7 +304,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         })
     });
     let paths_ident = format_ident!("{}Paths", ident);
-    let path_methods = fields.iter().map(|f| {
+    let path_methods = fields.iter().filter(|f| !matches!(f.role, Role::State)).map(|f| {
         let id = &f.ident;
         let ty = &f.ty;
         let name = id.to_string();
@@ -273,7 +324,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             },
         }
     });
-    let accessors = fields.iter().map(|f| {
+    let accessors = fields.iter().filter(|f| !matches!(f.role, Role::State)).map(|f| {
         let id = &f.ident;
         let ty = &f.ty;
         let name = id.to_string();
@@ -417,7 +468,17 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             #[allow(unused_variables)]
             fn bind_relations(&mut self) {
                 #pk_for_binds
+                #db_for_binds
                 #(#binds)*
+            }
+
+            #state_methods
+
+            #[allow(unused_mut)]
+            fn key_databases(&self) -> ::std::vec::Vec<::djorm::relations::KeyDatabase> {
+                let mut out = ::std::vec::Vec::new();
+                #(#key_database_pushes)*
+                out
             }
 
             #[allow(unused_variables, unreachable_code)]
