@@ -3,3 +3,7 @@
 //! Django application can share one user database.
 
 pub mod hashers;
+mod migrations;
+pub mod models;
+
+pub use models::{ContentType, Group, Permission, User};

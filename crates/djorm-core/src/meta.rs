@@ -418,6 +418,26 @@ pub struct ModelRegistration {
 
 inventory::collect!(ModelRegistration);
 
+/// The migration files an app crate ships (Django's installed app with its `migrations`
+/// package): `djorm-auth` registers `auth` and `contenttypes`, so every project that links it
+/// migrates their tables without copying the files.
+#[derive(Debug)]
+pub struct MigrationPackage {
+    /// The app label.
+    pub app: &'static str,
+    /// Each migration's name and TOML text, in order.
+    pub migrations: &'static [(&'static str, &'static str)],
+}
+
+inventory::collect!(MigrationPackage);
+
+/// The migration packages linked into this binary, by app label.
+pub fn migration_packages() -> Vec<&'static MigrationPackage> {
+    let mut packages: Vec<_> = inventory::iter::<MigrationPackage>().collect();
+    packages.sort_by_key(|p| p.app);
+    packages
+}
+
 static RUNTIME_MODELS: std::sync::Mutex<Vec<&'static ModelMeta>> = std::sync::Mutex::new(Vec::new());
 
 /// Adds models built at run time (the standalone shell's, from migration files) to the

@@ -6,8 +6,26 @@ use std::path::{Path, PathBuf};
 use crate::error::{MigrationError, Result};
 use crate::Migration;
 
-/// Every migration under `root` (`<root>/<app>/<name>.toml`), sorted by app and name.
+/// Every migration under `root` (`<root>/<app>/<name>.toml`) and every one the app crates
+/// linked into the binary ship ([`djorm_core::migration_packages`], as `djorm-auth` ships
+/// `auth`), sorted by app and name; a file under `root` replaces a shipped migration of the
+/// same app and name.
 pub fn load(root: &Path) -> Result<Vec<Migration>> {
+    let mut out = load_dir(root)?;
+    for package in djorm_core::migration_packages() {
+        for (name, text) in package.migrations {
+            if !out.iter().any(|m| m.app == package.app && m.name == *name) {
+                out.push(parse(package.app, name, text)?);
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.app, &a.name).cmp(&(&b.app, &b.name)));
+    check_dependencies(&out)?;
+    Ok(out)
+}
+
+/// The migration files under `root`.
+fn load_dir(root: &Path) -> Result<Vec<Migration>> {
     let mut out = Vec::new();
     let Ok(apps) = std::fs::read_dir(root) else { return Ok(out) };
     let mut app_dirs: Vec<_> = apps.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).collect();
@@ -31,7 +49,6 @@ pub fn load(root: &Path) -> Result<Vec<Migration>> {
             out.push(parse(&app, &name, &text).map_err(|e| at_path(e, &path))?);
         }
     }
-    check_dependencies(&out)?;
     Ok(out)
 }
 

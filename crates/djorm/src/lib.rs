@@ -117,7 +117,10 @@ pub mod backend {
 /// those derived in linked crates and those a tool registers at run time (the shell registers
 /// the models a project's migrations describe).
 pub mod apps {
-    pub use djorm_core::{linked_models, register_runtime_models, registered_models, ModelRegistration};
+    pub use djorm_core::{
+        linked_models, migration_packages, register_runtime_models, registered_models, MigrationPackage,
+        ModelRegistration,
+    };
 }
 
 /// The query IR and its lowering, for tools that build or inspect queries below the QuerySet

@@ -453,7 +453,10 @@ fn coalesce_default(expr: Expr, f: &FieldState) -> Expr {
 }
 
 /// The automatic join table of `owner`'s many-to-many field `j` as a model of its own: an
-/// `id`, one indexed key per side, unique together, named as Django names them.
+/// `id`, one indexed key per side, unique together, named as Django names them. The `id` is an
+/// `AutoField` when the owner's key is one (Django gives the join model its app's default
+/// auto field: `AutoField` for an app that keeps integer keys, as Django's own auth does),
+/// else a `BigAutoField`.
 fn join_table_model(owner: &ModelState, j: &ManyToManyState, max_name: usize) -> ModelState {
     let (source_pk, source_kind) = owner.pk().map_or_else(
         || ("id".to_owned(), FieldKind::BigAutoField.name().to_owned()),
@@ -484,10 +487,12 @@ fn join_table_model(owner: &ModelState, j: &ManyToManyState, max_name: usize) ->
         verbose_name: None,
         help_text: None,
     };
+    let id_kind =
+        if source_kind == FieldKind::AutoField.name() { FieldKind::AutoField } else { FieldKind::BigAutoField };
     let id = FieldState {
         name: "id".into(),
         column: "id".into(),
-        kind: FieldKind::BigAutoField.name().to_owned(),
+        kind: id_kind.name().to_owned(),
         null: false,
         primary_key: true,
         unique: false,
