@@ -3,7 +3,12 @@
 //! Django application can share one user database.
 
 pub mod hashers;
+mod manager;
 mod migrations;
 pub mod models;
+pub mod permissions;
+mod user;
 
+pub use manager::{normalize_email, normalize_username, UserManager};
 pub use models::{ContentType, Group, Permission, User};
+pub use user::{authenticate, get_by_natural_key, AuthUser, AuthUserExt};

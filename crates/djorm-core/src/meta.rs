@@ -438,6 +438,36 @@ pub fn migration_packages() -> Vec<&'static MigrationPackage> {
     packages
 }
 
+/// Work an app crate runs after every `migrate` (Django's `post_migrate` signal), given the
+/// database and the project's models: `djorm-auth` creates the content types and default
+/// permissions of every model, as Django's auth app does.
+pub struct PostMigrate {
+    /// The app that registered it.
+    pub app: &'static str,
+    /// The work.
+    pub run:
+        for<'a> fn(&'a crate::Db, &'a [&'static ModelMeta]) -> futures_util::future::BoxFuture<'a, crate::Result<()>>,
+}
+
+impl std::fmt::Debug for PostMigrate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostMigrate").field("app", &self.app).finish()
+    }
+}
+
+inventory::collect!(PostMigrate);
+
+/// Runs every linked app's [`PostMigrate`] work, in app order (Django sends `post_migrate`
+/// after every `migrate`).
+pub async fn post_migrate(db: &crate::Db, models: &[&'static ModelMeta]) -> crate::Result<()> {
+    let mut hooks: Vec<&PostMigrate> = inventory::iter::<PostMigrate>().collect();
+    hooks.sort_by_key(|h| h.app);
+    for hook in hooks {
+        (hook.run)(db, models).await?;
+    }
+    Ok(())
+}
+
 static RUNTIME_MODELS: std::sync::Mutex<Vec<&'static ModelMeta>> = std::sync::Mutex::new(Vec::new());
 
 /// Adds models built at run time (the standalone shell's, from migration files) to the

@@ -59,6 +59,9 @@ pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Re
         let suffix = if *fake { " FAKED" } else { " OK" };
         writeln!(out, "  {verb} {}.{}...{suffix}", step.migration.app, step.migration.name).map_err(io)?;
     }
+    // Django's post_migrate: linked apps (djorm-auth's permissions) finish their work.
+    let models = project.models.clone().unwrap_or_else(djorm::apps::registered_models);
+    djorm::apps::post_migrate(&db, &models).await?;
     Ok(ExitCode::SUCCESS)
 }
 
