@@ -8,6 +8,7 @@ mod migrations;
 pub mod models;
 pub mod permissions;
 mod user;
+pub mod validation;
 
 pub use manager::{normalize_email, normalize_username, UserManager};
 pub use models::{ContentType, Group, Permission, User};

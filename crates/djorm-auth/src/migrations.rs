@@ -14,6 +14,7 @@ djorm::__private::inventory::submit! {
     MigrationPackage {
         app: "contenttypes",
         migrations: files!("contenttypes": "0001_initial", "0002_remove_content_type_name"),
+        django_history: true,
     }
 }
 
@@ -34,5 +35,6 @@ djorm::__private::inventory::submit! {
             "0011_update_proxy_permissions",
             "0012_alter_user_first_name_max_length",
         ),
+        django_history: true,
     }
 }

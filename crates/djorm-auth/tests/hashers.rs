@@ -20,7 +20,7 @@ fn salted_hashers_reproduce_djangos_vectors() {
         (&Pbkdf2Sha1PasswordHasher::default(), "pbkdf2_sha1$1000000$seasalt$A053mdnAt0THnbEBJ7jpfP3yz1o="),
         (
             &ScryptPasswordHasher::default(),
-            "scrypt$16384$seasalt$8$1$Qj3+9PPyRjSJIebHnG81TMjsqtaIGxNQG/aEB/NYafTJ7tibgfYz71m0ldQESkXFRkdVCBhhY8mx7rQwite/Pw==",
+            "scrypt$16384$seasalt$8$5$ECMIUp+LMxMSK8xB/IVyba+KYGTI7FTnet025q/1f/vBAVnnP3hdYqJuRi+mJn6ji6ze3Fbb7JEFPKGpuEf5vw==",
         ),
         (&Md5PasswordHasher, "md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3"),
     ];

@@ -427,6 +427,10 @@ pub struct MigrationPackage {
     pub app: &'static str,
     /// Each migration's name and TOML text, in order.
     pub migrations: &'static [(&'static str, &'static str)],
+    /// The app's migrations are Django's own under Django's names (`auth`, `contenttypes`):
+    /// they are recorded in Django's `django_migrations` table too, and a row there counts as
+    /// applied, so a database either Django or djorm migrated shows the other its history.
+    pub django_history: bool,
 }
 
 inventory::collect!(MigrationPackage);

@@ -299,16 +299,8 @@ pub async fn migrate(
         // A squashed migration is recorded together with every migration it replaces.
         let names: Vec<(String, String)> =
             std::iter::once((m.app.clone(), m.name.clone())).chain(m.replaces.iter().cloned()).collect();
-        let records: Vec<Compiled> = names
-            .iter()
-            .map(|(app, name)| {
-                if step.backwards {
-                    recorder::record_unapplied(dialect, app, name)
-                } else {
-                    recorder::record_applied(dialect, app, name)
-                }
-            })
-            .collect();
+        let records: Vec<Compiled> =
+            names.iter().flat_map(|(app, name)| recorder::records(dialect, app, name, step.backwards)).collect();
         let initial_done = options.fake_initial
             && !step.backwards
             && m.name.ends_with("_initial")

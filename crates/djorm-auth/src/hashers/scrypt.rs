@@ -2,7 +2,7 @@
 
 use super::{b64, check_salt, constant_time_eq, must_update_salt, HashError, PasswordHasher, SALT_ENTROPY};
 
-/// Django's `ScryptPasswordHasher`: N = 2^14, r = 8, p = 1, a 64-byte hash.
+/// Django's `ScryptPasswordHasher`: N = 2^14, r = 8, p = 5, a 64-byte hash.
 #[derive(Debug, Clone)]
 pub struct ScryptPasswordHasher {
     /// N, a power of two.
@@ -15,7 +15,7 @@ pub struct ScryptPasswordHasher {
 
 impl Default for ScryptPasswordHasher {
     fn default() -> Self {
-        ScryptPasswordHasher { work_factor: 1 << 14, block_size: 8, parallelism: 1 }
+        ScryptPasswordHasher { work_factor: 1 << 14, block_size: 8, parallelism: 5 }
     }
 }
 
