@@ -2,6 +2,7 @@
 //! permissions, and password hashes that Django and djorm both verify, so a Rust service and a
 //! Django application can share one user database.
 
+pub mod commands;
 pub mod hashers;
 mod manager;
 mod migrations;
@@ -13,3 +14,13 @@ pub mod validation;
 pub use manager::{normalize_email, normalize_username, UserManager};
 pub use models::{ContentType, Group, Permission, User};
 pub use user::{authenticate, get_by_natural_key, AuthUser, AuthUserExt};
+
+/// Installs the auth and contenttypes apps (Django's `INSTALLED_APPS`): their migrations join
+/// the project's, and after every `migrate` the content types and default permissions of the
+/// project's models are created. Call it first thing in the `manage` binary (and in tests that
+/// migrate); calling it again changes nothing.
+pub fn install() {
+    djorm::apps::install_migrations(&migrations::CONTENTTYPES);
+    djorm::apps::install_migrations(&migrations::AUTH);
+    djorm::apps::install_post_migrate(&permissions::AFTER_MIGRATE);
+}

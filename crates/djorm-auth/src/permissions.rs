@@ -119,6 +119,6 @@ fn after_migrate<'a>(
     })
 }
 
-djorm::__private::inventory::submit! {
-    djorm::apps::PostMigrate { app: "auth", run: after_migrate }
-}
+/// Django's post_migrate receiver of the auth app.
+pub(crate) static AFTER_MIGRATE: djorm::apps::PostMigrate =
+    djorm::apps::PostMigrate { app: "auth", run: after_migrate };

@@ -131,9 +131,10 @@ async fn catalog(db: &Db) -> Vec<String> {
 
 /// Runs `migrate` of the shipped migrations with djorm on `db`.
 async fn djorm_migrate(url: &str) -> String {
+    djorm_auth::install();
     let dir = std::env::temp_dir().join(format!("djorm-auth-interop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a directory");
-    let project = djorm_cli::Project { models: Some(djorm_auth::models::all()), code: Default::default() };
+    let project = djorm_cli::Project { models: Some(djorm_auth::models::all()), ..Default::default() };
     let args: Vec<String> =
         ["--database", url, "--dir", &dir.display().to_string(), "migrate"].iter().map(|s| (*s).to_owned()).collect();
     let mut out = Vec::new();

@@ -24,10 +24,11 @@ fn fast_hashers() {
 /// A test database with Django's auth tables, migrated by the shipped migrations (which also
 /// create every model's default permissions, as Django's post_migrate does).
 async fn auth_database(backend: &'static str) -> TestDatabase {
+    djorm_auth::install();
     let test_db = TestDatabase::empty(backend).await.expect("a test database");
     let url = test_db.url().expect("a url");
     let dir = tempdir();
-    let project = djorm_cli::Project { models: Some(djorm_auth::models::all()), code: Default::default() };
+    let project = djorm_cli::Project { models: Some(djorm_auth::models::all()), ..Default::default() };
     let args: Vec<String> = ["--database", &url, "--dir", &dir, "migrate"].iter().map(|s| (*s).to_owned()).collect();
     let mut out = Vec::new();
     let code = djorm_cli::run(&args, &project, &mut out).await;

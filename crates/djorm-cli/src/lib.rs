@@ -27,12 +27,16 @@ pub struct Project {
     pub models: Option<Vec<&'static ModelMeta>>,
     /// Functions `RunCode` operations call, by name.
     pub code: CodeRegistry,
+    /// `createsuperuser` and `changepassword` for the project's user model (Django's
+    /// `AUTH_USER_MODEL`): the built-in `djorm_auth::User` unless set with
+    /// `UserCommands::of::<MyUser>()`.
+    pub users: djorm_auth::commands::UserCommands,
 }
 
 impl Project {
     /// An app binary's project: every model linked into it.
     pub fn from_registry() -> Self {
-        Project { models: Some(djorm::apps::registered_models()), code: CodeRegistry::default() }
+        Project { models: Some(djorm::apps::registered_models()), ..Project::default() }
     }
 }
 
@@ -61,7 +65,7 @@ pub async fn run(args: &[String], project: &Project, out: &mut dyn Write) -> Exi
 /// models the binary names).
 pub async fn manage_with(models: Vec<&'static ModelMeta>, code: CodeRegistry) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let project = Project { models: Some(models), code };
+    let project = Project { models: Some(models), code, ..Project::default() };
     let mut stdout = std::io::stdout();
     run(&args, &project, &mut stdout).await
 }

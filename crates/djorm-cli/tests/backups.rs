@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use djorm::prelude::*;
 use djorm::testing::{test_backends, TestDatabase};
 use djorm_cli::Project;
-use djorm_migrations::executor::CodeRegistry;
 
 #[derive(Model, Debug, Clone)]
 #[djorm(app = "bk", ordering = ["id"])]
@@ -43,7 +42,7 @@ async fn dbbackup_and_migrate_backup_to_copy_the_live_database() {
         let test_db = TestDatabase::new(backend, &[]).await.expect("db");
         let url = test_db.url().expect("url");
         let dir = temp_dir("backups");
-        let project = Project { models: Some(vec![Entry::meta()]), code: CodeRegistry::default() };
+        let project = Project { models: Some(vec![Entry::meta()]), ..Project::default() };
         assert_eq!(cmd(&dir, &url, &project, &["makemigrations"]).await.0, ExitCode::SUCCESS);
         let before = dir.join("before-migrate.backup");
         let (code, out) = cmd(&dir, &url, &project, &["migrate", "--backup-to", before.to_str().expect("path")]).await;

@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use djorm::prelude::*;
 use djorm::testing::TestDatabase;
 use djorm_cli::Project;
-use djorm_migrations::executor::CodeRegistry;
 
 #[derive(Model, Debug, Clone)]
 #[djorm(app = "chk")]
@@ -45,7 +44,7 @@ async fn check_reports_djangos_model_errors_and_unapplied_migrations() {
     let url = test_db.url().expect("url");
     let dir = temp_dir("check");
     let project =
-        Project { models: Some(vec![Member::meta(), Letter::meta(), Note::meta()]), code: CodeRegistry::default() };
+        Project { models: Some(vec![Member::meta(), Letter::meta(), Note::meta()]), ..Project::default() };
     let (code, out) = cmd(&dir, &url, &project, &["check"]).await;
     assert_eq!(code, ExitCode::FAILURE, "{out}");
     let expected = [
@@ -68,10 +67,10 @@ async fn check_reports_djangos_model_errors_and_unapplied_migrations() {
     assert!(!out.contains("chk.Note.member"), "a related_name avoids the clash: {out}");
 
     // A clean project with a migration not applied: a warning, and the command succeeds.
-    let clean = Project { models: Some(vec![Note::meta(), Member::meta()]), code: CodeRegistry::default() };
+    let clean = Project { models: Some(vec![Note::meta(), Member::meta()]), ..Project::default() };
     let fine = temp_dir("check-clean");
     assert_eq!(cmd(&fine, &url, &clean, &["makemigrations"]).await.0, ExitCode::SUCCESS);
-    let notes_only = Project { models: Some(vec![Note::meta()]), code: CodeRegistry::default() };
+    let notes_only = Project { models: Some(vec![Note::meta()]), ..Project::default() };
     let (code, out) = cmd(&fine, &url, &notes_only, &["check"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
     assert!(

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use djorm::prelude::*;
 use djorm::testing::{test_backends, TestDatabase};
 use djorm_cli::Project;
-use djorm_migrations::executor::CodeRegistry;
 
 #[derive(Model, Debug, Clone)]
 #[djorm(app = "fx", ordering = ["id"])]
@@ -40,7 +39,7 @@ async fn dump_flush_and_load_from_the_command_line() {
             .await
             .expect("item");
         item.tags.add(db, [&red]).await.expect("tag");
-        let project = Project { models: Some(vec![Label::meta(), Item::meta()]), code: CodeRegistry::default() };
+        let project = Project { models: Some(vec![Label::meta(), Item::meta()]), ..Project::default() };
         let dir = temp_dir("fixtures");
         let file = dir.join("dump.json");
         let (code, out) =

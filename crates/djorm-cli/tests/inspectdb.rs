@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use djorm::prelude::*;
 use djorm::testing::TestDatabase;
-use djorm_cli::{CodeRegistry, Project};
+use djorm_cli::Project;
 
 #[path = "inspected/blog_postgresql.rs"]
 mod blog_postgresql;
@@ -67,7 +67,7 @@ async fn round_trip(backend: &'static str, models: Vec<&'static djorm::ModelMeta
     }
     assert_eq!(written, std::fs::read_to_string(&golden).expect("golden file"), "inspectdb wrote the pinned module");
 
-    let inspected = Project { models: Some(models), code: CodeRegistry::default() };
+    let inspected = Project { models: Some(models), ..Project::default() };
     let (code, out) = cmd(&url, &inspected, &["makemigrations", "--check", "--dry-run", "--no-input"]).await;
     assert_eq!(code, ExitCode::from(1), "{out}");
     let mut listed: Vec<&str> = out.lines().map(str::trim).filter(|l| l.starts_with("- ")).collect();

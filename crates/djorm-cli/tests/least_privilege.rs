@@ -11,7 +11,6 @@ use djorm::prelude::*;
 use djorm::sql::Compiled;
 use djorm::testing::TestDatabase;
 use djorm_cli::Project;
-use djorm_migrations::executor::CodeRegistry;
 
 mod v1 {
     use djorm::prelude::*;
@@ -60,7 +59,7 @@ async fn the_app_role_reads_and_writes_rows_and_cannot_change_the_schema() {
 
     // The owner migrates and grants the app role row access, now and for tables to come.
     let dir = temp_dir("least-privilege");
-    let first = Project { models: Some(vec![v1::Invoice::meta()]), code: CodeRegistry::default() };
+    let first = Project { models: Some(vec![v1::Invoice::meta()]), ..Project::default() };
     assert_eq!(cmd(&dir, &owner_url, &first, &["makemigrations"]).await.0, ExitCode::SUCCESS);
     let (code, out) = cmd(&dir, &owner_url, &first, &["migrate"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
@@ -92,7 +91,7 @@ async fn the_app_role_reads_and_writes_rows_and_cannot_change_the_schema() {
         err.to_string().contains("must be owner of table lp_invoice") && err.to_string().contains("run migrations as"),
         "{err}"
     );
-    let second = Project { models: Some(vec![v2::Invoice::meta()]), code: CodeRegistry::default() };
+    let second = Project { models: Some(vec![v2::Invoice::meta()]), ..Project::default() };
     assert_eq!(cmd(&dir, &owner_url, &second, &["makemigrations"]).await.0, ExitCode::SUCCESS);
     let (code, out) = cmd(&dir, &app_url, &second, &["migrate"]).await;
     assert_ne!(code, ExitCode::SUCCESS, "{out}");

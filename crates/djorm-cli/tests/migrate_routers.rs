@@ -57,7 +57,7 @@ async fn migrate_on_an_alias_creates_only_what_the_routers_allow() {
             TestDatabase::new(backend, &[]).await.expect("analytics"),
         );
         let dir = temp_dir("routers");
-        let project = Project { models: Some(vec![Order::meta(), Event::meta()]), code: CodeRegistry::default() };
+        let project = Project { models: Some(vec![Order::meta(), Event::meta()]), ..Project::default() };
         let url = default.url().expect("url");
         assert_eq!(cmd(&dir, &url, &project, &["makemigrations"]).await.0, ExitCode::SUCCESS);
         let migrations = djorm_migrations::loader::load(&dir).expect("files");

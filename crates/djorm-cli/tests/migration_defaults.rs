@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use djorm::prelude::*;
 use djorm::testing::TestDatabase;
 use djorm_cli::Project;
-use djorm_migrations::executor::CodeRegistry;
 
 mod v1 {
     use djorm::prelude::*;
@@ -43,7 +42,7 @@ async fn callable_defaults_are_recorded_by_name_and_called_by_migrate() {
         let dir = temp_dir("callable-default");
         let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
         let url = test_db.url().expect("url");
-        let first = Project { models: Some(vec![v1::Note::meta()]), code: CodeRegistry::default() };
+        let first = Project { models: Some(vec![v1::Note::meta()]), ..Project::default() };
         let (code, out) = cmd(&dir, &url, &first, &["makemigrations"]).await;
         assert_eq!(code, ExitCode::SUCCESS, "{out}");
         let (code, out) = cmd(&dir, &url, &first, &["migrate"]).await;
@@ -55,7 +54,7 @@ async fn callable_defaults_are_recorded_by_name_and_called_by_migrate() {
                 .expect("row");
         }
 
-        let second = Project { models: Some(vec![v2::Note::meta()]), code: CodeRegistry::default() };
+        let second = Project { models: Some(vec![v2::Note::meta()]), ..Project::default() };
         let (code, out) = cmd(&dir, &url, &second, &["makemigrations"]).await;
         assert_eq!(code, ExitCode::SUCCESS, "{out}");
         let written = std::fs::read_dir(dir.join("defaults"))

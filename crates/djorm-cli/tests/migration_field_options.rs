@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use djorm::prelude::*;
 use djorm::testing::TestDatabase;
 use djorm_cli::Project;
-use djorm_migrations::executor::CodeRegistry;
 
 mod v1 {
     use djorm::prelude::*;
@@ -38,7 +37,7 @@ async fn verbose_name_and_help_text_changes_are_alter_fields_without_sql() {
         let dir = temp_dir("field-options");
         let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
         let url = test_db.url().expect("url");
-        let first = Project { models: Some(vec![v1::Story::meta()]), code: CodeRegistry::default() };
+        let first = Project { models: Some(vec![v1::Story::meta()]), ..Project::default() };
         assert_eq!(cmd(&dir, &url, &first, &["makemigrations"]).await.0, ExitCode::SUCCESS);
         assert_eq!(cmd(&dir, &url, &first, &["migrate"]).await.0, ExitCode::SUCCESS);
         v1::Story::objects()
@@ -46,7 +45,7 @@ async fn verbose_name_and_help_text_changes_are_alter_fields_without_sql() {
             .await
             .expect("row");
 
-        let second = Project { models: Some(vec![v2::Story::meta()]), code: CodeRegistry::default() };
+        let second = Project { models: Some(vec![v2::Story::meta()]), ..Project::default() };
         let (code, out) = cmd(&dir, &url, &second, &["makemigrations", "--check"]).await;
         assert_ne!(code, ExitCode::SUCCESS, "{backend}: a changed verbose_name is a missing migration: {out}");
         let (code, out) = cmd(&dir, &url, &second, &["makemigrations"]).await;

@@ -11,7 +11,6 @@ use djorm::prelude::*;
 use djorm::testing::TestDatabase;
 use djorm::DynQuerySet;
 use djorm_cli::Project;
-use djorm_migrations::executor::CodeRegistry;
 
 /// Leaves out hidden notes, as a soft-delete manager does.
 fn visible(qs: DynQuerySet) -> DynQuerySet {
@@ -66,12 +65,12 @@ async fn managers_used_in_migrations_are_recorded_and_rebuilt() {
         let dir = temp_dir("managers");
         let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
         let url = test_db.url().expect("url");
-        let first = Project { models: Some(vec![v1::Note::meta()]), code: CodeRegistry::default() };
+        let first = Project { models: Some(vec![v1::Note::meta()]), ..Project::default() };
         assert_eq!(cmd(&dir, &url, &first, &["makemigrations"]).await.0, ExitCode::SUCCESS);
         assert!(!migration_text(&dir, "0001").contains("managers"), "a manager not used in migrations is not recorded");
         assert_eq!(cmd(&dir, &url, &first, &["migrate"]).await.0, ExitCode::SUCCESS);
 
-        let second = Project { models: Some(vec![v2::Note::meta()]), code: CodeRegistry::default() };
+        let second = Project { models: Some(vec![v2::Note::meta()]), ..Project::default() };
         let (code, out) = cmd(&dir, &url, &second, &["makemigrations", "--check"]).await;
         assert_ne!(code, ExitCode::SUCCESS, "{backend}: use_in_migrations is a missing migration: {out}");
         let (code, out) = cmd(&dir, &url, &second, &["makemigrations"]).await;

@@ -71,7 +71,7 @@ mod shop_v2 {
 }
 
 fn shop_project() -> Project {
-    Project { models: Some(vec![shop::Category::meta(), shop::Product::meta()]), code: CodeRegistry::default() }
+    Project { models: Some(vec![shop::Category::meta(), shop::Product::meta()]), ..Project::default() }
 }
 
 /// Only what the ORM reads changes: the reverse names, the on_delete rule, the symmetry.
@@ -112,7 +112,7 @@ async fn reverse_names_are_recorded_and_changing_them_runs_no_sql() {
     assert!(initial_text.contains("related_name = \"products\""), "{initial_text}");
     let v3 = Project {
         models: Some(vec![shop_v3::Category::meta(), shop_v3::Product::meta()]),
-        code: CodeRegistry::default(),
+        ..Project::default()
     };
     let (code, out) = cmd(&dir, "sqlite::memory:", &v3, &["makemigrations"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
@@ -177,7 +177,7 @@ async fn check_exits_1_when_a_migration_is_missing_and_refuses_not_null_without_
     assert_eq!(out.trim(), "No changes detected");
     let v2 = Project {
         models: Some(vec![shop_v2::Category::meta(), shop_v2::Product::meta()]),
-        code: CodeRegistry::default(),
+        ..Project::default()
     };
     let (code, out) = cmd(&dir, "sqlite::memory:", &v2, &["makemigrations"]).await;
     assert_eq!(code, ExitCode::from(2));
@@ -439,7 +439,7 @@ mod order {
 async fn new_models_are_created_after_the_tables_their_relations_need() {
     let dir = temp_dir("order");
     let project =
-        Project { models: Some(vec![order::Alpha::meta(), order::Zeta::meta()]), code: CodeRegistry::default() };
+        Project { models: Some(vec![order::Alpha::meta(), order::Zeta::meta()]), ..Project::default() };
     let (code, out) = cmd(&dir, "sqlite::memory:", &project, &["makemigrations"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
     assert!(out.find("Create model Zeta") < out.find("Create model Alpha"), "{out}");
@@ -588,14 +588,14 @@ async fn renames_are_asked_on_a_terminal_or_given_as_flags_and_keep_the_data() {
     let dir = temp_dir("rename");
     let test_db = TestDatabase::new("sqlite", &[]).await.unwrap_or_else(|e| panic!("{e}"));
     let url = test_db.url().expect("url");
-    let before = Project { models: Some(vec![renames::before::Story::meta()]), code: CodeRegistry::default() };
+    let before = Project { models: Some(vec![renames::before::Story::meta()]), ..Project::default() };
     cmd(&dir, &url, &before, &["makemigrations"]).await;
     cmd(&dir, &url, &before, &["migrate"]).await;
     renames::before::Story::objects()
         .create(test_db.db(), renames::before::Story { title: "kept".into(), ..Default::default() })
         .await
         .expect("row");
-    let after = Project { models: Some(vec![renames::after::Article::meta()]), code: CodeRegistry::default() };
+    let after = Project { models: Some(vec![renames::after::Article::meta()]), ..Project::default() };
     let (code, out) = cmd(
         &dir,
         &url,
@@ -633,7 +633,7 @@ async fn check_constraints_are_migrated_like_create_tables_makes_them() {
         let dir = temp_dir("check-constraint");
         let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
         let url = test_db.url().expect("url");
-        let project = Project { models: Some(vec![checked::Item::meta()]), code: CodeRegistry::default() };
+        let project = Project { models: Some(vec![checked::Item::meta()]), ..Project::default() };
         let (code, out) = cmd(&dir, &url, &project, &["makemigrations"]).await;
         assert_eq!(code, ExitCode::SUCCESS, "{out}");
         let (code, out) = cmd(&dir, &url, &project, &["migrate"]).await;
@@ -785,7 +785,7 @@ async fn a_migrated_schema_equals_the_test_database_schema_of_the_same_models() 
         let dir = temp_dir("same-schema");
         let migrated = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
         let url = migrated.url().expect("url");
-        let project = Project { models: Some(vec![Badge::meta(), Player::meta()]), code: CodeRegistry::default() };
+        let project = Project { models: Some(vec![Badge::meta(), Player::meta()]), ..Project::default() };
         let (code, out) = cmd(&dir, &url, &project, &["makemigrations"]).await;
         assert_eq!(code, ExitCode::SUCCESS, "{backend}: {out}");
         let (code, out) = cmd(&dir, &url, &project, &["migrate"]).await;
@@ -844,7 +844,7 @@ async fn keys_in_a_cycle_become_create_model_then_add_field() {
         let url = test_db.url().expect("url");
         let project = Project {
             models: Some(vec![cycle::Department::meta(), cycle::Employee::meta()]),
-            code: CodeRegistry::default(),
+            ..Project::default()
         };
         let (code, out) = cmd(&dir, &url, &project, &["makemigrations"]).await;
         assert_eq!(code, ExitCode::SUCCESS, "{out}");

@@ -63,9 +63,9 @@ pub use instance::ModelExt;
 pub use instance_state::InstanceState;
 pub use kind::FieldKind;
 pub use meta::{
-    linked_models, migration_packages, post_migrate, register_runtime_models, registered_models, CheckMeta,
-    FieldDefault, FieldMeta, IndexMeta, ManagerMeta, ManyToManyMeta, MigrationPackage, ModelMeta, ModelRef,
-    ModelRegistration, ModelVTable, OnDelete, PostMigrate, RelationMeta, UniqueMeta,
+    install_migrations, install_post_migrate, linked_models, migration_packages, post_migrate, register_runtime_models,
+    registered_models, CheckMeta, FieldDefault, FieldMeta, IndexMeta, ManagerMeta, ManyToManyMeta, MigrationPackage,
+    ModelMeta, ModelRef, ModelRegistration, ModelVTable, OnDelete, PostMigrate, RelationMeta, UniqueMeta,
 };
 pub use model::Model;
 pub use options::{parse_duration, ConnectOptions};

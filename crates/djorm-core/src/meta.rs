@@ -419,8 +419,8 @@ pub struct ModelRegistration {
 inventory::collect!(ModelRegistration);
 
 /// The migration files an app crate ships (Django's installed app with its `migrations`
-/// package): `djorm-auth` registers `auth` and `contenttypes`, so every project that links it
-/// migrates their tables without copying the files.
+/// package): `djorm_auth::install()` installs `auth` and `contenttypes`, so a project that
+/// installs it migrates their tables without copying the files.
 #[derive(Debug)]
 pub struct MigrationPackage {
     /// The app label.
@@ -433,16 +433,26 @@ pub struct MigrationPackage {
     pub django_history: bool,
 }
 
-inventory::collect!(MigrationPackage);
+static INSTALLED_MIGRATIONS: std::sync::Mutex<Vec<&'static MigrationPackage>> = std::sync::Mutex::new(Vec::new());
+static INSTALLED_POST_MIGRATE: std::sync::Mutex<Vec<&'static PostMigrate>> = std::sync::Mutex::new(Vec::new());
 
-/// The migration packages linked into this binary, by app label.
+/// Installs an app's migrations (Django's `INSTALLED_APPS`): the loader then reads them with
+/// the project's own. Installing one twice changes nothing.
+pub fn install_migrations(package: &'static MigrationPackage) {
+    let mut installed = INSTALLED_MIGRATIONS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !installed.iter().any(|p| std::ptr::eq(*p, package)) {
+        installed.push(package);
+    }
+}
+
+/// The installed migration packages, by app label.
 pub fn migration_packages() -> Vec<&'static MigrationPackage> {
-    let mut packages: Vec<_> = inventory::iter::<MigrationPackage>().collect();
+    let mut packages = INSTALLED_MIGRATIONS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     packages.sort_by_key(|p| p.app);
     packages
 }
 
-/// Work an app crate runs after every `migrate` (Django's `post_migrate` signal), given the
+/// Work an installed app runs after every `migrate` (Django's `post_migrate` signal), given the
 /// database and the project's models: `djorm-auth` creates the content types and default
 /// permissions of every model, as Django's auth app does.
 pub struct PostMigrate {
@@ -459,12 +469,18 @@ impl std::fmt::Debug for PostMigrate {
     }
 }
 
-inventory::collect!(PostMigrate);
+/// Installs an app's [`PostMigrate`] work; installing it twice changes nothing.
+pub fn install_post_migrate(hook: &'static PostMigrate) {
+    let mut installed = INSTALLED_POST_MIGRATE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !installed.iter().any(|h| std::ptr::eq(*h, hook)) {
+        installed.push(hook);
+    }
+}
 
-/// Runs every linked app's [`PostMigrate`] work, in app order (Django sends `post_migrate`
-/// after every `migrate`).
+/// Runs every installed app's [`PostMigrate`] work, in app order (Django sends
+/// `post_migrate` after every `migrate`).
 pub async fn post_migrate(db: &crate::Db, models: &[&'static ModelMeta]) -> crate::Result<()> {
-    let mut hooks: Vec<&PostMigrate> = inventory::iter::<PostMigrate>().collect();
+    let mut hooks = INSTALLED_POST_MIGRATE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     hooks.sort_by_key(|h| h.app);
     for hook in hooks {
         (hook.run)(db, models).await?;

@@ -118,8 +118,8 @@ pub mod backend {
 /// the models a project's migrations describe).
 pub mod apps {
     pub use djorm_core::{
-        linked_models, migration_packages, post_migrate, register_runtime_models, registered_models, MigrationPackage,
-        ModelRegistration, PostMigrate,
+        install_migrations, install_post_migrate, linked_models, migration_packages, post_migrate,
+        register_runtime_models, registered_models, MigrationPackage, ModelRegistration, PostMigrate,
     };
 }
 

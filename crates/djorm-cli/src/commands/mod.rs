@@ -12,6 +12,7 @@ mod shell;
 mod showmigrations;
 mod sqlmigrate;
 mod squashmigrations;
+mod users;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -80,6 +81,7 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
         Command::Loaddata { .. } => fixtures::loaddata(&cli, project, out).await,
         Command::Flush { .. } => fixtures::flush(&cli, project, out).await,
         Command::Inspectdb { .. } => inspectdb::run(&cli, out).await,
+        Command::Createsuperuser { .. } | Command::Changepassword { .. } => users::run(&cli, project, out).await,
     }
 }
 
