@@ -43,8 +43,7 @@ async fn check_reports_djangos_model_errors_and_unapplied_migrations() {
     let test_db = TestDatabase::new("postgresql", &[]).await.expect("db");
     let url = test_db.url().expect("url");
     let dir = temp_dir("check");
-    let project =
-        Project { models: Some(vec![Member::meta(), Letter::meta(), Note::meta()]), ..Project::default() };
+    let project = Project { models: Some(vec![Member::meta(), Letter::meta(), Note::meta()]), ..Project::default() };
     let (code, out) = cmd(&dir, &url, &project, &["check"]).await;
     assert_eq!(code, ExitCode::FAILURE, "{out}");
     let expected = [

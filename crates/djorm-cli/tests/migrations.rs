@@ -110,10 +110,7 @@ async fn reverse_names_are_recorded_and_changing_them_runs_no_sql() {
     let migrations = initial(&dir).await;
     let initial_text = std::fs::read_to_string(dir.join("shop/0001_initial.toml")).expect("written");
     assert!(initial_text.contains("related_name = \"products\""), "{initial_text}");
-    let v3 = Project {
-        models: Some(vec![shop_v3::Category::meta(), shop_v3::Product::meta()]),
-        ..Project::default()
-    };
+    let v3 = Project { models: Some(vec![shop_v3::Category::meta(), shop_v3::Product::meta()]), ..Project::default() };
     let (code, out) = cmd(&dir, "sqlite::memory:", &v3, &["makemigrations"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
     assert!(
@@ -175,10 +172,7 @@ async fn check_exits_1_when_a_migration_is_missing_and_refuses_not_null_without_
     let (code, out) = cmd(&dir, "sqlite::memory:", &shop_project(), &["makemigrations", "--check"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
     assert_eq!(out.trim(), "No changes detected");
-    let v2 = Project {
-        models: Some(vec![shop_v2::Category::meta(), shop_v2::Product::meta()]),
-        ..Project::default()
-    };
+    let v2 = Project { models: Some(vec![shop_v2::Category::meta(), shop_v2::Product::meta()]), ..Project::default() };
     let (code, out) = cmd(&dir, "sqlite::memory:", &v2, &["makemigrations"]).await;
     assert_eq!(code, ExitCode::from(2));
     assert!(
@@ -438,8 +432,7 @@ mod order {
 #[tokio::test]
 async fn new_models_are_created_after_the_tables_their_relations_need() {
     let dir = temp_dir("order");
-    let project =
-        Project { models: Some(vec![order::Alpha::meta(), order::Zeta::meta()]), ..Project::default() };
+    let project = Project { models: Some(vec![order::Alpha::meta(), order::Zeta::meta()]), ..Project::default() };
     let (code, out) = cmd(&dir, "sqlite::memory:", &project, &["makemigrations"]).await;
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
     assert!(out.find("Create model Zeta") < out.find("Create model Alpha"), "{out}");
@@ -842,10 +835,8 @@ async fn keys_in_a_cycle_become_create_model_then_add_field() {
         let dir = temp_dir("cycle");
         let test_db = TestDatabase::new(backend, &[]).await.unwrap_or_else(|e| panic!("{e}"));
         let url = test_db.url().expect("url");
-        let project = Project {
-            models: Some(vec![cycle::Department::meta(), cycle::Employee::meta()]),
-            ..Project::default()
-        };
+        let project =
+            Project { models: Some(vec![cycle::Department::meta(), cycle::Employee::meta()]), ..Project::default() };
         let (code, out) = cmd(&dir, &url, &project, &["makemigrations"]).await;
         assert_eq!(code, ExitCode::SUCCESS, "{out}");
         let created = out.find("Create model Department").expect("department created");

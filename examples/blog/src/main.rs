@@ -4,8 +4,9 @@
 
 mod show;
 
-use blog::models::{Author, Post, Tag};
+use blog::models::{Author, Post, Profile, Tag};
 use djorm::prelude::*;
+use djorm_auth::{AuthUserExt, User, UserManager};
 
 #[tokio::main]
 async fn main() {
@@ -19,7 +20,9 @@ async fn run() -> djorm::Result<()> {
     let db = djorm::connect_from_env().await?;
     show::database(&db);
     let capture = db.capture_queries();
-    let models = [Author::meta(), Tag::meta(), Post::meta()];
+    // Django's auth tables (the Profile points at its User), then the blog's.
+    let mut models = djorm_auth::models::all();
+    models.extend(blog::models::all());
 
     show::step("Schema (the example starts from empty tables every run)");
     db.drop_tables(&models).await?;
@@ -177,6 +180,23 @@ async fn run() -> djorm::Result<()> {
             format!("by {} tagged [{}]", p.author.cached().map(|a| a.name.as_str()).unwrap_or("?"), tags.join(", ")),
         );
     }
+
+    show::step("One-to-one: a post_save receiver gives every new User a Profile (the chapter's signals)");
+    blog::models::connect_profile_signals();
+    let mut alice = User::objects()
+        .create_user(&db, "alice", Some("alice@EXAMPLE.com"), Some("correct horse battery staple"))
+        .await?;
+    show::sql_without_params(&capture);
+    let mut profile = ReverseOne::<Profile>::of(&alice, "profile").get(&db).await?;
+    profile.location = "Lagos".into();
+    profile.save(&db).await?;
+    show::sql(&capture);
+    show::result("user.email (domain normalized)", &alice.email);
+    show::result("user.profile.location", &profile.location);
+    show::result("profile.user.username", profile.user.get(&db).await?.username);
+    show::result("check_password(\"wrong\")", alice.check_password(&db, "wrong").await?);
+    show::result("check_password(...)", alice.check_password(&db, "correct horse battery staple").await?);
+    show::sql_without_params(&capture);
 
     show::step("Delete: author.delete() cascades to the posts; filter(...).delete()");
     let deleted = author.delete(&db).await?;

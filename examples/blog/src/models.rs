@@ -1,7 +1,9 @@
 //! The chapter's blog models (sections 7.1.4 and 7.3): Author, Tag, Post with its author
-//! (ForeignKey, CASCADE, related_name "posts") and tags (ManyToMany).
+//! (ForeignKey, CASCADE, related_name "posts") and tags (ManyToMany), and the user Profile
+//! (OneToOne to Django's built-in User, section 7.3.3) that a post_save receiver creates.
 
 use djorm::prelude::*;
+use djorm_auth::User;
 
 /// A person who writes posts.
 #[derive(Model, Debug, Clone)]
@@ -75,7 +77,49 @@ pub struct Post {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Extra information about a user (the chapter's `Profile`): `user.profile` in Django,
+/// `ReverseOne::<Profile>::of(&user, "profile")` here (djorm-auth's `User` cannot declare the
+/// field).
+#[derive(Model, Debug, Clone)]
+#[djorm(app = "blog")]
+pub struct Profile {
+    /// Django's implicit primary key.
+    pub id: AutoId,
+    /// `OneToOneField(User, on_delete=models.CASCADE, related_name='profile')`.
+    #[djorm(on_delete = Cascade, related_name = "profile")]
+    pub user: OneToOne<User>,
+    /// `TextField(blank=True)`.
+    #[djorm(blank)]
+    pub bio: String,
+    /// `DateField(null=True, blank=True)`.
+    #[djorm(null, blank)]
+    pub birth_date: Option<NaiveDate>,
+    /// `CharField(max_length=100, blank=True)`.
+    #[djorm(max_length = 100, blank)]
+    pub location: String,
+}
+
+/// The chapter's two post_save receivers on `User`: `create_user_profile` makes a profile for
+/// every new user, `save_user_profile` saves it again whenever the user is saved.
+pub fn connect_profile_signals() {
+    use djorm::signals::{connect, Signal};
+    connect::<User>(Signal::PostSave, |db, user, created| {
+        Box::pin(async move {
+            if created {
+                Profile::objects().create(db, Profile { user: user.into(), ..Default::default() }).await?;
+            }
+            Ok(())
+        })
+    });
+    connect::<User>(Signal::PostSave, |db, user, _| {
+        Box::pin(async move {
+            let mut profile = ReverseOne::<Profile>::of(user, "profile").get(db).await?;
+            profile.save(db).await
+        })
+    });
+}
+
 /// Every model of the app, for the manage binary.
 pub fn all() -> Vec<&'static djorm::ModelMeta> {
-    vec![Author::meta(), Tag::meta(), Post::meta()]
+    vec![Author::meta(), Tag::meta(), Post::meta(), Profile::meta()]
 }

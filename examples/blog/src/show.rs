@@ -21,6 +21,14 @@ pub fn sql(capture: &QueryCapture) {
     }
 }
 
+/// Prints (and forgets) the statements captured, without their parameters (they hold a
+/// password hash).
+pub fn sql_without_params(capture: &QueryCapture) {
+    for q in capture.take() {
+        println!("  SQL: {}  -- params not shown", q.sql);
+    }
+}
+
 fn cell(v: &Value) -> String {
     match v {
         Value::DateTime(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),

@@ -12,7 +12,7 @@ fn start(url: &str, history: &std::path::Path) -> PtySession {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_manage"));
     command.args(["--database", url, "shell"]).env("DJORM_HISTORY", history).env("TERM", "xterm");
     let mut shell = rexpect::session::spawn_command(command, Some(TIMEOUT_MS)).unwrap();
-    shell.exp_string("models: Author, Tag, Post.").unwrap();
+    shell.exp_string("models: ContentType, Permission, Group, User, Author, Tag, Post, Profile.").unwrap();
     shell.exp_string(">>> ").unwrap();
     shell
 }
@@ -66,12 +66,19 @@ async fn drive(test: TestDatabase) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The manage binary's models: Django's auth app, then the blog's.
+fn models() -> Vec<&'static djorm::ModelMeta> {
+    let mut models = djorm_auth::models::all();
+    models.extend(blog::models::all());
+    models
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn shell_in_a_terminal_on_sqlite() {
-    drive(TestDatabase::new("sqlite", &blog::models::all()).await.unwrap()).await;
+    drive(TestDatabase::new("sqlite", &models()).await.unwrap()).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shell_in_a_terminal_on_postgres() {
-    drive(TestDatabase::new("postgresql", &blog::models::all()).await.unwrap()).await;
+    drive(TestDatabase::new("postgresql", &models()).await.unwrap()).await;
 }

@@ -23,6 +23,15 @@ pub struct Binding {
 /// equal when bound to the same row and field, shown by its target model's name.
 macro_rules! bound_container {
     ($name:ident) => {
+        impl<T: Model> $name<T> {
+            /// The reverse accessor `name` of `owner`, for a model that cannot declare the field
+            /// (a model of another crate, like djorm-auth's `User`): Django's `user.profile` is
+            /// `ReverseOne::<Profile>::of(&user, "profile").get(&db)`.
+            pub fn of<O: Model>(owner: &O, name: &'static str) -> Self {
+                $name { binding: Some(super::containers::Binding::of(owner, name)), cached: None }
+            }
+        }
+
         impl<T: Model> Default for $name<T> {
             fn default() -> Self {
                 $name { binding: None, cached: None }
@@ -102,6 +111,18 @@ macro_rules! cached_many {
     };
 }
 pub(crate) use cached_many;
+
+impl Binding {
+    /// The binding of `owner`'s relation `name`.
+    pub fn of<O: crate::Model>(owner: &O, name: &'static str) -> Self {
+        Binding {
+            owner: O::meta(),
+            name,
+            pk: owner.pk_value(),
+            db: owner.instance_state().and_then(crate::InstanceState::db),
+        }
+    }
+}
 
 /// The binding, or the error Django gives for an unsaved instance.
 pub(crate) fn bound<'a>(binding: &'a Option<Binding>, what: &str) -> Result<&'a Binding> {
