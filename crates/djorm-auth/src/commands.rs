@@ -336,37 +336,101 @@ fn ask_secret(console: &mut dyn Console, prompt: &str) -> Result<String, Command
     Ok(answer)
 }
 
-/// A boxed future of a command.
-pub type CommandFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CommandError>> + Send + 'a>>;
-
-/// The user commands for one user model, as the command line runs them (the built-in
-/// [`User`](crate::User) unless an application names its own with [`UserCommands::of`]).
-#[derive(Clone, Copy)]
-pub struct UserCommands {
-    /// `createsuperuser`.
-    pub createsuperuser: for<'a> fn(&'a Db, &'a SuperuserOptions, &'a mut dyn Console) -> CommandFuture<'a, ()>,
-    /// `changepassword`.
-    pub changepassword: for<'a> fn(&'a Db, Option<&'a str>, &'a mut dyn Console) -> CommandFuture<'a, String>,
+/// The terminal when a person is there; otherwise the lines go to the command's report (and
+/// nothing can be asked).
+struct CommandLineConsole {
+    terminal: Terminal,
+    report: Vec<String>,
 }
 
-impl UserCommands {
-    /// The commands for the user model `U` (Django's `AUTH_USER_MODEL`).
-    pub fn of<U: AuthUser>() -> Self {
-        UserCommands {
-            createsuperuser: |db, options, console| Box::pin(createsuperuser::<U>(db, options, console)),
-            changepassword: |db, username, console| Box::pin(changepassword::<U>(db, username, console)),
+impl Console for CommandLineConsole {
+    fn out(&mut self, line: &str) {
+        if self.terminal.is_interactive() {
+            self.terminal.out(line);
+        } else {
+            self.report.push(line.to_owned());
         }
     }
-}
 
-impl Default for UserCommands {
-    fn default() -> Self {
-        UserCommands::of::<crate::User>()
+    fn err(&mut self, line: &str) {
+        self.terminal.err(line);
+    }
+
+    fn input(&mut self, prompt: &str) -> io::Result<String> {
+        self.terminal.input(prompt)
+    }
+
+    fn secret(&mut self, prompt: &str) -> io::Result<String> {
+        self.terminal.secret(prompt)
+    }
+
+    fn is_interactive(&self) -> bool {
+        self.terminal.is_interactive()
     }
 }
 
-impl std::fmt::Debug for UserCommands {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("UserCommands")
-    }
+/// `createsuperuser`'s command line.
+#[derive(Debug, clap::Parser)]
+#[command(name = "createsuperuser", about = "Creates a superuser")]
+struct CreatesuperuserArgs {
+    /// The username.
+    #[arg(long)]
+    username: Option<String>,
+    /// The e-mail address.
+    #[arg(long)]
+    email: Option<String>,
+    /// Asks nothing: everything from the options and DJANGO_SUPERUSER_* (or DJORM_SUPERUSER_*).
+    #[arg(long = "noinput", visible_alias = "no-input")]
+    no_input: bool,
+}
+
+/// `changepassword`'s command line.
+#[derive(Debug, clap::Parser)]
+#[command(name = "changepassword", about = "Changes a user's password")]
+struct ChangepasswordArgs {
+    /// The user (by default the system user's name).
+    username: Option<String>,
+}
+
+fn parse<T: clap::Parser>(name: &str, args: &[String]) -> Result<T, String> {
+    T::try_parse_from(std::iter::once(name.to_owned()).chain(args.iter().cloned())).map_err(|e| e.to_string())
+}
+
+fn run_createsuperuser<'a, U: AuthUser>(db: &'a Db, args: &'a [String]) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    Box::pin(async move {
+        let args: CreatesuperuserArgs = parse("createsuperuser", args)?;
+        let options = SuperuserOptions { username: args.username, email: args.email, no_input: args.no_input };
+        let mut console = CommandLineConsole { terminal: Terminal, report: Vec::new() };
+        createsuperuser::<U>(db, &options, &mut console).await.map_err(|e| e.0)?;
+        Ok(console.report)
+    })
+}
+
+fn run_changepassword<'a, U: AuthUser>(db: &'a Db, args: &'a [String]) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    Box::pin(async move {
+        let args: ChangepasswordArgs = parse("changepassword", args)?;
+        let mut console = CommandLineConsole { terminal: Terminal, report: Vec::new() };
+        let done = changepassword::<U>(db, args.username.as_deref(), &mut console).await.map_err(|e| e.0)?;
+        console.report.push(done);
+        Ok(console.report)
+    })
+}
+
+/// A boxed future, the shape of an installed command.
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Adds `createsuperuser` and `changepassword` on the user model `U` to the command line.
+pub(crate) fn install<U: AuthUser>() {
+    let create: &'static djorm::apps::ManagementCommand = Box::leak(Box::new(djorm::apps::ManagementCommand {
+        name: "createsuperuser",
+        about: "Creates a superuser",
+        run: run_createsuperuser::<U>,
+    }));
+    let change: &'static djorm::apps::ManagementCommand = Box::leak(Box::new(djorm::apps::ManagementCommand {
+        name: "changepassword",
+        about: "Changes a user's password",
+        run: run_changepassword::<U>,
+    }));
+    djorm::apps::install_command(create);
+    djorm::apps::install_command(change);
 }

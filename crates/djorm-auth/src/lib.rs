@@ -8,6 +8,7 @@ mod manager;
 mod migrations;
 pub mod models;
 pub mod permissions;
+mod shell;
 mod user;
 pub mod validation;
 
@@ -20,7 +21,15 @@ pub use user::{authenticate, get_by_natural_key, AuthUser, AuthUserExt};
 /// project's models are created. Call it first thing in the `manage` binary (and in tests that
 /// migrate); calling it again changes nothing.
 pub fn install() {
+    install_with_user_model::<User>();
+}
+
+/// [`install`] with the application's own user model `U` (Django's `AUTH_USER_MODEL`): the
+/// command line's `createsuperuser` and `changepassword` work on `U`.
+pub fn install_with_user_model<U: AuthUser>() {
     djorm::apps::install_migrations(&migrations::CONTENTTYPES);
     djorm::apps::install_migrations(&migrations::AUTH);
     djorm::apps::install_post_migrate(&permissions::AFTER_MIGRATE);
+    commands::install::<U>();
+    shell::install::<U>();
 }

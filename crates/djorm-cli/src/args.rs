@@ -119,25 +119,6 @@ pub enum Command {
         #[arg(long, default_value_t = crate::shell::DEFAULT_MAX_ROWS)]
         max_rows: usize,
     },
-    /// Creates a superuser (Django's auth tables, or the project's user model): asks for the
-    /// username, e-mail and password, or with --noinput reads DJANGO_SUPERUSER_USERNAME,
-    /// DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD (or DJORM_SUPERUSER_*).
-    Createsuperuser {
-        /// The username.
-        #[arg(long)]
-        username: Option<String>,
-        /// The e-mail address.
-        #[arg(long)]
-        email: Option<String>,
-        /// Asks nothing: everything from the options and the environment.
-        #[arg(long = "noinput", visible_alias = "no-input")]
-        no_input: bool,
-    },
-    /// Changes a user's password (asked twice, hidden, validated; three tries).
-    Changepassword {
-        /// The user (by default the system user's name).
-        username: Option<String>,
-    },
     /// Starts the database's own client (psql or sqlite3) on the configured database.
     Dbshell,
     /// Says where the database is, that it answers, and how its connection pool stands.
@@ -190,4 +171,8 @@ pub enum Command {
         #[arg(long)]
         app: Option<String>,
     },
+    /// A command an installed app adds (`createsuperuser`, `changepassword` once
+    /// `djorm_auth::install()` ran in the manage binary), with its arguments.
+    #[command(external_subcommand)]
+    Installed(Vec<String>),
 }

@@ -15,7 +15,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub use args::Cli;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use djorm::ModelMeta;
 pub use djorm_migrations::executor::CodeRegistry;
 
@@ -27,10 +27,6 @@ pub struct Project {
     pub models: Option<Vec<&'static ModelMeta>>,
     /// Functions `RunCode` operations call, by name.
     pub code: CodeRegistry,
-    /// `createsuperuser` and `changepassword` for the project's user model (Django's
-    /// `AUTH_USER_MODEL`): the built-in `djorm_auth::User` unless set with
-    /// `UserCommands::of::<MyUser>()`.
-    pub users: djorm_auth::commands::UserCommands,
 }
 
 impl Project {
@@ -45,8 +41,14 @@ impl Project {
 pub async fn run(args: &[String], project: &Project, out: &mut dyn Write) -> ExitCode {
     let mut argv = vec!["djorm".to_owned()];
     argv.extend(args.iter().cloned());
-    let cli = match Cli::try_parse_from(argv) {
-        Ok(cli) => cli,
+    let cli = match installed_commands_help(Cli::command()).try_get_matches_from(argv) {
+        Ok(matches) => match Cli::from_arg_matches(&matches) {
+            Ok(cli) => cli,
+            Err(e) => {
+                let _ = write!(out, "{e}");
+                return ExitCode::from(2);
+            }
+        },
         Err(e) => {
             let _ = write!(out, "{e}");
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
@@ -61,11 +63,22 @@ pub async fn run(args: &[String], project: &Project, out: &mut dyn Write) -> Exi
     }
 }
 
+/// The help lists the commands installed apps add, under their app as Django's `manage.py
+/// help` does (`[auth] changepassword, createsuperuser`).
+fn installed_commands_help(command: clap::Command) -> clap::Command {
+    let installed = djorm::apps::installed_commands();
+    if installed.is_empty() {
+        return command;
+    }
+    let lines: Vec<String> = installed.iter().map(|c| format!("  {:<18}{}", c.name, c.about)).collect();
+    command.after_help(format!("Commands of installed apps:\n{}", lines.join("\n")))
+}
+
 /// Like [`manage`], with the models listed explicitly (the safest way: the linker cannot drop
 /// models the binary names).
 pub async fn manage_with(models: Vec<&'static ModelMeta>, code: CodeRegistry) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let project = Project { models: Some(models), code, ..Project::default() };
+    let project = Project { models: Some(models), code };
     let mut stdout = std::io::stdout();
     run(&args, &project, &mut stdout).await
 }

@@ -3,13 +3,14 @@
 //! ConnectionDoesNotExist naming the variable to set, and a password in an alias's URL never
 //! reaches the output. Each run is its own process (the environment is per process).
 
-use std::path::Path;
+mod chapter_blog;
+
 use std::process::{Command, Output};
 
 use djorm::testing::{test_backends, TestDatabase};
 
 fn djorm(env: &[(&str, &str)], args: &[&str]) -> Output {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/blog/migrations");
+    let dir = chapter_blog::blog_migrations();
     let mut command = Command::new(env!("CARGO_BIN_EXE_djorm"));
     command.arg("--dir").arg(dir).args(args);
     for (name, value) in env {
@@ -70,7 +71,7 @@ async fn a_dotenv_file_configures_the_databases() {
         ),
     )
     .expect(".env");
-    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/blog/migrations");
+    let migrations = chapter_blog::blog_migrations();
     let run = |args: &[&str], env: &[(&str, String)]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_djorm"));
         command.current_dir(&dir).arg("--dir").arg(&migrations).args(args);

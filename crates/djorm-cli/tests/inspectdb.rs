@@ -4,6 +4,8 @@
 //! database does not store (on_delete, ordering, defaults, validation-only field classes) and
 //! the automatic join table, which comes back as a model of its own, as in Django.
 
+mod chapter_blog;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,7 +19,7 @@ mod blog_postgresql;
 mod blog_sqlite;
 
 fn blog_migrations() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/blog/migrations")
+    chapter_blog::blog_migrations()
 }
 
 async fn cmd(url: &str, project: &Project, args: &[&str]) -> (ExitCode, String) {

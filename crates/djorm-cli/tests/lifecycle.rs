@@ -166,7 +166,7 @@ fn project(models: Vec<&'static djorm::ModelMeta>) -> Project {
             Ok(())
         })
     });
-    Project { models: Some(models), code, ..Project::default() }
+    Project { models: Some(models), code }
 }
 
 async fn step(dir: &Path, url: &str, models: Vec<&'static djorm::ModelMeta>, extra: &[&str]) -> String {

@@ -2,7 +2,8 @@
 //! migration files — on PostgreSQL and SQLite it creates, relates, queries across relations both
 //! ways, fills literal defaults and cascades deletes, and names what the files do not record.
 
-use std::path::Path;
+mod chapter_blog;
+
 use std::process::ExitCode;
 
 use djorm::testing::TestDatabase;
@@ -10,7 +11,7 @@ use djorm_cli::Project;
 use serde_json::{json, Value as Json};
 
 async fn shell(url: &str, line: &str) -> (ExitCode, String) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/blog/migrations");
+    let dir = chapter_blog::blog_migrations();
     let args: Vec<String> = ["--dir", &dir.display().to_string(), "--database", url]
         .into_iter()
         .chain(["shell", "--yes", "--format", "json", "-c", line])
@@ -34,7 +35,7 @@ async fn standalone_shell(backend: &'static str) {
     let test_db = TestDatabase::new(backend, &[]).await.expect("test database");
     let url = test_db.url().expect("url");
     let mut migrate = Vec::new();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/blog/migrations");
+    let dir = chapter_blog::blog_migrations();
     let args = ["--dir".to_owned(), dir.display().to_string(), "--database".to_owned(), url.clone(), "migrate".into()];
     assert_eq!(djorm_cli::run(&args, &Project::default(), &mut migrate).await, ExitCode::SUCCESS);
 

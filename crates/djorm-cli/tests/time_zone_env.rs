@@ -2,13 +2,14 @@
 //! lookups read timestamps on that zone's clocks, and an unknown zone stops the command with a
 //! message that names the variable. Each run is its own process (the zone is process-wide).
 
-use std::path::Path;
+mod chapter_blog;
+
 use std::process::{Command, Output};
 
 use djorm::testing::{test_backends, TestDatabase};
 
 fn djorm(url: &str, zone: Option<&str>, args: &[&str]) -> Output {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/blog/migrations");
+    let dir = chapter_blog::blog_migrations();
     let mut command = Command::new(env!("CARGO_BIN_EXE_djorm"));
     command.arg("--dir").arg(dir).args(["--database", url]).args(args).env_remove("TIME_ZONE");
     if let Some(zone) = zone {

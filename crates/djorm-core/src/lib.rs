@@ -6,6 +6,7 @@
 //! it → a [`Backend`] runs it. Users reach all of this through the `djorm` facade crate.
 
 mod aggregates;
+mod app_methods;
 mod backend;
 mod data_error;
 mod db;
@@ -14,6 +15,7 @@ mod error;
 mod expr;
 mod fetched;
 mod field;
+mod installed_apps;
 mod instance;
 mod instance_state;
 mod kind;
@@ -47,6 +49,9 @@ pub mod validation;
 pub mod vocabulary;
 
 pub use aggregates::{Aggregate, AggregateSource, Annotation, Avg, Count, Max, Min, StdDev, Sum, Variance};
+pub use app_methods::{
+    app_method, app_method_names, install_method, AppMethod, AppMethodOutput, MethodOwner, RunAppMethod,
+};
 pub use backend::{Backend, MigrationLock, PoolStatus, RowStream, Rows};
 pub use db::{CapturedQuery, Db, NPlusOne, NPlusOneDetector, QueryCapture};
 pub use djorm_sql::{IsolationLevel, TransactionMode};
@@ -59,13 +64,17 @@ pub use expr::{
 };
 pub use fetched::{Fetched, NativeRows};
 pub use field::{Comparable, DateTimeType, DateType, Field, OrderBy, TextType};
+pub use installed_apps::{
+    install_command, install_migrations, install_post_migrate, installed_command, installed_commands,
+    migration_packages, post_migrate, ManagementCommand, MigrationPackage, PostMigrate, RunCommand,
+};
 pub use instance::ModelExt;
 pub use instance_state::InstanceState;
 pub use kind::FieldKind;
 pub use meta::{
-    install_migrations, install_post_migrate, linked_models, migration_packages, post_migrate, register_runtime_models,
-    registered_models, CheckMeta, FieldDefault, FieldMeta, IndexMeta, ManagerMeta, ManyToManyMeta, MigrationPackage,
-    ModelMeta, ModelRef, ModelRegistration, ModelVTable, OnDelete, PostMigrate, RelationMeta, UniqueMeta,
+    linked_models, register_runtime_models, registered_models, CheckMeta, FieldDefault, FieldMeta, IndexMeta,
+    ManagerMeta, ManyToManyMeta, ModelMeta, ModelRef, ModelRegistration, ModelVTable, OnDelete, RelationMeta,
+    UniqueMeta,
 };
 pub use model::Model;
 pub use options::{parse_duration, ConnectOptions};

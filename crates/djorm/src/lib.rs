@@ -118,8 +118,10 @@ pub mod backend {
 /// the models a project's migrations describe).
 pub mod apps {
     pub use djorm_core::{
-        install_migrations, install_post_migrate, linked_models, migration_packages, post_migrate,
-        register_runtime_models, registered_models, MigrationPackage, ModelRegistration, PostMigrate,
+        app_method, app_method_names, install_command, install_method, install_migrations, install_post_migrate,
+        installed_command, installed_commands, linked_models, migration_packages, post_migrate,
+        register_runtime_models, registered_models, AppMethod, AppMethodOutput, ManagementCommand, MethodOwner,
+        MigrationPackage, ModelRegistration, PostMigrate, RunAppMethod, RunCommand,
     };
 }
 

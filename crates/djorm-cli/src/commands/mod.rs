@@ -12,7 +12,6 @@ mod shell;
 mod showmigrations;
 mod sqlmigrate;
 mod squashmigrations;
-mod users;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -81,8 +80,27 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
         Command::Loaddata { .. } => fixtures::loaddata(&cli, project, out).await,
         Command::Flush { .. } => fixtures::flush(&cli, project, out).await,
         Command::Inspectdb { .. } => inspectdb::run(&cli, out).await,
-        Command::Createsuperuser { .. } | Command::Changepassword { .. } => users::run(&cli, project, out).await,
+        Command::Installed(args) => installed(&cli, args, out).await,
     }
+}
+
+/// A command an installed app added (`djorm_auth::install()` adds `createsuperuser` and
+/// `changepassword`), or Django's "Unknown command".
+async fn installed(cli: &Cli, args: &[String], out: &mut dyn Write) -> Result<ExitCode> {
+    let name = args.first().map(String::as_str).unwrap_or_default();
+    let Some(command) = djorm::apps::installed_command(name) else {
+        let mut known: Vec<&str> = djorm::apps::installed_commands().iter().map(|c| c.name).collect();
+        known.sort_unstable();
+        let hint =
+            if known.is_empty() { String::new() } else { format!(" (installed apps add: {})", known.join(", ")) };
+        return Err(CommandError::Usage(format!("Unknown command: '{name}'. Type 'djorm --help' for usage.{hint}")));
+    };
+    let db = connect(cli).await?;
+    let report = (command.run)(&db, &args[1..]).await.map_err(CommandError::Usage)?;
+    for line in report {
+        writeln!(out, "{line}").map_err(io)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn io(e: std::io::Error) -> CommandError {

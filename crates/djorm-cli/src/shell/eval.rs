@@ -162,8 +162,8 @@ impl Session {
                     let target = self.eval(target).await?;
                     methods::attribute(self, target, name).await
                 }
-                Expr::Call(callee, args) => {
-                    let callee = self.eval(callee).await?;
+                Expr::Call(callee_expr, args) => {
+                    let callee = self.eval(callee_expr).await?;
                     let mut positional = Vec::new();
                     let mut keywords = Vec::new();
                     for arg in args {
@@ -175,9 +175,24 @@ impl Session {
                     }
                     match callee {
                         Val::Builtin(name) => self.call_builtin(name, positional, keywords),
-                        Val::Method(target, method) => {
-                            methods::call(self, *target, &method, positional, keywords).await
-                        }
+                        Val::Method(target, method) => match (*target, &**callee_expr) {
+                            // An app's object method that changes the object (`u.set_password(...)`)
+                            // changes the variable's object, as a Python method changes `self`.
+                            (Val::Instance(meta, row), Expr::Attr(owner, _))
+                                if djorm::apps::app_method(meta, djorm::apps::MethodOwner::Object, &method)
+                                    .is_some() =>
+                            {
+                                let app = djorm::apps::app_method(meta, djorm::apps::MethodOwner::Object, &method)
+                                    .ok_or("the method was uninstalled")?;
+                                let (value, changed) =
+                                    methods::call_app_method(self, app, Some(row), positional, keywords).await?;
+                                if let (Some(row), Expr::Name(var)) = (changed, &**owner) {
+                                    self.vars.insert(var.clone(), Val::Instance(meta, row));
+                                }
+                                Ok(value)
+                            }
+                            (target, _) => methods::call(self, target, &method, positional, keywords).await,
+                        },
                         Val::Model(meta) => methods::instantiate(meta, positional, keywords),
                         other => {
                             Err(ShellError::new("TypeError", format!("'{}' object is not callable", other.type_name())))

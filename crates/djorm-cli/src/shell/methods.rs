@@ -4,6 +4,7 @@ use super::error::ShellError;
 use djorm::relations::reverse_by_accessor;
 use djorm::{DynQuerySet, ModelMeta, OrderBy, Value, Q};
 
+use djorm::apps::MethodOwner;
 use djorm::methods::{MethodArg, MethodOutput};
 
 use super::convert;
@@ -36,6 +37,9 @@ pub async fn attribute(session: &mut Session, target: Val, name: &str) -> Result
         target @ Val::QuerySet(_) if djorm::methods::method(name).is_some() => {
             Ok(Val::Method(Box::new(target), name.to_owned()))
         }
+        target @ Val::QuerySet(_) if manager_method(&target, name).is_some() => {
+            Ok(Val::Method(Box::new(target), name.to_owned()))
+        }
         // Django's QuerySet.ordered: an order_by() or the model's default ordering applies.
         Val::QuerySet(qs) if name == "ordered" => Ok(Val::Value(Value::Bool(qs.query().is_ordered()))),
         Val::QuerySet(_) => Err(ShellError::new(
@@ -55,7 +59,9 @@ async fn instance_attribute(
     row: djorm::ValuesRow,
     name: &str,
 ) -> Result<Val, ShellError> {
-    if matches!(name, "save" | "delete" | "refresh_from_db") {
+    if matches!(name, "save" | "delete" | "refresh_from_db")
+        || djorm::apps::app_method(meta, MethodOwner::Object, name).is_some()
+    {
         return Ok(Val::Method(Box::new(Val::Instance(meta, row)), name.to_owned()));
     }
     let pk = row.get(meta.pk().name).cloned().unwrap_or(Value::Null);
@@ -149,7 +155,7 @@ pub async fn call(
     kwargs: Vec<(String, Val)>,
 ) -> Result<Val, ShellError> {
     if let Val::Instance(meta, row) = target {
-        return instance_method(session, meta, row, method).await;
+        return instance_method(session, meta, row, method, args, kwargs).await;
     }
     if let Val::ManyRelated(m) = target {
         return many_method(session, m, method, args).await;
@@ -176,6 +182,9 @@ pub async fn call(
         ));
     };
     let Some(spec) = djorm::methods::method(method) else {
+        if let Some(app) = djorm::apps::app_method(qs.model(), MethodOwner::Manager, method) {
+            return Ok(call_app_method(session, app, None, args, kwargs).await?.0);
+        }
         return Err(ShellError::new("AttributeError", format!("'QuerySet' object has no attribute '{method}'")));
     };
     let positional = args.into_iter().map(method_arg).collect::<Result<Vec<_>, _>>()?;
@@ -186,8 +195,12 @@ pub async fn call(
     }
     let db = session.db.clone();
     let output = spec.call(&qs, &db, call_args).await.map_err(ShellError::from)?;
-    let model = qs.model();
-    Ok(match output {
+    Ok(output_value(qs.model(), output))
+}
+
+/// A method's output as a shell value; rows are objects of `model`.
+fn output_value(model: &'static ModelMeta, output: MethodOutput) -> Val {
+    match output {
         MethodOutput::QuerySet(next) => Val::QuerySet(*next),
         MethodOutput::Row(row) => Val::Instance(model, row),
         MethodOutput::MaybeRow(row) => row.map_or(Val::Value(Value::Null), |r| Val::Instance(model, r)),
@@ -206,7 +219,30 @@ pub async fn call(
         MethodOutput::Summary(row) => Val::Dict(row),
         MethodOutput::Deleted(d) => Val::Deleted(d),
         MethodOutput::Values(values) => Val::List(values.into_iter().map(Val::Value).collect()),
-    })
+    }
+}
+
+/// The installed app method `name` of the manager whose QuerySet `target` is.
+fn manager_method(target: &Val, name: &str) -> Option<&'static djorm::apps::AppMethod> {
+    let Val::QuerySet(qs) = target else { return None };
+    djorm::apps::app_method(qs.model(), MethodOwner::Manager, name)
+}
+
+/// Calls a method an installed app added (auth's `create_user`, `set_password`): its value,
+/// and the object after the call when the method changed it in memory.
+pub async fn call_app_method(
+    session: &mut Session,
+    method: &'static djorm::apps::AppMethod,
+    object: Option<djorm::ValuesRow>,
+    args: Vec<Val>,
+    kwargs: Vec<(String, Val)>,
+) -> Result<(Val, Option<djorm::ValuesRow>), ShellError> {
+    let positional = args.into_iter().map(method_arg).collect::<Result<Vec<_>, _>>()?;
+    let keyword = kwargs.into_iter().map(|(k, v)| Ok((k, method_arg(v)?))).collect::<Result<Vec<_>, ShellError>>()?;
+    let call_args = djorm::methods::Args::new(positional, keyword).called(method.name);
+    let db = session.db.clone();
+    let out = (method.run)(&db, object, call_args).await.map_err(ShellError::from)?;
+    Ok((output_value((method.model)(), out.output), out.object))
 }
 
 /// A shell value as a QuerySet method's argument: an object is its key (an unsaved one, its
@@ -286,7 +322,12 @@ async fn instance_method(
     meta: &'static ModelMeta,
     row: djorm::ValuesRow,
     method: &str,
+    args: Vec<Val>,
+    kwargs: Vec<(String, Val)>,
 ) -> Result<Val, ShellError> {
+    if let Some(app) = djorm::apps::app_method(meta, MethodOwner::Object, method) {
+        return Ok(call_app_method(session, app, Some(row), args, kwargs).await?.0);
+    }
     let db = session.db.clone();
     let qs = DynQuerySet::new(meta);
     let pk = row.get(meta.pk().name).cloned().unwrap_or(Value::Null);

@@ -125,6 +125,52 @@ impl Args {
         Args { method: "", positional: positional.into(), keyword }
     }
 
+    /// The same arguments, for the method `name` (named in the errors about them).
+    pub fn called(mut self, name: &'static str) -> Self {
+        self.method = name;
+        self
+    }
+
+    /// The name of the method these arguments were passed to.
+    pub fn method(&self) -> &'static str {
+        self.method
+    }
+
+    /// The parameter `name`, bound as Python binds it: the next positional argument, or else
+    /// the keyword argument of that name.
+    pub fn parameter(&mut self, name: &str) -> Option<MethodArg> {
+        self.positional.pop_front().or_else(|| self.keyword(name))
+    }
+
+    /// The required text parameter `name` (Django's `TypeError` when it is missing or not text).
+    pub fn text_parameter(&mut self, name: &str) -> Result<String> {
+        match self.parameter(name) {
+            Some(MethodArg::Value(Value::String(s))) => Ok(s),
+            Some(other) => {
+                Err(type_error(format!("{}() expects {name} as a string, got {}", self.method, other.kind())))
+            }
+            None => Err(type_error(format!("{}() missing 1 required positional argument: '{name}'", self.method))),
+        }
+    }
+
+    /// The optional parameter `name` as a value (`None` when absent or `None`).
+    pub fn value_parameter(&mut self, name: &str) -> Result<Option<Value>> {
+        match self.parameter(name) {
+            None | Some(MethodArg::Value(Value::Null)) => Ok(None),
+            Some(arg) => arg.into_value().map(Some),
+        }
+    }
+
+    /// The remaining keyword arguments as field values (`create_user(..., first_name="Ada")`).
+    pub fn rest_as_field_values(&mut self) -> Result<Vec<(String, Value)>> {
+        self.field_values()
+    }
+
+    /// Fails with Django's `TypeError` when an argument was not used.
+    pub fn finish(self) -> Result<()> {
+        self.done()
+    }
+
     fn keyword(&mut self, name: &str) -> Option<MethodArg> {
         let i = self.keyword.iter().position(|(k, _)| k == name)?;
         Some(self.keyword.remove(i).1)

@@ -1,6 +1,7 @@
-//! `djorm createsuperuser` and `djorm changepassword` as a person and a deploy script use them:
-//! in a terminal (a pty: prompts, hidden passwords, Django's messages) and with --noinput from
-//! the environment. No password ever shows in the output.
+//! The blog's `manage createsuperuser` and `manage changepassword` (added by
+//! `djorm_auth::install()`) as a person and a deploy script use them: in a terminal (a pty:
+//! prompts, hidden passwords, Django's messages) and with --noinput from the environment. No
+//! password ever shows in the output.
 
 use std::process::Command;
 
@@ -20,15 +21,20 @@ async fn auth_database(backend: &'static str) -> TestDatabase {
     let args: Vec<String> =
         ["--database", &url, "--dir", &dir.display().to_string(), "migrate"].iter().map(|s| (*s).to_owned()).collect();
     let mut out = Vec::new();
-    let code = djorm_cli::run(&args, &djorm_cli::Project::default(), &mut out).await;
+    let code = djorm_cli::run(
+        &args,
+        &djorm_cli::Project { models: Some(djorm_auth::models::all()), ..Default::default() },
+        &mut out,
+    )
+    .await;
     assert_eq!(code, std::process::ExitCode::SUCCESS, "{}", String::from_utf8_lossy(&out));
     test_db
 }
 
-/// The `djorm` binary on `url`, with fast hashes (1,000 PBKDF2 rounds) and no inherited
-/// superuser variables.
+/// The blog's manage binary on `url`, with PBKDF2 first (the test runs a debug build) and no
+/// inherited superuser variables.
 fn djorm(url: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_djorm"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_manage"));
     command.args(["--database", url]).args(args).env("DJORM_PASSWORD_HASHERS", "pbkdf2_sha256,md5");
     for name in ["USERNAME", "EMAIL", "PASSWORD"] {
         command.env_remove(format!("DJANGO_SUPERUSER_{name}")).env_remove(format!("DJORM_SUPERUSER_{name}"));
@@ -40,6 +46,16 @@ fn run(mut command: Command) -> (i32, String) {
     let out = command.output().expect("run djorm");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.code().unwrap_or(-1), text)
+}
+
+/// The blog installs the auth app, so its help lists auth's commands.
+#[test]
+fn the_help_lists_the_commands_of_installed_apps() {
+    let (code, help) = run(djorm("sqlite::memory:", &["--help"]));
+    assert_eq!(code, 0, "{help}");
+    assert!(help.contains("Commands of installed apps:"), "{help}");
+    assert!(help.contains("  changepassword    Changes a user's password"), "{help}");
+    assert!(help.contains("  createsuperuser   Creates a superuser"), "{help}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
