@@ -93,3 +93,60 @@ fn unusable_passwords_never_match() {
     assert!(PasswordHashers::from_names("pbkdf2_sha256, nope").is_err());
     assert_eq!(format!("{:?}", PasswordHashers::from_names("argon2,md5").expect("names")), r#"["argon2", "md5"]"#);
 }
+
+/// The known answers of Django's own suite (`tests/auth_tests/test_hashers.py`, written when
+/// Django's PBKDF2 ran 390,000 rounds and scrypt one lane): each vector reproduces with the
+/// parameters it names, and the hashes Django keeps for old argon2 variants still verify.
+#[test]
+fn djangos_test_suite_vectors_reproduce() {
+    let pbkdf2 = Pbkdf2PasswordHasher { iterations: 390_000 };
+    let pbkdf2_sha1 = Pbkdf2Sha1PasswordHasher { iterations: 390_000 };
+    let scrypt = ScryptPasswordHasher { work_factor: 16384, block_size: 8, parallelism: 1 };
+    let cases: [(&dyn PasswordHasher, &str, &str); 5] = [
+        (&pbkdf2, "seasalt", "pbkdf2_sha256$390000$seasalt$8xBlGd3jVgvJ+92hWPxi5ww0uuAuAnKgC45eudxro7c="),
+        (&pbkdf2, "seasalt2", "pbkdf2_sha256$390000$seasalt2$geC/uZ92nRXDSjSxeoiBqYyRcrLzMm8xK3ro1QS1uo8="),
+        (&pbkdf2_sha1, "seasalt2", "pbkdf2_sha1$390000$seasalt2$aDapRanzW8aHTz97v2TcfHzWD+I="),
+        (&Md5PasswordHasher, "seasalt", "md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3"),
+        (
+            &scrypt,
+            "seasalt",
+            "scrypt$16384$seasalt$8$1$Qj3+9PPyRjSJIebHnG81TMjsqtaIGxNQG/aEB/NYafTJ7tibgfYz71m0ldQESkXFRkdVCBhhY8mx7rQwite/Pw==",
+        ),
+    ];
+    for (hasher, salt, expected) in cases {
+        assert_eq!(hasher.encode(PASSWORD, salt).expect("encode"), expected, "{}", hasher.algorithm());
+        assert!(hasher.verify(PASSWORD, expected), "{}", hasher.algorithm());
+        assert!(!hasher.verify("lètmeinz", expected), "{}", hasher.algorithm());
+        // Blank passwords hash and verify, and a space is not blank.
+        let blank = hasher.encode("", salt).expect("encode a blank password");
+        assert!(hasher.verify("", &blank) && !hasher.verify(" ", &blank), "{}", hasher.algorithm());
+        // Django's salt entropy check: "iodizedsalt" is too short, a fresh salt is not.
+        let weak = hasher.encode(PASSWORD, "iodizedsalt").expect("encode");
+        let strong = hasher.encode(PASSWORD, &hasher.salt()).expect("encode");
+        assert!(hasher.must_update(&weak) && !hasher.must_update(&strong), "{}", hasher.algorithm());
+        // test_encode_invalid_salt.
+        for bad in ["", "sea$salt"] {
+            let said = hasher.encode("password", bad).expect_err("a bad salt");
+            assert_eq!(said.0, "salt must be provided and cannot contain $.", "{}", hasher.algorithm());
+        }
+    }
+
+    // Argon2: old argon2i hashes, without and with the version, still verify.
+    let argon2 = Argon2PasswordHasher::default();
+    let unversioned = "argon2$argon2i$m=8,t=1,p=1$c29tZXNhbHQ$gwQOXSNhxiOxPOA0+PY10P9QFO4NAYysnqRt1GSQLE55m+2GYDt9FEjPMHhP2Cuf0nOEXXMocVrsJAtNSsKyfg";
+    assert!(argon2.verify("secret", unversioned) && !argon2.verify("wrong", unversioned));
+    let versioned = "argon2$argon2i$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$YC9+jJCrQhs5R6db7LlN8Q";
+    assert!(argon2.verify("secret", versioned) && !argon2.verify("wrong", versioned));
+    // test_argon2_version_upgrade: a hash with other parameters than the hasher's is updated.
+    let small = Argon2PasswordHasher { time_cost: 1, memory_cost: 8, parallelism: 1 };
+    let current = "argon2$argon2id$v=19$m=102400,t=2,p=8$Y041dExhNkljRUUy$TMa6A8fPJhCAUXRhJXCXdw";
+    assert!(small.verify("secret", current) && small.must_update(current));
+    let weak = small.encode(PASSWORD, "iodizedsalt").expect("encode");
+    assert!(small.must_update(&weak) && !small.must_update(&small.encode(PASSWORD, &small.salt()).expect("encode")));
+
+    // bcrypt_sha256: a password longer than bcrypt's 72 bytes is not truncated.
+    let long = "VSK0UYV6FFQVZ0KG88DYN9WADAADZO1CTSIVDJUNZSUML6IBX7LN7ZS3R5JGB3RGZ7VI7G7DJQ9NI8BQFSRPTG6UWTTVESA5ZPUN";
+    let bcrypt = BCryptSha256PasswordHasher { rounds: 5 };
+    let encoded = bcrypt.encode(long, &bcrypt.salt()).expect("encode");
+    assert!(bcrypt.verify(long, &encoded) && !bcrypt.verify(&long[..72], &encoded));
+}
