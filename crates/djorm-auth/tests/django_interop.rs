@@ -129,19 +129,62 @@ async fn catalog(db: &Db) -> Vec<String> {
     out
 }
 
-/// Runs `migrate` of the shipped migrations with djorm on `db`.
-async fn djorm_migrate(url: &str) -> String {
+/// Runs `migrate <options>` of the shipped migrations with djorm on `url`.
+async fn djorm_migrate_with(url: &str, options: &[&str]) -> (std::process::ExitCode, String) {
     djorm_auth::install();
     let dir = std::env::temp_dir().join(format!("djorm-auth-interop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a directory");
     let project = djorm_cli::Project { models: Some(djorm_auth::models::all()), ..Default::default() };
+    let dir = dir.display().to_string();
     let args: Vec<String> =
-        ["--database", url, "--dir", &dir.display().to_string(), "migrate"].iter().map(|s| (*s).to_owned()).collect();
+        ["--database", url, "--dir", &dir, "migrate"].iter().chain(options).map(|s| (*s).to_owned()).collect();
     let mut out = Vec::new();
     let code = djorm_cli::run(&args, &project, &mut out).await;
-    let out = String::from_utf8_lossy(&out).into_owned();
+    (code, String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Runs `migrate` of the shipped migrations with djorm on `url`, which must succeed.
+async fn djorm_migrate(url: &str) -> String {
+    let (code, out) = djorm_migrate_with(url, &[]).await;
     assert_eq!(code, std::process::ExitCode::SUCCESS, "{out}");
     out
+}
+
+/// `migrate --fake-initial` adopts a database Django made whose history was lost (a dump
+/// restored without `django_migrations`): the initial migrations, whose tables exist, are
+/// recorded without running, the later ones run, and the schema ends as Django's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fake_initial_adopts_a_django_database_without_its_history() {
+    for backend in test_backends() {
+        let reference = TestDatabase::empty(backend).await.expect("a database");
+        django(Some(&reference.url().expect("url")), None, vec![json!({"op": "migrate"})]);
+        let adopted = TestDatabase::empty(backend).await.expect("a database");
+        let url = adopted.url().expect("url");
+        django(
+            Some(&url),
+            None,
+            vec![json!({"op": "migrate", "app": "auth", "target": "0001_initial"}), json!({"op": "forget_history"})],
+        );
+        let before = catalog(adopted.db()).await;
+        assert!(before.iter().any(|c| c.starts_with("auth_user.username")), "{backend}: {before:?}");
+
+        // Without --fake-initial the first migration meets its existing tables: refused, and
+        // the failed migrate leaves the database as it was.
+        let (code, out) = djorm_migrate_with(&url, &[]).await;
+        assert_ne!(code, std::process::ExitCode::SUCCESS, "{backend}: {out}");
+        assert!(out.contains("already exists"), "{backend}: {out}");
+        assert_eq!(catalog(adopted.db()).await, before, "{backend}: nothing changed");
+
+        let (code, out) = djorm_migrate_with(&url, &["--fake-initial"]).await;
+        assert_eq!(code, std::process::ExitCode::SUCCESS, "{backend}: {out}");
+        assert!(out.contains("Applying contenttypes.0001_initial... FAKED"), "{backend}: {out}");
+        assert!(out.contains("Applying auth.0001_initial... FAKED"), "{backend}: {out}");
+        assert!(out.contains("Applying contenttypes.0002_remove_content_type_name... OK"), "{backend}: {out}");
+        assert_eq!(catalog(adopted.db()).await, catalog(reference.db()).await, "{backend}: Django's schema");
+        // Django agrees the history is complete: its migrate has nothing left to do.
+        django(Some(&url), None, vec![json!({"op": "migrate"})]);
+        assert_eq!(catalog(adopted.db()).await, catalog(reference.db()).await, "{backend}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

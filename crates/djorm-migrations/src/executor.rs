@@ -63,6 +63,9 @@ pub struct Step {
     pub migration: Migration,
     /// True when it is unapplied.
     pub backwards: bool,
+    /// Recorded without running (`--fake`, or `--fake-initial` finding its tables): Django's
+    /// "FAKED".
+    pub faked: bool,
 }
 
 impl std::fmt::Display for Step {
@@ -139,7 +142,7 @@ pub fn plan(migrations: &[Migration], applied: &BTreeSet<Key>, target: &Target) 
         order
             .iter()
             .filter(|m| needed.contains(&key(m)) && !applied.contains(&key(m)))
-            .map(|m| Step { migration: (*m).clone(), backwards: false })
+            .map(|m| Step { migration: (*m).clone(), backwards: false, faked: false })
             .collect()
     };
     let backward = |app: &str, keep: &dyn Fn(&Migration) -> bool| -> Vec<Step> {
@@ -147,7 +150,7 @@ pub fn plan(migrations: &[Migration], applied: &BTreeSet<Key>, target: &Target) 
             .iter()
             .rev()
             .filter(|m| m.app == app && !keep(m) && applied.contains(&key(m)))
-            .map(|m| Step { migration: (*m).clone(), backwards: true })
+            .map(|m| Step { migration: (*m).clone(), backwards: true, faked: false })
             .collect()
     };
     Ok(match target {
@@ -292,9 +295,9 @@ pub async fn migrate(
     check_consistency(migrations, &recorded)?;
     let (migrations, applied) = crate::loader::resolve_replacements(migrations, &recorded);
     let migrations = migrations.as_slice();
-    let steps = plan(migrations, &applied, target)?;
+    let mut steps = plan(migrations, &applied, target)?;
     let dialect = db.dialect();
-    for step in &steps {
+    for step in &mut steps {
         let m = &step.migration;
         // A squashed migration is recorded together with every migration it replaces.
         let names: Vec<(String, String)> =
@@ -312,6 +315,7 @@ pub async fn migrate(
             .into_iter()
             .all(|exists| exists);
         if options.fake || initial_done {
+            step.faked = true;
             for record in &records {
                 db.execute(record).await?;
             }

@@ -56,7 +56,7 @@ pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Re
     }
     for step in &steps {
         let verb = if step.backwards { "Unapplying" } else { "Applying" };
-        let suffix = if *fake { " FAKED" } else { " OK" };
+        let suffix = if step.faked { " FAKED" } else { " OK" };
         writeln!(out, "  {verb} {}.{}...{suffix}", step.migration.app, step.migration.name).map_err(io)?;
     }
     // Django's post_migrate: linked apps (djorm-auth's permissions) finish their work.
