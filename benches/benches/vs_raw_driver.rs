@@ -467,8 +467,18 @@ fn print_tables(title: &str, rows: &[(&str, [f64; SIDES])]) {
     }
 }
 
+/// Where criterion keeps its estimates: `CRITERION_HOME`, else `criterion` under
+/// `CARGO_TARGET_DIR` (or `target`), as criterion itself decides.
+fn criterion_dir() -> std::path::PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| "target".into(), std::path::PathBuf::from);
+    target.join("criterion")
+}
+
 fn estimate_ns(group: &str, id: &str) -> Option<f64> {
-    let path = format!("target/criterion/{group}/{id}/new/estimates.json");
+    let path = criterion_dir().join(group).join(id).join("new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     json["mean"]["point_estimate"].as_f64()

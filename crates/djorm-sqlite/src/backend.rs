@@ -13,6 +13,7 @@ use rusqlite::Connection;
 use crate::connection::{open, Slot};
 use crate::dialect::SqliteDialect;
 use crate::error::map_error;
+use crate::inline::{Inline, SlowReads};
 use crate::statements::{check_single, execute_one, query_into};
 use crate::types::{decode, SqlParam};
 use crate::writer::{WritePermit, WriterLock};
@@ -31,6 +32,8 @@ struct Shared {
     /// anyway). It also keeps a memory database alive.
     main: Slot,
     writer: Arc<WriterLock>,
+    /// Reads that ran out of the inline budget once: they take the blocking pool.
+    slow_reads: SlowReads,
 }
 
 /// The connection of one transaction and the write lock it holds.
@@ -91,7 +94,15 @@ impl SqliteBackend {
         let conn = tokio::task::spawn_blocking(move || open(&opened, busy))
             .await
             .map_err(|e| Error::Connection(e.to_string()))??;
-        let shared = Shared { target, description, memory, options, main: Slot::new(conn), writer: WriterLock::new() };
+        let shared = Shared {
+            target,
+            description,
+            memory,
+            options,
+            main: Slot::new(conn),
+            writer: WriterLock::new(),
+            slow_reads: SlowReads::default(),
+        };
         Ok(SqliteBackend { shared: Arc::new(shared), tx: None })
     }
 
@@ -169,6 +180,16 @@ impl Backend for SqliteBackend {
     }
 
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
+        // A short read runs here, without the hop to the blocking pool (see `inline`). A
+        // memory database's reads queue for the write lock, so they take the pool path.
+        if !self.shared.memory && is_read(sql) && !self.shared.slow_reads.contains(sql) {
+            let slot = self.tx.as_ref().map_or(&self.shared.main, |tx| &tx.slot);
+            match slot.try_inline(&self.shared.options, |conn| query_into(conn, sql, params, kinds)) {
+                Inline::Done(result) => return result,
+                Inline::OutOfTime => self.shared.slow_reads.insert(sql),
+                Inline::NotNow => {}
+            }
+        }
         let (owned, params, kinds) = (sql.to_owned(), params.to_vec(), kinds.to_vec());
         self.run(sql, move |conn| query_into(conn, &owned, &params, &kinds)).await
     }

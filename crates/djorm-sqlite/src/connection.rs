@@ -13,6 +13,7 @@ use rusqlite::{Connection, InterruptHandle, OpenFlags};
 use tokio::sync::Mutex;
 
 use crate::error::map_error;
+use crate::inline::{Inline, InlineBudget};
 
 /// Opens a connection with djorm's settings: foreign keys on, WAL, the busy timeout for
 /// writers of other processes, and the functions Django adds to SQLite ([`crate::functions`]).
@@ -41,13 +42,37 @@ pub(crate) struct Slot {
     /// interrupted write rolls the whole transaction back), so nothing more runs in autocommit
     /// believing it is inside the transaction.
     lost: Option<Arc<AtomicBool>>,
+    /// The deadline of a read running inline ([`crate::inline`]).
+    budget: Arc<InlineBudget>,
 }
 
 impl Slot {
     /// The shared connection of statements outside transactions.
     pub(crate) fn new(conn: Connection) -> Self {
         let interrupt = Arc::new(conn.get_interrupt_handle());
-        Slot { conn: Arc::new(Mutex::new(Some(conn))), interrupt, lost: None }
+        let budget = Arc::new(InlineBudget::default());
+        InlineBudget::install(&budget, &conn);
+        Slot { conn: Arc::new(Mutex::new(Some(conn))), interrupt, lost: None, budget }
+    }
+
+    /// Runs the read `job` on the caller's thread if the connection is free, within the inline
+    /// budget ([`crate::inline`]).
+    pub(crate) fn try_inline<T>(
+        &self,
+        options: &ConnectOptions,
+        job: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Inline<T> {
+        let lost = self.lost.as_ref();
+        if lost.is_some_and(|l| l.load(Ordering::Relaxed)) {
+            return Inline::NotNow;
+        }
+        let Ok(mut guard) = self.conn.try_lock() else { return Inline::NotNow };
+        match guard.as_mut() {
+            // A transaction SQLite ended by itself: the pool path reports it.
+            Some(conn) if lost.is_some() && conn.is_autocommit() => Inline::NotNow,
+            Some(conn) => self.budget.run(conn, options.busy_timeout, job),
+            None => Inline::NotNow,
+        }
     }
 
     /// A transaction's own connection, inside BEGIN.

@@ -12,6 +12,7 @@ mod connection;
 mod dialect;
 mod error;
 mod functions;
+mod inline;
 mod introspection;
 mod migration_lock;
 mod registration;
