@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use djorm_core::{Backend, ConnectOptions, Error, Result, RowStream, Rows};
 use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
@@ -13,7 +14,7 @@ use rusqlite::Connection;
 use crate::connection::{open, Slot};
 use crate::dialect::SqliteDialect;
 use crate::error::map_error;
-use crate::inline::{Inline, SlowReads};
+use crate::inline::{configured_budget, Inline, SlowReads};
 use crate::statements::{check_single, execute_one, query_into};
 use crate::types::{decode, SqlParam};
 use crate::writer::{WritePermit, WriterLock};
@@ -34,6 +35,8 @@ struct Shared {
     writer: Arc<WriterLock>,
     /// Reads that ran out of the inline budget once: they take the blocking pool.
     slow_reads: SlowReads,
+    /// How long a read may run on the caller's thread (`None`: never).
+    inline_budget: Option<Duration>,
 }
 
 /// The connection of one transaction and the write lock it holds.
@@ -90,6 +93,7 @@ impl SqliteBackend {
         } else {
             (path.to_path_buf(), format!("sqlite://{}", path.display()))
         };
+        let inline_budget = configured_budget()?;
         let (opened, busy) = (target.clone(), options.busy_timeout);
         let conn = tokio::task::spawn_blocking(move || open(&opened, busy))
             .await
@@ -102,6 +106,7 @@ impl SqliteBackend {
             main: Slot::new(conn),
             writer: WriterLock::new(),
             slow_reads: SlowReads::default(),
+            inline_budget,
         };
         Ok(SqliteBackend { shared: Arc::new(shared), tx: None })
     }
@@ -182,9 +187,10 @@ impl Backend for SqliteBackend {
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
         // A short read runs here, without the hop to the blocking pool (see `inline`). A
         // memory database's reads queue for the write lock, so they take the pool path.
-        if !self.shared.memory && is_read(sql) && !self.shared.slow_reads.contains(sql) {
+        let budget = self.shared.inline_budget.filter(|_| !self.shared.memory && is_read(sql));
+        if let Some(budget) = budget.filter(|_| !self.shared.slow_reads.contains(sql)) {
             let slot = self.tx.as_ref().map_or(&self.shared.main, |tx| &tx.slot);
-            match slot.try_inline(&self.shared.options, |conn| query_into(conn, sql, params, kinds)) {
+            match slot.try_inline(&self.shared.options, budget, |conn| query_into(conn, sql, params, kinds)) {
                 Inline::Done(result) => return result,
                 Inline::OutOfTime => self.shared.slow_reads.insert(sql),
                 Inline::NotNow => {}

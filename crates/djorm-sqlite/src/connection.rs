@@ -60,6 +60,7 @@ impl Slot {
     pub(crate) fn try_inline<T>(
         &self,
         options: &ConnectOptions,
+        budget: Duration,
         job: impl FnOnce(&mut Connection) -> Result<T>,
     ) -> Inline<T> {
         let lost = self.lost.as_ref();
@@ -70,7 +71,7 @@ impl Slot {
         match guard.as_mut() {
             // A transaction SQLite ended by itself: the pool path reports it.
             Some(conn) if lost.is_some() && conn.is_autocommit() => Inline::NotNow,
-            Some(conn) => self.budget.run(conn, options.busy_timeout, job),
+            Some(conn) => self.budget.run(conn, options.busy_timeout, budget, job),
             None => Inline::NotNow,
         }
     }

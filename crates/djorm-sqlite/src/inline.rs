@@ -21,8 +21,20 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-/// The longest a read runs on the caller's thread before it moves to the blocking pool.
+/// The longest a read runs on the caller's thread before it moves to the blocking pool, unless
+/// `DJORM_SQLITE_INLINE_BUDGET` says otherwise.
 pub(crate) const INLINE_BUDGET: Duration = Duration::from_micros(250);
+
+/// The inline budget of this process: `DJORM_SQLITE_INLINE_BUDGET` (a duration such as
+/// `0.5ms`; `0` or `off` sends every statement to the blocking pool), else [`INLINE_BUDGET`].
+/// Tools that count instructions under valgrind, where the clock runs 50 times slower, set a
+/// long one so the same reads run inline as on real hardware.
+pub(crate) fn configured_budget() -> djorm_core::Result<Option<Duration>> {
+    match std::env::var("DJORM_SQLITE_INLINE_BUDGET") {
+        Ok(value) => djorm_core::parse_duration("DJORM_SQLITE_INLINE_BUDGET", &value),
+        Err(_) => Ok(Some(INLINE_BUDGET)),
+    }
+}
 
 /// How many SQLite virtual machine steps pass between two looks at the clock.
 const CHECK_EVERY_OPS: i32 = 1000;
@@ -67,18 +79,19 @@ impl InlineBudget {
         );
     }
 
-    /// Runs `job` on `conn` within the budget.
+    /// Runs `job` on `conn` within `budget`.
     pub(crate) fn run<T>(
         &self,
         conn: &mut Connection,
         busy_timeout: Duration,
+        budget: Duration,
         job: impl FnOnce(&mut Connection) -> djorm_core::Result<T>,
     ) -> Inline<T> {
         if conn.busy_handler(Some(refuse_while_inline)).is_err() {
             return Inline::NotNow;
         }
         BUSY_REFUSED.with(|b| b.set(false));
-        self.deadline.store(now_nanos().saturating_add(nanos(INLINE_BUDGET)), Ordering::Relaxed);
+        self.deadline.store(now_nanos().saturating_add(nanos(budget)).max(1), Ordering::Relaxed);
         let result = job(conn);
         self.deadline.store(0, Ordering::Relaxed);
         let restored = conn.busy_timeout(busy_timeout);
@@ -181,7 +194,7 @@ mod tests {
         InlineBudget::install(&budget, &reader);
 
         let started = Instant::now();
-        let attempt = budget.run(&mut reader, Duration::from_secs(5), count);
+        let attempt = budget.run(&mut reader, Duration::from_secs(5), INLINE_BUDGET, count);
         assert!(matches!(attempt, Inline::NotNow), "refused inline");
         assert!(started.elapsed() < Duration::from_millis(100), "without waiting: {:?}", started.elapsed());
 
@@ -211,9 +224,9 @@ mod tests {
             .map_err(crate::error::map_error)
         };
         let started = Instant::now();
-        assert!(matches!(budget.run(&mut conn, Duration::from_secs(5), endless), Inline::OutOfTime));
+        assert!(matches!(budget.run(&mut conn, Duration::from_secs(5), INLINE_BUDGET, endless), Inline::OutOfTime));
         assert!(started.elapsed() < Duration::from_millis(50), "stopped near the budget: {:?}", started.elapsed());
-        assert!(matches!(budget.run(&mut conn, Duration::from_secs(5), count), Inline::Done(Ok(1))));
+        assert!(matches!(budget.run(&mut conn, Duration::from_secs(5), INLINE_BUDGET, count), Inline::Done(Ok(1))));
         // Outside an inline run the handler lets statements run to the end.
         assert_eq!(count(&mut conn).expect("count"), 1);
     }
