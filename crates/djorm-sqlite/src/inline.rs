@@ -139,6 +139,8 @@ fn refuse_while_inline(_attempt: i32) -> bool {
 /// to the blocking pool.
 #[derive(Debug, Default)]
 pub(crate) struct SlowReads {
+    /// Whether any read was ever remembered: until one is, a read costs no hashing or locking.
+    any: AtomicBool,
     hashes: Mutex<HashSet<u64>>,
 }
 
@@ -151,6 +153,9 @@ impl SlowReads {
 
     /// Whether `sql` once ran out of the budget.
     pub(crate) fn contains(&self, sql: &str) -> bool {
+        if !self.any.load(Ordering::Relaxed) {
+            return false;
+        }
         self.hashes.lock().unwrap_or_else(PoisonError::into_inner).contains(&Self::key(sql))
     }
 
@@ -161,6 +166,7 @@ impl SlowReads {
             hashes.clear();
         }
         hashes.insert(Self::key(sql));
+        self.any.store(true, Ordering::Relaxed);
     }
 }
 

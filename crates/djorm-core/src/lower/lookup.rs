@@ -162,7 +162,7 @@ impl Lowerer {
                 tail.lookup
             }
             None => {
-                let rest: Vec<&str> = text.split("__").skip(1).collect();
+                let rest: Vec<&str> = super::path::segments(text).skip(1).collect();
                 let mut lookup = &vocabulary::EXACT;
                 for (i, part) in rest.iter().enumerate() {
                     if let Some(t) = vocabulary::transform(part, kind_now) {

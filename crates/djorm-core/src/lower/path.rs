@@ -192,3 +192,47 @@ mod tests {
         assert!(check_tail(&CREATED, &[&YEAR], &ICONTAINS).is_err());
     }
 }
+
+/// The `__`-separated parts of a lookup path (`author__name__icontains` → `author`, `name`,
+/// `icontains`), as `str::split("__")` gives them, found by a byte scan: a `&str` pattern
+/// builds a substring searcher on every call, and every query splits its paths.
+pub(crate) fn segments(path: &str) -> Segments<'_> {
+    Segments { rest: Some(path) }
+}
+
+/// The iterator [`segments`] returns.
+pub(crate) struct Segments<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.as_bytes().windows(2).position(|pair| pair == b"__") {
+            Some(at) => {
+                self.rest = Some(&rest[at + 2..]);
+                Some(&rest[..at])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod segment_tests {
+    use super::segments;
+
+    #[test]
+    fn splits_as_str_split_does() {
+        for path in ["", "name", "author__name", "author__name__icontains", "a___b", "__x", "x__", "a____b", "é__ü"] {
+            let ours: Vec<&str> = segments(path).collect();
+            let std: Vec<&str> = path.split("__").collect();
+            assert_eq!(ours, std, "{path:?}");
+        }
+    }
+}

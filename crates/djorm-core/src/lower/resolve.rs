@@ -95,7 +95,7 @@ impl Lowerer {
     /// True when the path goes through a relation with many rows on the other side.
     pub(super) fn crosses_multi_valued(&self, path: &str) -> bool {
         let mut meta = self.meta;
-        for seg in path.split("__") {
+        for seg in super::path::segments(path) {
             if let Some(field) = meta.field(seg) {
                 match &field.relation {
                     Some(rel) => meta = rel.target.get(),
@@ -133,7 +133,7 @@ impl Lowerer {
 
     /// Resolves a path to the column it ends on, making the joins it crosses.
     pub(super) fn resolve(&self, path: &str) -> Result<ResolvedPath> {
-        let segs: Vec<&str> = path.split("__").collect();
+        let segs: Vec<&str> = super::path::segments(path).collect();
         let mut meta: &'static ModelMeta = self.meta;
         let mut alias = self.root_alias();
         let mut last_join = None;
