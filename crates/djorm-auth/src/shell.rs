@@ -126,8 +126,7 @@ fn set_password(_: &Db, row: Option<ValuesRow>, mut args: Args) -> BoxFuture<'_,
                 .map_err(|e| Error::Config(format!("hashing the password stopped: {e}")))?,
             None => hashers::make_unusable_password(),
         };
-        let changed = row.with("password", Value::String(encoded));
-        Ok(AppMethodOutput { output: NONE, object: Some(changed) })
+        Ok(with_password(row, encoded))
     })
 }
 
@@ -135,9 +134,13 @@ fn set_unusable_password(_: &Db, row: Option<ValuesRow>, args: Args) -> BoxFutur
     Box::pin(async move {
         let row = object(row)?;
         args.finish()?;
-        let changed = row.with("password", Value::String(hashers::make_unusable_password()));
-        Ok(AppMethodOutput { output: NONE, object: Some(changed) })
+        Ok(with_password(row, hashers::make_unusable_password()))
     })
+}
+
+/// Python's `None`, and the object with its `password` field now `encoded`.
+fn with_password(row: ValuesRow, encoded: String) -> AppMethodOutput {
+    AppMethodOutput { output: NONE, object: Some(row.with("password", Value::String(encoded))) }
 }
 
 /// `u.check_password(raw)`: Django's check, with the rehash and save of an outdated hash.

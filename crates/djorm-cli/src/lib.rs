@@ -63,8 +63,8 @@ pub async fn run(args: &[String], project: &Project, out: &mut dyn Write) -> Exi
     }
 }
 
-/// The help lists the commands installed apps add, under their app as Django's `manage.py
-/// help` does (`[auth] changepassword, createsuperuser`).
+/// The help lists the commands installed apps add (`createsuperuser`, `changepassword`), as
+/// Django's `manage.py help` lists each app's.
 fn installed_commands_help(command: clap::Command) -> clap::Command {
     let installed = djorm::apps::installed_commands();
     if installed.is_empty() {

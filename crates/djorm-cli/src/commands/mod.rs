@@ -89,8 +89,7 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
 async fn installed(cli: &Cli, args: &[String], out: &mut dyn Write) -> Result<ExitCode> {
     let name = args.first().map(String::as_str).unwrap_or_default();
     let Some(command) = djorm::apps::installed_command(name) else {
-        let mut known: Vec<&str> = djorm::apps::installed_commands().iter().map(|c| c.name).collect();
-        known.sort_unstable();
+        let known: Vec<&str> = djorm::apps::installed_commands().iter().map(|c| c.name).collect();
         let hint =
             if known.is_empty() { String::new() } else { format!(" (installed apps add: {})", known.join(", ")) };
         return Err(CommandError::Usage(format!("Unknown command: '{name}'. Type 'djorm --help' for usage.{hint}")));

@@ -175,24 +175,27 @@ impl Session {
                     }
                     match callee {
                         Val::Builtin(name) => self.call_builtin(name, positional, keywords),
-                        Val::Method(target, method) => match (*target, &**callee_expr) {
+                        Val::Method(target, method) => {
                             // An app's object method that changes the object (`u.set_password(...)`)
                             // changes the variable's object, as a Python method changes `self`.
-                            (Val::Instance(meta, row), Expr::Attr(owner, _))
-                                if djorm::apps::app_method(meta, djorm::apps::MethodOwner::Object, &method)
-                                    .is_some() =>
-                            {
-                                let app = djorm::apps::app_method(meta, djorm::apps::MethodOwner::Object, &method)
-                                    .ok_or("the method was uninstalled")?;
-                                let (value, changed) =
-                                    methods::call_app_method(self, app, Some(row), positional, keywords).await?;
-                                if let (Some(row), Expr::Name(var)) = (changed, &**owner) {
-                                    self.vars.insert(var.clone(), Val::Instance(meta, row));
+                            let app = match (&*target, &**callee_expr) {
+                                (Val::Instance(meta, _), Expr::Attr(..)) => {
+                                    djorm::apps::app_method(meta, djorm::apps::MethodOwner::Object, &method)
                                 }
-                                Ok(value)
+                                _ => None,
+                            };
+                            match (app, *target, &**callee_expr) {
+                                (Some(app), Val::Instance(meta, row), Expr::Attr(owner, _)) => {
+                                    let (value, changed) =
+                                        methods::call_app_method(self, app, Some(row), positional, keywords).await?;
+                                    if let (Some(row), Expr::Name(var)) = (changed, &**owner) {
+                                        self.vars.insert(var.clone(), Val::Instance(meta, row));
+                                    }
+                                    Ok(value)
+                                }
+                                (_, target, _) => methods::call(self, target, &method, positional, keywords).await,
                             }
-                            (target, _) => methods::call(self, target, &method, positional, keywords).await,
-                        },
+                        }
                         Val::Model(meta) => methods::instantiate(meta, positional, keywords),
                         other => {
                             Err(ShellError::new("TypeError", format!("'{}' object is not callable", other.type_name())))
