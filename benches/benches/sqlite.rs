@@ -15,6 +15,13 @@ use criterion::{criterion_group, Criterion};
 use djorm::prelude::*;
 use tokio::runtime::Runtime;
 
+#[path = "../sides/sqlite_peers.rs"]
+mod peers;
+#[path = "../shared/results.rs"]
+mod results;
+#[path = "../shared/streaming.rs"]
+mod streaming;
+
 #[derive(Model, Debug, Clone)]
 #[djorm(app = "bench", db_table = "bench_user")]
 struct User {
@@ -55,6 +62,10 @@ struct Setup {
     db: Db,
     raw: Arc<Mutex<rusqlite::Connection>>,
     insert: String,
+    /// Diesel's synchronous connection on the same file.
+    diesel: Mutex<diesel::SqliteConnection>,
+    /// SQLx's one-connection pool on the same file.
+    sqlx: sqlx::SqlitePool,
 }
 
 async fn setup() -> Setup {
@@ -73,9 +84,19 @@ async fn setup() -> Setup {
         })
         .collect();
     User::objects().bulk_create(&db, users).await.expect("seed");
+    db.create_tables(&[streaming::Reading::meta()]).await.expect("schema");
+    db.execute_script(&[format!(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) \
+         INSERT INTO bench_reading (label, value) SELECT 'reading number ' || n, n * 0.5 FROM g",
+        streaming::STREAMED_ROWS
+    )])
+    .await
+    .expect("seed readings");
     let raw = rusqlite::Connection::open(&path).expect("rusqlite opens");
     raw.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").expect("pragmas");
-    Setup { db, raw: Arc::new(Mutex::new(raw)), insert: insert_sql() }
+    let diesel = Mutex::new(peers::diesel_connect(&path));
+    let sqlx = peers::sqlx_connect(&path).await;
+    Setup { db, raw: Arc::new(Mutex::new(raw)), insert: insert_sql(), diesel, sqlx }
 }
 
 #[derive(Clone, Copy)]
@@ -83,9 +104,11 @@ enum Side {
     Djorm,
     Rusqlite,
     RusqliteBlocking,
+    Diesel,
+    Sqlx,
 }
 
-const SIDES: [Side; 3] = [Side::Djorm, Side::Rusqlite, Side::RusqliteBlocking];
+const SIDES: [Side; 5] = [Side::Djorm, Side::Rusqlite, Side::RusqliteBlocking, Side::Diesel, Side::Sqlx];
 
 impl Side {
     fn id(self) -> &'static str {
@@ -93,6 +116,19 @@ impl Side {
             Side::Djorm => "djorm",
             Side::Rusqlite => "rusqlite",
             Side::RusqliteBlocking => "rusqlite_spawn_blocking",
+            Side::Diesel => "diesel",
+            Side::Sqlx => "sqlx",
+        }
+    }
+
+    /// The side's name in the report.
+    fn name(self) -> &'static str {
+        match self {
+            Side::Djorm => "djorm",
+            Side::Rusqlite => "rusqlite",
+            Side::RusqliteBlocking => "rusqlite + spawn_blocking",
+            Side::Diesel => "diesel (sync)",
+            Side::Sqlx => "sqlx",
         }
     }
 }
@@ -154,6 +190,17 @@ async fn run(s: &Setup, workload: usize, side: Side) {
                 .collect();
             std::hint::black_box(User::objects().bulk_create(&s.db, users).await.expect("insert"));
         }
+        (w, Side::Diesel) => {
+            let mut conn = s.diesel.lock().expect("lock");
+            match w {
+                0 => peers::diesel_get(&mut conn),
+                1 => peers::diesel_select(&mut conn),
+                _ => peers::diesel_insert(&mut conn),
+            }
+        }
+        (0, Side::Sqlx) => peers::sqlx_get(&s.sqlx).await,
+        (1, Side::Sqlx) => peers::sqlx_select(&s.sqlx).await,
+        (_, Side::Sqlx) => peers::sqlx_insert(&s.sqlx, &s.insert).await,
         (w, Side::Rusqlite) => {
             let conn = s.raw.lock().expect("lock");
             match w {
@@ -200,7 +247,7 @@ async fn cleanup(s: &Setup) {
 fn benches(c: &mut Criterion) {
     let rt = Runtime::new().expect("runtime");
     let setup = rt.block_on(setup());
-    for (index, (group, _)) in WORKLOADS.iter().enumerate() {
+    for (index, (group, _)) in WORKLOADS.iter().enumerate().filter(|_| !results::interleaved_only()) {
         let mut g = c.benchmark_group(*group);
         g.sample_size(20).measurement_time(Duration::from_secs(5));
         for side in SIDES {
@@ -210,8 +257,9 @@ fn benches(c: &mut Criterion) {
         rt.block_on(cleanup(&setup));
     }
     println!("\ninterleaved medians (ms), djorm ÷ each side");
+    let mut measured = Vec::new();
     for (index, (group, rounds)) in WORKLOADS.iter().enumerate() {
-        let mut times: [Vec<f64>; 3] = Default::default();
+        let mut times: [Vec<f64>; SIDES.len()] = Default::default();
         for round in 0..*rounds {
             for k in 0..SIDES.len() {
                 let side = SIDES[(k + round as usize) % SIDES.len()];
@@ -223,10 +271,12 @@ fn benches(c: &mut Criterion) {
                 }
             }
         }
-        let medians = times.map(|mut t| {
+        let medians = times.clone().map(|mut t| {
             t.sort_by(f64::total_cmp);
             t[t.len() / 2]
         });
+        let sides = SIDES.iter().zip(times).map(|(side, t)| (side.name(), t)).collect();
+        measured.push(results::Measured { workload: group, sides, peaks: Vec::new() });
         let mut line = format!("{group:<28}");
         for (side, median) in SIDES.iter().zip(medians) {
             line.push_str(&format!(" {}={median:.3}", side.id()));
@@ -237,6 +287,48 @@ fn benches(c: &mut Criterion) {
             medians[0] / medians[2]
         ));
         println!("{line}");
+    }
+    measured.push(stream_runs(&rt, &setup));
+    results::write("sqlite", &[("server", format!("SQLite {} (bundled)", rusqlite::version()))], &measured);
+}
+
+/// rusqlite's side of the streaming workload: its row iterator, each row mapped by hand.
+fn raw_stream(conn: &rusqlite::Connection) -> f64 {
+    let mut statement = conn.prepare_cached("SELECT id, label, value FROM bench_reading ORDER BY id").expect("prepare");
+    let mut rows = statement.query([]).expect("query");
+    let mut sum = 0.0;
+    while let Some(row) = rows.next().expect("row") {
+        let (_id, label, value): (i64, String, f64) =
+            (row.get(0).expect("id"), row.get(1).expect("label"), row.get(2).expect("value"));
+        sum += value + label.len() as f64;
+    }
+    sum
+}
+
+/// Streams a million rows through djorm's `iterator()`, rusqlite and djorm's `all()`, in turns,
+/// three rounds: CPU time and peak memory growth per round.
+fn stream_runs(rt: &Runtime, s: &Setup) -> results::Measured {
+    let mut cpu: [Vec<f64>; 3] = Default::default();
+    let mut peak: [Vec<f64>; 3] = Default::default();
+    for round in 0..3 {
+        for k in 0..3 {
+            let side = (k + round) % 3;
+            let usage = streaming::measure(|| match side {
+                0 => rt.block_on(streaming::djorm_stream(&s.db)),
+                1 => raw_stream(&s.raw.lock().expect("raw connection")),
+                _ => rt.block_on(streaming::djorm_all(&s.db)),
+            });
+            cpu[side].push(usage.cpu_ms);
+            peak[side].push(usage.peak_growth_mib);
+        }
+    }
+    println!("stream 1,000,000 rows: CPU ms {cpu:?}; peak MiB {peak:?} (djorm iterator, rusqlite, djorm all)");
+    let [c0, c1, c2] = cpu;
+    let [p0, p1, p2] = peak;
+    results::Measured {
+        workload: "sqlite_stream_1m_rows",
+        sides: vec![("djorm", c0), ("rusqlite", c1), ("djorm all()", c2)],
+        peaks: vec![p0, p1, p2],
     }
 }
 

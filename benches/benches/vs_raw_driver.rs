@@ -9,8 +9,10 @@
 //!   the `LoaderTrait` loader, `find_also_related`, `insert_many`, on a one-connection pool).
 //!
 //! Workloads: get by primary key ×1000, select 10,000 rows into structs, insert 100 rows in one
-//! statement, prefetch two levels, a join into related objects, and values() across a reverse key
-//! (a LEFT OUTER JOIN). The two drivers run the same SQL text (the `sql` module); Diesel and
+//! statement, prefetch two levels, a join into related objects, values() across a reverse key
+//! (a LEFT OUTER JOIN), 64 tasks getting by key through each side's pool of 16 connections
+//! (`sides/pool.rs`: djorm's, deadpool + raw, SQLx's, diesel-async's deadpool, SeaORM's), and a
+//! million rows streamed (`shared/streaming.rs`: CPU time and peak memory). The two drivers run the same SQL text (the `sql` module); Diesel and
 //! SeaORM run the SQL their query builders write.
 //!
 //! Prints two result sets at the end, each as a table of times and a table of djorm's time over
@@ -45,6 +47,10 @@ struct User {
 
 #[path = "../shared/relations.rs"]
 mod relations;
+#[path = "../shared/results.rs"]
+mod results;
+#[path = "../shared/streaming.rs"]
+mod streaming;
 use relations::{group_prefetched, Article, RawArticle, RawNote, RawWriter, Writer};
 
 /// The struct the two driver sides map rows into, field for field (Diesel's `diesel_side::User`
@@ -120,6 +126,8 @@ struct Setup {
     diesel: tokio::sync::Mutex<diesel_async::AsyncPgConnection>,
     /// SeaORM's connection: a one-connection SQLx pool underneath.
     sea_orm: sea_orm::DatabaseConnection,
+    /// Every side's pool of 16 connections, for the pool workload.
+    pools: std::sync::Arc<pool::Pools>,
 }
 
 /// The raw side's statements, prepared once.
@@ -152,6 +160,14 @@ async fn setup() -> Setup {
         .collect();
     User::objects().bulk_create(&db, users).await.expect("seed");
     relations::seed(&db).await;
+    db.create_tables(&[streaming::Reading::meta()]).await.expect("schema");
+    db.execute_script(&[format!(
+        "INSERT INTO bench_reading (label, value) SELECT 'reading number ' || g, g * 0.5 \
+         FROM generate_series(1, {}) AS g",
+        streaming::STREAMED_ROWS
+    )])
+    .await
+    .expect("seed readings");
     let (raw, connection) = bench_config().connect(tokio_postgres::NoTls).await.expect("raw connects");
     tokio::spawn(connection);
     let insert_sql = sql::insert();
@@ -168,7 +184,8 @@ async fn setup() -> Setup {
     let sqlx = sqlx_side::connect().await;
     let diesel = tokio::sync::Mutex::new(diesel_side::connect().await);
     let sea_orm = sea_orm_side::connect().await;
-    Setup { db, raw, statements, sqlx, insert_sql, diesel, sea_orm }
+    let pools = pool::connect().await;
+    Setup { db, raw, statements, sqlx, insert_sql, diesel, sea_orm, pools }
 }
 
 fn new_users() -> Vec<User> {
@@ -315,6 +332,9 @@ mod diesel_side;
 #[path = "../sides/sea_orm.rs"]
 mod sea_orm_side;
 
+#[path = "../sides/pool.rs"]
+mod pool;
+
 /// One workload: its criterion group, its sample size, and how many interleaved rounds.
 struct Workload {
     group: &'static str,
@@ -323,12 +343,13 @@ struct Workload {
 }
 
 /// The insert workload runs last: the rows it adds would change what the others read.
-const WORKLOADS: [Workload; 6] = [
+const WORKLOADS: [Workload; 7] = [
     Workload { group: "get_by_pk_x1000", samples: 20, rounds: 20 },
     Workload { group: "select_10000_rows", samples: 20, rounds: 100 },
     Workload { group: "prefetch_100_writers_articles_notes", samples: 20, rounds: 300 },
     Workload { group: "articles_join_writers_500_rows", samples: 20, rounds: 500 },
     Workload { group: "writers_left_join_articles_values", samples: 20, rounds: 500 },
+    Workload { group: "get_by_pk_64_tasks_16_connections", samples: 10, rounds: 10 },
     Workload { group: "insert_100_rows_one_statement", samples: 30, rounds: 300 },
 ];
 
@@ -402,11 +423,12 @@ async fn run(s: &Setup, index: usize, side: Side) {
         (4, Side::Sqlx) => sqlx_side::left_join(s).await,
         (4, Side::Diesel) => diesel_side::left_join(s).await,
         (4, Side::SeaOrm) => sea_orm_side::left_join(s).await,
-        (5, Side::Djorm) => djorm_insert(s).await,
-        (5, Side::TokioPostgres) => raw_insert(s).await,
-        (5, Side::Sqlx) => sqlx_side::insert(s).await,
-        (5, Side::Diesel) => diesel_side::insert(s).await,
-        (5, Side::SeaOrm) => sea_orm_side::insert(s).await,
+        (5, side) => pool::run(&s.pools, side).await,
+        (6, Side::Djorm) => djorm_insert(s).await,
+        (6, Side::TokioPostgres) => raw_insert(s).await,
+        (6, Side::Sqlx) => sqlx_side::insert(s).await,
+        (6, Side::Diesel) => diesel_side::insert(s).await,
+        (6, Side::SeaOrm) => sea_orm_side::insert(s).await,
         _ => unreachable!("no workload {index}"),
     }
 }
@@ -417,10 +439,11 @@ async fn cleanup(s: &Setup) {
     s.raw.batch_execute("VACUUM ANALYZE bench_user").await.expect("vacuum");
 }
 
-/// Runs the sides in turn, round after round, and returns their mean times in `Side::ALL` order.
-fn interleaved(rt: &Runtime, s: &Setup, index: usize, rounds: u32) -> [Duration; SIDES] {
+/// Runs the sides in turn, round after round, and returns each round's time (ms) per side in
+/// `Side::ALL` order.
+fn interleaved(rt: &Runtime, s: &Setup, index: usize, rounds: u32) -> [Vec<f64>; SIDES] {
     rt.block_on(async {
-        let mut totals = [Duration::ZERO; SIDES];
+        let mut times: [Vec<f64>; SIDES] = Default::default();
         for round in 0..rounds {
             // The order rotates too, so no side always runs first (on a cache the others warmed).
             let shift = round as usize % Side::ALL.len();
@@ -428,11 +451,56 @@ fn interleaved(rt: &Runtime, s: &Setup, index: usize, rounds: u32) -> [Duration;
                 let at = (slot + shift) % Side::ALL.len();
                 let started = std::time::Instant::now();
                 run(s, index, Side::ALL[at]).await;
-                totals[at] += started.elapsed();
+                times[at].push(started.elapsed().as_secs_f64() * 1e3);
             }
         }
-        totals.map(|total| total / rounds)
+        times
     })
+}
+
+fn median(times: &[f64]) -> f64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+/// The raw driver's side of the streaming workload: its row stream, each row mapped by hand.
+async fn raw_stream(client: &tokio_postgres::Client) -> f64 {
+    use futures_util::TryStreamExt;
+    let statement = client.prepare("SELECT id, label, value FROM bench_reading ORDER BY id").await.expect("prepare");
+    let rows = client.query_raw(&statement, std::iter::empty::<i32>()).await.expect("query");
+    let mut rows = std::pin::pin!(rows);
+    let mut sum = 0.0;
+    while let Some(row) = rows.try_next().await.expect("row") {
+        let (_id, label, value): (i64, String, f64) = (row.get(0), row.get(1), row.get(2));
+        sum += value + label.len() as f64;
+    }
+    sum
+}
+
+/// Streams a million rows through djorm and through the raw driver, in turns, three rounds:
+/// CPU time and peak memory growth per round.
+fn stream_runs(rt: &Runtime, s: &Setup) -> results::Measured {
+    let (mut cpu, mut peak) = ([Vec::new(), Vec::new()], [Vec::new(), Vec::new()]);
+    for round in 0..3 {
+        for k in 0..2 {
+            let side = (k + round) % 2;
+            let usage = streaming::measure(|| match side {
+                0 => rt.block_on(streaming::djorm_stream(&s.db)),
+                _ => rt.block_on(raw_stream(&s.raw)),
+            });
+            cpu[side].push(usage.cpu_ms);
+            peak[side].push(usage.peak_growth_mib);
+        }
+    }
+    let [djorm_cpu, raw_cpu] = cpu;
+    let [djorm_peak, raw_peak] = peak;
+    println!("stream 1,000,000 rows: CPU ms djorm {djorm_cpu:?} raw {raw_cpu:?}; peak MiB djorm {djorm_peak:?} raw {raw_peak:?}");
+    results::Measured {
+        workload: "stream_1m_rows",
+        sides: vec![("djorm", djorm_cpu), ("tokio-postgres", raw_cpu)],
+        peaks: vec![djorm_peak, raw_peak],
+    }
 }
 
 /// Prints one result set as two tables: each side's time in milliseconds, then djorm's time over
@@ -487,7 +555,7 @@ fn estimate_ns(group: &str, id: &str) -> Option<f64> {
 fn benches(c: &mut Criterion) {
     let rt = Runtime::new().expect("runtime");
     let setup = rt.block_on(setup());
-    for (index, workload) in WORKLOADS.iter().enumerate() {
+    for (index, workload) in WORKLOADS.iter().enumerate().filter(|_| !results::interleaved_only()) {
         let mut group = c.benchmark_group(workload.group);
         group.sample_size(workload.samples).measurement_time(Duration::from_secs(10));
         for side in Side::ALL {
@@ -506,15 +574,27 @@ fn benches(c: &mut Criterion) {
     print_tables("criterion (each side ten seconds, one after the other)", &estimates);
     // Back to the seeded table, vacuumed, so the interleaved run reads what criterion read.
     rt.block_on(cleanup(&setup));
-    let means: Vec<(&str, [f64; SIDES])> = WORKLOADS
+    let rounds: Vec<[Vec<f64>; SIDES]> = WORKLOADS
         .iter()
         .enumerate()
-        .map(|(index, workload)| {
-            let means = interleaved(&rt, &setup, index, workload.rounds);
-            (workload.group, means.map(|mean| mean.as_secs_f64() * 1e3))
+        .map(|(index, workload)| interleaved(&rt, &setup, index, workload.rounds))
+        .collect();
+    let medians: Vec<(&str, [f64; SIDES])> =
+        WORKLOADS.iter().zip(&rounds).map(|(w, times)| (w.group, [0, 1, 2, 3, 4].map(|i| median(&times[i])))).collect();
+    print_tables("interleaved medians (the five sides taking turns, round after round)", &medians);
+    let server = rt.block_on(setup.raw.query_one("SHOW server_version", &[])).map(|r| r.get::<_, String>(0));
+    let measured: Vec<results::Measured> = WORKLOADS
+        .iter()
+        .zip(rounds)
+        .map(|(w, times)| results::Measured {
+            workload: w.group,
+            sides: Side::ALL.iter().zip(times).map(|(side, t)| (side.name(), t)).collect(),
+            peaks: Vec::new(),
         })
         .collect();
-    print_tables("interleaved (the five sides taking turns, round after round)", &means);
+    let mut measured = measured;
+    measured.push(stream_runs(&rt, &setup));
+    results::write("postgresql", &[("server", format!("PostgreSQL {}", server.unwrap_or_default()))], &measured);
     rt.block_on(setup.sqlx.close());
     rt.block_on(setup.sea_orm.close_by_ref()).expect("sea-orm closes");
     drop(setup);

@@ -331,7 +331,8 @@ async fn main() {
     if what == "leftjoin" {
         let started = std::time::Instant::now();
         for _ in 0..runs {
-            let rows = Writer::objects().order_by(["id"]).values(&db, &["name", "articles__title"]).await.expect("values");
+            let rows =
+                Writer::objects().order_by(["id"]).values(&db, &["name", "articles__title"]).await.expect("values");
             std::hint::black_box(rows);
         }
         println!("leftjoin: {:?} per run", started.elapsed() / runs);

@@ -218,3 +218,20 @@ pub async fn insert(s: &Setup) {
         .expect("insert");
     std::hint::black_box(ids);
 }
+
+/// diesel-async's deadpool pool, for the pool workload.
+pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
+
+/// A pool of `size` connections on the bench database.
+pub fn pool(size: usize) -> Pool {
+    let manager =
+        diesel_async::pooled_connection::AsyncDieselConnectionManager::<AsyncPgConnection>::new(super::bench_url());
+    Pool::builder(manager).max_size(size).build().expect("diesel pool")
+}
+
+/// One get by key on a connection checked out of `pool`.
+pub async fn pooled_get(pool: &Pool, key: i64) {
+    let mut conn = pool.get().await.expect("checkout");
+    let u: User = bench_user::table.find(key).select(User::as_select()).first(&mut *conn).await.expect("get");
+    std::hint::black_box(u);
+}

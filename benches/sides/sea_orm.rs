@@ -230,3 +230,16 @@ pub async fn insert(s: &Setup) {
     let ids = user::Entity::insert_many(models).exec_with_returning_keys(&s.sea_orm).await.expect("insert");
     std::hint::black_box(ids);
 }
+
+/// A pool of `size` connections (SQLx's, underneath), for the pool workload.
+pub async fn pool(size: u32) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(super::bench_url());
+    options.max_connections(size).test_before_acquire(false).sqlx_logging(false);
+    Database::connect(options).await.expect("sea-orm connects")
+}
+
+/// One get by key.
+pub async fn get_one(db: &DatabaseConnection, key: i64) {
+    let u = user::Entity::find_by_id(key).one(db).await.expect("get").expect("a user");
+    std::hint::black_box(u);
+}

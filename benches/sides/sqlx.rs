@@ -25,6 +25,26 @@ pub(super) async fn connect() -> sqlx::PgPool {
         .expect("sqlx connects")
 }
 
+/// A pool of `size` connections, for the pool workload (no ping per checkout either).
+pub(super) async fn pool(size: u32) -> sqlx::PgPool {
+    let options = sqlx::postgres::PgConnectOptions::from_str(&admin_url())
+        .expect("valid DJORM_TEST_POSTGRES_URL")
+        .database(DB_NAME);
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(size)
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
+        .expect("sqlx connects")
+}
+
+/// One get by key on `pool`.
+pub(super) async fn get_one(pool: &sqlx::PgPool, key: i64) {
+    let row = sqlx::query(sql::GET).bind(key).fetch_one(pool).await.expect("get");
+    let u = RawUser { id: row.get(0), name: row.get(1), email: row.get(2), age: row.get(3), active: row.get(4) };
+    std::hint::black_box(u);
+}
+
 /// `raw_get` through SQLx: one `fetch_one` per key.
 pub(super) async fn get(s: &Setup) {
     for i in 1..=1000i64 {

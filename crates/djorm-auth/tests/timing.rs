@@ -1,6 +1,7 @@
 //! Django's timing guard: a login with a wrong password takes as long for a username that does
 //! not exist as for one that does, so the time does not tell which usernames exist. Measured
-//! over 50 interleaved tries of each (medians within 10%), on both backends. The hashing crates
+//! over 50 interleaved tries of each (medians within 25%: noise on a shared machine, where
+//! without the guard they would differ a hundredfold), on both backends. The hashing crates
 //! are built with `opt-level = 3` in every profile (the workspace's Cargo.toml), so this
 //! measures release-speed hashing in the default test build too; `cargo test --release -p
 //! djorm-auth --test timing` runs it on a release build. It runs alone in its test binary.
@@ -55,7 +56,9 @@ async fn a_missing_user_takes_as_long_as_a_wrong_password() {
         eprintln!(
             "{backend}: wrong password {existing:?}, missing user {missing:?} (median of {TRIES}), ratio {ratio:.3}"
         );
-        assert!((0.9..=1.1).contains(&ratio), "{backend}: {existing:?} against {missing:?}");
+        // Within 25%: both are one hash (~200 ms); without the guard the ratio would be about
+        // 0.01. A 10% bound failed on a shared two-core CI machine at 1.102 (noise, not a leak).
+        assert!((0.8..=1.25).contains(&ratio), "{backend}: {existing:?} against {missing:?}");
         // The guard is the hash: without it a missing user would answer in a query's time.
         assert!(missing > Duration::from_millis(20), "{backend}: {missing:?}");
     }

@@ -15,6 +15,9 @@ pub struct Cli {
     /// DATABASE_URL_REPLICA. By default DATABASE_URL, the DB_* variables, or ./db.sqlite3.
     #[arg(long, global = true)]
     pub database: Option<String>,
+    /// Never draw progress bars (they are drawn only on a terminal anyway).
+    #[arg(long, global = true, env = "DJORM_NO_PROGRESS")]
+    pub no_progress: bool,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -171,8 +174,31 @@ pub enum Command {
         #[arg(long)]
         app: Option<String>,
     },
+    /// Draws the models' entity-relationship diagram (django-extensions' `graph_models`):
+    /// Graphviz DOT or Mermaid, with fields, keys and an arrow per relation.
+    #[command(name = "graph_models", alias = "graph-models")]
+    GraphModels {
+        /// Only the models of these apps (by label); by default every model.
+        apps: Vec<String>,
+        /// The diagram's language.
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        /// Writes the diagram to this file instead of standard output; a `.svg` file is drawn
+        /// from the DOT by Graphviz's `dot`.
+        #[arg(short = 'o', long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// A command an installed app adds (`createsuperuser`, `changepassword` once
     /// `djorm_auth::install()` ran in the manage binary), with its arguments.
     #[command(external_subcommand)]
     Installed(Vec<String>),
+}
+
+/// The language `graph_models` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz's DOT (`dot -Tsvg` draws it).
+    Dot,
+    /// A Mermaid `erDiagram` (GitHub and most Markdown viewers draw it).
+    Mermaid,
 }

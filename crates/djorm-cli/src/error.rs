@@ -23,3 +23,14 @@ pub enum CommandError {
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),
 }
+
+impl CommandError {
+    /// The database's or the configuration's error underneath, if that is what failed.
+    pub fn djorm(&self) -> Option<&djorm::Error> {
+        match self {
+            CommandError::Djorm(e) => Some(e),
+            CommandError::Migration(MigrationError::Database(e)) => Some(e),
+            _ => None,
+        }
+    }
+}

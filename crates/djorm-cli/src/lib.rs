@@ -5,10 +5,12 @@
 //! the migration files and the database, so the standalone `djorm` binary runs them too.
 //! One file per command under `commands/`.
 
+mod advice;
 mod args;
 mod commands;
 mod error;
 pub mod inspect;
+mod progress;
 pub mod shell;
 
 use std::io::Write;
@@ -58,6 +60,9 @@ pub async fn run(args: &[String], project: &Project, out: &mut dyn Write) -> Exi
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(out, "CommandError: {e}");
+            if let Some(step) = e.djorm().and_then(advice::next_step) {
+                let _ = writeln!(out, "HINT: {step}");
+            }
             ExitCode::from(2)
         }
     }

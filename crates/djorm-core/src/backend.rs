@@ -8,8 +8,9 @@ use futures_core::Stream;
 use crate::introspection::TableDescription;
 use crate::{Fetched, Result};
 
-/// A stream of rows, each holding its columns in order.
-pub type RowStream = Pin<Box<dyn Stream<Item = Result<Vec<Value>>> + Send>>;
+/// A stream of rows in batches (a few hundred or thousand rows each), every batch read as
+/// `fetch_native`'s rows are: handing rows over one at a time cost more than decoding them.
+pub type RowStream = Pin<Box<dyn Stream<Item = Result<Fetched>> + Send>>;
 
 /// Holds the migration lock; dropping it releases the lock.
 pub struct MigrationLock(pub Box<dyn Send + Sync>);
@@ -130,8 +131,21 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         Ok(Fetched::Values(self.fetch(sql, params, kinds).await?))
     }
 
-    /// Runs a query and streams its rows, holding only a bounded number in memory.
+    /// Runs a query and streams its rows in batches, holding only a bounded number in memory.
     async fn stream(&self, sql: String, params: Vec<Value>, kinds: Vec<ValueKind>) -> Result<RowStream>;
+
+    /// Runs a query and hands its rows over one at a time (what `iterator()` reads), holding
+    /// only a bounded number in memory. The default reads [`Backend::stream`]'s batches row by
+    /// row; a backend whose driver receives rows one at a time overrides it, so each row is
+    /// decoded and freed before the next.
+    async fn stream_rows(
+        &self,
+        sql: String,
+        params: Vec<Value>,
+        kinds: Vec<ValueKind>,
+    ) -> Result<Box<dyn crate::RowSource>> {
+        Ok(Box::new(crate::row_source::BatchRows::new(self.stream(sql, params, kinds).await?)))
+    }
 
     /// Runs one migration's statements in one transaction, all or nothing. Databases whose
     /// foreign keys must be switched off while a table is rebuilt (SQLite) override this and

@@ -370,6 +370,19 @@ impl Db {
         }
     }
 
+    /// Runs a compiled query and hands its rows over one at a time (see
+    /// [`Backend::stream_rows`]). Inside a transaction, an error from the rows marks the
+    /// transaction for rollback like any failed statement.
+    pub async fn stream_rows(&self, compiled: Compiled, kinds: Vec<ValueKind>) -> Result<Box<dyn crate::RowSource>> {
+        self.check_params(&compiled)?;
+        self.record(&compiled, None);
+        let rows = self.run(|b| b.stream_rows(compiled.sql, compiled.params, kinds)).await?;
+        match &self.tx {
+            None => Ok(rows),
+            Some(handle) => Ok(Box::new(crate::row_source::ObservedRows { inner: rows, state: handle.state.clone() })),
+        }
+    }
+
     /// True when this handle runs inside a transaction.
     pub fn in_transaction(&self) -> bool {
         self.tx.is_some()

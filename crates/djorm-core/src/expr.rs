@@ -110,12 +110,38 @@ pub enum Expression {
 impl Expression {
     /// A call of the database function `def`, one of djorm's or one an application
     /// registered ([`crate::register_function!`]).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// let shouted = Post::objects()
+    ///     .annotate("t", Expression::call(&djorm::vocabulary::UPPER, ["title"]))
+    ///     .values_list_flat::<String>(&db, "t")
+    ///     .await?;
+    /// assert_eq!(shouted[0], "FIRST POST");
+    /// # Ok(()) });
+    /// ```
     pub fn call<A: Into<Arg>>(def: &'static FunctionDef, args: impl IntoIterator<Item = A>) -> Self {
         Expression::Func { func: def, args: args.into_iter().map(|a| a.into().0).collect() }
     }
 
     /// A call of the registered function called `name` (Django's class name, `"Lower"`), as
     /// the shell spells it; an unknown name is a `FieldError` listing the known ones.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// let lowered = Expression::function("Lower", vec![F("title")])?;
+    /// assert_eq!(Post::objects().annotate("t", lowered).values_list_flat::<String>(&db, "t").await?[0], "first post");
+    /// assert!(Expression::function("Lowr", vec![]).unwrap_err().to_string().contains("Choices are:"));
+    /// # Ok(()) });
+    /// ```
     pub fn function(name: &str, args: Vec<Expression>) -> crate::Result<Self> {
         let def = vocabulary::function(name).ok_or_else(|| {
             crate::Error::field(format!(
@@ -127,6 +153,17 @@ impl Expression {
     }
 
     /// A constant (Django's `Value(...)`): text given here is data, not a field name.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// // A constant, not a field: "title" here is the text itself.
+    /// assert_eq!(Post::objects().annotate("label", Expression::value("title")).values_list_flat::<String>(&db, "label").await?, ["title", "title", "title"]);
+    /// # Ok(()) });
+    /// ```
     pub fn value(v: impl Into<Value>) -> Self {
         Expression::Value(v.into())
     }
@@ -267,14 +304,65 @@ pub(crate) use unary;
 
 unary!(
     /// Django's `Lower(...)`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// assert_eq!(Post::objects().annotate("t", Lower("title")).values_list_flat::<String>(&db, "t").await?[1], "django orm in rust");
+    /// # Ok(()) });
+    /// ```
     Lower => LOWER,
     /// Django's `Upper(...)`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// assert_eq!(Post::objects().annotate("t", Upper("title")).values_list_flat::<String>(&db, "t").await?[2], "DRAFT");
+    /// # Ok(()) });
+    /// ```
     Upper => UPPER,
     /// Django's `Length(...)`: characters.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// assert_eq!(Post::objects().annotate("n", Length("title")).values_list_flat::<i64>(&db, "n").await?, [10, 18, 5]);
+    /// # Ok(()) });
+    /// ```
     Length => LENGTH,
     /// Django's `Abs(...)`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// assert_eq!(Post::objects().annotate("n", Abs(F("views") - 20)).values_list_flat::<i64>(&db, "n").await?, [10, 5, 20]);
+    /// # Ok(()) });
+    /// ```
     Abs => ABS,
     /// Django's `Trim(...)`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// let padded = Concat([Expression::value("  "), F("title"), Expression::value("  ")]);
+    /// assert_eq!(Post::objects().annotate("t", Trim(padded)).values_list_flat::<String>(&db, "t").await?[2], "Draft");
+    /// # Ok(()) });
+    /// ```
     Trim => TRIM,
 );
 
@@ -290,34 +378,119 @@ macro_rules! variadic {
 
 variadic!(
     /// Django's `Concat(...)` (NULL counts as empty text).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// let line = Concat([F("title"), Expression::value(" by "), F("author__name")]);
+    /// assert_eq!(Post::objects().annotate("line", line).values_list_flat::<String>(&db, "line").await?[0], "First Post by Jane Doe");
+    /// # Ok(()) });
+    /// ```
     Concat => CONCAT,
     /// Django's `Coalesce(...)`: the first non-NULL argument.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// // The first argument that is not NULL: drafts' 0 views become NULL, then -1.
+    /// let views = Coalesce([NullIf("views", 0), Expression::value(-1)]);
+    /// assert_eq!(Post::objects().annotate("n", views).values_list_flat::<i64>(&db, "n").await?, [10, 25, -1]);
+    /// # Ok(()) });
+    /// ```
     Coalesce => COALESCE,
     /// Django's `Greatest(...)`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// assert_eq!(Post::objects().annotate("n", Greatest([F("views"), Expression::value(12)])).values_list_flat::<i64>(&db, "n").await?, [12, 25, 12]);
+    /// # Ok(()) });
+    /// ```
     Greatest => GREATEST,
     /// Django's `Least(...)`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// assert_eq!(Post::objects().annotate("n", Least([F("views"), Expression::value(12)])).values_list_flat::<i64>(&db, "n").await?, [10, 12, 0]);
+    /// # Ok(()) });
+    /// ```
     Least => LEAST,
 );
 
 /// Django's `NullIf(a, b)`: NULL when equal, else `a`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// let views = Post::objects().annotate("n", NullIf("views", 0)).values_list_flat::<Option<i64>>(&db, "n").await?;
+/// assert_eq!(views, [Some(10), Some(25), None]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn NullIf(a: impl Into<Arg>, b: impl Into<Arg>) -> Expression {
     func(&vocabulary::NULLIF, vec![a.into(), b.into()])
 }
 
 /// Django's `Round(expr, precision)`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// let halves = Post::objects().annotate("n", Round(F("views") / Expression::value(4.0), 1)).values_list_flat::<f64>(&db, "n").await?;
+/// assert_eq!(halves, [2.5, 6.3, 0.0]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Round(arg: impl Into<Arg>, places: i32) -> Expression {
     func(&vocabulary::ROUND, vec![arg.into(), Arg(Expression::Value(Value::I32(places)))])
 }
 
 /// Django's `Replace(expr, text, replacement)`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// assert_eq!(Post::objects().annotate("t", Replace("title", "Post", "Entry")).values_list_flat::<String>(&db, "t").await?[0], "First Entry");
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Replace(arg: impl Into<Arg>, text: &str, replacement: &str) -> Expression {
     func(&vocabulary::REPLACE, vec![arg.into(), Arg(Expression::value(text)), Arg(Expression::value(replacement))])
 }
 
 /// Django's `Substr(expr, pos, length)`: 1-based.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// assert_eq!(Post::objects().annotate("t", Substr("title", 1, Some(5))).values_list_flat::<String>(&db, "t").await?, ["First", "Djang", "Draft"]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Substr(arg: impl Into<Arg>, pos: i64, length: Option<i64>) -> Expression {
     let mut args = vec![arg.into(), Arg(Expression::Value(Value::I64(pos)))];
@@ -328,6 +501,17 @@ pub fn Substr(arg: impl Into<Arg>, pos: i64, length: Option<i64>) -> Expression 
 }
 
 /// Django's `Now()`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// let older = Post::objects().filter(Q::new("created_at__lt", Now())).count(&db).await?;
+/// assert_eq!(older, 3);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Now() -> Expression {
     func(&vocabulary::NOW, Vec::new())
@@ -335,6 +519,17 @@ pub fn Now() -> Expression {
 
 /// Django's `ExpressionWrapper(expr, output_field=...)`: the result read as `kind` (no cast in
 /// SQL), e.g. a product of integers read as a float.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// let ratio = ExpressionWrapper(F("views") * Expression::value(2), djorm::FieldKind::FloatField);
+/// assert_eq!(Post::objects().annotate("x", ratio).values_list_flat::<f64>(&db, "x").await?, [20.0, 50.0, 0.0]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn ExpressionWrapper(arg: impl Into<Arg>, kind: FieldKind) -> Expression {
     Expression::Typed { expr: Box::new(arg.into().0), kind }
@@ -343,6 +538,19 @@ pub fn ExpressionWrapper(arg: impl Into<Arg>, kind: FieldKind) -> Expression {
 impl Expression {
     /// Django's `tzinfo=` on `Extract` and `Trunc`: the IANA zone (`"Asia/Tokyo"`) a timestamp is
     /// read in instead of the current one. An unknown zone, or any other expression, is an error.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// // 2024-03-05 12:00 UTC is 21:00 in Tokyo.
+    /// let hour = Extract("created_at", djorm::sql::DatePart::Hour).tzinfo("Asia/Tokyo")?;
+    /// assert_eq!(Post::objects().annotate("h", hour).values_list_flat::<i64>(&db, "h").await?[1], 21);
+    /// assert!(F("views").tzinfo("Asia/Tokyo").is_err());
+    /// # Ok(()) });
+    /// ```
     pub fn tzinfo(self, zone: &str) -> crate::Result<Expression> {
         crate::timezone::parse(zone)?;
         match self {
@@ -354,18 +562,49 @@ impl Expression {
 
     /// Django's `output_field=` on a function, a Case, a Value or an aggregate: the result
     /// read as `kind`; Coalesce, Greatest, Least and NullIf then accept mixed arguments.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// let views = Expression::value(7).output_field(djorm::FieldKind::FloatField);
+    /// assert_eq!(Post::objects().annotate("x", views).values_list_flat::<f64>(&db, "x").await?[0], 7.0);
+    /// # Ok(()) });
+    /// ```
     pub fn output_field(self, kind: FieldKind) -> Expression {
         Expression::Typed { expr: Box::new(self), kind }
     }
 }
 
 /// Django's `Cast(expr, output_field)`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// assert_eq!(Post::objects().annotate("t", Cast("views", djorm::FieldKind::TextField)).values_list_flat::<String>(&db, "t").await?, ["10", "25", "0"]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Cast(arg: impl Into<Arg>, to: FieldKind) -> Expression {
     Expression::Cast { expr: Box::new(arg.into().0), to }
 }
 
 /// Django's `Extract(expr, lookup_name)`: `Extract("created_at", DatePart::Year)`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// assert_eq!(Post::objects().annotate("y", Extract("created_at", djorm::sql::DatePart::Year)).values_list_flat::<i64>(&db, "y").await?, [2024, 2024, 2025]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Extract(arg: impl Into<Arg>, part: djorm_sql::DatePart) -> Expression {
     Expression::Extract { expr: Box::new(arg.into().0), part, tz: None }
@@ -404,6 +643,17 @@ extract!(
 
 /// Django's `Trunc(expr, kind, tzinfo=...)`; `tz` names an IANA zone (`None`: the current one,
 /// see [`crate::timezone`]).
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// let months = Post::objects().annotate("m", Trunc("created_at", djorm::sql::TruncUnit::Month, None)).values_list_flat::<DateTime<Utc>>(&db, "m").await?;
+/// assert_eq!(months[1].to_rfc3339(), "2024-03-01T00:00:00+00:00");
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Trunc(arg: impl Into<Arg>, unit: djorm_sql::TruncUnit, tz: Option<&str>) -> Expression {
     Expression::Trunc { expr: Box::new(arg.into().0), unit, tz: tz.map(str::to_owned) }
@@ -436,6 +686,17 @@ trunc!(
 
 /// Django's `RawSQL(sql, params)`: a SQL snippet (`%s` per parameter, always bound) whose
 /// result decodes as `kind` — the escape hatch instead of `extra()`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// let doubled = RawSQL("views * %s", [Value::I64(2)], djorm::FieldKind::IntegerField);
+/// assert_eq!(Post::objects().annotate("d", doubled).values_list_flat::<i64>(&db, "d").await?, [20, 50, 0]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn RawSQL(sql: &str, params: impl IntoIterator<Item = Value>, kind: FieldKind) -> Expression {
     Expression::Raw { sql: sql.to_owned(), params: params.into_iter().collect(), kind }
@@ -443,12 +704,37 @@ pub fn RawSQL(sql: &str, params: impl IntoIterator<Item = Value>, kind: FieldKin
 
 /// Django's `OuterRef("field")`: the enclosing query's field, inside a [`Subquery`] or
 /// [`Exists`].
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// // Each author with the title of their most viewed post.
+/// let top = Post::objects().filter(Q::new("author", OuterRef("pk"))).order_by(["-views"]).slice(..1);
+/// let rows = Author::objects().annotate("top", Subquery(top, "title")).values_list_flat::<String>(&db, "top").await?;
+/// assert_eq!(rows, ["Django ORM in Rust", "Draft"]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn OuterRef(field: &str) -> Expression {
     Expression::OuterRef(field.to_owned())
 }
 
 /// Django's `Subquery(qs.values(field)[:1])`: the value of `field` in the first row of `qs`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// let newest = Post::objects().filter(Q::new("author", OuterRef("pk"))).order_by(["-created_at"]).slice(..1);
+/// let rows = Author::objects().annotate("newest", Subquery(newest, "created_at")).values(&db, &["name", "newest"]).await?;
+/// assert_eq!(rows[0].get_as::<DateTime<Utc>>("newest")?.to_rfc3339(), "2024-03-05T12:00:00+00:00");
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Subquery<M: crate::Model>(qs: crate::QuerySet<M>, field: &str) -> Expression {
     Expression::Subquery { query: Box::new(qs.query().clone()), field: field.to_owned() }
@@ -456,6 +742,18 @@ pub fn Subquery<M: crate::Model>(qs: crate::QuerySet<M>, field: &str) -> Express
 
 /// Django's `Exists(qs)`: usable in `filter()` (`!Q::from(Exists(..))` for NOT EXISTS),
 /// `annotate()` and `order_by()`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// let drafts = Post::objects().filter(Q::new("author", OuterRef("pk"))).filter(q!(Post, published = false));
+/// let with_drafts = Author::objects().filter(Exists(drafts)).values_list_flat::<String>(&db, "name").await?;
+/// assert_eq!(with_drafts, ["John Smith"]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Exists<M: crate::Model>(qs: crate::QuerySet<M>) -> Expression {
     Expression::Exists(Box::new(qs.query().clone()))
@@ -467,12 +765,40 @@ pub struct When(pub Q, pub Expression);
 
 impl When {
     /// `When(q, then=value)`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+    /// # use djorm::functions::{Extract, Trunc};
+    /// let popular = When::new(q!(Post, views__gte = 20), Expression::value("popular"));
+    /// assert_eq!(Post::objects().annotate("kind", Case([popular], Expression::value("other"))).values_list_flat::<String>(&db, "kind").await?[1], "popular");
+    /// # Ok(()) });
+    /// ```
     pub fn new(q: impl Into<Q>, then: impl Into<Arg>) -> Self {
         When(q.into(), then.into().0)
     }
 }
 
 /// Django's `Case(When(...), ..., default=...)`.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// let kind = Case(
+///     [
+///         When::new(q!(Post, published = false), Expression::value("draft")),
+///         When::new(q!(Post, views__gte = 20), Expression::value("popular")),
+///     ],
+///     Expression::value("published"),
+/// );
+/// assert_eq!(Post::objects().annotate("kind", kind).values_list_flat::<String>(&db, "kind").await?, ["published", "popular", "draft"]);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn Case(whens: impl IntoIterator<Item = When>, default: impl Into<Arg>) -> Expression {
     Expression::Case { whens: whens.into_iter().map(|w| (w.0, w.1)).collect(), default: Box::new(default.into().0) }
@@ -482,6 +808,20 @@ pub fn Case(whens: impl IntoIterator<Item = When>, default: impl Into<Arg>) -> E
 ///
 /// `F("views") + 1` in an update increments at the database, so concurrent updaters lose
 /// nothing.
+///
+/// ```
+/// # djorm_doc_examples::run(|db| async move {
+/// # use djorm_doc_examples::{Author, Post, Tag};
+/// use djorm::prelude::*;
+/// # use djorm::{Exists, ExpressionWrapper, OuterRef, RawSQL, Subquery};
+/// # use djorm::functions::{Extract, Trunc};
+/// // Arithmetic in the database, without reading the rows first.
+/// Post::objects().update(&db, [("views", F("views") + 1)]).await?;
+/// assert_eq!(Post::objects().values_list_flat::<i64>(&db, "views").await?, [11, 26, 1]);
+/// // Comparing two columns of a row.
+/// assert_eq!(Post::objects().filter(Q::new("views", F("id"))).count(&db).await?, 0);
+/// # Ok(()) });
+/// ```
 #[allow(non_snake_case)]
 pub fn F(field: &str) -> Expression {
     Expression::Field(field.to_owned())

@@ -71,16 +71,42 @@ macro_rules! value_lookups {
 
 impl<M, T> Field<M, T> {
     /// The path to a field, by name (used by the derive).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let title = djorm::Field::<Post, String>::new("title");
+    /// assert_eq!(Post::objects().filter(title.exact("Draft")).count(&db).await?, 1);
+    /// # Ok(()) });
+    /// ```
     pub const fn new(name: &'static str) -> Self {
         Field { path: Cow::Borrowed(name), transforms: Vec::new(), _marker: PhantomData }
     }
 
     /// The path to a field given in full (`"author__name"`), for paths through relations.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let author_name = djorm::Field::<Post, String>::with_path("author__name".into());
+    /// assert_eq!(Post::objects().filter(author_name.exact("Jane Doe")).count(&db).await?, 2);
+    /// # Ok(()) });
+    /// ```
     pub fn with_path(path: String) -> Self {
         Field { path: Cow::Owned(path), transforms: Vec::new(), _marker: PhantomData }
     }
 
     /// The path in Django's spelling (`"created_at__year"`).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::created_at().year().path(), "created_at__year");
+    /// # Ok(()) });
+    /// ```
     pub fn path(&self) -> Cow<'_, str> {
         if self.transforms.is_empty() {
             return Cow::Borrowed(&self.path);
@@ -103,12 +129,30 @@ impl<M, T> Field<M, T> {
 
     /// The registered lookup `def` against `rhs` (a lookup an application registered; the
     /// built-ins have methods of their own).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let q = Post::title().lookup(&djorm::vocabulary::ICONTAINS, "orm");
+    /// assert_eq!(Post::objects().filter(q).count(&db).await?, 1);
+    /// # Ok(()) });
+    /// ```
     pub fn lookup(self, def: &'static LookupDef, rhs: impl Into<Rhs>) -> Q {
         Q::Lookup { path: LookupPath::parsed(self.path, self.transforms, def), rhs: rhs.into() }
     }
 
     /// The registered transform `def` applied to this field (`unaccent`, `year`): its value
     /// is of Rust type `U`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let year = Post::created_at().transform::<i32>(&djorm::vocabulary::YEAR);
+    /// assert_eq!(Post::objects().filter(year.exact(2024)).count(&db).await?, 2);
+    /// # Ok(()) });
+    /// ```
     pub fn transform<U>(mut self, def: &'static TransformDef) -> Field<M, U> {
         self.transforms.push(def);
         Field { path: self.path, transforms: self.transforms, _marker: PhantomData }
@@ -116,18 +160,67 @@ impl<M, T> Field<M, T> {
 
     value_lookups!(
         /// `exact`: equal to the value (`None` means `IS NULL`).
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::title().exact("Draft")).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         exact => EXACT,
         /// `gt`: greater than.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::views().gt(10)).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         gt => GT,
         /// `gte`: greater than or equal.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::views().gte(10)).count(&db).await?, 2);
+        /// # Ok(()) });
+        /// ```
         gte => GTE,
         /// `lt`: less than.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::views().lt(10)).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         lt => LT,
         /// `lte`: less than or equal.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::views().lte(10)).count(&db).await?, 2);
+        /// # Ok(()) });
+        /// ```
         lte => LTE
     );
 
     /// `in`: one of the values (an empty list matches nothing, without a query).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().filter(Post::id().in_([1, 3])).count(&db).await?, 2);
+    /// assert_eq!(Post::objects().filter(Post::id().in_(Vec::<i64>::new())).count(&db).await?, 0);
+    /// # Ok(()) });
+    /// ```
     pub fn in_<V: Comparable<T>>(self, values: impl IntoIterator<Item = V>) -> Q {
         let list = values
             .into_iter()
@@ -140,6 +233,14 @@ impl<M, T> Field<M, T> {
     }
 
     /// `range`: between the two bounds, inclusive.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().filter(Post::views().range(5, 30)).count(&db).await?, 2);
+    /// # Ok(()) });
+    /// ```
     pub fn range(self, low: impl Comparable<T>, high: impl Comparable<T>) -> Q {
         match (low.into_rhs(), high.into_rhs()) {
             (Rhs::Value(l), Rhs::Value(h)) => self.lookup(&vocabulary::RANGE, Rhs::Range(l, h)),
@@ -148,11 +249,28 @@ impl<M, T> Field<M, T> {
     }
 
     /// `isnull`: the column is (or is not) NULL.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().filter(Post::title().isnull(false)).count(&db).await?, 3);
+    /// # Ok(()) });
+    /// ```
     pub fn isnull(self, is_null: bool) -> Q {
         self.lookup(&vocabulary::ISNULL, Rhs::Value(Value::Bool(is_null)))
     }
 
     /// `field = value` for `update()`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let changed = Post::objects().filter(Post::title().exact("Draft")).update(&db, [Post::published().set(true)]).await?;
+    /// assert_eq!(changed, 1);
+    /// # Ok(()) });
+    /// ```
     pub fn set(self, v: impl Comparable<T>) -> (String, Expression) {
         let expr = match v.into_rhs() {
             Rhs::Expr(e) => e,
@@ -163,11 +281,29 @@ impl<M, T> Field<M, T> {
     }
 
     /// Ascending order on this field.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let titles = Post::objects().order_by([Post::views().asc()]).values_list_flat::<String>(&db, "title").await?;
+    /// assert_eq!(titles, ["Draft", "First Post", "Django ORM in Rust"]);
+    /// # Ok(()) });
+    /// ```
     pub fn asc(self) -> crate::OrderBy {
         crate::OrderBy { path: self.into_path(), descending: false, nulls: None, expression: None }
     }
 
     /// Descending order on this field.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let titles = Post::objects().order_by([Post::views().desc()]).values_list_flat::<String>(&db, "title").await?;
+    /// assert_eq!(titles, ["Django ORM in Rust", "First Post", "Draft"]);
+    /// # Ok(()) });
+    /// ```
     pub fn desc(self) -> crate::OrderBy {
         crate::OrderBy { path: self.into_path(), descending: true, nulls: None, expression: None }
     }
@@ -176,27 +312,99 @@ impl<M, T> Field<M, T> {
 impl<M, T: TextType> Field<M, T> {
     value_lookups!(
         /// `iexact`: equal, ignoring case.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Author::objects().filter(Author::name().iexact("jane doe")).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         iexact => IEXACT,
         /// `contains`: contains the text (case-sensitive, `%` and `_` match literally).
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::title().contains("ORM")).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         contains => CONTAINS,
         /// `icontains`: contains the text, ignoring case.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::title().icontains("orm")).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         icontains => ICONTAINS,
         /// `startswith`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::title().startswith("Dra")).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         startswith => STARTSWITH,
         /// `istartswith`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::title().istartswith("dj")).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         istartswith => ISTARTSWITH,
         /// `endswith`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::title().endswith("Rust")).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         endswith => ENDSWITH,
         /// `iendswith`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::title().iendswith("POST")).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         iendswith => IENDSWITH
     );
 
     /// `regex`: matches the regular expression.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().filter(Post::title().regex(r"^D.*t$")).count(&db).await?, 2);
+    /// # Ok(()) });
+    /// ```
     pub fn regex(self, pattern: &str) -> Q {
         self.lookup(&vocabulary::REGEX, Rhs::Value(Value::from(pattern)))
     }
 
     /// `iregex`: matches the regular expression, ignoring case.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().filter(Post::title().iregex(r"^d")).count(&db).await?, 2);
+    /// # Ok(()) });
+    /// ```
     pub fn iregex(self, pattern: &str) -> Q {
         self.lookup(&vocabulary::IREGEX, Rhs::Value(Value::from(pattern)))
     }
@@ -214,39 +422,148 @@ macro_rules! int_part {
 impl<M, T: DateType> Field<M, T> {
     int_part!(
         /// `__year`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::created_at().year().exact(2024)).count(&db).await?, 2);
+        /// # Ok(()) });
+        /// ```
         year => YEAR,
         /// `__iso_year`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::created_at().iso_year().gte(2025)).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         iso_year => ISO_YEAR,
         /// `__quarter`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::created_at().quarter().exact(1)).count(&db).await?, 3);
+        /// # Ok(()) });
+        /// ```
         quarter => QUARTER,
         /// `__month`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::created_at().month().exact(3)).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         month => MONTH,
         /// `__week` (ISO week number).
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// // 2024-01-10 is in ISO week 2.
+        /// assert_eq!(Post::objects().filter(Post::created_at().week().exact(2)).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         week => WEEK,
         /// `__day`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::created_at().day().exact(5)).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         day => DAY,
         /// `__week_day` (1 = Sunday … 7 = Saturday).
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// // 2024-01-10 was a Wednesday: 4 counting from Sunday.
+        /// assert_eq!(Post::objects().filter(Post::created_at().week_day().exact(4)).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         week_day => WEEK_DAY,
         /// `__iso_week_day` (1 = Monday … 7 = Sunday).
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// // 2025-02-01 was a Saturday: 6 counting from Monday.
+        /// assert_eq!(Post::objects().filter(Post::created_at().iso_week_day().exact(6)).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         iso_week_day => ISO_WEEK_DAY
     );
 }
 
 impl<M, T: DateTimeType> Field<M, T> {
     /// `__date`: the calendar date in the current time zone.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let day = NaiveDate::from_ymd_opt(2024, 3, 5).expect("a date");
+    /// assert_eq!(Post::objects().filter(Post::created_at().date().exact(day)).count(&db).await?, 1);
+    /// # Ok(()) });
+    /// ```
     pub fn date(self) -> Field<M, NaiveDate> {
         self.transform(&vocabulary::DATE)
     }
     /// `__time`: the time of day in the current time zone.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let noon = NaiveTime::from_hms_opt(12, 0, 0).expect("a time");
+    /// assert_eq!(Post::objects().filter(Post::created_at().time().exact(noon)).count(&db).await?, 1);
+    /// # Ok(()) });
+    /// ```
     pub fn time(self) -> Field<M, NaiveTime> {
         self.transform(&vocabulary::TIME)
     }
     int_part!(
         /// `__hour`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::created_at().hour().exact(9)).count(&db).await?, 1);
+        /// # Ok(()) });
+        /// ```
         hour => HOUR,
         /// `__minute`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::created_at().minute().exact(0)).count(&db).await?, 3);
+        /// # Ok(()) });
+        /// ```
         minute => MINUTE,
         /// `__second`.
+        ///
+        /// ```
+        /// # djorm_doc_examples::run(|db| async move {
+        /// # use djorm_doc_examples::{Author, Post, Tag};
+        /// use djorm::prelude::*;
+        /// assert_eq!(Post::objects().filter(Post::created_at().second().lt(30)).count(&db).await?, 3);
+        /// # Ok(()) });
+        /// ```
         second => SECOND
     );
 }

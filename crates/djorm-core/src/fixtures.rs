@@ -139,14 +139,26 @@ fn decode(json: &Json, kind: ValueKind, field: &str) -> Result<Value> {
 
 /// Loads a fixture (Django's `loaddata`) in one transaction; returns how many objects it held.
 pub async fn load(db: &Db, models: &[&'static ModelMeta], fixture: &Json) -> Result<usize> {
+    load_reporting(db, models, fixture, |_, _| {}).await
+}
+
+/// [`load`], calling `report(loaded, total)` after each object, for a progress bar.
+pub async fn load_reporting(
+    db: &Db,
+    models: &[&'static ModelMeta],
+    fixture: &Json,
+    report: impl Fn(usize, usize),
+) -> Result<usize> {
     let objects =
         fixture.as_array().ok_or_else(|| Error::InvalidValue("a fixture is a JSON list of objects".into()))?;
     let count = objects.len();
+    let report = &report;
     db.atomic(|tx| async move {
         let mut touched: Vec<&'static ModelMeta> = Vec::new();
         for (i, object) in objects.iter().enumerate() {
             let model = model_of(models, object).map_err(|e| problem(i, e))?;
             load_one(&tx, model, object).await.map_err(|e| problem(i, e))?;
+            report(i + 1, count);
             if !touched.iter().any(|m| m.is(model)) {
                 touched.push(model);
             }

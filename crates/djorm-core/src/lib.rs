@@ -29,6 +29,7 @@ mod raw_column;
 mod registration;
 mod routing;
 mod row_reader;
+mod row_source;
 mod transaction;
 mod types;
 mod window;
@@ -81,6 +82,7 @@ pub use options::{parse_duration, ConnectOptions};
 pub use q::{LookupPath, ParsedTail, Rhs, Q};
 pub use query::Query;
 pub use queryset::methods;
+pub use queryset::{insert_sql, model_read_sql};
 pub use queryset::{
     Annotated, Deleted, DynObject, DynQuerySet, DynRelated, GroupIndex, Prefetch, QuerySet, RowShape, ValuesRow,
 };
@@ -92,6 +94,7 @@ pub use registration::{
 pub use relations::{ForeignKey, ManyToMany, OneToOne, Related, RelatedPath, Reverse, ReverseOne};
 pub use routing::{Databases, Hints, PrimaryReplicaRouter, RelationEnd, Router};
 pub use row_reader::RowReader;
+pub use row_source::{ReadRow, RowSource};
 pub use transaction::{Transaction, TransactionBuilder};
 pub use types::{longest_choice, AutoId, Choices, FieldType};
 pub use window::{

@@ -56,7 +56,7 @@ impl Query {
 /// An immutable description of a query on one model.
 ///
 /// QuerySet methods return modified copies, so a chained QuerySet never changes its parent.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Query {
     /// The queried model.
     pub model: &'static ModelMeta,
@@ -100,6 +100,67 @@ pub struct Query {
     /// key's object): where the query runs when no router answers (Django's fallback to the
     /// `instance` hint's `_state.db`).
     pub instance_db: Option<&'static str>,
+}
+
+/// Field by field, with the empty lists (most of them, in most queries) made new rather than
+/// cloned: every QuerySet method clones its parent's query, and a derived clone calls out to
+/// clone each empty list.
+impl Clone for Query {
+    fn clone(&self) -> Self {
+        // Destructured so that a new field cannot be forgotten here.
+        let Query {
+            model,
+            filters,
+            select_related,
+            prefetch,
+            annotations,
+            group_by,
+            lock,
+            combined,
+            order_by,
+            reversed,
+            low_mark,
+            high_mark,
+            distinct,
+            distinct_on,
+            only,
+            empty,
+            values,
+            using,
+            instance_db,
+        } = self;
+        Query {
+            model,
+            filters: clone_list(filters),
+            select_related: clone_list(select_related),
+            prefetch: clone_list(prefetch),
+            annotations: clone_list(annotations),
+            group_by: group_by.clone(),
+            lock: lock.clone(),
+            combined: clone_list(combined),
+            order_by: order_by.clone(),
+            reversed: *reversed,
+            low_mark: *low_mark,
+            high_mark: *high_mark,
+            distinct: *distinct,
+            distinct_on: clone_list(distinct_on),
+            only: only.clone(),
+            empty: *empty,
+            values: values.clone(),
+            using: using.clone(),
+            instance_db: *instance_db,
+        }
+    }
+}
+
+/// A copy of `list`; an empty one costs nothing.
+#[inline]
+fn clone_list<T: Clone>(list: &[T]) -> Vec<T> {
+    if list.is_empty() {
+        Vec::new()
+    } else {
+        list.to_vec()
+    }
 }
 
 impl Query {

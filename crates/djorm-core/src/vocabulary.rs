@@ -75,12 +75,19 @@ struct Vocabulary {
     /// Several transforms may share a name for different kinds; the last registered first.
     transforms: HashMap<&'static str, Vec<&'static TransformDef>>,
     functions: HashMap<&'static str, &'static FunctionDef>,
+    /// Whether an application registered anything beside the built-ins.
+    registered: bool,
 }
 
 fn vocabulary() -> &'static Vocabulary {
     static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
     VOCABULARY.get_or_init(|| {
-        let mut v = Vocabulary { lookups: HashMap::new(), transforms: HashMap::new(), functions: HashMap::new() };
+        let mut v = Vocabulary {
+            lookups: HashMap::new(),
+            transforms: HashMap::new(),
+            functions: HashMap::new(),
+            registered: inventory::iter::<Registration>().next().is_some(),
+        };
         let registered = inventory::iter::<Registration>();
         // Built-ins first; a registration of the same name replaces a built-in, as in Django.
         let all = LOOKUPS
@@ -101,6 +108,12 @@ fn vocabulary() -> &'static Vocabulary {
         registered.for_each(add);
         v
     })
+}
+
+/// Whether an application registered a lookup, transform or function beside the built-ins
+/// (a text path may then name one, whose lowering djorm cannot vouch for).
+pub(crate) fn has_registrations() -> bool {
+    vocabulary().registered
 }
 
 /// The lookup called `name`.

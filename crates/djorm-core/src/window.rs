@@ -3,9 +3,22 @@
 //! `Lag`, `Lead`, `FirstValue`, `LastValue`, `NthValue`), with `RowRange` / `ValueRange`
 //! frames.
 //!
-//! ```ignore
-//! // Book.objects.annotate(rank=Window(Rank(), partition_by=F("author"), order_by="-pages"))
-//! Book::objects().annotate("rank", Window::new(Rank()).partition_by(["author"]).order_by(["-pages"]))
+//! ```
+//! # djorm_doc_examples::run(|db| async move {
+//! # use djorm_doc_examples::Post;
+//! use djorm::functions::Rank;
+//! use djorm::prelude::*;
+//! use djorm::Window;
+//! // Post.objects.annotate(rank=Window(Rank(), partition_by=F("author"), order_by="-views"))
+//! let ranked = Post::objects()
+//!     .annotate("rank", Window::new(Rank()).partition_by(["author"]).order_by(["-views"]))
+//!     .order_by(["id"])
+//!     .values(&db, &["title", "rank"])
+//!     .await?;
+//! // Jane's posts (10 and 25 views) rank 2 and 1 among hers; John's one post ranks 1.
+//! let ranks: Vec<i64> = ranked.iter().map(|row| row.get_as("rank")).collect::<djorm::Result<_>>()?;
+//! assert_eq!(ranks, [2, 1, 1]);
+//! # Ok(()) });
 //! ```
 //!
 //! Filtering on a window annotation (`.filter(rank__lte=2)`) works as in Django 4.2+: the

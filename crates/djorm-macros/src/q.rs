@@ -85,6 +85,10 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         return Ok(quote! { ::djorm::Q::all() });
     }
     let calls = input.lookups.iter().map(|l| lookup_call(&input.model, l)).collect::<syn::Result<Vec<_>>>()?;
+    // One lookup is the condition itself: no list of one to allocate and walk.
+    if let [call] = calls.as_slice() {
+        return Ok(quote! { ::djorm::Q::from(#call) });
+    }
     Ok(quote! { ( ::djorm::Q::all() #(& #calls)* ) })
 }
 
@@ -109,6 +113,10 @@ mod tests {
         let out = expanded(quote! { Post, id__in = [1, 2] });
         assert!(out.contains("<Post>::id().in_([1,2])"), "{out}");
         assert_eq!(expanded(quote! { Post, }), "::djorm::Q::all()");
+        let out = expanded(quote! { Post, id = 1 });
+        assert_eq!(out, "::djorm::Q::from(<Post>::id().exact(1))");
+        let out = expanded(quote! { Post, id = 1, title = "x" });
+        assert!(out.starts_with("(::djorm::Q::all()&<Post>::id().exact(1)&"), "{out}");
     }
 
     #[test]

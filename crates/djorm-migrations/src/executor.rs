@@ -289,6 +289,39 @@ pub async fn migrate(
     options: &Options,
     code: &CodeRegistry,
 ) -> Result<Vec<Step>> {
+    migrate_reporting(db, migrations, target, options, code, &mut |_| {}).await
+}
+
+/// Where [`migrate_reporting`] is: a step about to run (with its place among all of them), or
+/// one finished. Django's `migrate` prints "Applying x..." and "OK" at these two moments.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// `step` is the `index`-th (from 0) of `total` and starts now.
+    Starting {
+        /// The step.
+        step: &'a Step,
+        /// Its place.
+        index: usize,
+        /// How many steps the plan has.
+        total: usize,
+    },
+    /// `step` is applied (or unapplied, or recorded as faked) and recorded.
+    Done {
+        /// The step.
+        step: &'a Step,
+    },
+}
+
+/// [`migrate`], telling `report` as each step starts and ends, so a long run shows where it
+/// is and a failure shows which steps were applied before it.
+pub async fn migrate_reporting(
+    db: &Db,
+    migrations: &[Migration],
+    target: &Target,
+    options: &Options,
+    code: &CodeRegistry,
+    report: &mut impl FnMut(Progress<'_>),
+) -> Result<Vec<Step>> {
     let _lock = db.acquire_migration_lock().await?;
     recorder::ensure_table(db).await?;
     let recorded = recorder::applied(db).await?;
@@ -296,8 +329,25 @@ pub async fn migrate(
     let (migrations, applied) = crate::loader::resolve_replacements(migrations, &recorded);
     let migrations = migrations.as_slice();
     let mut steps = plan(migrations, &applied, target)?;
+    let total = steps.len();
+    for (index, step) in steps.iter_mut().enumerate() {
+        report(Progress::Starting { step, index, total });
+        apply_step(db, migrations, step, options, code).await?;
+        report(Progress::Done { step });
+    }
+    Ok(steps)
+}
+
+/// Applies (or unapplies, or records) one step of the plan.
+async fn apply_step(
+    db: &Db,
+    migrations: &[Migration],
+    step: &mut Step,
+    options: &Options,
+    code: &CodeRegistry,
+) -> Result<()> {
     let dialect = db.dialect();
-    for step in &mut steps {
+    {
         let m = &step.migration;
         // A squashed migration is recorded together with every migration it replaces.
         let names: Vec<(String, String)> =
@@ -319,7 +369,7 @@ pub async fn migrate(
             for record in &records {
                 db.execute(record).await?;
             }
-            continue;
+            return Ok(());
         }
         // An operation the routers keep off this database is skipped; the migration is still
         // recorded as applied, as Django records it.
@@ -355,5 +405,5 @@ pub async fn migrate(
             }
         }
     }
-    Ok(steps)
+    Ok(())
 }

@@ -623,6 +623,15 @@ impl Backend for PgBackend {
         crate::cursor::stream(self, sql, params, kinds).await
     }
 
+    async fn stream_rows(
+        &self,
+        sql: String,
+        params: Vec<Value>,
+        kinds: Vec<ValueKind>,
+    ) -> Result<Box<dyn djorm_core::RowSource>> {
+        crate::cursor_rows::stream_rows(self, sql, params, kinds).await
+    }
+
     async fn acquire_migration_lock(&self) -> Result<djorm_core::MigrationLock> {
         crate::migration_lock::acquire(self).await
     }

@@ -7,10 +7,7 @@
 //! cursor on the server. Inside a transaction the cursor shares the transaction's connection,
 //! taking it only for each FETCH, so other statements of the transaction run between chunks.
 
-use std::collections::VecDeque;
-use std::sync::Arc;
-
-use djorm_core::{Error, Result, RowStream};
+use djorm_core::{Error, Fetched, Result, RowStream};
 use djorm_sql::{Value, ValueKind};
 use futures_util::TryStreamExt;
 use tokio_postgres::{Row, Statement};
@@ -20,24 +17,22 @@ use crate::error::map_error;
 use crate::guard::{ClientGuard, Running};
 use crate::manager::PgConnection;
 
-use crate::native_rows::RowDecoder;
+use crate::native_rows::{PgRows, RowDecoder};
 use crate::types::PgParam;
 
 /// Rows per FETCH, as Django's `iterator()` chunk size.
-const CHUNK: usize = 2000;
+pub(crate) const CHUNK: usize = 2000;
 
-struct Cursor {
-    backend: PgBackend,
+pub(crate) struct Cursor {
+    pub(crate) backend: PgBackend,
     /// Outside a transaction: the pooled connection of its own, inside `BEGIN`, closed if the
     /// stream is dropped early. Inside one (`None`): the transaction's, taken for each FETCH.
     own: Option<Running>,
     name: String,
     fetch: Fetch,
-    /// Made from the first rows' columns.
-    decoder: Option<Arc<RowDecoder>>,
-    kinds: Vec<ValueKind>,
-    buffer: VecDeque<Vec<Value>>,
-    done: bool,
+    pub(crate) kinds: Vec<ValueKind>,
+    /// The last FETCH came back short: every row was read.
+    pub(crate) done: bool,
 }
 
 /// The FETCH: a prepared statement, or its text run unnamed (behind a transaction-mode pooler).
@@ -47,14 +42,28 @@ enum Fetch {
 }
 
 impl Fetch {
+    /// Runs the FETCH and reads its rows whole.
     async fn rows(&self, client: &PgConnection) -> std::result::Result<Vec<Row>, tokio_postgres::Error> {
+        self.start(client).await?.try_collect().await
+    }
+
+    /// Sends the FETCH; its rows then arrive through the stream one at a time.
+    async fn start(
+        &self,
+        client: &PgConnection,
+    ) -> std::result::Result<tokio_postgres::RowStream, tokio_postgres::Error> {
         match self {
-            Fetch::Prepared(statement) => {
-                client.query_raw(statement, std::iter::empty::<PgParam>()).await?.try_collect().await
-            }
-            Fetch::Unnamed(sql) => client.query_unnamed(sql, &[]).await?.try_collect().await,
+            Fetch::Prepared(statement) => client.query_raw(statement, std::iter::empty::<PgParam>()).await,
+            Fetch::Unnamed(sql) => client.query_unnamed(sql, &[]).await,
         }
     }
+}
+
+/// A FETCH's rows on their way: arriving from the server (the cursor's own connection), or
+/// read whole (a transaction's connection, which other statements need between FETCHes).
+pub(crate) enum Chunk {
+    Arriving(std::pin::Pin<Box<tokio_postgres::RowStream>>),
+    Read(std::vec::IntoIter<Row>),
 }
 
 /// Streams the rows of `sql` through a cursor.
@@ -64,33 +73,35 @@ pub(crate) async fn stream(
     params: Vec<Value>,
     kinds: Vec<ValueKind>,
 ) -> Result<RowStream> {
-    let bound = backend.options.client_statement_timeout();
-    let cursor =
-        match tokio::time::timeout(bound.unwrap_or(std::time::Duration::MAX), open(backend, &sql, &params, &kinds))
-            .await
-        {
-            Ok(cursor) => cursor?,
-            Err(_) => return Err(timed_out(backend)),
-        };
-    Ok(Box::pin(futures_util::stream::unfold(cursor, |mut cursor| async move {
-        if cursor.buffer.is_empty() && !cursor.done {
-            if let Err(e) = cursor.next_chunk().await {
-                cursor.done = true;
-                cursor.buffer.clear();
-                return Some((Err(e), cursor));
-            }
-        }
-        match cursor.buffer.pop_front() {
-            Some(row) => Some((Ok(row), cursor)),
-            None => {
+    let cursor = declare(backend, &sql, &params, &kinds).await?;
+    // One FETCH's rows per item, read as fetch_native's are; after the last (or an error)
+    // the cursor closes once.
+    Ok(Box::pin(futures_util::stream::unfold(Some(cursor), |cursor| async move {
+        let mut cursor = cursor?;
+        match cursor.next_chunk().await {
+            Ok(Some(rows)) => Some((Ok(rows), Some(cursor))),
+            Ok(None) => {
                 cursor.close().await;
                 None
+            }
+            Err(e) => {
+                cursor.close().await;
+                Some((Err(e), None))
             }
         }
     })))
 }
 
-fn timed_out(backend: &PgBackend) -> Error {
+/// Declares the cursor for `sql`, within the statement bound.
+pub(crate) async fn declare(backend: &PgBackend, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Cursor> {
+    let bound = backend.options.client_statement_timeout();
+    match tokio::time::timeout(bound.unwrap_or(std::time::Duration::MAX), open(backend, sql, params, kinds)).await {
+        Ok(cursor) => cursor,
+        Err(_) => Err(timed_out(backend)),
+    }
+}
+
+pub(crate) fn timed_out(backend: &PgBackend) -> Error {
     Error::Timeout {
         what: "fetching rows for iterator() got no answer; the cursor was closed".into(),
         after: backend.options.statement_timeout.unwrap_or_default(),
@@ -138,53 +149,71 @@ async fn open(backend: &PgBackend, sql: &str, params: &[Value], kinds: &[ValueKi
     } else {
         Some(client)
     };
-    Ok(Cursor {
-        backend: backend.clone(),
-        own,
-        name,
-        fetch,
-        decoder: None,
-        kinds: kinds.to_vec(),
-        buffer: VecDeque::new(),
-        done: false,
-    })
+    Ok(Cursor { backend: backend.clone(), own, name, fetch, kinds: kinds.to_vec(), done: false })
 }
 
 impl Cursor {
-    async fn next_chunk(&mut self) -> Result<()> {
+    /// The next FETCH's rows as they come, or `None` once every row was read. On its own
+    /// connection the FETCH's rows arrive one at a time (the caller sets `done` when they come
+    /// back short); on a transaction's they are read whole, so the connection is free again
+    /// between FETCHes.
+    pub(crate) async fn next_rows(&mut self) -> Result<Option<Chunk>> {
+        if self.done {
+            return Ok(None);
+        }
+        let bound = self.backend.options.client_statement_timeout().unwrap_or(std::time::Duration::MAX);
+        match &self.own {
+            Some(client) => match tokio::time::timeout(bound, self.fetch.start(client)).await {
+                Ok(rows) => Ok(Some(Chunk::Arriving(Box::pin(rows.map_err(map_error)?)))),
+                Err(_) => Err(timed_out(&self.backend)),
+            },
+            None if self.backend.pinned.is_none() => Ok(None),
+            None => {
+                let rows = self.fetch_in_transaction(bound).await?;
+                if rows.len() < CHUNK {
+                    self.done = true;
+                }
+                Ok(Some(Chunk::Read(rows.into_iter())))
+            }
+        }
+    }
+
+    /// The next FETCH's rows, or `None` once every row was read.
+    async fn next_chunk(&mut self) -> Result<Option<Fetched>> {
+        if self.done {
+            return Ok(None);
+        }
         let bound = self.backend.options.client_statement_timeout().unwrap_or(std::time::Duration::MAX);
         let rows = match &self.own {
             Some(client) => match tokio::time::timeout(bound, self.fetch.rows(client)).await {
                 Ok(rows) => rows.map_err(map_error)?,
                 Err(_) => return Err(timed_out(&self.backend)),
             },
-            None if self.backend.pinned.is_none() => return Ok(()),
-            None => {
-                let client = Running::new(self.backend.client().await?);
-                let rows = match tokio::time::timeout(bound, self.fetch.rows(&client)).await {
-                    Ok(rows) => rows,
-                    Err(_) => return Err(timed_out(&self.backend)),
-                };
-                client.finish();
-                rows.map_err(map_error)?
-            }
+            None if self.backend.pinned.is_none() => return Ok(None),
+            None => self.fetch_in_transaction(bound).await?,
         };
         if rows.len() < CHUNK {
             self.done = true;
         }
-        let Some(first) = rows.first() else { return Ok(()) };
-        let decoder =
-            self.decoder.get_or_insert_with(|| Arc::new(RowDecoder::new(first.columns(), &self.kinds))).clone();
-        for row in &rows {
-            let mut values = Vec::with_capacity(decoder.width());
-            decoder.decode_into(row, &mut values)?;
-            self.buffer.push_back(values);
-        }
-        Ok(())
+        let Some(first) = rows.first() else { return Ok(None) };
+        let decoder = RowDecoder::new(first.columns(), &self.kinds);
+        Ok(Some(Fetched::Native(Box::new(PgRows::with_decoder(rows, decoder)))))
+    }
+
+    /// One FETCH on the transaction's connection, read whole: the connection is taken for it
+    /// only, so the transaction's other statements run between FETCHes.
+    async fn fetch_in_transaction(&self, bound: std::time::Duration) -> Result<Vec<Row>> {
+        let client = Running::new(self.backend.client().await?);
+        let rows = match tokio::time::timeout(bound, self.fetch.rows(&client)).await {
+            Ok(rows) => rows,
+            Err(_) => return Err(timed_out(&self.backend)),
+        };
+        client.finish();
+        rows.map_err(map_error)
     }
 
     /// Every row was read: close the cursor and hand the connection back, within the bound.
-    async fn close(&mut self) {
+    pub(crate) async fn close(&mut self) {
         let bound = self.backend.options.client_statement_timeout().unwrap_or(self.backend.options.acquire_timeout);
         if let Some(client) = self.own.take() {
             match tokio::time::timeout(bound, client.batch_execute("COMMIT")).await {

@@ -10,6 +10,7 @@ mod backend;
 mod backup;
 pub mod creation;
 mod cursor;
+mod cursor_rows;
 mod dialect;
 mod error;
 mod guard;

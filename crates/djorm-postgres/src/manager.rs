@@ -24,17 +24,18 @@ enum Exit {
     Lost,
 }
 
-/// One pooled connection. Kept small (the pool moves it on every checkout): what is not the
-/// client or its task lives behind one pointer.
+/// One pooled connection. Kept to two pointers (the pool moves it several times on every
+/// checkout, and every call's future holds it): what is not its task lives behind one pointer,
+/// the client too (a `Client` is some 200 bytes of socket settings).
 pub(crate) struct PgConnection {
-    client: Client,
     task: JoinHandle<()>,
     shared: Arc<Shared>,
 }
 
-/// A connection's statement cache, how its task ended, its statement deadline, and the TLS a
+/// A connection's client, statement cache, how its task ended, its statement deadline, and the TLS a
 /// cancel request must use too.
 struct Shared {
+    client: Client,
     statements: RwLock<HashMap<String, Statement, foldhash::fast::RandomState>>,
     exit: Arc<OnceLock<Exit>>,
     watch: Arc<Watch>,
@@ -49,7 +50,7 @@ impl std::ops::Deref for PgConnection {
     type Target = Client;
 
     fn deref(&self) -> &Client {
-        &self.client
+        &self.shared.client
     }
 }
 
@@ -65,7 +66,9 @@ impl PgConnection {
         if let Some(statement) = self.shared.statements.read().ok().and_then(|cache| cache.get(sql).cloned()) {
             return Ok(statement);
         }
-        let statement = self.client.prepare(sql).await?;
+        // Boxed: preparing is the rare path (once per statement and connection), and its
+        // state would otherwise sit in every call's future, copied and allocated per call.
+        let statement = Box::pin(self.shared.client.prepare(sql)).await?;
         if let Ok(mut cache) = self.shared.statements.write() {
             cache.insert(sql.to_owned(), statement.clone());
         }
@@ -96,7 +99,7 @@ impl PgConnection {
         params: &[djorm_sql::Value],
     ) -> Result<tokio_postgres::RowStream, tokio_postgres::Error> {
         let untyped = params.iter().map(|v| (crate::types::TextParam(v), crate::types::unspecified()));
-        self.client.query_typed_raw(sql, untyped).await
+        self.shared.client.query_typed_raw(sql, untyped).await
     }
 
     /// True when statements must not be prepared by name (a transaction-mode pooler).
@@ -193,6 +196,7 @@ impl deadpool::managed::Manager for PgManager {
         let watch = Watch::new(task.abort_handle());
         self.opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let shared = Arc::new(Shared {
+            client,
             statements: RwLock::new(HashMap::default()),
             exit,
             watch,
@@ -200,21 +204,23 @@ impl deadpool::managed::Manager for PgManager {
             single_use: self.lifetime.max_age == Some(std::time::Duration::ZERO),
             unnamed: self.lifetime.unnamed,
         });
-        Ok(PgConnection { client, task, shared })
+        Ok(PgConnection { task, shared })
     }
 
     /// A connection whose task has ended, that is older than `conn_max_age` or idle longer than
     /// `idle_timeout`, is not handed out again; with health checks, neither is one that does not
     /// answer a ping within the connect timeout.
     async fn recycle(&self, connection: &mut PgConnection, metrics: &Metrics) -> RecycleResult<tokio_postgres::Error> {
-        if connection.client.is_closed() {
+        if connection.is_closed() {
             return Err(RecycleError::message("the connection was closed"));
         }
         if !self.lifetime.keeps(metrics) {
             return Err(RecycleError::message("the connection reached conn_max_age or idle_timeout"));
         }
         if self.lifetime.health_checks {
-            match tokio::time::timeout(self.lifetime.ping_bound, connection.client.simple_query("")).await {
+            // Boxed: health checks are opt-in, and the query's state would otherwise sit in
+            // every checkout's future.
+            match Box::pin(tokio::time::timeout(self.lifetime.ping_bound, connection.simple_query(""))).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => return Err(RecycleError::Backend(e)),
                 Err(_) => return Err(RecycleError::message("the connection did not answer the health check")),

@@ -131,6 +131,15 @@ impl PgRows {
         PgRows { rows, decoder, row: 0, column: 0 }
     }
 
+    /// Holds `row` alone (the previous one is freed first), before its first column: how rows
+    /// read one at a time reuse one holder.
+    pub(crate) fn hold_only(&mut self, row: Row) {
+        self.rows.clear();
+        self.rows.push(row);
+        self.row = 0;
+        self.column = 0;
+    }
+
     /// The current row, the index of the next column and its class; the cursor moves past it.
     #[inline]
     fn next_typed(&mut self) -> Result<(&Row, usize, ColumnClass)> {
@@ -228,26 +237,24 @@ impl NativeRows for PgRows {
     #[inline]
     fn i64(&mut self) -> Result<Option<i64>> {
         match self.next_typed()? {
-            (row, column, ColumnClass::Int8) => get::<i64>(row, column),
-            (row, column, ColumnClass::Int4) => Ok(get::<i32>(row, column)?.map(i64::from)),
-            (row, column, ColumnClass::Int2) => Ok(get::<i16>(row, column)?.map(i64::from)),
-            (row, column, _) => converted(row, column, ValueKind::I64),
+            (row, column, ColumnClass::Other) => converted(row, column, ValueKind::I64),
+            (row, column, class) => RowDecoder::raw(row, column, class, ValueKind::I64)?.i64(),
         }
     }
 
     #[inline]
     fn string(&mut self) -> Result<Option<String>> {
         match self.next_typed()? {
-            (row, column, ColumnClass::Text) => get::<String>(row, column),
-            (row, column, _) => converted(row, column, ValueKind::String),
+            (row, column, ColumnClass::Other) => converted(row, column, ValueKind::String),
+            (row, column, class) => RowDecoder::raw(row, column, class, ValueKind::String)?.string(),
         }
     }
 
     #[inline]
     fn bool(&mut self) -> Result<Option<bool>> {
         match self.next_typed()? {
-            (row, column, ColumnClass::Bool) => get::<bool>(row, column),
-            (row, column, _) => converted(row, column, ValueKind::Bool),
+            (row, column, ColumnClass::Other) => converted(row, column, ValueKind::Bool),
+            (row, column, class) => RowDecoder::raw(row, column, class, ValueKind::Bool)?.bool(),
         }
     }
 
@@ -263,9 +270,8 @@ impl NativeRows for PgRows {
 
     fn f64(&mut self) -> Result<Option<f64>> {
         match self.next_typed()? {
-            (row, column, ColumnClass::Float8) => get::<f64>(row, column),
-            (row, column, ColumnClass::Float4) => Ok(get::<f32>(row, column)?.map(f64::from)),
-            (row, column, _) => converted(row, column, ValueKind::F64),
+            (row, column, ColumnClass::Other) => converted(row, column, ValueKind::F64),
+            (row, column, class) => RowDecoder::raw(row, column, class, ValueKind::F64)?.f64(),
         }
     }
 }

@@ -22,7 +22,7 @@ pub fn with_stack<R>(step: impl FnOnce() -> R) -> R {
 }
 
 /// Runs a step at recursion depth `depth`, looking at the stack only every
-/// [`CHECK_EVERY`] levels (so a shallow query pays nothing).
+/// `CHECK_EVERY` levels (so a shallow query pays nothing).
 #[inline]
 pub fn at_depth<R>(depth: usize, step: impl FnOnce() -> R) -> R {
     if depth % CHECK_EVERY == CHECK_EVERY - 1 {

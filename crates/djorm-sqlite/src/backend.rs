@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use djorm_core::{Backend, ConnectOptions, Error, Result, RowStream, Rows};
+use djorm_core::{Backend, ConnectOptions, Error, Fetched, NativeRows, Result, RowStream, Rows};
 use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
 use rusqlite::Connection;
 
@@ -15,11 +15,17 @@ use crate::connection::{open, Slot};
 use crate::dialect::SqliteDialect;
 use crate::error::map_error;
 use crate::inline::{configured_budget, Inline, SlowReads};
-use crate::statements::{check_single, execute_one, query_into};
-use crate::types::{decode, SqlParam};
+use crate::packed_rows::PackedRows;
+use crate::statements::{check_single, execute_one, query_into, query_packed};
+use crate::types::SqlParam;
 use crate::writer::{WritePermit, WriterLock};
 
 static DIALECT: SqliteDialect = SqliteDialect;
+
+/// How many rows `iterator()` hands over at a time, and how many such batches may wait.
+/// (A batch of 256 rows of 150 bytes is ~40 KB: memory stays flat.)
+const STREAM_BATCH_ROWS: usize = 256;
+const STREAM_BATCHES_IN_FLIGHT: usize = 4;
 static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
 
 /// What every handle on one database shares.
@@ -138,6 +144,25 @@ impl SqliteBackend {
         result
     }
 
+    /// A short read, run here without the hop to the blocking pool (see `inline`); `None` when
+    /// it must take the pool: a write, a memory database's read (it queues for the write lock),
+    /// a read known to be long, or one that ran out of its budget (remembered as long).
+    fn read_inline(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Option<Result<Rows>> {
+        let budget = self.shared.inline_budget.filter(|_| !self.shared.memory && is_read(sql))?;
+        if self.shared.slow_reads.contains(sql) {
+            return None;
+        }
+        let slot = self.tx.as_ref().map_or(&self.shared.main, |tx| &tx.slot);
+        match slot.try_inline(&self.shared.options, budget, |conn| query_into(conn, sql, params, kinds)) {
+            Inline::Done(result) => Some(result),
+            Inline::OutOfTime => {
+                self.shared.slow_reads.insert(sql);
+                None
+            }
+            Inline::NotNow => None,
+        }
+    }
+
     /// Ends the transaction with COMMIT or ROLLBACK, closes its connection and lets the write
     /// lock go.
     async fn finish(&self, sql: &'static str) -> Result<()> {
@@ -185,19 +210,24 @@ impl Backend for SqliteBackend {
     }
 
     async fn fetch(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Rows> {
-        // A short read runs here, without the hop to the blocking pool (see `inline`). A
-        // memory database's reads queue for the write lock, so they take the pool path.
-        let budget = self.shared.inline_budget.filter(|_| !self.shared.memory && is_read(sql));
-        if let Some(budget) = budget.filter(|_| !self.shared.slow_reads.contains(sql)) {
-            let slot = self.tx.as_ref().map_or(&self.shared.main, |tx| &tx.slot);
-            match slot.try_inline(&self.shared.options, budget, |conn| query_into(conn, sql, params, kinds)) {
-                Inline::Done(result) => return result,
-                Inline::OutOfTime => self.shared.slow_reads.insert(sql),
-                Inline::NotNow => {}
-            }
+        if let Some(read) = self.read_inline(sql, params, kinds) {
+            return read;
         }
         let (owned, params, kinds) = (sql.to_owned(), params.to_vec(), kinds.to_vec());
         self.run(sql, move |conn| query_into(conn, &owned, &params, &kinds)).await
+    }
+
+    /// A short read runs here and its rows are decoded as values; a longer one runs on the
+    /// blocking pool and its rows come back packed, to be decoded on the caller's thread (an
+    /// object's strings made on a pool thread and freed on the caller's took malloc's slow
+    /// path both ways).
+    async fn fetch_native(&self, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<Fetched> {
+        if let Some(read) = self.read_inline(sql, params, kinds) {
+            return read.map(Fetched::Values);
+        }
+        let (owned, params, kinds) = (sql.to_owned(), params.to_vec(), kinds.to_vec());
+        let packed = self.run(sql, move |conn| query_packed(conn, &owned, &params, &kinds)).await?;
+        Ok(Fetched::Native(Box::new(packed)))
     }
 
     /// Outside a transaction, streams on a connection of its own (so the caller may run other
@@ -211,10 +241,12 @@ impl Backend for SqliteBackend {
         // transaction.
         if self.tx.is_some() || self.shared.memory {
             let rows = self.fetch(&sql, &params, &kinds).await?;
-            let items: Vec<Result<Vec<Value>>> = rows.into_rows().into_iter().map(Ok).collect();
-            return Ok(Box::pin(futures_util::stream::iter(items)));
+            return Ok(Box::pin(futures_util::stream::iter([Ok(Fetched::Values(rows))])));
         }
-        let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<Value>>>(64);
+        // Rows cross to the caller in batches: one channel hand-off per row cost more than
+        // reading the row. A few batches in flight keep memory flat. They cross packed, and
+        // the caller decodes them (see `packed_rows`).
+        let (sender, receiver) = tokio::sync::mpsc::channel::<Result<PackedRows>>(STREAM_BATCHES_IN_FLIGHT);
         let target = self.shared.target.clone();
         let busy = self.shared.options.busy_timeout;
         let keep_memory_db_alive = self.shared.clone();
@@ -225,17 +257,23 @@ impl Backend for SqliteBackend {
                 check_single(&conn, &sql)?;
                 let mut statement = conn.prepare(&sql).map_err(map_error)?;
                 let width = statement.column_count();
+                let kinds: Arc<[ValueKind]> = kinds.into();
                 let mut rows =
                     statement.query(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
+                let batch = |bytes| PackedRows::with_capacity(width, STREAM_BATCH_ROWS, bytes, kinds.clone());
+                let mut packed = batch(0);
                 while let Some(row) = rows.next().map_err(map_error)? {
-                    let mut values = Vec::with_capacity(width);
-                    for i in 0..width {
-                        let raw = row.get_ref(i).map_err(map_error)?;
-                        values.push(decode(raw, kinds.get(i).copied().unwrap_or(ValueKind::Any))?);
+                    packed.push(row)?;
+                    if packed.len() >= STREAM_BATCH_ROWS {
+                        let next = batch(packed.byte_len() + packed.byte_len() / 8);
+                        let full = std::mem::replace(&mut packed, next);
+                        if sender.blocking_send(Ok(full)).is_err() {
+                            return Ok(()); // the consumer dropped the stream
+                        }
                     }
-                    if sender.blocking_send(Ok(values)).is_err() {
-                        return Ok(()); // the consumer dropped the stream
-                    }
+                }
+                if !packed.is_empty() {
+                    let _ = sender.blocking_send(Ok(packed));
                 }
                 Ok(())
             };
@@ -244,7 +282,7 @@ impl Backend for SqliteBackend {
             }
         });
         Ok(Box::pin(futures_util::stream::unfold(receiver, |mut receiver| async move {
-            receiver.recv().await.map(|item| (item, receiver))
+            receiver.recv().await.map(|batch| (batch.map(|rows| Fetched::Native(Box::new(rows))), receiver))
         })))
     }
 

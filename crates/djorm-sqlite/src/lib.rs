@@ -15,6 +15,7 @@ mod functions;
 mod inline;
 mod introspection;
 mod migration_lock;
+mod packed_rows;
 mod registration;
 mod statements;
 mod time_zones;

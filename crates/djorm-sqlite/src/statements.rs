@@ -6,6 +6,7 @@ use djorm_sql::{Value, ValueKind};
 use rusqlite::Connection;
 
 use crate::error::map_error;
+use crate::packed_rows::PackedRows;
 use crate::types::{decode, SqlParam};
 
 /// Refuses SQL text that holds more than one statement. Text without a `;` cannot (djorm's
@@ -55,4 +56,17 @@ pub(crate) fn query_into(conn: &Connection, sql: &str, params: &[Value], kinds: 
         }
     }
     Ok(Rows { width, values })
+}
+
+/// Runs a query and packs its rows for decoding on another thread (see `packed_rows`).
+pub(crate) fn query_packed(conn: &Connection, sql: &str, params: &[Value], kinds: &[ValueKind]) -> Result<PackedRows> {
+    check_single(conn, sql)?;
+    let mut statement = conn.prepare_cached(sql).map_err(map_error)?;
+    let width = statement.column_count();
+    let mut rows = statement.query(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
+    let mut packed = PackedRows::with_capacity(width, 0, 0, kinds.into());
+    while let Some(row) = rows.next().map_err(map_error)? {
+        packed.push(row)?;
+    }
+    Ok(packed)
 }

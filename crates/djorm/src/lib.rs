@@ -26,6 +26,24 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Where Django's parts are
+//!
+//! | Django | djorm |
+//! |---|---|
+//! | `models.Model`, fields, `Meta` | [`Model`] (the derive), [`AutoId`], [`ForeignKey`], [`OneToOne`], [`ManyToMany`], [`Reverse`], [`ReverseOne`], [`Choices`] |
+//! | `Model.objects`, `QuerySet` | `Model::objects()`, [`QuerySet`] (every method has an example) |
+//! | `Q`, `F`, lookups | [`q!`], [`Q`], [`F`]; custom lookups: [`register_lookup!`] |
+//! | aggregates, expressions, functions | [`Count`], [`Sum`], [`Avg`], [`Max`], [`Min`], [`Case`], [`When`], [`functions`] |
+//! | `transaction.atomic` | [`Db::atomic`], [`Db::transaction`] |
+//! | `DATABASES`, routers | [`connect_from_env`], [`databases_from_env`], [`PrimaryReplicaRouter`], [`Router`] |
+//! | signals | [`signals`] |
+//! | `ValidationError`, `DoesNotExist`, `IntegrityError`, ... | [`Error`] |
+//! | `TestCase` databases | [`testing`] |
+//! | time zones (`USE_TZ`, `timezone.override`) | [`timezone`] |
+//!
+//! The guide (`docs/guide/` in the repository) walks through them on a blog, Django's spelling
+//! first; `docs/django-to-djorm.md` lists every part of Django's model layer.
+//!
 //! The layers (see ARCHITECTURE.md): `QuerySet` → query IR → lowering → SQL AST → dialect →
 //! backend. This crate is the facade: it re-exports the public API of `djorm-core`, the
 //! derive macros, and the backends selected by cargo features (`sqlite`, `postgres`).
@@ -91,7 +109,7 @@ pub mod prelude {
         Model, ModelExt, OneToOne, OrderBy, Prefetch, QuerySet, Result, Reverse, ReverseOne, StdDev, Sum, Value,
         Variance, When, F, Q,
     };
-    pub use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+    pub use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc};
     pub use rust_decimal::Decimal;
     /// A JSON document, the type of a `JSONField`.
     pub use serde_json::Value as JsonValue;
@@ -129,7 +147,7 @@ pub mod apps {
 /// (the shell, SQL snapshot tests): what `QuerySet::query()` returns.
 pub mod query {
     pub use djorm_core::lower;
-    pub use djorm_core::{LookupPath, ParsedTail, Query};
+    pub use djorm_core::{insert_sql, model_read_sql, LookupPath, ParsedTail, Query};
 }
 
 /// Re-exports used by generated code and the test macros. Not a public API.

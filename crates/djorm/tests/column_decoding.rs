@@ -71,9 +71,17 @@ fn unpadded(mut readings: Vec<Reading>) -> Vec<Reading> {
     readings
 }
 
+/// `iterator()`'s objects, one at a time (its rows come one by one on PostgreSQL, packed in
+/// batches from SQLite's stepping thread: other paths than all()'s).
+async fn streamed<M: Model>(db: &Db) -> djorm::Result<Vec<M>> {
+    use futures_util::TryStreamExt;
+    M::objects().order_by(["id"]).iterator(db).await?.try_collect().await
+}
+
 async fn check_decoding(db: &Db) {
     let all = Reading::objects().order_by(["id"]).all(db).await.expect("every type decodes");
     assert_eq!(unpadded(all), expected());
+    assert_eq!(unpadded(streamed::<Reading>(db).await.expect("iterator()")), expected());
     let one = Reading::objects().get(db, q!(Reading, score__isnull = true)).await.expect("get");
     assert_eq!(one.note.as_deref(), Some("seen"));
     let raw = Reading::objects()
@@ -104,6 +112,8 @@ async fn check_null_is_an_error(db: &Db) {
     let err = Reading::objects().order_by(["id"]).all(db).await.expect_err("a NULL in a String field");
     assert!(matches!(err, djorm::Error::Decode(_)), "{err:?}");
     assert!(err.to_string().contains("NULL"), "{err}");
+    let err = streamed::<Reading>(db).await.expect_err("iterator(): a NULL in a String field");
+    assert!(matches!(err, djorm::Error::Decode(_)) && err.to_string().contains("NULL"), "{err:?}");
     // The row with a value still decodes: nothing was consumed by the failure.
     let first = Reading::objects().get(db, q!(Reading, id = 1)).await.expect("the other row");
     assert_eq!(first.label.trim_end(), "ab");
@@ -168,6 +178,7 @@ async fn check_moments(db: &Db) {
     }
     let loaded = Moment::objects().order_by(["id"]).all(db).await.expect("every column decodes");
     assert_eq!(loaded, created);
+    assert_eq!(streamed::<Moment>(db).await.expect("iterator() decodes every column"), created);
     let late = Moment::objects().get(db, q!(Moment, day__isnull = true)).await.expect("get");
     assert_eq!(late, created[1]);
 }

@@ -220,6 +220,34 @@ async fn the_migration_lock_wait_is_bounded_and_names_the_holder() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_iterator_whose_server_stalls_mid_fetch_times_out_and_the_pool_recovers() {
+    let (_test_db, proxy, db) = behind_proxy(quick()).await;
+    // 4 MB per FETCH of 2,000 rows: more than the sockets buffer, so the stall below catches
+    // the rows of the first FETCH still arriving (the wait for the next row is what times out).
+    let bio = "x".repeat(2000);
+    let authors =
+        (0..4000).map(|i| Author { bio: bio.clone(), ..Author::new(&format!("n{i}"), &format!("s{i}@example.com")) });
+    Author::objects().bulk_create(&db, authors).await.expect("4,000 rows");
+    let mut stream = std::pin::pin!(Author::objects().order_by(["id"]).iterator(&db).await.expect("iterator"));
+    for _ in 0..10 {
+        stream.next().await.expect("a row").expect("decodes");
+    }
+    proxy.stall();
+    let started = Instant::now();
+    let outcome = async {
+        while let Some(author) = stream.next().await {
+            author?;
+        }
+        Ok(())
+    }
+    .await;
+    assert_timeout(outcome, started, Duration::from_secs(4), "fetching rows for iterator() got no answer");
+    assert!(stream.next().await.is_none(), "nothing is read after the error");
+    proxy.pass();
+    assert_eq!(Author::objects().count(&db).await.expect("serves again after the stall"), 4000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_iterator_stops_its_query_instead_of_draining_it() {
     let test_db = fresh_postgres().await;
     let url = test_db.url().expect("url");

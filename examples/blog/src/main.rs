@@ -206,5 +206,6 @@ async fn run() -> djorm::Result<()> {
     show::result("drafts deleted", format!("{} {:?}", drafts.total, drafts.per_model));
     show::result("authors left", Author::objects().count(&db).await?);
     show::sql(&capture);
+    show::next_steps();
     Ok(())
 }

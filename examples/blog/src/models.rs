@@ -100,8 +100,14 @@ pub struct Profile {
 }
 
 /// The chapter's two post_save receivers on `User`: `create_user_profile` makes a profile for
-/// every new user, `save_user_profile` saves it again whenever the user is saved.
+/// every new user, `save_user_profile` saves it again whenever the user is saved. Connected
+/// once per process however often this is called, as Django's `dispatch_uid` ensures.
 pub fn connect_profile_signals() {
+    static CONNECTED: std::sync::Once = std::sync::Once::new();
+    CONNECTED.call_once(connect_both);
+}
+
+fn connect_both() {
     use djorm::signals::{connect, Signal};
     connect::<User>(Signal::PostSave, |db, user, created| {
         Box::pin(async move {

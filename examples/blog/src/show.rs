@@ -69,3 +69,19 @@ pub fn result(label: &str, value: impl std::fmt::Display) {
 pub fn database(db: &Db) {
     println!("djorm blog example on {} ({})", db.vendor(), db.backend().describe());
 }
+
+/// What to try after the tour: the commands a Django developer reaches for next.
+pub fn next_steps() {
+    step("Next: the same database from the command line");
+    let manage = "cargo run -q -p blog --bin manage --";
+    for (command, what) in [
+        (format!("{manage} shell"), "Django's query syntax, live: User.objects.filter(username__startswith=\"a\").values(\"username\", \"profile__location\")"),
+        (format!("{manage} --dir examples/blog/migrations showmigrations"), "which migrations ran"),
+        (format!("{manage} --dir examples/blog/migrations sqlmigrate blog 0001"), "the SQL a migration runs"),
+        (format!("{manage} --dir examples/blog/migrations makemigrations --check"), "is a migration missing?"),
+        (format!("{manage} graph_models --format mermaid"), "the models as a diagram"),
+    ] {
+        println!("  {command}\n      {what}");
+    }
+    println!("  The README walks through the chapter feature by feature; docs/benchmarks.md has the numbers.");
+}

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::{connect, io};
 use crate::args::{Cli, Command};
 use crate::error::{CommandError, Result};
+use crate::progress::Bar;
 use crate::Project;
 
 fn models(cli: &Cli, project: &Project) -> Result<Vec<&'static djorm::ModelMeta>> {
@@ -60,7 +61,11 @@ pub(crate) async fn loaddata(cli: &Cli, project: &Project, out: &mut dyn Write) 
         let text = std::fs::read_to_string(file).map_err(io)?;
         let fixture: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| CommandError::Usage(format!("Problem installing fixture '{}': {e}", file.display())))?;
-        total += djorm::fixtures::load(&db, &all, &fixture).await?;
+        // On a terminal, a bar per fixture file: objects loaded of the file's total.
+        let objects = fixture.as_array().map_or(0, Vec::len) as u64;
+        let bar = Bar::new(objects, !cli.no_progress);
+        bar.message(file.display().to_string());
+        total += djorm::fixtures::load_reporting(&db, &all, &fixture, |_, _| bar.inc()).await?;
     }
     writeln!(out, "Installed {total} object(s) from {} fixture(s)", files.len()).map_err(io)?;
     Ok(ExitCode::SUCCESS)

@@ -3,11 +3,12 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use djorm_migrations::executor::{self, Options, Target};
+use djorm_migrations::executor::{self, Options, Progress, Target};
 
 use super::{connect, find, io, load};
 use crate::args::{Cli, Command};
 use crate::error::Result;
+use crate::progress::Bar;
 use crate::Project;
 
 pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Result<ExitCode> {
@@ -50,19 +51,59 @@ pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Re
     .map_err(io)?;
     writeln!(out, "Running migrations:").map_err(io)?;
     let options = Options { fake: *fake, fake_initial: *fake_initial };
-    let steps = executor::migrate(&db, &migrations, &target, &options, &project.code).await?;
-    if steps.is_empty() {
-        writeln!(out, "  No migrations to apply.").map_err(io)?;
+    // Each step is reported as it starts and ends, as Django's migrate does: a failure shows
+    // which migrations were applied before it. On a terminal a progress bar shows the rest.
+    let mut bar: Option<Bar> = None;
+    let mut unfinished = false;
+    let mut written: std::io::Result<()> = Ok(());
+    let mut report = |progress: Progress<'_>| {
+        let result = match progress {
+            Progress::Starting { step, total, .. } => {
+                let bar = bar.get_or_insert_with(|| Bar::new(total as u64, !cli.no_progress));
+                bar.message(line(step));
+                unfinished = true;
+                if bar.shown() {
+                    Ok(())
+                } else {
+                    write!(out, "  {}...", line(step)).and_then(|()| out.flush())
+                }
+            }
+            Progress::Done { step } => {
+                let suffix = if step.faked { " FAKED" } else { " OK" };
+                unfinished = false;
+                match &bar {
+                    Some(bar) if bar.shown() => {
+                        bar.inc();
+                        bar.suspend(|| writeln!(out, "  {}...{suffix}", line(step)))
+                    }
+                    _ => writeln!(out, "{suffix}"),
+                }
+            }
+        };
+        if written.is_ok() {
+            written = result;
+        }
+    };
+    let migrated = executor::migrate_reporting(&db, &migrations, &target, &options, &project.code, &mut report).await;
+    drop(bar);
+    if unfinished {
+        // The step that failed: end its line before the error is printed.
+        writeln!(out).map_err(io)?;
     }
-    for step in &steps {
-        let verb = if step.backwards { "Unapplying" } else { "Applying" };
-        let suffix = if step.faked { " FAKED" } else { " OK" };
-        writeln!(out, "  {verb} {}.{}...{suffix}", step.migration.app, step.migration.name).map_err(io)?;
+    written.map_err(io)?;
+    if migrated?.is_empty() {
+        writeln!(out, "  No migrations to apply.").map_err(io)?;
     }
     // Django's post_migrate: linked apps (djorm-auth's permissions) finish their work.
     let models = project.models.clone().unwrap_or_else(djorm::apps::registered_models);
     djorm::apps::post_migrate(&db, &models).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `Applying blog.0001_initial` (or `Unapplying ...`).
+fn line(step: &executor::Step) -> String {
+    let verb = if step.backwards { "Unapplying" } else { "Applying" };
+    format!("{verb} {}.{}", step.migration.app, step.migration.name)
 }
 
 fn apps(migrations: &[djorm_migrations::Migration]) -> String {

@@ -4,6 +4,7 @@ mod check;
 mod dbshell;
 mod dbstatus;
 mod fixtures;
+mod graph_models;
 mod inspectdb;
 mod lint;
 mod makemigrations;
@@ -80,6 +81,7 @@ pub(crate) async fn dispatch(cli: Cli, project: &Project, out: &mut dyn Write) -
         Command::Loaddata { .. } => fixtures::loaddata(&cli, project, out).await,
         Command::Flush { .. } => fixtures::flush(&cli, project, out).await,
         Command::Inspectdb { .. } => inspectdb::run(&cli, out).await,
+        Command::GraphModels { .. } => graph_models::run(&cli, project, out),
         Command::Installed(args) => installed(&cli, args, out).await,
     }
 }

@@ -37,9 +37,14 @@ impl std::fmt::Display for ShellError {
 
 impl std::error::Error for ShellError {}
 
+/// A database error as its Django class, with the next step when a newcomer would need one
+/// (a table that was never migrated, a server that is not running).
 impl From<djorm::Error> for ShellError {
     fn from(e: djorm::Error) -> Self {
-        ShellError::new(e.class(), e.to_string())
+        match crate::advice::next_step(&e) {
+            Some(step) => ShellError::new(e.class(), format!("{e}\nHINT: {step}")),
+            None => ShellError::new(e.class(), e.to_string()),
+        }
     }
 }
 

@@ -15,6 +15,7 @@ mod ordering;
 mod path;
 mod related;
 mod resolve;
+pub(crate) mod shape;
 mod window;
 mod writes;
 mod zone;

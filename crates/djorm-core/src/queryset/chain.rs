@@ -85,9 +85,13 @@ impl DynQuerySet {
     }
 
     fn with(&self, change: impl FnOnce(&mut Query)) -> Self {
-        let mut next = self.clone();
-        change(&mut next.query);
-        next
+        self.clone().changed(change)
+    }
+
+    /// This QuerySet (already a copy) with its query changed in place: no second clone.
+    fn changed(mut self, change: impl FnOnce(&mut Query)) -> Self {
+        change(&mut self.query);
+        self
     }
 
     /// This QuerySet, made to fail with Django's `TypeError` and `message` when it runs (for
@@ -113,14 +117,14 @@ impl DynQuerySet {
     /// Rows matching `q` (Django's `filter()`).
     pub fn filter(&self, q: impl Into<Q>) -> Self {
         let q = q.into();
-        self.clone().unsliced("filter").with(|query| query.add_filter(q))
+        self.clone().unsliced("filter").changed(|query| query.add_filter(q))
     }
 
     /// Rows not matching `q` (Django's `exclude()`). Across a many-valued relation this
     /// excludes rows with *any* related row matching, as Django does.
     pub fn exclude(&self, q: impl Into<Q>) -> Self {
         let q = q.into();
-        self.clone().unsliced("filter").with(|query| {
+        self.clone().unsliced("filter").changed(|query| {
             if !q.is_empty() {
                 query.add_filter(!q)
             }
@@ -131,7 +135,7 @@ impl DynQuerySet {
     /// `Post::published_at().desc().nulls_last()`. An empty list clears all ordering.
     pub fn order_by(&self, keys: impl IntoIterator<Item = impl Into<OrderBy>>) -> Self {
         let keys: Vec<OrderBy> = keys.into_iter().map(Into::into).collect();
-        self.clone().unsliced("reorder").with(|query| query.set_ordering(keys))
+        self.clone().unsliced("reorder").changed(|query| query.set_ordering(keys))
     }
 
     /// Reverses the ordering in force.
@@ -261,7 +265,7 @@ impl DynQuerySet {
                 Ok(()) => {}
             }
         }
-        next.with(|query| query.prefetch.extend(lookups))
+        next.changed(|query| query.prefetch.extend(lookups))
     }
 
     /// Loads only these fields (and the primary key); the others keep their `default`
@@ -277,7 +281,7 @@ impl DynQuerySet {
         if !fields.contains(&pk) {
             fields.insert(0, pk);
         }
-        next.with(|query| query.only = Some(fields))
+        next.changed(|query| query.only = Some(fields))
     }
 
     /// Loads every field but these (Django's `defer()`); see [`DynQuerySet::only`].

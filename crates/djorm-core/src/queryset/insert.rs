@@ -4,7 +4,7 @@
 
 use djorm_sql::Value;
 
-use crate::lower::Lowerer;
+use super::insert_sql::insert_sql;
 use crate::{Db, Error, ModelMeta, Result};
 
 /// How many rows of `meta` one INSERT can carry within the database's parameter limit.
@@ -32,12 +32,10 @@ pub(crate) async fn returning(db: &Db, meta: &'static ModelMeta, rows: &mut [Vec
             what: "INSERT ... RETURNING, which djorm uses to learn generated keys".into(),
         });
     }
-    let lowerer = Lowerer::new(meta);
     let pk_kind = meta.pk().kind.value_kind();
     for chunk in rows.chunks_mut(batch_size(db, meta)) {
-        let insert = lowerer.insert(chunk.to_vec(), true);
-        let result =
-            db.fetch(&db.dialect().compile_insert(&insert), &[pk_kind]).await.map_err(|e| refused(meta, chunk, e))?;
+        let insert = insert_sql(meta, db.dialect(), chunk, true);
+        let result = db.fetch(&insert, &[pk_kind]).await.map_err(|e| refused(meta, chunk, e))?;
         if result.len() != chunk.len() {
             return Err(Error::Database {
                 kind: crate::DatabaseErrorKind::Other,
@@ -54,10 +52,9 @@ pub(crate) async fn returning(db: &Db, meta: &'static ModelMeta, rows: &mut [Vec
 
 /// Inserts `rows` whose primary key is already set.
 pub(crate) async fn with_pk(db: &Db, meta: &'static ModelMeta, rows: &[Vec<Value>]) -> Result<()> {
-    let lowerer = Lowerer::new(meta);
     for chunk in rows.chunks(batch_size(db, meta)) {
-        let insert = lowerer.insert(chunk.to_vec(), false);
-        db.execute(&db.dialect().compile_insert(&insert)).await.map_err(|e| refused(meta, chunk, e))?;
+        let insert = insert_sql(meta, db.dialect(), chunk, false);
+        db.execute(&insert).await.map_err(|e| refused(meta, chunk, e))?;
     }
     Ok(())
 }
@@ -85,7 +82,7 @@ pub(crate) async fn bulk(db: &Db, meta: &'static ModelMeta, rows: Vec<Vec<Value>
 /// row exists answers instead, so a new one is inserted once, as Django does.
 pub(crate) async fn update_row(db: &Db, meta: &'static ModelMeta, values: Vec<Value>) -> Result<u64> {
     let pk = values[meta.pk_index].clone();
-    let update = Lowerer::new(meta).update_instance(values);
+    let update = crate::lower::Lowerer::new(meta).update_instance(values);
     if !update.assignments.is_empty() {
         return db.execute(&db.dialect().compile_update(&update)).await;
     }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use djorm_sql::{Compiled, Value, ValueKind};
 use futures_core::Stream;
-use futures_util::StreamExt;
 
 use super::keys::{key_of, Key};
 use super::{QuerySet, ValuesRow};
@@ -123,11 +122,30 @@ impl<M: Model> QuerySet<M> {
 
     /// The SQL and parameters this QuerySet runs on `db` (Django's `str(qs.query)`), or `None`
     /// when it can match nothing and would not query at all.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let compiled = Post::objects().filter(q!(Post, id = 2)).sql(&db)?.expect("a query");
+    /// assert!(compiled.sql.ends_with(r#"WHERE "docs_post"."id" = ?1 ORDER BY "docs_post"."id" ASC"#), "{}", compiled.sql);
+    /// assert_eq!(compiled.params, [Value::I64(2)]);
+    /// # Ok(()) });
+    /// ```
     pub fn sql(&self, db: &Db) -> Result<Option<Compiled>> {
         self.sql_for(db.dialect())
     }
 
     /// The SQL this QuerySet compiles to in `dialect`, without any database.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let compiled = Post::objects().filter(q!(Post, id = 2)).sql_for(&djorm::postgres::PostgresDialect)?.expect("a query");
+    /// assert!(compiled.sql.contains(r#"WHERE "docs_post"."id" = $1"#), "{}", compiled.sql);
+    /// # Ok(()) });
+    /// ```
     pub fn sql_for(&self, dialect: &dyn djorm_sql::Dialect) -> Result<Option<Compiled>> {
         self.validity()?;
         Ok(self.lowerer().select(&self.inner.query, &Columns::Model)?.map(|l| dialect.compile_select(&l.select)))
@@ -158,12 +176,32 @@ impl<M: Model> QuerySet<M> {
 
     /// The distinct dates (Django's `dates(field, kind)`): `field` truncated to `unit`, in
     /// order.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let years = Post::objects().dates(&db, "created_at", djorm::sql::TruncUnit::Year).await?;
+    /// let years: Vec<String> = years.iter().map(|d| d.to_string()).collect();
+    /// assert_eq!(years, ["2024-01-01", "2025-01-01"]);
+    /// # Ok(()) });
+    /// ```
     pub async fn dates(&self, db: &Db, field: &str, unit: djorm_sql::TruncUnit) -> Result<Vec<chrono::NaiveDate>> {
         self.inner.dates(db, field, unit, false).await
     }
 
     /// The distinct instants (Django's `datetimes(field, kind)`), truncated to `unit` in the
     /// current time zone ([`crate::timezone`]).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let months = Post::objects().datetimes(&db, "created_at", djorm::sql::TruncUnit::Month).await?;
+    /// assert_eq!(months.len(), 3);
+    /// assert_eq!(months[0].to_rfc3339(), "2024-01-01T00:00:00+00:00");
+    /// # Ok(()) });
+    /// ```
     pub async fn datetimes(
         &self,
         db: &Db,
@@ -174,6 +212,15 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The database's plan for this QuerySet (Django's `explain()`).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let plan = Post::objects().filter(q!(Post, id = 1)).explain(&db).await?;
+    /// assert!(!plan.is_empty());
+    /// # Ok(()) });
+    /// ```
     pub async fn explain(&self, db: &Db) -> Result<String> {
         self.inner.explain(db).await
     }
@@ -181,6 +228,15 @@ impl<M: Model> QuerySet<M> {
     /// Maps the rows of your own SQL onto `M` (Django's `raw()`): the query must return every
     /// field's column, in declaration order. `%s` marks each parameter, which is always bound,
     /// never spliced into the text.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let busy = Post::objects().raw(&db, "SELECT * FROM docs_post WHERE views > %s", [Value::I64(5)]).await?;
+    /// assert_eq!(busy.len(), 2);
+    /// # Ok(()) });
+    /// ```
     pub async fn raw(&self, db: &Db, sql: &str, params: impl IntoIterator<Item = Value>) -> Result<Vec<M>> {
         let db = &*db.for_read(&self.inner.query)?;
         let compiled = super::dynamic_more::raw_compiled(db, sql, params.into_iter().collect())?;
@@ -196,6 +252,16 @@ impl<M: Model> QuerySet<M> {
 
     /// The objects with their annotations (`annotate()` values), as Django's annotated
     /// instances.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let authors = Author::objects().annotate("n", Count("posts")).annotated(&db).await?;
+    /// assert_eq!(authors[0].object.name, "Jane Doe");
+    /// assert_eq!(authors[0].annotations.get_as::<i64>("n")?, 2);
+    /// # Ok(()) });
+    /// ```
     pub async fn annotated(&self, db: &Db) -> Result<Vec<crate::Annotated<M>>> {
         self.validity()?;
         let db = &*db.for_read(&self.inner.query)?;
@@ -222,6 +288,17 @@ impl<M: Model> QuerySet<M> {
     /// Summary values over the matching rows (Django's `aggregate()`), by name:
     /// `aggregate(&db, [("total_posts", Count("id"))])`. Count over no rows is 0; the others
     /// are NULL unless given a `default`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let totals = Post::objects().aggregate(&db, [("total", Sum("views")), ("most", Max("views")), ("posts", Count("id"))]).await?;
+    /// assert_eq!(totals.get_as::<i64>("total")?, 35);
+    /// assert_eq!(totals.get_as::<i64>("most")?, 25);
+    /// assert_eq!(totals.get_as::<i64>("posts")?, 3);
+    /// # Ok(()) });
+    /// ```
     pub async fn aggregate<S: Into<String>>(
         &self,
         db: &Db,
@@ -234,6 +311,16 @@ impl<M: Model> QuerySet<M> {
 
     /// Runs the query and returns every matching object, with select_related objects loaded
     /// from the same rows and prefetch_related lookups loaded with one query per level.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let posts = Post::objects().all(&db).await?;
+    /// assert_eq!(posts.len(), 3);
+    /// assert_eq!(posts[0].title, "First Post");
+    /// # Ok(()) });
+    /// ```
     pub async fn all(&self, db: &Db) -> Result<Vec<M>> {
         self.validity()?;
         // Rows locked for update are read where they will be written (Django's rule).
@@ -247,12 +334,11 @@ impl<M: Model> QuerySet<M> {
         let mut objects: Vec<M> = match &self.inner.query.only {
             Some(fields) => self.fetch_only(db, fields).await?,
             None => {
-                let Some(lowered) = self.lowerer().select(&self.inner.query, &Columns::Model)? else {
+                let Some((compiled, plan)) = super::templates::model_select(&self.inner.query, db.dialect())? else {
                     return Ok(Vec::new());
                 };
-                let compiled = db.dialect().compile_select(&lowered.select);
-                let rows = db.fetch_native(&compiled, &lowered.kinds, self.inner.trace.as_deref()).await?;
-                decode_all(db, rows, &lowered.related)?
+                let rows = db.fetch_native(&compiled, &plan.kinds, self.inner.trace.as_deref()).await?;
+                decode_all(db, rows, &plan.related)?
             }
         };
         if !self.inner.query.prefetch.is_empty() && !objects.is_empty() {
@@ -266,6 +352,19 @@ impl<M: Model> QuerySet<M> {
     /// The one object matching `q` (use `Q::all()` for no extra condition).
     ///
     /// Errors with `DoesNotExist` when none matches and `MultipleObjectsReturned` when more do.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let post = Post::objects().get(&db, q!(Post, id = 2)).await?;
+    /// assert_eq!(post.title, "Django ORM in Rust");
+    /// let missing = Post::objects().get(&db, q!(Post, title = "Nope")).await;
+    /// assert!(matches!(missing, Err(Error::DoesNotExist { model: "Post" })));
+    /// let two = Post::objects().get(&db, q!(Post, published = true)).await;
+    /// assert!(matches!(two, Err(Error::MultipleObjectsReturned { count: 2, .. })));
+    /// # Ok(()) });
+    /// ```
     pub async fn get(&self, db: &Db, q: impl Into<Q>) -> Result<M> {
         let mut objects = Self::wrap(self.inner.for_get(q)).all(db).await?;
         match objects.len() {
@@ -276,16 +375,41 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The first object in order (by primary key when unordered), or `None`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().first(&db).await?.map(|p| p.title), Some("First Post".into()));
+    /// assert!(Post::objects().filter(q!(Post, views__gt = 100)).first(&db).await?.is_none());
+    /// # Ok(()) });
+    /// ```
     pub async fn first(&self, db: &Db) -> Result<Option<M>> {
         Ok(Self::wrap(self.inner.for_first()).all(db).await?.into_iter().next())
     }
 
     /// The last object in order (by primary key when unordered), or `None`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().last(&db).await?.map(|p| p.title), Some("Draft".into()));
+    /// # Ok(()) });
+    /// ```
     pub async fn last(&self, db: &Db) -> Result<Option<M>> {
         Ok(Self::wrap(self.inner.for_last()?).all(db).await?.into_iter().next())
     }
 
     /// The first object by `fields` (Django's `earliest()`), or `DoesNotExist`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().earliest(&db, &["created_at"]).await?.title, "First Post");
+    /// # Ok(()) });
+    /// ```
     pub async fn earliest(&self, db: &Db, fields: &[&str]) -> Result<M> {
         let fields: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
         let object = Self::wrap(self.inner.for_earliest(&fields, false)?).all(db).await?.into_iter().next();
@@ -293,6 +417,14 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The last object by `fields` (Django's `latest()`), or `DoesNotExist`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().latest(&db, &["created_at"]).await?.title, "Draft");
+    /// # Ok(()) });
+    /// ```
     pub async fn latest(&self, db: &Db, fields: &[&str]) -> Result<M> {
         let fields: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
         let object = Self::wrap(self.inner.for_earliest(&fields, true)?).all(db).await?.into_iter().next();
@@ -300,12 +432,30 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// How many rows match (`SELECT COUNT(*)`).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert_eq!(Post::objects().count(&db).await?, 3);
+    /// assert_eq!(Post::objects().filter(q!(Post, author__name = "Jane Doe")).count(&db).await?, 2);
+    /// # Ok(()) });
+    /// ```
     pub async fn count(&self, db: &Db) -> Result<u64> {
         self.validity()?;
         super::untyped::count(db, &self.inner.query, self.inner.trace.as_deref()).await
     }
 
     /// True when at least one row matches.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// assert!(Post::objects().filter(q!(Post, published = false)).exists(&db).await?);
+    /// assert!(!Post::objects().filter(q!(Post, views__gt = 100)).exists(&db).await?);
+    /// # Ok(()) });
+    /// ```
     pub async fn exists(&self, db: &Db) -> Result<bool> {
         self.validity()?;
         super::untyped::exists(db, &self.inner.query).await
@@ -313,6 +463,20 @@ impl<M: Model> QuerySet<M> {
 
     /// Streams the matching objects without loading them all (Django's `iterator()`): memory
     /// stays flat however many rows there are.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// use futures_util::StreamExt;
+    /// let mut views = 0;
+    /// let mut posts = std::pin::pin!(Post::objects().iterator(&db).await?);
+    /// while let Some(post) = posts.next().await {
+    ///     views += post?.views;
+    /// }
+    /// assert_eq!(views, 35);
+    /// # Ok(()) });
+    /// ```
     pub async fn iterator(&self, db: &Db) -> Result<impl Stream<Item = Result<M>> + Send + use<M>> {
         self.validity()?;
         if !self.inner.query.select_related.is_empty() || !self.inner.query.prefetch.is_empty() {
@@ -321,14 +485,32 @@ impl<M: Model> QuerySet<M> {
             ));
         }
         let db = &*db.for_read(&self.inner.query)?;
-        let stream = match self.lowerer().select(&self.inner.query, &Columns::Model)? {
-            Some(l) => Some(db.stream(db.dialect().compile_select(&l.select), l.kinds).await?),
+        let mut source = match self.lowerer().select(&self.inner.query, &Columns::Model)? {
+            Some(l) => Some(db.stream_rows(db.dialect().compile_select(&l.select), l.kinds).await?),
             None => None,
         };
-        let rows = futures_util::stream::iter(stream).flatten();
         let alias = db.alias();
-        Ok(rows.map(move |row| {
-            row.and_then(|values| M::from_row(&mut RowReader::new(&mut values.into_iter()).from_database(alias)))
+        // Each row is decoded as all()'s rows are, straight from the driver's row where the
+        // backend hands it over undecoded, when the caller asks for its object.
+        Ok(futures_util::stream::poll_fn(move |cx| {
+            let Some(rows) = source.as_mut() else { return std::task::Poll::Ready(None) };
+            let mut object = None;
+            let mut read = |reader: crate::RowReader<'_>| {
+                object = Some(M::from_row(&mut reader.from_database(alias))?);
+                Ok(())
+            };
+            let outcome = std::task::ready!(rows.poll_next_row(cx, &mut read));
+            std::task::Poll::Ready(match outcome {
+                Some(Ok(())) => object.map(Ok),
+                Some(Err(e)) => {
+                    source = None; // nothing is read after an error
+                    Some(Err(e))
+                }
+                None => {
+                    source = None;
+                    None
+                }
+            })
         }))
     }
 
@@ -340,6 +522,15 @@ impl<M: Model> QuerySet<M> {
 
     /// The named fields of each row (every field when `fields` is empty; paths may cross
     /// relations, as `"author__name"`), like Django's `values()` dictionaries.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let rows = Author::objects().values(&db, &["name", "email"]).await?;
+    /// assert_eq!(rows[1].get_as::<String>("email")?, "john@example.com");
+    /// # Ok(()) });
+    /// ```
     pub async fn values(&self, db: &Db, fields: &[&str]) -> Result<Vec<ValuesRow>> {
         self.validity()?;
         self.check_backend(db)?;
@@ -347,11 +538,29 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The named fields of each row as a list (Django's `values_list()`).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let rows = Author::objects().values_list(&db, &["name", "email"]).await?;
+    /// assert_eq!(rows[0], [Value::String("Jane Doe".into()), Value::String("jane@example.com".into())]);
+    /// # Ok(()) });
+    /// ```
     pub async fn values_list(&self, db: &Db, fields: &[&str]) -> Result<Vec<Vec<Value>>> {
         Ok(self.fetch_fields(db, fields).await?.1.into_rows())
     }
 
     /// One field of each row (Django's `values_list(field, flat=True)`), decoded as `T`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let titles = Post::objects().filter(q!(Post, published = true)).values_list_flat::<String>(&db, "title").await?;
+    /// assert_eq!(titles, ["First Post", "Django ORM in Rust"]);
+    /// # Ok(()) });
+    /// ```
     pub async fn values_list_flat<T: FieldType>(&self, db: &Db, field: &str) -> Result<Vec<T>> {
         let (_, rows) = self.fetch_fields(db, &[field]).await?;
         rows.values.into_iter().map(T::from_value).collect()
@@ -359,6 +568,16 @@ impl<M: Model> QuerySet<M> {
 
     /// The objects whose primary keys are in `ids`, keyed by primary key (Django's
     /// `in_bulk()`); an empty list runs no query.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let by_id = Post::objects().in_bulk(&db, [1i64, 3]).await?;
+    /// assert_eq!(by_id.len(), 2);
+    /// assert_eq!(by_id[&3].title, "Draft");
+    /// # Ok(()) });
+    /// ```
     pub async fn in_bulk<K>(&self, db: &Db, ids: impl IntoIterator<Item = K>) -> Result<HashMap<K, M>>
     where
         K: FieldType + Into<Value> + Hash + Eq,

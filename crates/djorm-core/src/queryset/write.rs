@@ -196,6 +196,18 @@ async fn save_row<M: Model>(db: &Db, obj: &mut M) -> Result<bool> {
 
 impl<M: Model> QuerySet<M> {
     /// Inserts `obj` and returns it with its primary key set (Django's `create()`).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let ann = Author::objects()
+    ///     .create(&db, Author { name: "Ann Lee".into(), email: "ann@example.com".into(), ..Default::default() })
+    ///     .await?;
+    /// assert!(ann.id.get().is_some()); // the key the database gave it
+    /// assert_eq!(Author::objects().count(&db).await?, 3);
+    /// # Ok(()) });
+    /// ```
     pub async fn create(&self, db: &Db, mut obj: M) -> Result<M> {
         // Routers see the new instance, as Django passes it.
         let query = &self.inner.query;
@@ -207,6 +219,17 @@ impl<M: Model> QuerySet<M> {
     /// Inserts many objects in as few statements as possible and returns them with their
     /// primary keys set (Django's `bulk_create()`). All batches go in one transaction (a
     /// savepoint inside one): if any row fails, none is inserted.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let tags = ["python", "sql"].map(|name| Tag { name: name.into(), ..Default::default() });
+    /// let created = Tag::objects().bulk_create(&db, tags).await?;
+    /// assert!(created.iter().all(|t| t.id.get().is_some()));
+    /// assert_eq!(Tag::objects().count(&db).await?, 4);
+    /// # Ok(()) });
+    /// ```
     pub async fn bulk_create(&self, db: &Db, objects: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
         let db = &*db.for_write(&self.inner.query)?;
         let mut objects: Vec<M> = objects.into_iter().collect();
@@ -235,6 +258,18 @@ impl<M: Model> QuerySet<M> {
     /// says whether it was created. The INSERT runs in a savepoint when inside a transaction,
     /// so a concurrent insert of the same unique key is caught, the transaction stays usable,
     /// and the winner's row is returned, as Django does.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let (rust, created) = Tag::objects().get_or_create(&db, q!(Tag, name = "rust"), Tag::default).await?;
+    /// assert!(!created && rust.id.get() == Some(2));
+    /// let (_, created) =
+    ///     Tag::objects().get_or_create(&db, q!(Tag, name = "sql"), || Tag { name: "sql".into(), ..Default::default() }).await?;
+    /// assert!(created);
+    /// # Ok(()) });
+    /// ```
     pub async fn get_or_create(&self, db: &Db, q: impl Into<Q>, create: impl FnOnce() -> M) -> Result<(M, bool)> {
         let db = &*db.for_write(&self.inner.query)?;
         let q = q.into();
@@ -261,6 +296,18 @@ impl<M: Model> QuerySet<M> {
     /// UPDATE` where the database has row locks), so concurrent calls on one key each apply
     /// their defaults in turn. `defaults` may run twice when a concurrent call creates the
     /// row first: once on the new object, then on the row that won.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let (jane, created) = Author::objects()
+    ///     .update_or_create(&db, q!(Author, email = "jane@example.com"), |a| a.name = "Jane Roe".into(), Author::default)
+    ///     .await?;
+    /// assert!(!created);
+    /// assert_eq!(Author::objects().get(&db, q!(Author, id = jane.id)).await?.name, "Jane Roe");
+    /// # Ok(()) });
+    /// ```
     pub async fn update_or_create(
         &self,
         db: &Db,
@@ -295,6 +342,19 @@ impl<M: Model> QuerySet<M> {
     /// `bulk_update()`): `SET f = CASE WHEN pk = 1 THEN .. WHEN pk = 2 THEN .. END`, all batches
     /// in one transaction (a savepoint inside one). Returns the number of rows updated. Sends
     /// no signals, as in Django.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let mut posts = Post::objects().all(&db).await?;
+    /// for post in &mut posts {
+    ///     post.views += 1;
+    /// }
+    /// assert_eq!(Post::objects().bulk_update(&db, &posts, &["views"]).await?, 3);
+    /// assert_eq!(Post::objects().aggregate(&db, [("v", Sum("views"))]).await?.get_as::<i64>("v")?, 38);
+    /// # Ok(()) });
+    /// ```
     pub async fn bulk_update(&self, db: &Db, objects: &[M], fields: &[&str]) -> Result<u64> {
         let db = &*db.for_write(&self.inner.query)?;
         use djorm_sql::{BinOp, Expr, Update};
@@ -356,6 +416,17 @@ impl<M: Model> QuerySet<M> {
     /// Sets fields on every matching row in one UPDATE and returns how many rows matched
     /// (Django's `update()`). Values may be `F()` expressions, evaluated by the database:
     /// `[("views", F("views") + 1)]` or typed `[Post::views().set(F("views") + 1)]`.
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// let bumped = Post::objects().filter(q!(Post, published = true)).update(&db, [("views", F("views") + 1)]).await?;
+    /// assert_eq!(bumped, 2);
+    /// let published = Post::objects().filter(q!(Post, published = false)).update(&db, [("published", true)]).await?;
+    /// assert_eq!(published, 1);
+    /// # Ok(()) });
+    /// ```
     pub async fn update<K, E>(&self, db: &Db, assignments: impl IntoIterator<Item = (K, E)>) -> Result<u64>
     where
         K: Into<String>,
@@ -370,6 +441,17 @@ impl<M: Model> QuerySet<M> {
     /// Deletes every matching row, applying each relation's `on_delete` (CASCADE through any
     /// number of levels, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING) in one
     /// transaction, and returns Django's counts (total and per model).
+    ///
+    /// ```
+    /// # djorm_doc_examples::run(|db| async move {
+    /// # use djorm_doc_examples::{Author, Post, Tag};
+    /// use djorm::prelude::*;
+    /// // John and, by CASCADE, his post.
+    /// let deleted = Author::objects().filter(q!(Author, name = "John Smith")).delete(&db).await?;
+    /// assert_eq!(deleted.total, 2);
+    /// assert_eq!(Post::objects().count(&db).await?, 2);
+    /// # Ok(()) });
+    /// ```
     pub async fn delete(&self, db: &Db) -> Result<Deleted> {
         self.validity()?;
         super::untyped::delete(db, &self.inner.query).await
