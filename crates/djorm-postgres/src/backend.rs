@@ -250,7 +250,7 @@ impl PgBackend {
             ping_bound: options.connect_timeout,
             unnamed: options.transaction_pooling,
         };
-        let manager = PgManager { config, tls, lifetime, opened: AtomicU64::new(0) };
+        let manager = PgManager { config: Arc::new(config), tls, lifetime, opened: AtomicU64::new(0) };
         let pool = Pool::builder(manager)
             .max_size(options.pool_size.max(1))
             .runtime(Runtime::Tokio1)

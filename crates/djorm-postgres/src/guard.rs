@@ -136,8 +136,7 @@ impl Drop for Running {
     fn drop(&mut self) {
         let Some(client) = self.client.take() else { return };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-        let cancel = client.cancel_token();
-        let tls = client.tls();
+        let canceller = client.canceller();
         let connection = match client {
             ClientGuard::Pooled(object) => Some(Object::take(object)),
             ClientGuard::Pinned(mut guard) => {
@@ -146,7 +145,7 @@ impl Drop for Running {
             }
         };
         runtime.spawn(async move {
-            let _ = tokio::time::timeout(CANCEL_BOUND, PgConnection::cancel_running(cancel, tls)).await;
+            let _ = tokio::time::timeout(CANCEL_BOUND, canceller.cancel()).await;
             drop(connection);
         });
     }

@@ -8,6 +8,7 @@
 
 mod backend;
 mod backup;
+mod cancel;
 pub mod creation;
 mod cursor;
 mod cursor_rows;

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::{Client, NoTls, Socket, Statement};
 
+use crate::cancel::Canceller;
 use crate::tls::Tls;
 use crate::watchdog::Watch;
 
@@ -32,13 +33,14 @@ pub(crate) struct PgConnection {
     shared: Arc<Shared>,
 }
 
-/// A connection's client, statement cache, how its task ended, its statement deadline, and the TLS a
-/// cancel request must use too.
+/// A connection's client, statement cache, how its task ended, its statement deadline, and
+/// where and how (TLS) a cancel request goes.
 struct Shared {
     client: Client,
     statements: RwLock<HashMap<String, Statement, foldhash::fast::RandomState>>,
     exit: Arc<OnceLock<Exit>>,
     watch: Arc<Watch>,
+    config: Arc<tokio_postgres::Config>,
     tls: Tls,
     /// `conn_max_age = 0`: closed when its unit of work ends instead of going back to the pool.
     single_use: bool,
@@ -80,13 +82,10 @@ impl PgConnection {
         &self.shared.watch
     }
 
-    /// Asks the server to cancel the statement running on this connection, over the same TLS
-    /// as the connection (a server that accepts only TLS refuses a plain cancel request).
-    pub(crate) async fn cancel_running(cancel: tokio_postgres::CancelToken, tls: Tls) {
-        let _ = match tls {
-            Tls::Plain => cancel.cancel_query(NoTls).await,
-            Tls::Rustls(connector, _) => cancel.cancel_query(connector).await,
-        };
+    /// What cancelling the statement running on this connection needs, kept apart from the
+    /// connection (which may be closed before the request is sent).
+    pub(crate) fn canceller(&self) -> Canceller {
+        Canceller { token: self.cancel_token(), config: self.shared.config.clone(), tls: self.shared.tls.clone() }
     }
 
     /// Runs `sql` as one unnamed statement (Parse, Bind, Execute and Sync in one message train):
@@ -112,11 +111,6 @@ impl PgConnection {
         self.shared.single_use
     }
 
-    /// The TLS this connection was opened with.
-    pub(crate) fn tls(&self) -> Tls {
-        self.shared.tls.clone()
-    }
-
     /// True when the server ended this connection's session while it was idle: a statement
     /// that then failed with "connection closed" never ran.
     pub(crate) fn terminated_while_idle(&self) -> bool {
@@ -126,7 +120,7 @@ impl PgConnection {
 
 /// Opens connections with one configuration and checks them on the way out of the pool.
 pub(crate) struct PgManager {
-    pub(crate) config: tokio_postgres::Config,
+    pub(crate) config: Arc<tokio_postgres::Config>,
     pub(crate) tls: Tls,
     /// When connections retire, and whether they are pinged first.
     pub(crate) lifetime: Lifetime,
@@ -200,6 +194,7 @@ impl deadpool::managed::Manager for PgManager {
             statements: RwLock::new(HashMap::default()),
             exit,
             watch,
+            config: self.config.clone(),
             tls: self.tls.clone(),
             single_use: self.lifetime.max_age == Some(std::time::Duration::ZERO),
             unnamed: self.lifetime.unnamed,

@@ -87,3 +87,40 @@ async fn transaction_pooling_works_through_pgbouncer_in_transaction_mode() {
     assert_eq!(streamed.len(), 310);
     assert!(streamed.iter().all(|r| r.is_ok()));
 }
+
+/// An `iterator()` dropped halfway cancels its FETCH on the server and closes its connection.
+/// The cancel request waits for pgbouncer to act on it before closing its socket, as libpq's
+/// does: closing it first (what tokio-postgres does) crashed Debian's pgbouncer 1.18 ("FATAL in
+/// disconnect_client(): bad client state: 0"), taking every client connection down with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iterators_dropped_halfway_through_pgbouncer_cancel_without_bringing_it_down() {
+    let bouncer = PgBouncer::start(4);
+    let test_db = TestDatabase::new("postgresql", &[Item::meta()]).await.expect("a test database");
+    let name = test_db.url().expect("url").rsplit('/').next().expect("name").to_owned();
+    let db = djorm::connect(&bouncer.url(&name, "?transaction_pooling=true&pool_size=32")).await.expect("connects");
+    let items = (0..5_000).map(|n| Item { name: format!("item {n}"), n, ..Default::default() }).collect::<Vec<_>>();
+    Item::objects().bulk_create(&db, items).await.expect("rows to stream");
+
+    // 32 tasks, each dropping eight iterators after their first row: 256 cancel requests, many
+    // at once.
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..8 {
+                let mut rows = Item::objects().iterator(&db).await?;
+                let first = rows.next().await.expect("a first row")?;
+                assert_eq!(first.n, 0);
+            }
+            Ok::<_, djorm::Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await.expect("the task").expect("every iterator started");
+    }
+    // The cancel requests run in the background, each within 5 s.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert!(!bouncer.log().contains("FATAL"), "pgbouncer crashed:\n{}", bouncer.log());
+    let fresh = djorm::connect(&bouncer.url(&name, "?transaction_pooling=true")).await.expect("pgbouncer still serves");
+    assert_eq!(Item::objects().count(&fresh).await.expect("a count through pgbouncer"), 5_000);
+}

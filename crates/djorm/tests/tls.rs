@@ -85,3 +85,35 @@ async fn tls_modes_connect_verify_and_refuse_as_libpq_does() {
     let no_cert = refused(&url("localhost", "certuser", &format!("sslmode=verify-full&sslrootcert={ca}"))).await;
     assert!(no_cert.contains("certificate"), "{no_cert}");
 }
+
+/// A statement whose future is dropped is cancelled on a server that accepts only TLS: the
+/// cancel request goes over TLS too, to the host by its name (the certificate's), and the
+/// server stops the statement instead of letting it run on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_statement_is_cancelled_over_tls() {
+    let server = start();
+    let ca = server.path("certs/ca.crt");
+    let url = format!("postgres://root@localhost:{}/postgres?sslmode=verify-full&sslrootcert={ca}", server.port);
+    let db = djorm::connect(&url).await.expect("verify-full connects");
+    let sleeping = djorm::sql::Compiled { sql: "SELECT 1 AS djorm_tls_sleep FROM pg_sleep(30)".into(), params: vec![] };
+    let outcome =
+        tokio::time::timeout(std::time::Duration::from_millis(500), db.fetch(&sleeping, &[ValueKind::I64])).await;
+    assert!(outcome.is_err(), "the sleep cannot finish in half a second");
+
+    let watcher = djorm::connect(&url).await.expect("a second pool");
+    let watch = djorm::sql::Compiled {
+        sql: "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%djorm_tls_sleep%' \
+              AND pid <> pg_backend_pid()"
+            .into(),
+        params: vec![],
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let rows = watcher.fetch(&watch, &[ValueKind::I64]).await.expect("pg_stat_activity");
+        if rows.values == [Value::I64(0)] {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the dropped statement still runs after 5 s: not cancelled");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

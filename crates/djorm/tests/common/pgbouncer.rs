@@ -65,6 +65,11 @@ impl PgBouncer {
     pub fn url(&self, database: &str, params: &str) -> String {
         format!("postgres://root@127.0.0.1:{}/{database}{params}", self.port)
     }
+
+    /// What pgbouncer logged so far (a crash's FATAL line ends it).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
+    }
 }
 
 impl Drop for PgBouncer {
