@@ -14,11 +14,38 @@ use crate::permissions;
 /// unique username field and, for permissions, the `is_active`/`is_superuser` flags and the
 /// `groups`/`user_permissions` many-to-many fields of Django's `PermissionsMixin`.
 ///
-/// ```ignore
+/// ```
+/// use djorm::prelude::*;
+/// use djorm_auth::{AuthUser, Group, Permission};
+///
+/// /// Logs in with its e-mail.
+/// #[derive(Model, Debug, Clone)]
+/// #[djorm(app = "accounts")]
+/// pub struct Member {
+///     pub id: AutoId,
+///     #[djorm(max_length = 128)]
+///     pub password: String,
+///     #[djorm(null, blank)]
+///     pub last_login: Option<DateTime<Utc>>,
+///     #[djorm(email, unique, max_length = 254)]
+///     pub email: String,
+///     #[djorm(default = true)]
+///     pub is_active: bool,
+///     #[djorm(default = false)]
+///     pub is_superuser: bool,
+///     #[djorm(blank, related_name = "member_set", related_query_name = "member")]
+///     pub groups: ManyToMany<Group>,
+///     #[djorm(blank, related_name = "member_set", related_query_name = "member")]
+///     pub user_permissions: ManyToMany<Permission>,
+/// }
+///
 /// impl AuthUser for Member {
 ///     const USERNAME_FIELD: &'static str = "email";
 ///     const REQUIRED_FIELDS: &'static [&'static str] = &[];
 /// }
+///
+/// assert_eq!(Member::EMAIL_FIELD, "email");
+/// assert!(Member::meta().fields.iter().any(|f| f.name == Member::USERNAME_FIELD));
 /// ```
 pub trait AuthUser: Model + Clone {
     /// The unique field users log in with (Django's `USERNAME_FIELD`).
