@@ -28,6 +28,20 @@ struct Inner {
     captured: Mutex<Vec<CapturedQuery>>,
 }
 
+/// One statement's SQL and parameters, borrowed from wherever they are held: a [`Compiled`],
+/// or a model read's SQL shared with its shape's template and parameters of its own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Statement<'a> {
+    pub sql: &'a str,
+    pub params: &'a [djorm_sql::Value],
+}
+
+impl<'a> From<&'a Compiled> for Statement<'a> {
+    fn from(compiled: &'a Compiled) -> Self {
+        Statement { sql: &compiled.sql, params: &compiled.params }
+    }
+}
+
 /// A handle on a configured database: pass `&db` to every terminal QuerySet method.
 ///
 /// Cloning is cheap and clones share the pool and the query counters. A handle bound to a
@@ -194,14 +208,14 @@ impl Db {
     /// Runs `call`, reporting the statement to `tracing` when someone listens.
     async fn logged<T>(
         &self,
-        compiled: &Compiled,
+        statement: Statement<'_>,
         rows: impl FnOnce(&T) -> Option<u64>,
         call: impl std::future::Future<Output = Result<T>>,
     ) -> Result<T> {
         let Some(started) = self.inner.log.begin() else { return call.await };
         let result = call.await;
         let outcome = result.as_ref().map(rows);
-        self.inner.log.end(self.alias, self.vendor(), started, compiled, outcome);
+        self.inner.log.end(self.alias, self.vendor(), started, statement, outcome);
         result
     }
 
@@ -249,13 +263,13 @@ impl Db {
         QueryCapture { db: self.clone() }
     }
 
-    fn record(&self, compiled: &Compiled, trace: Option<&str>) {
+    fn record(&self, statement: Statement<'_>, trace: Option<&str>) {
         self.inner.executed.fetch_add(1, Ordering::Relaxed);
         if self.inner.capturing.load(Ordering::Relaxed) {
             if let Ok(mut captured) = self.inner.captured.lock() {
                 captured.push(CapturedQuery {
-                    sql: compiled.sql.clone(),
-                    params: compiled.params.clone(),
+                    sql: statement.sql.to_owned(),
+                    params: statement.params.to_vec(),
                     trace: trace.map(str::to_owned),
                 });
             }
@@ -264,18 +278,18 @@ impl Db {
 
     /// Records a statement without parameters that the transaction layer sends itself.
     pub(crate) fn record_sql(&self, sql: &str) {
-        self.record(&Compiled { sql: sql.to_owned(), params: Vec::new() }, None);
+        self.record(Statement { sql, params: &[] }, None);
     }
 
     /// Refuses a statement with more parameters than the database takes, before the driver
     /// sends a malformed message (PostgreSQL counts them in 16 bits).
-    fn check_params(&self, compiled: &Compiled) -> Result<()> {
+    fn check_params(&self, statement: Statement<'_>) -> Result<()> {
         let limit = self.dialect().features().max_query_params;
-        if compiled.params.len() > limit {
+        if statement.params.len() > limit {
             return Err(crate::Error::InvalidQuery(format!(
                 "the statement has {} parameters; {} takes at most {limit}. Filter a long list with __in \
                  (one parameter on PostgreSQL) or split the work",
-                compiled.params.len(),
+                statement.params.len(),
                 self.vendor()
             )));
         }
@@ -309,27 +323,40 @@ impl Db {
 
     /// Like [`Db::fetch`], labelled with the relation access that caused it.
     pub async fn fetch_traced(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Rows> {
-        self.check_params(compiled)?;
-        self.record(compiled, trace);
+        let statement = Statement::from(compiled);
+        self.check_params(statement)?;
+        self.record(statement, trace);
         let call = self.run(|b| b.fetch(&compiled.sql, &compiled.params, kinds));
-        self.logged(compiled, |rows: &Rows| Some(rows.len() as u64), call).await
+        self.logged(statement, |rows: &Rows| Some(rows.len() as u64), call).await
     }
 
     /// Like [`Db::fetch_traced`], for rows that become model objects: the backend may hand over
     /// its driver's rows for the models to read directly (see [`Backend::fetch_native`]).
     pub async fn fetch_native(&self, compiled: &Compiled, kinds: &[ValueKind], trace: Option<&str>) -> Result<Fetched> {
-        self.check_params(compiled)?;
-        self.record(compiled, trace);
-        let call = self.run(|b| b.fetch_native(&compiled.sql, &compiled.params, kinds));
-        self.logged(compiled, |_: &Fetched| None, call).await
+        self.fetch_statement(compiled.into(), kinds, trace).await
+    }
+
+    /// [`Db::fetch_native`] for SQL and parameters held apart (a model read's SQL is shared
+    /// with its shape's template, its parameters are its own).
+    pub(crate) async fn fetch_statement(
+        &self,
+        statement: Statement<'_>,
+        kinds: &[ValueKind],
+        trace: Option<&str>,
+    ) -> Result<Fetched> {
+        self.check_params(statement)?;
+        self.record(statement, trace);
+        let call = self.run(|b| b.fetch_native(statement.sql, statement.params, kinds));
+        self.logged(statement, |_: &Fetched| None, call).await
     }
 
     /// Runs a compiled statement and returns how many rows it changed.
     pub async fn execute(&self, compiled: &Compiled) -> Result<u64> {
-        self.check_params(compiled)?;
-        self.record(compiled, None);
+        let statement = Statement::from(compiled);
+        self.check_params(statement)?;
+        self.record(statement, None);
         let call = self.run(|b| b.execute(&compiled.sql, &compiled.params));
-        self.logged(compiled, |n: &u64| Some(*n), call).await
+        self.logged(statement, |n: &u64| Some(*n), call).await
     }
 
     /// Runs statements as one unit, all or nothing (in a savepoint inside a transaction);
@@ -348,7 +375,7 @@ impl Db {
     /// Runs one migration's statements atomically (see [`Backend::execute_migration`]).
     pub async fn execute_migration(&self, statements: &[Compiled]) -> Result<Vec<u64>> {
         for c in statements {
-            self.record(c, None);
+            self.record(c.into(), None);
         }
         let owned: Vec<(String, Vec<djorm_sql::Value>)> =
             statements.iter().map(|c| (c.sql.clone(), c.params.clone())).collect();
@@ -358,8 +385,8 @@ impl Db {
     /// Runs a compiled query and streams its rows. Inside a transaction, an error from the
     /// stream marks the transaction for rollback like any failed statement.
     pub async fn stream(&self, compiled: Compiled, kinds: Vec<ValueKind>) -> Result<RowStream> {
-        self.check_params(&compiled)?;
-        self.record(&compiled, None);
+        self.check_params((&compiled).into())?;
+        self.record((&compiled).into(), None);
         let stream = self.run(|b| b.stream(compiled.sql, compiled.params, kinds)).await?;
         match &self.tx {
             None => Ok(stream),
@@ -374,8 +401,8 @@ impl Db {
     /// [`Backend::stream_rows`]). Inside a transaction, an error from the rows marks the
     /// transaction for rollback like any failed statement.
     pub async fn stream_rows(&self, compiled: Compiled, kinds: Vec<ValueKind>) -> Result<Box<dyn crate::RowSource>> {
-        self.check_params(&compiled)?;
-        self.record(&compiled, None);
+        self.check_params((&compiled).into())?;
+        self.record((&compiled).into(), None);
         let rows = self.run(|b| b.stream_rows(compiled.sql, compiled.params, kinds)).await?;
         match &self.tx {
             None => Ok(rows),
@@ -396,7 +423,7 @@ impl Db {
     /// Runs schema statements, atomically where the database allows.
     pub async fn execute_script(&self, statements: &[String]) -> Result<()> {
         for sql in statements {
-            self.record(&Compiled { sql: sql.clone(), params: Vec::new() }, None);
+            self.record(Statement { sql, params: &[] }, None);
         }
         self.run(|b| b.execute_script(statements)).await
     }

@@ -62,9 +62,9 @@ pub trait NativeRows: Send {
         false
     }
 
-    /// Row `index`'s columns, undecoded, appended to `out` (only called when
-    /// [`NativeRows::all_raw`] holds).
-    fn raw_row<'a>(&'a self, index: usize, out: &mut Vec<RawColumn<'a>>) -> Result<()> {
+    /// Row `index`'s columns, undecoded, written over `out`, which holds one per column
+    /// ([`NativeRows::width`]; only called when [`NativeRows::all_raw`] holds).
+    fn raw_row<'a>(&'a self, index: usize, out: &mut [RawColumn<'a>]) -> Result<()> {
         let _ = (index, out);
         Err(crate::Error::Decode("these rows cannot be read undecoded".into()))
     }
@@ -128,9 +128,10 @@ impl Fetched {
             // Rows of simple column types are handed over whole and decoded as fields read
             // them; others are read column by column through the driver.
             Fetched::Native(rows) if rows.all_raw() => {
-                let mut columns = Vec::with_capacity(rows.width());
+                // On the stack for rows of up to 16 columns: a `get` allocates nothing here.
+                let mut columns: smallvec::SmallVec<[RawColumn<'_>; 16]> =
+                    smallvec::smallvec![RawColumn::NULL; rows.width()];
                 for index in 0..rows.len() {
-                    columns.clear();
                     rows.raw_row(index, &mut columns)?;
                     each(&mut RowReader::raw(&columns).from_database(db))?;
                 }

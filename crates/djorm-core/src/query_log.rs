@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use djorm_sql::Compiled;
+use crate::db::Statement;
 use tracing::Level;
 
 /// The event target, for filters (`RUST_LOG=djorm::query=debug`).
@@ -56,13 +56,13 @@ impl QueryLog {
         alias: &str,
         vendor: &str,
         started: Instant,
-        compiled: &Compiled,
+        statement: Statement<'_>,
         outcome: Result<Option<u64>, &crate::Error>,
     ) {
         let elapsed = started.elapsed();
         let duration_ms = elapsed.as_secs_f64() * 1000.0;
-        let params = self.parameters_shown(compiled);
-        let sql = compiled.sql.as_str();
+        let params = self.parameters_shown(statement);
+        let sql = statement.sql;
         let slow = self.slow_micros.load(Ordering::Relaxed);
         match outcome {
             Ok(rows) if slow != 0 && elapsed.as_micros() as u64 >= slow => {
@@ -75,10 +75,10 @@ impl QueryLog {
         }
     }
 
-    fn parameters_shown(&self, compiled: &Compiled) -> String {
-        let n = compiled.params.len();
+    fn parameters_shown(&self, statement: Statement<'_>) -> String {
+        let n = statement.params.len();
         if self.parameters.load(Ordering::Relaxed) {
-            format!("{:?}", compiled.params)
+            format!("{:?}", statement.params)
         } else if n == 0 {
             "[]".into()
         } else {

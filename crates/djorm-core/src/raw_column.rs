@@ -55,6 +55,11 @@ pub struct RawColumn<'a> {
     pub kind: ValueKind,
 }
 
+impl RawColumn<'_> {
+    /// A NULL of no particular type: what a buffer of columns starts as.
+    pub const NULL: RawColumn<'static> = RawColumn { bytes: None, class: ColumnClass::Other, kind: ValueKind::Any };
+}
+
 /// The `N` bytes of a fixed-width value, or a decode error naming what was expected.
 #[inline]
 fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N]> {

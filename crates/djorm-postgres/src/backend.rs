@@ -10,14 +10,14 @@ use deadpool::managed::{TimeoutType, Timeouts};
 use deadpool::Runtime;
 use djorm_core::{Backend, ConnectOptions, Error, Fetched, Result, RowStream, Rows};
 use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::StreamExt;
 use tokio::sync::Mutex;
 
 use crate::dialect::PostgresDialect;
 use crate::error::{map_error, outcome, Outcome, Stage};
 use crate::guard::{ClientGuard, Pinned, Running, SharedPinned};
 use crate::manager::{Lifetime, Object, PgManager, Pool, PoolError};
-use crate::native_rows::{PgRows, RowDecoder};
+use crate::native_rows::{collect_rows, PgRows, RowDecoder, RowList};
 use crate::tls::TlsOptions;
 use crate::types::PgParam;
 
@@ -86,9 +86,9 @@ async fn unnamed_rows(
     sql: &str,
     params: &[Value],
     kinds: &[ValueKind],
-) -> Result<(Vec<tokio_postgres::Row>, RowDecoder), CallError> {
+) -> Result<(RowList, RowDecoder), CallError> {
     let stream = client.query_unnamed(sql, params).await.map_err(at(Stage::Run))?;
-    let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(at(Stage::Run))?;
+    let rows = collect_rows(stream).await.map_err(at(Stage::Run))?;
     let decoder = RowDecoder::new(rows.first().map_or(&[][..], |r| r.columns()), kinds);
     Ok((rows, decoder))
 }
@@ -611,7 +611,7 @@ impl Backend for PgBackend {
                     let statement = client.prepare_cached(sql).await.map_err(at(Stage::Prepare))?;
                     let stream =
                         client.query_raw(&statement, params.iter().map(PgParam)).await.map_err(at(Stage::Run))?;
-                    let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(at(Stage::Run))?;
+                    let rows = collect_rows(stream).await.map_err(at(Stage::Run))?;
                     Ok(PgRows::new(rows, statement.columns(), kinds))
                 })
             })

@@ -17,7 +17,7 @@ use crate::error::map_error;
 use crate::guard::{ClientGuard, Running};
 use crate::manager::PgConnection;
 
-use crate::native_rows::{PgRows, RowDecoder};
+use crate::native_rows::{PgRows, RowDecoder, RowList};
 use crate::types::PgParam;
 
 /// Rows per FETCH, as Django's `iterator()` chunk size.
@@ -197,7 +197,7 @@ impl Cursor {
         }
         let Some(first) = rows.first() else { return Ok(None) };
         let decoder = RowDecoder::new(first.columns(), &self.kinds);
-        Ok(Some(Fetched::Native(Box::new(PgRows::with_decoder(rows, decoder)))))
+        Ok(Some(Fetched::Native(Box::new(PgRows::with_decoder(RowList::from_vec(rows), decoder)))))
     }
 
     /// One FETCH on the transaction's connection, read whole: the connection is taken for it

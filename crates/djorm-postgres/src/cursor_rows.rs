@@ -14,7 +14,7 @@ use tokio_postgres::Row;
 use crate::backend::PgBackend;
 use crate::cursor::{declare, timed_out, Chunk, Cursor, CHUNK};
 use crate::error::map_error;
-use crate::native_rows::{PgRows, RowDecoder};
+use crate::native_rows::{PgRows, RowDecoder, RowList};
 
 /// The next FETCH being sent: the cursor comes back with its outcome.
 type Step = Pin<Box<dyn Future<Output = (Cursor, Result<Option<Chunk>>)> + Send>>;
@@ -78,7 +78,7 @@ impl CursorRows {
         let kinds = &self.kinds;
         let current = self
             .current
-            .get_or_insert_with(|| PgRows::with_decoder(Vec::with_capacity(1), RowDecoder::new(row.columns(), kinds)));
+            .get_or_insert_with(|| PgRows::with_decoder(RowList::new(), RowDecoder::new(row.columns(), kinds)));
         current.hold_only(row);
         read(RowReader::native(current))
     }

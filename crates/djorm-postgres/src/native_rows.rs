@@ -51,7 +51,9 @@ impl<'a> FromSql<'a> for RawBytes<'a> {
 /// into values, the types [`RawColumn`] knows from their bytes without the driver's type
 /// dispatch.
 pub(crate) struct RowDecoder {
-    columns: Vec<(ColumnClass, ValueKind)>,
+    /// Each column's type and the kind it is read as; inline up to 16 columns, so reading a
+    /// model's rows allocates nothing for it.
+    columns: smallvec::SmallVec<[(ColumnClass, ValueKind); 16]>,
 }
 
 impl RowDecoder {
@@ -93,9 +95,9 @@ impl RowDecoder {
     }
 
     /// Every column of `row`, undecoded, appended to `out`.
-    fn raw_row<'a>(&self, row: &'a Row, out: &mut Vec<RawColumn<'a>>) -> Result<()> {
-        for (column, &(class, kind)) in self.columns.iter().enumerate() {
-            out.push(RowDecoder::raw(row, column, class, kind)?);
+    fn raw_row<'a>(&self, row: &'a Row, out: &mut [RawColumn<'a>]) -> Result<()> {
+        for (slot, (column, &(class, kind))) in out.iter_mut().zip(self.columns.iter().enumerate()) {
+            *slot = RowDecoder::raw(row, column, class, kind)?;
         }
         Ok(())
     }
@@ -112,9 +114,26 @@ impl RowDecoder {
     }
 }
 
+/// A statement's rows: one (a `get`, a `first()`) is held without an allocation of its own.
+pub(crate) type RowList = smallvec::SmallVec<[Row; 1]>;
+
+/// Every row of `stream`: the first held inline, then grown as a `Vec` grows (4, 8, 16, …), so
+/// many rows cost no more allocations than collecting a `Vec`.
+pub(crate) async fn collect_rows(stream: tokio_postgres::RowStream) -> Result<RowList, tokio_postgres::Error> {
+    futures_util::pin_mut!(stream);
+    let mut rows = RowList::new();
+    while let Some(row) = futures_util::TryStreamExt::try_next(&mut stream).await? {
+        if rows.len() == rows.inline_size() {
+            rows.reserve(3);
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
 /// The rows of one query and a cursor over them.
 pub(crate) struct PgRows {
-    rows: Vec<Row>,
+    rows: RowList,
     decoder: RowDecoder,
     row: usize,
     column: usize,
@@ -122,20 +141,24 @@ pub(crate) struct PgRows {
 
 impl PgRows {
     /// `rows` of a statement returning `columns`, to be decoded as `kinds` when read as values.
-    pub(crate) fn new(rows: Vec<Row>, columns: &[Column], kinds: &[ValueKind]) -> Self {
+    pub(crate) fn new(rows: RowList, columns: &[Column], kinds: &[ValueKind]) -> Self {
         Self::with_decoder(rows, RowDecoder::new(columns, kinds))
     }
 
     /// Rows with the decoder made for them.
-    pub(crate) fn with_decoder(rows: Vec<Row>, decoder: RowDecoder) -> Self {
+    pub(crate) fn with_decoder(rows: RowList, decoder: RowDecoder) -> Self {
         PgRows { rows, decoder, row: 0, column: 0 }
     }
 
     /// Holds `row` alone (the previous one is freed first), before its first column: how rows
     /// read one at a time reuse one holder.
     pub(crate) fn hold_only(&mut self, row: Row) {
-        self.rows.clear();
-        self.rows.push(row);
+        if let [held] = self.rows.as_mut_slice() {
+            *held = row;
+        } else {
+            self.rows.clear();
+            self.rows.push(row);
+        }
         self.row = 0;
         self.column = 0;
     }
@@ -263,7 +286,7 @@ impl NativeRows for PgRows {
         self.decoder.all_raw()
     }
 
-    fn raw_row<'a>(&'a self, index: usize, out: &mut Vec<RawColumn<'a>>) -> Result<()> {
+    fn raw_row<'a>(&'a self, index: usize, out: &mut [RawColumn<'a>]) -> Result<()> {
         let row = self.rows.get(index).ok_or_else(|| Error::Decode(format!("no row {index} to read")))?;
         self.decoder.raw_row(row, out)
     }

@@ -197,7 +197,7 @@ async fn postgres_hands_rows_of_simple_types_over_whole_and_they_decode_like_the
     // Each raw column, turned into a value, is what the driver decodes.
     let mut from_bytes = Vec::new();
     for index in 0..rows.len() {
-        let mut columns = Vec::new();
+        let mut columns = vec![djorm::backend::RawColumn::NULL; rows.width()];
         rows.raw_row(index, &mut columns).expect("raw row");
         for column in columns {
             from_bytes.push(column.value().expect("decodes"));

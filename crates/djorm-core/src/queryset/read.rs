@@ -14,17 +14,58 @@ use crate::lower::{Columns, Lowerer, RelatedNode};
 use crate::{Db, Error, Fetched, FieldType, Model, Related, Result, RowReader, Rows, Q};
 
 fn decode_all<M: Model>(db: &Db, rows: Fetched, related: &[RelatedNode]) -> Result<Vec<M>> {
+    let mut out = Vec::new();
+    decode_into(db, rows, related, &mut out)?;
+    Ok(out)
+}
+
+/// Where a read's objects go: a `Vec` for `all()`, a one-object buffer on the stack for
+/// `get()`, which almost always finds one (more only to report how many).
+trait Objects<M>: Default {
+    fn reserve(&mut self, additional: usize);
+    fn push(&mut self, object: M);
+    fn as_mut_slice(&mut self) -> &mut [M];
+}
+
+impl<M> Objects<M> for Vec<M> {
+    fn reserve(&mut self, additional: usize) {
+        Vec::reserve(self, additional);
+    }
+    fn push(&mut self, object: M) {
+        Vec::push(self, object);
+    }
+    fn as_mut_slice(&mut self) -> &mut [M] {
+        self
+    }
+}
+
+impl<M> Objects<M> for smallvec::SmallVec<[M; 1]> {
+    fn reserve(&mut self, additional: usize) {
+        smallvec::SmallVec::reserve(self, additional);
+    }
+    fn push(&mut self, object: M) {
+        smallvec::SmallVec::push(self, object);
+    }
+    fn as_mut_slice(&mut self) -> &mut [M] {
+        self
+    }
+}
+
+/// Decodes `rows` into objects (and their select_related objects), appended to `out`.
+fn decode_into<M: Model>(db: &Db, rows: Fetched, related: &[RelatedNode], out: &mut impl Objects<M>) -> Result<()> {
     if rows.width() > row_width::<M>(related) {
-        return Ok(decode_annotated::<M>(db, rows, related)?.into_iter().map(|(m, _)| m).collect());
+        for (object, _) in decode_annotated::<M>(db, rows, related)? {
+            out.push(object);
+        }
+        return Ok(());
     }
     // No annotation columns: straight into the result, without an (object, columns) pair each.
-    let mut out = Vec::with_capacity(rows.len());
+    out.reserve(rows.len());
     let mut seen = Seen::default();
     rows.read_each(db.alias(), |reader| {
         out.push(decode_object::<M>(reader, related, &mut seen)?);
         Ok(())
-    })?;
-    Ok(out)
+    })
 }
 
 /// The select_related objects one result has decoded, by plan node and primary key. Rows that
@@ -322,6 +363,11 @@ impl<M: Model> QuerySet<M> {
     /// # Ok(()) });
     /// ```
     pub async fn all(&self, db: &Db) -> Result<Vec<M>> {
+        self.read_objects(db).await
+    }
+
+    /// The objects this QuerySet reads, into `C`: what `all()` and `get()` share.
+    async fn read_objects<C: Objects<M>>(&self, db: &Db) -> Result<C> {
         self.validity()?;
         // Rows locked for update are read where they will be written (Django's rule).
         let query = &self.inner.query;
@@ -331,19 +377,24 @@ impl<M: Model> QuerySet<M> {
         if self.inner.query.lock.is_some() && !db.in_transaction() {
             return Err(Error::InvalidQuery("select_for_update cannot be used outside of a transaction.".into()));
         }
-        let mut objects: Vec<M> = match &self.inner.query.only {
-            Some(fields) => self.fetch_only(db, fields).await?,
-            None => {
-                let Some((compiled, plan)) = super::templates::model_select(&self.inner.query, db.dialect())? else {
-                    return Ok(Vec::new());
-                };
-                let rows = db.fetch_native(&compiled, &plan.kinds, self.inner.trace.as_deref()).await?;
-                decode_all(db, rows, &plan.related)?
+        let mut objects = C::default();
+        match &self.inner.query.only {
+            Some(fields) => {
+                for object in self.fetch_only(db, fields).await? {
+                    objects.push(object);
+                }
             }
-        };
-        if !self.inner.query.prefetch.is_empty() && !objects.is_empty() {
+            None => {
+                let Some(read) = super::templates::model_select(&self.inner.query, db.dialect())? else {
+                    return Ok(objects);
+                };
+                let rows = db.fetch_statement(read.statement(), &read.plan.kinds, self.inner.trace.as_deref()).await?;
+                decode_into(db, rows, &read.plan.related, &mut objects)?;
+            }
+        }
+        if !self.inner.query.prefetch.is_empty() && !objects.as_mut_slice().is_empty() {
             let mut refs: Vec<&mut (dyn Any + Send + Sync)> =
-                objects.iter_mut().map(|o| o as &mut (dyn Any + Send + Sync)).collect();
+                objects.as_mut_slice().iter_mut().map(|o| o as &mut (dyn Any + Send + Sync)).collect();
             super::prefetch::prefetch(db, M::meta(), &mut refs, &self.inner.query.prefetch).await?;
         }
         Ok(objects)
@@ -366,7 +417,7 @@ impl<M: Model> QuerySet<M> {
     /// # Ok(()) });
     /// ```
     pub async fn get(&self, db: &Db, q: impl Into<Q>) -> Result<M> {
-        let mut objects = Self::wrap(self.inner.for_get(q)).all(db).await?;
+        let mut objects: smallvec::SmallVec<[M; 1]> = Self::wrap(self.inner.for_get(q)).read_objects(db).await?;
         match objects.len() {
             0 => Err(Error::DoesNotExist { model: M::meta().object_name }),
             1 => Ok(objects.remove(0)),

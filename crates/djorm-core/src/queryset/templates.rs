@@ -16,6 +16,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use djorm_sql::{Compiled, Dialect, Value, ValueKind};
+use smallvec::SmallVec;
+
+use crate::db::Statement;
 
 use crate::lower::shape;
 use crate::lower::{Columns, Lowerer, RelatedNode};
@@ -38,7 +41,7 @@ pub(crate) struct ReadPlan {
 /// A shape's SQL, where its parameters come from, and its read plan.
 #[derive(Debug)]
 struct Template {
-    sql: String,
+    sql: Arc<str>,
     params: Vec<Param>,
     /// The parameters are the slots, each once, in walk order (the common case: they are
     /// copied straight from the query).
@@ -57,6 +60,36 @@ enum Param {
     Fixed(Value),
 }
 
+/// A model read ready to run: its SQL (shared with its shape's template, so a read copies no
+/// text), its parameters (held inline up to four, so a `get(pk=…)` allocates none for them)
+/// and its read plan.
+pub(crate) struct ModelRead {
+    sql: Sql,
+    params: SmallVec<[Value; 4]>,
+    pub plan: Arc<ReadPlan>,
+}
+
+/// A read's SQL: its template's, or written for it alone.
+enum Sql {
+    Shared(Arc<str>),
+    Own(String),
+}
+
+impl ModelRead {
+    /// The statement to run.
+    pub fn statement(&self) -> Statement<'_> {
+        let sql = match &self.sql {
+            Sql::Shared(sql) => sql,
+            Sql::Own(sql) => sql.as_str(),
+        };
+        Statement { sql, params: &self.params }
+    }
+
+    fn lowered((compiled, plan): (Compiled, Arc<ReadPlan>)) -> Self {
+        ModelRead { sql: Sql::Own(compiled.sql), params: SmallVec::from_vec(compiled.params), plan }
+    }
+}
+
 type Cache = HashMap<Box<[u8]>, Option<Arc<Template>>, foldhash::fast::FixedState>;
 
 thread_local! {
@@ -71,12 +104,12 @@ fn cache() -> &'static RwLock<Cache> {
 
 /// The SQL and read plan of `query` read as model rows on `dialect`, from its shape's template
 /// when it has one; `None` when the query matches nothing and runs no statement.
-pub(crate) fn model_select(query: &Query, dialect: &dyn Dialect) -> Result<Option<(Compiled, Arc<ReadPlan>)>> {
+pub(crate) fn model_select(query: &Query, dialect: &dyn Dialect) -> Result<Option<ModelRead>> {
     let zone = crate::timezone::current();
     let mut key = KEY.take();
     let selected = match shape::model_read(query, &[dialect.name(), zone.name()], &mut key) {
         Some(()) => select_by_shape(query, dialect, &key),
-        None => lower_now(query, dialect),
+        None => Ok(lower_now(query, dialect)?.map(ModelRead::lowered)),
     };
     KEY.set(key);
     selected
@@ -84,11 +117,11 @@ pub(crate) fn model_select(query: &Query, dialect: &dyn Dialect) -> Result<Optio
 
 /// The read of `query`, whose shape is `key`: bound into its template, lowered afresh when
 /// the shape has none, learnt on the shape's first read.
-fn select_by_shape(query: &Query, dialect: &dyn Dialect, key: &[u8]) -> Result<Option<(Compiled, Arc<ReadPlan>)>> {
+fn select_by_shape(query: &Query, dialect: &dyn Dialect, key: &[u8]) -> Result<Option<ModelRead>> {
     let known = cache().read().unwrap_or_else(|p| p.into_inner()).get(key).cloned();
     match known {
         Some(Some(template)) => Ok(Some(bind(&template, query))),
-        Some(None) => lower_now(query, dialect),
+        Some(None) => Ok(lower_now(query, dialect)?.map(ModelRead::lowered)),
         None => {
             let Some((compiled, plan)) = lower_now(query, dialect)? else {
                 return Ok(None);
@@ -99,7 +132,7 @@ fn select_by_shape(query: &Query, dialect: &dyn Dialect, key: &[u8]) -> Result<O
                 cache.clear();
             }
             cache.insert(key.into(), template);
-            Ok(Some((compiled, plan)))
+            Ok(Some(ModelRead::lowered((compiled, plan))))
         }
     }
 }
@@ -109,7 +142,10 @@ fn select_by_shape(query: &Query, dialect: &dyn Dialect, key: &[u8]) -> Result<O
 /// (and its template learnt); `None` when the query matches nothing and sends no statement.
 /// It always equals what lowering `query` afresh writes; the template only saves the work.
 pub fn model_read_sql(query: &Query, dialect: &dyn Dialect) -> Result<Option<Compiled>> {
-    Ok(model_select(query, dialect)?.map(|(compiled, _)| compiled))
+    Ok(model_select(query, dialect)?.map(|read| {
+        let statement = read.statement();
+        Compiled { sql: statement.sql.to_owned(), params: statement.params.to_vec() }
+    }))
 }
 
 /// Lowers and writes `query` as every read did before templates.
@@ -163,20 +199,20 @@ fn learn(
         params.push(param);
     }
     let in_order = params.len() == slots.len() && params.iter().enumerate().all(|(i, p)| *p == Param::Slot(i));
-    Some(Template { sql: compiled.sql.clone(), params, in_order, plan: Arc::clone(plan) })
+    Some(Template { sql: compiled.sql.as_str().into(), params, in_order, plan: Arc::clone(plan) })
 }
 
 /// `template` with `query`'s values bound.
-fn bind(template: &Template, query: &Query) -> (Compiled, Arc<ReadPlan>) {
+fn bind(template: &Template, query: &Query) -> ModelRead {
     let params = if template.in_order {
-        let mut params = Vec::with_capacity(template.params.len());
+        let mut params = SmallVec::with_capacity(template.params.len());
         shape::for_each_slot(query, &mut |v| params.push(v.clone()));
         params
     } else {
         let slots = shape::slots(query);
         template.params.iter().map(|p| resolve(p, &slots)).collect()
     };
-    (Compiled { sql: template.sql.clone(), params }, Arc::clone(&template.plan))
+    ModelRead { sql: Sql::Shared(Arc::clone(&template.sql)), params, plan: Arc::clone(&template.plan) }
 }
 
 fn resolve(param: &Param, slots: &[&Value]) -> Value {
