@@ -48,7 +48,8 @@ pub(crate) fn query_into(conn: &Connection, sql: &str, params: &[Value], kinds: 
     let mut statement = conn.prepare_cached(sql).map_err(map_error)?;
     let width = statement.column_count();
     let mut rows = statement.query(rusqlite::params_from_iter(params.iter().map(SqlParam))).map_err(map_error)?;
-    let mut values = Vec::new();
+    // Room for one row up front: a `get` or `first()` then grows nothing.
+    let mut values = Vec::with_capacity(width);
     while let Some(row) = rows.next().map_err(map_error)? {
         for i in 0..width {
             let raw = row.get_ref(i).map_err(map_error)?;

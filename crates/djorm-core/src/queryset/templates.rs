@@ -1,6 +1,6 @@
 //! Compile once per query shape: a model read whose SQL depends only on its shape
 //! (`lower/shape.rs`) is lowered and written once per shape, dialect and time zone; later
-//! reads of that shape copy the SQL and bind their own values in the places the first one
+//! reads of that shape share its SQL and bind their own values in the places the first one
 //! found. A repeated `get(pk=…)` or `filter(...)[:10]` skips resolving, lowering and writing.
 //!
 //! Where each value lands is not assumed, it is observed: the first read of a shape is lowered
