@@ -71,8 +71,15 @@ fn decode_into<M: Model>(db: &Db, rows: Fetched, related: &[RelatedNode], out: &
 /// The select_related objects one result has decoded, by plan node and primary key. Rows that
 /// join the same object share it (an `Arc`, read-only) instead of decoding its columns again:
 /// 500 posts by 10 authors make 10 author objects, not 500.
+/// Made on the first select_related object, so a read without select_related (a `get`)
+/// seeds and drops no maps.
 #[derive(Default)]
 struct Seen {
+    maps: Option<SeenMaps>,
+}
+
+#[derive(Default)]
+struct SeenMaps {
     /// Objects with an integer key (the common case), hashed without building a [`Key`].
     ints: foldhash::HashMap<(*const RelatedNode, i64), Arc<dyn Any + Send + Sync>>,
     others: foldhash::HashMap<(*const RelatedNode, Key), Arc<dyn Any + Send + Sync>>,
@@ -80,16 +87,18 @@ struct Seen {
 
 impl Seen {
     fn get(&self, node: *const RelatedNode, key: &Key) -> Option<&Arc<dyn Any + Send + Sync>> {
+        let maps = self.maps.as_ref()?;
         match key {
-            Key::Int(i) => self.ints.get(&(node, *i)),
-            other => self.others.get(&(node, other.clone())),
+            Key::Int(i) => maps.ints.get(&(node, *i)),
+            other => maps.others.get(&(node, other.clone())),
         }
     }
 
     fn insert(&mut self, node: *const RelatedNode, key: Key, object: Arc<dyn Any + Send + Sync>) {
+        let maps = self.maps.get_or_insert_with(SeenMaps::default);
         match key {
-            Key::Int(i) => self.ints.insert((node, i), object),
-            other => self.others.insert((node, other), object),
+            Key::Int(i) => maps.ints.insert((node, i), object),
+            other => maps.others.insert((node, other), object),
         };
     }
 }
