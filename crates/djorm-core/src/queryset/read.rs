@@ -71,6 +71,7 @@ fn decode_into<M: Model>(db: &Db, rows: Fetched, related: &[RelatedNode], out: &
 /// The select_related objects one result has decoded, by plan node and primary key. Rows that
 /// join the same object share it (an `Arc`, read-only) instead of decoding its columns again:
 /// 500 posts by 10 authors make 10 author objects, not 500.
+///
 /// Made on the first select_related object, so a read without select_related (a `get`)
 /// seeds and drops no maps.
 #[derive(Default)]
