@@ -38,33 +38,72 @@ impl Project {
     }
 }
 
-/// Runs one command line (`args` without the program name) and writes its report to `out`.
-/// Returns the process exit code: 0 on success, 1 for `--check`/`lint` findings, 2 for errors.
+/// Runs one command line (`args` without the program name) and writes its report, errors
+/// included, to `out`. Returns the process exit code: 0 on success, 1 for `--check`/`lint`
+/// findings, 2 for errors.
 pub async fn run(args: &[String], project: &Project, out: &mut dyn Write) -> ExitCode {
+    run_reporting(args, project, out, None).await
+}
+
+/// Like [`run`], with errors (a `CommandError` and its hint, a mistake in the command line)
+/// written to `errors` instead, as Django's commands write them to stderr: what the `manage`
+/// binaries do, so a command's output piped to a file or another program never holds its
+/// error.
+pub async fn run_split(args: &[String], project: &Project, out: &mut dyn Write, errors: &mut dyn Write) -> ExitCode {
+    run_reporting(args, project, out, Some(errors)).await
+}
+
+/// Runs the command; errors go to `errors`, or to `out` when there is none.
+async fn run_reporting(
+    args: &[String],
+    project: &Project,
+    out: &mut dyn Write,
+    mut errors: Option<&mut dyn Write>,
+) -> ExitCode {
     let mut argv = vec!["djorm".to_owned()];
     argv.extend(args.iter().cloned());
     let cli = match installed_commands_help(Cli::command()).try_get_matches_from(argv) {
         Ok(matches) => match Cli::from_arg_matches(&matches) {
             Ok(cli) => cli,
             Err(e) => {
-                let _ = write!(out, "{e}");
+                let _ = match errors.as_deref_mut() {
+                    Some(errors) => write!(errors, "{e}"),
+                    None => write!(out, "{e}"),
+                };
                 return ExitCode::from(2);
             }
         },
-        Err(e) => {
+        // `--help` and `--version` are output, not errors (clap says which).
+        Err(e) if !e.use_stderr() => {
             let _ = write!(out, "{e}");
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let _ = match errors.as_deref_mut() {
+                Some(errors) => write!(errors, "{e}"),
+                None => write!(out, "{e}"),
+            };
+            return ExitCode::from(2);
         }
     };
     match commands::dispatch(cli, project, out).await {
         Ok(code) => code,
         Err(e) => {
-            let _ = writeln!(out, "CommandError: {e}");
-            if let Some(step) = e.djorm().and_then(advice::next_step) {
-                let _ = writeln!(out, "HINT: {step}");
+            match errors {
+                Some(errors) => report(errors, &e),
+                None => report(out, &e),
             }
             ExitCode::from(2)
         }
+    }
+}
+
+/// Writes a command's error as Django does (`CommandError: …`), with the next step to take
+/// when one is known.
+fn report(errors: &mut dyn Write, e: &error::CommandError) {
+    let _ = writeln!(errors, "CommandError: {e}");
+    if let Some(step) = e.djorm().and_then(advice::next_step) {
+        let _ = writeln!(errors, "HINT: {step}");
     }
 }
 
@@ -84,8 +123,7 @@ fn installed_commands_help(command: clap::Command) -> clap::Command {
 pub async fn manage_with(models: Vec<&'static ModelMeta>, code: CodeRegistry) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let project = Project { models: Some(models), code };
-    let mut stdout = std::io::stdout();
-    run(&args, &project, &mut stdout).await
+    run_split(&args, &project, &mut std::io::stdout(), &mut std::io::stderr()).await
 }
 
 /// The entry point of an app's `manage` binary: every linked model, plus `code` for RunCode.
@@ -99,6 +137,5 @@ pub async fn manage_with(models: Vec<&'static ModelMeta>, code: CodeRegistry) ->
 pub async fn manage(code: CodeRegistry) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let project = Project { code, ..Project::from_registry() };
-    let mut stdout = std::io::stdout();
-    run(&args, &project, &mut stdout).await
+    run_split(&args, &project, &mut std::io::stdout(), &mut std::io::stderr()).await
 }

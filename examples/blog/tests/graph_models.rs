@@ -47,8 +47,9 @@ fn one_app_draws_only_its_models_and_an_unknown_one_is_refused() {
     assert!(text.contains("blog_Post {") && !text.contains("auth_Group {"), "{text}");
     let out = manage(&["graph_models", "nosuchapp"]);
     assert!(!out.status.success());
-    // The CLI reports a CommandError on standard output, as its other commands do.
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "CommandError: No models in app(s): nosuchapp.");
+    // A CommandError goes to standard error, as Django's commands write it; nothing to the output.
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "CommandError: No models in app(s): nosuchapp.");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
 }
 
 #[test]
@@ -66,7 +67,7 @@ fn dot_has_an_arrow_per_relation_and_graphviz_renders_it() {
     assert!(
         out.status.success(),
         "rendering needs Graphviz's dot (apt install graphviz): {}",
-        String::from_utf8_lossy(&out.stdout)
+        String::from_utf8_lossy(&out.stderr)
     );
     let drawn = std::fs::read_to_string(&svg).expect("the SVG");
     assert!(drawn.contains("<svg") && drawn.contains("blog.Post") && drawn.contains("author (FK)"), "{drawn}");
