@@ -257,6 +257,10 @@ async fn bad_input(test: TestDatabase) {
     let csv =
         execute(&mut session, r#"Author.objects.order_by("id").values("id", "name")"#, Format::Csv).await.unwrap();
     assert_eq!(csv, "id,name\n1,Ann Lee\n2,Bob\n");
+    // delete() prints Django's pair as Django's shell does.
+    execute(&mut session, r#"Author.objects.create(name="Zed")"#, Format::Table).await.unwrap();
+    let deleted = execute(&mut session, r#"Author.objects.filter(name="Zed").delete()"#, Format::Table).await.unwrap();
+    assert_eq!(deleted, "(1, {'blog.Author': 1})");
 }
 
 /// `prefetch_related()` through `--format json`: one query per level, related objects nested,

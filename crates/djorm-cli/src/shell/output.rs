@@ -42,6 +42,8 @@ enum Shown {
     Objects(&'static ModelMeta, Vec<DynObject>, bool),
     Text(String),
     Json(Json),
+    /// `delete()`'s pair: the total and the rows per model (JSON `[total, {label: rows}]`).
+    Deleted(djorm::Deleted),
 }
 
 /// Runs whatever `v` still needs from the database and renders it in `format`. A QuerySet
@@ -123,10 +125,7 @@ async fn evaluate(db: &Db, v: Val, max_rows: Option<usize>) -> Result<Shown, She
         }
         Val::Instance(meta, row) => Shown::Object(meta, row),
         Val::Dict(row) => Shown::Json(row_json(&row)),
-        Val::Deleted(d) => {
-            let per_model: Map<String, Json> = d.per_model.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-            Shown::Json(json!([d.total, per_model]))
-        }
+        Val::Deleted(d) => Shown::Deleted(d),
         Val::Value(Value::String(s)) => Shown::Text(s),
         Val::Value(v) => Shown::Json(value_json(&v)),
         Val::List(items) => {
@@ -235,7 +234,19 @@ fn to_json(shown: Shown) -> Json {
         Shown::Objects(_, objects, _) => Json::Array(objects.iter().map(object_json).collect()),
         Shown::Text(s) => json!(s),
         Shown::Json(j) => j,
+        Shown::Deleted(d) => {
+            let per_model: Map<String, Json> = d.per_model.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            json!([d.total, per_model])
+        }
     }
+}
+
+/// `delete()`'s pair as Django's shell prints it: `(2, {'blog.Author': 1, 'blog.Post': 1})`
+/// (models in label order; Django lists them in the order it deleted them).
+fn deleted_repr(d: &djorm::Deleted) -> String {
+    let quoted = |label: &str| format!("'{}'", label.replace('\\', "\\\\").replace('\'', "\\'"));
+    let per_model: Vec<String> = d.per_model.iter().map(|(label, n)| format!("{}: {n}", quoted(label))).collect();
+    format!("({}, {{{}}})", d.total, per_model.join(", "))
 }
 
 /// Django's repr: `<Post: title>` with the model's `str` field, else `<Post: Post object (1)>`.
@@ -286,6 +297,7 @@ fn table(shown: Shown) -> String {
             t.to_string()
         }
         Shown::Json(j) => json_text(&j),
+        Shown::Deleted(d) => deleted_repr(&d),
     }
 }
 
@@ -342,6 +354,7 @@ fn csv(shown: Shown) -> Result<String, ShellError> {
         }
         Shown::Json(j) => writer.write_record([json_text(&j)]).map_err(e)?,
         Shown::Text(s) => writer.write_record([s]).map_err(e)?,
+        Shown::Deleted(d) => writer.write_record([deleted_repr(&d)]).map_err(e)?,
     }
     let os = |e: String| ShellError::new("OSError", e);
     String::from_utf8(writer.into_inner().map_err(|e| os(e.to_string()))?).map_err(|e| os(e.to_string()))
