@@ -61,8 +61,9 @@ pub struct Query {
     /// The queried model.
     pub model: &'static ModelMeta,
     /// One `Q` per `filter()`/`exclude()` call, ANDed. Calls are kept apart because a
-    /// many-valued relation is joined once per call, as Django does.
-    pub filters: Vec<Q>,
+    /// many-valued relation is joined once per call, as Django does. The first is held inline:
+    /// most queries (every `get()`) have exactly one.
+    pub filters: smallvec::SmallVec<[Q; 1]>,
     /// `select_related` paths.
     pub select_related: Vec<String>,
     /// `prefetch_related` lookups.
@@ -131,7 +132,7 @@ impl Clone for Query {
         } = self;
         Query {
             model,
-            filters: clone_list(filters),
+            filters: filters.clone(),
             select_related: clone_list(select_related),
             prefetch: clone_list(prefetch),
             annotations: clone_list(annotations),
@@ -168,7 +169,7 @@ impl Query {
     pub fn new(model: &'static ModelMeta) -> Self {
         Query {
             model,
-            filters: Vec::new(),
+            filters: smallvec::SmallVec::new(),
             select_related: Vec::new(),
             prefetch: Vec::new(),
             annotations: Vec::new(),

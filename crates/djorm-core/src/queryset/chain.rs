@@ -116,8 +116,19 @@ impl DynQuerySet {
 
     /// Rows matching `q` (Django's `filter()`).
     pub fn filter(&self, q: impl Into<Q>) -> Self {
-        let q = q.into();
-        self.clone().unsliced("filter").changed(|query| query.add_filter(q))
+        let mut qs = self.clone();
+        qs.add_filter_in_place(q.into());
+        qs
+    }
+
+    /// `filter(q)` on this copy, in place: a QuerySet is large, and each move copies it.
+    pub(crate) fn add_filter_in_place(&mut self, q: Q) {
+        if self.query.is_sliced() {
+            let message = "Cannot filter a query once a slice has been taken.".to_owned();
+            self.invalid.get_or_insert(Invalid::Query(message));
+        } else {
+            self.query.add_filter(q);
+        }
     }
 
     /// Rows not matching `q` (Django's `exclude()`). Across a many-valued relation this

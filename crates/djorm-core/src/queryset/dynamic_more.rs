@@ -12,7 +12,8 @@ impl DynQuerySet {
     /// `get(q)`'s query: the filter, no ordering, at most a few rows (enough to say how many
     /// more than one matched).
     pub(crate) fn for_get(&self, q: impl Into<Q>) -> Self {
-        let mut qs = self.filter(q);
+        let mut qs = self.clone();
+        qs.add_filter_in_place(q.into());
         if !qs.query.is_sliced() {
             qs.query.order_by = Some(Vec::new());
             qs.query.high_mark = Some(crate::query::MAX_GET_RESULTS);
