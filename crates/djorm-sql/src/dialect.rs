@@ -200,6 +200,53 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         }
     }
 
+    /// An aggregate, over only the rows `filter` holds for when there is one: standard SQL's
+    /// `FILTER (WHERE ...)` by default. A database without it writes the condition into the
+    /// argument (`COUNT(CASE WHEN cond THEN x ELSE NULL END)`), as Django does on MySQL.
+    fn write_aggregate(
+        &self,
+        w: &mut SqlWriter<'_>,
+        func: crate::AggregateFunc,
+        expr: &Expr,
+        distinct: bool,
+        filter: Option<&Expr>,
+    ) {
+        w.push(func.as_sql());
+        w.push(if distinct { "(DISTINCT " } else { "(" });
+        w.expr(expr);
+        w.push(")");
+        if let Some(filter) = filter {
+            w.push(" FILTER (WHERE ");
+            w.expr(filter);
+            w.push(")");
+        }
+    }
+
+    /// The type name `CAST(x AS ...)` takes for `ty`: the column type by default. MySQL's CAST
+    /// knows fewer names than its columns (`SIGNED INTEGER`, `CHAR`, `DOUBLE`).
+    fn cast_type(&self, ty: ColumnType) -> String {
+        self.column_type(ty)
+    }
+
+    /// The words that start an INSERT, for one that skips rows conflicting with a unique
+    /// constraint too (Django's `ignore_conflicts`): `INSERT INTO` by default, MySQL's
+    /// `INSERT IGNORE INTO`.
+    fn insert_prefix(&self, ignore_conflicts: bool) -> &'static str {
+        let _ = ignore_conflicts;
+        "INSERT INTO "
+    }
+
+    /// What follows an INSERT's rows when it skips conflicting ones: `ON CONFLICT DO NOTHING`
+    /// by default (PostgreSQL, SQLite); nothing where the verb said it (MySQL).
+    fn ignore_conflicts_suffix(&self) -> &'static str {
+        " ON CONFLICT DO NOTHING"
+    }
+
+    /// An INSERT of a row that takes every default: standard `DEFAULT VALUES` by default.
+    fn insert_default_values(&self) -> &'static str {
+        " DEFAULT VALUES"
+    }
+
     /// A decimal column read with `places` decimal places ([`Expr::Quantized`]): the column
     /// itself where the database keeps the scale.
     fn write_quantized(&self, w: &mut SqlWriter<'_>, expr: &Expr, places: u32) {

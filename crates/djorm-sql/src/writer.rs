@@ -267,15 +267,7 @@ impl<'d> SqlWriter<'d> {
                 self.push(")");
             }
             Expr::Aggregate { func, expr, distinct, filter } => {
-                self.push(func.as_sql());
-                self.push(if *distinct { "(DISTINCT " } else { "(" });
-                self.expr(expr);
-                self.push(")");
-                if let Some(filter) = filter {
-                    self.push(" FILTER (WHERE ");
-                    self.expr(filter);
-                    self.push(")");
-                }
+                d.write_aggregate(self, *func, expr, *distinct, filter.as_deref())
             }
             Expr::Func { func, args } => d.write_function(self, *func, args),
             Expr::Call { function, args } => match function.write {
@@ -299,7 +291,7 @@ impl<'d> SqlWriter<'d> {
                 self.push("CAST(");
                 self.expr(expr);
                 self.push(" AS ");
-                self.push(&d.column_type(*ty));
+                self.push(&d.cast_type(*ty));
                 self.push(")");
             }
             Expr::Coalesce(items) => {
@@ -495,10 +487,10 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends an INSERT statement.
     pub fn insert(&mut self, ins: &Insert) {
-        self.push("INSERT INTO ");
+        self.push(self.dialect().insert_prefix(ins.ignore_conflicts));
         self.ident(&ins.table);
         if ins.columns.is_empty() {
-            self.push(" DEFAULT VALUES");
+            self.push(self.dialect().insert_default_values());
         } else {
             self.push(" (");
             self.comma_list(&ins.columns, |w, c| w.ident(c));
@@ -510,7 +502,7 @@ impl<'d> SqlWriter<'d> {
             });
         }
         if ins.ignore_conflicts {
-            self.push(" ON CONFLICT DO NOTHING");
+            self.push(self.dialect().ignore_conflicts_suffix());
         }
         if !ins.returning.is_empty() {
             self.push(" RETURNING ");

@@ -81,7 +81,14 @@ djorm::backend_tests! {
             }
         })
         .await;
-        assert_eq!(errors, Vec::<String>::new());
+        if db.vendor() == "mysql" {
+            // InnoDB: a loser's failed insert holds a shared lock on the winner's row, and two
+            // losers asking to lock it for update deadlock; InnoDB rolls one back, as it does
+            // under Django. Only that error may come back.
+            assert!(errors.iter().all(|e| e.contains("Deadlock")), "{errors:?}");
+        } else {
+            assert_eq!(errors, Vec::<String>::new());
+        }
         let names: Vec<String> = Tag::objects().values_list_flat(&db, "name").await?;
         assert_eq!(names.len(), 1, "one row: {names:?}");
         assert!(names[0].starts_with("set by "), "{names:?}");

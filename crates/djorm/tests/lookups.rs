@@ -62,7 +62,10 @@ djorm::backend_tests! {
     async fn exact_and_iexact(db) {
         seed(&db).await?;
         assert_eq!(titles(&db, q!(Article, title = "drafty")).await?, ["drafty"]);
-        assert_eq!(titles(&db, q!(Article, title__exact = "Drafty")).await?, Vec::<String>::new());
+        // MySQL and MariaDB compare text by the column's collation, case-insensitive by
+        // default: Django documents that `exact` matches "Drafty" there.
+        let case_sensitive: &[&str] = if db.vendor() == "mysql" { &["drafty"] } else { &[] };
+        assert_eq!(titles(&db, q!(Article, title__exact = "Drafty")).await?, case_sensitive);
         assert_eq!(titles(&db, q!(Article, title__iexact = "DRAFTY")).await?, ["drafty"]);
         // exact None is IS NULL
         assert_eq!(titles(&db, q!(Article, tagline = None::<String>)).await?, ["drafty"]);

@@ -121,11 +121,11 @@ djorm::backend_tests! {
         assert_eq!((light[0].title.as_str(), light[0].views, light[0].id), ("a", 0, posts[0].id));
         let heavy = Post::objects().defer(["title"]).order_by(["id"]).all(&db).await?;
         assert_eq!((heavy[1].title.as_str(), heavy[1].views), ("", 2));
-        // distinct(fields): PostgreSQL's DISTINCT ON; SQLite says it cannot.
+        // distinct(fields): PostgreSQL's DISTINCT ON; SQLite and MariaDB say they cannot.
         let firsts = Post::objects().distinct_on(["published"]).order_by(["published", "views"]).all(&db).await;
         match db.vendor() {
             "postgresql" => assert_eq!(titles(&firsts?), ["b", "a"]),
-            _ => assert!(matches!(firsts, Err(Error::NotSupported { backend: "sqlite", .. })), "{firsts:?}"),
+            other => assert!(matches!(firsts, Err(Error::NotSupported { backend, .. }) if backend == other), "{firsts:?}"),
         }
         // dates(): one per month with links in it.
         let tag = Tag::objects().create(&db, Tag { name: "t".into(), slug: "t".into(), ..Default::default() }).await?;

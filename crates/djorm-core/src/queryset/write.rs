@@ -281,7 +281,10 @@ impl<M: Model> QuerySet<M> {
                     Ok(obj) => Ok((obj, true)),
                     Err(e @ Error::Integrity { .. }) => match self.get(db, q).await {
                         Ok(obj) => Ok((obj, false)),
-                        Err(_) => Err(e),
+                        // The row that won is not there after all: the insert's own error says why.
+                        Err(Error::DoesNotExist { .. }) => Err(e),
+                        // Reading it failed (a deadlock on InnoDB's locks, say): that is the error.
+                        Err(read) => Err(read),
                     },
                     Err(e) => Err(e),
                 }

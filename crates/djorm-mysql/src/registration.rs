@@ -1,0 +1,167 @@
+//! How djorm finds this backend: the `mysql://` and `mariadb://` schemes, Django's `DB_*`
+//! settings, a database per test, and the `mariadb` client for `dbshell`.
+
+use std::sync::Arc;
+
+use djorm_core::{BackendRegistration, ClientCommand, ConnectOptions, DatabaseParts, Error, Result, TestDatabases};
+use mysql_async::{Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts};
+
+use crate::backend::MySqlBackend;
+
+djorm_core::register_backend! {
+    BackendRegistration {
+        name: "mysql",
+        schemes: &["mysql", "mariadb"],
+        features: &crate::FEATURES,
+        connect,
+        redact,
+        from_parts: Some(from_parts),
+        default_url: None,
+        test_databases: Some(&TEST_DATABASES),
+        client: Some(client),
+    }
+}
+
+/// The driver's options for `url`; `mariadb://` is read as `mysql://`.
+fn parse(url: &str) -> Result<Opts> {
+    let url = match url.strip_prefix("mariadb://") {
+        Some(rest) => format!("mysql://{rest}"),
+        None => url.to_owned(),
+    };
+    // The driver's error would repeat the URL, password and all.
+    Opts::from_url(&url).map_err(|e| {
+        let reason = match e {
+            mysql_async::UrlError::UnknownParameter { param } => format!("unknown parameter {param}"),
+            mysql_async::UrlError::UnsupportedScheme { scheme } => format!("unsupported scheme {scheme}"),
+            _ => "not a valid URL".to_owned(),
+        };
+        Error::Config(format!("{}: {reason}", redact(&url)))
+    })
+}
+
+fn connect(
+    url: String,
+    options: ConnectOptions,
+) -> futures_util::future::BoxFuture<'static, Result<Arc<dyn djorm_core::Backend>>> {
+    Box::pin(async move {
+        let opts = parse(&url)?;
+        let size = options.pool_size.max(1);
+        let constraints = PoolConstraints::new(options.min_idle.min(size), size)
+            .ok_or_else(|| Error::Config("min_idle must not exceed pool_size".into()))?;
+        let mut pool_opts = PoolOpts::default()
+            .with_constraints(constraints)
+            // Session settings stay as `init` set them: no reset round trip per checkout.
+            .with_reset_connection(false)
+            .with_abs_conn_ttl(options.conn_max_age.filter(|age| !age.is_zero()));
+        if let Some(idle) = options.idle_timeout {
+            pool_opts = pool_opts.with_inactive_connection_ttl(idle);
+        }
+        let builder = OptsBuilder::from_opts(opts)
+            .pool_opts(pool_opts)
+            .init(crate::session::init_statements(&options))
+            .stmt_cache_size(256usize)
+            .prefer_socket(false);
+        let backend = MySqlBackend::new(Pool::new(builder), options, redact(&url));
+        // Connect once now, so a wrong URL or a server that is down fails here, clearly.
+        drop(backend.checkout().await?);
+        Ok(Arc::new(backend) as Arc<dyn djorm_core::Backend>)
+    })
+}
+
+/// `mysql://user:***@host:port/name`.
+fn redact(url: &str) -> String {
+    let scheme = if url.starts_with("mariadb://") { "mariadb" } else { "mysql" };
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let (credentials, host) = match authority.rsplit_once('@') {
+        Some((credentials, host)) => (Some(credentials), host),
+        None => (None, authority),
+    };
+    let user = match credentials {
+        Some(c) => match c.split_once(':') {
+            Some((user, _)) => format!("{user}:***@"),
+            None => format!("{c}@"),
+        },
+        None => String::new(),
+    };
+    format!("{scheme}://{user}{host}/{path}")
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn encode(part: &str) -> String {
+    let mut out = String::with_capacity(part.len());
+    for b in part.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Django's `DB_*` settings as a URL (host `localhost`, port 3306 by default).
+fn from_parts(parts: &DatabaseParts) -> Result<String> {
+    let port = parts.port.as_deref().unwrap_or("3306");
+    port.parse::<u16>().map_err(|_| Error::Config(format!("DB_PORT is not a port number: {}", port.escape_debug())))?;
+    let credentials = match (&parts.user, &parts.password) {
+        (Some(user), Some(password)) => format!("{}:{}@", encode(user), encode(password)),
+        (Some(user), None) => format!("{}@", encode(user)),
+        (None, Some(password)) => format!(":{}@", encode(password)),
+        (None, None) => String::new(),
+    };
+    let host = parts.host.as_deref().unwrap_or("localhost");
+    Ok(format!("mysql://{credentials}{}:{port}/{}", encode(host), encode(&parts.name)))
+}
+
+static TEST_DATABASES: TestDatabases = TestDatabases {
+    admin_url_var: "DJORM_TEST_MYSQL_URL",
+    default_admin_url: "mysql://root@127.0.0.1:3306/test",
+    create: create_test_database,
+    drop: drop_test_database,
+    unreachable_hint: "Start MariaDB (`service mariadb start`), or point DJORM_TEST_MYSQL_URL at a server where \
+                       this user may create databases.",
+};
+
+fn create_test_database(admin_url: String, name: String) -> futures_util::future::BoxFuture<'static, Result<String>> {
+    Box::pin(async move {
+        crate::creation::create_database(&admin_url, &name).await?;
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .ok_or_else(|| Error::Config("the test server's URL needs a database name: mysql://host/db".into()))?;
+        Ok(format!("{base}/{name}"))
+    })
+}
+
+/// Drops the database on a runtime of its own on another thread: the caller is usually a
+/// destructor inside the test's runtime, which cannot block on itself.
+fn drop_test_database(admin_url: &str, name: &str) {
+    let (admin_url, name) = (admin_url.to_owned(), name.to_owned());
+    let dropper = std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            let _ = rt.block_on(crate::creation::drop_database(&admin_url, &name));
+        }
+    });
+    let _ = dropper.join();
+}
+
+/// `mariadb` on the database; a password goes through `MYSQL_PWD`, never the command line
+/// (Django's `client.py` does the same).
+fn client(url: &str) -> Result<ClientCommand> {
+    let opts = parse(url)?;
+    let mut command =
+        ClientCommand { program: "mariadb".into(), package: "mariadb-client", ..ClientCommand::default() };
+    if let Some(user) = opts.user() {
+        command.args.push(format!("--user={user}").into());
+    }
+    command.args.push(format!("--host={}", opts.ip_or_hostname()).into());
+    command.args.push(format!("--port={}", opts.tcp_port()).into());
+    if let Some(db) = opts.db_name() {
+        command.args.push(db.into());
+    }
+    if let Some(password) = opts.pass() {
+        command.env.push(("MYSQL_PWD".into(), password.to_owned()));
+    }
+    Ok(command)
+}
