@@ -17,9 +17,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub use args::Cli;
+// The MySQL and MariaDB backend registers itself: linking it is all the command line needs.
 use clap::{CommandFactory, FromArgMatches};
 use djorm::ModelMeta;
 pub use djorm_migrations::executor::CodeRegistry;
+use djorm_mysql as _;
 
 /// What a command runs with: the app's models (none for the standalone binary) and its
 /// registered data-migration functions.

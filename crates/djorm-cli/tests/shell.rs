@@ -313,34 +313,76 @@ async fn prefetch_related(test: TestDatabase) {
     );
 }
 
-#[tokio::test]
-async fn prefetch_related_on_postgres() {
-    prefetch_related(TestDatabase::new("postgresql", &models()).await.expect("postgres")).await;
+/// Runs `test` on a runtime of its own on a thread with the 8 MiB stack the `djorm` binary's
+/// main thread has: a debug build's shell evaluation nests large futures, and a test thread
+/// has only 2 MiB.
+fn on_a_main_thread_stack<F: std::future::Future<Output = ()>>(test: impl FnOnce() -> F + Send + 'static) {
+    let thread = std::thread::Builder::new().stack_size(8 << 20).spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(test());
+    });
+    if let Err(panic) = thread.expect("thread").join() {
+        std::panic::resume_unwind(panic);
+    }
 }
 
-#[tokio::test]
-async fn prefetch_related_on_sqlite() {
-    prefetch_related(TestDatabase::new("sqlite", &models()).await.expect("sqlite")).await;
+#[test]
+fn prefetch_related_on_postgres() {
+    on_a_main_thread_stack(|| async {
+        prefetch_related(TestDatabase::new("postgresql", &models()).await.expect("postgres")).await
+    });
 }
 
-#[tokio::test]
-async fn chapter_queries_on_postgres() {
-    chapter_queries(TestDatabase::new("postgresql", &models()).await.expect("postgres")).await;
+#[test]
+fn prefetch_related_on_sqlite() {
+    on_a_main_thread_stack(|| async {
+        prefetch_related(TestDatabase::new("sqlite", &models()).await.expect("sqlite")).await
+    });
 }
 
-#[tokio::test]
-async fn chapter_queries_on_sqlite() {
-    chapter_queries(TestDatabase::new("sqlite", &models()).await.expect("sqlite")).await;
+#[test]
+fn chapter_queries_on_postgres() {
+    on_a_main_thread_stack(|| async {
+        chapter_queries(TestDatabase::new("postgresql", &models()).await.expect("postgres")).await
+    });
 }
 
-#[tokio::test]
-async fn bad_input_on_postgres() {
-    bad_input(TestDatabase::new("postgresql", &models()).await.expect("postgres")).await;
+#[test]
+fn chapter_queries_on_sqlite() {
+    on_a_main_thread_stack(|| async {
+        chapter_queries(TestDatabase::new("sqlite", &models()).await.expect("sqlite")).await
+    });
 }
 
-#[tokio::test]
-async fn bad_input_on_sqlite() {
-    bad_input(TestDatabase::new("sqlite", &models()).await.expect("sqlite")).await;
+#[test]
+fn bad_input_on_postgres() {
+    on_a_main_thread_stack(|| async {
+        bad_input(TestDatabase::new("postgresql", &models()).await.expect("postgres")).await
+    });
+}
+
+#[test]
+fn prefetch_related_on_mariadb() {
+    on_a_main_thread_stack(|| async {
+        prefetch_related(TestDatabase::new("mysql", &models()).await.expect("mariadb")).await
+    });
+}
+
+#[test]
+fn chapter_queries_on_mariadb() {
+    on_a_main_thread_stack(|| async {
+        chapter_queries(TestDatabase::new("mysql", &models()).await.expect("mariadb")).await
+    });
+}
+
+#[test]
+fn bad_input_on_mariadb() {
+    on_a_main_thread_stack(|| async { bad_input(TestDatabase::new("mysql", &models()).await.expect("mariadb")).await });
+}
+
+#[test]
+fn bad_input_on_sqlite() {
+    on_a_main_thread_stack(|| async { bad_input(TestDatabase::new("sqlite", &models()).await.expect("sqlite")).await });
 }
 
 /// Arbitrary shell-like lines, run against a real database: every one is a result or an error
@@ -483,7 +525,7 @@ async fn shell_writes_send_the_models_signals() {
 /// `values(...).distinct()` counted whole rows (Django counts the distinct values).
 #[tokio::test]
 async fn values_then_annotate_groups_and_distinct_values_count() {
-    for backend in ["postgresql", "sqlite"] {
+    for backend in ["postgresql", "sqlite", "mysql"] {
         let test = TestDatabase::new(backend, &models()).await.expect("test database");
         seed(test.db()).await.expect("seed");
         let url = &test.url().expect("url");
@@ -506,7 +548,7 @@ async fn values_then_annotate_groups_and_distinct_values_count() {
 /// dictionary literals.
 #[tokio::test]
 async fn python_spellings_work_as_in_django() {
-    for backend in ["postgresql", "sqlite"] {
+    for backend in ["postgresql", "sqlite", "mysql"] {
         let test = TestDatabase::new(backend, &models()).await.expect("test database");
         seed(test.db()).await.expect("seed");
         let url = &test.url().expect("url");

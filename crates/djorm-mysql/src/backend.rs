@@ -2,7 +2,6 @@
 //! statement, each transaction holds one connection until it commits or rolls back.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use djorm_core::{Backend, ConnectOptions, Error, Fetched, Result, RowStream, Rows};
 use djorm_sql::{Dialect, TransactionMode, Value, ValueKind};
@@ -142,7 +141,8 @@ impl MySqlBackend {
     /// A connection from the pool within the acquire timeout.
     pub(crate) async fn checkout(&self) -> Result<Conn> {
         let bound = self.options.acquire_timeout.max(self.options.connect_timeout);
-        match tokio::time::timeout(bound, self.pool.get_conn()).await {
+        // Boxed: the driver's connect future is large, and debug builds keep its frames.
+        match tokio::time::timeout(bound, Box::pin(self.pool.get_conn())).await {
             Ok(conn) => conn.map_err(map_error),
             Err(_) => Err(Error::Timeout {
                 what: format!(
@@ -164,10 +164,9 @@ impl MySqlBackend {
     /// Bounds a statement on the client side too: the server's `max_statement_time` stops it
     /// there, and a server that stops answering is given up on a little later.
     async fn bounded<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-        let Some(limit) = self.options.statement_timeout else { return work.await };
-        let grace = limit + Duration::from_secs(5);
+        let Some(grace) = self.options.client_statement_timeout() else { return work.await };
         tokio::time::timeout(grace, work).await.unwrap_or_else(|_| {
-            Err(Error::Timeout { what: "a statement (the statement_timeout setting)".into(), after: limit })
+            Err(Error::Timeout { what: "a statement (the statement_timeout setting)".into(), after: grace })
         })
     }
 }
@@ -239,7 +238,7 @@ impl Backend for MySqlBackend {
             options.with_isolation_level(crate::session::isolation(level));
         }
         let bound = self.options.acquire_timeout.max(self.options.connect_timeout);
-        let tx = match tokio::time::timeout(bound, self.pool.start_transaction(options)).await {
+        let tx = match tokio::time::timeout(bound, Box::pin(self.pool.start_transaction(options))).await {
             Ok(tx) => tx.map_err(map_error)?,
             Err(_) => {
                 return Err(Error::Timeout {

@@ -22,11 +22,24 @@ djorm_core::register_backend! {
     }
 }
 
-/// The driver's options for `url`; `mariadb://` is read as `mysql://`.
+/// The driver's options for `url`; `mariadb://` is read as `mysql://`. `connect_timeout`,
+/// which djorm's settings left in the URL for drivers that take it, is djorm's alone here.
 fn parse(url: &str) -> Result<Opts> {
     let url = match url.strip_prefix("mariadb://") {
         Some(rest) => format!("mysql://{rest}"),
         None => url.to_owned(),
+    };
+    let url = match url.split_once('?') {
+        Some((base, query)) => {
+            let kept: Vec<&str> =
+                query.split('&').filter(|p| !p.is_empty() && !p.starts_with("connect_timeout=")).collect();
+            if kept.is_empty() {
+                base.to_owned()
+            } else {
+                format!("{base}?{}", kept.join("&"))
+            }
+        }
+        None => url,
     };
     // The driver's error would repeat the URL, password and all.
     Opts::from_url(&url).map_err(|e| {

@@ -94,6 +94,8 @@ pub use djorm_macros::{q, Choices, Model};
 pub use djorm_sql as sql;
 pub use djorm_sql::{Nulls, Value, ValueKind};
 
+#[cfg(feature = "mysql")]
+pub use djorm_mysql as mysql;
 #[cfg(feature = "postgres")]
 pub use djorm_postgres as postgres;
 #[cfg(feature = "sqlite")]

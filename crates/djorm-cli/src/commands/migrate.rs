@@ -50,6 +50,16 @@ pub(crate) async fn run(cli: &Cli, project: &Project, out: &mut dyn Write) -> Re
     }
     .map_err(io)?;
     writeln!(out, "Running migrations:").map_err(io)?;
+    if !db.dialect().features().supports_transactional_ddl {
+        // As Django runs migrations on MySQL: no transaction could undo DDL there.
+        writeln!(
+            out,
+            "  ({} commits schema changes as they run: each migration runs statement by statement, \
+             and one that fails partway leaves the statements before it applied and is not recorded.)",
+            db.vendor()
+        )
+        .map_err(io)?;
+    }
     let options = Options { fake: *fake, fake_initial: *fake_initial };
     // Each step is reported as it starts and ends, as Django's migrate does: a failure shows
     // which migrations were applied before it. On a terminal a progress bar shows the rest.
