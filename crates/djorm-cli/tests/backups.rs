@@ -1,6 +1,6 @@
 //! `djorm dbbackup` and `migrate --backup-to`: a consistent copy of a live database in a new
-//! file (pg_dump's custom format, restored here with pg_restore; a SQLite database file, opened
-//! here), never overwriting one, and taken before `migrate` changes anything.
+//! file (pg_dump's custom format, restored here with pg_restore; mariadb-dump's SQL script,
+//! replayed with the mariadb client; a SQLite database file, opened here), never overwriting one, and taken before `migrate` changes anything.
 
 mod common;
 use common::{cmd, temp_dir};
@@ -28,6 +28,19 @@ async fn entries_in(backend: &str, file: &std::path::Path) -> u64 {
                 .arg(file)
                 .output()
                 .expect("pg_restore");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            return Entry::objects().count(restored.db()).await.expect("count");
+        }
+        "mysql" => {
+            let restored = TestDatabase::new(backend, &[]).await.expect("an empty database");
+            let url = restored.url().expect("url");
+            let name = url.rsplit('/').next().expect("database name");
+            let script = std::fs::File::open(file).expect("the dump");
+            let out = std::process::Command::new("mariadb")
+                .args(["--protocol=tcp", "-h", "127.0.0.1", "-u", "root", name])
+                .stdin(script)
+                .output()
+                .expect("mariadb");
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
             return Entry::objects().count(restored.db()).await.expect("count");
         }

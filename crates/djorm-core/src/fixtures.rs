@@ -155,14 +155,39 @@ pub async fn load_reporting(
     let report = &report;
     db.atomic(|tx| async move {
         let mut touched: Vec<&'static ModelMeta> = Vec::new();
+        // Where keys cannot wait for the commit, checks are off while rows load (a fixture may
+        // name a row before the row it points at), then every loaded key is checked.
+        let checks = tx.dialect().constraint_checks_off();
+        if let Some((off, _)) = checks {
+            tx.execute(&djorm_sql::Compiled { sql: off.into(), params: Vec::new() }).await?;
+        }
+        let mut loaded = Ok(());
         for (i, object) in objects.iter().enumerate() {
-            let model = model_of(models, object).map_err(|e| problem(i, e))?;
-            load_one(&tx, model, object).await.map_err(|e| problem(i, e))?;
-            report(i + 1, count);
-            if !touched.iter().any(|m| m.is(model)) {
-                touched.push(model);
+            let step = match model_of(models, object) {
+                Ok(model) => load_one(&tx, model, object).await.map(|()| model),
+                Err(e) => Err(e),
+            };
+            match step {
+                Ok(model) => {
+                    report(i + 1, count);
+                    if !touched.iter().any(|m| m.is(model)) {
+                        touched.push(model);
+                    }
+                }
+                Err(e) => {
+                    loaded = Err(problem(i, e));
+                    break;
+                }
             }
         }
+        if let Some((_, on)) = checks {
+            // Back on whatever happened: the session outlives this load.
+            let restored = tx.execute(&djorm_sql::Compiled { sql: on.into(), params: Vec::new() }).await;
+            std::mem::replace(&mut loaded, Ok(()))?;
+            restored?;
+            check_keys(&tx, &touched).await?;
+        }
+        loaded?;
         for model in touched {
             if let Some(sql) = tx.dialect().reset_sequence_sql(model.db_table, model.pk().column) {
                 tx.execute(&djorm_sql::Compiled { sql, params: Vec::new() }).await?;
@@ -171,6 +196,45 @@ pub async fn load_reporting(
         Ok(count)
     })
     .await
+}
+
+/// Django's `check_constraints` after loading with checks off: the first key among `models`'
+/// rows that points at no row is an IntegrityError, worded as Django words it.
+async fn check_keys(db: &Db, models: &[&'static ModelMeta]) -> Result<()> {
+    let dialect = db.dialect();
+    let quoted = |name: &str| {
+        let mut out = String::new();
+        dialect.write_ident(&mut out, name);
+        out
+    };
+    for model in models {
+        for field in model.fields.iter() {
+            let Some(relation) = &field.relation else { continue };
+            let target = relation.target.get();
+            let target_column = relation.target_field().column;
+            let (child, key, parent, referenced) =
+                (quoted(model.db_table), quoted(field.column), quoted(target.db_table), quoted(target_column));
+            let sql = format!(
+                "SELECT c.{pk}, c.{key} FROM {child} c LEFT JOIN {parent} p ON c.{key} = p.{referenced} \
+                 WHERE c.{key} IS NOT NULL AND p.{referenced} IS NULL LIMIT 1",
+                pk = quoted(model.pk().column)
+            );
+            let rows =
+                db.fetch(&djorm_sql::Compiled { sql, params: Vec::new() }, &[ValueKind::Any, ValueKind::Any]).await?;
+            if let [pk, value, ..] = rows.values.as_slice() {
+                return Err(Error::Integrity {
+                    kind: crate::IntegrityKind::ForeignKey,
+                    constraint: None,
+                    message: format!(
+                        "The row in table '{}' with primary key '{pk}' has an invalid foreign key: {}.{} contains a \
+                         value '{value}' that does not have a corresponding value in {}.{}.",
+                        model.db_table, model.db_table, field.column, target.db_table, target_column
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn problem(index: usize, e: Error) -> Error {

@@ -26,6 +26,7 @@ type TxSlot = Arc<Mutex<Option<Transaction<'static>>>>;
 #[derive(Clone)]
 pub struct MySqlBackend {
     pool: Pool,
+    opts: mysql_async::Opts,
     options: Arc<ConnectOptions>,
     description: Arc<str>,
     tx: Option<TxSlot>,
@@ -128,14 +129,20 @@ async fn stream_on<Q: Queryable>(
 }
 
 impl MySqlBackend {
-    /// A backend on the pool `pool`, described (without credentials) as `description`.
-    pub(crate) fn new(pool: Pool, options: ConnectOptions, description: String) -> Self {
-        MySqlBackend { pool, options: Arc::new(options), description: description.into(), tx: None }
+    /// A backend on a new pool for `opts`, described (without credentials) as `description`.
+    pub(crate) fn new(opts: mysql_async::Opts, options: ConnectOptions, description: String) -> Self {
+        let pool = Pool::new(opts.clone());
+        MySqlBackend { pool, opts, options: Arc::new(options), description: description.into(), tx: None }
     }
 
     /// The settings this backend runs with.
     pub fn options(&self) -> &ConnectOptions {
         &self.options
+    }
+
+    /// The driver's view of the server and credentials (for `mariadb-dump`).
+    pub(crate) fn opts(&self) -> mysql_async::Opts {
+        self.opts.clone()
     }
 
     /// A connection from the pool within the acquire timeout.
@@ -291,6 +298,10 @@ impl Backend for MySqlBackend {
 
     async fn acquire_migration_lock(&self) -> Result<djorm_core::MigrationLock> {
         crate::migration_lock::acquire(self).await
+    }
+
+    async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        crate::backup::backup(self, path).await
     }
 
     async fn introspect(&self) -> Result<Vec<djorm_core::introspection::TableDescription>> {

@@ -160,6 +160,11 @@ impl Dialect for MariaDbDialect {
         ""
     }
 
+    /// InnoDB checks a key at each statement, never at commit.
+    fn constraint_checks_off(&self) -> Option<(&'static str, &'static str)> {
+        Some(("SET FOREIGN_KEY_CHECKS = 0", "SET FOREIGN_KEY_CHECKS = 1"))
+    }
+
     fn insert_default_values(&self) -> &'static str {
         " () VALUES ()"
     }
@@ -171,11 +176,18 @@ impl Dialect for MariaDbDialect {
         }
     }
 
-    fn write_alter_column_type(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType) {
+    /// Django's `sql_alter_column_type`: `MODIFY` restates the column, its nullability too.
+    fn write_alter_column_type(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType, null: bool) {
         w.push(" MODIFY ");
         w.ident(column);
         w.push(" ");
         w.push(&self.column_type(ty));
+        w.push(if null { " NULL" } else { " NOT NULL" });
+    }
+
+    /// Django's `sql_alter_column_null` / `sql_alter_column_not_null`.
+    fn write_alter_column_null(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType, not_null: bool) {
+        self.write_alter_column_type(w, column, ty, !not_null);
     }
 
     /// Django's operators: `LIKE` follows the column's collation (case-insensitive by

@@ -8,10 +8,11 @@
 //!
 //! Files mirror every djorm backend: `backend` (connections and I/O), `dialect` (SQL spelling
 //! and features), `types` (values in and out), `error` (server codes to djorm error kinds),
-//! `creation` (databases for tests), `introspection` (`inspectdb`), `registration` (URLs, settings, `dbshell`), plus
+//! `backup` (`dbbackup` through mariadb-dump), `creation` (databases for tests), `introspection` (`inspectdb`), `registration` (URLs, settings, `dbshell`), plus
 //! `session` (what each connection is set up with) and `migration_lock`.
 
 mod backend;
+mod backup;
 mod creation;
 mod dialect;
 mod error;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use djorm_core::{BackendRegistration, ClientCommand, ConnectOptions, DatabaseParts, Error, Result, TestDatabases};
-use mysql_async::{Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts};
+use mysql_async::{Opts, OptsBuilder, PoolConstraints, PoolOpts};
 
 use crate::backend::MySqlBackend;
 
@@ -74,7 +74,7 @@ fn connect(
             .init(crate::session::init_statements(&options))
             .stmt_cache_size(256usize)
             .prefer_socket(false);
-        let backend = MySqlBackend::new(Pool::new(builder), options, redact(&url));
+        let backend = MySqlBackend::new(builder.into(), options, redact(&url));
         // Connect once now, so a wrong URL or a server that is down fails here, clearly.
         drop(backend.checkout().await?);
         Ok(Arc::new(backend) as Arc<dyn djorm_core::Backend>)

@@ -59,7 +59,7 @@ impl Dialect for PostgresDialect {
     }
 
     /// `TYPE t USING "c"::t`, as Django writes it, so text holding numbers converts.
-    fn write_alter_column_type(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType) {
+    fn write_alter_column_type(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType, _null: bool) {
         let ty = self.column_type(ty);
         w.push(" ALTER COLUMN ");
         w.ident(column);

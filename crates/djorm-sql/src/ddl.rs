@@ -160,11 +160,15 @@ pub enum AlterChange {
         column: String,
         /// New type.
         ty: ColumnType,
+        /// Whether the column takes NULL (MySQL's `MODIFY` restates it with the type).
+        null: bool,
     },
     /// `ALTER COLUMN c SET NOT NULL` / `DROP NOT NULL`.
     SetNotNull {
         /// Column.
         column: String,
+        /// The column's type (MySQL's `MODIFY` restates it with the nullability).
+        ty: ColumnType,
         /// True for SET NOT NULL.
         not_null: bool,
     },

@@ -69,11 +69,21 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
 
     /// The ` ALTER COLUMN ...` clause that changes a column's type, after `ALTER TABLE t`;
     /// standard SQL's `SET DATA TYPE` by default.
-    fn write_alter_column_type(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType) {
+    fn write_alter_column_type(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType, null: bool) {
+        let _ = null;
         w.push(" ALTER COLUMN ");
         w.ident(column);
         w.push(" SET DATA TYPE ");
         w.push(&self.column_type(ty));
+    }
+
+    /// `ALTER COLUMN c SET NOT NULL` / `DROP NOT NULL` in standard SQL by default; MySQL
+    /// restates the column with `MODIFY c type [NOT] NULL`.
+    fn write_alter_column_null(&self, w: &mut SqlWriter<'_>, column: &str, ty: ColumnType, not_null: bool) {
+        let _ = ty;
+        w.push(" ALTER COLUMN ");
+        w.ident(column);
+        w.push(if not_null { " SET NOT NULL" } else { " DROP NOT NULL" });
     }
 
     /// The name the database gives the constraint of a column declared `UNIQUE`, when it
@@ -240,6 +250,14 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// by default (PostgreSQL, SQLite); nothing where the verb said it (MySQL).
     fn ignore_conflicts_suffix(&self) -> &'static str {
         " ON CONFLICT DO NOTHING"
+    }
+
+    /// The statements that switch foreign key checks off and back on for the session, where
+    /// keys cannot be checked at commit instead (MySQL's `FOREIGN_KEY_CHECKS`, as Django's
+    /// `constraint_checks_disabled`); `None` where constraints are deferred (PostgreSQL) or
+    /// checked another way.
+    fn constraint_checks_off(&self) -> Option<(&'static str, &'static str)> {
+        None
     }
 
     /// An INSERT of a row that takes every default: standard `DEFAULT VALUES` by default.

@@ -146,7 +146,7 @@ fn ddl_defaults_are_standard_sql_and_options_are_nodes() {
     assert_eq!(d.compile_create_index(&index(true)), r#"CREATE INDEX CONCURRENTLY "t_a_idx" ON "t" ("a", "b" DESC)"#);
     let alter = |change| d.compile_alter_table(&AlterTable { table: "t".into(), change });
     assert_eq!(
-        alter(AlterChange::AlterType { column: "a".into(), ty: ColumnType::BigInt }),
+        alter(AlterChange::AlterType { column: "a".into(), ty: ColumnType::BigInt, null: false }),
         r#"ALTER TABLE "t" ALTER COLUMN "a" SET DATA TYPE integer"#
     );
     assert_eq!(

@@ -680,12 +680,8 @@ impl<'d> SqlWriter<'d> {
                 self.push(" RENAME TO ");
                 self.ident(name);
             }
-            AlterChange::AlterType { column, ty } => d.write_alter_column_type(self, column, *ty),
-            AlterChange::SetNotNull { column, not_null } => {
-                self.push(" ALTER COLUMN ");
-                self.ident(column);
-                self.push(if *not_null { " SET NOT NULL" } else { " DROP NOT NULL" });
-            }
+            AlterChange::AlterType { column, ty, null } => d.write_alter_column_type(self, column, *ty, *null),
+            AlterChange::SetNotNull { column, ty, not_null } => d.write_alter_column_null(self, column, *ty, *not_null),
             AlterChange::DropDefault(column) => {
                 self.push(" ALTER COLUMN ");
                 self.ident(column);

@@ -93,11 +93,25 @@ pub(crate) async fn flush(cli: &Cli, project: &Project, out: &mut dyn Write) -> 
     }
     tables.extend(all.iter().map(|m| m.db_table.to_owned()));
     db.atomic(|tx| async move {
+        // Where keys are checked at each statement (MySQL), off while every row goes, as
+        // Django's sql_flush does there.
+        let checks = tx.dialect().constraint_checks_off();
+        let statement = |sql: &str| djorm::sql::Compiled { sql: sql.to_owned(), params: Vec::new() };
+        if let Some((off, _)) = checks {
+            tx.execute(&statement(off)).await?;
+        }
+        let mut deleted = Ok(0);
         for table in tables {
             let delete = djorm::sql::Delete { table, filter: None };
-            tx.execute(&tx.dialect().compile_delete(&delete)).await?;
+            deleted = tx.execute(&tx.dialect().compile_delete(&delete)).await;
+            if deleted.is_err() {
+                break;
+            }
         }
-        Ok(())
+        if let Some((_, on)) = checks {
+            tx.execute(&statement(on)).await?;
+        }
+        deleted.map(drop)
     })
     .await?;
     writeln!(out, "Deleted every row of {} model(s).", all.len()).map_err(io)?;

@@ -346,7 +346,8 @@ impl<'d> SchemaEditor<'d> {
             out.push(self.rename_column(table, &before.column, &column));
         }
         if column_type(before) != column_type(after) {
-            out.push(self.alter(table, AlterChange::AlterType { column: column.clone(), ty: column_type(after) }));
+            let change = AlterChange::AlterType { column: column.clone(), ty: column_type(after), null: after.null };
+            out.push(self.alter(table, change));
         }
         if before.null != after.null {
             if let (false, Some(default)) = (after.null, &after.default) {
@@ -362,7 +363,9 @@ impl<'d> SchemaEditor<'d> {
                 w.update(&update);
                 out.push(w.finish().sql);
             }
-            out.push(self.alter(table, AlterChange::SetNotNull { column: column.clone(), not_null: !after.null }));
+            let change =
+                AlterChange::SetNotNull { column: column.clone(), ty: column_type(after), not_null: !after.null };
+            out.push(self.alter(table, change));
         }
         let unique_name = create_index_name(table, &[&column], "_uniq", self.max_name());
         if before.unique && !after.unique {
