@@ -80,6 +80,24 @@ mod diff {
     }
 }
 
+/// Runs `test` on a two-worker runtime whose threads have the 8 MiB stack the `djorm`
+/// binary's main thread has: a debug build's shell evaluation nests large futures, and a test
+/// thread has only 2 MiB.
+fn on_a_main_thread_stack<F: std::future::Future<Output = ()> + 'static>(test: fn() -> F) {
+    let thread = std::thread::Builder::new().stack_size(8 << 20).spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_stack_size(8 << 20)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(test());
+    });
+    if let Err(panic) = thread.expect("thread").join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 fn models() -> Vec<&'static ModelMeta> {
     use djorm::Model;
     vec![diff::Country::meta(), diff::Author::meta(), diff::Tag::meta(), diff::Book::meta()]
@@ -215,8 +233,12 @@ fn comparable(result: &Json) -> Json {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn djorm_answers_as_django_does_on_every_backend() {
+#[test]
+fn djorm_answers_as_django_does_on_every_backend() {
+    on_a_main_thread_stack(answers_as_django_does);
+}
+
+async fn answers_as_django_does() {
     let python = oracle_python();
     let expressions = suite_dir().join("expressions.txt");
     let known = known_differences();
@@ -283,8 +305,12 @@ fn normalized(fixture: &Json) -> Vec<Json> {
 
 /// Django's fixtures and djorm's are one format: Django's dump loads into djorm, djorm's dump of
 /// that equals Django's, and Django loads djorm's dump back to the same rows, on every backend.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fixtures_move_between_django_and_djorm() {
+#[test]
+fn fixtures_move_between_django_and_djorm() {
+    on_a_main_thread_stack(fixtures_move_both_ways);
+}
+
+async fn fixtures_move_both_ways() {
     let python = oracle_python();
     for backend in test_backends() {
         let source = TestDatabase::new(backend, &models()).await.unwrap();

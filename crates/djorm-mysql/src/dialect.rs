@@ -165,6 +165,11 @@ impl Dialect for MariaDbDialect {
         Some(("SET FOREIGN_KEY_CHECKS = 0", "SET FOREIGN_KEY_CHECKS = 1"))
     }
 
+    /// InnoDB indexes a foreign key's column itself (or uses an index that starts with it).
+    fn foreign_keys_make_their_index(&self) -> bool {
+        true
+    }
+
     fn insert_default_values(&self) -> &'static str {
         " () VALUES ()"
     }

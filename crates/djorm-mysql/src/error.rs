@@ -20,21 +20,33 @@ fn integrity_kind(code: u16) -> Option<IntegrityKind> {
     })
 }
 
+/// The class Django's MySQL drivers (mysqlclient, PyMySQL) give a server error code, so the
+/// same failure has the same class: the few codes they name, and OperationalError for the rest.
 fn database_kind(code: u16) -> DatabaseErrorKind {
     match code {
-        // ER_LOCK_WAIT_TIMEOUT; ER_LOCK_NOWAIT (MariaDB's NOWAIT)
+        // ER_LOCK_WAIT_TIMEOUT; ER_LOCK_NOWAIT (MySQL's NOWAIT)
         1205 | 3572 => DatabaseErrorKind::LockNotAvailable,
         // ER_LOCK_DEADLOCK
         1213 => DatabaseErrorKind::Deadlock,
-        // ER_DATA_TOO_LONG, ER_WARN_DATA_OUT_OF_RANGE, ER_TRUNCATED_WRONG_VALUE(_FOR_FIELD),
-        // ER_DIVISION_BY_ZERO, ER_INVALID_JSON_TEXT
-        1406 | 1264 | 1292 | 1366 | 1365 | 3140 | 4038 => DatabaseErrorKind::Data,
-        // ER_PARSE_ERROR, ER_NO_SUCH_TABLE, ER_BAD_FIELD_ERROR, ER_WRONG_VALUE_COUNT_ON_ROW
-        1064 | 1146 | 1054 | 1136 | 1149 => DatabaseErrorKind::Programming,
-        // ER_STATEMENT_TIMEOUT (MariaDB's max_statement_time), ER_QUERY_INTERRUPTED
-        1969..=1970 | 1317 | 3024 => DatabaseErrorKind::Operational,
-        _ => DatabaseErrorKind::Other,
+        // WARN_DATA_TRUNCATED, WARN_NULL_TO_NOTNULL, WARN_DATA_OUT_OF_RANGE, ER_NO_DEFAULT,
+        // ER_PRIMARY_CANT_HAVE_NULL, ER_DATA_TOO_LONG, ER_DATETIME_FUNCTION_OVERFLOW,
+        // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, ER_ILLEGAL_VALUE_FOR_TYPE; and ER_INVALID_JSON_TEXT
+        1265 | 1263 | 1264 | 1230 | 1171 | 1406 | 1441 | 1366 | 1367 | 3140 | 4038 => DatabaseErrorKind::Data,
+        // ER_DB_CREATE_EXISTS, ER_PARSE_ERROR, ER_WRONG_DB_NAME, ER_WRONG_TABLE_NAME,
+        // ER_FIELD_SPECIFIED_TWICE, ER_INVALID_GROUP_FUNC_USE, ER_UNSUPPORTED_EXTENSION,
+        // ER_TABLE_MUST_HAVE_COLUMNS, ER_NO_SUCH_TABLE, ER_SYNTAX_ERROR,
+        // ER_CANT_DO_THIS_DURING_AN_TRANSACTION
+        1007 | 1064 | 1102 | 1103 | 1110 | 1111 | 1112 | 1113 | 1146 | 1149 | 1179 => DatabaseErrorKind::Programming,
+        // Client-side and internal errors (below 1000): the drivers' InternalError.
+        0..=999 => DatabaseErrorKind::Other,
+        _ => DatabaseErrorKind::Operational,
     }
+}
+
+/// ER_WARNING_NOT_COMPLETE_ROLLBACK, ER_NOT_SUPPORTED_YET, ER_FEATURE_DISABLED,
+/// ER_UNKNOWN_STORAGE_ENGINE: the drivers' NotSupportedError.
+fn not_supported(code: u16) -> bool {
+    matches!(code, 1196 | 1235 | 1289 | 1286)
 }
 
 /// Maps a driver error; a server error keeps its code as the error's SQLSTATE-like tag.
@@ -45,6 +57,12 @@ pub fn map_error(e: mysql_async::Error) -> Error {
             if let Some(kind) = integrity_kind(server.code) {
                 let constraint = message.rsplit_once(" for key '").map(|(_, k)| k.trim_end_matches('\'').to_owned());
                 return Error::Integrity { kind, constraint, message };
+            }
+            if not_supported(server.code) {
+                return Error::NotSupported {
+                    backend: "mysql",
+                    what: format!("this statement on this server ({message})"),
+                };
             }
             if server.code == 1969 && message.contains("max_statement_time") {
                 return Error::Database {

@@ -162,8 +162,10 @@ pub fn decode(v: My, kind: ValueKind) -> Result<Value> {
         (K::Duration, My::Int(i)) => Value::Duration(TimeDelta::microseconds(i)),
         (K::Duration, v @ My::Bytes(_)) => {
             let My::Bytes(b) = &v else { unreachable!() };
+            // AVG of microseconds is a decimal: rounded half to even, as Python's timedelta does.
             let micros = text(b).trim().parse::<Decimal>().map_err(|_| bad(kind, &v))?;
-            Value::Duration(TimeDelta::microseconds(i64::try_from(micros.trunc()).map_err(|_| bad(kind, &v))?))
+            let whole = micros.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven);
+            Value::Duration(TimeDelta::microseconds(i64::try_from(whole).map_err(|_| bad(kind, &v))?))
         }
         (K::Json, v @ My::Bytes(_)) => {
             let My::Bytes(b) = &v else { unreachable!() };

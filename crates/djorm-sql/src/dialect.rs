@@ -260,6 +260,12 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         None
     }
 
+    /// True where a foreign key constraint brings its own index on the key's column (InnoDB),
+    /// so a key needs no index of its own, as Django's MySQL schema editor skips it.
+    fn foreign_keys_make_their_index(&self) -> bool {
+        false
+    }
+
     /// An INSERT of a row that takes every default: standard `DEFAULT VALUES` by default.
     fn insert_default_values(&self) -> &'static str {
         " DEFAULT VALUES"

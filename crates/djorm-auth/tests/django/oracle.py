@@ -25,7 +25,23 @@ def database(url):
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
     if url.startswith("sqlite://"):
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": url[len("sqlite://"):]}
-    u = urlparse(url)
+    parts = urlparse(url)
+    if parts.scheme in ("mysql", "mariadb"):
+        # PyMySQL, Django's documented alternative to mysqlclient: pure Python, so the oracle
+        # needs no C compiler or client headers.
+        import pymysql
+
+        pymysql.install_as_MySQLdb()
+        return {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": parts.path.lstrip("/"),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or 3306),
+            "OPTIONS": {"charset": "utf8mb4"},
+        }
+    u = parts
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": u.path.lstrip("/"),

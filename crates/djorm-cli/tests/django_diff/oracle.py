@@ -17,7 +17,7 @@ import decimal
 import json
 import sys
 import uuid
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 from zoneinfo import ZoneInfo  # noqa: F401 (the expressions' namespace)
 
 import django
@@ -37,6 +37,21 @@ def database(url):
         }
     if parts.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": url[len("sqlite://"):]}
+    if parts.scheme in ("mysql", "mariadb"):
+        # PyMySQL, Django's documented alternative to mysqlclient: pure Python, so the oracle
+        # needs no C compiler or client headers.
+        import pymysql
+
+        pymysql.install_as_MySQLdb()
+        return {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": parts.path.lstrip("/"),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or 3306),
+            "OPTIONS": {"charset": "utf8mb4"},
+        }
     raise SystemExit(f"oracle: unsupported database URL scheme {parts.scheme!r}")
 
 

@@ -128,6 +128,9 @@ impl<'d> SchemaEditor<'d> {
     }
 
     fn field_index(&self, table: &str, f: &FieldState) -> Option<CreateIndex> {
+        if f.relation.is_some() && self.dialect.foreign_keys_make_their_index() {
+            return None;
+        }
         (f.db_index && !f.unique && !f.primary_key).then(|| CreateIndex {
             name: create_index_name(table, &[&f.column], "", self.max_name()),
             table: table.to_owned(),
