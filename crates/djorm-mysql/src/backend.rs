@@ -128,6 +128,38 @@ async fn stream_on<Q: Queryable>(
     Ok(())
 }
 
+/// Whether the server reporting `version` (`SELECT VERSION()`) is one djorm serves.
+fn supported(version: &str) -> Result<()> {
+    let numbers: Vec<u32> = version.split(['.', '-']).take(2).filter_map(|n| n.parse().ok()).collect();
+    let refuse = |what: String| Err(Error::NotSupported { backend: "mysql", what });
+    if !version.contains("MariaDB") {
+        return refuse(format!(
+            "MySQL {version} (djorm-mysql serves MariaDB 10.5 or later so far: MySQL has no INSERT ... RETURNING, \
+             and reading keys through LAST_INSERT_ID is not built yet)"
+        ));
+    }
+    match numbers.as_slice() {
+        [major, minor] if (*major, *minor) >= (10, 5) => Ok(()),
+        _ => refuse(format!("MariaDB {version} (MariaDB 10.5 or later is required, as Django 5.2 requires it)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::supported;
+
+    #[test]
+    fn mariadb_from_10_5_is_served_and_mysql_is_refused_with_the_reason() {
+        assert!(supported("10.11.19-MariaDB-0+deb12u1").is_ok());
+        assert!(supported("10.5.0-MariaDB").is_ok());
+        assert!(supported("11.4.2-MariaDB").is_ok());
+        let old = supported("10.4.32-MariaDB").expect_err("too old").to_string();
+        assert!(old.contains("MariaDB 10.5 or later is required"), "{old}");
+        let mysql = supported("8.0.36").expect_err("MySQL").to_string();
+        assert!(mysql.contains("LAST_INSERT_ID"), "{mysql}");
+    }
+}
+
 impl MySqlBackend {
     /// A backend on a new pool for `opts`, described (without credentials) as `description`.
     pub(crate) fn new(opts: mysql_async::Opts, options: ConnectOptions, description: String) -> Self {
@@ -159,6 +191,16 @@ impl MySqlBackend {
                 after: bound,
             }),
         }
+    }
+
+    /// Refuses a server this backend cannot serve: MariaDB before 10.5 (Django 5.2's
+    /// minimum, and the first with `INSERT ... RETURNING`), and MySQL, whose generated keys
+    /// come through `LAST_INSERT_ID`, which djorm does not read yet.
+    pub(crate) async fn check_server(&self) -> Result<()> {
+        let mut conn = self.checkout().await?;
+        let version: Option<String> = conn.query_first("SELECT VERSION()").await.map_err(map_error)?;
+        let version = version.unwrap_or_default();
+        supported(&version)
     }
 
     async fn lease(&self) -> Result<Lease<'_>> {

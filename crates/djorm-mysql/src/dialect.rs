@@ -18,6 +18,7 @@ pub static FEATURES: Features = Features {
     supports_transactional_ddl: false,
     supports_order_by_nulls_modifier: false,
     has_select_for_update: true,
+    has_select_for_update_of: false,
     can_alter_columns: true,
     drop_column_cascades: false,
     supports_distinct_on: false,

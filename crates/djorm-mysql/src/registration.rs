@@ -75,8 +75,9 @@ fn connect(
             .stmt_cache_size(256usize)
             .prefer_socket(false);
         let backend = MySqlBackend::new(builder.into(), options, redact(&url));
-        // Connect once now, so a wrong URL or a server that is down fails here, clearly.
-        drop(backend.checkout().await?);
+        // Connect once now, so a wrong URL, a server that is down or one djorm cannot serve
+        // fails here, clearly.
+        backend.check_server().await?;
         Ok(Arc::new(backend) as Arc<dyn djorm_core::Backend>)
     })
 }
@@ -177,4 +178,39 @@ fn client(url: &str) -> Result<ClientCommand> {
         command.env.push(("MYSQL_PWD".into(), password.to_owned()));
     }
     Ok(command)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dbshell_passes_the_password_through_the_environment_never_argv() {
+        let command = client("mariadb://shop:s3cr%3At@db.internal:3307/orders").expect("a client");
+        assert_eq!(command.program, "mariadb");
+        let args: Vec<String> = command.args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+        assert_eq!(args, ["--user=shop", "--host=db.internal", "--port=3307", "orders"]);
+        assert!(!args.iter().any(|a| a.contains("s3cr")), "{args:?}");
+        assert_eq!(command.env, [("MYSQL_PWD".to_owned(), "s3cr:t".to_owned())]);
+    }
+
+    #[test]
+    fn urls_are_shown_without_their_password() {
+        assert_eq!(redact("mysql://shop:s3cret@db:3306/orders?pool_size=4"), "mysql://shop:***@db:3306/orders");
+        assert_eq!(redact("mariadb://db/orders"), "mariadb://db/orders");
+        let err = parse("mysql://shop:s3cret@db/orders?no_such_option=1").expect_err("unknown option");
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn django_settings_become_a_url() {
+        let parts = DatabaseParts {
+            name: "orders".into(),
+            user: Some("shop".into()),
+            password: Some("p@ss".into()),
+            host: None,
+            port: None,
+        };
+        assert_eq!(from_parts(&parts).expect("url"), "mysql://shop:p%40ss@localhost:3306/orders");
+    }
 }

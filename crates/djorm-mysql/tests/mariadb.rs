@@ -297,3 +297,46 @@ async fn the_compiler_writes_mariadbs_sql() {
     assert!(!hostile.contains("DROP"), "{hostile}");
     assert!(tables(db).await.iter().any(|t| t == "shop_product"));
 }
+
+#[tokio::test]
+async fn select_for_update_nowait_and_skip_locked_work_and_of_is_refused() {
+    let test_db = TestDatabase::new("mysql", &[shop::Category::meta()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let db = test_db.db().clone();
+    for name in ["a", "b", "c"] {
+        shop::Category::objects()
+            .create(&db, shop::Category { name: name.into(), ..Default::default() })
+            .await
+            .expect("row");
+    }
+    let holder = db.begin().await.expect("begin");
+    let locked = shop::Category::objects()
+        .select_for_update(false, false, &[])
+        .filter(q!(shop::Category, name = "a"))
+        .all(&holder)
+        .await
+        .expect("lock a");
+    assert_eq!(locked.len(), 1);
+    let other = db.begin().await.expect("begin");
+    let free = shop::Category::objects()
+        .select_for_update(false, true, &[])
+        .order_by(["name"])
+        .all(&other)
+        .await
+        .expect("skip locked");
+    assert_eq!(free.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["b", "c"]);
+    other.rollback().await.expect("rollback");
+    let other = db.begin().await.expect("begin");
+    let started = Instant::now();
+    let refused = shop::Category::objects()
+        .select_for_update(true, false, &[])
+        .filter(q!(shop::Category, name = "a"))
+        .all(&other)
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(2), "NOWAIT does not wait: {:?}", started.elapsed());
+    let err = refused.expect_err("a is locked");
+    assert_eq!(err.class(), "OperationalError", "{err}");
+    other.rollback().await.expect("rollback");
+    holder.rollback().await.expect("rollback");
+    let of = shop::Category::objects().select_for_update(false, false, &["self"]).all(&db).await.expect_err("OF");
+    assert!(matches!(of, Error::NotSupported { backend: "mysql", .. }), "{of:?}");
+}

@@ -8,6 +8,7 @@ pub static FEATURES: Features = Features {
     supports_transactional_ddl: true,
     supports_order_by_nulls_modifier: true,
     has_select_for_update: true,
+    has_select_for_update_of: true,
     can_alter_columns: true,
     drop_column_cascades: true,
     supports_distinct_on: true,

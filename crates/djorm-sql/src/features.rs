@@ -14,6 +14,8 @@ pub struct Features {
     pub supports_order_by_nulls_modifier: bool,
     /// `SELECT ... FOR UPDATE` exists.
     pub has_select_for_update: bool,
+    /// `FOR UPDATE OF table` exists (not on MariaDB: Django's `has_select_for_update_of`).
+    pub has_select_for_update_of: bool,
     /// The most bound parameters one statement may carry.
     pub max_query_params: usize,
     /// Foreign keys are declared inside CREATE TABLE (SQLite) rather than added afterwards with

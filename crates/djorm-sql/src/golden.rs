@@ -15,6 +15,7 @@ static STANDARD: Features = Features {
     supports_transactional_ddl: true,
     supports_order_by_nulls_modifier: true,
     has_select_for_update: true,
+    has_select_for_update_of: true,
     max_query_params: 1000,
     inline_foreign_keys: false,
     can_alter_columns: true,

@@ -8,6 +8,7 @@ pub static FEATURES: Features = Features {
     supports_transactional_ddl: true,
     supports_order_by_nulls_modifier: true,
     has_select_for_update: false,
+    has_select_for_update_of: false,
     can_alter_columns: false,
     drop_column_cascades: false,
     supports_distinct_on: false,

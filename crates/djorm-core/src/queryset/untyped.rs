@@ -104,11 +104,16 @@ pub(crate) async fn delete(db: &Db, query: &Query) -> Result<Deleted> {
     crate::deletion::delete(db, query).await
 }
 
-/// Refuses distinct(fields) and aggregates the database cannot compute, naming the backend.
+/// Refuses distinct(fields), `select_for_update(of=...)` and aggregates the database cannot
+/// compute, naming the backend.
 pub(crate) fn check_backend(db: &Db, query: &Query) -> Result<()> {
     use crate::Expression as E;
     let features = db.dialect().features();
     let statistics = |e: &E| matches!(e, E::Aggregate(g) if matches!(g.func, djorm_sql::AggregateFunc::StdDev | djorm_sql::AggregateFunc::Variance));
+    let names_tables = query.lock.as_ref().is_some_and(|lock| !lock.of.is_empty());
+    if names_tables && features.has_select_for_update && !features.has_select_for_update_of {
+        return Err(Error::NotSupported { backend: db.vendor(), what: "FOR UPDATE OF".into() });
+    }
     if !query.distinct_on.is_empty() && !features.supports_distinct_on {
         return Err(Error::NotSupported { backend: db.vendor(), what: "distinct(fields) (DISTINCT ON)".into() });
     }
