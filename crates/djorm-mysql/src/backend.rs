@@ -144,22 +144,6 @@ fn supported(version: &str) -> Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::supported;
-
-    #[test]
-    fn mariadb_from_10_5_is_served_and_mysql_is_refused_with_the_reason() {
-        assert!(supported("10.11.19-MariaDB-0+deb12u1").is_ok());
-        assert!(supported("10.5.0-MariaDB").is_ok());
-        assert!(supported("11.4.2-MariaDB").is_ok());
-        let old = supported("10.4.32-MariaDB").expect_err("too old").to_string();
-        assert!(old.contains("MariaDB 10.5 or later is required"), "{old}");
-        let mysql = supported("8.0.36").expect_err("MySQL").to_string();
-        assert!(mysql.contains("LAST_INSERT_ID"), "{mysql}");
-    }
-}
-
 impl MySqlBackend {
     /// A backend on a new pool for `opts`, described (without credentials) as `description`.
     pub(crate) fn new(opts: mysql_async::Opts, options: ConnectOptions, description: String) -> Self {
@@ -353,5 +337,21 @@ impl Backend for MySqlBackend {
     async fn execute_script(&self, statements: &[String]) -> Result<()> {
         let mut lease = self.lease().await?;
         self.bounded(async { on_lease!(&mut lease, |q| script_on(q, statements).await) }).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::supported;
+
+    #[test]
+    fn mariadb_from_10_5_is_served_and_mysql_is_refused_with_the_reason() {
+        assert!(supported("10.11.19-MariaDB-0+deb12u1").is_ok());
+        assert!(supported("10.5.0-MariaDB").is_ok());
+        assert!(supported("11.4.2-MariaDB").is_ok());
+        let old = supported("10.4.32-MariaDB").expect_err("too old").to_string();
+        assert!(old.contains("MariaDB 10.5 or later is required"), "{old}");
+        let mysql = supported("8.0.36").expect_err("MySQL").to_string();
+        assert!(mysql.contains("LAST_INSERT_ID"), "{mysql}");
     }
 }
