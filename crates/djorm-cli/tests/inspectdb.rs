@@ -13,6 +13,8 @@ use djorm::prelude::*;
 use djorm::testing::TestDatabase;
 use djorm_cli::Project;
 
+#[path = "inspected/blog_mysql.rs"]
+mod blog_mysql;
 #[path = "inspected/blog_postgresql.rs"]
 mod blog_postgresql;
 #[path = "inspected/blog_sqlite.rs"]
@@ -124,6 +126,16 @@ async fn postgres_schema_round_trips_through_inspectdb() {
     // `views: u32` comes back as an i32 IntegerField.
     let test_db = round_trip("postgresql", models, &["- Alter field views on post"]).await;
     use_inspected_models!(blog_postgresql, test_db.db());
+}
+
+#[tokio::test]
+async fn mariadb_schema_round_trips_through_inspectdb() {
+    use blog_mysql::{Author, Post, PostTags, Tag};
+    let models = vec![Author::meta(), Post::meta(), PostTags::meta(), Tag::meta()];
+    // MariaDB keeps `integer UNSIGNED`: views stays a u32, without its default. Each key's
+    // index is InnoDB's own (or one that starts with the key), written as the key's db_index.
+    let test_db = round_trip("mysql", models, &["- Alter field views on post"]).await;
+    use_inspected_models!(blog_mysql, test_db.db());
 }
 
 #[tokio::test]
