@@ -52,6 +52,9 @@ fn parse(url: &str) -> Result<Opts> {
     })
 }
 
+/// How long an idle connection is kept when no `idle_timeout` is set: as good as forever.
+const KEEP_IDLE: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
+
 fn connect(
     url: String,
     options: ConnectOptions,
@@ -61,14 +64,15 @@ fn connect(
         let size = options.pool_size.max(1);
         let constraints = PoolConstraints::new(options.min_idle.min(size), size)
             .ok_or_else(|| Error::Config("min_idle must not exceed pool_size".into()))?;
-        let mut pool_opts = PoolOpts::default()
+        // The driver closes a returned connection at once beyond `min_idle` unless idle ones
+        // may live a while: without idle_timeout they live as long as they work.
+        let idle = options.idle_timeout.unwrap_or(KEEP_IDLE);
+        let pool_opts = PoolOpts::default()
             .with_constraints(constraints)
             // Session settings stay as `init` set them: no reset round trip per checkout.
             .with_reset_connection(false)
-            .with_abs_conn_ttl(options.conn_max_age.filter(|age| !age.is_zero()));
-        if let Some(idle) = options.idle_timeout {
-            pool_opts = pool_opts.with_inactive_connection_ttl(idle);
-        }
+            .with_abs_conn_ttl(options.conn_max_age.filter(|age| !age.is_zero()))
+            .with_inactive_connection_ttl(idle);
         let builder = OptsBuilder::from_opts(opts)
             .pool_opts(pool_opts)
             .init(crate::session::init_statements(&options))

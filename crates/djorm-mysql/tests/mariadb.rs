@@ -340,3 +340,18 @@ async fn select_for_update_nowait_and_skip_locked_work_and_of_is_refused() {
     let of = shop::Category::objects().select_for_update(false, false, &["self"]).all(&db).await.expect_err("OF");
     assert!(matches!(of, Error::NotSupported { backend: "mysql", .. }), "{of:?}");
 }
+
+#[tokio::test]
+async fn statements_one_after_another_reuse_a_pooled_connection() {
+    let test_db = TestDatabase::new("mysql", &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let db = djorm::connect(&test_db.url().expect("url")).await.expect("db");
+    let which = djorm::sql::Compiled { sql: "SELECT CONNECTION_ID()".into(), params: vec![] };
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..50 {
+        let rows = db.fetch(&which, &[djorm::ValueKind::I64]).await.expect("id");
+        seen.insert(rows.values.first().and_then(Value::as_i64).expect("an id"));
+    }
+    // The driver closes a returned connection beyond min_idle unless idle ones may live: a
+    // connection per statement would show 50 ids here.
+    assert!(seen.len() <= 2, "{} connections for 50 statements", seen.len());
+}
