@@ -77,7 +77,8 @@ fn load(dir: &Path, bench: &str) -> Option<Bench> {
 /// Versions of the crates measured, from the bench crate's lock file.
 fn versions() -> BTreeMap<String, String> {
     let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
-    let wanted = ["tokio-postgres", "sqlx", "diesel", "diesel-async", "sea-orm", "rusqlite", "tokio", "criterion"];
+    let wanted =
+        ["tokio-postgres", "sqlx", "diesel", "diesel-async", "sea-orm", "rusqlite", "mysql_async", "tokio", "criterion"];
     let mut found = BTreeMap::new();
     let mut name = None;
     for line in lock.lines() {
@@ -237,7 +238,7 @@ fn chart(path: &Path, benches: &[(&Bench, &str)]) -> Result<(), Box<dyn std::err
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            "time over the raw driver's (1 = raw tokio-postgres / rusqlite; shorter is faster)",
+            "time over the raw driver's (1 = raw tokio-postgres / rusqlite / mysql_async; shorter is faster)",
             ("sans-serif", 18),
         )
         .margin(12)
@@ -295,6 +296,7 @@ fn main() {
         .join("bench-results");
     let postgres = load(&results, "postgresql");
     let sqlite = load(&results, "sqlite");
+    let mariadb = load(&results, "mariadb");
     let mut out = String::from("# Benchmarks\n\n");
     let _ = writeln!(
         out,
@@ -306,7 +308,7 @@ fn main() {
     );
     let _ = writeln!(out, "- Date: {}", djorm::prelude::Utc::now().format("%Y-%m-%d %H:%M UTC"));
     let _ = writeln!(out, "- Machine: {}", machine());
-    for bench in [&postgres, &sqlite].into_iter().flatten() {
+    for bench in [&postgres, &sqlite, &mariadb].into_iter().flatten() {
         let runs = bench.workloads.first().and_then(|(_, s)| s.first()).map_or(0, |(_, r)| r.len());
         let _ = writeln!(out, "- {}: {runs} interleaved runs", bench.server);
     }
@@ -334,9 +336,16 @@ fn main() {
         streaming(&mut out, bench);
         out.push('\n');
     }
+    if let Some(bench) = &mariadb {
+        let _ = writeln!(out, "## MariaDB (`benches/benches/mariadb.rs`)\n");
+        targets(&mut out, bench, |_| 1.15);
+        table(&mut out, bench, "mysql_async");
+        out.push('\n');
+    }
     std::fs::create_dir_all(&out_dir).expect("docs directory");
     std::fs::write(out_dir.join("benchmarks.md"), out).expect("write benchmarks.md");
-    let benches: Vec<(&Bench, &str)> = [(postgres.as_ref(), "tokio-postgres"), (sqlite.as_ref(), "rusqlite")]
+    let benches: Vec<(&Bench, &str)> =
+        [(postgres.as_ref(), "tokio-postgres"), (sqlite.as_ref(), "rusqlite"), (mariadb.as_ref(), "mysql_async")]
         .into_iter()
         .filter_map(|(b, raw)| b.map(|b| (b, raw)))
         .collect();
