@@ -77,8 +77,17 @@ fn load(dir: &Path, bench: &str) -> Option<Bench> {
 /// Versions of the crates measured, from the bench crate's lock file.
 fn versions() -> BTreeMap<String, String> {
     let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
-    let wanted =
-        ["tokio-postgres", "sqlx", "diesel", "diesel-async", "sea-orm", "rusqlite", "mysql_async", "tokio", "criterion"];
+    let wanted = [
+        "tokio-postgres",
+        "sqlx",
+        "diesel",
+        "diesel-async",
+        "sea-orm",
+        "rusqlite",
+        "mysql_async",
+        "tokio",
+        "criterion",
+    ];
     let mut found = BTreeMap::new();
     let mut name = None;
     for line in lock.lines() {
@@ -346,9 +355,9 @@ fn main() {
     std::fs::write(out_dir.join("benchmarks.md"), out).expect("write benchmarks.md");
     let benches: Vec<(&Bench, &str)> =
         [(postgres.as_ref(), "tokio-postgres"), (sqlite.as_ref(), "rusqlite"), (mariadb.as_ref(), "mysql_async")]
-        .into_iter()
-        .filter_map(|(b, raw)| b.map(|b| (b, raw)))
-        .collect();
+            .into_iter()
+            .filter_map(|(b, raw)| b.map(|b| (b, raw)))
+            .collect();
     chart(&out_dir.join("benchmarks.svg"), &benches).expect("write benchmarks.svg");
     println!("wrote {} and benchmarks.svg", out_dir.join("benchmarks.md").display());
 }

@@ -80,6 +80,11 @@ fn text(bytes: &[u8]) -> String {
     }
 }
 
+/// The driver's bytes as text, kept in place when they are UTF-8 (no copy).
+fn owned_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 fn naive_date_time(v: &My) -> Option<NaiveDateTime> {
     match *v {
         My::Date(y, mo, d, h, mi, s, us) => NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(d))?
@@ -130,7 +135,7 @@ pub fn decode(v: My, kind: ValueKind) -> Result<Value> {
             let parsed = t.parse::<Decimal>().or_else(|_| Decimal::from_scientific(&t)).map_err(|_| bad(kind, &v))?;
             Value::Decimal(parsed)
         }
-        (K::String, My::Bytes(b)) => Value::String(text(&b)),
+        (K::String, My::Bytes(b)) => Value::String(owned_text(b)),
         (K::String, My::Int(i)) => Value::String(i.to_string()),
         (K::String, My::UInt(i)) => Value::String(i.to_string()),
         (K::String, My::Double(f)) => Value::String(f.to_string()),
