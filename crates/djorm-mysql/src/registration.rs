@@ -24,15 +24,26 @@ djorm_core::register_backend! {
 
 /// The driver's options for `url`; `mariadb://` is read as `mysql://`. `connect_timeout`,
 /// which djorm's settings left in the URL for drivers that take it, is djorm's alone here.
+///
+/// TLS takes the driver's parameters (`require_ssl=true`, `verify_ca`, `verify_identity`,
+/// `built_in_roots`) and `ssl_ca=/path/ca.pem` (Django's `OPTIONS["ssl"]["ca"]`): the CA that
+/// signed the server's certificate, which turns TLS on.
 fn parse(url: &str) -> Result<Opts> {
     let url = match url.strip_prefix("mariadb://") {
         Some(rest) => format!("mysql://{rest}"),
         None => url.to_owned(),
     };
+    let mut ssl_ca = None;
     let url = match url.split_once('?') {
         Some((base, query)) => {
-            let kept: Vec<&str> =
-                query.split('&').filter(|p| !p.is_empty() && !p.starts_with("connect_timeout=")).collect();
+            let mut kept: Vec<&str> = Vec::new();
+            for pair in query.split('&').filter(|p| !p.is_empty()) {
+                match pair.split_once('=') {
+                    Some(("connect_timeout", _)) => {}
+                    Some(("ssl_ca", path)) => ssl_ca = Some(percent_decode(path)),
+                    _ => kept.push(pair),
+                }
+            }
             if kept.is_empty() {
                 base.to_owned()
             } else {
@@ -41,14 +52,48 @@ fn parse(url: &str) -> Result<Opts> {
         }
         None => url,
     };
+    let opts = driver_opts(&url)?;
+    Ok(match ssl_ca {
+        Some(path) => {
+            let ssl = opts.ssl_opts().cloned().unwrap_or_default();
+            let ssl = ssl.with_root_certs(vec![std::path::PathBuf::from(path).into()]);
+            OptsBuilder::from_opts(opts).ssl_opts(ssl).into()
+        }
+        None => opts,
+    })
+}
+
+/// `%XX` escapes of a URL parameter read back (a path with spaces, say).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The driver's own reading of a `mysql://` URL.
+fn driver_opts(url: &str) -> Result<Opts> {
     // The driver's error would repeat the URL, password and all.
-    Opts::from_url(&url).map_err(|e| {
+    Opts::from_url(url).map_err(|e| {
         let reason = match e {
             mysql_async::UrlError::UnknownParameter { param } => format!("unknown parameter {param}"),
             mysql_async::UrlError::UnsupportedScheme { scheme } => format!("unsupported scheme {scheme}"),
             _ => "not a valid URL".to_owned(),
         };
-        Error::Config(format!("{}: {reason}", redact(&url)))
+        Error::Config(format!("{}: {reason}", redact(url)))
     })
 }
 
