@@ -201,26 +201,31 @@ pub async fn load_reporting(
 /// Django's `check_constraints` after loading with checks off: the first key among `models`'
 /// rows that points at no row is an IntegrityError, worded as Django words it.
 async fn check_keys(db: &Db, models: &[&'static ModelMeta]) -> Result<()> {
-    let dialect = db.dialect();
-    let quoted = |name: &str| {
-        let mut out = String::new();
-        dialect.write_ident(&mut out, name);
-        out
-    };
+    use djorm_sql::{Expr, Join, JoinKind, Select, SelectItem, Source};
     for model in models {
         for field in model.fields.iter() {
             let Some(relation) = &field.relation else { continue };
             let target = relation.target.get();
             let target_column = relation.target_field().column;
-            let (child, key, parent, referenced) =
-                (quoted(model.db_table), quoted(field.column), quoted(target.db_table), quoted(target_column));
-            let sql = format!(
-                "SELECT c.{pk}, c.{key} FROM {child} c LEFT JOIN {parent} p ON c.{key} = p.{referenced} \
-                 WHERE c.{key} IS NOT NULL AND p.{referenced} IS NULL LIMIT 1",
-                pk = quoted(model.pk().column)
-            );
-            let rows =
-                db.fetch(&djorm_sql::Compiled { sql, params: Vec::new() }, &[ValueKind::Any, ValueKind::Any]).await?;
+            // SELECT c.pk, c.key FROM child c LEFT JOIN parent p ON c.key = p.referenced
+            // WHERE c.key IS NOT NULL AND p.referenced IS NULL LIMIT 1
+            let (key, referenced) = (Expr::column("c", field.column), Expr::column("p", target_column));
+            let is_null = |expr: Expr, negated| Expr::IsNull { expr: Box::new(expr), negated };
+            let mut select = Select::from_table(model.db_table);
+            select.from = Source::Table { name: model.db_table.to_owned(), alias: Some("c".into()) };
+            select.columns = [Expr::column("c", model.pk().column), key.clone()]
+                .into_iter()
+                .map(|expr| SelectItem { expr, alias: None })
+                .collect();
+            select.joins.push(Join {
+                kind: JoinKind::LeftOuter,
+                table: target.db_table.to_owned(),
+                alias: Some("p".into()),
+                on: key.clone().binary(djorm_sql::BinOp::Eq, referenced.clone()),
+            });
+            select.filter = Some(is_null(key, true).and(is_null(referenced, false)));
+            select.limit = Some(1);
+            let rows = db.fetch(&db.dialect().compile_select(&select), &[ValueKind::Any, ValueKind::Any]).await?;
             if let [pk, value, ..] = rows.values.as_slice() {
                 return Err(Error::Integrity {
                     kind: crate::IntegrityKind::ForeignKey,

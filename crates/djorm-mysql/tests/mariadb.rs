@@ -355,3 +355,40 @@ async fn statements_one_after_another_reuse_a_pooled_connection() {
     // connection per statement would show 50 ids here.
     assert!(seen.len() <= 2, "{} connections for 50 statements", seen.len());
 }
+
+#[tokio::test]
+async fn loaddata_checks_the_keys_it_loaded_with_foreign_key_checks_off() {
+    let models = [shop::Category::meta(), shop::Product::meta()];
+    let test_db = TestDatabase::new("mysql", &models).await.unwrap_or_else(|e| panic!("{e}"));
+    let db = test_db.db();
+    // A product before the category it points at: fine, the keys are checked at the end.
+    let forward: serde_json::Value = serde_json::json!([
+        {"model": "shop.product", "pk": 1, "fields": {"title": "t", "slug": "t", "price": "1.00", "stock": null, "category": 7, "tags": []}},
+        {"model": "shop.category", "pk": 7, "fields": {"name": "seven"}}
+    ]);
+    assert_eq!(djorm::fixtures::load(db, &models, &forward).await.expect("forward reference"), 2);
+    // A key to no row: Django's IntegrityError, and nothing of the fixture stays.
+    let dangling: serde_json::Value = serde_json::json!([
+        {"model": "shop.product", "pk": 2, "fields": {"title": "u", "slug": "u", "price": "1.00", "stock": null, "category": 99, "tags": []}}
+    ]);
+    let err = djorm::fixtures::load(db, &models, &dangling).await.expect_err("dangling key");
+    assert_eq!(
+        err.to_string(),
+        "IntegrityError: The row in table 'shop_product' with primary key '2' has an invalid foreign key: \
+         shop_product.category_id contains a value '99' that does not have a corresponding value in shop_category.id."
+    );
+    assert_eq!(shop::Product::objects().count(db).await.expect("count"), 1, "the failed load left nothing");
+    // The session's checks are back on: a bad key is refused at once.
+    let bad = shop::Product::objects()
+        .create(
+            db,
+            shop::Product {
+                title: "v".into(),
+                slug: "v".into(),
+                category: ForeignKey::new(98.into()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(matches!(bad, Err(Error::Integrity { .. })), "{bad:?}");
+}
